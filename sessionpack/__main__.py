@@ -1,0 +1,3 @@
+from sessionpack.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""Typer commands, thin: parse -> open store -> one domain call -> commit -> render."""

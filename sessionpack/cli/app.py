@@ -1,0 +1,199 @@
+"""The Typer application: global options, one error boundary, exit codes.
+
+Exit codes: 0 ok, 1 refused by a rule, 2 bad usage or input, 3 data
+directory problem, 75 temporary (retry later), 70 internal error (a bug).
+"""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import os
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Optional, TypeVar
+
+import typer
+from typer.core import TyperGroup
+
+from ..errors import InputError, SessionpackError
+
+EXIT_CODES = """\b
+Exit codes: 0 ok, 1 refused by a rule, 2 bad usage or input,
+3 data directory problem, 75 temporary (retry later), 70 internal error."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class Group(TyperGroup):
+    """Turns usage errors into one line on stderr with exit code 2."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[no-untyped-def,override]
+        try:
+            rv = super().main(args=args, prog_name=prog_name or "sessionpack", complete_var=complete_var, standalone_mode=False, **extra)
+        except Exception as err:  # typer's bundled click errors, matched by shape
+            if hasattr(err, "format_message") and hasattr(err, "exit_code"):
+                ctx = getattr(err, "ctx", None)
+                where = ctx.command_path if ctx is not None else "sessionpack"
+                sys.stderr.write(f"error: {_one_line(err.format_message())}; see '{where} --help'\n")
+                code = 2 if err.exit_code in (1, 2) else err.exit_code
+                if standalone_mode:
+                    sys.exit(code)
+                raise
+            if type(err).__name__ == "Abort":
+                sys.stderr.write("error: aborted\n")
+                if standalone_mode:
+                    sys.exit(1)
+            raise
+        if standalone_mode:
+            sys.exit(rv if isinstance(rv, int) else 0)
+        return rv
+
+
+app = typer.Typer(
+    cls=Group,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    help="Sell prepaid session packages and always know, exactly, what each client has left.\n\n" + EXIT_CODES,
+    epilog="Example: sessionpack --data-dir ~/practice balance ana",
+)
+
+
+@dataclass
+class Globals:
+    data_dir: Optional[str] = None
+    now: Optional[str] = None
+    actor: Optional[str] = None
+
+
+GLOBALS = Globals()
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        sys.stdout.write(f"sessionpack {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_options(
+    data_dir: Optional[str] = typer.Option(None, "--data-dir", envvar="SESSIONPACK_DATA_DIR", help="The data directory (default: the platform's user data directory).", show_envvar=True),
+    now: Optional[str] = typer.Option(None, "--now", envvar="SESSIONPACK_NOW", help="Fix the clock: an ISO date or date-time (practice time zone if none given).", show_envvar=True),
+    actor: Optional[str] = typer.Option(None, "--actor", envvar="SESSIONPACK_ACTOR", help="Who is acting, recorded on every event (default: the OS user).", show_envvar=True),
+    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."),
+) -> None:
+    GLOBALS.data_dir = data_dir
+    GLOBALS.now = now
+    GLOBALS.actor = actor
+
+
+def data_dir() -> str:
+    from ..storage.layout import resolve_data_dir
+
+    return resolve_data_dir(GLOBALS.data_dir)
+
+
+def current_actor() -> str:
+    actor = GLOBALS.actor
+    if actor is None:
+        try:
+            actor = getpass.getuser()
+        except (KeyError, OSError):
+            actor = f"uid-{os.getuid()}"
+    actor = actor.strip()
+    if not actor or len(actor) > 100 or any(ch in actor for ch in "\r\n\t\x00"):
+        raise InputError("--actor must be a name of one line, at most 100 characters")
+    return actor
+
+
+def parse_now(text: Optional[str], tz: Any) -> datetime:
+    """``--now``: ISO date-time or date; naive values are in the practice zone."""
+    if not text:
+        return datetime.now(tz)
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"--now must be an ISO date or date-time like 2026-12-01T09:00, not {text!r}") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value.astimezone(tz)
+
+
+def open_store():  # type: ignore[no-untyped-def]
+    """The data directory named by the global options, checked and opened."""
+    from ..storage.store import Store, load_settings
+
+    root = data_dir()
+    settings = load_settings(root)
+    return Store(root, settings, parse_now(GLOBALS.now, settings.tz), current_actor())
+
+
+def boundary(fn: F) -> F:
+    """The one error boundary: a typed error becomes one line and its exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .output import warn
+
+        try:
+            return fn(*args, **kwargs)
+        except SessionpackError as err:
+            sys.stdout.flush()
+            sys.stderr.write(f"error: {_one_line(str(err))}\n")
+            raise typer.Exit(err.exit_code) from None
+        except typer.Exit:
+            raise
+        except BrokenPipeError:
+            raise typer.Exit(0) from None
+        except Exception as err:
+            if os.environ.get("SESSIONPACK_DEBUG") == "1":
+                raise
+            sys.stderr.write(
+                f"error: internal error ({type(err).__name__}); nothing more was changed. "
+                "Run again with SESSIONPACK_DEBUG=1 to see the details, and report it\n"
+            )
+            raise typer.Exit(70) from None
+        finally:
+            for text in drain_warnings():
+                warn(text)
+
+    return wrapper  # type: ignore[return-value]
+
+
+_OPEN_STORES: list[Any] = []
+
+
+def store() -> Any:
+    """Open the store for this command and remember it for its warnings."""
+    opened = open_store()
+    _OPEN_STORES.append(opened)
+    return opened
+
+
+def drain_warnings() -> list[str]:
+    texts: list[str] = []
+    while _OPEN_STORES:
+        texts.extend(_OPEN_STORES.pop().warnings)
+    return texts
+
+
+def register() -> None:
+    """Import the command modules (each adds its commands to ``app``)."""
+    from . import catalog_cmds, client_cmds, setup_cmds  # noqa: F401
+
+
+def main() -> None:
+    app(prog_name="sessionpack")
+
+
+register()

@@ -1,0 +1,114 @@
+"""Rendering rows: a Rich table on a terminal, JSON/CSV/TSV written directly.
+
+Machine formats never pass through Rich (it would wrap them). User text is
+always given to Rich as ``Text`` so a name like ``[bold]x`` prints as typed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Iterable, Sequence
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def write_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(_plain(data), ensure_ascii=False, indent=2) + "\n")
+
+
+def _cell(value: Any) -> str:
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_cell(v)}" for k, v in value.items())
+    return str(value)
+
+
+def write_delimited(columns: Sequence[str], rows: Iterable[dict[str, Any]], delimiter: str) -> None:
+    writer = csv.writer(sys.stdout, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(col)).replace("\t", " ") if delimiter == "\t" else _cell(row.get(col)) for col in columns])
+
+
+def console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    terminal = sys.stdout.isatty()
+    return Console(file=sys.stdout, highlight=False, markup=False, emoji=False, soft_wrap=False, width=None if terminal else 200)
+
+
+def write_table(columns: Sequence[str], rows: Iterable[dict[str, Any]], title: str | None = None, headers: Sequence[str] | None = None) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title) if title else None, title_justify="left", show_lines=False)
+    for header in headers or columns:
+        table.add_column(Text(header.replace("_", " ")))
+    for row in rows:
+        table.add_row(*(Text(_cell(row.get(col))) for col in columns))
+    console().print(table)
+
+
+def emit(fmt: Format, columns: Sequence[str], rows: list[dict[str, Any]], *, title: str | None = None, data: Any = None, empty: str = "") -> None:
+    """Print rows in the chosen format; ``data`` overrides what JSON shows."""
+    if fmt is Format.json:
+        write_json(rows if data is None else data)
+    elif fmt is Format.csv:
+        write_delimited(columns, rows, ",")
+    elif fmt is Format.tsv:
+        write_delimited(columns, rows, "\t")
+    elif not rows and empty:
+        say(empty)
+    else:
+        write_table(columns, rows, title)
+
+
+def emit_record(fmt: Format, record: dict[str, Any], lines: Sequence[str] = ()) -> None:
+    """One object: JSON as is; CSV/TSV as one row; table as 'key  value' lines."""
+    if fmt is Format.json:
+        write_json(record)
+    elif fmt in (Format.csv, Format.tsv):
+        columns = list(record)
+        write_delimited(columns, [record], "," if fmt is Format.csv else "\t")
+    elif lines:
+        for line in lines:
+            say(line)
+    else:
+        width = max((len(k) for k in record), default=0)
+        for key, value in record.items():
+            say(f"{key.replace('_', ' '):<{width}}  {_cell(value)}")
+
+
+def say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def warn(text: str) -> None:
+    sys.stderr.write(f"warning: {text}\n")

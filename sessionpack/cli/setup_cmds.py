@@ -1,0 +1,141 @@
+"""init and check: creating a data directory and proving it consistent."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Optional
+
+import typer
+
+from ..errors import DataDirError
+from .app import app, boundary, data_dir, store
+from .output import Format, emit, say
+
+SETTINGS_TEMPLATE = '''\
+# sessionpack settings. Edit by hand; `sessionpack check` validates it.
+format = 1  # data format version: do not change
+
+[practice]
+name = {name}
+currency = {currency}  # ISO 4217; every amount is in it
+timezone = {timezone}  # IANA name; dates and expiry are judged in it
+
+[policies]  # defaults copied into new packages
+no_show = "return"        # return | forfeit the session
+late_cancel_hours = 24    # a cancel this close to the start is late
+late_cancel = "return"    # return | forfeit | charge (money packages)
+expiry_limits = "session" # session | booking: which date must be before expiry
+
+[notices]
+expiring_days = 7   # notice this many days before a package expires
+low_remaining = 1   # notice when this many sessions or fewer remain
+'''
+
+
+def system_timezone() -> str:
+    from ..domain.settings import check_timezone
+
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        with open("/etc/timezone", encoding="utf-8") as handle:
+            candidates.append(handle.read().strip())
+    except OSError:
+        pass
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for name in candidates:
+        try:
+            return check_timezone(name)
+        except Exception:
+            continue
+    return "UTC"
+
+
+def _toml_string(text: str) -> str:
+    import tomli_w
+
+    return tomli_w.dumps({"x": text})[4:].strip()
+
+
+@app.command()
+@boundary
+def init(
+    name: str = typer.Option("My practice", "--name", help="The practice's name."),
+    currency: str = typer.Option("EUR", "--currency", help="ISO 4217 currency code."),
+    timezone: Optional[str] = typer.Option(None, "--timezone", help="IANA time zone (default: this machine's)."),
+) -> None:
+    """Create a data directory with settings.toml.
+
+    Refuses a non-empty directory that is not a sessionpack one.
+
+    \b
+    Example:
+      sessionpack --data-dir ~/practice init --name "Studio Lima" --currency EUR --timezone Europe/Lisbon
+    """
+    from ..domain.services import check_name
+    from ..domain.settings import check_currency, check_timezone
+    from ..errors import RuleError
+    from ..storage.store import initialise
+
+    root = data_dir()
+    if os.path.exists(os.path.join(root, "settings.toml")):
+        raise RuleError(f"{root} is already a sessionpack data directory; nothing was changed")
+    if os.path.exists(root):
+        if not os.path.isdir(root):
+            raise DataDirError(f"{root} exists and is not a directory; choose another --data-dir")
+        if os.listdir(root):
+            raise DataDirError(f"{root} is not empty and is not a sessionpack data directory; choose an empty or new directory")
+    text = SETTINGS_TEMPLATE.format(
+        name=_toml_string(check_name(name, "practice name")),
+        currency=_toml_string(check_currency(currency)),
+        timezone=_toml_string(check_timezone(timezone or system_timezone())),
+    )
+    initialise(root, text.encode("utf-8"))
+    say(f"Initialised {root}")
+
+
+@app.command()
+@boundary
+def check(
+    rebuild: bool = typer.Option(False, "--rebuild", help="Regenerate every view from the journal."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+) -> None:
+    """Replay the journal, compare it with the views and the catalog, list every problem.
+
+    Exit 0 when all is well, 3 when a problem was found (each with file and line).
+
+    \b
+    Examples:
+      sessionpack check
+      sessionpack check --rebuild
+    """
+    from ..storage import journal as journal_mod
+    from ..storage import layout, verify
+
+    opened = store()
+    if rebuild:
+        with opened.locked(exclusive=True):
+            keep, torn = journal_mod.torn_tail(opened.path(layout.JOURNAL))
+            if torn:
+                opened._move_torn_aside(keep, torn)
+            count, problems = verify.rebuild(opened)
+            if not problems:
+                problems = verify.catalog_problems(opened)
+                say(f"Rebuilt {count} view files from the journal")
+    else:
+        with opened.locked(exclusive=False):
+            problems = verify.check(opened)
+    if problems:
+        rows = [{"problem": text} for text in problems]
+        emit(fmt, ["problem"], rows)
+        sys.stdout.flush()
+        raise DataDirError(f"{len(problems)} problem(s) found in {opened.root}")
+    if fmt is Format.json:
+        emit(fmt, ["problem"], [])
+    elif not rebuild:
+        say("No problems found")

@@ -1,0 +1,96 @@
+"""Clients: who buys packages and attends sessions."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from ..errors import InputError, RuleError
+from .ids import check_slug, slugify
+from .services import check_name
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{5,30}$")
+TAG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+CLIENT_FIELDS = ("name", "email", "phone", "notes", "tags")
+
+
+def check_email(value: str) -> str:
+    value = value.strip()
+    if value and not EMAIL_RE.match(value):
+        raise InputError(f"email {value!r} is not an address like ana@example.com")
+    return value
+
+
+def check_phone(value: str) -> str:
+    value = value.strip()
+    if value and (not PHONE_RE.match(value) or sum(ch.isdigit() for ch in value) < 5):
+        raise InputError(f"phone {value!r} is not a phone number like +351 912 345 678")
+    return value
+
+
+def check_notes(value: str) -> str:
+    if "\x00" in value or len(value) > 2000:
+        raise InputError("notes must be text of at most 2000 characters")
+    return value.strip()
+
+
+def check_tags(values: list[str] | tuple[str, ...]) -> list[str]:
+    tags: list[str] = []
+    for raw in values:
+        for tag in raw.split(","):
+            tag = tag.strip()
+            if not tag:
+                continue
+            if not TAG_RE.match(tag):
+                raise InputError(f"tag {tag!r} is not valid: use letters, digits, '-' and '_' (at most 40)")
+            if tag not in tags:
+                tags.append(tag)
+    return sorted(tags)
+
+
+def choose_client_id(name: str, exists) -> str:  # type: ignore[no-untyped-def]
+    """A free id made from the name: 'Ana Lima' -> 'ana-lima', then 'ana-lima-2'..."""
+    base = slugify(name)[:60] or "client"
+    if not base[0].isalnum():
+        base = "client"
+    candidate = base
+    number = 1
+    while exists(candidate):
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+def client_record(client_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The validated record stored in a client-added event."""
+    check_slug(client_id, "client")
+    return {
+        "id": client_id,
+        "name": check_name(fields.get("name", ""), "client name"),
+        "email": check_email(fields.get("email") or ""),
+        "phone": check_phone(fields.get("phone") or ""),
+        "notes": check_notes(fields.get("notes") or ""),
+        "tags": check_tags(fields.get("tags") or []),
+    }
+
+
+def add_client(client_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    record = client_record(client_id, fields)
+    return {"type": "client-added", "clients": [client_id], "client": record}
+
+
+def edit_client(current: Mapping[str, Any], changes: Mapping[str, Any], add_tags=(), remove_tags=()) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A client-edited event holding only the fields that change."""
+    merged = {key: current.get(key) for key in CLIENT_FIELDS}
+    for key, value in changes.items():
+        if value is not None:
+            merged[key] = value
+    tags = list(merged.get("tags") or [])
+    tags = [t for t in tags if t not in set(check_tags(list(remove_tags)))]
+    merged["tags"] = tags + check_tags(list(add_tags))
+    record = client_record(current["id"], merged)
+    changed = {key: record[key] for key in CLIENT_FIELDS if record[key] != current.get(key)}
+    if not changed:
+        raise RuleError(f"nothing to change for client {current['id']}: give at least one new value")
+    return {"type": "client-edited", "clients": [current["id"]], "changes": changed}

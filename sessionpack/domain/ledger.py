@@ -1,0 +1,109 @@
+"""Folding events into derived views (pure: plain data in, plain data out).
+
+A *client view* is everything one client's commands need: the client's
+record, the client packages they own (terms copied at sale, balances), the
+bookings they attend and the events that touched them (their history).
+The *directory* lists every client by id; *sold* counts sales per package.
+The same functions build the views after each commit, repair them after a
+crash and rebuild them from scratch in ``check --rebuild``, so the three can
+never disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..errors import FileProblem
+
+VIEW_FORMAT = 1
+
+Handler = Callable[[dict[str, Any], dict[str, Any], str], None]
+_CLIENT_HANDLERS: dict[str, Handler] = {}
+
+
+def handles(*types: str) -> Callable[[Handler], Handler]:
+    """Register a client-view handler for event types (modules add theirs)."""
+
+    def register(fn: Handler) -> Handler:
+        for name in types:
+            _CLIENT_HANDLERS[name] = fn
+        return fn
+
+    return register
+
+
+def empty_client_view(client_id: str) -> dict[str, Any]:
+    return {
+        "format": VIEW_FORMAT,
+        "seq": 0,
+        "id": client_id,
+        "client": None,
+        "packages": {},
+        "bookings": {},
+        "relations": {},
+        "counters": {"p": 0, "b": 0},
+        "events": [],
+    }
+
+
+def apply_to_client(view: dict[str, Any], event: dict[str, Any]) -> None:
+    """Apply one event to the view of one of the clients it names."""
+    if event["seq"] <= view["seq"]:
+        return  # already applied (repair after a crash is idempotent)
+    handler = _CLIENT_HANDLERS.get(event["type"])
+    if handler is None:
+        raise FileProblem("journal.jsonl", event["seq"] + 1, f"has an unknown event type {event['type']!r}", "upgrade sessionpack or restore the journal")
+    handler(view, event, view["id"])
+    view["events"].append(event)
+    view["seq"] = event["seq"]
+
+
+@handles("client-added")
+def _client_added(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
+    record = dict(event["client"])
+    record["since"] = event["at"]
+    record["active"] = True
+    view["client"] = record
+
+
+@handles("client-edited")
+def _client_edited(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
+    view["client"].update(event["changes"])
+
+
+# -- small whole-practice views ---------------------------------------------
+
+
+def empty_directory() -> dict[str, Any]:
+    return {"format": VIEW_FORMAT, "seq": 0, "clients": {}}
+
+
+def apply_to_directory(directory: dict[str, Any], event: dict[str, Any]) -> bool:
+    """Keep id -> {name, email, tags}; True when the directory changed."""
+    kind = event["type"]
+    if kind == "client-added":
+        record = event["client"]
+        directory["clients"][record["id"]] = {"name": record["name"], "email": record["email"], "tags": record["tags"]}
+    elif kind == "client-edited":
+        entry = directory["clients"][event["clients"][0]]
+        for key in ("name", "email", "tags"):
+            if key in event["changes"]:
+                entry[key] = event["changes"][key]
+    else:
+        return False
+    directory["seq"] = event["seq"]
+    return True
+
+
+def empty_sold() -> dict[str, Any]:
+    return {"format": VIEW_FORMAT, "seq": 0, "packages": {}}
+
+
+def apply_to_sold(sold: dict[str, Any], event: dict[str, Any]) -> bool:
+    """Count sales per package id (a sold package can never be deleted)."""
+    if event["type"] != "sold":
+        return False
+    package = event["terms"]["id"]
+    sold["packages"][package] = sold["packages"].get(package, 0) + 1
+    sold["seq"] = event["seq"]
+    return True

@@ -1,0 +1,81 @@
+"""Money as Decimal, always quantized to the currency's minor unit."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from ..errors import InputError
+
+# ISO 4217 currencies whose minor unit is not 2 digits.
+_MINOR_DIGITS = {
+    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0,
+    "KRW": 0, "PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0,
+    "XAF": 0, "XOF": 0, "XPF": 0, "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3,
+    "LYD": 3, "OMR": 3, "TND": 3,
+}
+
+ZERO = Decimal(0)
+
+
+def minor_digits(currency: str) -> int:
+    return _MINOR_DIGITS.get(currency.upper(), 2)
+
+
+def quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_digits(currency))
+
+
+def quantize(amount: Decimal, currency: str) -> Decimal:
+    return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+
+
+def parse_money(value: object, currency: str, what: str = "amount", *, allow_negative: bool = False) -> Decimal:
+    """Read a money amount from user text or a TOML value.
+
+    Accepts "90", "90.5", "90.50", integers, and floats written in TOML
+    (read through their decimal text). Refuses more decimals than the
+    currency has, so nothing is silently rounded.
+    """
+    if isinstance(value, bool):
+        raise InputError(f"{what} must be an amount like 90 or 90.50, not {value!r}")
+    if isinstance(value, float):
+        value = repr(value)
+    text = str(value).strip()
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise InputError(f"{what} must be an amount like 90 or 90.50, not {text!r}") from None
+    if not amount.is_finite():
+        raise InputError(f"{what} must be an amount like 90 or 90.50, not {text!r}")
+    if amount < 0 and not allow_negative:
+        raise InputError(f"{what} must not be negative: {text}")
+    digits = minor_digits(currency)
+    if amount != amount.quantize(quantum(currency), rounding=ROUND_HALF_UP):
+        raise InputError(f"{what} has more than {digits} decimal places for {currency}: {text}")
+    return quantize(amount, currency)
+
+
+def parse_percent(value: object, what: str = "tax rate") -> Decimal:
+    """A percentage between 0 and 100, e.g. "23" or "6.5"."""
+    if isinstance(value, bool):
+        raise InputError(f"{what} must be a percentage like 23 or 6.5, not {value!r}")
+    if isinstance(value, float):
+        value = repr(value)
+    text = str(value).strip().removesuffix("%")
+    try:
+        rate = Decimal(text)
+    except InvalidOperation:
+        raise InputError(f"{what} must be a percentage like 23 or 6.5, not {str(value)!r}") from None
+    if not rate.is_finite() or rate < 0 or rate > 100:
+        raise InputError(f"{what} must be between 0 and 100, not {text}")
+    return rate.normalize() if rate != rate.to_integral_value() else rate.quantize(Decimal(1))
+
+
+def tax_on(net: Decimal, rate: Decimal, currency: str) -> Decimal:
+    """Tax on a net amount at a percentage rate, rounded half up."""
+    return quantize(net * rate / Decimal(100), currency)
+
+
+def money_text(amount: Decimal) -> str:
+    """The canonical string form used in JSON and TOML."""
+    return format(amount, "f")

@@ -1,0 +1,122 @@
+"""Services: what the practice offers, one session at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any, Mapping
+
+from ..errors import FieldError, InputError
+from .ids import check_slug
+from .money import money_text, parse_money, parse_percent
+
+SERVICE_KEYS = ("name", "duration", "price", "tax", "active", "providers", "description")
+
+
+@dataclass(frozen=True)
+class Service:
+    """One bookable service.
+
+    Attributes:
+      id: slug, also the file name in ``services/``.
+      name: shown to people.
+      duration: minutes, 1..1440.
+      price: regular price per session, net of tax, in the practice currency.
+      tax: tax rate in percent (0 when the practice charges none).
+      active: inactive services cannot be booked anew; history keeps them.
+      providers: who can give it (empty: anyone).
+      description: free text.
+    """
+
+    id: str
+    name: str
+    duration: int
+    price: Decimal
+    tax: Decimal = Decimal(0)
+    active: bool = True
+    providers: tuple[str, ...] = field(default_factory=tuple)
+    description: str = ""
+
+    def to_mapping(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "duration": self.duration,
+            "price": money_text(self.price),
+            "tax": money_text(self.tax),
+            "active": self.active,
+        }
+        if self.providers:
+            out["providers"] = list(self.providers)
+        if self.description:
+            out["description"] = self.description
+        return out
+
+    def with_changes(self, **changes: Any) -> "Service":
+        return replace(self, **changes)
+
+
+def check_name(value: object, what: str = "name") -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{what} must be non-empty text")
+    if any(ch in value for ch in "\r\n\t\x00"):
+        raise InputError(f"{what} must be one line of text")
+    if len(value) > 200:
+        raise InputError(f"{what} is longer than 200 characters")
+    return value.strip()
+
+
+def check_duration(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise InputError(f"duration must be whole minutes, e.g. 60, not {value!r}")
+    try:
+        minutes = int(value)
+    except ValueError:
+        raise InputError(f"duration must be whole minutes, e.g. 60, not {value!r}") from None
+    if not 1 <= minutes <= 1440:
+        raise InputError(f"duration must be between 1 and 1440 minutes, not {minutes}")
+    return minutes
+
+
+def check_providers(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [p for p in value.split(",") if p.strip()]
+    if not isinstance(value, (list, tuple)):
+        raise InputError("providers must be a list of names")
+    out = []
+    for item in value:
+        out.append(check_name(item, "provider"))
+    return tuple(out)
+
+
+def service_from_mapping(service_id: str, data: Mapping[str, Any], currency: str) -> Service:
+    """Build a Service from a TOML table; errors name the key at fault."""
+    check_slug(service_id, "service")
+    for key in data:
+        if key not in SERVICE_KEYS:
+            raise FieldError(key, f"unknown key; allowed keys are {', '.join(SERVICE_KEYS)}")
+    for key in ("name", "duration", "price"):
+        if key not in data:
+            raise FieldError("", f"missing required key '{key}'")
+
+    def field_of(key: str, parse):  # type: ignore[no-untyped-def]
+        try:
+            return parse(data[key])
+        except InputError as err:
+            raise FieldError(key, str(err)) from None
+
+    active = data.get("active", True)
+    if not isinstance(active, bool):
+        raise FieldError("active", "must be true or false")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise FieldError("description", "must be text")
+    return Service(
+        id=service_id,
+        name=field_of("name", check_name),
+        duration=field_of("duration", check_duration),
+        price=field_of("price", lambda v: parse_money(v, currency, "price")),
+        tax=field_of("tax", parse_percent) if "tax" in data else Decimal(0),
+        active=active,
+        providers=field_of("providers", check_providers) if "providers" in data else (),
+        description=description,
+    )

@@ -1,0 +1,129 @@
+"""Practice settings: name, currency, time zone, default policies, notices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from ..errors import FieldError, InputError
+
+FORMAT_VERSION = 1
+
+POLICY_DEFAULTS: dict[str, Any] = {
+    "no_show": "return",
+    "late_cancel_hours": 24,
+    "late_cancel": "return",
+    "expiry_limits": "session",
+}
+NOTICE_DEFAULTS: dict[str, Any] = {"expiring_days": 7, "low_remaining": 1}
+SECTIONS = {"practice": ("name", "currency", "timezone"), "policies": tuple(POLICY_DEFAULTS), "notices": tuple(NOTICE_DEFAULTS)}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What ``settings.toml`` holds.
+
+    Attributes:
+      format: the data format version this directory was written in.
+      name: the practice's name, shown on statements and notices.
+      currency: ISO 4217 code; every amount is in it.
+      timezone: IANA zone name; dates, expiry and "today" are judged in it.
+      policies: defaults copied into new packages (no_show, late_cancel_hours,
+        late_cancel, expiry_limits).
+      notices: expiring_days (notice this many days before expiry),
+        low_remaining (notice when this many sessions or fewer are left).
+    """
+
+    format: int
+    name: str
+    currency: str
+    timezone: str
+    policies: Mapping[str, Any]
+    notices: Mapping[str, Any]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def to_mapping(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "practice": {"name": self.name, "currency": self.currency, "timezone": self.timezone},
+            "policies": dict(self.policies),
+            "notices": dict(self.notices),
+        }
+
+
+def check_currency(value: object) -> str:
+    if not isinstance(value, str) or len(value) != 3 or not value.isalpha():
+        raise InputError(f"currency must be a 3-letter ISO 4217 code such as EUR or USD, not {value!r}")
+    return value.upper()
+
+
+def check_timezone(value: object) -> str:
+    if not isinstance(value, str) or not value:
+        raise InputError("time zone must be an IANA name such as Europe/Lisbon")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"unknown time zone {value!r}: use an IANA name such as Europe/Lisbon or America/New_York") from None
+    if value not in available_timezones() and value != "UTC":
+        raise InputError(f"unknown time zone {value!r}: use an IANA name such as Europe/Lisbon or America/New_York")
+    return value
+
+
+def check_policy(key: str, value: object) -> object:
+    choices = {"no_show": ("return", "forfeit"), "late_cancel": ("return", "forfeit", "charge"), "expiry_limits": ("session", "booking")}
+    if key in choices:
+        if value not in choices[key]:
+            raise InputError(f"must be one of {', '.join(choices[key])}, not {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputError(f"must be a whole number of hours (0 or more), not {value!r}")
+    return value
+
+
+def settings_from_mapping(data: Mapping[str, Any]) -> Settings:
+    fmt = data.get("format")
+    if isinstance(fmt, bool) or not isinstance(fmt, int) or fmt < 1:
+        raise FieldError("format", "missing or not a positive whole number (a sessionpack data directory has format = 1)")
+    for key in data:
+        if key != "format" and key not in SECTIONS:
+            raise FieldError(key, f"unknown key; settings.toml has format, {', '.join(SECTIONS)}")
+    practice = data.get("practice")
+    if not isinstance(practice, Mapping):
+        raise FieldError("practice", "missing [practice] table with name, currency and timezone")
+    sections: dict[str, dict[str, Any]] = {}
+    for section, keys in SECTIONS.items():
+        table = data.get(section, {})
+        if not isinstance(table, Mapping):
+            raise FieldError(section, "must be a table")
+        for key in table:
+            if key not in keys:
+                raise FieldError(f"{section}.{key}", f"unknown key; allowed: {', '.join(keys)}")
+        sections[section] = dict(table)
+    for key in ("name", "currency", "timezone"):
+        if key not in practice:
+            raise FieldError("practice", f"missing key '{key}'")
+    name = practice["name"]
+    if not isinstance(name, str) or not name.strip():
+        raise FieldError("practice.name", "must be non-empty text")
+    currency = _field("practice.currency", check_currency, practice["currency"])
+    timezone = _field("practice.timezone", check_timezone, practice["timezone"])
+    policies = dict(POLICY_DEFAULTS)
+    for key, value in sections["policies"].items():
+        policies[key] = _field(f"policies.{key}", lambda v, k=key: check_policy(k, v), value)
+    notices = dict(NOTICE_DEFAULTS)
+    for key, value in sections["notices"].items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise FieldError(f"notices.{key}", f"must be a whole number (0 or more), not {value!r}")
+        notices[key] = value
+    return Settings(fmt, name.strip(), currency, timezone, policies, notices)
+
+
+def _field(key: str, check, value):  # type: ignore[no-untyped-def]
+    try:
+        return check(value)
+    except InputError as err:
+        raise FieldError(key, str(err)) from None

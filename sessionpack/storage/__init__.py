@@ -1,0 +1,1 @@
+"""The data directory: paths, locking, durable writes, journal, views, codecs."""

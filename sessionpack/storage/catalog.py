@@ -1,0 +1,95 @@
+"""The catalog in TOML: ``services/ID.toml`` and ``packages/ID.toml``.
+
+One file per service or package, named by its id, so a person can edit one
+without touching the others and a command that changes one rewrites only
+that file (in canonical form; comments in that file are not kept). A
+mistake in a hand-edited file is reported with file, line and fix, and the
+command writes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
+import tomli_w
+
+from ..domain.ids import SLUG_RE
+from ..domain.services import Service, service_from_mapping
+from ..errors import CatalogProblem, FieldError, InputError
+from . import layout
+from .fsio import atomic_write
+from .tomlfile import field_problem, read_toml
+
+
+def _ids_in(root: str, folder: str, problems: list[str] | None) -> list[str]:
+    directory = os.path.join(root, folder)
+    ids = []
+    for name in sorted(os.listdir(directory)):
+        if name.startswith(".") or not name.endswith(".toml"):
+            continue
+        stem = name[: -len(".toml")]
+        if not SLUG_RE.match(stem):
+            problem = CatalogProblem(f"{folder}/{name}", None, "the file name is not a valid id", "rename it to lower-case letters, digits and hyphens")
+            if problems is None:
+                raise problem
+            problems.append(str(problem))
+            continue
+        ids.append(stem)
+    return ids
+
+
+def _load_one(root: str, folder: str, item_id: str, parse: Callable[[str, dict[str, Any]], Any]) -> Any:
+    display = f"{folder}/{item_id}.toml"
+    data, text = read_toml(os.path.join(root, folder, f"{item_id}.toml"), display)
+    try:
+        return parse(item_id, data)
+    except FieldError as err:
+        raise field_problem(display, text, err) from None
+    except InputError as err:
+        raise CatalogProblem(display, None, str(err), "fix it and run the command again") from None
+
+
+def _load_all(root: str, folder: str, parse, problems: list[str] | None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    items: dict[str, Any] = {}
+    for item_id in _ids_in(root, folder, problems):
+        try:
+            items[item_id] = _load_one(root, folder, item_id, parse)
+        except CatalogProblem as err:
+            if problems is None:
+                raise
+            problems.append(str(err))
+    return items
+
+
+def load_services(root: str, currency: str, problems: list[str] | None = None) -> dict[str, Service]:
+    """Every service; with ``problems`` given, collect errors instead of raising."""
+    return _load_all(root, layout.SERVICES, lambda sid, data: service_from_mapping(sid, data, currency), problems)
+
+
+def load_service(root: str, currency: str, service_id: str) -> Service | None:
+    if not os.path.exists(layout.service_path(root, service_id)):
+        return None
+    return _load_one(root, layout.SERVICES, service_id, lambda sid, data: service_from_mapping(sid, data, currency))
+
+
+def save_service(root: str, service: Service) -> None:
+    atomic_write(layout.service_path(root, service.id), tomli_w.dumps(service.to_mapping()).encode("utf-8"))
+
+
+def load_packages(root: str, currency: str, services: dict[str, Service], problems: list[str] | None = None) -> dict[str, Any]:
+    from ..domain.packages import package_from_mapping
+
+    return _load_all(root, layout.PACKAGES, lambda pid, data: package_from_mapping(pid, data, currency, services), problems)
+
+
+def load_package(root: str, currency: str, package_id: str, services: dict[str, Service]) -> Any:
+    from ..domain.packages import package_from_mapping
+
+    if not os.path.exists(layout.package_path(root, package_id)):
+        return None
+    return _load_one(root, layout.PACKAGES, package_id, lambda pid, data: package_from_mapping(pid, data, currency, services))
+
+
+def save_package(root: str, package: Any) -> None:
+    atomic_write(layout.package_path(root, package.id), tomli_w.dumps(package.to_mapping()).encode("utf-8"))

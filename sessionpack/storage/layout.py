@@ -1,0 +1,45 @@
+"""Where things live in a data directory, and how a directory is resolved."""
+
+from __future__ import annotations
+
+import os
+
+from ..domain.ids import check_slug
+
+SETTINGS = "settings.toml"
+JOURNAL = "journal.jsonl"
+LOCK = "lock"
+SERVICES = "services"
+PACKAGES = "packages"
+VIEWS = "views"
+CLIENT_VIEWS = os.path.join(VIEWS, "clients")
+INDEX = os.path.join(VIEWS, "index.json")
+DIRECTORY = os.path.join(VIEWS, "directory.json")
+SOLD = os.path.join(VIEWS, "sold.json")
+HOOKS = "hooks"
+TORN = "torn"
+DIRS = (SERVICES, PACKAGES, VIEWS, CLIENT_VIEWS, HOOKS, TORN)
+
+
+def resolve_data_dir(option: str | None) -> str:
+    """``--data-dir`` > ``SESSIONPACK_DATA_DIR`` > the platform's user data dir."""
+    if option:
+        return os.path.abspath(os.path.expanduser(option))
+    env = os.environ.get("SESSIONPACK_DATA_DIR")
+    if env:
+        return os.path.abspath(os.path.expanduser(env))
+    from platformdirs import user_data_dir
+
+    return user_data_dir("sessionpack", appauthor=False)
+
+
+def client_view_path(root: str, client_id: str) -> str:
+    return os.path.join(root, CLIENT_VIEWS, check_slug(client_id, "client") + ".json")
+
+
+def service_path(root: str, service_id: str) -> str:
+    return os.path.join(root, SERVICES, check_slug(service_id, "service") + ".toml")
+
+
+def package_path(root: str, package_id: str) -> str:
+    return os.path.join(root, PACKAGES, check_slug(package_id, "package") + ".toml")

@@ -1,0 +1,80 @@
+"""The exclusive lock of a data directory.
+
+The lock file is created once by ``init`` and never deleted: deleting it
+would let two processes hold "the" lock on two different inodes. Waiting is
+bounded (``SESSIONPACK_LOCK_TIMEOUT`` seconds, default 10), then the
+command gives up with exit 75 so a script can retry.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+
+from ..errors import DataDirError, TemporaryError
+from .fsio import FILE_MODE
+
+DEFAULT_TIMEOUT = 10.0
+
+
+def lock_timeout() -> float:
+    text = os.environ.get("SESSIONPACK_LOCK_TIMEOUT", "")
+    try:
+        return max(0.0, float(text)) if text else DEFAULT_TIMEOUT
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
+class DirLock:
+    """``with DirLock(path, exclusive=True): ...`` — flock with bounded wait."""
+
+    def __init__(self, path: str, exclusive: bool = True, timeout: float | None = None) -> None:
+        self.path = path
+        self.exclusive = exclusive
+        self.timeout = lock_timeout() if timeout is None else timeout
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDWR)
+        except FileNotFoundError:
+            raise DataDirError(
+                f"the lock file {self.path} is missing; the data directory is damaged "
+                "(recreate the empty file with mode 0600, then run 'sessionpack check')"
+            ) from None
+        mode = fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH
+        deadline = time.monotonic() + self.timeout
+        delay = 0.002
+        while True:
+            try:
+                fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise TemporaryError(
+                        f"another sessionpack command has held the data directory lock for over "
+                        f"{self.timeout:g} s; try again later"
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing drops the flock
+            self.fd = None
+
+    def __enter__(self) -> "DirLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def create_lock_file(path: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)
+    os.close(fd)

@@ -1,0 +1,303 @@
+"""Opening a data directory, keeping its views consistent, committing events.
+
+Every command runs inside ``store.reading()`` (shared lock) or
+``store.writing()`` (exclusive lock). Both first make sure the views reflect
+the whole journal: a torn last line is moved aside to ``torn/``, and events
+the views have not seen (a crash between the journal commit and the view
+writes) are replayed from the journal's tail. A write transaction then has
+one commit point: ``commit(events)`` appends every event of the command in
+one write and fsyncs; the views follow.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, Iterator
+
+from ..domain import ledger
+from ..domain.settings import FORMAT_VERSION, Settings, settings_from_mapping
+from ..errors import DataDirError, FieldError, FileProblem, SessionpackError
+from . import journal, layout
+from .fsio import append_durably, atomic_write, create_file, read_bytes
+from .lock import DirLock
+from .tomlfile import field_problem, read_toml
+
+
+def encode_view(view: dict[str, Any]) -> bytes:
+    return (json.dumps(view, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def not_initialised(root: str) -> DataDirError:
+    return DataDirError(
+        f"{root} is not a sessionpack data directory (no settings.toml); "
+        "create one with 'sessionpack init' or point --data-dir / SESSIONPACK_DATA_DIR at yours"
+    )
+
+
+def load_settings(root: str) -> Settings:
+    path = os.path.join(root, layout.SETTINGS)
+    if not os.path.isdir(root):
+        raise DataDirError(
+            f"data directory {root} does not exist; create it with 'sessionpack init' "
+            "or point --data-dir / SESSIONPACK_DATA_DIR at yours"
+        )
+    if not os.path.exists(path):
+        raise not_initialised(root)
+    data, text = read_toml(path, layout.SETTINGS, problem=FileProblem)
+    fmt = data.get("format")
+    if isinstance(fmt, int) and not isinstance(fmt, bool) and fmt > FORMAT_VERSION:
+        raise DataDirError(
+            f"{layout.SETTINGS}: this data directory has format {fmt}, written by a newer sessionpack; "
+            f"this version reads format {FORMAT_VERSION}: upgrade sessionpack"
+        )
+    try:
+        return settings_from_mapping(data)
+    except FieldError as err:
+        raise field_problem(layout.SETTINGS, text, err, problem=FileProblem) from None
+
+
+class Store:
+    """One opened data directory with the clock and actor of this command."""
+
+    def __init__(self, root: str, settings: Settings, now: datetime, actor: str) -> None:
+        self.root = root
+        self.settings = settings
+        self.now = now
+        self.actor = actor
+        self.warnings: list[str] = []
+        self._lock_path = os.path.join(root, layout.LOCK)
+        self._journal_path = os.path.join(root, layout.JOURNAL)
+
+    # -- paths ---------------------------------------------------------------
+
+    def path(self, *parts: str) -> str:
+        return os.path.join(self.root, *parts)
+
+    # -- transactions ----------------------------------------------------------
+
+    @contextmanager
+    def reading(self) -> Iterator["Transaction"]:
+        """A consistent read under the shared lock (exclusive only to repair)."""
+        lock = DirLock(self._lock_path, exclusive=False)
+        while True:
+            lock.acquire()
+            index = self._read_index()
+            if self._consistent(index):
+                break
+            lock.release()
+            with DirLock(self._lock_path, exclusive=True):
+                self._make_consistent()
+        try:
+            yield Transaction(self, index, writable=False)
+        finally:
+            lock.release()
+
+    @contextmanager
+    def locked(self, exclusive: bool) -> Iterator[None]:
+        """The lock alone, without repairing views (for ``check``)."""
+        with DirLock(self._lock_path, exclusive=exclusive):
+            yield
+
+    @contextmanager
+    def writing(self) -> Iterator["Transaction"]:
+        """Exclusive lock; validate against current state; one commit."""
+        with DirLock(self._lock_path, exclusive=True):
+            index = self._make_consistent()
+            yield Transaction(self, index, writable=True)
+
+    # -- consistency -----------------------------------------------------------
+
+    def _read_index(self) -> dict[str, Any]:
+        path = self.path(layout.INDEX)
+        try:
+            raw = read_bytes(path)
+        except FileNotFoundError:
+            raise DataDirError(
+                f"{layout.INDEX} is missing; rebuild the views from the journal with 'sessionpack check --rebuild'"
+            ) from None
+        try:
+            index = json.loads(raw)
+            offset, seq = index["offset"], index["seq"]
+            if not isinstance(offset, int) or not isinstance(seq, int):
+                raise ValueError
+        except (ValueError, KeyError, TypeError):
+            raise FileProblem(layout.INDEX, 1, "is damaged", "rebuild the views with 'sessionpack check --rebuild'") from None
+        if index.get("format", 0) > ledger.VIEW_FORMAT:
+            raise DataDirError(f"{layout.INDEX} was written by a newer sessionpack; upgrade sessionpack")
+        return index
+
+    def _journal_size(self) -> int:
+        try:
+            return os.path.getsize(self._journal_path)
+        except FileNotFoundError:
+            raise DataDirError(
+                f"{layout.JOURNAL} is missing from {self.root}; restore it from a backup "
+                "(it is the record of every sale and booking)"
+            ) from None
+
+    def _consistent(self, index: dict[str, Any]) -> bool:
+        return index["offset"] == self._journal_size()
+
+    def _make_consistent(self) -> dict[str, Any]:
+        """Under the exclusive lock: move a torn tail aside, replay the rest."""
+        keep, torn = journal.torn_tail(self._journal_path)
+        if torn:
+            self._move_torn_aside(keep, torn)
+        index = self._read_index()
+        size = self._journal_size()
+        if index["offset"] == size:
+            return index
+        if index["offset"] > size:
+            raise DataDirError(
+                f"{layout.JOURNAL} is shorter ({size} bytes) than the views record ({index['offset']} bytes): "
+                "it was truncated or replaced; restore it from a backup, or run 'sessionpack check --rebuild' "
+                "to make the views match it"
+            )
+        events = list(journal.read_events(self._journal_path, layout.JOURNAL, index["offset"], index["seq"] + 1))
+        return self._apply(events, index, size)
+
+    def _move_torn_aside(self, keep: int, torn: bytes) -> None:
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        name = f"journal-{keep}-{stamp}.torn"
+        create_file(self.path(layout.TORN, name), torn)
+        fd = os.open(self._journal_path, os.O_WRONLY)
+        try:
+            os.ftruncate(fd, keep)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        self.warnings.append(
+            f"the journal's last line was incomplete (a command was interrupted while writing it and was "
+            f"not recorded); its {len(torn)} bytes were moved to {layout.TORN}/{name}"
+        )
+
+    # -- views -----------------------------------------------------------------
+
+    def load_client_view(self, client_id: str) -> dict[str, Any] | None:
+        path = layout.client_view_path(self.root, client_id)
+        try:
+            raw = read_bytes(path)
+        except FileNotFoundError:
+            return None
+        try:
+            view = json.loads(raw)
+        except ValueError:
+            raise FileProblem(os.path.relpath(path, self.root), 1, "is damaged", "rebuild the views with 'sessionpack check --rebuild'") from None
+        return view
+
+    def _load_small_view(self, name: str, empty) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        try:
+            return json.loads(read_bytes(self.path(name)))
+        except FileNotFoundError:
+            return empty()
+        except ValueError:
+            raise FileProblem(name, 1, "is damaged", "rebuild the views with 'sessionpack check --rebuild'") from None
+
+    def load_directory(self) -> dict[str, Any]:
+        return self._load_small_view(layout.DIRECTORY, ledger.empty_directory)
+
+    def load_sold(self) -> dict[str, Any]:
+        return self._load_small_view(layout.SOLD, ledger.empty_sold)
+
+    def _apply(self, events: list[dict[str, Any]], index: dict[str, Any], offset: int) -> dict[str, Any]:
+        """Fold events into every view they touch, then move the index on."""
+        clients: dict[str, dict[str, Any]] = {}
+        directory = sold = None
+        dir_changed = sold_changed = False
+        for event in events:
+            for client_id in event.get("clients", []):
+                if client_id not in clients:
+                    clients[client_id] = self.load_client_view(client_id) or ledger.empty_client_view(client_id)
+                ledger.apply_to_client(clients[client_id], event)
+            if event["type"] in ("client-added", "client-edited"):
+                directory = directory or self.load_directory()
+                if event["seq"] > directory["seq"]:
+                    dir_changed |= ledger.apply_to_directory(directory, event)
+            if event["type"] == "sold":
+                sold = sold or self.load_sold()
+                if event["seq"] > sold["seq"]:
+                    sold_changed |= ledger.apply_to_sold(sold, event)
+        for client_id, view in clients.items():
+            atomic_write(layout.client_view_path(self.root, client_id), encode_view(view))
+        if dir_changed and directory is not None:
+            atomic_write(self.path(layout.DIRECTORY), encode_view(directory))
+        if sold_changed and sold is not None:
+            atomic_write(self.path(layout.SOLD), encode_view(sold))
+        seq = events[-1]["seq"] if events else index["seq"]
+        new_index = {"format": ledger.VIEW_FORMAT, "offset": offset, "seq": seq}
+        atomic_write(self.path(layout.INDEX), encode_view(new_index))
+        return new_index
+
+
+class Transaction:
+    """What a command sees of the store while it holds the lock."""
+
+    def __init__(self, store: Store, index: dict[str, Any], writable: bool) -> None:
+        self.store = store
+        self.index = index
+        self.writable = writable
+        self.committed: list[dict[str, Any]] = []
+
+    @property
+    def settings(self) -> Settings:
+        return self.store.settings
+
+    def client(self, client_id: str) -> dict[str, Any] | None:
+        return self.store.load_client_view(client_id)
+
+    def client_exists(self, client_id: str) -> bool:
+        return os.path.exists(layout.client_view_path(self.store.root, client_id))
+
+    def commit(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The one commit point: stamp, append in one write, fsync, then views."""
+        if not self.writable:
+            raise RuntimeError("commit outside a write transaction")
+        if not events:
+            return []
+        store = self.store
+        seq = self.index["seq"]
+        stamped = []
+        at = store.now.isoformat()
+        for event in events:
+            seq += 1
+            record = dict(event)
+            record["seq"] = seq
+            record["at"] = at
+            record["actor"] = store.actor
+            stamped.append(record)
+        data = b"".join(journal.encode(record) for record in stamped)
+        _, end = append_durably(store._journal_path, data)
+        # Recorded. From here on a failure only delays the views.
+        try:
+            self.index = store._apply(stamped, self.index, end)
+        except (SessionpackError, OSError) as err:
+            store.warnings.append(
+                f"recorded, but the views could not be updated ({err}); the next command repairs them"
+            )
+        self.committed.extend(stamped)
+        return stamped
+
+
+def initialise(root: str, settings_text: bytes) -> None:
+    """Create the layout of a new data directory (caller checked it is free)."""
+    from .fsio import make_dir
+    from .lock import create_lock_file
+
+    if not os.path.isdir(root):
+        parent = os.path.dirname(root.rstrip(os.sep))
+        if parent and not os.path.isdir(parent):
+            os.makedirs(parent, exist_ok=True)
+        make_dir(root)
+    else:
+        os.chmod(root, 0o700)
+    for name in layout.DIRS:
+        make_dir(os.path.join(root, name))
+    create_lock_file(os.path.join(root, layout.LOCK))
+    create_file(os.path.join(root, layout.JOURNAL), journal.header())
+    header_size = len(journal.header())
+    atomic_write(os.path.join(root, layout.INDEX), encode_view({"format": ledger.VIEW_FORMAT, "offset": header_size, "seq": 0}))
+    # settings.toml last: its presence marks a complete data directory.
+    create_file(os.path.join(root, layout.SETTINGS), settings_text)

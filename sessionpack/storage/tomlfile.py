@@ -1,0 +1,77 @@
+"""Reading hand-edited TOML with errors that name file, line and fix."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from typing import Any
+
+from ..errors import CatalogProblem, DataDirError, FieldError
+
+_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-\.\"' ]+?)\s*=")
+
+
+def read_toml(path: str, display: str, problem=CatalogProblem) -> tuple[dict[str, Any], str]:  # type: ignore[no-untyped-def]
+    """Parse ``path``; syntax errors become ``problem`` with the line."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        raise DataDirError(f"{display} is missing") from None
+    except OSError as err:
+        raise DataDirError(f"cannot read {display}: {err.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise problem(display, None, "is not UTF-8 text", "save it as UTF-8") from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as err:
+        message = str(err)
+        match = _POSITION.search(message)
+        line = int(match.group(1)) if match else None
+        what = _POSITION.sub("", message).strip().rstrip(".")
+        raise problem(display, line, f"TOML syntax error: {what}", "fix the line and run the command again") from None
+
+
+def _split_key(text: str) -> list[str]:
+    parts = []
+    for part in re.findall(r'"[^"]*"|\'[^\']*\'|[^.]+', text):
+        parts.append(part.strip().strip("\"'"))
+    return [p for p in parts if p]
+
+
+def locate_key(text: str, dotted: str) -> int | None:
+    """The 1-based line where the key ``a.b.c`` (or table ``[a.b]``) is written."""
+    if not dotted:
+        return None
+    want = dotted.split(".")
+    table: list[str] = []
+    best: int | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        header = _HEADER.match(line)
+        if header:
+            table = _split_key(header.group(1))
+            if table == want:
+                return number
+            if best is None and want[: len(table)] == table and len(table) < len(want):
+                pass
+            continue
+        key = _KEY.match(line)
+        if key:
+            path = table + _split_key(key.group(1))
+            if path == want:
+                return number
+            if best is None and (want[: len(path)] == path or path[: len(want)] == want):
+                best = number
+    return best
+
+
+def field_problem(display: str, text: str, err: FieldError, problem=CatalogProblem):  # type: ignore[no-untyped-def]
+    """Turn a FieldError from a pure parser into a file-and-line problem."""
+    return problem(display, locate_key(text, err.key), (f"{err.key}: " if err.key else "") + err.message, "fix it and run the command again")
