@@ -21,10 +21,11 @@ def _service_row(service) -> dict:  # type: ignore[no-untyped-def]
 
 
 def _packages_including(root: str, currency: str, services: dict, service_id: str) -> list[str]:
+    from ..domain.packages import includes_service
     from ..storage.catalog import load_packages
 
     packages = load_packages(root, currency, services)
-    return sorted(pid for pid, package in packages.items() if package.includes_service(service_id))
+    return sorted(pid for pid, package in packages.items() if includes_service(package, service_id))
 
 
 @service_app.command("add")

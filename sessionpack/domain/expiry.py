@@ -180,7 +180,9 @@ def expiry_instant(expiry: date, tz: tzinfo) -> datetime:
     does not exist (a zone that springs forward at 00:00, like
     America/Santiago) the day starts at the jump itself; PEP 495's fold=0
     reading of the missing wall time lands exactly there. The result is in
-    ``tz`` and compares correctly with any aware datetime.
+    ``tz`` for display; compare it with ``<``/``>=``, and convert to UTC
+    before adding or subtracting (Python does wall-clock arithmetic between
+    datetimes that share a tzinfo).
     """
     next_day = expiry + timedelta(days=1)
     start = datetime.combine(next_day, time(0, 0), tzinfo=tz)

@@ -24,15 +24,6 @@ from .ids import check_slug
 from .money import ZERO, money_text, parse_money, parse_percent
 from .services import Service, check_name, check_providers
 
-__all__ = [
-    "Contents", "Payment", "Restrictions", "Policies", "Package", "ExpiryRule",
-    "package_from_mapping", "package_from_terms", "check_package", "describe",
-    "restriction_count", "restrictions_allow", "includes_service",
-    "parse_service_option", "parse_pool_option", "parse_expiry_option",
-    "parse_weekdays", "parse_time_window", "parse_date_range", "parse_dates",
-    "parse_fee_option",
-]
-
 UNLIMITED = "unlimited"
 ALL = "all"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -198,77 +189,53 @@ class Package:
         return replace(self, **changes)
 
     def to_mapping(self) -> dict[str, Any]:
-        """The catalog (TOML) form: money as strings, dates as ``date``."""
-        out: dict[str, Any] = {"name": self.name}
-        if self.description:
-            out["description"] = self.description
-        if self.category:
-            out["category"] = self.category
-        if self.order:
-            out["order"] = self.order
-        out["status"] = self.status
-        out["visibility"] = self.visibility
-        if self.deleted:
-            out["deleted"] = True
-        out["expiry"] = self.expiry.on if self.expiry.kind == "fixed" else self.expiry.text()
-        c = self.contents
-        if c.kind == "fixed":
-            out["contents"] = {"sessions": dict(c.sessions)}
-        else:
-            pool: dict[str, Any] = {"pool": c.value}
-            if c.amount is not None:
-                pool["amount"] = money_text(c.amount) if c.value == "money" else c.amount
-            pool["services"] = c.services if c.services == ALL else list(c.services)
-            out["contents"] = pool
-        p = self.payment
-        if p.mode == "upfront":
-            out["payment"] = {"mode": p.mode, "price": money_text(p.price), "tax": money_text(p.tax)}
-        else:
-            out["payment"] = {"mode": p.mode, "fees": {s: money_text(f) for s, f in p.fees}}
-        r = self.restrictions
-        res: dict[str, Any] = {}
-        if r.providers:
-            res["providers"] = list(r.providers)
-        if r.weekdays:
-            res["weekdays"] = list(r.weekdays)
-        if r.time_window:
-            res["time_window"] = _window_text(r.time_window, "-")
-        if r.date_ranges:
-            res["date_ranges"] = [[lo, hi] for lo, hi in r.date_ranges]
-        if r.dates:
-            res["dates"] = list(r.dates)
-        if res:
-            out["restrictions"] = res
-        pol = self.policies
-        out["policies"] = {
-            "no_show": pol.no_show,
-            "late_cancel_hours": pol.late_cancel_hours,
-            "late_cancel": pol.late_cancel,
-        }
-        if pol.charge_percent is not None:
-            out["policies"]["charge_percent"] = money_text(pol.charge_percent)
-        out["policies"]["expiry_limits"] = pol.expiry_limits
-        return out
+        """The catalog (TOML) form: money as strings, dates as ``date``.
+
+        Empty optional keys (description, category, order 0, deleted false,
+        no restrictions) are left out.
+        """
+        return {k: v for k, v in self._full().items() if v or k in ("status", "visibility", "expiry")}
 
     def terms(self) -> dict[str, Any]:
         """Every term as a JSON-ready dict (dates as ISO text), for a sale."""
-        base = self.to_mapping()
-        base.setdefault("description", "")
-        base.setdefault("category", "")
-        base.setdefault("order", 0)
-        base.setdefault("deleted", False)
-        base.setdefault("restrictions", {})
-        return {"id": self.id, "currency": self.currency, **_jsonable(base)}
+        return {"id": self.id, "currency": self.currency, **_jsonable(self._full())}
+
+    def _full(self) -> dict[str, Any]:
+        c, pay, r, pol = self.contents, self.payment, self.restrictions, self.policies
+        if c.kind == "fixed":
+            contents: dict[str, Any] = {"sessions": dict(c.sessions)}
+        else:
+            amount = money_text(c.amount) if isinstance(c.amount, Decimal) else c.amount
+            contents = {"pool": c.value, "amount": amount, "services": c.services if c.services == ALL else list(c.services)}
+        if pay.mode == "upfront":
+            payment: dict[str, Any] = {"mode": pay.mode, "price": money_text(pay.price), "tax": money_text(pay.tax)}
+        else:
+            payment = {"mode": pay.mode, "fees": {sid: money_text(fee) for sid, fee in pay.fees}}
+        restrictions = {
+            "providers": list(r.providers), "weekdays": list(r.weekdays),
+            "time_window": _window_text(r.time_window, "-") if r.time_window else None,
+            "date_ranges": [[lo, hi] for lo, hi in r.date_ranges], "dates": list(r.dates),
+        }
+        charge = money_text(pol.charge_percent) if pol.charge_percent is not None else None
+        policies = {"no_show": pol.no_show, "late_cancel_hours": pol.late_cancel_hours, "late_cancel": pol.late_cancel,
+                    "charge_percent": charge, "expiry_limits": pol.expiry_limits}
+        return {
+            "name": self.name, "description": self.description, "category": self.category, "order": self.order,
+            "status": self.status, "visibility": self.visibility, "deleted": self.deleted,
+            "expiry": self.expiry.on if self.expiry.kind == "fixed" else self.expiry.text(),
+            "contents": {k: v for k, v in contents.items() if v is not None},
+            "payment": payment,
+            "restrictions": {k: v for k, v in restrictions.items() if v},
+            "policies": {k: v for k, v in policies.items() if v is not None},
+        }
 
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list):
         return [_jsonable(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    return value.isoformat() if isinstance(value, date) else value
 
 
 # ---------------------------------------------------------------- parsing
@@ -350,10 +317,12 @@ def _service_list(value: Any) -> tuple[str, ...] | str:
 def _as_date(value: Any, what: str) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    try:
-        return date.fromisoformat(value.strip()) if isinstance(value, str) else date.fromisoformat("")
-    except ValueError:
-        raise InputError(f"{what} must be a date like 2026-12-01, not {value!r}") from None
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError(f"{what} must be a date like 2026-12-01, not {value!r}")
 
 
 def _parse_contents(raw: Any, currency: str) -> Contents:
@@ -509,8 +478,6 @@ def package_from_terms(terms: Mapping[str, Any]) -> Package:
     if not isinstance(terms, Mapping) or "id" not in terms or "currency" not in terms:
         raise FieldError("", "package terms need 'id' and 'currency'")
     rest = {k: v for k, v in terms.items() if k not in ("id", "currency")}
-    if rest.get("restrictions") == {}:
-        del rest["restrictions"]
     return package_from_mapping(terms["id"], rest, terms["currency"])
 
 
@@ -672,7 +639,7 @@ def describe(package: Package, services: Mapping[str, Service] | None = None) ->
         lines.append(" ".join(part for part in (days, window, "only") if part))
     if r.date_ranges or r.dates:
         spans = [f"{lo.isoformat()} to {hi.isoformat()}" for lo, hi in r.date_ranges]
-        lines.append(", ".join(spans + [d.isoformat() for d in r.dates]) + " only")
+        lines.append("on " + ", ".join(spans + [d.isoformat() for d in r.dates]) + " only")
     if r.providers:
         lines.append(f"with {_and(list(r.providers), 'or')} only")
     unit = {"minutes": "minutes", "money": "credit"}.get(c.value, "session")

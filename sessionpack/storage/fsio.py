@@ -12,6 +12,7 @@ import errno
 import os
 
 from ..errors import DataDirError
+from .crash import crash_point, wants
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -108,6 +109,10 @@ def append_durably(path: str, data: bytes) -> tuple[int, int]:
     try:
         start = os.fstat(fd).st_size
         try:
+            if wants("journal-partial"):
+                _write_all(fd, data[: max(1, len(data) // 2)])
+                os.fsync(fd)
+                crash_point("journal-partial")
             _write_all(fd, data)
             os.fsync(fd)
         except OSError as err:

@@ -21,7 +21,8 @@ from ..domain import ledger
 from ..domain.settings import FORMAT_VERSION, Settings, settings_from_mapping
 from ..errors import DataDirError, FieldError, FileProblem, SessionpackError
 from . import journal, layout
-from .fsio import append_durably, atomic_write, create_file, read_bytes
+from .crash import crash_point
+from .fsio import append_durably, atomic_write, create_file, make_dir, read_bytes
 from .lock import DirLock
 from .tomlfile import field_problem, read_toml
 
@@ -162,6 +163,7 @@ class Store:
     def _move_torn_aside(self, keep: int, torn: bytes) -> None:
         stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
         name = f"journal-{keep}-{stamp}.torn"
+        make_dir(self.path(layout.TORN))
         create_file(self.path(layout.TORN, name), torn)
         fd = os.open(self._journal_path, os.O_WRONLY)
         try:
@@ -220,12 +222,16 @@ class Store:
                 sold = sold or self.load_sold()
                 if event["seq"] > sold["seq"]:
                     sold_changed |= ledger.apply_to_sold(sold, event)
+        if clients:
+            make_dir(self.path(layout.CLIENT_VIEWS))
         for client_id, view in clients.items():
             atomic_write(layout.client_view_path(self.root, client_id), encode_view(view))
+            crash_point("view-written")
         if dir_changed and directory is not None:
             atomic_write(self.path(layout.DIRECTORY), encode_view(directory))
         if sold_changed and sold is not None:
             atomic_write(self.path(layout.SOLD), encode_view(sold))
+        crash_point("before-index")
         seq = events[-1]["seq"] if events else index["seq"]
         new_index = {"format": ledger.VIEW_FORMAT, "offset": offset, "seq": seq}
         atomic_write(self.path(layout.INDEX), encode_view(new_index))
@@ -270,6 +276,7 @@ class Transaction:
             stamped.append(record)
         data = b"".join(journal.encode(record) for record in stamped)
         _, end = append_durably(store._journal_path, data)
+        crash_point("journal-written")
         # Recorded. From here on a failure only delays the views.
         try:
             self.index = store._apply(stamped, self.index, end)
@@ -283,7 +290,6 @@ class Transaction:
 
 def initialise(root: str, settings_text: bytes) -> None:
     """Create the layout of a new data directory (caller checked it is free)."""
-    from .fsio import make_dir
     from .lock import create_lock_file
 
     if not os.path.isdir(root):

@@ -1,0 +1,1 @@
+complete --command sessionpack --no-files --arguments "(env _SESSIONPACK_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) sessionpack)" --condition "env _SESSIONPACK_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) sessionpack"

@@ -1,0 +1,74 @@
+"""Shared fixtures: every test runs isolated from the user's environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sessionpack.cli.app import app
+
+NOW = "2026-11-20T09:00:00"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in list(os.environ):
+        if name.startswith("SESSIONPACK_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("SESSIONPACK_ACTOR", "tester")
+    monkeypatch.setenv("SESSIONPACK_LOCK_TIMEOUT", "5")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
+
+
+class Runner:
+    """Run the CLI in-process (CliRunner) or as a real subprocess."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.cli = CliRunner()
+
+    def __call__(self, *args: str, now: str | None = NOW, input: str | None = None):  # type: ignore[no-untyped-def]
+        argv = ["--data-dir", str(self.data_dir)]
+        if now:
+            argv += ["--now", now]
+        return self.cli.invoke(app, argv + list(args), input=input)
+
+    def proc(self, *args: str, now: str | None = NOW, env: dict | None = None, timeout: float = 60, input: str | None = None):  # type: ignore[no-untyped-def]
+        argv = [sys.executable, "-m", "sessionpack", "--data-dir", str(self.data_dir)]
+        if now:
+            argv += ["--now", now]
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        return subprocess.run(argv + list(args), capture_output=True, text=True, env=full_env, timeout=timeout, input=input)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "practice"
+
+
+@pytest.fixture
+def sp(data_dir: Path) -> Runner:
+    """A runner over an uninitialised data directory."""
+    return Runner(data_dir)
+
+
+@pytest.fixture
+def practice(sp: Runner) -> Runner:
+    """A runner over an initialised practice (EUR, Europe/Lisbon) with two services and a client."""
+    for args in (
+        ("init", "--name", "Studio Test", "--currency", "EUR", "--timezone", "Europe/Lisbon"),
+        ("service", "add", "massage", "--name", "Massage 60", "--duration", "60", "--price", "90"),
+        ("service", "add", "thai", "--name", "Thai massage", "--duration", "90", "--price", "120", "--tax", "23"),
+        ("client", "add", "ana", "--name", "Ana Lima", "--email", "ana@example.com"),
+    ):
+        result = sp(*args)
+        assert result.exit_code == 0, (args, result.output, result.stderr)
+    return sp
