@@ -18,5 +18,24 @@ sp client add bruno --name "Bruno Costa" --email bruno@example.com --tag runner
 sp client add carla --name "Carla Mendes" --email carla@example.com
 sp client add diogo --name "Diogo Mendes" --email diogo@example.com --notes "Carla's son"
 sp client add eva --name "Eva Rocha" --email eva@example.com --tag physio
+sp package create massage-trio --name "Massage trio" --description "One Swedish and two Thai massages" \
+  --service massage-60=1 --service thai=2 --price 210 --tax 23 --expires "3 months" --category Massage --order 1
+sp package create massage-hours --name "5 hours of massage" --pool minutes=300 \
+  --services massage-60,massage-90,thai --price 260 --tax 23 --expires "6 months" --category Massage --order 2
+sp package create morning-massage --name "Weekday morning massages" --pool count=5 --services massage-60 \
+  --per-session --fee massage-60=45 --expires "2 months from first use" --weekdays mon-fri --time 09:00-12:00 \
+  --category Massage --order 3
+sp package create physio-10 --name "10 physiotherapy sessions" --pool count=10 --services physio --price 480 \
+  --expires "3 months from first use" --no-show forfeit --late-cancel forfeit --category Physio --order 1
+sp package create physio-joao-winter --name "Winter physio with Joao" --service physio=3 --price 150 \
+  --provider joao --between 2026-01-05..2026-03-20 --expires "on 2026-03-20" --category Physio --order 2
+sp package create credit-300 --name "300 EUR credit" --pool money=300 --price 270 --expires "12 months" \
+  --late-cancel-hours 48 --late-cancel charge --charge-percent 50 --expiry-limits booking --category Gifts --order 1
+sp package create sauna-week --name "Unlimited sauna week" --pool unlimited --services sauna --price 0 \
+  --expires "1 week" --visibility not-for-sale --category Sauna --order 1 \
+  --description "A week of sauna, given with a massage package; assigned, not sold"
+sp package clone massage-trio massage-trio-2025 --name "Massage trio (2025 price)"
+sp package edit massage-trio-2025 --price 190 --order 9
+sp package deactivate massage-trio-2025
 NOW=2026-02-02T10:00
 sp client edit ana --phone "+351 912 000 111"

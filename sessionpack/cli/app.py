@@ -35,12 +35,19 @@ class Group(TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[no-untyped-def,override]
         try:
-            rv = super().main(args=args, prog_name=prog_name or "sessionpack", complete_var=complete_var, standalone_mode=False, **extra)
+            rv = super().main(args=args, prog_name="sessionpack", complete_var=complete_var, standalone_mode=False, **extra)
         except Exception as err:  # typer's bundled click errors, matched by shape
+            if type(err).__name__ == "NoArgsIsHelpError":
+                # A group run without a command: show its help, as --help does.
+                sys.stdout.write(err.format_message() + "\n")  # type: ignore[attr-defined]
+                if standalone_mode:
+                    sys.exit(0)
+                raise
             if hasattr(err, "format_message") and hasattr(err, "exit_code"):
                 ctx = getattr(err, "ctx", None)
                 where = ctx.command_path if ctx is not None else "sessionpack"
-                sys.stderr.write(f"error: {_one_line(err.format_message())}; see '{where} --help'\n")
+                message = _one_line(err.format_message()).rstrip(".")
+                sys.stderr.write(f"error: {message}; see '{where} --help'\n")
                 code = 2 if err.exit_code in (1, 2) else err.exit_code
                 if standalone_mode:
                     sys.exit(code)
@@ -189,7 +196,7 @@ def drain_warnings() -> list[str]:
 
 def register() -> None:
     """Import the command modules (each adds its commands to ``app``)."""
-    from . import catalog_cmds, client_cmds, setup_cmds  # noqa: F401
+    from . import balance_cmds, book_cmds, catalog_cmds, client_cmds, package_cmds, sell_cmds, setup_cmds  # noqa: F401
 
 
 def main() -> None:

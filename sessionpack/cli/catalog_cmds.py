@@ -10,7 +10,11 @@ from ..errors import InputError, RuleError
 from .app import app, boundary, store
 from .output import Format, emit, emit_record, say, warn
 
-service_app = typer.Typer(help="Services: what a session is (duration, price, tax).", no_args_is_help=True)
+service_app = typer.Typer(
+    help="Services: what a session is (duration, price, tax).",
+    epilog="\b\nExamples:\n  sessionpack service add massage --name \"Massage 60\" --duration 60 --price 90\n  sessionpack service list --all",
+    no_args_is_help=True,
+)
 app.add_typer(service_app, name="service")
 
 SERVICE_COLUMNS = ["id", "name", "duration", "price", "tax", "active", "providers"]
@@ -187,7 +191,11 @@ def service_deactivate(service_id: str = typer.Argument(..., metavar="ID")) -> N
         save_service(opened.root, current.with_changes(active=False))
     say(f"Deactivated service {service_id}")
     if including:
+        if len(including) == 1:
+            which, them, those = f"package {including[0]} includes", "it", "that package"
+        else:
+            which, them, those = f"packages {', '.join(including)} include", "them", "those packages"
         warn(
-            f"packages {', '.join(including)} include {service_id}: clients who bought them can still book it; "
-            "edit or deactivate those packages to stop new sales"
+            f"{which} {service_id}: clients who bought {them} can still book it; "
+            f"edit or deactivate {those} to stop new sales"
         )

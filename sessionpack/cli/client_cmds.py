@@ -10,7 +10,11 @@ from ..errors import InputError, RuleError
 from .app import app, boundary, store
 from .output import Format, emit, emit_record, say
 
-client_app = typer.Typer(help="Clients: who buys packages and attends sessions.", no_args_is_help=True)
+client_app = typer.Typer(
+    help="Clients: who buys packages and attends sessions.",
+    epilog="\b\nExamples:\n  sessionpack client add ana --name \"Ana Lima\" --email ana@example.com\n  sessionpack client list --format csv",
+    no_args_is_help=True,
+)
 app.add_typer(client_app, name="client")
 
 CLIENT_COLUMNS = ["id", "name", "email", "tags"]

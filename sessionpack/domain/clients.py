@@ -51,7 +51,7 @@ def check_tags(values: list[str] | tuple[str, ...]) -> list[str]:
 
 def choose_client_id(name: str, exists) -> str:  # type: ignore[no-untyped-def]
     """A free id made from the name: 'Ana Lima' -> 'ana-lima', then 'ana-lima-2'..."""
-    base = slugify(name)[:60] or "client"
+    base = slugify(name)[:60].rstrip("-") or "client"
     if not base[0].isalnum():
         base = "client"
     candidate = base

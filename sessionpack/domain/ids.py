@@ -13,9 +13,9 @@ import unicodedata
 
 from ..errors import InputError
 
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63}$")
-CLIENT_PACKAGE_RE = re.compile(r"^([a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63})\.p([1-9][0-9]{0,8})$")
-BOOKING_RE = re.compile(r"^([a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63})\.b([1-9][0-9]{0,8})$")
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63}\Z")
+CLIENT_PACKAGE_RE = re.compile(r"^([a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63})\.p([1-9][0-9]{0,8})\Z")
+BOOKING_RE = re.compile(r"^([a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63})\.b([1-9][0-9]{0,8})\Z")
 
 
 def check_slug(value: str, kind: str) -> str:

@@ -46,14 +46,19 @@ def empty_client_view(client_id: str) -> dict[str, Any]:
     }
 
 
+def dispatch(view: dict[str, Any], event: dict[str, Any]) -> None:
+    """Change the view's state by one event (without recording it)."""
+    handler = _CLIENT_HANDLERS.get(event["type"])
+    if handler is None:
+        raise FileProblem("journal.jsonl", event.get("seq", 0) + 1, f"has an unknown event type {event['type']!r}", "upgrade sessionpack or restore the journal")
+    handler(view, event, view["id"])
+
+
 def apply_to_client(view: dict[str, Any], event: dict[str, Any]) -> None:
     """Apply one event to the view of one of the clients it names."""
     if event["seq"] <= view["seq"]:
         return  # already applied (repair after a crash is idempotent)
-    handler = _CLIENT_HANDLERS.get(event["type"])
-    if handler is None:
-        raise FileProblem("journal.jsonl", event["seq"] + 1, f"has an unknown event type {event['type']!r}", "upgrade sessionpack or restore the journal")
-    handler(view, event, view["id"])
+    dispatch(view, event)
     view["events"].append(event)
     view["seq"] = event["seq"]
 
@@ -96,7 +101,7 @@ def apply_to_directory(directory: dict[str, Any], event: dict[str, Any]) -> bool
 
 
 def empty_sold() -> dict[str, Any]:
-    return {"format": VIEW_FORMAT, "seq": 0, "packages": {}}
+    return {"format": VIEW_FORMAT, "seq": 0, "packages": {}, "services": {}, "sales": 0}
 
 
 def apply_to_sold(sold: dict[str, Any], event: dict[str, Any]) -> bool:
@@ -105,5 +110,14 @@ def apply_to_sold(sold: dict[str, Any], event: dict[str, Any]) -> bool:
         return False
     package = event["terms"]["id"]
     sold["packages"][package] = sold["packages"].get(package, 0) + 1
+    contents = event["terms"]["contents"]
+    services = contents.get("sessions") or contents.get("services") or "all"
+    for service in ([] if services == "all" else services):
+        sold["services"][service] = sold["services"].get(service, 0) + 1
+    sold["sales"] = sold.get("sales", 0) + 1
     sold["seq"] = event["seq"]
     return True
+
+
+# Event handlers live beside their rules; importing registers them.
+from . import bookings, sales  # noqa: E402,F401

@@ -50,9 +50,13 @@ def parse_money(value: object, currency: str, what: str = "amount", *, allow_neg
     if amount < 0 and not allow_negative:
         raise InputError(f"{what} must not be negative: {text}")
     digits = minor_digits(currency)
-    if amount != amount.quantize(quantum(currency), rounding=ROUND_HALF_UP):
+    try:
+        exact = amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than Decimal's precision holds
+        raise InputError(f"{what} is too large: {text}") from None
+    if amount != exact:
         raise InputError(f"{what} has more than {digits} decimal places for {currency}: {text}")
-    return quantize(amount, currency)
+    return exact if exact else abs(exact)  # never "-0.00"
 
 
 def parse_percent(value: object, what: str = "tax rate") -> Decimal:
@@ -66,8 +70,11 @@ def parse_percent(value: object, what: str = "tax rate") -> Decimal:
         rate = Decimal(text)
     except InvalidOperation:
         raise InputError(f"{what} must be a percentage like 23 or 6.5, not {str(value)!r}") from None
-    if not rate.is_finite() or rate < 0 or rate > 100:
+    if not rate.is_finite():
+        raise InputError(f"{what} must be a percentage like 23 or 6.5, not {str(value)!r}")
+    if rate < 0 or rate > 100:
         raise InputError(f"{what} must be between 0 and 100, not {text}")
+    rate = abs(rate) if not rate else rate  # never "-0"
     return rate.normalize() if rate != rate.to_integral_value() else rate.quantize(Decimal(1))
 
 

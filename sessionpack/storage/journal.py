@@ -4,6 +4,11 @@ Line 1 is a header ``{"journal":"sessionpack","format":1,"seq":0}``; every
 other line is one event whose ``seq`` is its line number minus one, so a
 problem is always reported as ``journal.jsonl:LINE``. Events are encoded
 with sorted keys and no spaces, so the same events give the same bytes.
+
+A command of several events marks every event but its last with
+``"more": true``: a journal whose last complete line still says ``more``
+ends in a command whose write was interrupted, and that whole command is
+treated like a torn line (moved aside, never half recorded).
 """
 
 from __future__ import annotations
@@ -63,8 +68,72 @@ def read_events(path: str, display: str, offset: int, first_seq: int) -> Iterato
             seq += 1
 
 
+def first_problem(path: str, display: str) -> FileProblem | None:
+    """The first damaged line of the whole journal (slow: for error reports)."""
+    with open(path, "rb") as handle:
+        try:
+            check_header(handle.readline(), display)
+        except FileProblem as err:
+            return err
+        for line, raw in enumerate(handle, start=2):
+            if not raw.endswith(b"\n"):
+                return FileProblem(display, line, "is an incomplete last line", "run any sessionpack command to move it aside")
+            try:
+                parse_line(raw, line, display, line - 1)
+            except FileProblem as err:
+                return err
+    return None
+
+
 def torn_tail(path: str) -> tuple[int, bytes]:
-    """(size of the complete part, the torn bytes after it); no torn part -> b''."""
+    """(size of the complete part, the torn bytes after it); no torn part -> b''.
+
+    The torn part is an incomplete last line plus, before it, the complete
+    lines of a command whose last event is missing (marked ``more``).
+    """
+    keep, torn = _incomplete_line(path)
+    with open(path, "rb") as handle:
+        start = _unfinished_command_start(handle, keep)
+        if start < keep:
+            handle.seek(start)
+            return start, handle.read()
+    return keep, torn
+
+
+def _lines_backwards(handle, end: int) -> Iterator[tuple[int, bytes]]:  # type: ignore[no-untyped-def]
+    """(offset, line) of the complete lines before byte ``end``, last first."""
+    pos = end
+    buf = b""
+    while pos > 0:
+        step = min(4096, pos)
+        pos -= step
+        handle.seek(pos)
+        buf = handle.read(step) + buf
+        while True:
+            cut = buf.rfind(b"\n", 0, len(buf) - 1)
+            if cut == -1:
+                break
+            yield pos + cut + 1, buf[cut + 1 :]
+            buf = buf[: cut + 1]
+    if buf:
+        yield 0, buf
+
+
+def _unfinished_command_start(handle, end: int) -> int:  # type: ignore[no-untyped-def]
+    """Where the trailing events of an unfinished command begin (``end``: none)."""
+    start = end
+    for offset, line in _lines_backwards(handle, end):
+        try:
+            record = json.loads(line)
+        except (ValueError, UnicodeDecodeError):
+            break
+        if not isinstance(record, dict) or record.get("more") is not True:
+            break
+        start = offset
+    return start
+
+
+def _incomplete_line(path: str) -> tuple[int, bytes]:
     size = os.path.getsize(path)
     if size == 0:
         return 0, b""

@@ -85,8 +85,13 @@ class Store:
         lock = DirLock(self._lock_path, exclusive=False)
         while True:
             lock.acquire()
-            index = self._read_index()
-            if self._consistent(index):
+            try:
+                index = self._read_index()
+                consistent = self._consistent(index)
+            except BaseException:
+                lock.release()
+                raise
+            if consistent:
                 break
             lock.release()
             with DirLock(self._lock_path, exclusive=True):
@@ -106,6 +111,7 @@ class Store:
     def writing(self) -> Iterator["Transaction"]:
         """Exclusive lock; validate against current state; one commit."""
         with DirLock(self._lock_path, exclusive=True):
+            self._check_journal_header()  # never append to a journal of a newer format
             index = self._make_consistent()
             yield Transaction(self, index, writable=True)
 
@@ -129,6 +135,15 @@ class Store:
         if index.get("format", 0) > ledger.VIEW_FORMAT:
             raise DataDirError(f"{layout.INDEX} was written by a newer sessionpack; upgrade sessionpack")
         return index
+
+    def _check_journal_header(self) -> None:
+        try:
+            with open(self._journal_path, "rb") as handle:
+                first = handle.readline(4096)
+        except FileNotFoundError:
+            self._journal_size()  # raises the missing-journal error
+            raise
+        journal.check_header(first, layout.JOURNAL)
 
     def _journal_size(self) -> int:
         try:
@@ -157,12 +172,21 @@ class Store:
                 "it was truncated or replaced; restore it from a backup, or run 'sessionpack check --rebuild' "
                 "to make the views match it"
             )
-        events = list(journal.read_events(self._journal_path, layout.JOURNAL, index["offset"], index["seq"] + 1))
+        try:
+            events = list(journal.read_events(self._journal_path, layout.JOURNAL, index["offset"], index["seq"] + 1))
+        except FileProblem as err:
+            # The tail did not parse from where the views stopped: the damage
+            # may be earlier (a line inserted or changed); name the first one.
+            raise journal.first_problem(self._journal_path, layout.JOURNAL) or err from None
         return self._apply(events, index, size)
 
     def _move_torn_aside(self, keep: int, torn: bytes) -> None:
         stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
         name = f"journal-{keep}-{stamp}.torn"
+        attempt = 1
+        while os.path.lexists(self.path(layout.TORN, name)):  # torn at the same place within a second
+            attempt += 1
+            name = f"journal-{keep}-{stamp}-{attempt}.torn"
         make_dir(self.path(layout.TORN))
         create_file(self.path(layout.TORN, name), torn)
         fd = os.open(self._journal_path, os.O_WRONLY)
@@ -206,6 +230,14 @@ class Store:
 
     def _apply(self, events: list[dict[str, Any]], index: dict[str, Any], offset: int) -> dict[str, Any]:
         """Fold events into every view they touch, then move the index on."""
+        return self._write_views(self._fold(events), events, index, offset)
+
+    def _fold(self, events: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], Any, Any]:
+        """The views the events change (client views, directory, sold), in memory.
+
+        Loading may fail on a damaged view; ``commit`` folds before it appends,
+        so such damage stops the command before anything is written.
+        """
         clients: dict[str, dict[str, Any]] = {}
         directory = sold = None
         dir_changed = sold_changed = False
@@ -222,14 +254,16 @@ class Store:
                 sold = sold or self.load_sold()
                 if event["seq"] > sold["seq"]:
                     sold_changed |= ledger.apply_to_sold(sold, event)
-        if clients:
-            make_dir(self.path(layout.CLIENT_VIEWS))
+        return clients, directory if dir_changed else None, sold if sold_changed else None
+
+    def _write_views(self, folded: tuple[dict[str, dict[str, Any]], Any, Any], events: list[dict[str, Any]], index: dict[str, Any], offset: int) -> dict[str, Any]:
+        clients, directory, sold = folded
         for client_id, view in clients.items():
             atomic_write(layout.client_view_path(self.root, client_id), encode_view(view))
             crash_point("view-written")
-        if dir_changed and directory is not None:
+        if directory is not None:
             atomic_write(self.path(layout.DIRECTORY), encode_view(directory))
-        if sold_changed and sold is not None:
+        if sold is not None:
             atomic_write(self.path(layout.SOLD), encode_view(sold))
         crash_point("before-index")
         seq = events[-1]["seq"] if events else index["seq"]
@@ -267,19 +301,24 @@ class Transaction:
         seq = self.index["seq"]
         stamped = []
         at = store.now.isoformat()
-        for event in events:
+        for number, event in enumerate(events, start=1):
             seq += 1
             record = dict(event)
             record["seq"] = seq
             record["at"] = at
             record["actor"] = store.actor
+            if number < len(events):
+                record["more"] = True  # a torn write never leaves half a command (journal.torn_tail)
             stamped.append(record)
+        # Fold first: a damaged view the events need stops the command here,
+        # before anything is written.
+        folded = store._fold(stamped)
         data = b"".join(journal.encode(record) for record in stamped)
         _, end = append_durably(store._journal_path, data)
         crash_point("journal-written")
         # Recorded. From here on a failure only delays the views.
         try:
-            self.index = store._apply(stamped, self.index, end)
+            self.index = store._write_views(folded, stamped, self.index, end)
         except (SessionpackError, OSError) as err:
             store.warnings.append(
                 f"recorded, but the views could not be updated ({err}); the next command repairs them"

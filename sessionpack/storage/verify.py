@@ -27,6 +27,7 @@ def replay(store: Store) -> tuple[dict[str, bytes], list[str]]:
     sold = ledger.empty_sold()
     offset = 0
     seq = 0
+    unfinished = 0  # line of the first event of a command still marked "more"
     with open(path, "rb") as handle:
         first = handle.readline()
         try:
@@ -57,6 +58,16 @@ def replay(store: Store) -> tuple[dict[str, bytes], list[str]]:
                 break
             seq += 1
             offset += len(raw)
+            if event.get("more") is True:
+                unfinished = unfinished or line
+            else:
+                unfinished = 0
+        else:
+            if unfinished:
+                problems.append(
+                    f"{layout.JOURNAL}:{unfinished}: the last command's events end unfinished (its write was interrupted); "
+                    "run any other sessionpack command to move them aside"
+                )
     files = {os.path.join(layout.CLIENT_VIEWS, f"{cid}.json"): encode_view(view) for cid, view in clients.items()}
     if directory["seq"]:
         files[layout.DIRECTORY] = encode_view(directory)

@@ -1,0 +1,85 @@
+"""balance and history: what is left, and how it came to be."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from ..errors import InputError
+from .app import app, boundary, store
+from .client_cmds import client_view
+from .output import Format, emit, write_json
+
+FMT = typer.Option(Format.table, "--format", help="Output format.")
+BALANCE_COLUMNS = ["client", "id", "package", "item", "total", "used", "scheduled", "remaining", "expires", "status"]
+HISTORY_COLUMNS = ["seq", "at", "actor", "what", "why", "package", "change", "balance"]
+
+
+@app.command("balance")
+@boundary
+def balance_cmd(
+    client: Optional[str] = typer.Argument(None, metavar="[CLIENT]", help="Default: every client with an active package."),
+    show_all: bool = typer.Option(False, "--all", help="Include used-up, expired, cancelled and refunded packages."),
+    fmt: Format = FMT,
+) -> None:
+    """What each client package holds: total, used, scheduled, remaining, expiry, status.
+
+    With CLIENT, every package of that client; without, every client with an
+    active package. Status and expiry are judged at --now.
+
+    \b
+    Examples:
+      sessionpack balance ana
+      sessionpack balance --format csv
+    """
+    from ..reports.balances import balance_table_rows, client_summaries
+
+    opened = store()
+    tz = opened.settings.tz
+    summaries = []
+    with opened.reading() as tx:
+        if client is not None:
+            view = client_view(tx, client)
+            summaries = client_summaries(view, opened.now, tz, include_inactive=True)
+        else:
+            for client_id in sorted(opened.load_directory()["clients"]):
+                view = tx.client(client_id)
+                if view and view["packages"]:
+                    summaries.extend(client_summaries(view, opened.now, tz, include_inactive=show_all))
+    if fmt is Format.json:
+        write_json(summaries)
+        return
+    title = f"Balances at {opened.now:%Y-%m-%d %H:%M} ({opened.settings.currency})"
+    empty = f"{client} has no packages" if client else "No client has an active package"
+    emit(fmt, BALANCE_COLUMNS, balance_table_rows(summaries), title=title, empty=empty)
+
+
+@app.command("history")
+@boundary
+def history_cmd(
+    target: str = typer.Argument(..., metavar="CLIENT|CLIENT-PACKAGE"),
+    fmt: Format = FMT,
+) -> None:
+    """Every event that touched a client or client package, oldest first,
+    with who, when, what, why and the balance after it.
+
+    \b
+    Examples:
+      sessionpack history ana
+      sessionpack history ana.p1 --format json
+    """
+    from ..domain.ids import CLIENT_PACKAGE_RE, check_slug
+    from ..reports.balances import history_rows
+
+    opened = store()
+    match = CLIENT_PACKAGE_RE.match(target)
+    client_id = match.group(1) if match else check_slug(target, "client")
+    with opened.reading() as tx:
+        view = client_view(tx, client_id)
+    if match and target not in view["packages"]:
+        raise InputError(f"no client package {target!r}; see 'sessionpack balance {client_id}'")
+    rows = history_rows(view, target if match else None)
+    for row in rows:
+        row.pop("_change")
+    emit(fmt, HISTORY_COLUMNS, rows, title=f"History of {target}", empty=f"No events for {target}")

@@ -1,0 +1,218 @@
+"""book, cancel, attend, no-show: sessions and what they draw."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Optional
+
+import typer
+
+from ..errors import InputError
+from .app import app, boundary, store
+from .client_cmds import client_view
+from .output import Format, emit, emit_record, say
+
+FMT = typer.Option(Format.table, "--format", help="Output format.")
+
+
+def parse_when(text: str, tz: Any) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"WHEN must be an ISO date-time like 2026-12-01T10:00, not {text!r}") from None
+    if len(text.strip()) <= 10:
+        raise InputError(f"WHEN needs a time of day, e.g. {text.strip()}T10:00")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value.astimezone(tz)
+
+
+def owner_views(tx, attendee: dict) -> dict:  # type: ignore[no-untyped-def]
+    """Views of the clients whose packages are shared with the attendee."""
+    views = {}
+    for owner in sorted(set(attendee.get("shared_in", {}).values())):
+        view = tx.client(owner)
+        if view is not None:
+            views[owner] = view
+    return views
+
+
+def booking_line(b: dict, currency: str) -> str:
+    when = b["start"][:16].replace("T", " ")
+    head = f"{b['id']}: {b['service']} on {when} ({b['duration']} min)"
+    fee = f"fee {b['fee']} + {b['fee_tax']} tax {currency}"
+    if b["package"]:
+        return f"{head}, drawn from {b['package']} ({b['why']}); {fee}"
+    return f"{head}, at the regular fee: {b['why']}; {fee}"
+
+
+@app.command("book")
+@boundary
+def book_cmd(
+    client: str = typer.Argument(..., metavar="CLIENT"),
+    service: str = typer.Argument(..., metavar="SERVICE"),
+    when: str = typer.Argument(..., metavar="WHEN", help="Start, ISO date-time (practice time zone if no offset)."),
+    duration: Optional[int] = typer.Option(None, "--duration", help="Minutes (default the service's)."),
+    provider: Optional[str] = typer.Option(None, "--provider", help="Who gives the session."),
+    package: Optional[str] = typer.Option(None, "--package", help="Draw on this client package (overrides the choice)."),
+    no_package: bool = typer.Option(False, "--no-package", help="Book at the regular fee, drawing on no package."),
+    require_package: bool = typer.Option(False, "--require-package", help="Refuse (exit 1) when no package can pay."),
+    repeat: Optional[str] = typer.Option(None, "--repeat", help="weekly, daily, monthly, or 'every N weeks|days|months'."),
+    count: Optional[int] = typer.Option(None, "--count", help="Number of sessions in the series."),
+    until: Optional[str] = typer.Option(None, "--until", help="Last date of the series (ISO date)."),
+    fmt: Format = FMT,
+) -> None:
+    """Book a session; the package it draws on is chosen by SPEC rule 3.
+
+    Eligible packages: the client's own (or shared with them), active, not
+    paused, within expiry, including the service, meeting restrictions, with
+    enough balance. The soonest expiring wins, then the most restrictive,
+    then the oldest sale. Without one, the session is at the regular fee and
+    the reasons are shown. A series draws while the balance lasts.
+
+    \b
+    Examples:
+      sessionpack book ana massage 2026-12-01T10:00
+      sessionpack book ana massage 2026-12-01T10:00 --repeat weekly --count 6
+      sessionpack book ana massage 2026-12-01T10:00 --no-package --format json
+    """
+    from ..domain.bookings import Session, plan_series, repeat_starts
+    from ..domain.ids import check_slug
+    from ..domain.services import check_duration
+    from ..storage.catalog import load_service
+
+    opened = store()
+    tz = opened.settings.tz
+    start = parse_when(when, tz)
+    if package and no_package:
+        raise InputError("give either --package or --no-package, not both")
+    if (count is not None or until is not None) and repeat is None:
+        raise InputError("--count and --until need --repeat")
+    until_day = None
+    if until is not None:
+        try:
+            until_day = date.fromisoformat(until)
+        except ValueError:
+            raise InputError(f"--until must be an ISO date like 2027-01-31, not {until!r}") from None
+    starts = repeat_starts(start, repeat, count, until_day, tz) if repeat else [start]
+    check_slug(service, "service")
+    minutes = check_duration(duration) if duration is not None else None
+    with opened.writing() as tx:
+        attendee = client_view(tx, client)
+        record = load_service(opened.root, opened.settings.currency, service)
+        if record is None:
+            raise InputError(f"no service {service!r}; see 'sessionpack service list'")
+        sessions = [Session(client, record, s, minutes or record.duration, provider) for s in starts]
+        series = f"{client}.b{attendee['counters']['b'] + 1}" if repeat else None
+        events = plan_series(attendee, owner_views(tx, attendee), sessions, now=opened.now, tz=tz,
+                             currency=opened.settings.currency, package=package, no_package=no_package,
+                             require_package=require_package, series=series)
+        tx.commit(events)
+    bookings = [e["booking"] for e in events]
+    if fmt is Format.table:
+        for b in bookings:
+            say("Booked " + booking_line(b, opened.settings.currency))
+        if repeat:
+            covered = sum(1 for b in bookings if b["package"])
+            say(f"Series {series}: {len(bookings)} sessions, {covered} drawn from a package, {len(bookings) - covered} at the regular fee")
+        return
+    rows = [{k: v for k, v in b.items()} for b in bookings]
+    if fmt is Format.json:
+        emit_record(fmt, rows[0]) if not repeat else emit(fmt, list(rows[0]), rows)
+    else:
+        emit(fmt, list(rows[0]), rows)
+
+
+def _find_booking(tx, booking_id: str):  # type: ignore[no-untyped-def]
+    from ..domain.ids import parse_booking_id
+
+    attendee_id, _ = parse_booking_id(booking_id)
+    view = client_view(tx, attendee_id)
+    booking = view["bookings"].get(booking_id)
+    if booking is None:
+        raise InputError(f"no booking {booking_id!r}; see 'sessionpack history {attendee_id}'")
+    owner = None
+    if booking.get("owner"):
+        owner = view if booking["owner"] == attendee_id else tx.client(booking["owner"])
+    return booking, owner
+
+
+def _change(booking_id: str, action: str, reason: Optional[str], override: Optional[str], fmt: Format) -> None:
+    from ..domain.bookings import change_status
+
+    opened = store()
+    if reason is not None and not reason.strip():
+        raise InputError("--reason must not be empty")
+    with opened.writing() as tx:
+        booking, owner = _find_booking(tx, booking_id)
+        event = change_status(booking, owner, action, now=opened.now, currency=opened.settings.currency,
+                              reason=reason.strip() if reason else None, override=override)
+        tx.commit([event])
+        updated = client_view(tx, booking["attendee"])["bookings"][booking_id]
+    from ..reports.balances import describe_event
+
+    if fmt is Format.table:
+        say(describe_event(event))
+    else:
+        emit_record(fmt, {"id": booking_id, "status": updated["status"], "package": updated.get("package"),
+                          "outcome": event.get("outcome"), "late": event.get("late", False), "fee": updated["fee"]})
+
+
+REASON = typer.Option(None, "--reason", help="Why (kept in the history; needed to override the policy).")
+
+
+@app.command("cancel")
+@boundary
+def cancel_cmd(
+    booking: str = typer.Argument(..., metavar="BOOKING"),
+    reason: Optional[str] = REASON,
+    give_back: bool = typer.Option(False, "--return", help="Return the session even if the cancel is late (needs --reason)."),
+    forfeit: bool = typer.Option(False, "--forfeit", help="Forfeit the session even if not late (needs --reason)."),
+    fmt: Format = FMT,
+) -> None:
+    """Cancel a booking; what it drew goes back to the same package.
+
+    Within the package's late-cancel window the package's policy applies
+    (return, forfeit, or charge a percentage of a money package).
+
+    \b
+    Examples:
+      sessionpack cancel ana.b3
+      sessionpack cancel ana.b4 --return --reason "snowstorm"
+    """
+    if give_back and forfeit:
+        raise InputError("give either --return or --forfeit, not both")
+    _change(booking, "cancel", reason, "return" if give_back else "forfeit" if forfeit else None, fmt)
+
+
+@app.command("attend")
+@boundary
+def attend_cmd(booking: str = typer.Argument(..., metavar="BOOKING"), reason: Optional[str] = REASON, fmt: Format = FMT) -> None:
+    """Mark a booking attended: what it drew counts as used.
+
+    \b
+    Example:
+      sessionpack attend ana.b3
+    """
+    _change(booking, "attend", reason, None, fmt)
+
+
+@app.command("no-show")
+@boundary
+def no_show_cmd(
+    booking: str = typer.Argument(..., metavar="BOOKING"),
+    reason: Optional[str] = REASON,
+    give_back: bool = typer.Option(False, "--return", help="Return the session whatever the policy (needs --reason)."),
+    forfeit: bool = typer.Option(False, "--forfeit", help="Forfeit the session whatever the policy (needs --reason)."),
+    fmt: Format = FMT,
+) -> None:
+    """Mark a no-show: the package's policy returns or forfeits the session.
+
+    \b
+    Examples:
+      sessionpack no-show ana.b3
+      sessionpack no-show ana.b3 --forfeit --reason "third no-show"
+    """
+    if give_back and forfeit:
+        raise InputError("give either --return or --forfeit, not both")
+    _change(booking, "no-show", reason, "return" if give_back else "forfeit" if forfeit else None, fmt)

@@ -1,0 +1,164 @@
+"""What a client package holds, derived from what was recorded about it.
+
+A client package in a view records its terms (copied at sale), its draws
+(one per booking drawing on it: key, amount, state), its adjustments, pauses
+and status events. Every number shown — total, used, scheduled, remaining,
+expiry, status — is computed here from those records, never stored.
+
+Balance keys: the service id for fixed contents; ``count``, ``minutes``,
+``money`` or ``unlimited`` for a pool.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from .expiry import add_period, is_expired, parse_expiry_option
+
+UNLIMITED = "unlimited"
+
+
+def is_money(pkg: Mapping[str, Any]) -> bool:
+    return pkg["terms"]["contents"].get("pool") == "money"
+
+
+def _number(value: Any, money: bool) -> Any:
+    if value == UNLIMITED:
+        return UNLIMITED
+    return Decimal(value) if money else int(value)
+
+
+def totals(terms: Mapping[str, Any]) -> dict[str, Any]:
+    """The amount bought per balance key (int, Decimal, or "unlimited")."""
+    contents = terms["contents"]
+    if "sessions" in contents:
+        return {sid: (UNLIMITED if n == UNLIMITED else int(n)) for sid, n in contents["sessions"].items()}
+    pool = contents["pool"]
+    if pool == UNLIMITED:
+        return {UNLIMITED: UNLIMITED}
+    return {pool: _number(contents["amount"], pool == "money")}
+
+
+def balance_key(terms: Mapping[str, Any], service_id: str) -> str | None:
+    """Which balance a session of ``service_id`` draws on, or None if not included."""
+    contents = terms["contents"]
+    if "sessions" in contents:
+        return service_id if service_id in contents["sessions"] else None
+    services = contents.get("services", "all")
+    if services != "all" and service_id not in services:
+        return None
+    return contents["pool"]
+
+
+def balance(pkg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per key: total, adjusted, used, forfeited, scheduled, remaining."""
+    money = is_money(pkg)
+    zero: Any = Decimal(0) if money else 0
+    rows: dict[str, dict[str, Any]] = {}
+    for key, total in totals(pkg["terms"]).items():
+        rows[key] = {"total": total, "adjusted": zero, "used": zero, "forfeited": zero, "scheduled": zero, "expired": zero}
+    for key, delta in pkg.get("adjustments", {}).items():
+        if key in rows:
+            rows[key]["adjusted"] += _number(delta, money)
+    for draw in pkg.get("draws", {}).values():
+        row = rows.get(draw["key"])
+        if row is None:
+            continue
+        amount = _number(draw["amount"], money)
+        state = draw["state"]
+        if state == "scheduled":
+            row["scheduled"] += amount
+        elif state == "used":
+            row["used"] += amount
+        elif state == "forfeited":
+            row["forfeited"] += amount
+    for key, amount in (pkg.get("voided") or {}).items():
+        if key in rows:
+            rows[key]["expired"] += _number(amount, money)
+    for row in rows.values():
+        if row["total"] == UNLIMITED:
+            row["remaining"] = UNLIMITED
+        else:
+            row["remaining"] = row["total"] + row["adjusted"] - row["used"] - row["forfeited"] - row["scheduled"] - row["expired"]
+    return rows
+
+
+def remaining(pkg: Mapping[str, Any], key: str) -> Any:
+    row = balance(pkg).get(key)
+    return None if row is None else row["remaining"]
+
+
+def first_use(pkg: Mapping[str, Any]) -> date | None:
+    """The date of the earliest session drawing on the package (not cancelled)."""
+    dates = [date.fromisoformat(d["date"]) for d in pkg.get("draws", {}).values()]
+    return min(dates) if dates else None
+
+
+def paused_days(pkg: Mapping[str, Any]) -> int:
+    """Days added to the expiry by pauses (each pause counts its days inclusive)."""
+    total = 0
+    for pause in pkg.get("pauses", []):
+        start = date.fromisoformat(pause["from"])
+        end = date.fromisoformat(pause.get("ended") or pause["until"])
+        if end >= start:
+            total += (end - start).days + 1
+    return total
+
+
+def expiry(pkg: Mapping[str, Any], first_use_date: date | None = None) -> date | None:
+    """The last valid day, or None (no expiry, or first use not yet known).
+
+    ``first_use_date`` lets a caller ask "what if this session were the first".
+    """
+    if pkg.get("expires_set"):
+        return date.fromisoformat(pkg["expires_set"])
+    rule = parse_expiry_option(pkg["terms"].get("expiry", "none"))
+    if rule.kind == "none":
+        base = None
+    elif rule.kind == "fixed":
+        base = rule.on
+    elif rule.kind == "from-purchase":
+        base = add_period(date.fromisoformat(pkg["sale"]["date"]), rule.amount, rule.unit)
+    else:
+        start = first_use_date or first_use(pkg)
+        base = add_period(start, rule.amount, rule.unit) if start else None
+    if base is None:
+        return None
+    return base + timedelta(days=paused_days(pkg))
+
+
+def starts_at_first_use(pkg: Mapping[str, Any]) -> bool:
+    return parse_expiry_option(pkg["terms"].get("expiry", "none")).kind == "from-first-use"
+
+
+def is_used_up(pkg: Mapping[str, Any]) -> bool:
+    rows = balance(pkg).values()
+    return all(r["remaining"] != UNLIMITED and r["remaining"] <= 0 and not r["scheduled"] for r in rows)
+
+
+def status(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> str:
+    """active, paused, used up, expired, cancelled or refunded — at ``now``."""
+    recorded = pkg.get("status", "active")
+    if recorded in ("cancelled", "refunded"):
+        return recorded
+    last_day = expiry(pkg)
+    if pkg.get("expired_at") or (last_day is not None and is_expired(last_day, now, tz)):
+        return "expired"
+    if is_used_up(pkg):
+        return "used up"
+    today = now.astimezone(tz).date()
+    for pause in pkg.get("pauses", []):
+        end = pause.get("ended") or pause["until"]
+        if pause["from"] <= today.isoformat() <= end:
+            return "paused"
+    return "active"
+
+
+def plain(value: Any) -> Any:
+    """JSON form of a balance number: int, money string, or "unlimited"."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value

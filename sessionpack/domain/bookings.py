@@ -1,0 +1,410 @@
+"""Booking sessions against client packages (SPEC rules 3, 4 and 5).
+
+``choose`` applies rule 3: among the client packages the attendee may use,
+the eligible ones are ranked by soonest expiry (none last), then most
+restrictive, then oldest sale; the booking records which one and why, and
+why each other candidate was not used. ``plan_booking`` turns a requested
+session into a ``booked`` event with exactly what it draws and the fee due.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from ..errors import InputError, RuleError
+from . import balances
+from .ids import booking_id
+from .ledger import dispatch, handles
+from .money import money_text, quantize, tax_on
+from .packages import package_from_terms, restriction_count, restrictions_allow
+
+
+@dataclass(frozen=True)
+class Session:
+    """A requested session.
+
+    Attributes:
+      attendee: client id of who attends.
+      service: the Service record (price and tax are copied onto the booking).
+      start: zone-aware start.
+      duration: minutes (default the service's).
+      provider: who gives it, or None.
+    """
+
+    attendee: str
+    service: Any
+    start: datetime
+    duration: int
+    provider: str | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    pkg: Mapping[str, Any]
+    key: str
+    amount: Any  # what the session would draw: 1, minutes, or money
+    expiry: date | None
+    restrictiveness: int
+
+
+def _number_text(value: Any) -> Any:
+    return money_text(value) if isinstance(value, Decimal) else value
+
+
+def judge(pkg: Mapping[str, Any], session: Session, now: datetime, tz: ZoneInfo) -> Candidate | str:
+    """A Candidate if ``pkg`` can pay for ``session``, else the reason it cannot."""
+    terms = pkg["terms"]
+    state = pkg.get("status", "active")
+    if state in ("cancelled", "refunded"):
+        return f"{state}"
+    if pkg.get("expired_at"):
+        return "expired"
+    key = balances.balance_key(terms, session.service.id)
+    if key is None:
+        return f"does not include {session.service.id}"
+    day = session.start.astimezone(tz).date()
+    first = balances.first_use(pkg)
+    hypothetical = min(first, day) if first else day
+    last_day = balances.expiry(pkg, hypothetical if balances.starts_at_first_use(pkg) else None)
+    limits = terms["policies"].get("expiry_limits", "session")
+    judged_day = day if limits == "session" else now.astimezone(tz).date()
+    if last_day is not None and judged_day > last_day:
+        what = "the session" if limits == "session" else "booking"
+        return f"expires on {last_day.isoformat()}, before {what} on {judged_day.isoformat()}"
+    for pause in pkg.get("pauses", []):
+        end = pause.get("ended") or pause["until"]
+        if pause["from"] <= day.isoformat() <= end:
+            return f"paused from {pause['from']} to {end}"
+    package = package_from_terms(terms)
+    refused = restrictions_allow(package, session.start.astimezone(tz), session.duration, session.provider, tz=tz)
+    if refused:
+        return refused
+    left = balances.remaining(pkg, key)
+    if left == balances.UNLIMITED:
+        amount: Any = 1
+    elif key == "minutes":
+        if left < session.duration:
+            return f"only {left} minutes left, the session needs {session.duration}"
+        amount = session.duration
+    elif key == "money":
+        if left <= 0:
+            return "no credit left"
+        amount = min(left, session.service.price)
+    else:
+        if left < 1:
+            return f"no {key} sessions left" if key not in ("count",) else "no sessions left"
+        amount = 1
+    return Candidate(pkg, key, amount, last_day, restriction_count(package))
+
+
+def _rank(candidate: Candidate) -> tuple:
+    pkg = candidate.pkg
+    number = int(pkg["id"].rsplit(".p", 1)[1])
+    return (
+        candidate.expiry is None,
+        candidate.expiry or date.max,
+        -candidate.restrictiveness,
+        pkg["sale"]["date"],
+        pkg["sale"]["at"],
+        number,
+    )
+
+
+def _why(best: Candidate, others: list[Candidate]) -> str:
+    if not others:
+        return "the only eligible package"
+    runner = others[0]
+    if best.expiry != runner.expiry:
+        return f"expires soonest ({best.expiry.isoformat()})" if best.expiry else "expires soonest"
+    if best.restrictiveness != runner.restrictiveness:
+        return "most restrictive of those expiring first"
+    return "oldest sale of equally good packages"
+
+
+def choose(candidates: list[Mapping[str, Any]], session: Session, now: datetime, tz: ZoneInfo) -> tuple[Candidate | None, str, list[str]]:
+    """(chosen, why, ["ana.p1: expired", ...]) per SPEC rule 3."""
+    eligible: list[Candidate] = []
+    rejected: list[str] = []
+    for pkg in candidates:
+        verdict = judge(pkg, session, now, tz)
+        if isinstance(verdict, str):
+            rejected.append(f"{pkg['id']}: {verdict}")
+        else:
+            eligible.append(verdict)
+    if not eligible:
+        return None, "", rejected
+    eligible.sort(key=_rank)
+    best = eligible[0]
+    return best, _why(best, eligible[1:]), rejected
+
+
+def usable_packages(attendee_view: Mapping[str, Any], owner_views: Mapping[str, Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The attendee's own packages, then packages shared with them."""
+    found = list(attendee_view["packages"].values())
+    for cp_id, owner in sorted(attendee_view.get("shared_in", {}).items()):
+        view = owner_views.get(owner)
+        if view and cp_id in view["packages"] and attendee_view["id"] in view["packages"][cp_id].get("shared_with", []):
+            found.append(view["packages"][cp_id])
+    return found
+
+
+def fee_for(session: Session, candidate: Candidate | None, currency: str) -> tuple[Decimal, Decimal]:
+    """(net fee due, its tax) for the session as drawn on ``candidate``."""
+    service = session.service
+    if candidate is None:
+        return service.price, tax_on(service.price, service.tax, currency)
+    terms = candidate.pkg["terms"]
+    if terms["payment"]["mode"] == "per-session":
+        fee = Decimal(terms["payment"]["fees"][service.id])
+        return fee, tax_on(fee, service.tax, currency)
+    if candidate.key == "money":
+        due = service.price - candidate.amount
+        return due, tax_on(due, service.tax, currency)
+    return quantize(Decimal(0), currency), quantize(Decimal(0), currency)
+
+
+def plan_booking(
+    attendee_view: Mapping[str, Any],
+    owner_views: Mapping[str, Mapping[str, Any]],
+    session: Session,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    currency: str,
+    package: str | None = None,
+    no_package: bool = False,
+    require_package: bool = False,
+    series: str | None = None,
+) -> dict[str, Any]:
+    """The ``booked`` event for one session (no state is changed)."""
+    candidates = usable_packages(attendee_view, owner_views)
+    chosen: Candidate | None = None
+    why = ""
+    rejected: list[str] = []
+    if no_package:
+        why = "booked without a package (--no-package)"
+    elif package is not None:
+        pkg = next((p for p in candidates if p["id"] == package), None)
+        if pkg is None:
+            raise InputError(f"{session.attendee} cannot use client package {package!r}; see 'sessionpack balance {session.attendee}'")
+        verdict = judge(pkg, session, now, tz)
+        if isinstance(verdict, str):
+            raise RuleError(f"{package} cannot pay for this session: {verdict}")
+        chosen, why = verdict, "chosen with --package"
+    else:
+        chosen, why, rejected = choose(candidates, session, now, tz)
+        if chosen is None:
+            if require_package:
+                reasons = "; ".join(rejected) if rejected else f"{session.attendee} has no packages"
+                raise RuleError(f"no package can pay for {session.service.id} on {session.start.astimezone(tz):%Y-%m-%d %H:%M}: {reasons}")
+            why = "no eligible package: " + ("; ".join(rejected) if rejected else "no packages")
+    if not session.service.active and chosen is None:
+        raise RuleError(f"service {session.service.id!r} is inactive: only clients whose packages include it can still book it")
+    number = attendee_view["counters"]["b"] + 1
+    fee, fee_tax = fee_for(session, chosen, currency)
+    booking = {
+        "id": booking_id(session.attendee, number),
+        "attendee": session.attendee,
+        "service": session.service.id,
+        "service_name": session.service.name,
+        "start": session.start.astimezone(tz).isoformat(),
+        "duration": session.duration,
+        "provider": session.provider,
+        "price": money_text(session.service.price),
+        "tax_rate": str(session.service.tax),
+        "fee": money_text(fee),
+        "fee_tax": money_text(fee_tax),
+        "package": chosen.pkg["id"] if chosen else None,
+        "owner": chosen.pkg["owner"] if chosen else None,
+        "draw": {"key": chosen.key, "amount": _number_text(chosen.amount)} if chosen else None,
+        "why": why,
+        "series": series,
+        "booked_on": now.astimezone(tz).date().isoformat(),
+    }
+    clients = [session.attendee]
+    if chosen and chosen.pkg["owner"] != session.attendee:
+        clients.append(chosen.pkg["owner"])
+    return {"type": "booked", "clients": clients, "booking": booking}
+
+
+def simulate(views: dict[str, dict[str, Any]], event: dict[str, Any]) -> None:
+    """Apply an event to working copies of views (to plan the next booking)."""
+    for client_id in event["clients"]:
+        if client_id in views:
+            dispatch(views[client_id], event)
+
+
+def plan_series(
+    attendee_view: Mapping[str, Any],
+    owner_views: Mapping[str, Mapping[str, Any]],
+    sessions: list[Session],
+    **options: Any,
+) -> list[dict[str, Any]]:
+    """One ``booked`` event per date; each draws while the balance lasts (rule 5)."""
+    views = {attendee_view["id"]: copy.deepcopy(dict(attendee_view))}
+    for owner, view in owner_views.items():
+        views.setdefault(owner, copy.deepcopy(dict(view)))
+    events = []
+    series = options.pop("series", None)
+    for session in sessions:
+        attendee = views[attendee_view["id"]]
+        owners = {k: v for k, v in views.items() if k != attendee_view["id"]}
+        event = plan_booking(attendee, owners, session, series=series, **options)
+        simulate(views, event)
+        events.append(event)
+    return events
+
+
+def repeat_starts(start: datetime, rule: str, count: int | None, until: date | None, tz: ZoneInfo) -> list[datetime]:
+    """Start times of a series: 'daily', 'weekly', 'monthly', 'every N days|weeks|months'."""
+    from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
+
+    words = rule.lower().replace("every other", "every 2").split()
+    units = {"day": DAILY, "days": DAILY, "daily": DAILY, "week": WEEKLY, "weeks": WEEKLY, "weekly": WEEKLY,
+             "month": MONTHLY, "months": MONTHLY, "monthly": MONTHLY}
+    interval = 1
+    if len(words) == 1 and words[0] in ("daily", "weekly", "monthly"):
+        freq = units[words[0]]
+    elif len(words) == 2 and words[0] == "every" and words[1] in units:
+        freq = units[words[1]]
+    elif len(words) == 3 and words[0] == "every" and words[1].isdigit() and words[2] in units:
+        interval, freq = int(words[1]), units[words[2]]
+    else:
+        raise InputError(f"--repeat {rule!r} is not understood: use weekly, daily, monthly, or 'every N weeks|days|months'")
+    if interval < 1:
+        raise InputError("--repeat interval must be at least 1")
+    if count is None and until is None:
+        raise InputError("a repeat needs --count N or --until DATE")
+    if count is not None and not 1 <= count <= 200:
+        raise InputError("--count must be between 1 and 200")
+    local = start.astimezone(tz).replace(tzinfo=None)
+    limit = datetime.combine(until, datetime.max.time()) if until else None
+    dates = list(rrule(freq, interval=interval, dtstart=local, count=count, until=limit))
+    if len(dates) > 200:
+        raise InputError("a series can have at most 200 sessions; use a nearer --until")
+    if not dates:
+        raise InputError("the series has no dates: --until is before the first session")
+    return [d.replace(tzinfo=tz) for d in dates]
+
+
+# -- status changes ---------------------------------------------------------------
+
+
+def _late(booking: Mapping[str, Any], hours: int, now: datetime) -> bool:
+    start = datetime.fromisoformat(booking["start"])
+    return now >= start - timedelta(hours=hours)
+
+
+def change_status(
+    booking: Mapping[str, Any],
+    owner_view: Mapping[str, Any] | None,
+    action: str,
+    *,
+    now: datetime,
+    currency: str,
+    reason: str | None = None,
+    override: str | None = None,
+) -> dict[str, Any]:
+    """The event for attend / no-show / cancel of one booking.
+
+    ``override`` (return | forfeit), with a reason, replaces the package's
+    policy for a no-show or a late cancel.
+    """
+    current = booking["status"]
+    if current != "booked":
+        raise RuleError(f"booking {booking['id']} is already {current}; nothing was changed")
+    if override and not reason:
+        raise InputError("overriding the package's policy needs --reason")
+    pkg = owner_view["packages"][booking["package"]] if owner_view and booking.get("package") else None
+    event: dict[str, Any] = {
+        "clients": [booking["attendee"]] + ([booking["owner"]] if booking.get("owner") and booking["owner"] != booking["attendee"] else []),
+        "booking": booking["id"],
+        "package": booking.get("package"),
+    }
+    if reason:
+        event["reason"] = reason
+    if action == "attend":
+        event["type"] = "attended"
+        return event
+    policies = pkg["terms"]["policies"] if pkg else {}
+    draw = booking.get("draw")
+    if action == "no-show":
+        event["type"] = "no-show"
+        outcome = override or policies.get("no_show", "return")
+        event["outcome"] = outcome if pkg else None
+        return event
+    if action != "cancel":
+        raise ValueError(action)
+    late = _late(booking, int(policies.get("late_cancel_hours", 24)), now) if pkg else False
+    event["type"] = "cancelled"
+    event["late"] = late
+    if not pkg:
+        event["outcome"] = None
+        return event
+    outcome = override or (policies.get("late_cancel", "return") if late else "return")
+    event["outcome"] = outcome
+    if outcome == "charge":
+        percent = Decimal(str(policies.get("charge_percent", 0)))
+        kept = quantize(Decimal(draw["amount"]) * percent / 100, currency)
+        event["kept"] = money_text(kept)
+    return event
+
+
+@handles("booked")
+def _booked(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
+    booking = event["booking"]
+    if booking["attendee"] == me:
+        record = dict(booking)
+        record["status"] = "booked"
+        record["booked_at"] = event.get("at")
+        view["bookings"][booking["id"]] = record
+        view["counters"]["b"] = max(view["counters"]["b"], int(booking["id"].rsplit(".b", 1)[1]))
+    if booking.get("owner") == me and booking.get("draw"):
+        pkg = view["packages"][booking["package"]]
+        pkg["draws"][booking["id"]] = {
+            "key": booking["draw"]["key"],
+            "amount": booking["draw"]["amount"],
+            "state": "scheduled",
+            "date": booking["start"][:10],
+            "attendee": booking["attendee"],
+        }
+
+
+_DRAW_AFTER = {"attended": "used", "no-show": {"return": None, "forfeit": "forfeited"}, "cancelled": {"return": None, "forfeit": "forfeited", "charge": "forfeited"}}
+_STATUS_AFTER = {"attended": "attended", "no-show": "no-show"}
+
+
+@handles("attended", "no-show", "cancelled")
+def _status_changed(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
+    kind = event["type"]
+    booking = view["bookings"].get(event["booking"])
+    if booking is not None and booking["attendee"] == me:
+        if kind == "cancelled":
+            booking["status"] = "late-cancelled" if event.get("late") else "cancelled"
+            if event.get("outcome") != "forfeit":  # a forfeited late cancel is billed like the session
+                booking["fee"] = money_text(Decimal(0) * Decimal(booking["fee"]))
+                booking["fee_tax"] = money_text(Decimal(0) * Decimal(booking["fee_tax"]))
+        else:
+            booking["status"] = _STATUS_AFTER[kind]
+        booking["outcome"] = event.get("outcome")
+        if event.get("reason"):
+            booking["reason"] = event["reason"]
+    cp_id = event.get("package")
+    if cp_id and cp_id in view["packages"] and view["packages"][cp_id]["owner"] == me:
+        draws = view["packages"][cp_id]["draws"]
+        draw = draws.get(event["booking"])
+        if draw is None:
+            return
+        after = _DRAW_AFTER[kind]
+        state = after if isinstance(after, str) else after.get(event.get("outcome") or "return")
+        if state is None:
+            del draws[event["booking"]]
+        else:
+            draw["state"] = state
+            if "kept" in event:
+                draw["amount"] = event["kept"]

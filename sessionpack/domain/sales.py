@@ -1,0 +1,130 @@
+"""Selling and assigning packages; recording payments (SPEC rule 1).
+
+A sale copies the package's terms into the event, so later edits of the
+package never change what a client bought.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Mapping
+
+from ..errors import InputError, RuleError
+from .ids import client_package_id
+from .ledger import handles
+from .money import money_text, tax_on
+
+
+def payment_state(pkg: Mapping[str, Any]) -> str:
+    """paid, partly paid, unpaid, or per session (nothing due at sale)."""
+    sale = pkg["sale"]
+    total = Decimal(sale["total"])
+    paid = Decimal(pkg.get("paid", "0"))
+    if pkg["terms"]["payment"]["mode"] == "per-session" and total == 0:
+        return "per session"
+    if paid >= total:
+        return "paid"
+    return "partly paid" if paid > 0 else "unpaid"
+
+
+def sell(
+    owner_view: Mapping[str, Any],
+    package: Any,
+    *,
+    currency: str,
+    sale_date: date,
+    invoice: str,
+    price: Decimal | None = None,
+    paid: Decimal | None = None,
+    reference: str | None = None,
+    assign: bool = False,
+) -> dict[str, Any]:
+    """The ``sold`` event for selling (or assigning) ``package`` to a client."""
+    if package.deleted:
+        raise RuleError(f"package {package.id!r} was deleted; clone it to sell something like it")
+    if package.status != "active":
+        raise RuleError(f"package {package.id!r} is inactive; activate it with 'sessionpack package edit {package.id} --active' to sell it")
+    if package.visibility == "not-for-sale" and not assign:
+        raise RuleError(f"package {package.id!r} is not for sale; assign it with 'sessionpack assign {owner_view['id']} {package.id}'")
+    terms = package.terms()
+    per_session = terms["payment"]["mode"] == "per-session"
+    if per_session:
+        if price is not None and price != 0:
+            raise InputError(f"package {package.id!r} is paid per session: it has no price at sale (leave out --price)")
+        net = Decimal(0)
+        tax = Decimal(0)
+    else:
+        net = Decimal(terms["payment"]["price"]) if price is None else price
+        tax = tax_on(net, Decimal(terms["payment"].get("tax", "0")), currency)
+    total = net + tax
+    amount_paid = total if paid is None else paid
+    if amount_paid > total:
+        raise InputError(f"paid {money_text(amount_paid)} is more than the sale's total {money_text(total)} {currency}")
+    number = owner_view["counters"]["p"] + 1
+    return {
+        "type": "sold",
+        "clients": [owner_view["id"]],
+        "client_package": client_package_id(owner_view["id"], number),
+        "terms": terms,
+        "sale": {
+            "date": sale_date.isoformat(),
+            "price": money_text(net),
+            "tax": money_text(tax),
+            "total": money_text(total),
+            "invoice": invoice,
+            "reference": reference,
+            "assigned": assign,
+        },
+        "paid": money_text(amount_paid),
+    }
+
+
+def pay(pkg: Mapping[str, Any], amount: Decimal, currency: str, method: str = "") -> dict[str, Any]:
+    """A ``paid`` event for a later payment on a client package."""
+    if amount <= 0:
+        raise InputError("the amount paid must be more than 0")
+    due = Decimal(pkg["sale"]["total"]) - Decimal(pkg.get("paid", "0"))
+    if due <= 0:
+        raise RuleError(f"{pkg['id']} is already paid in full")
+    if amount > due:
+        raise RuleError(f"{pkg['id']} has {money_text(due)} {currency} left to pay; {money_text(amount)} is more than that")
+    return {"type": "paid", "clients": [pkg["owner"]], "client_package": pkg["id"], "amount": money_text(amount), "method": method}
+
+
+def find_reference(view: Mapping[str, Any], reference: str) -> str | None:
+    for cp_id, pkg in view["packages"].items():
+        if pkg["sale"].get("reference") == reference:
+            return cp_id
+    return None
+
+
+# -- folding into views ---------------------------------------------------------
+
+
+@handles("sold")
+def _sold(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
+    cp_id = event["client_package"]
+    sale = dict(event["sale"])
+    sale["at"] = event["at"]
+    sale["actor"] = event["actor"]
+    view["packages"][cp_id] = {
+        "id": cp_id,
+        "owner": me,
+        "package": event["terms"]["id"],
+        "terms": event["terms"],
+        "sale": sale,
+        "paid": event["paid"],
+        "status": "active",
+        "draws": {},
+        "adjustments": {},
+        "pauses": [],
+        "shared_with": [],
+    }
+    view["counters"]["p"] = max(view["counters"]["p"], int(cp_id.rsplit(".p", 1)[1]))
+
+
+@handles("paid")
+def _paid(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
+    pkg = view["packages"][event["client_package"]]
+    pkg["paid"] = money_text(Decimal(pkg["paid"]) + Decimal(event["amount"]))

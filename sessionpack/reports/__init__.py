@@ -1,0 +1,1 @@
+"""Reports: pure functions from recorded facts to rows (no printing)."""

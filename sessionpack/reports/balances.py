@@ -1,0 +1,186 @@
+"""Balance and history rows from a client's view (pure: data in, rows out)."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from ..domain import balances
+from ..domain.ledger import dispatch, empty_client_view
+from ..domain.sales import payment_state
+
+
+def _show(value: Any) -> Any:
+    return balances.plain(value)
+
+
+def package_summary(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> dict[str, Any]:
+    """One client package as the JSON of ``balance`` shows it (SPEC §4)."""
+    rows = balances.balance(pkg)
+    last_day = balances.expiry(pkg)
+    state = balances.status(pkg, now, tz)
+    return {
+        "id": pkg["id"],
+        "package": pkg["package"],
+        "name": pkg["terms"]["name"],
+        "owner": pkg["owner"],
+        "status": state,
+        "expires": last_day.isoformat() if last_day else None,
+        "starts_at_first_use": balances.starts_at_first_use(pkg) and balances.first_use(pkg) is None,
+        "remaining": {key: _show(row["remaining"]) for key, row in rows.items()},
+        "balances": {key: {k: _show(v) for k, v in row.items()} for key, row in rows.items()},
+        "forfeited_at_expiry": {key: _show(row["remaining"]) for key, row in rows.items()} if state == "expired" and not pkg.get("expired_at") else {},
+        "sold": pkg["sale"]["date"],
+        "invoice": pkg["sale"]["invoice"],
+        "total": pkg["sale"]["total"],
+        "paid": pkg["paid"],
+        "payment": payment_state(pkg),
+        "shared_with": list(pkg.get("shared_with", [])),
+    }
+
+
+def expiry_text(summary: Mapping[str, Any]) -> str:
+    if summary["expires"]:
+        return summary["expires"]
+    return "starts at first use" if summary["starts_at_first_use"] else "never"
+
+
+def balance_table_rows(summaries: list[Mapping[str, Any]], client: str | None = None) -> list[dict[str, Any]]:
+    """One row per balance key of each client package, for tables and CSV."""
+    rows = []
+    for summary in summaries:
+        for key, row in summary["balances"].items():
+            used = row["used"] if row["forfeited"] in (0, "0", "0.00") else f"{row['used']} + {row['forfeited']} forfeited"
+            rows.append({
+                "client": summary["owner"],
+                "id": summary["id"],
+                "package": summary["name"],
+                "item": key,
+                "total": row["total"] if row["adjusted"] in (0, "0", "0.00") else f"{row['total']} {'+' if not str(row['adjusted']).startswith('-') else ''}{row['adjusted']}",
+                "used": used,
+                "scheduled": row["scheduled"],
+                "remaining": row["remaining"],
+                "expires": expiry_text(summary),
+                "status": summary["status"],
+            })
+    return rows
+
+
+def client_summaries(view: Mapping[str, Any], now: datetime, tz: ZoneInfo, include_inactive: bool = True) -> list[dict[str, Any]]:
+    out = []
+    for cp_id in sorted(view["packages"], key=lambda c: int(c.rsplit(".p", 1)[1])):
+        summary = package_summary(view["packages"][cp_id], now, tz)
+        if include_inactive or summary["status"] in ("active", "paused"):
+            out.append(summary)
+    return out
+
+
+# -- history ---------------------------------------------------------------------
+
+
+def _touches(event: Mapping[str, Any], cp_id: str) -> bool:
+    if event.get("client_package") == cp_id or event.get("package") == cp_id:
+        return True
+    booking = event.get("booking")
+    return isinstance(booking, Mapping) and booking.get("package") == cp_id
+
+
+def _package_of(event: Mapping[str, Any]) -> str | None:
+    if event.get("client_package"):
+        return event["client_package"]
+    if event.get("package"):
+        return event["package"]
+    booking = event.get("booking")
+    if isinstance(booking, Mapping):
+        return booking.get("package")
+    return None
+
+
+def _remaining(view: Mapping[str, Any], cp_id: str | None) -> dict[str, Any]:
+    if not cp_id or cp_id not in view["packages"]:
+        return {}
+    return {key: row["remaining"] for key, row in balances.balance(view["packages"][cp_id]).items()}
+
+
+def _delta(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in after.items():
+        old = before.get(key, 0 if not isinstance(value, Decimal) else Decimal(0))
+        if value == balances.UNLIMITED or old == balances.UNLIMITED:
+            if value != old:
+                out[key] = value
+            continue
+        if value != old:
+            out[key] = value - old
+    return out
+
+
+def _fmt(values: Mapping[str, Any], signed: bool = False) -> str:
+    parts = []
+    for key, value in values.items():
+        if value == balances.UNLIMITED:
+            parts.append(f"{key} unlimited")
+            continue
+        text = balances.plain(value)
+        if signed and not str(text).startswith("-"):
+            text = f"+{text}"
+        parts.append(f"{key} {text}")
+    return ", ".join(parts)
+
+
+def describe_event(event: Mapping[str, Any]) -> str:
+    """What happened, in words."""
+    kind = event["type"]
+    if kind == "client-added":
+        return f"client {event['client']['id']} added ({event['client']['name']})"
+    if kind == "client-edited":
+        return "client details changed: " + ", ".join(sorted(event["changes"]))
+    if kind == "sold":
+        sale = event["sale"]
+        verb = "assigned" if sale.get("assigned") else "sold"
+        return f"{verb} {event['terms']['id']} as {event['client_package']} for {sale['total']} (invoice {sale['invoice']}, paid {event['paid']})"
+    if kind == "paid":
+        return f"payment of {event['amount']} on {event['client_package']}"
+    if kind == "booked":
+        b = event["booking"]
+        when = b["start"][:16].replace("T", " ")
+        if b.get("draw"):
+            drew = f"draws {balances.plain(b['draw']['amount'])} {b['draw']['key']} from {b['package']}"
+        else:
+            drew = f"regular fee {b['fee']} + {b['fee_tax']} tax"
+        return f"booked {b['id']}: {b['service']} on {when} for {b['attendee']}; {drew}"
+    if kind in ("attended", "no-show", "cancelled"):
+        words = {"attended": "attended", "no-show": "no-show", "cancelled": "late cancel" if event.get("late") else "cancelled"}[kind]
+        outcome = event.get("outcome")
+        tail = {"return": f"; returned to {event.get('package')}", "forfeit": "; session forfeited", "charge": f"; {event.get('kept')} charged"}.get(outcome or "", "")
+        return f"{event['booking']}: {words}{tail}"
+    return kind
+
+
+def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict[str, Any]]:
+    """Every event of the view (or touching ``cp_id``), oldest first, with the
+    change it made and the balance after it."""
+    working = empty_client_view(view["id"])
+    rows = []
+    for event in view["events"]:
+        target = cp_id or _package_of(event)
+        before = _remaining(working, target)
+        dispatch(working, copy.deepcopy(event))
+        if cp_id is not None and not _touches(event, cp_id):
+            continue
+        after = _remaining(working, target)
+        rows.append({
+            "seq": event["seq"],
+            "at": event["at"],
+            "actor": event["actor"],
+            "what": describe_event(event),
+            "why": event.get("reason") or (event["booking"].get("why") if isinstance(event.get("booking"), Mapping) else "") or "",
+            "package": target or "",
+            "change": _fmt(_delta(before, after), signed=True),
+            "balance": _fmt(after),
+            "_change": _delta(before, after),
+        })
+    return rows

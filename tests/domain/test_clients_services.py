@@ -1,0 +1,427 @@
+"""Pure rules: money, percentages, ids, client fields, services, settings.
+
+No files, no CLI: values in, values or exact errors out.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from sessionpack.domain.clients import (
+    add_client,
+    check_email,
+    check_notes,
+    check_phone,
+    check_tags,
+    choose_client_id,
+    client_record,
+    edit_client,
+)
+from sessionpack.domain.ids import (
+    booking_id,
+    check_slug,
+    client_package_id,
+    parse_booking_id,
+    parse_client_package_id,
+    slugify,
+)
+from sessionpack.domain.money import minor_digits, money_text, parse_money, parse_percent, quantize, quantum, tax_on
+from sessionpack.domain.services import Service, check_duration, check_name, service_from_mapping
+from sessionpack.domain.settings import settings_from_mapping
+from sessionpack.errors import FieldError, InputError, RuleError
+
+# ---------------------------------------------------------------- money
+
+
+@pytest.mark.parametrize(
+    ("currency", "digits", "step"),
+    [("EUR", 2, "0.01"), ("usd", 2, "0.01"), ("JPY", 0, "1"), ("KRW", 0, "1"), ("KWD", 3, "0.001"), ("BHD", 3, "0.001")],
+)
+def test_minor_units(currency: str, digits: int, step: str) -> None:
+    assert minor_digits(currency) == digits
+    assert quantum(currency) == Decimal(step)
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "expected"),
+    [
+        ("2.675", "EUR", "2.68"),  # half up, not banker's rounding
+        ("2.665", "EUR", "2.67"),
+        ("-2.675", "EUR", "-2.68"),
+        ("2.5", "JPY", "3"),
+        ("-2.5", "JPY", "-3"),
+        ("1.0005", "KWD", "1.001"),
+        ("7", "EUR", "7.00"),
+    ],
+)
+def test_quantize(amount: str, currency: str, expected: str) -> None:
+    assert money_text(quantize(Decimal(amount), currency)) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "expected"),
+    [
+        ("90", "EUR", "90.00"),
+        ("90.5", "EUR", "90.50"),
+        ("90.50", "EUR", "90.50"),
+        (" 7 ", "EUR", "7.00"),
+        (90, "EUR", "90.00"),
+        (90.1, "EUR", "90.10"),  # a TOML float, read through its decimal text
+        ("1e2", "EUR", "100.00"),
+        ("0", "EUR", "0.00"),
+        ("-0", "EUR", "0.00"),  # never "-0.00"
+        ("90.00", "JPY", "90"),  # trailing zeros are not extra decimals
+        ("1500", "JPY", "1500"),
+        ("1.234", "KWD", "1.234"),
+        ("1.2", "KWD", "1.200"),
+    ],
+)
+def test_parse_money(value: object, currency: str, expected: str) -> None:
+    amount = parse_money(value, currency, "price")
+    assert isinstance(amount, Decimal)
+    assert money_text(amount) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "message"),
+    [
+        ("90.123", "EUR", "price has more than 2 decimal places for EUR: 90.123"),
+        ("0.005", "EUR", "price has more than 2 decimal places for EUR: 0.005"),
+        ("90.1", "JPY", "price has more than 0 decimal places for JPY: 90.1"),
+        ("1.2345", "KWD", "price has more than 3 decimal places for KWD: 1.2345"),
+        ("-5", "EUR", "price must not be negative: -5"),
+        ("abc", "EUR", "price must be an amount like 90 or 90.50, not 'abc'"),
+        ("", "EUR", "price must be an amount like 90 or 90.50, not ''"),
+        ("90,50", "EUR", "price must be an amount like 90 or 90.50, not '90,50'"),
+        ("inf", "EUR", "price must be an amount like 90 or 90.50, not 'inf'"),
+        ("NaN", "EUR", "price must be an amount like 90 or 90.50, not 'NaN'"),
+        ("sNaN", "EUR", "price must be an amount like 90 or 90.50, not 'sNaN'"),
+        (True, "EUR", "price must be an amount like 90 or 90.50, not True"),
+        ("1e30", "EUR", "price is too large: 1e30"),
+    ],
+)
+def test_parse_money_errors(value: object, currency: str, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_money(value, currency, "price")
+    assert str(caught.value) == message
+    assert caught.value.exit_code == 2
+
+
+def test_parse_money_negatives_when_allowed() -> None:
+    assert money_text(parse_money("-5", "EUR", "adjustment", allow_negative=True)) == "-5.00"
+    assert money_text(parse_money("-0.5", "KWD", allow_negative=True)) == "-0.500"
+    with pytest.raises(InputError, match=r"^adjustment has more than 2 decimal places for EUR: -5\.001$"):
+        parse_money("-5.001", "EUR", "adjustment", allow_negative=True)
+    with pytest.raises(InputError, match=r"^amount must not be negative: -1$"):
+        parse_money("-1", "EUR")
+
+
+def test_tax_on() -> None:
+    assert tax_on(Decimal("90.00"), Decimal("23"), "EUR") == Decimal("20.70")
+    assert tax_on(Decimal("10.05"), Decimal("6.5"), "EUR") == Decimal("0.65")  # 0.65325
+    assert tax_on(Decimal("1000"), Decimal("10"), "JPY") == Decimal("100")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("23", "23"), ("23.0", "23"), ("6.5", "6.5"), ("6.50", "6.5"), ("23%", "23"), (" 13 ", "13"), (0, "0"),
+     ("-0", "0"), ("100", "100"), ("1e2", "100"), (23.5, "23.5"), ("0.25", "0.25")],
+)
+def test_parse_percent(value: object, expected: str) -> None:
+    assert money_text(parse_percent(value)) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("150", "tax rate must be between 0 and 100, not 150"),
+        ("100.01", "tax rate must be between 0 and 100, not 100.01"),
+        ("-1", "tax rate must be between 0 and 100, not -1"),
+        ("abc", "tax rate must be a percentage like 23 or 6.5, not 'abc'"),
+        ("%", "tax rate must be a percentage like 23 or 6.5, not '%'"),
+        ("nan", "tax rate must be a percentage like 23 or 6.5, not 'nan'"),
+        ("Infinity", "tax rate must be a percentage like 23 or 6.5, not 'Infinity'"),
+        (False, "tax rate must be a percentage like 23 or 6.5, not False"),
+    ],
+)
+def test_parse_percent_errors(value: object, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_percent(value)
+    assert str(caught.value) == message
+
+
+def test_parse_percent_names_what() -> None:
+    with pytest.raises(InputError, match=r"^charge_percent must be between 0 and 100, not 101$"):
+        parse_percent("101", "charge_percent")
+
+
+# ---------------------------------------------------------------- ids
+
+SLUG_HELP = "use lower-case letters, digits and single hyphens (at most 64 characters), e.g. 'massage-60'"
+
+
+@pytest.mark.parametrize("value", ["a", "7", "ana", "massage-60", "a-b-c", "60min", "x" * 64, "a1-b2"])
+def test_valid_slugs(value: str) -> None:
+    assert check_slug(value, "service") == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "Ana", "-ana", "ana-", "an--a", "an_a", "ana lima", "ana.p1", "../ana", "ana/x", "ãna", "x" * 65,
+     "ana\n", "\nana", "ana\x00", " ana", "ana ", "."],
+)
+def test_invalid_slugs(value: str) -> None:
+    with pytest.raises(InputError) as caught:
+        check_slug(value, "client")
+    assert str(caught.value) == f"client id {value!r} is not valid: {SLUG_HELP}"
+
+
+def test_slug_that_is_not_text() -> None:
+    with pytest.raises(InputError, match=r"^package id None is not valid"):
+        check_slug(None, "package")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Ana Lima", "ana-lima"),
+        ("  Bruno   Costa  ", "bruno-costa"),
+        ("Zoë Ñandú", "zoe-nandu"),
+        ("João O'Neill", "joao-o-neill"),
+        ("Massage 60'", "massage-60"),
+        ("--x--", "x"),
+        ("李小龍", ""),
+        ("a" * 70, "a" * 64),
+        ("a" * 63 + " b", "a" * 63),  # never ends with a hyphen
+    ],
+)
+def test_slugify(text: str, slug: str) -> None:
+    assert slugify(text) == slug
+
+
+def test_choose_client_id() -> None:
+    taken = {"ana-lima", "ana-lima-2"}
+    assert choose_client_id("Bruno Costa", taken.__contains__) == "bruno-costa"
+    assert choose_client_id("Ana Lima", taken.__contains__) == "ana-lima-3"
+    assert choose_client_id("李小龍", taken.__contains__) == "client"
+    assert choose_client_id("李", {"client"}.__contains__) == "client-2"
+    long = choose_client_id("a" * 59 + " bcd", lambda _: False)
+    assert long == "a" * 59
+    assert check_slug(long, "client") == long
+    many = {"b" * 60} | {f"{'b' * 60}-{n}" for n in range(2, 120)}
+    assert choose_client_id("b" * 80, many.__contains__) == "b" * 60 + "-120"
+
+
+def test_client_package_and_booking_ids() -> None:
+    assert client_package_id("ana", 3) == "ana.p3"
+    assert booking_id("ana-lima", 12) == "ana-lima.b12"
+    assert parse_client_package_id("ana-lima.p12") == ("ana-lima", 12)
+    assert parse_booking_id("ana.b3") == ("ana", 3)
+    for bad in ("ana.p0", "ana.p", "ana.b1", "Ana.p1", "ana.p1\n", "ana.p01", "../ana.p1", ""):
+        with pytest.raises(InputError) as caught:
+            parse_client_package_id(bad)
+        assert str(caught.value) == f"client package id {bad!r} is not valid: it looks like 'ana.p1' (see 'sessionpack balance CLIENT')"
+    for bad in ("ana.b0", "ana.p1", "ana.b1\n"):
+        with pytest.raises(InputError) as caught:
+            parse_booking_id(bad)
+        assert str(caught.value) == f"booking id {bad!r} is not valid: it looks like 'ana.b3' (see 'sessionpack history CLIENT')"
+
+
+# ---------------------------------------------------------------- client fields
+
+
+@pytest.mark.parametrize("value", ["ana@example.com", "a.b+c@mail.example.pt", " ana@example.com ", ""])
+def test_valid_emails(value: str) -> None:
+    assert check_email(value) == value.strip()
+
+
+@pytest.mark.parametrize("value", ["ana", "ana@", "@example.com", "ana@example", "ana lima@example.com", "a@b@c.com"])
+def test_invalid_emails(value: str) -> None:
+    with pytest.raises(InputError) as caught:
+        check_email(value)
+    assert str(caught.value) == f"email {value!r} is not an address like ana@example.com"
+
+
+@pytest.mark.parametrize("value", ["+351 912 345 678", "912345678", "(11) 5555-1234", "0044.20.7946.0958", ""])
+def test_valid_phones(value: str) -> None:
+    assert check_phone(value) == value
+
+
+@pytest.mark.parametrize("value", ["abc", "1234", "+1-2-3-4", "((((((", "912 345 678 ext", "+" + "1" * 31])
+def test_invalid_phones(value: str) -> None:
+    with pytest.raises(InputError) as caught:
+        check_phone(value)
+    assert str(caught.value) == f"phone {value!r} is not a phone number like +351 912 345 678"
+
+
+def test_tags() -> None:
+    assert check_tags(["vip", "runner,Knee_2", " vip ", ","]) == ["Knee_2", "runner", "vip"]
+    assert check_tags([]) == []
+    assert check_tags(["a" * 40]) == ["a" * 40]
+    for bad in ("v i p", "-vip", "_x", "a" * 41, "caf\u00e9", "a.b"):
+        with pytest.raises(InputError) as caught:
+            check_tags([bad])
+        assert str(caught.value) == f"tag {bad!r} is not valid: use letters, digits, '-' and '_' (at most 40)"
+
+
+def test_notes() -> None:
+    assert check_notes("  left knee\nsecond line ") == "left knee\nsecond line"
+    for bad in ("x" * 2001, "nul\x00"):
+        with pytest.raises(InputError, match=r"^notes must be text of at most 2000 characters$"):
+            check_notes(bad)
+
+
+def test_client_record_and_events() -> None:
+    fields = {"name": " Ana Lima ", "email": "ana@example.com", "tags": ["vip,runner"]}
+    assert client_record("ana", fields) == {
+        "id": "ana", "name": "Ana Lima", "email": "ana@example.com", "phone": "", "notes": "", "tags": ["runner", "vip"],
+    }
+    event = add_client("ana", fields)
+    assert event == {"type": "client-added", "clients": ["ana"], "client": client_record("ana", fields)}
+    with pytest.raises(InputError, match=r"^client name must be non-empty text$"):
+        client_record("ana", {"name": ""})
+    with pytest.raises(InputError, match=r"^client name must be one line of text$"):
+        client_record("ana", {"name": "Ana\nLima"})
+    with pytest.raises(InputError, match=r"^client id 'Ana' is not valid"):
+        client_record("Ana", {"name": "Ana"})
+
+
+def test_edit_client() -> None:
+    current = {**client_record("ana", {"name": "Ana Lima", "tags": ["vip", "runner"]}), "since": "2026-01-01T00:00:00+00:00", "active": True}
+    event = edit_client(current, {"name": None, "email": "ana@example.com", "phone": None, "notes": None}, ["new"], ["runner"])
+    assert event == {"type": "client-edited", "clients": ["ana"], "changes": {"email": "ana@example.com", "tags": ["new", "vip"]}}
+    with pytest.raises(RuleError) as caught:
+        edit_client(current, {"name": "Ana Lima"}, ["vip"], ["absent"])
+    assert str(caught.value) == "nothing to change for client ana: give at least one new value"
+    assert caught.value.exit_code == 1
+    with pytest.raises(InputError, match=r"^phone 'x' is not a phone number like \+351 912 345 678$"):
+        edit_client(current, {"phone": "x"})
+
+
+# ---------------------------------------------------------------- services
+
+
+GOOD = {"name": "Massage 60", "duration": 60, "price": "90"}
+
+
+def test_service_from_mapping() -> None:
+    service = service_from_mapping("massage", {**GOOD, "tax": 23, "providers": ["Rita", "Sol"], "description": "Deep"}, "EUR")
+    assert service == Service("massage", "Massage 60", 60, Decimal("90.00"), Decimal("23"), True, ("Rita", "Sol"), "Deep")
+    assert service.to_mapping() == {
+        "name": "Massage 60", "duration": 60, "price": "90.00", "tax": "23", "active": True,
+        "providers": ["Rita", "Sol"], "description": "Deep",
+    }
+    assert service_from_mapping("massage", service.to_mapping(), "EUR") == service
+    minimal = service_from_mapping("massage", GOOD, "JPY")
+    assert (minimal.price, minimal.tax, minimal.active, minimal.providers, minimal.description) == (Decimal("90"), Decimal(0), True, (), "")
+    assert service_from_mapping("massage", {**GOOD, "providers": "Rita, Sol"}, "EUR").providers == ("Rita", "Sol")
+    assert service_from_mapping("massage", {**GOOD, "duration": "45"}, "EUR").duration == 45
+
+
+@pytest.mark.parametrize(
+    ("changes", "key", "message"),
+    [
+        ({"colour": "red"}, "colour", "unknown key; allowed keys are name, duration, price, tax, active, providers, description"),
+        ({"name": ""}, "name", "name must be non-empty text"),
+        ({"name": 7}, "name", "name must be non-empty text"),
+        ({"name": "a\tb"}, "name", "name must be one line of text"),
+        ({"name": "x" * 201}, "name", "name is longer than 200 characters"),
+        ({"duration": 0}, "duration", "duration must be between 1 and 1440 minutes, not 0"),
+        ({"duration": 1441}, "duration", "duration must be between 1 and 1440 minutes, not 1441"),
+        ({"duration": 60.5}, "duration", "duration must be whole minutes, e.g. 60, not 60.5"),
+        ({"duration": "an hour"}, "duration", "duration must be whole minutes, e.g. 60, not 'an hour'"),
+        ({"duration": True}, "duration", "duration must be whole minutes, e.g. 60, not True"),
+        ({"price": "90.123"}, "price", "price has more than 2 decimal places for EUR: 90.123"),
+        ({"price": -5}, "price", "price must not be negative: -5"),
+        ({"price": "abc"}, "price", "price must be an amount like 90 or 90.50, not 'abc'"),
+        ({"tax": 150}, "tax", "tax rate must be between 0 and 100, not 150"),
+        ({"tax": "some"}, "tax", "tax rate must be a percentage like 23 or 6.5, not 'some'"),
+        ({"active": "yes"}, "active", "must be true or false"),
+        ({"description": 5}, "description", "must be text"),
+        ({"providers": 5}, "providers", "providers must be a list of names"),
+        ({"providers": ["Rita", ""]}, "providers", "provider must be non-empty text"),
+    ],
+)
+def test_service_from_mapping_errors(changes: dict, key: str, message: str) -> None:
+    with pytest.raises(FieldError) as caught:
+        service_from_mapping("massage", {**GOOD, **changes}, "EUR")
+    assert (caught.value.key, caught.value.message) == (key, message)
+    assert str(caught.value) == f"{key}: {message}"
+    assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize("missing", ["name", "duration", "price"])
+def test_service_from_mapping_missing_keys(missing: str) -> None:
+    data = {k: v for k, v in GOOD.items() if k != missing}
+    with pytest.raises(FieldError) as caught:
+        service_from_mapping("massage", data, "EUR")
+    assert (caught.value.key, str(caught.value)) == ("", f"missing required key '{missing}'")
+
+
+def test_service_from_mapping_bad_id() -> None:
+    with pytest.raises(InputError) as caught:
+        service_from_mapping("Massage", GOOD, "EUR")
+    assert str(caught.value) == f"service id 'Massage' is not valid: {SLUG_HELP}"
+
+
+def test_check_name_and_duration() -> None:
+    assert check_name("  Ana  ", "client name") == "Ana"
+    assert check_name("x" * 200) == "x" * 200
+    assert check_duration(1) == 1 and check_duration("1440") == 1440
+
+
+# ---------------------------------------------------------------- settings
+
+
+SETTINGS = {"format": 1, "practice": {"name": "Studio", "currency": "eur", "timezone": "Europe/Lisbon"}}
+
+
+def test_settings_from_mapping() -> None:
+    settings = settings_from_mapping({**SETTINGS, "policies": {"no_show": "forfeit", "late_cancel_hours": 12}, "notices": {"expiring_days": 3}})
+    assert (settings.format, settings.name, settings.currency, settings.timezone) == (1, "Studio", "EUR", "Europe/Lisbon")
+    assert dict(settings.policies) == {"no_show": "forfeit", "late_cancel_hours": 12, "late_cancel": "return", "expiry_limits": "session"}
+    assert dict(settings.notices) == {"expiring_days": 3, "low_remaining": 1}
+    assert str(settings.tz) == "Europe/Lisbon"
+    assert settings_from_mapping(settings.to_mapping()) == settings
+
+
+def _practice(**changes: object) -> dict:
+    return {**SETTINGS, "practice": {**SETTINGS["practice"], **changes}}
+
+
+@pytest.mark.parametrize(
+    ("data", "key", "message"),
+    [
+        ({}, "format", "missing or not a positive whole number (a sessionpack data directory has format = 1)"),
+        ({**SETTINGS, "format": "1"}, "format", "missing or not a positive whole number (a sessionpack data directory has format = 1)"),
+        ({**SETTINGS, "format": True}, "format", "missing or not a positive whole number (a sessionpack data directory has format = 1)"),
+        ({**SETTINGS, "format": 0}, "format", "missing or not a positive whole number (a sessionpack data directory has format = 1)"),
+        ({"format": 1}, "practice", "missing [practice] table with name, currency and timezone"),
+        ({**SETTINGS, "practice": "Studio"}, "practice", "missing [practice] table with name, currency and timezone"),
+        ({**SETTINGS, "mail": {}}, "mail", "unknown key; settings.toml has format, practice, policies, notices"),
+        (_practice(owner="me"), "practice.owner", "unknown key; allowed: name, currency, timezone"),
+        ({**SETTINGS, "practice": {"name": "S", "timezone": "UTC"}}, "practice", "missing key 'currency'"),
+        (_practice(name=" "), "practice.name", "must be non-empty text"),
+        (_practice(name=5), "practice.name", "must be non-empty text"),
+        (_practice(currency="EURO"), "practice.currency", "currency must be a 3-letter ISO 4217 code such as EUR or USD, not 'EURO'"),
+        (_practice(currency=978), "practice.currency", "currency must be a 3-letter ISO 4217 code such as EUR or USD, not 978"),
+        (_practice(timezone="Lisbon"), "practice.timezone", "unknown time zone 'Lisbon': use an IANA name such as Europe/Lisbon or America/New_York"),
+        (_practice(timezone=""), "practice.timezone", "time zone must be an IANA name such as Europe/Lisbon"),
+        ({**SETTINGS, "policies": "strict"}, "policies", "must be a table"),
+        ({**SETTINGS, "policies": {"refunds": "never"}}, "policies.refunds", "unknown key; allowed: no_show, late_cancel_hours, late_cancel, expiry_limits"),
+        ({**SETTINGS, "policies": {"no_show": "charge"}}, "policies.no_show", "must be one of return, forfeit, not 'charge'"),
+        ({**SETTINGS, "policies": {"late_cancel": "keep"}}, "policies.late_cancel", "must be one of return, forfeit, charge, not 'keep'"),
+        ({**SETTINGS, "policies": {"expiry_limits": "sale"}}, "policies.expiry_limits", "must be one of session, booking, not 'sale'"),
+        ({**SETTINGS, "policies": {"late_cancel_hours": -1}}, "policies.late_cancel_hours", "must be a whole number of hours (0 or more), not -1"),
+        ({**SETTINGS, "policies": {"late_cancel_hours": "24"}}, "policies.late_cancel_hours", "must be a whole number of hours (0 or more), not '24'"),
+        ({**SETTINGS, "notices": {"expiring_days": 1.5}}, "notices.expiring_days", "must be a whole number (0 or more), not 1.5"),
+        ({**SETTINGS, "notices": {"low_remaining": False}}, "notices.low_remaining", "must be a whole number (0 or more), not False"),
+        ({**SETTINGS, "notices": {"weekly": 1}}, "notices.weekly", "unknown key; allowed: expiring_days, low_remaining"),
+    ],
+)
+def test_settings_from_mapping_errors(data: dict, key: str, message: str) -> None:
+    with pytest.raises(FieldError) as caught:
+        settings_from_mapping(data)
+    assert (caught.value.key, caught.value.message) == (key, message)

@@ -1,0 +1,226 @@
+"""Damage anywhere but a torn last line stops the program, names file and line, writes nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from storage_util import assert_check_clean, assert_journal_valid, inproc, parse_client_csv, run, snapshot, view_files
+
+REBUILD_HINT = "rebuild the views with 'sessionpack check --rebuild'"
+
+
+def add_clients(practice, *ids: str) -> None:  # type: ignore[no-untyped-def]
+    for cid in ids:
+        result = practice("client", "add", cid, "--name", f"Client {cid}", "--tag", "regular")
+        assert result.exit_code == 0, result.output
+
+
+def problems(result) -> list[str]:  # type: ignore[no-untyped-def]
+    return [row["problem"] for row in json.loads(result.stdout)]
+
+
+# -- the journal ---------------------------------------------------------------
+
+
+def test_garbage_line_in_the_middle_of_the_journal(practice, data_dir: Path) -> None:
+    add_clients(practice, "bob", "carol")
+    journal = data_dir / "journal.jsonl"
+    lines = journal.read_bytes().splitlines(keepends=True)
+    journal.write_bytes(b"".join(lines[:2] + [b"this is not json\n"] + lines[2:]))
+    before = snapshot(data_dir)
+
+    checked = inproc(data_dir, "check", "--format", "json")
+    assert checked.returncode == 3
+    assert problems(checked) == [
+        "journal.jsonl:3: is not valid JSON; the journal is damaged: restore it from a backup (views are rebuilt from it)"
+    ]
+    assert checked.stderr == f"error: 1 problem(s) found in {data_dir}\n"
+
+    # Other commands stop too, name the right line, and write nothing.
+    for args in (["client", "add", "dan", "--name", "Dan"], ["client", "list", "--format", "csv"], ["check", "--rebuild"]):
+        result = run(data_dir, *args)
+        assert result.returncode == 3, args
+        assert "journal.jsonl:3: is not valid JSON" in result.stdout + result.stderr, args
+    assert snapshot(data_dir) == before
+
+    # Once the journal is restored, all is well again.
+    journal.write_bytes(b"".join(lines))
+    assert_check_clean(data_dir)
+
+
+def test_event_with_a_wrong_seq_is_named_by_check(practice, data_dir: Path) -> None:
+    add_clients(practice, "bob")
+    journal = data_dir / "journal.jsonl"
+    raw = journal.read_bytes()
+    changed = raw.replace(b'"seq":2,', b'"seq":7,')
+    assert changed != raw and len(changed) == len(raw)
+    journal.write_bytes(changed)
+    before = snapshot(data_dir)
+    checked = inproc(data_dir, "check", "--format", "json")
+    assert checked.returncode == 3
+    assert problems(checked) == ["journal.jsonl:3: has seq 7 where 2 was expected; restore the journal from a backup"]
+    assert snapshot(data_dir) == before
+
+
+def test_journal_shorter_than_the_views_is_refused(practice, data_dir: Path) -> None:
+    add_clients(practice, "bob")
+    journal = data_dir / "journal.jsonl"
+    lines = journal.read_bytes().splitlines(keepends=True)
+    journal.write_bytes(b"".join(lines[:-1]))  # bob's line lost
+    before = snapshot(data_dir)
+    result = run(data_dir, "client", "add", "carol", "--name", "Carol")
+    assert result.returncode == 3
+    assert result.stderr.startswith("error: journal.jsonl is shorter (")
+    assert "restore it from a backup, or run 'sessionpack check --rebuild'" in result.stderr
+    assert snapshot(data_dir) == before
+
+
+def test_missing_journal_is_refused_never_read_as_empty(practice, data_dir: Path) -> None:
+    (data_dir / "journal.jsonl").unlink()
+    before = snapshot(data_dir)
+    for args in (["client", "add", "bob", "--name", "Bob"], ["client", "list"]):
+        result = run(data_dir, *args)
+        assert result.returncode == 3, args
+        assert result.stderr.startswith(f"error: journal.jsonl is missing from {data_dir}; restore it from a backup")
+    assert snapshot(data_dir) == before
+
+
+# -- the views -----------------------------------------------------------------
+
+
+def test_damaged_client_view(practice, data_dir: Path) -> None:
+    add_clients(practice, "bob")
+    view = data_dir / "views" / "clients" / "ana.json"
+    view.write_bytes(view.read_bytes()[:40])
+    before = snapshot(data_dir)
+
+    message = f"error: views/clients/ana.json:1: is damaged; {REBUILD_HINT}\n"
+    for args in (["client", "show", "ana"], ["client", "edit", "ana", "--name", "Ana Maria"]):
+        result = run(data_dir, *args)
+        assert (result.returncode, result.stderr, result.stdout) == (3, message, ""), args
+    checked = inproc(data_dir, "check", "--format", "json")
+    assert checked.returncode == 3
+    assert problems(checked) == ["views/clients/ana.json:1: differs from what the journal implies; run 'sessionpack check --rebuild'"]
+    assert snapshot(data_dir) == before
+
+    rebuilt = run(data_dir, "check", "--rebuild")
+    assert (rebuilt.returncode, rebuilt.stderr) == (0, "")
+    assert rebuilt.stdout == "Rebuilt 4 view files from the journal\n"
+    shown = inproc(data_dir, "client", "show", "ana", "--format", "json")
+    assert shown.returncode == 0 and json.loads(shown.stdout)["name"] == "Ana Lima"
+    assert_check_clean(data_dir)
+
+
+@pytest.mark.parametrize("name", ["directory.json", "index.json"])
+def test_damaged_small_view(practice, data_dir: Path, name: str) -> None:
+    (data_dir / "views" / name).write_bytes(b'{"format":1,')
+    before = snapshot(data_dir)
+    for args in (["client", "list", "--format", "csv"], ["client", "add", "bob", "--name", "Bob"]):
+        result = run(data_dir, *args)
+        assert result.returncode == 3, args
+        assert result.stderr == f"error: views/{name}:1: is damaged; {REBUILD_HINT}\n", args
+    assert snapshot(data_dir) == before
+    rebuilt = inproc(data_dir, "check", "--rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert_check_clean(data_dir)
+
+
+def test_damaged_index_does_not_leave_the_lock_held(practice, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In one process: a reader that fails on a damaged view must release its lock."""
+    monkeypatch.setenv("SESSIONPACK_LOCK_TIMEOUT", "0.3")
+    (data_dir / "views" / "index.json").write_bytes(b"{")
+    failed = practice("client", "list")
+    assert failed.exit_code == 3
+    assert failed.stderr == f"error: views/index.json:1: is damaged; {REBUILD_HINT}\n"
+    rebuilt = practice("check", "--rebuild")
+    assert rebuilt.exit_code == 0, rebuilt.stderr
+    assert practice("client", "add", "bob", "--name", "Bob").exit_code == 0
+
+
+def test_rebuild_after_deleting_every_view_is_byte_for_byte(practice, data_dir: Path) -> None:
+    add_clients(practice, "bob", "carol", "dan")
+    assert practice("client", "edit", "bob", "--email", "bob@example.com", "--tag", "vip").exit_code == 0
+    assert practice("client", "edit", "carol", "--untag", "regular").exit_code == 0
+    # One more write goes through a crash and the repair at the next start.
+    killed = run(data_dir, "client", "add", "erin", "--name", "Erin", env={"SESSIONPACK_TEST_CRASH_AT": "view-written"})
+    assert killed.returncode == -signal.SIGKILL
+    assert run(data_dir, "client", "edit", "erin", "--tag", "new").returncode == 0
+    assert_journal_valid(data_dir, events=8)
+
+    before = view_files(data_dir)
+    assert "clients/erin.json" in before and "index.json" in before and "directory.json" in before
+    for here, _dirs, files in os.walk(data_dir / "views"):
+        for name in files:
+            os.unlink(os.path.join(here, name))
+    assert sorted(os.listdir(data_dir / "views")) == ["clients"]
+    assert os.listdir(data_dir / "views" / "clients") == []
+
+    rebuilt = run(data_dir, "check", "--rebuild")
+    assert (rebuilt.returncode, rebuilt.stderr) == (0, "")
+    assert rebuilt.stdout == f"Rebuilt {len(before)} view files from the journal\n"
+    assert view_files(data_dir) == before
+    assert_check_clean(data_dir)
+    listed = inproc(data_dir, "client", "list", "--format", "csv")
+    assert parse_client_csv(listed.stdout) == ["ana", "bob", "carol", "dan", "erin"]
+
+
+def test_stray_view_is_reported_and_removed_by_rebuild(practice, data_dir: Path) -> None:
+    stray = data_dir / "views" / "clients" / "ghost.json"
+    stray.write_bytes(b"{}\n")
+    checked = inproc(data_dir, "check", "--format", "json")
+    assert checked.returncode == 3
+    assert problems(checked) == ["views/clients/ghost.json: no event in the journal makes this view; run 'sessionpack check --rebuild'"]
+    assert inproc(data_dir, "check", "--rebuild").returncode == 0
+    assert not stray.exists()
+    assert_check_clean(data_dir)
+
+
+# -- format versions -------------------------------------------------------------
+
+
+def test_settings_of_a_newer_format_are_refused(practice, data_dir: Path) -> None:
+    settings = data_dir / "settings.toml"
+    settings.write_text(settings.read_text().replace("format = 1", "format = 2", 1))
+    before = snapshot(data_dir)
+    for args in (["client", "list"], ["client", "add", "bob", "--name", "Bob"], ["check"], ["check", "--rebuild"]):
+        result = run(data_dir, *args)
+        assert result.returncode == 3, args
+        assert result.stderr == (
+            "error: settings.toml: this data directory has format 2, written by a newer sessionpack; "
+            "this version reads format 1: upgrade sessionpack\n"
+        ), args
+    assert snapshot(data_dir) == before
+
+
+def test_journal_of_a_newer_format_is_refused(practice, data_dir: Path) -> None:
+    journal = data_dir / "journal.jsonl"
+    raw = journal.read_bytes()
+    newer = raw.replace(b'{"format":1,"journal":"sessionpack","seq":0}', b'{"format":2,"journal":"sessionpack","seq":0}', 1)
+    assert newer != raw
+    journal.write_bytes(newer)
+    before = snapshot(data_dir)
+    message = "journal.jsonl:1: was written by a newer sessionpack (format 2); this one reads format 1; upgrade sessionpack"
+    checked = inproc(data_dir, "check", "--format", "json")
+    assert checked.returncode == 3
+    assert problems(checked) == [message]
+    # A writing command never appends to it.
+    added = run(data_dir, "client", "add", "bob", "--name", "Bob")
+    assert (added.returncode, added.stderr) == (3, f"error: {message}\n")
+    assert snapshot(data_dir) == before
+
+
+def test_views_of_a_newer_format_are_refused(practice, data_dir: Path) -> None:
+    index = data_dir / "views" / "index.json"
+    data = json.loads(index.read_bytes())
+    data["format"] = 2
+    index.write_text(json.dumps(data))
+    before = snapshot(data_dir)
+    result = run(data_dir, "client", "list")
+    assert result.returncode == 3
+    assert result.stderr == "error: views/index.json was written by a newer sessionpack; upgrade sessionpack\n"
+    assert snapshot(data_dir) == before
