@@ -14,6 +14,17 @@ from typing import Any, Callable
 NOW = "2026-11-20T09:00:00"
 
 
+def project_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This environment, with the project importable from any working directory."""
+    import sessionpack
+
+    env = dict(os.environ)
+    root = str(Path(sessionpack.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    env.update(extra or {})
+    return env
+
+
 def snapshot(root: Path) -> dict[str, Any]:
     """Every directory and file under ``root``: relpath -> bytes (dirs: 'dir')."""
     found: dict[str, Any] = {}
@@ -80,8 +91,7 @@ def run(
     timeout: float = 60,
 ) -> subprocess.CompletedProcess[str]:
     """A real ``python -m sessionpack`` process (with optional preexec_fn)."""
-    full_env = dict(os.environ)
-    full_env.update(env or {})
+    full_env = project_env(env)
     return subprocess.run(
         base_argv(root, now) + list(args),
         capture_output=True,

@@ -7,7 +7,7 @@ import subprocess
 import threading
 from pathlib import Path
 
-from storage_util import assert_check_clean, assert_journal_valid, base_argv, client_ids_in_journal, parse_client_csv, run
+from storage_util import assert_check_clean, assert_journal_valid, base_argv, client_ids_in_journal, parse_client_csv, project_env, run
 
 WRITERS = 8
 ADDS_EACH = 5
@@ -16,7 +16,7 @@ ADDS_EACH = 5
 def test_eight_writers_at_once_lose_nothing(practice, data_dir: Path) -> None:
     # Lock waits are bounded; on a slow CI machine 40 commits may queue up,
     # so the bound is generous here (this test is about correctness, not speed).
-    env = dict(os.environ, SESSIONPACK_LOCK_TIMEOUT="120")
+    env = project_env({"SESSIONPACK_LOCK_TIMEOUT": "120"})
     results: list[tuple[list[str], subprocess.CompletedProcess[str]]] = []
     reads: list[subprocess.CompletedProcess[str]] = []
     guard = threading.Lock()

@@ -16,6 +16,7 @@ from storage_util import (
     assert_journal_valid,
     client_ids_in_journal,
     inproc,
+    project_env,
     parse_client_csv,
     run,
     snapshot,
@@ -169,7 +170,7 @@ MULTI_EVENT_COMMIT = textwrap.dedent(
 def commit_two_events(root: Path, point: str | None):  # type: ignore[no-untyped-def]
     import subprocess
 
-    env = dict(os.environ)
+    env = project_env()
     if point:
         env["SESSIONPACK_TEST_CRASH_AT"] = point
     return subprocess.run([sys.executable, "-c", MULTI_EVENT_COMMIT, str(root)], capture_output=True, text=True, env=env, timeout=60)
