@@ -193,9 +193,9 @@ def parse_given(currency: str, o: dict[str, Any]) -> Given:
         raise _both("--upfront", "--per-session")
     g.mode = "upfront" if o.get("upfront") else "per-session" if o.get("per_session") else None
     if o.get("price") is not None:
-        g.price = _opt("--price", parse_money, o["price"], currency, "price")
+        g.price = _opt("--price", parse_money, o["price"], currency, "--price")
     if o.get("tax") is not None:
-        g.tax = _opt("--tax", parse_percent, o["tax"], "tax")
+        g.tax = _opt("--tax", parse_percent, o["tax"], "--tax")
     if o.get("fee"):
         g.fees = _pairs("--fee", o["fee"], lambda t: pk.parse_fee_option(t, currency))
     if g.mode == "per-session" and (g.price is not None or g.tax is not None):
@@ -206,7 +206,7 @@ def parse_given(currency: str, o: dict[str, Any]) -> Given:
     if o.get("expires") is not None:
         g.expiry = _opt("--expires", parse_expiry_option, o["expires"])
     restriction_options = (
-        ("provider", "providers", lambda v: check_providers(v)),
+        ("provider", "providers", check_providers),
         ("weekdays", "weekdays", pk.parse_weekdays),
         ("time", "time_window", pk.parse_time_window),
         ("between", "date_ranges", lambda v: tuple(sorted({pk.parse_date_range(x) for x in v}))),
@@ -239,7 +239,7 @@ def parse_given(currency: str, o: dict[str, Any]) -> Given:
     if o.get("charge_percent") is not None:
         if g.policies.get("late_cancel", "charge") != "charge":
             raise InputError("--charge-percent goes with --late-cancel charge; drop one of them")
-        g.policies["charge_percent"] = _opt("--charge-percent", parse_percent, o["charge_percent"], "charge percent")
+        g.policies["charge_percent"] = _opt("--charge-percent", parse_percent, o["charge_percent"], "--charge-percent")
     if o.get("active") and o.get("inactive"):
         raise _both("--active", "--inactive")
     g.status = "active" if o.get("active") else "inactive" if o.get("inactive") else None
@@ -315,8 +315,8 @@ def _payment(pid: str, g: Given, base: Any, contents: Any) -> tuple[Any, Any]:
         tax = g.tax if g.tax is not None else was.tax if was is not None and was.mode == "upfront" else Decimal(0)
         return Payment("upfront", price=price, tax=tax), contents
     if money:
-        raise InputError("a money pool is paid upfront (its amount is the credit the client gets): "
-                         "use --price instead of --per-session")
+        fix = "use --price instead of --per-session" if g.mode else "add --upfront and --price"
+        raise InputError(f"a money pool is paid upfront (its amount is the credit the client gets): {fix}")
     if g.mode is None and (g.price is not None or g.tax is not None):
         raise InputError(f"package {pid} is paid per session; add --upfront to give it a --price")
     given_fees = dict(g.fees or ())
@@ -518,12 +518,12 @@ def package_row(package) -> dict:  # type: ignore[no-untyped-def]
 
 
 def in_display_order(packages: list) -> list:
-    """Grouped by category (groups by their lowest display order, then name,
-    uncategorized last on a tie); inside a group by display order, then id."""
+    """Grouped by category, uncategorized last; categories by their lowest
+    display order, then name; inside a category by display order, then id."""
     groups: dict[str, list] = {}
     for package in packages:
         groups.setdefault(package.category, []).append(package)
-    ordered = sorted(groups.items(), key=lambda kv: (min(p.order for p in kv[1]), kv[0] == "", kv[0]))
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] == "", min(p.order for p in kv[1]), kv[0]))
     return [p for _, members in ordered for p in sorted(members, key=lambda p: (p.order, p.id))]
 
 
@@ -599,13 +599,14 @@ def package_create(
       sessionpack package create credit --name "300 credit" --pool money=300 --price 270 --expires "on 2027-06-30"
       sessionpack package show ten --format json | sessionpack package create ten-b --from-json - --name "10 (B)"
     """
+    options = dict(locals())  # every option, before anything else is defined
     from ..domain.ids import check_slug
     from ..storage.catalog import save_package
 
     opened = store()
     currency = opened.settings.currency
     check_slug(package_id, "package")
-    given = parse_given(currency, dict(locals()))
+    given = parse_given(currency, options)
     base = None
     if from_json is not None:
         base = package_from_json(_read_json_source(from_json), package_id, currency, opened.settings.policies)
@@ -705,13 +706,14 @@ def package_edit(
       sessionpack package edit five-massages --price 420 --expires "6 months"
       sessionpack package edit ten --weekdays mon-fri --clear time
     """
+    options = dict(locals())  # every option, before anything else is defined
     from ..domain.ids import check_slug
     from ..storage.catalog import save_package
 
     opened = store()
     currency = opened.settings.currency
     check_slug(package_id, "package")
-    given = parse_given(currency, dict(locals()))
+    given = parse_given(currency, options)
     json_base = None
     if from_json is not None:
         json_base = package_from_json(_read_json_source(from_json), package_id, currency, opened.settings.policies)

@@ -17,6 +17,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from .expiry import add_period, is_expired, parse_expiry_option
+from .money import quantize
 
 UNLIMITED = "unlimited"
 
@@ -56,7 +57,8 @@ def balance_key(terms: Mapping[str, Any], service_id: str) -> str | None:
 def balance(pkg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Per key: total, adjusted, used, forfeited, scheduled, remaining."""
     money = is_money(pkg)
-    zero: Any = Decimal(0) if money else 0
+    # Money zeros in the currency's minor unit ("0.00"), like every other amount.
+    zero: Any = quantize(Decimal(0), pkg["terms"]["currency"]) if money else 0
     rows: dict[str, dict[str, Any]] = {}
     for key, total in totals(pkg["terms"]).items():
         rows[key] = {"total": total, "adjusted": zero, "used": zero, "forfeited": zero, "scheduled": zero, "expired": zero}

@@ -96,7 +96,7 @@ def judge(pkg: Mapping[str, Any], session: Session, now: datetime, tz: ZoneInfo)
             return "no credit left"
         amount = min(left, session.service.price)
     else:
-        if left < 1:
+        if left < 0:
             return f"no {key} sessions left" if key not in ("count",) else "no sessions left"
         amount = 1
     return Candidate(pkg, key, amount, last_day, restriction_count(package))
@@ -251,10 +251,21 @@ def plan_series(
         views.setdefault(owner, copy.deepcopy(dict(view)))
     events = []
     series = options.pop("series", None)
+    chosen = options.get("package")
     for session in sessions:
         attendee = views[attendee_view["id"]]
         owners = {k: v for k, v in views.items() if k != attendee_view["id"]}
-        event = plan_booking(attendee, owners, session, series=series, **options)
+        verdict = None
+        if chosen is not None and events and not options.get("require_package"):
+            # A later date of a series drawn on --package: covered while the
+            # package can pay, then at the regular fee (rule 5), not refused.
+            pkg = next((p for p in usable_packages(attendee, owners) if p["id"] == chosen), None)
+            verdict = judge(pkg, session, options["now"], options["tz"]) if pkg is not None else None
+        if isinstance(verdict, str):
+            event = plan_booking(attendee, owners, session, series=series, **dict(options, package=None, no_package=True))
+            event["booking"]["why"] = f"{chosen} cannot pay for this session: {verdict}"
+        else:
+            event = plan_booking(attendee, owners, session, series=series, **options)
         simulate(views, event)
         events.append(event)
     return events
@@ -262,11 +273,11 @@ def plan_series(
 
 def repeat_starts(start: datetime, rule: str, count: int | None, until: date | None, tz: ZoneInfo) -> list[datetime]:
     """Start times of a series: 'daily', 'weekly', 'monthly', 'every N days|weeks|months'."""
-    from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
+    from dateutil.relativedelta import relativedelta
 
     words = rule.lower().replace("every other", "every 2").split()
-    units = {"day": DAILY, "days": DAILY, "daily": DAILY, "week": WEEKLY, "weeks": WEEKLY, "weekly": WEEKLY,
-             "month": MONTHLY, "months": MONTHLY, "monthly": MONTHLY}
+    units = {"day": "days", "days": "days", "daily": "days", "week": "weeks", "weeks": "weeks", "weekly": "weeks",
+             "month": "months", "months": "months", "monthly": "months"}
     interval = 1
     if len(words) == 1 and words[0] in ("daily", "weekly", "monthly"):
         freq = units[words[0]]
@@ -284,7 +295,17 @@ def repeat_starts(start: datetime, rule: str, count: int | None, until: date | N
         raise InputError("--count must be between 1 and 200")
     local = start.astimezone(tz).replace(tzinfo=None)
     limit = datetime.combine(until, datetime.max.time()) if until else None
-    dates = list(rrule(freq, interval=interval, dtstart=local, count=count, until=limit))
+    # Each date is computed from the first in one step (like expiry dates): a
+    # monthly series from 31 Jan is 28 Feb, 31 Mar, 30 Apr -- no month is skipped.
+    dates: list[datetime] = []
+    while (count is None or len(dates) < count) and len(dates) <= 200:
+        try:
+            when = local + relativedelta(**{freq: interval * len(dates)})
+        except (OverflowError, ValueError):
+            raise InputError("the series runs past the year 9999; use a smaller interval or fewer sessions") from None
+        if limit is not None and when > limit:
+            break
+        dates.append(when)
     if len(dates) > 200:
         raise InputError("a series can have at most 200 sessions; use a nearer --until")
     if not dates:
@@ -296,6 +317,8 @@ def repeat_starts(start: datetime, rule: str, count: int | None, until: date | N
 
 
 def _late(booking: Mapping[str, Any], hours: int, now: datetime) -> bool:
+    if hours <= 0:
+        return False  # a window of 0 hours: no cancel is ever late (Policies)
     start = datetime.fromisoformat(booking["start"])
     return now >= start - timedelta(hours=hours)
 
@@ -350,7 +373,8 @@ def change_status(
     event["outcome"] = outcome
     if outcome == "charge":
         percent = Decimal(str(policies.get("charge_percent", 0)))
-        kept = quantize(Decimal(draw["amount"]) * percent / 100, currency)
+        # charge_percent is of the service price on the booking, never more than was drawn.
+        kept = min(Decimal(draw["amount"]), quantize(Decimal(booking["price"]) * percent / 100, currency))
         event["kept"] = money_text(kept)
     return event
 

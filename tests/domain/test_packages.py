@@ -645,3 +645,15 @@ def test_cli_parsers_refuse(parse: Any, text: str, message: str) -> None:
     with pytest.raises(InputError) as err:
         parse(text)
     assert str(err.value) == message
+
+
+def test_restrictions_live_in_their_own_module_and_are_re_exported() -> None:
+    from sessionpack.domain import packages, restrictions
+
+    for name in ("Restrictions", "restrictions_allow", "parse_weekdays", "parse_time_window", "parse_date_range",
+                 "parse_dates", "RESTRICTION_PARSERS", "WEEKDAYS", "WEEKDAY_NAMES"):
+        assert getattr(packages, name) is getattr(restrictions, name)
+    # The check works on the restrictions alone too.
+    alone = Restrictions(weekdays=("mon",))
+    assert restrictions_allow(alone, at("2026-12-08T10:00"), 60, None) == "only on Mondays"
+    assert restrictions.describe_restrictions(EXPECTED["count"].restrictions) == ["Mondays and Wednesdays 10:00–13:00 only"]

@@ -121,3 +121,9 @@ def assert_check_clean(root: Path) -> None:
 
 def stderr_lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line]
+
+
+def cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Commands that may write run as real processes; pure reads in this one (cheaper)."""
+    writes = args[:1] == ("init",) or "--rebuild" in args or args[1:2] in (("add",), ("edit",))
+    return run(root, *args) if writes else inproc(root, *args)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import threading
 from pathlib import Path
@@ -29,7 +28,7 @@ def test_eight_writers_at_once_lose_nothing(practice, data_dir: Path) -> None:
                 results.append((args, proc))
 
     def reader(args: list[str]) -> None:
-        for _ in range(4):
+        for _ in range(3):
             proc = subprocess.run(base_argv(data_dir) + args, capture_output=True, text=True, env=env, timeout=180)
             with guard:
                 reads.append(proc)
@@ -47,7 +46,7 @@ def test_eight_writers_at_once_lose_nothing(practice, data_dir: Path) -> None:
         assert (proc.returncode, proc.stderr) == (0, ""), args
         assert proc.stdout == f"Added client {args[2]}\n"
     # Readers running alongside the writers always see a consistent directory.
-    assert len(reads) == 8
+    assert len(reads) == 6
     for proc in reads:
         assert (proc.returncode, proc.stderr) == (0, "")
         if proc.stdout.startswith("id,"):

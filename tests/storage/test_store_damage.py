@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storage_util import assert_check_clean, assert_journal_valid, inproc, parse_client_csv, run, snapshot, view_files
+from storage_util import assert_check_clean, assert_journal_valid, cli, inproc, parse_client_csv, run, snapshot, view_files
 
 REBUILD_HINT = "rebuild the views with 'sessionpack check --rebuild'"
 
@@ -43,7 +43,7 @@ def test_garbage_line_in_the_middle_of_the_journal(practice, data_dir: Path) -> 
 
     # Other commands stop too, name the right line, and write nothing.
     for args in (["client", "add", "dan", "--name", "Dan"], ["client", "list", "--format", "csv"], ["check", "--rebuild"]):
-        result = run(data_dir, *args)
+        result = cli(data_dir, *args)
         assert result.returncode == 3, args
         assert "journal.jsonl:3: is not valid JSON" in result.stdout + result.stderr, args
     assert snapshot(data_dir) == before
@@ -84,7 +84,7 @@ def test_missing_journal_is_refused_never_read_as_empty(practice, data_dir: Path
     (data_dir / "journal.jsonl").unlink()
     before = snapshot(data_dir)
     for args in (["client", "add", "bob", "--name", "Bob"], ["client", "list"]):
-        result = run(data_dir, *args)
+        result = cli(data_dir, *args)
         assert result.returncode == 3, args
         assert result.stderr.startswith(f"error: journal.jsonl is missing from {data_dir}; restore it from a backup")
     assert snapshot(data_dir) == before
@@ -101,7 +101,7 @@ def test_damaged_client_view(practice, data_dir: Path) -> None:
 
     message = f"error: views/clients/ana.json:1: is damaged; {REBUILD_HINT}\n"
     for args in (["client", "show", "ana"], ["client", "edit", "ana", "--name", "Ana Maria"]):
-        result = run(data_dir, *args)
+        result = cli(data_dir, *args)
         assert (result.returncode, result.stderr, result.stdout) == (3, message, ""), args
     checked = inproc(data_dir, "check", "--format", "json")
     assert checked.returncode == 3
@@ -121,7 +121,7 @@ def test_damaged_small_view(practice, data_dir: Path, name: str) -> None:
     (data_dir / "views" / name).write_bytes(b'{"format":1,')
     before = snapshot(data_dir)
     for args in (["client", "list", "--format", "csv"], ["client", "add", "bob", "--name", "Bob"]):
-        result = run(data_dir, *args)
+        result = cli(data_dir, *args)
         assert result.returncode == 3, args
         assert result.stderr == f"error: views/{name}:1: is damaged; {REBUILD_HINT}\n", args
     assert snapshot(data_dir) == before
@@ -188,7 +188,7 @@ def test_settings_of_a_newer_format_are_refused(practice, data_dir: Path) -> Non
     settings.write_text(settings.read_text().replace("format = 1", "format = 2", 1))
     before = snapshot(data_dir)
     for args in (["client", "list"], ["client", "add", "bob", "--name", "Bob"], ["check"], ["check", "--rebuild"]):
-        result = run(data_dir, *args)
+        result = cli(data_dir, *args)
         assert result.returncode == 3, args
         assert result.stderr == (
             "error: settings.toml: this data directory has format 2, written by a newer sessionpack; "
@@ -220,7 +220,7 @@ def test_views_of_a_newer_format_are_refused(practice, data_dir: Path) -> None:
     data["format"] = 2
     index.write_text(json.dumps(data))
     before = snapshot(data_dir)
-    result = run(data_dir, "client", "list")
+    result = inproc(data_dir, "client", "list")
     assert result.returncode == 3
     assert result.stderr == "error: views/index.json was written by a newer sessionpack; upgrade sessionpack\n"
     assert snapshot(data_dir) == before

@@ -1,0 +1,437 @@
+#!/usr/bin/env python3
+"""Time sessionpack against the SPEC §5a targets, in one run.
+
+    .venv/bin/python bench/run.py              # from the repository root
+
+Generates the reference practice (scale 1) and a tenth of it (scale 0.1)
+into bench/out/ when they are missing, then times, as medians over
+``--repeat`` runs after one warm-up run:
+
+- B0: ``python3 -c pass`` with the interpreter sessionpack runs on;
+- one-client commands: ``balance CLIENT``, ``history CLIENT``,
+  ``book CLIENT SERVICE WHEN`` and ``sell CLIENT PACKAGE`` (the writes run
+  on a scratch copy of the data directory, each run on a client no other
+  run touched, so the runs are alike);
+- whole-practice commands: ``balance`` (the full listing) and ``check``,
+  and ``notify --dry-run`` once it exists;
+- ``sell --csv`` of 10,000 rows once it exists;
+- ``hledger -f FILE bal`` on the same events written as a ledger, when
+  hledger is installed or installable with apt-get.
+
+Each line shows the median wall time, its ratio to B0, the peak resident
+memory of the process (``wait4`` rusage of that child alone) and PASS/FAIL
+against the target. Only the project's own code and public tools are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from typing import Any, Callable
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+OUT = os.path.join(HERE, "out")
+sys.path.insert(0, HERE)
+sys.path.insert(0, ROOT)
+
+import generate  # noqa: E402
+
+NOW = generate.NOW.strftime("%Y-%m-%dT%H:%M")
+BIN = os.path.dirname(os.path.abspath(sys.executable))
+SESSIONPACK = [sys.executable, "-m", "sessionpack"]  # run from the repository root, as the tests do
+MIB = 1024 * 1024
+
+ONE_CLIENT_FACTOR = 5.0  # x B0
+SCALE_TOLERANCE = 0.10  # scale 1 within 10% of scale 0.1
+WHOLE_SECONDS = 1.0
+WHOLE_MIB = 250
+CSV_SECONDS = 3.0
+
+
+# ---------------------------------------------------------------- running
+
+
+def clean_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SESSIONPACK_")}
+    env["COLUMNS"] = "200"
+    env["PATH"] = BIN + os.pathsep + env.get("PATH", "")
+    return env
+
+
+ENV = clean_env()
+
+
+class Failed(Exception):
+    pass
+
+
+def run_once(argv: list[str], stdin: bytes | None = None) -> tuple[float, int]:
+    """(wall seconds, peak RSS bytes) of one process; Failed on a non-zero exit."""
+    with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as inp:
+        if stdin is not None:
+            inp.write(stdin)
+            inp.seek(0)
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdin=inp if stdin is not None else subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=err, env=ENV, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            text = err.read().decode("utf-8", "replace").strip().splitlines()
+            raise Failed(f"exit {proc.returncode}: {' '.join(argv[-4:])}: {text[-1] if text else ''}")
+    return wall, usage.ru_maxrss * 1024  # Linux: ru_maxrss is in KiB
+
+
+def measure(make_argv: Callable[[int], list[str]], repeat: int, warmup: int = 1) -> dict[str, Any]:
+    """Median wall time and peak RSS over ``repeat`` runs (after ``warmup``)."""
+    for r in range(warmup):
+        run_once(make_argv(-1 - r))
+    walls, rss = [], []
+    for r in range(repeat):
+        wall, peak = run_once(make_argv(r))
+        walls.append(wall)
+        rss.append(peak)
+    return {"median": statistics.median(walls), "min": min(walls), "max": max(walls), "rss": max(rss), "runs": len(walls)}
+
+
+def sp(data: str, *args: str) -> list[str]:
+    return [*SESSIONPACK, "--data-dir", data, "--now", NOW, "--actor", "bench", *args]
+
+
+def help_text(*args: str) -> str:
+    proc = subprocess.run([*SESSIONPACK, *args, "--help"], capture_output=True, text=True, env=ENV)
+    return proc.stdout
+
+
+def has_command(name: str) -> bool:
+    lines = help_text().splitlines()
+    try:
+        start = next(i for i, line in enumerate(lines) if line.strip().startswith("Commands"))
+    except StopIteration:
+        return False
+    return any(line.split()[:1] == [name] for line in lines[start + 1:])
+
+
+# ---------------------------------------------------------------- data
+
+
+def dataset(scale: float) -> str:
+    path = os.path.join(OUT, f"scale-{scale:g}")
+    if not os.path.isdir(path):
+        print(f"generating scale {scale:g} into {os.path.relpath(path, ROOT)} ...", flush=True)
+        subprocess.run([sys.executable, os.path.join(HERE, "generate.py"), "--scale", f"{scale:g}", "--out", path], check=True, cwd=ROOT)
+    return path
+
+
+def meta(scale: float) -> dict[str, Any]:
+    try:
+        with open(os.path.join(OUT, f"scale-{scale:g}.meta.json"), encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        return {}
+
+
+def scratch_copy(src: str) -> str:
+    """A copy for write commands: files hard-linked, the journal really copied.
+
+    Every file of a data directory but the journal is only ever replaced by
+    rename (``fsio.atomic_write``) or created anew, never written in place,
+    so links are safe; the journal is appended to, so it gets its own copy.
+    """
+    dst = src + ".scratch"
+    if os.path.exists(dst):
+        shutil.rmtree(dst)
+    shutil.copytree(src, dst, copy_function=os.link)
+    journal = os.path.join(dst, "journal.jsonl")
+    os.unlink(journal)
+    shutil.copy2(os.path.join(src, "journal.jsonl"), journal)
+    return dst
+
+
+def ledger_file(data: str) -> str:
+    """The journal's events as an hledger journal (one account per client package)."""
+    path = data + ".ledger"
+    journal = os.path.join(data, "journal.jsonl")
+    if os.path.exists(path) and os.path.getmtime(path) >= os.path.getmtime(journal):
+        return path
+    units = {"count": "SESSION", "minutes": "MIN", "money": "EUR", "unlimited": "VISIT"}
+    draws: dict[str, tuple[str, str, Any]] = {}  # booking -> (account, unit, amount)
+    out = []
+    with open(journal, "rb") as handle:
+        handle.readline()
+        for raw in handle:
+            e = json.loads(raw)
+            kind, day = e["type"], e["at"][:10]
+            if kind == "sold":
+                cp = e["client_package"]
+                owner, number = cp.rsplit(".", 1)
+                contents = e["terms"]["contents"]
+                if "sessions" in contents:
+                    amount, unit = sum(int(n) for n in contents["sessions"].values() if n != "unlimited"), "SESSION"
+                else:
+                    unit = units[contents["pool"]]
+                    amount = contents.get("amount") or 0
+                out.append(f"{day} sold {cp} {e['terms']['id']}\n    clients:{owner}:{number}  {amount} {unit}\n    sold:{e['terms']['id']}\n\n")
+            elif kind == "booked":
+                b = e["booking"]
+                if b.get("draw"):
+                    owner, number = b["package"].rsplit(".", 1)
+                    key = b["draw"]["key"]
+                    unit = units.get(key, "SESSION")
+                    account = f"clients:{owner}:{number}"
+                    draws[b["id"]] = (account, unit, b["draw"]["amount"])
+                    out.append(f"{day} booked {b['id']}\n    {account}  -{b['draw']['amount']} {unit}\n    scheduled:{owner}\n\n")
+            elif kind in ("attended", "no-show", "cancelled") and e["booking"] in draws:
+                account, unit, amount = draws[e["booking"]]
+                owner = account.split(":")[1]
+                outcome = e.get("outcome")
+                if kind == "attended":
+                    out.append(f"{day} attended {e['booking']}\n    used:{owner}  {amount} {unit}\n    scheduled:{owner}\n\n")
+                elif outcome == "return":
+                    out.append(f"{day} {kind} {e['booking']} returned\n    {account}  {amount} {unit}\n    scheduled:{owner}\n\n")
+                elif outcome == "charge":
+                    back = f"{float(amount) - float(e['kept']):.2f}"
+                    out.append(f"{day} {kind} {e['booking']} charged\n    {account}  {back} {unit}\n    forfeited:{owner}  {e['kept']} {unit}\n    scheduled:{owner}\n\n")
+                else:
+                    out.append(f"{day} {kind} {e['booking']} forfeited\n    forfeited:{owner}  {amount} {unit}\n    scheduled:{owner}\n\n")
+    with open(path + ".tmp", "w", encoding="utf-8") as handle:
+        handle.writelines(out)
+    os.replace(path + ".tmp", path)
+    return path
+
+
+def bulk_sell(data: str, scale: float, runs: int) -> dict[str, Any]:
+    """``sell --csv`` of 10,000 rows, each run on a fresh scratch copy."""
+    n = generate.counts(scale)["clients"]
+    csv_path = data + ".bulk.csv"
+    with open(csv_path, "w", encoding="utf-8") as handle:
+        handle.write("client,package,ref\n")
+        handle.writelines(f"{generate.client_id(i % n)},five-massages,bench-{i}\n" for i in range(10_000))
+    walls, rss = [], []
+    try:
+        for _ in range(runs):
+            scratch = scratch_copy(data)
+            try:
+                wall, peak = run_once(sp(scratch, "sell", "--csv", csv_path))
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+            walls.append(wall)
+            rss.append(peak)
+    except Failed as err:
+        return {"error": str(err)}
+    return {"median": statistics.median(walls), "min": min(walls), "max": max(walls), "rss": max(rss), "runs": runs}
+
+
+def hledger() -> str | None:
+    """hledger on PATH, else one try at installing the Debian package."""
+    found = shutil.which("hledger")
+    if found:
+        return found
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("hledger is not on PATH; trying 'apt-get install -y hledger' once ...", flush=True)
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        subprocess.run(["apt-get", "install", "-y", "hledger"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        return shutil.which("hledger")
+    return None
+
+
+# ---------------------------------------------------------------- the machine
+
+
+def machine() -> dict[str, str]:
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            cpu = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), "?")
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as handle:
+            kib = int(next(line for line in handle if line.startswith("MemTotal")).split()[1])
+            mem = f"{kib / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        pass
+    versions = subprocess.run([sys.executable, "-c", "import importlib.metadata as m; print(m.version('typer'), m.version('rich'), m.version('pydantic') if any(d.metadata['Name']=='pydantic' for d in m.distributions()) else '-')"],
+                              capture_output=True, text=True).stdout.split()
+    return {
+        "nproc": str(os.cpu_count()), "cpu": cpu, "memory": mem, "python": platform.python_version(),
+        "typer": versions[0] if versions else "?", "rich": versions[1] if len(versions) > 1 else "?",
+        "pydantic": versions[2] if len(versions) > 2 else "?", "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+# ---------------------------------------------------------------- the run
+
+
+class Table:
+    def __init__(self, b0: float) -> None:
+        self.b0 = b0
+        self.rows: list[tuple[str, ...]] = []
+        self.results: list[dict[str, Any]] = []
+
+    def add(self, scale: str, label: str, m: dict[str, Any] | None, target: str, ok: bool | None, note: str = "") -> None:
+        if m is None:
+            self.rows.append((scale, label, "-", "-", "-", target, note or "n/a"))
+            self.results.append({"scale": scale, "command": label, "target": target, "result": note or "n/a"})
+            return
+        verdict = "" if ok is None else ("PASS" if ok else "FAIL")
+        self.rows.append((scale, label, f"{m['median'] * 1000:.0f} ms", f"{m['median'] / self.b0:.1f}",
+                          f"{m['rss'] / MIB:.0f}", target, (verdict + (" " + note if note else "")).strip()))
+        self.results.append({"scale": scale, "command": label, "median_s": round(m["median"], 4), "min_s": round(m["min"], 4),
+                             "max_s": round(m["max"], 4), "x_b0": round(m["median"] / self.b0, 2), "peak_mib": round(m["rss"] / MIB, 1),
+                             "target": target, "result": verdict, "note": note})
+
+    def render(self) -> str:
+        head = ("scale", "command", "median", "x B0", "peak MiB", "target", "result")
+        widths = [max(len(r[i]) for r in [head, *self.rows]) for i in range(len(head))]
+        line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+        sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+        return "\n".join([line(head), sep, *(line(r) for r in self.rows)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time sessionpack against the SPEC §5a targets.")
+    parser.add_argument("--repeat", type=int, default=7, help="timed runs per command (median; default 7)")
+    parser.add_argument("--scales", default="1,0.1", help="comma-separated; the first is the reference (default 1,0.1)")
+    parser.add_argument("--hledger-repeat", type=int, default=3, help="timed runs of hledger bal (default 3)")
+    parser.add_argument("--no-hledger", action="store_true", help="skip the hledger comparison")
+    parser.add_argument("--no-install", action="store_true", help="do not try to apt-get install hledger")
+    args = parser.parse_args(argv)
+    scales = [float(s) for s in args.scales.split(",")]
+    repeat = max(1, args.repeat)
+
+    info = machine()
+    print(f"machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']}; Python {info['python']}, "
+          f"typer {info['typer']}, rich {info['rich']}, pydantic {info['pydantic']}; load average {info['load']}")
+    print(f"medians of {repeat} runs after 1 warm-up; --now {NOW}; other work on this machine makes the numbers noisy")
+    paths = {s: dataset(s) for s in scales}
+    for s in scales:
+        m = meta(s)
+        if m:
+            print(f"scale {s:g}: {m['clients']} clients, {m['packages']} client packages, {m['bookings']} bookings, "
+                  f"{m['stats']['events']} events, journal {m['stats']['journal_bytes'] / MIB:.0f} MiB (generated in {m['seconds']['total']} s)")
+
+    b0 = measure(lambda r: [sys.executable, "-c", "pass"], max(repeat, 11))
+    table = Table(b0["median"])
+    table.add("-", "B0: python3 -c pass", b0, "", None)
+    table.add("-", "python -c 'import sessionpack.cli.app'", measure(lambda r: [sys.executable, "-c", "import sessionpack.cli.app"], repeat), "(start-up)", None)
+    table.add("-", "python -m sessionpack --help", measure(lambda r: [*SESSIONPACK, "--help"], repeat), "(start-up)", None)
+
+    notify = has_command("notify")
+    csv_bulk = "--csv" in help_text("sell")
+    one_client: dict[tuple[float, str], dict[str, Any]] = {}
+    whole: dict[tuple[float, str], dict[str, Any]] = {}
+    reference = scales[0]
+    for s in scales:
+        data = paths[s]
+        heavy = generate.sample_clients(s, generate.HEAVY, 4 * (repeat + 1))
+        if len(heavy) < 2 * repeat + 3:
+            print(f"scale {s:g} has too few clients for the one-client runs; skipped")
+            continue
+        client = heavy[0]
+        label = f"{s:g}"
+        one_client[(s, "balance")] = measure(lambda r: sp(data, "balance", client), repeat)
+        one_client[(s, "history")] = measure(lambda r: sp(data, "history", client), repeat)
+        scratch = scratch_copy(data)
+        try:
+            booked = heavy[1: repeat + 2]
+            sold = heavy[repeat + 2: 2 * repeat + 3]
+            one_client[(s, "book")] = measure(lambda r: sp(scratch, "book", booked[r], "massage-60", "2026-11-27T10:00"), repeat)
+            one_client[(s, "sell")] = measure(lambda r: sp(scratch, "sell", sold[r], "five-massages"), repeat)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        if csv_bulk:
+            whole[(s, "sell --csv")] = bulk_sell(data, s, min(repeat, 3))
+        whole[(s, "balance")] = measure(lambda r: sp(data, "balance"), repeat)
+        whole[(s, "check")] = measure(lambda r: sp(data, "check"), repeat)
+        if notify:
+            whole[(s, "notify --dry-run")] = measure(lambda r: sp(data, "notify", "--dry-run"), repeat)
+
+    for s in scales:
+        label = f"{s:g}"
+        for cmd in ("balance", "history", "book", "sell"):
+            m = one_client.get((s, cmd))
+            if m is None:
+                continue
+            argv = {"balance": "balance CLIENT", "history": "history CLIENT", "book": "book CLIENT SERVICE WHEN", "sell": "sell CLIENT PACKAGE"}[cmd]
+            fast = m["median"] <= ONE_CLIENT_FACTOR * b0["median"]
+            if s == reference and len(scales) > 1 and (scales[1], cmd) in one_client:
+                small = one_client[(scales[1], cmd)]["median"]
+                flat = abs(m["median"] - small) <= SCALE_TOLERANCE * small
+                note = f"({(m['median'] / small - 1) * 100:+.0f}% vs {scales[1]:g})"
+                table.add(label, argv, m, "<= 5 x B0, within 10% of 0.1", fast and flat, note)
+            else:
+                table.add(label, argv, m, "<= 5 x B0", fast)
+        for cmd, argv in (("balance", "balance (all clients)"), ("check", "check"), ("notify --dry-run", "notify --dry-run")):
+            m = whole.get((s, cmd))
+            if cmd == "notify --dry-run" and not notify:
+                table.add(label, argv, None, "<= 1 s, <= 250 MiB", None, "notify: not built yet")
+                continue
+            if m is None:
+                continue
+            ok = m["median"] <= WHOLE_SECONDS and m["rss"] <= WHOLE_MIB * MIB
+            table.add(label, argv, m, "<= 1 s, <= 250 MiB", ok, "" if s == reference else "(reference is scale 1)")
+        if not csv_bulk:
+            table.add(label, "sell --csv (10,000 rows)", None, "<= 3 s, one commit", None, "sell --csv: not built yet")
+        elif (s, "sell --csv") in whole:
+            m = whole[(s, "sell --csv")]
+            if "error" in m:
+                table.add(label, "sell --csv (10,000 rows)", None, "<= 3 s, one commit", None, f"error: {m['error']}")
+            else:
+                table.add(label, "sell --csv (10,000 rows)", m, "<= 3 s, one commit", m["median"] <= CSV_SECONDS)
+
+    if not csv_bulk:
+        print("sell --csv: not built yet")
+    if not notify:
+        print("notify: not built yet")
+
+    if not args.no_hledger:
+        exe = hledger() if not args.no_install else shutil.which("hledger")
+        if exe is None:
+            print("hledger: not on PATH and not installable here; comparison skipped")
+        else:
+            version = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout.strip()
+            for s in scales:
+                if (s, "balance") not in whole:
+                    continue
+                started = time.perf_counter()
+                path = ledger_file(paths[s])
+                made = time.perf_counter() - started
+                size = os.path.getsize(path) / MIB
+                try:
+                    m = measure(lambda r: [exe, "-f", path, "bal"], max(1, args.hledger_repeat), warmup=0)
+                except Failed as err:
+                    print(f"hledger failed on scale {s:g}: {err}")
+                    continue
+                ours = whole[(s, "balance")]["median"]
+                table.add(f"{s:g}", f"hledger -f LEDGER bal ({size:.0f} MiB)", m, "(comparison)", None,
+                          f"ours/hledger = {ours / m['median']:.3f}")
+                print(f"hledger ({version}), scale {s:g}: ledger written in {made:.1f} s; our full balance listing takes "
+                      f"{ours / m['median']:.3f} x hledger's bal time")
+
+    print()
+    print(f"B0 = {b0['median'] * 1000:.1f} ms ({sys.executable} -c pass); load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(table.render())
+    os.makedirs(OUT, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+    with open(os.path.join(OUT, f"results-{stamp}.json"), "w", encoding="utf-8") as handle:
+        json.dump({"machine": info, "repeat": repeat, "b0_s": b0["median"], "rows": table.results}, handle, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
