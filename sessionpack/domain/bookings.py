@@ -96,7 +96,7 @@ def judge(pkg: Mapping[str, Any], session: Session, now: datetime, tz: ZoneInfo)
             return "no credit left"
         amount = min(left, session.service.price)
     else:
-        if left < 0:
+        if left < 1:
             return f"no {key} sessions left" if key not in ("count",) else "no sessions left"
         amount = 1
     return Candidate(pkg, key, amount, last_day, restriction_count(package))
