@@ -37,5 +37,41 @@ sp package create sauna-week --name "Unlimited sauna week" --pool unlimited --se
 sp package clone massage-trio massage-trio-2025 --name "Massage trio (2025 price)"
 sp package edit massage-trio-2025 --price 190 --order 9
 sp package deactivate massage-trio-2025
+# Sales, bookings, a no-show, a late cancel and a cancellation.
+NOW=2026-01-10T11:00
+sp sell ana massage-trio
+sp sell bruno physio-10 --unpaid
+sp sell carla credit-300 --ref gift-voucher-017
+sp sell diogo morning-massage
+sp assign eva sauna-week
+NOW=2026-01-12T09:30
+sp book ana massage-60 2026-01-15T10:00
+sp book ana thai 2026-01-22T10:00
+sp book ana thai 2026-03-05T10:00
+sp book bruno physio 2026-01-14T18:00 --provider marta --repeat weekly --count 8
+sp book carla massage-90 2026-01-20T11:00
+sp book carla massage-60 2026-02-10T16:00
+sp book diogo massage-60 2026-01-19T10:00
+sp book diogo massage-60 2026-01-26T10:00
+sp book eva sauna 2026-01-13T19:00
+sp book eva sauna 2026-01-15T19:00
+NOW=2026-01-15T12:00
+sp attend ana.b1
+sp attend bruno.b1
+sp cancel diogo.b1 --reason "school trip"
+NOW=2026-01-19T15:00
+sp cancel carla.b1 --reason "flu"
+sp attend eva.b1
+sp attend eva.b2
+NOW=2026-01-22T12:00
+sp attend ana.b2
+sp no-show bruno.b2
+sp attend diogo.b2
+sp pay bruno.p1 240 --method transfer
+NOW=2026-02-11T09:00
+sp attend bruno.b3
+sp attend bruno.b4
+sp attend bruno.b5
+sp attend carla.b2
 NOW=2026-02-02T10:00
 sp client edit ana --phone "+351 912 000 111"
