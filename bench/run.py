@@ -48,7 +48,11 @@ import generate  # noqa: E402
 
 NOW = generate.NOW.strftime("%Y-%m-%dT%H:%M")
 BIN = os.path.dirname(os.path.abspath(sys.executable))
-SESSIONPACK = [sys.executable, "-m", "sessionpack"]  # run from the repository root, as the tests do
+# The console script when the project is installed in this environment (what a
+# user runs), else ``python -m sessionpack`` from the repository root.
+_SCRIPT = os.path.join(BIN, "sessionpack")
+SESSIONPACK = [_SCRIPT] if os.path.exists(_SCRIPT) else [sys.executable, "-m", "sessionpack"]
+BASE_PYTHON = getattr(sys, "_base_executable", sys.executable)
 MIB = 1024 * 1024
 
 ONE_CLIENT_FACTOR = 5.0  # x B0
@@ -75,8 +79,8 @@ class Failed(Exception):
     pass
 
 
-def run_once(argv: list[str], stdin: bytes | None = None) -> tuple[float, int]:
-    """(wall seconds, peak RSS bytes) of one process; Failed on a non-zero exit."""
+def run_once(argv: list[str], stdin: bytes | None = None) -> tuple[float, int, float]:
+    """(wall seconds, peak RSS bytes, CPU seconds) of one process; Failed on a non-zero exit."""
     with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as inp:
         if stdin is not None:
             inp.write(stdin)
@@ -91,19 +95,21 @@ def run_once(argv: list[str], stdin: bytes | None = None) -> tuple[float, int]:
             err.seek(0)
             text = err.read().decode("utf-8", "replace").strip().splitlines()
             raise Failed(f"exit {proc.returncode}: {' '.join(argv[-4:])}: {text[-1] if text else ''}")
-    return wall, usage.ru_maxrss * 1024  # Linux: ru_maxrss is in KiB
+    return wall, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime  # Linux: ru_maxrss is in KiB
 
 
 def measure(make_argv: Callable[[int], list[str]], repeat: int, warmup: int = 1) -> dict[str, Any]:
     """Median wall time and peak RSS over ``repeat`` runs (after ``warmup``)."""
     for r in range(warmup):
         run_once(make_argv(-1 - r))
-    walls, rss = [], []
+    walls, rss, cpus = [], [], []
     for r in range(repeat):
-        wall, peak = run_once(make_argv(r))
+        wall, peak, cpu = run_once(make_argv(r))
         walls.append(wall)
         rss.append(peak)
-    return {"median": statistics.median(walls), "min": min(walls), "max": max(walls), "rss": max(rss), "runs": len(walls)}
+        cpus.append(cpu)
+    return {"median": statistics.median(walls), "min": min(walls), "max": max(walls), "rss": max(rss),
+            "cpu": statistics.median(cpus), "runs": len(walls)}
 
 
 def sp(data: str, *args: str) -> list[str]:
@@ -219,19 +225,21 @@ def bulk_sell(data: str, scale: float, runs: int) -> dict[str, Any]:
     with open(csv_path, "w", encoding="utf-8") as handle:
         handle.write("client,package,ref\n")
         handle.writelines(f"{generate.client_id(i % n)},five-massages,bench-{i}\n" for i in range(10_000))
-    walls, rss = [], []
+    walls, rss, cpus = [], [], []
     try:
         for _ in range(runs):
             scratch = scratch_copy(data)
             try:
-                wall, peak = run_once(sp(scratch, "sell", "--csv", csv_path))
+                wall, peak, cpu = run_once(sp(scratch, "sell", "--csv", csv_path))
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
             walls.append(wall)
             rss.append(peak)
+            cpus.append(cpu)
     except Failed as err:
         return {"error": str(err)}
-    return {"median": statistics.median(walls), "min": min(walls), "max": max(walls), "rss": max(rss), "runs": runs}
+    return {"median": statistics.median(walls), "min": min(walls), "max": max(walls), "rss": max(rss),
+            "cpu": statistics.median(cpus), "runs": runs}
 
 
 def hledger() -> str | None:
@@ -285,18 +293,18 @@ class Table:
 
     def add(self, scale: str, label: str, m: dict[str, Any] | None, target: str, ok: bool | None, note: str = "") -> None:
         if m is None:
-            self.rows.append((scale, label, "-", "-", "-", target, note or "n/a"))
+            self.rows.append((scale, label, "-", "-", "-", "-", target, note or "n/a"))
             self.results.append({"scale": scale, "command": label, "target": target, "result": note or "n/a"})
             return
         verdict = "" if ok is None else ("PASS" if ok else "FAIL")
-        self.rows.append((scale, label, f"{m['median'] * 1000:.0f} ms", f"{m['median'] / self.b0:.1f}",
+        self.rows.append((scale, label, f"{m['median'] * 1000:.0f} ms", f"{m['median'] / self.b0:.1f}", f"{m['cpu'] * 1000:.0f} ms",
                           f"{m['rss'] / MIB:.0f}", target, (verdict + (" " + note if note else "")).strip()))
         self.results.append({"scale": scale, "command": label, "median_s": round(m["median"], 4), "min_s": round(m["min"], 4),
-                             "max_s": round(m["max"], 4), "x_b0": round(m["median"] / self.b0, 2), "peak_mib": round(m["rss"] / MIB, 1),
+                             "max_s": round(m["max"], 4), "cpu_s": round(m["cpu"], 4), "x_b0": round(m["median"] / self.b0, 2), "peak_mib": round(m["rss"] / MIB, 1),
                              "target": target, "result": verdict, "note": note})
 
     def render(self) -> str:
-        head = ("scale", "command", "median", "x B0", "peak MiB", "target", "result")
+        head = ("scale", "command", "median", "x B0", "CPU", "peak MiB", "target", "result")
         widths = [max(len(r[i]) for r in [head, *self.rows]) for i in range(len(head))]
         line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
         sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
@@ -318,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']}; Python {info['python']}, "
           f"typer {info['typer']}, rich {info['rich']}, pydantic {info['pydantic']}; load average {info['load']}")
     print(f"medians of {repeat} runs after 1 warm-up; --now {NOW}; other work on this machine makes the numbers noisy")
+    print(f"sessionpack runs as: {' '.join(SESSIONPACK)}")
     paths = {s: dataset(s) for s in scales}
     for s in scales:
         m = meta(s)
@@ -329,7 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     table = Table(b0["median"])
     table.add("-", "B0: python3 -c pass", b0, "", None)
     table.add("-", "python -c 'import sessionpack.cli.app'", measure(lambda r: [sys.executable, "-c", "import sessionpack.cli.app"], repeat), "(start-up)", None)
-    table.add("-", "python -m sessionpack --help", measure(lambda r: [*SESSIONPACK, "--help"], repeat), "(start-up)", None)
+    table.add("-", "sessionpack --help", measure(lambda r: [*SESSIONPACK, "--help"], repeat), "(start-up)", None)
+    if os.path.realpath(BASE_PYTHON) != os.path.realpath(sys.executable):
+        table.add("-", "base python3 -c pass (no venv)", measure(lambda r: [BASE_PYTHON, "-c", "pass"], repeat), "(for reference)", None)
 
     notify = has_command("notify")
     csv_bulk = "--csv" in help_text("sell")
