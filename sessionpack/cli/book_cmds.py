@@ -86,6 +86,8 @@ def book_cmd(
     start = parse_when(when, tz)
     if package and no_package:
         raise InputError("give either --package or --no-package, not both")
+    if no_package and require_package:
+        raise InputError("give either --no-package or --require-package, not both")
     if (count is not None or until is not None) and repeat is None:
         raise InputError("--count and --until need --repeat")
     until_day = None

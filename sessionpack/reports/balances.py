@@ -64,9 +64,17 @@ def balance_table_rows(summaries: list[Mapping[str, Any]], client: str | None = 
                 "scheduled": row["scheduled"],
                 "remaining": row["remaining"],
                 "expires": expiry_text(summary),
-                "status": summary["status"],
+                "status": _status_text(summary, key),
             })
     return rows
+
+
+def _status_text(summary: Mapping[str, Any], key: str) -> str:
+    """The status, and for an expired package what its expiry forfeited."""
+    lost = summary["forfeited_at_expiry"].get(key)
+    if summary["status"] == "expired" and lost not in (None, 0, "0", "0.00", balances.UNLIMITED):
+        return f"expired ({lost} forfeited)"
+    return summary["status"]
 
 
 def client_summaries(view: Mapping[str, Any], now: datetime, tz: ZoneInfo, include_inactive: bool = True) -> list[dict[str, Any]]:
