@@ -33,7 +33,8 @@ def balance_cmd(
       sessionpack balance ana
       sessionpack balance --format csv
     """
-    from ..reports.balances import balance_table_rows, client_summaries
+    from ..reports.balances import balance_table_rows, client_summaries, shared_summaries
+    from .book_cmds import owner_views
 
     opened = store()
     tz = opened.settings.tz
@@ -42,6 +43,7 @@ def balance_cmd(
         if client is not None:
             view = client_view(tx, client)
             summaries = client_summaries(view, opened.now, tz, include_inactive=True)
+            summaries += shared_summaries(view, owner_views(tx, view), opened.now, tz)
         else:
             for client_id in sorted(opened.load_directory()["clients"]):
                 view = tx.client(client_id)

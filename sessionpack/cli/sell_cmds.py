@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -31,8 +31,14 @@ def _money(text: Optional[str], currency: str, what: str):  # type: ignore[no-un
     return None if text is None else parse_money(text, currency, what)
 
 
+def _check_slug(value: str) -> str:
+    from ..domain.ids import check_slug
+
+    return check_slug(value, "client")
+
+
 def _sell(client: str, package_id: str, price: Optional[str], paid: Optional[str], unpaid: bool, invoice: Optional[str],
-          sale_date: Optional[str], reference: Optional[str], assign: bool, fmt: Format) -> None:
+          sale_date: Optional[str], reference: Optional[str], assign: bool, fmt: Format, share: Optional[List[str]] = None) -> None:
     from ..domain.sales import find_reference, payment_state, sell
     from ..reports.balances import expiry_text, package_summary
 
@@ -55,8 +61,13 @@ def _sell(client: str, package_id: str, price: Optional[str], paid: Optional[str
         raise InputError("--ref must be one line of at most 200 characters")
     if invoice is not None and (not invoice.strip() or len(invoice) > 64 or "\n" in invoice):
         raise InputError("--invoice must be one line of at most 64 characters")
+    share_with = tuple(share or ())
+    for other in share_with:
+        _check_slug(other)
     with opened.writing() as tx:
         owner = client_view(tx, client)
+        for other in share_with:
+            client_view(tx, other)
         if reference is not None:
             existing = find_reference(owner, reference)
             if existing:
@@ -70,17 +81,19 @@ def _sell(client: str, package_id: str, price: Optional[str], paid: Optional[str
         sold = opened.load_sold()
         number = invoice or f"{sold.get('sales', 0) + 1:06d}"
         event = sell(owner, package, currency=currency, sale_date=day, invoice=number, price=price_value,
-                     paid=paid_value, reference=reference, assign=assign)
+                     paid=paid_value, reference=reference, assign=assign, share_with=share_with)
         tx.commit([event])
         pkg = (tx.client(client) or owner)["packages"][event["client_package"]]
     summary = package_summary(pkg, opened.now, opened.settings.tz)
     record = {"id": event["client_package"], "package": package.id, "client": client, "invoice": number,
               "total": event["sale"]["total"], "paid": event["paid"], "payment": payment_state(pkg),
-              "expires": summary["expires"], "remaining": summary["remaining"], "unchanged": False}
+              "expires": summary["expires"], "remaining": summary["remaining"], "shared_with": list(share_with),
+              "unchanged": False}
     if fmt is Format.table:
         verb = "Assigned" if assign else "Sold"
+        shared = f"; shared with {', '.join(share_with)}" if share_with else ""
         say(f"{verb} {package.id} to {client}: {event['client_package']} (invoice {number}, total {event['sale']['total']} {currency}, "
-            f"{payment_state(pkg)}; expires: {expiry_text(summary)})")
+            f"{payment_state(pkg)}; expires: {expiry_text(summary)}{shared})")
     else:
         emit_record(fmt, record)
 
@@ -92,6 +105,7 @@ INVOICE = typer.Option(None, "--invoice", help="Invoice number (default the next
 DATE = typer.Option(None, "--date", help="Sale date, to back-date a sale (ISO date).")
 REF = typer.Option(None, "--ref", help="External reference; selling again with the same one changes nothing.")
 FMT = typer.Option(Format.table, "--format", help="Output format.")
+SHARE = typer.Option(None, "--share", metavar="CLIENT", help="Another client who may use it (repeatable).")
 
 
 @app.command("sell")
@@ -100,7 +114,7 @@ def sell_cmd(
     client: str = typer.Argument(..., metavar="CLIENT"),
     package: str = typer.Argument(..., metavar="PACKAGE"),
     price: Optional[str] = PRICE, paid: Optional[str] = PAID, unpaid: bool = UNPAID, invoice: Optional[str] = INVOICE,
-    sale_date: Optional[str] = DATE, reference: Optional[str] = REF, fmt: Format = FMT,
+    sale_date: Optional[str] = DATE, reference: Optional[str] = REF, share: Optional[List[str]] = SHARE, fmt: Format = FMT,
 ) -> None:
     """Sell a package to a client; prints the client package id.
 
@@ -111,8 +125,9 @@ def sell_cmd(
     Examples:
       sessionpack sell ana five-massages
       sessionpack sell ana five-massages --unpaid --ref shop-1042 --format json
+      sessionpack sell carla family-10 --share diogo
     """
-    _sell(client, package, price, paid, unpaid, invoice, sale_date, reference, False, fmt)
+    _sell(client, package, price, paid, unpaid, invoice, sale_date, reference, False, fmt, share)
 
 
 @app.command("assign")
@@ -121,7 +136,7 @@ def assign_cmd(
     client: str = typer.Argument(..., metavar="CLIENT"),
     package: str = typer.Argument(..., metavar="PACKAGE"),
     price: Optional[str] = PRICE, paid: Optional[str] = PAID, unpaid: bool = UNPAID, invoice: Optional[str] = INVOICE,
-    sale_date: Optional[str] = DATE, reference: Optional[str] = REF, fmt: Format = FMT,
+    sale_date: Optional[str] = DATE, reference: Optional[str] = REF, share: Optional[List[str]] = SHARE, fmt: Format = FMT,
 ) -> None:
     """Assign a package to a client, including not-for-sale ones.
 
@@ -129,7 +144,7 @@ def assign_cmd(
     Example:
       sessionpack assign ana sauna-week --price 0
     """
-    _sell(client, package, price, paid, unpaid, invoice, sale_date, reference, True, fmt)
+    _sell(client, package, price, paid, unpaid, invoice, sale_date, reference, True, fmt, share)
 
 
 @app.command("pay")

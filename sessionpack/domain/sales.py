@@ -39,8 +39,17 @@ def sell(
     paid: Decimal | None = None,
     reference: str | None = None,
     assign: bool = False,
+    share_with: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """The ``sold`` event for selling (or assigning) ``package`` to a client."""
+    """The ``sold`` event for selling (or assigning) ``package`` to a client.
+
+    ``share_with`` lists other clients who may book sessions on it; their
+    bookings draw on this client package and record attendee and owner.
+    """
+    if owner_view["id"] in share_with:
+        raise InputError(f"{owner_view['id']} owns the package; --share names other clients")
+    if len(set(share_with)) != len(share_with):
+        raise InputError("--share names the same client twice")
     if package.deleted:
         raise RuleError(f"package {package.id!r} was deleted; clone it to sell something like it")
     if package.status != "active":
@@ -64,7 +73,8 @@ def sell(
     number = owner_view["counters"]["p"] + 1
     return {
         "type": "sold",
-        "clients": [owner_view["id"]],
+        "clients": [owner_view["id"], *sorted(share_with)],
+        "shared_with": sorted(share_with),
         "client_package": client_package_id(owner_view["id"], number),
         "terms": terms,
         "sale": {
@@ -105,6 +115,10 @@ def find_reference(view: Mapping[str, Any], reference: str) -> str | None:
 @handles("sold")
 def _sold(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
     cp_id = event["client_package"]
+    owner = event["clients"][0]
+    if me != owner:  # a client the package is shared with
+        view.setdefault("shared_in", {})[cp_id] = owner
+        return
     sale = dict(event["sale"])
     sale["at"] = event["at"]
     sale["actor"] = event["actor"]
@@ -119,7 +133,7 @@ def _sold(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
         "draws": {},
         "adjustments": {},
         "pauses": [],
-        "shared_with": [],
+        "shared_with": list(event.get("shared_with", [])),
     }
     view["counters"]["p"] = max(view["counters"]["p"], int(cp_id.rsplit(".p", 1)[1]))
 

@@ -39,6 +39,7 @@ def package_summary(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> dict
         "paid": pkg["paid"],
         "payment": payment_state(pkg),
         "shared_with": list(pkg.get("shared_with", [])),
+        "shared_by": None,
     }
 
 
@@ -57,7 +58,7 @@ def balance_table_rows(summaries: list[Mapping[str, Any]], client: str | None = 
             rows.append({
                 "client": summary["owner"],
                 "id": summary["id"],
-                "package": summary["name"],
+                "package": _package_text(summary),
                 "item": key,
                 "total": row["total"] if row["adjusted"] in (0, "0", "0.00") else f"{row['total']} {'+' if not str(row['adjusted']).startswith('-') else ''}{row['adjusted']}",
                 "used": used,
@@ -67,6 +68,26 @@ def balance_table_rows(summaries: list[Mapping[str, Any]], client: str | None = 
                 "status": _status_text(summary, key),
             })
     return rows
+
+
+def _package_text(summary: Mapping[str, Any]) -> str:
+    if summary.get("shared_by"):
+        return f"{summary['name']} (shared by {summary['shared_by']})"
+    if summary.get("shared_with"):
+        return f"{summary['name']} (shared with {', '.join(summary['shared_with'])})"
+    return summary["name"]
+
+
+def shared_summaries(view: Mapping[str, Any], owners: Mapping[str, Mapping[str, Any]], now: datetime, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """Packages other clients share with this one, marked ``shared_by``."""
+    out = []
+    for cp_id, owner in sorted(view.get("shared_in", {}).items()):
+        pkg = owners.get(owner, {}).get("packages", {}).get(cp_id)
+        if pkg is not None and view["id"] in pkg.get("shared_with", []):
+            summary = package_summary(pkg, now, tz)
+            summary["shared_by"] = owner
+            out.append(summary)
+    return out
 
 
 def _status_text(summary: Mapping[str, Any], key: str) -> str:
