@@ -52,7 +52,7 @@ BIN = os.path.dirname(os.path.abspath(sys.executable))
 # user runs), else ``python -m sessionpack`` from the repository root.
 _SCRIPT = os.path.join(BIN, "sessionpack")
 SESSIONPACK = [_SCRIPT] if os.path.exists(_SCRIPT) else [sys.executable, "-m", "sessionpack"]
-BASE_PYTHON = getattr(sys, "_base_executable", sys.executable)
+BASE_PYTHON = os.path.join(sys.base_prefix, "bin", "python3")
 MIB = 1024 * 1024
 
 ONE_CLIENT_FACTOR = 5.0  # x B0
@@ -358,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     table.add("-", "B0: python3 -c pass", b0, "", None)
     table.add("-", "python -c 'import sessionpack.cli.app'", measure(lambda r: [sys.executable, "-c", "import sessionpack.cli.app"], repeat), "(start-up)", None)
     table.add("-", "sessionpack --help", measure(lambda r: [*SESSIONPACK, "--help"], repeat), "(start-up)", None)
-    if os.path.realpath(BASE_PYTHON) != os.path.realpath(sys.executable):
+    if sys.prefix != sys.base_prefix:  # in a venv: the bare interpreter too
         table.add("-", "base python3 -c pass (no venv)", measure(lambda r: [BASE_PYTHON, "-c", "pass"], repeat), "(for reference)", None)
 
     notify = has_command("notify")

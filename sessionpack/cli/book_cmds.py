@@ -161,6 +161,14 @@ def _change(booking_id: str, action: str, reason: Optional[str], override: Optio
 
 
 REASON = typer.Option(None, "--reason", help="Why (kept in the history; needed to override the policy).")
+RETURN = typer.Option(False, "--return", help="Return the session whatever the policy (needs --reason).")
+FORFEIT = typer.Option(False, "--forfeit", help="Forfeit the session whatever the policy (needs --reason).")
+
+
+def _override(give_back: bool, forfeit: bool) -> Optional[str]:
+    if give_back and forfeit:
+        raise InputError("give either --return or --forfeit, not both")
+    return "return" if give_back else "forfeit" if forfeit else None
 
 
 @app.command("cancel")
@@ -168,8 +176,8 @@ REASON = typer.Option(None, "--reason", help="Why (kept in the history; needed t
 def cancel_cmd(
     booking: str = typer.Argument(..., metavar="BOOKING"),
     reason: Optional[str] = REASON,
-    give_back: bool = typer.Option(False, "--return", help="Return the session even if the cancel is late (needs --reason)."),
-    forfeit: bool = typer.Option(False, "--forfeit", help="Forfeit the session even if not late (needs --reason)."),
+    give_back: bool = RETURN,
+    forfeit: bool = FORFEIT,
     fmt: Format = FMT,
 ) -> None:
     """Cancel a booking; what it drew goes back to the same package.
@@ -182,9 +190,7 @@ def cancel_cmd(
       sessionpack cancel ana.b3
       sessionpack cancel ana.b4 --return --reason "snowstorm"
     """
-    if give_back and forfeit:
-        raise InputError("give either --return or --forfeit, not both")
-    _change(booking, "cancel", reason, "return" if give_back else "forfeit" if forfeit else None, fmt)
+    _change(booking, "cancel", reason, _override(give_back, forfeit), fmt)
 
 
 @app.command("attend")
@@ -204,8 +210,8 @@ def attend_cmd(booking: str = typer.Argument(..., metavar="BOOKING"), reason: Op
 def no_show_cmd(
     booking: str = typer.Argument(..., metavar="BOOKING"),
     reason: Optional[str] = REASON,
-    give_back: bool = typer.Option(False, "--return", help="Return the session whatever the policy (needs --reason)."),
-    forfeit: bool = typer.Option(False, "--forfeit", help="Forfeit the session whatever the policy (needs --reason)."),
+    give_back: bool = RETURN,
+    forfeit: bool = FORFEIT,
     fmt: Format = FMT,
 ) -> None:
     """Mark a no-show: the package's policy returns or forfeits the session.
@@ -215,6 +221,4 @@ def no_show_cmd(
       sessionpack no-show ana.b3
       sessionpack no-show ana.b3 --forfeit --reason "third no-show"
     """
-    if give_back and forfeit:
-        raise InputError("give either --return or --forfeit, not both")
-    _change(booking, "no-show", reason, "return" if give_back else "forfeit" if forfeit else None, fmt)
+    _change(booking, "no-show", reason, _override(give_back, forfeit), fmt)
