@@ -69,7 +69,7 @@ def test_sell_json(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def
     record = ok_json(shop("sell", "ana", "five", "--unpaid", "--ref", "shop-1042", "--format", "json"))
     assert record == {"id": "ana.p1", "package": "five", "client": "ana", "invoice": "000001", "total": "492.00",
                       "paid": "0.00", "payment": "unpaid", "expires": "2027-02-20", "remaining": {"massage": 5},
-                      "unchanged": False}
+                      "shared_with": [], "unchanged": False}
     [sold] = [e for e in events(data_dir) if e["type"] == "sold"]
     assert sold["sale"]["reference"] == "shop-1042"
     assert sold["terms"]["contents"] == {"sessions": {"massage": 5}}
