@@ -52,7 +52,6 @@ BIN = os.path.dirname(os.path.abspath(sys.executable))
 # user runs), else ``python -m sessionpack`` from the repository root.
 _SCRIPT = os.path.join(BIN, "sessionpack")
 SESSIONPACK = [_SCRIPT] if os.path.exists(_SCRIPT) else [sys.executable, "-m", "sessionpack"]
-BASE_PYTHON = os.path.join(sys.base_prefix, "bin", "python3")
 MIB = 1024 * 1024
 
 ONE_CLIENT_FACTOR = 5.0  # x B0
@@ -358,8 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     table.add("-", "B0: python3 -c pass", b0, "", None)
     table.add("-", "python -c 'import sessionpack.cli.app'", measure(lambda r: [sys.executable, "-c", "import sessionpack.cli.app"], repeat), "(start-up)", None)
     table.add("-", "sessionpack --help", measure(lambda r: [*SESSIONPACK, "--help"], repeat), "(start-up)", None)
-    if sys.prefix != sys.base_prefix:  # in a venv: the bare interpreter too
-        table.add("-", "base python3 -c pass (no venv)", measure(lambda r: [BASE_PYTHON, "-c", "pass"], repeat), "(for reference)", None)
+    table.add("-", "python3 -S -c pass (no site-packages)", measure(lambda r: [sys.executable, "-S", "-c", "pass"], repeat), "(for reference)", None)
 
     notify = has_command("notify")
     csv_bulk = "--csv" in help_text("sell")
@@ -406,7 +404,8 @@ def main(argv: list[str] | None = None) -> int:
             if s == reference and len(scales) > 1 and (scales[1], cmd) in one_client:
                 small = one_client[(scales[1], cmd)]["median"]
                 flat = abs(m["median"] - small) <= SCALE_TOLERANCE * small
-                note = f"({(m['median'] / small - 1) * 100:+.0f}% vs {scales[1]:g})"
+                note = (f"(x B0 {'ok' if fast else 'over'}; {(m['median'] / small - 1) * 100:+.0f}% vs {scales[1]:g} "
+                        f"{'ok' if flat else 'over'})")
                 table.add(label, argv, m, "<= 5 x B0, within 10% of 0.1", fast and flat, note)
             else:
                 table.add(label, argv, m, "<= 5 x B0", fast)

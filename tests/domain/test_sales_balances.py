@@ -80,7 +80,7 @@ def test_sell_copies_the_terms_and_records_the_sale() -> None:
     package = offer(expiry="3 months", visibility="hidden")
     event = sell(ana.view, package, currency="EUR", sale_date=date(2026, 11, 2), invoice="000007", reference="shop-1")
     assert event == {
-        "type": "sold", "clients": ["ana"], "client_package": "ana.p1", "terms": package.terms(),
+        "type": "sold", "clients": ["ana"], "shared_with": [], "client_package": "ana.p1", "terms": package.terms(),
         "sale": {"date": "2026-11-02", "price": "400.00", "tax": "92.00", "total": "492.00", "invoice": "000007",
                  "reference": "shop-1", "assigned": False},
         "paid": "492.00",
