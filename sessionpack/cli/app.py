@@ -182,7 +182,10 @@ _OPEN_STORES: list[Any] = []
 
 def store() -> Any:
     """Open the store for this command and remember it for its warnings."""
+    from ..notify.hooks import run_hooks
+
     opened = open_store()
+    opened.after_commit = run_hooks
     _OPEN_STORES.append(opened)
     return opened
 

@@ -15,7 +15,7 @@ import json
 import os
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..domain import ledger
 from ..domain.settings import FORMAT_VERSION, Settings, settings_from_mapping
@@ -69,6 +69,8 @@ class Store:
         self.now = now
         self.actor = actor
         self.warnings: list[str] = []
+        # Called with (root, recorded events) after a write; returns warnings.
+        self.after_commit: Callable[[str, list[dict[str, Any]]], list[str]] | None = None
         self._lock_path = os.path.join(root, layout.LOCK)
         self._journal_path = os.path.join(root, layout.JOURNAL)
 
@@ -113,7 +115,11 @@ class Store:
         with DirLock(self._lock_path, exclusive=True):
             self._check_journal_header()  # never append to a journal of a newer format
             index = self._make_consistent()
-            yield Transaction(self, index, writable=True)
+            tx = Transaction(self, index, writable=True)
+            yield tx
+        if tx.committed and self.after_commit is not None:
+            # After the lock is released: a slow hook never blocks other commands.
+            self.warnings.extend(self.after_commit(self.root, tx.committed))
 
     # -- consistency -----------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Notices and their delivery, and hooks run after recorded events."""
