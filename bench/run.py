@@ -130,6 +130,20 @@ def measure(make_argv: Callable[[int], list[str]], repeat: int, warmup: int = 1,
             "cpu": statistics.median(cpus), "runs": len(walls)}
 
 
+def measure_interleaved(makers: dict[Any, Callable[[int], list[str]]], repeat: int, env: dict[str, str] | None = None) -> dict[Any, dict[str, Any]]:
+    """Like ``measure`` for several variants at once, their runs alternating
+    (A B A B ...), so that load from other work falls on all of them alike."""
+    for make_argv in makers.values():
+        run_once(make_argv(-1), env=env)
+    runs: dict[Any, list[tuple[float, int, float]]] = {key: [] for key in makers}
+    for r in range(repeat):
+        for key, make_argv in makers.items():
+            runs[key].append(run_once(make_argv(r), env=env))
+    return {key: {"median": statistics.median(x[0] for x in rs), "min": min(x[0] for x in rs), "max": max(x[0] for x in rs),
+                  "rss": max(x[1] for x in rs), "cpu": statistics.median(x[2] for x in rs), "runs": len(rs)}
+            for key, rs in runs.items()}
+
+
 def sp(data: str, *args: str) -> list[str]:
     return [*SESSIONPACK, "--data-dir", data, "--now", NOW, "--actor", "bench", *args]
 
@@ -181,6 +195,14 @@ def scratch_copy(src: str) -> str:
     journal = os.path.join(dst, "journal.jsonl")
     os.unlink(journal)
     shutil.copy2(os.path.join(src, "journal.jsonl"), journal)
+    # Write the copy out now: otherwise the first timed fsync of the journal
+    # pays for flushing the whole copy (hundreds of MiB at scale 1).
+    fd = os.open(journal, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.sync()
     return dst
 
 
@@ -364,26 +386,37 @@ def main(argv: list[str] | None = None) -> int:
     one_client: dict[tuple[float, str], dict[str, Any]] = {}
     whole: dict[tuple[float, str], dict[str, Any]] = {}
     reference = scales[0]
+    # One-client commands: every scale's runs alternate, on the same clients
+    # (client i has the same history at every scale). Writes go to scratch
+    # copies, each run on a client no other run touched.
+    usable = []
+    heavy: dict[float, list[str]] = {}
+    for s in scales:
+        heavy[s] = generate.sample_clients(s, generate.HEAVY, 2 * repeat + 3)
+        if len(heavy[s]) < 2 * repeat + 3:
+            print(f"scale {s:g} has too few clients for the one-client runs; skipped")
+        else:
+            usable.append(s)
+    if usable:
+        client = heavy[usable[0]][0]
+        booked = heavy[usable[0]][1: repeat + 2]
+        sold = heavy[usable[0]][repeat + 2: 2 * repeat + 3]
+        for cmd, args_of in (("balance", lambda r: ["balance", client]), ("history", lambda r: ["history", client])):
+            for s, m in measure_interleaved({s: (lambda r, s=s, f=args_of: sp(paths[s], *f(r))) for s in usable}, repeat).items():
+                one_client[(s, cmd)] = m
+        one_client[(reference, "balance-nocache")] = measure(lambda r: sp(paths[reference], "balance", client), repeat,
+                                                             env=clean_env(bytecode_cache=False))
+        scratch = {s: scratch_copy(paths[s]) for s in usable}
+        try:
+            for cmd, args_of in (("book", lambda r: ["book", booked[r], "massage-60", "2026-11-27T10:00"]),
+                                 ("sell", lambda r: ["sell", sold[r], "five-massages"])):
+                for s, m in measure_interleaved({s: (lambda r, s=s, f=args_of: sp(scratch[s], *f(r))) for s in usable}, repeat).items():
+                    one_client[(s, cmd)] = m
+        finally:
+            for path in scratch.values():
+                shutil.rmtree(path, ignore_errors=True)
     for s in scales:
         data = paths[s]
-        heavy = generate.sample_clients(s, generate.HEAVY, 4 * (repeat + 1))
-        if len(heavy) < 2 * repeat + 3:
-            print(f"scale {s:g} has too few clients for the one-client runs; skipped")
-            continue
-        client = heavy[0]
-        label = f"{s:g}"
-        one_client[(s, "balance")] = measure(lambda r: sp(data, "balance", client), repeat)
-        if s == scales[0]:
-            one_client[(s, "balance-nocache")] = measure(lambda r: sp(data, "balance", client), repeat, env=clean_env(bytecode_cache=False))
-        one_client[(s, "history")] = measure(lambda r: sp(data, "history", client), repeat)
-        scratch = scratch_copy(data)
-        try:
-            booked = heavy[1: repeat + 2]
-            sold = heavy[repeat + 2: 2 * repeat + 3]
-            one_client[(s, "book")] = measure(lambda r: sp(scratch, "book", booked[r], "massage-60", "2026-11-27T10:00"), repeat)
-            one_client[(s, "sell")] = measure(lambda r: sp(scratch, "sell", sold[r], "five-massages"), repeat)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
         if csv_bulk:
             whole[(s, "sell --csv")] = bulk_sell(data, s, min(repeat, 3))
         whole[(s, "balance")] = measure(lambda r: sp(data, "balance"), repeat)
