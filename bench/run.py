@@ -127,21 +127,35 @@ def measure(make_argv: Callable[[int], list[str]], repeat: int, warmup: int = 1,
         rss.append(peak)
         cpus.append(cpu)
     return {"median": statistics.median(walls), "min": min(walls), "max": max(walls), "rss": max(rss),
-            "cpu": statistics.median(cpus), "runs": len(walls)}
+            "cpu": statistics.median(cpus), "runs": len(walls), "samples": list(zip(walls, rss, cpus))}
 
 
-def measure_interleaved(makers: dict[Any, Callable[[int], list[str]]], repeat: int, env: dict[str, str] | None = None) -> dict[Any, dict[str, Any]]:
+def summarise(samples: list[tuple[float, int, float]]) -> dict[str, Any]:
+    walls = [x[0] for x in samples]
+    return {"median": statistics.median(walls), "min": min(walls), "max": max(walls), "rss": max(x[1] for x in samples),
+            "cpu": statistics.median(x[2] for x in samples), "runs": len(samples), "samples": samples}
+
+
+B0_ARGV = [sys.executable, "-c", "pass"]
+
+
+def measure_interleaved(makers: dict[Any, Callable[[int], list[str]]], repeat: int, env: dict[str, str] | None = None,
+                        b0: bool = True) -> dict[Any, dict[str, Any]]:
     """Like ``measure`` for several variants at once, their runs alternating
     (A B A B ...), so that load from other work falls on all of them alike."""
+    if b0:
+        makers = dict(makers, B0=lambda r: B0_ARGV)  # B0 runs alongside, into B0_SAMPLES
     for make_argv in makers.values():
         run_once(make_argv(-1), env=env)
     runs: dict[Any, list[tuple[float, int, float]]] = {key: [] for key in makers}
     for r in range(repeat):
         for key, make_argv in makers.items():
             runs[key].append(run_once(make_argv(r), env=env))
-    return {key: {"median": statistics.median(x[0] for x in rs), "min": min(x[0] for x in rs), "max": max(x[0] for x in rs),
-                  "rss": max(x[1] for x in rs), "cpu": statistics.median(x[2] for x in rs), "runs": len(rs)}
-            for key, rs in runs.items()}
+    B0_SAMPLES.extend(runs.pop("B0", []))
+    return {key: summarise(rs) for key, rs in runs.items()}
+
+
+B0_SAMPLES: list[tuple[float, int, float]] = []
 
 
 def sp(data: str, *args: str) -> list[str]:
@@ -341,7 +355,8 @@ class Table:
                           f"{m['rss'] / MIB:.0f}", target, (verdict + (" " + note if note else "")).strip()))
         self.results.append({"scale": scale, "command": label, "median_s": round(m["median"], 4), "min_s": round(m["min"], 4),
                              "max_s": round(m["max"], 4), "cpu_s": round(m["cpu"], 4), "x_b0": round(m["median"] / self.b0, 2), "peak_mib": round(m["rss"] / MIB, 1),
-                             "target": target, "result": verdict, "note": note})
+                             "target": target, "result": verdict, "note": note,
+                             "samples_s": [round(x[0], 4) for x in m.get("samples", [])]})
 
     def render(self) -> str:
         head = ("scale", "command", "median", "x B0", "CPU", "peak MiB", "target", "result")
@@ -374,12 +389,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"scale {s:g}: {m['clients']} clients, {m['packages']} client packages, {m['bookings']} bookings, "
                   f"{m['stats']['events']} events, journal {m['stats']['journal_bytes'] / MIB:.0f} MiB (generated in {m['seconds']['total']} s)")
 
-    b0 = measure(lambda r: [sys.executable, "-c", "pass"], max(repeat, 11))
-    table = Table(b0["median"])
-    table.add("-", "B0: python3 -c pass", b0, "", None)
-    table.add("-", "python -c 'import sessionpack.cli.app'", measure(lambda r: [sys.executable, "-c", "import sessionpack.cli.app"], repeat), "(start-up)", None)
-    table.add("-", "sessionpack --help", measure(lambda r: [*SESSIONPACK, "--help"], repeat), "(start-up)", None)
-    table.add("-", "python3 -S -c pass (no site-packages)", measure(lambda r: [sys.executable, "-S", "-c", "pass"], repeat), "(for reference)", None)
+    # B0 is sampled here and again alongside every one-client measurement;
+    # its median over all samples is the B0 of the run.
+    startup = measure_interleaved({
+        "python -c 'import sessionpack.cli.app'": lambda r: [sys.executable, "-c", "import sessionpack.cli.app"],
+        "sessionpack --help": lambda r: [*SESSIONPACK, "--help"],
+        "python3 -S -c pass (no site-packages)": lambda r: [sys.executable, "-S", "-c", "pass"],
+    }, max(repeat, 11))
 
     notify = has_command("notify")
     csv_bulk = "--csv" in help_text("sell")
@@ -404,8 +420,9 @@ def main(argv: list[str] | None = None) -> int:
         for cmd, args_of in (("balance", lambda r: ["balance", client]), ("history", lambda r: ["history", client])):
             for s, m in measure_interleaved({s: (lambda r, s=s, f=args_of: sp(paths[s], *f(r))) for s in usable}, repeat).items():
                 one_client[(s, cmd)] = m
-        one_client[(reference, "balance-nocache")] = measure(lambda r: sp(paths[reference], "balance", client), repeat,
-                                                             env=clean_env(bytecode_cache=False))
+        if reference in usable:
+            one_client[(reference, "balance-nocache")] = measure_interleaved(
+                {0: lambda r: sp(paths[reference], "balance", client)}, repeat, env=clean_env(bytecode_cache=False), b0=False)[0]
         scratch = {s: scratch_copy(paths[s]) for s in usable}
         try:
             for cmd, args_of in (("book", lambda r: ["book", booked[r], "massage-60", "2026-11-27T10:00"]),
@@ -424,6 +441,11 @@ def main(argv: list[str] | None = None) -> int:
         if notify:
             whole[(s, "notify --dry-run")] = measure(lambda r: sp(data, "notify", "--dry-run"), repeat)
 
+    b0 = summarise(B0_SAMPLES)
+    table = Table(b0["median"])
+    table.add("-", "B0: python3 -c pass", b0, "", None, f"({b0['runs']} runs)")
+    for name, m in startup.items():
+        table.add("-", name, m, "(for reference)" if "-S" in name else "(start-up)", None)
     for s in scales:
         label = f"{s:g}"
         if (s, "balance-nocache") in one_client:
