@@ -118,11 +118,10 @@ def book_cmd(
             covered = sum(1 for b in bookings if b["package"])
             say(f"Series {series}: {len(bookings)} sessions, {covered} drawn from a package, {len(bookings) - covered} at the regular fee")
         return
-    rows = [{k: v for k, v in b.items()} for b in bookings]
-    if fmt is Format.json:
-        emit_record(fmt, rows[0]) if not repeat else emit(fmt, list(rows[0]), rows)
+    if fmt is Format.json and not repeat:
+        emit_record(fmt, bookings[0])  # one booking: one object (SPEC §4)
     else:
-        emit(fmt, list(rows[0]), rows)
+        emit(fmt, list(bookings[0]), bookings)
 
 
 def _find_booking(tx, booking_id: str):  # type: ignore[no-untyped-def]

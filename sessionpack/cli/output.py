@@ -54,7 +54,10 @@ def write_delimited(columns: Sequence[str], rows: Iterable[dict[str, Any]], deli
     writer = csv.writer(sys.stdout, delimiter=delimiter, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(col)).replace("\t", " ") if delimiter == "\t" else _cell(row.get(col)) for col in columns])
+        cells = [_cell(row.get(col)) for col in columns]
+        if delimiter == "\t":  # TSV has no quoting: a tab inside a value would shift the columns
+            cells = [cell.replace("\t", " ") for cell in cells]
+        writer.writerow(cells)
 
 
 def console():  # type: ignore[no-untyped-def]

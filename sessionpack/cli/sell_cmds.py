@@ -31,14 +31,9 @@ def _money(text: Optional[str], currency: str, what: str):  # type: ignore[no-un
     return None if text is None else parse_money(text, currency, what)
 
 
-def _check_slug(value: str) -> str:
-    from ..domain.ids import check_slug
-
-    return check_slug(value, "client")
-
-
 def _sell(client: str, package_id: str, price: Optional[str], paid: Optional[str], unpaid: bool, invoice: Optional[str],
           sale_date: Optional[str], reference: Optional[str], assign: bool, fmt: Format, share: Optional[List[str]] = None) -> None:
+    from ..domain.ids import check_slug
     from ..domain.sales import find_reference, payment_state, sell
     from ..reports.balances import expiry_text, package_summary
 
@@ -63,7 +58,7 @@ def _sell(client: str, package_id: str, price: Optional[str], paid: Optional[str
         raise InputError("--invoice must be one line of at most 64 characters")
     share_with = tuple(share or ())
     for other in share_with:
-        _check_slug(other)
+        check_slug(other, "client")
     with opened.writing() as tx:
         owner = client_view(tx, client)
         for other in share_with:

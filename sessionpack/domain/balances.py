@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from .expiry import add_period, is_expired, parse_expiry_option
+from .expiry import expiry_date, is_expired, parse_expiry_option
 from .money import quantize
 
 UNLIMITED = "unlimited"
@@ -118,15 +118,7 @@ def expiry(pkg: Mapping[str, Any], first_use_date: date | None = None) -> date |
     if pkg.get("expires_set"):
         return date.fromisoformat(pkg["expires_set"])
     rule = parse_expiry_option(pkg["terms"].get("expiry", "none"))
-    if rule.kind == "none":
-        base = None
-    elif rule.kind == "fixed":
-        base = rule.on
-    elif rule.kind == "from-purchase":
-        base = add_period(date.fromisoformat(pkg["sale"]["date"]), rule.amount, rule.unit)
-    else:
-        start = first_use_date or first_use(pkg)
-        base = add_period(start, rule.amount, rule.unit) if start else None
+    base = expiry_date(rule, date.fromisoformat(pkg["sale"]["date"]), first_use_date or first_use(pkg))
     if base is None:
         return None
     return base + timedelta(days=paused_days(pkg))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from typing import Any, Iterable
 
 HOOK_TIMEOUT = 30
@@ -27,6 +26,8 @@ def run_hooks(root: str, events: Iterable[dict[str, Any]]) -> list[str]:
         if not (os.path.isfile(path) and os.access(path, os.X_OK)):
             continue
         name = f"hooks/{event['type']}"
+        import subprocess  # only when a hook exists: kept out of every command's start-up
+
         try:
             done = subprocess.run([path], input=json.dumps(event, sort_keys=True).encode("utf-8"), cwd=root,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=HOOK_TIMEOUT)

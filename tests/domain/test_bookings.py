@@ -11,7 +11,6 @@ import copy
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,17 +22,7 @@ from sessionpack.domain.sales import sell
 from sessionpack.domain.services import Service
 from sessionpack.errors import InputError, RuleError
 
-TZ = ZoneInfo("Europe/Lisbon")
-NOW = datetime(2026, 11, 20, 9, 0, tzinfo=TZ)  # a Friday
-SOLD = date(2026, 11, 20)
-MASSAGE = Service("massage", "Massage 60", 60, Decimal("90.00"))
-THAI = Service("thai", "Thai massage", 90, Decimal("120.00"), tax=Decimal("23"))
-SERVICES = {"massage": MASSAGE, "thai": THAI}
-
-
-def at(text: str) -> datetime:
-    """A wall-clock time in the practice zone."""
-    return datetime.fromisoformat(text).replace(tzinfo=TZ)
+from practice_data import MASSAGE, NOW, SERVICES, SOLD, THAI, TZ, at
 
 
 def offer(pid: str = "five", **data: Any):  # type: ignore[no-untyped-def]
