@@ -197,9 +197,26 @@ def drain_warnings() -> list[str]:
     return texts
 
 
+# Which module (in sessionpack.cli) defines each top-level command or group.
+# A new command is added here and in its module.
+COMMANDS = {
+    "init": "setup_cmds", "check": "setup_cmds",
+    "service": "catalog_cmds", "client": "client_cmds", "package": "package_cmds",
+    "sell": "sell_cmds", "assign": "sell_cmds", "pay": "sell_cmds",
+    "book": "book_cmds", "cancel": "book_cmds", "attend": "book_cmds", "no-show": "book_cmds",
+    "balance": "balance_cmds", "history": "balance_cmds",
+    "link": "link_cmds", "unlink": "link_cmds", "refund": "refund_cmds",
+    "adjust": "adjust_cmds", "pause": "adjust_cmds", "resume": "adjust_cmds", "transfer": "adjust_cmds",
+    "share": "share_cmds", "unshare": "share_cmds", "code": "code_cmds",
+}
+
+
 def register() -> None:
     """Import the command modules (each adds its commands to ``app``)."""
-    from . import balance_cmds, book_cmds, catalog_cmds, client_cmds, package_cmds, sell_cmds, setup_cmds  # noqa: F401
+    import importlib
+
+    for module in sorted(set(COMMANDS.values())):
+        importlib.import_module(f"{__package__}.{module}")
 
 
 def main() -> None:

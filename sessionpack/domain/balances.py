@@ -55,13 +55,15 @@ def balance_key(terms: Mapping[str, Any], service_id: str) -> str | None:
 
 
 def balance(pkg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Per key: total, adjusted, used, forfeited, scheduled, remaining."""
+    """Per key: total, adjusted, used, forfeited, scheduled, transferred, voided,
+    expired and remaining (what is left to book)."""
     money = is_money(pkg)
     # Money zeros in the currency's minor unit ("0.00"), like every other amount.
     zero: Any = quantize(Decimal(0), pkg["terms"]["currency"]) if money else 0
     rows: dict[str, dict[str, Any]] = {}
     for key, total in totals(pkg["terms"]).items():
-        rows[key] = {"total": total, "adjusted": zero, "used": zero, "forfeited": zero, "scheduled": zero, "expired": zero}
+        rows[key] = {"total": total, "adjusted": zero, "used": zero, "forfeited": zero, "scheduled": zero,
+                     "transferred": zero, "voided": zero, "expired": zero}
     for key, delta in pkg.get("adjustments", {}).items():
         if key in rows:
             rows[key]["adjusted"] += _number(delta, money)
@@ -77,14 +79,18 @@ def balance(pkg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             row["used"] += amount
         elif state == "forfeited":
             row["forfeited"] += amount
-    for key, amount in (pkg.get("voided") or {}).items():
-        if key in rows:
-            rows[key]["expired"] += _number(amount, money)
+    # Amounts taken out of the balance as a whole: moved to another client
+    # (transfer), voided by a refund or cancellation, lapsed at expiry.
+    for field, column in (("transferred", "transferred"), ("voided", "voided"), ("lapsed", "expired")):
+        for key, amount in (pkg.get(field) or {}).items():
+            if key in rows and rows[key]["total"] != UNLIMITED:
+                rows[key][column] += _number(amount, money)
     for row in rows.values():
         if row["total"] == UNLIMITED:
             row["remaining"] = UNLIMITED
         else:
-            row["remaining"] = row["total"] + row["adjusted"] - row["used"] - row["forfeited"] - row["scheduled"] - row["expired"]
+            row["remaining"] = (row["total"] + row["adjusted"] - row["used"] - row["forfeited"] - row["scheduled"]
+                                - row["transferred"] - row["voided"] - row["expired"])
     return rows
 
 

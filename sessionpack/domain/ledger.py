@@ -120,4 +120,4 @@ def apply_to_sold(sold: dict[str, Any], event: dict[str, Any]) -> bool:
 
 
 # Event handlers live beside their rules; importing registers them.
-from . import bookings, sales  # noqa: E402,F401
+from . import adjustments, bookings, codes, links, pauses, refunds, sales, sharing, transfers  # noqa: E402,F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from ..domain import balances
@@ -160,9 +160,25 @@ def _fmt(values: Mapping[str, Any], signed: bool = False) -> str:
     return ", ".join(parts)
 
 
+_DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {}
+
+
+def describes(*types: str) -> Callable[[Callable[[Mapping[str, Any]], str]], Callable[[Mapping[str, Any]], str]]:
+    """Register the words for event types (modules beside this one add theirs)."""
+
+    def register(fn: Callable[[Mapping[str, Any]], str]) -> Callable[[Mapping[str, Any]], str]:
+        for name in types:
+            _DESCRIBERS[name] = fn
+        return fn
+
+    return register
+
+
 def describe_event(event: Mapping[str, Any]) -> str:
     """What happened, in words."""
     kind = event["type"]
+    if kind in _DESCRIBERS:
+        return _DESCRIBERS[kind](event)
     if kind == "client-added":
         return f"client {event['client']['id']} added ({event['client']['name']})"
     if kind == "client-edited":
@@ -213,3 +229,7 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
             "_change": _delta(before, after),
         })
     return rows
+
+
+# Words for the events of corrections, sharing and codes; importing registers them.
+from . import adjust_text, codes_text, links_text, sharing_text  # noqa: E402,F401

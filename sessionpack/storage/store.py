@@ -294,6 +294,18 @@ class Transaction:
     def client(self, client_id: str) -> dict[str, Any] | None:
         return self.store.load_client_view(client_id)
 
+    def code_owner(self, code_hash: str) -> str | None:
+        """The client package whose access code has this hash, or None.
+
+        (A scan of every client view: a practice-wide index replaces it.)
+        """
+        for client_id in sorted(self.store.load_directory()["clients"]):
+            view = self.client(client_id) or {}
+            for cp_id, pkg in view.get("packages", {}).items():
+                if pkg.get("code_hash") == code_hash:
+                    return cp_id
+        return None
+
     def client_exists(self, client_id: str) -> bool:
         return os.path.exists(layout.client_view_path(self.store.root, client_id))
 

@@ -297,7 +297,7 @@ def test_late_cancel_follows_the_policy_or_a_person(booked, data_dir: Path) -> N
         ("ana.b1", "forfeit", None, "tester"), ("ana.b2", "return", "snowstorm", "tester")]
     balance = ok_json(booked("balance", "ana", "--format", "json"))[0]
     assert balance["balances"]["massage"] == {"total": 5, "adjusted": 0, "used": 0, "forfeited": 1, "scheduled": 2,
-                                              "expired": 0, "remaining": 2}
+                                              "transferred": 0, "voided": 0, "expired": 0, "remaining": 2}
 
 
 def test_attend_and_no_show(booked, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
@@ -310,7 +310,7 @@ def test_attend_and_no_show(booked, data_dir: Path) -> None:  # type: ignore[no-
     refused(booked, data_dir, ("attend", "ana.p1"), 2, "booking id 'ana.p1' is not valid: it looks like 'ana.b3' (see 'sessionpack history CLIENT')")
     balance = ok_json(booked("balance", "ana", "--format", "json"))[0]
     assert balance["balances"]["massage"] == {"total": 5, "adjusted": 0, "used": 1, "forfeited": 1, "scheduled": 1,
-                                              "expired": 0, "remaining": 2}
+                                              "transferred": 0, "voided": 0, "expired": 0, "remaining": 2}
 
 
 def test_a_cancelled_booking_frees_the_session_for_another(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]

@@ -194,7 +194,7 @@ def test_balance_shows_used_forfeited_scheduled_and_remaining_separately() -> No
     ana.change(b2, "no-show", now=at("2026-12-02T11:00"))
     ana.change(b3, "cancel", now=at("2026-11-25T11:00"))
     assert balances.balance(ana.pkg()) == {"massage": {
-        "total": 5, "adjusted": 0, "used": 1, "forfeited": 1, "scheduled": 1, "expired": 0, "remaining": 2}}
+        "total": 5, "adjusted": 0, "used": 1, "forfeited": 1, "scheduled": 1, "transferred": 0, "voided": 0, "expired": 0, "remaining": 2}}
     assert b4 in ana.pkg()["draws"] and b3 not in ana.pkg()["draws"]
 
 
@@ -203,7 +203,7 @@ def test_money_balance_is_in_the_currency_minor_unit() -> None:
     ana.sell(offer("credit", contents={"pool": "money", "amount": "100"}, payment={"price": "100"}))
     assert balances.balance(ana.pkg()) == {"money": {
         "total": Decimal("100.00"), "adjusted": Decimal("0.00"), "used": Decimal("0.00"), "forfeited": Decimal("0.00"),
-        "scheduled": Decimal("0.00"), "expired": Decimal("0.00"), "remaining": Decimal("100.00")}}
+        "scheduled": Decimal("0.00"), "transferred": Decimal("0.00"), "voided": Decimal("0.00"), "expired": Decimal("0.00"), "remaining": Decimal("100.00")}}
     summary = package_summary(ana.pkg(), NOW, TZ)
     assert summary["remaining"] == {"money": "100.00"}
     assert set(summary["balances"]["money"].values()) == {"100.00", "0.00"}
