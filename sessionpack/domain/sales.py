@@ -134,6 +134,7 @@ def _sold(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
         "adjustments": {},
         "pauses": [],
         "shared_with": list(event.get("shared_with", [])),
+        "code_hash": event.get("code_hash"),
     }
     view["counters"]["p"] = max(view["counters"]["p"], int(cp_id.rsplit(".p", 1)[1]))
 

@@ -37,6 +37,7 @@ def package_summary(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> dict
         "invoice": pkg["sale"]["invoice"],
         "total": pkg["sale"]["total"],
         "paid": pkg["paid"],
+        "refunded": pkg.get("refunded") or balances.plain(Decimal(pkg["paid"]) * 0),
         "payment": payment_state(pkg),
         "shared_with": list(pkg.get("shared_with", [])),
         "shared_by": None,
