@@ -44,6 +44,11 @@ sp sell bruno physio-10 --unpaid
 sp sell carla credit-300 --ref gift-voucher-017
 sp sell diogo morning-massage
 sp assign eva sauna-week
+# Carla is Diogo's mother: she books for him and gets his notices; he may use
+# the packages she shares with him -- her credit, not all of her packages.
+sp client relate carla diogo --as parent --can book-for --can notices
+sp client relate diogo carla --as child --can use-packages
+sp share carla.p1 diogo
 NOW=2026-01-12T09:30
 sp book ana massage-60 2026-01-15T10:00
 sp book ana thai 2026-01-22T10:00
@@ -53,6 +58,7 @@ sp book carla massage-90 2026-01-20T11:00
 sp book carla massage-60 2026-02-10T16:00
 sp book diogo massage-60 2026-01-19T10:00
 sp book diogo massage-60 2026-01-26T10:00
+sp book diogo massage-90 2026-02-05T17:00   # not in his own package: drawn on carla.p1
 sp book eva sauna 2026-01-13T19:00
 sp book eva sauna 2026-01-15T19:00
 NOW=2026-01-15T12:00
@@ -73,5 +79,6 @@ sp attend bruno.b3
 sp attend bruno.b4
 sp attend bruno.b5
 sp attend carla.b2
+sp attend diogo.b3
 NOW=2026-02-02T10:00
 sp client edit ana --phone "+351 912 000 111"

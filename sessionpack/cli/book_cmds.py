@@ -49,9 +49,9 @@ def booking_line(b: dict, currency: str) -> str:
 @app.command("book")
 @boundary
 def book_cmd(
-    client: str = typer.Argument(..., metavar="CLIENT"),
-    service: str = typer.Argument(..., metavar="SERVICE"),
-    when: str = typer.Argument(..., metavar="WHEN", help="Start, ISO date-time (practice time zone if no offset)."),
+    client: Optional[str] = typer.Argument(None, metavar="[CLIENT]", help="Who attends (leave out with --code)."),
+    service: Optional[str] = typer.Argument(None, metavar="SERVICE"),
+    when: Optional[str] = typer.Argument(None, metavar="WHEN", help="Start, ISO date-time (practice time zone if no offset)."),
     duration: Optional[int] = typer.Option(None, "--duration", help="Minutes (default the service's)."),
     provider: Optional[str] = typer.Option(None, "--provider", help="Who gives the session."),
     package: Optional[str] = typer.Option(None, "--package", help="Draw on this client package (overrides the choice)."),
@@ -60,6 +60,7 @@ def book_cmd(
     repeat: Optional[str] = typer.Option(None, "--repeat", help="weekly, daily, monthly, or 'every N weeks|days|months'."),
     count: Optional[int] = typer.Option(None, "--count", help="Number of sessions in the series."),
     until: Optional[str] = typer.Option(None, "--until", help="Last date of the series (ISO date)."),
+    code: Optional[str] = typer.Option(None, "--code", help="Book for the owner of the package with this access code, on that package only (give SERVICE WHEN)."),
     fmt: Format = FMT,
 ) -> None:
     """Book a session; the package it draws on is chosen by SPEC rule 3.
@@ -70,12 +71,26 @@ def book_cmd(
     then the oldest sale. Without one, the session is at the regular fee and
     the reasons are shown. A series draws while the balance lasts.
 
+    With --code ACCESS-CODE the arguments are SERVICE WHEN: the session is
+    booked for the package's owner on that package alone, refused (exit 1)
+    when it cannot pay, and nothing else of the practice is shown.
+
     \b
     Examples:
       sessionpack book ana massage 2026-12-01T10:00
       sessionpack book ana massage 2026-12-01T10:00 --repeat weekly --count 6
       sessionpack book ana massage 2026-12-01T10:00 --no-package --format json
+      sessionpack book --code K7QF-3MZP-... massage 2026-12-01T10:00 --format json
     """
+    if code is not None:
+        from .code_cmds import book_by_code
+
+        book_by_code(code, (client, service, when), duration, provider, fmt,
+                     refused=package is not None or no_package or repeat is not None or count is not None or until is not None)
+        return
+    if client is None or service is None or when is None:
+        missing = "CLIENT" if client is None else "SERVICE" if service is None else "WHEN"
+        raise InputError(f"Missing argument '{missing}'; see 'sessionpack book --help'")
     from ..domain.bookings import Session, plan_series, repeat_starts
     from ..domain.ids import check_slug
     from ..domain.services import check_duration
@@ -173,10 +188,12 @@ def _override(give_back: bool, forfeit: bool) -> Optional[str]:
 @app.command("cancel")
 @boundary
 def cancel_cmd(
-    booking: str = typer.Argument(..., metavar="BOOKING"),
+    booking: str = typer.Argument(..., metavar="BOOKING|CLIENT-PACKAGE"),
     reason: Optional[str] = REASON,
     give_back: bool = RETURN,
     forfeit: bool = FORFEIT,
+    cancel_bookings: bool = typer.Option(False, "--cancel-bookings", help="With a client package: cancel its future bookings "
+                                         "(default: unlink them; they stay booked at the regular fee)."),
     fmt: Format = FMT,
 ) -> None:
     """Cancel a booking; what it drew goes back to the same package.
@@ -184,11 +201,28 @@ def cancel_cmd(
     Within the package's late-cancel window the package's policy applies
     (return, forfeit, or charge a percentage of a money package).
 
+    Given a client package (like ana.p1) instead, cancel the package: no
+    money back, its remaining balance is voided, its future bookings are
+    unlinked (or cancelled with --cancel-bookings) and listed; --reason is
+    required.
+
     \b
     Examples:
       sessionpack cancel ana.b3
       sessionpack cancel ana.b4 --return --reason "snowstorm"
+      sessionpack cancel ana.p1 --reason "sold by mistake" --cancel-bookings
     """
+    from ..domain.ids import CLIENT_PACKAGE_RE
+
+    if CLIENT_PACKAGE_RE.match(booking):
+        if give_back or forfeit:
+            raise InputError("--return and --forfeit are for bookings; cancelling a client package gives nothing back to it")
+        from .refund_cmds import close_package
+
+        close_package(booking, None, reason, cancel_bookings, fmt)
+        return
+    if cancel_bookings:
+        raise InputError("--cancel-bookings goes with a client package (like ana.p1), not a booking")
     _change(booking, "cancel", reason, _override(give_back, forfeit), fmt)
 
 

@@ -93,18 +93,31 @@ def client_show(
     client_id: str = typer.Argument(..., metavar="ID"),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
-    """Show a client's details.
+    """Show a client's details, and their links with other clients.
 
     \b
     Example:
       sessionpack client show ana
     """
+    from ..reports.sharing_text import relation_rows, relation_text
+
     opened = store()
     with opened.reading() as tx:
         view = client_view(tx, client_id)
     record = dict(view["client"])
     record["packages"] = sorted(view["packages"])
+    rows = relation_rows(view)
+    if not rows or fmt is Format.json:
+        if rows:
+            record["relations"] = rows
+        emit_record(fmt, record)
+        return
+    texts = [relation_text(client_id, row) for row in rows]
+    record["relations"] = " | ".join(texts) if fmt is not Format.table else texts[0]
     emit_record(fmt, record)
+    if fmt is Format.table:
+        for text in texts[1:]:  # one link a line, under the first
+            say(f"{'':<{max(len(k) for k in record)}}  {text}")
 
 
 @client_app.command("edit")
@@ -136,3 +149,94 @@ def client_edit(
         say(f"Changed client {client_id}: {', '.join(sorted(event['changes']))}")
     else:
         emit_record(fmt, event["changes"])
+
+
+@client_app.command("relate")
+@boundary
+def client_relate(
+    client_id: str = typer.Argument(..., metavar="A"),
+    other_id: str = typer.Argument(..., metavar="B"),
+    label: str = typer.Option(..., "--as", metavar="LABEL",
+                              help="What A is to B: parent, child, partner, guardian, ward, sibling, grandparent, grandchild, other."),
+    can: Optional[List[str]] = typer.Option(None, "--can", metavar="PERMISSION",
+                                            help="What A may do regarding B (repeatable): book-for, use-packages, notices."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+) -> None:
+    """Link two clients: A is B's LABEL, and each --can is a permission of A regarding B.
+
+    book-for: A may book and manage B's sessions; use-packages: A may use the
+    packages B shares with A ('sessionpack share'); notices: A gets copies of
+    B's notices. B is A's inverse (parent/child, guardian/ward,
+    grandparent/grandchild; partner, sibling and other are their own). B's
+    permissions are set with 'relate B A'. Relating again changes the label
+    and A's permissions (all of them: list every --can A keeps); taking
+    use-packages away ends the shares it allowed.
+
+    \b
+    Examples:
+      sessionpack client relate carla diogo --as parent --can book-for --can notices
+      sessionpack client relate diogo carla --as child --can use-packages
+    """
+    from ..domain.ids import check_slug
+    from ..domain.sharing import active_link, check_label, check_permissions, relate
+    from ..reports.sharing_text import ended_lines, ended_record, relation_rows, relation_text
+
+    opened = store()
+    check_slug(client_id, "client")
+    check_slug(other_id, "client")
+    check_label(label)
+    check_permissions(can or ())
+    with opened.writing() as tx:
+        a_view, b_view = client_view(tx, client_id), client_view(tx, other_id)
+        event = relate(a_view, b_view, label, can or (), opened.now)
+        tx.commit([event])
+        views = {client_id: a_view, other_id: b_view}
+        after = tx.client(client_id) or a_view
+    [row] = [r for r in relation_rows(after) if r["client"] == other_id]
+    if fmt is Format.table:
+        verb = "Changed the link between" if active_link(a_view, other_id) else "Linked"
+        say(f"{verb} {client_id} and {other_id}: {relation_text(client_id, row)}")
+        for line in ended_lines(event, views):
+            say(line)
+    else:
+        emit_record(fmt, {"client": client_id, "other": other_id, "as": row["as"], "they_are": row["they_are"],
+                          "can": row["can"], "they_can": row["they_can"], "since": row["since"], **ended_record(event, views)})
+
+
+@client_app.command("unrelate")
+@boundary
+def client_unrelate(
+    client_id: str = typer.Argument(..., metavar="A"),
+    other_id: str = typer.Argument(..., metavar="B"),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why (kept in both clients' history)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+) -> None:
+    """End the link between two clients, both ways, and the shares it allowed.
+
+    Only future use stops: bookings already drawing on a shared package keep
+    their draws (they are listed; cancel or unlink them to give the sessions
+    back).
+
+    \b
+    Example:
+      sessionpack client unrelate carla diogo --reason "moved away"
+    """
+    from ..domain.ids import check_slug
+    from ..domain.sharing import check_reason, unrelate
+    from ..reports.sharing_text import ended_lines, ended_record
+
+    opened = store()
+    check_slug(client_id, "client")
+    check_slug(other_id, "client")
+    why = check_reason(reason)
+    with opened.writing() as tx:
+        a_view, b_view = client_view(tx, client_id), client_view(tx, other_id)
+        event = unrelate(a_view, b_view, opened.now, why)
+        tx.commit([event])
+    views = {client_id: a_view, other_id: b_view}
+    if fmt is Format.table:
+        say(f"Ended the link between {client_id} and {other_id}")
+        for line in ended_lines(event, views):
+            say(line)
+    else:
+        emit_record(fmt, {"client": client_id, "other": other_id, "reason": why, **ended_record(event, views)})

@@ -1,3 +1,147 @@
-"""(being written)"""
+"""code ...: access codes (SPEC rule 14), and finding a package by its code.
+
+``balance --code`` and ``book --code`` use ``package_by_code``: with the
+code alone a script or web form sees one client package and books on it.
+"""
 
 from __future__ import annotations
+
+from typing import Any, Optional
+
+import typer
+
+from ..errors import InputError
+from .app import app, boundary, store
+from .client_cmds import client_view
+from .output import Format, emit, emit_record, say, write_json
+
+code_app = typer.Typer(
+    help="Access codes: with a client package's code alone, a script or web form sees its balance and books on it.",
+    epilog="\b\nExamples:\n  sessionpack code reset ana.p1 --reason \"code was lost\"\n  sessionpack balance --code K7QF-3MZP-...",
+    no_args_is_help=True,
+)
+app.add_typer(code_app, name="code")
+
+
+def package_by_code(tx, code: str) -> tuple[dict, dict]:  # type: ignore[no-untyped-def]
+    """(owner's view, client package) opened by ``code``, or the one error
+    every wrong, malformed or replaced code gets."""
+    from ..domain.codes import NO_SUCH_CODE, find_package
+
+    found = find_package(code, tx.code_owner, tx.client)
+    if found is None:
+        raise InputError(NO_SUCH_CODE)
+    return found  # type: ignore[return-value]
+
+
+def bookings_on(tx, view: dict, pkg: dict) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Bookings drawing on ``pkg`` that are not yet marked, by id (the owner's
+    and those of clients it is shared with)."""
+    found: dict[str, Any] = {}
+    attendees = sorted({d["attendee"] for d in pkg.get("draws", {}).values() if d["state"] == "scheduled"})
+    for attendee in attendees:
+        other = view if attendee == view["id"] else (tx.client(attendee) or {"bookings": {}})
+        for booking_id in pkg["draws"]:
+            if booking_id in other["bookings"]:
+                found[booking_id] = other["bookings"][booking_id]
+    return found
+
+
+def balance_by_code(client: Optional[str], show_all: bool, code: str, fmt: Format) -> None:
+    """``balance --code``: the one package the code opens (one JSON object)."""
+    from ..reports.codes_text import CODE_COLUMNS, code_summary, code_table_rows
+
+    if client is not None:
+        raise InputError("give either CLIENT or --code, not both")
+    if show_all:
+        raise InputError("--all lists every client's packages; --code shows one package: give one of them")
+    opened = store()
+    with opened.reading() as tx:
+        view, pkg = package_by_code(tx, code)
+        summary = code_summary(pkg, bookings_on(tx, view, pkg), opened.now, opened.settings.tz)
+    if fmt is Format.json:
+        write_json(summary)
+        return
+    emit(fmt, CODE_COLUMNS, code_table_rows(summary), title=f"{summary['id']} at {opened.now:%Y-%m-%d %H:%M}")
+
+
+def book_by_code(code: str, positional: tuple[Optional[str], ...], duration: Optional[int], provider: Optional[str],
+                 fmt: Format, refused: bool = False) -> None:
+    """``book --code CODE SERVICE WHEN``: one session for the package's owner,
+    drawn on that package alone; the output names nothing else."""
+    from ..domain.bookings import Session, plan_booking
+    from ..domain.ids import check_slug
+    from ..domain.services import check_duration
+    from ..storage.catalog import load_service
+    from .book_cmds import parse_when
+
+    if refused:
+        raise InputError("--code books one session on the code's own package: leave out --package, --no-package and --repeat")
+    given = [arg for arg in positional if arg is not None]
+    if len(given) != 2:
+        raise InputError("with --code give SERVICE WHEN only (the code names the client); see 'sessionpack book --help'")
+    service, when = given
+    opened = store()
+    tz = opened.settings.tz
+    start = parse_when(when, tz)
+    check_slug(service, "service")
+    minutes = check_duration(duration) if duration is not None else None
+    with opened.writing() as tx:
+        view, pkg = package_by_code(tx, code)  # before anything else of the practice is looked at
+        record = load_service(opened.root, opened.settings.currency, service)
+        if record is None:
+            raise InputError(f"no service {service!r}; see 'sessionpack service list'")
+        session = Session(view["id"], record, start, minutes or record.duration, provider)
+        event = plan_booking(view, {}, session, now=opened.now, tz=tz, currency=opened.settings.currency,
+                             package=pkg["id"], require_package=True)
+        event["booking"]["why"] = "booked with the package's access code"
+        tx.commit([event])
+    b = event["booking"]
+    out = {"id": b["id"], "package": b["package"], "service": b["service"], "start": b["start"], "duration": b["duration"],
+           "draw": b["draw"], "fee": b["fee"], "fee_tax": b["fee_tax"]}
+    if fmt is Format.table:
+        when_text = b["start"][:16].replace("T", " ")
+        say(f"Booked {b['id']}: {b['service']} on {when_text} ({b['duration']} min), drawn from {b['package']} "
+            f"({b['draw']['amount']} {b['draw']['key']}); fee {b['fee']} + {b['fee_tax']} tax {opened.settings.currency}")
+    else:
+        emit_record(fmt, out)
+
+
+@code_app.command("reset")
+@boundary
+def code_reset(
+    client_package: str = typer.Argument(..., metavar="CLIENT-PACKAGE"),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why (kept in the history)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+) -> None:
+    """Give a client package a new access code; the old one stops working at once.
+
+    Only a hash of each code is recorded, so a code is shown once (at sale
+    or here) and can never be shown again: this is how a client who lost
+    theirs gets one. Packages sold before codes existed get their first.
+
+    \b
+    Examples:
+      sessionpack code reset ana.p1
+      sessionpack code reset ana.p1 --reason "code was lost" --format json
+    """
+    from ..domain import codes
+    from ..domain.ids import parse_client_package_id
+
+    opened = store()
+    owner_id, _ = parse_client_package_id(client_package)
+    if reason is not None:
+        reason = reason.strip()
+        if not reason or "\n" in reason or len(reason) > 500:
+            raise InputError("--reason must be one line of 1 to 500 characters")
+    code = codes.new_code()
+    with opened.writing() as tx:
+        view = client_view(tx, owner_id)
+        pkg = view["packages"].get(client_package)
+        if pkg is None:
+            raise InputError(f"no client package {client_package!r}; see 'sessionpack balance {owner_id}'")
+        tx.commit([codes.reset(pkg, codes.code_hash(code), reason)])
+    if fmt is Format.table:
+        say(f"New access code for {client_package}: {code}, shown only now; the old code no longer works")
+    else:
+        emit_record(fmt, {"id": client_package, "code": code})

@@ -33,6 +33,7 @@ def _money(text: Optional[str], currency: str, what: str):  # type: ignore[no-un
 
 def _sell(client: str, package_id: str, price: Optional[str], paid: Optional[str], unpaid: bool, invoice: Optional[str],
           sale_date: Optional[str], reference: Optional[str], assign: bool, fmt: Format, share: Optional[List[str]] = None) -> None:
+    from ..domain.codes import code_hash, new_code
     from ..domain.ids import check_slug
     from ..domain.sales import find_reference, payment_state, sell
     from ..reports.balances import expiry_text, package_summary
@@ -77,6 +78,8 @@ def _sell(client: str, package_id: str, price: Optional[str], paid: Optional[str
         number = invoice or f"{sold.get('sales', 0) + 1:06d}"
         event = sell(owner, package, currency=currency, sale_date=day, invoice=number, price=price_value,
                      paid=paid_value, reference=reference, assign=assign, share_with=share_with)
+        code = new_code()  # shown once, below; only its hash is recorded
+        event["code_hash"] = code_hash(code)
         tx.commit([event])
         pkg = (tx.client(client) or owner)["packages"][event["client_package"]]
     summary = package_summary(pkg, opened.now, opened.settings.tz)
@@ -84,11 +87,13 @@ def _sell(client: str, package_id: str, price: Optional[str], paid: Optional[str
               "total": event["sale"]["total"], "paid": event["paid"], "payment": payment_state(pkg),
               "expires": summary["expires"], "remaining": summary["remaining"], "shared_with": list(share_with),
               "unchanged": False}
+    record["code"] = code
     if fmt is Format.table:
         verb = "Assigned" if assign else "Sold"
         shared = f"; shared with {', '.join(share_with)}" if share_with else ""
         say(f"{verb} {package.id} to {client}: {event['client_package']} (invoice {number}, total {event['sale']['total']} {currency}, "
             f"{payment_state(pkg)}; expires: {expiry_text(summary)}{shared})")
+        say(f"Access code: {code}, shown only now; 'sessionpack code reset {event['client_package']}' issues a new one")
     else:
         emit_record(fmt, record)
 
@@ -145,22 +150,28 @@ def assign_cmd(
 @app.command("pay")
 @boundary
 def pay_cmd(
-    client_package: str = typer.Argument(..., metavar="CLIENT-PACKAGE"),
+    client_package: str = typer.Argument(..., metavar="CLIENT-PACKAGE|BOOKING"),
     amount: str = typer.Argument(..., metavar="AMOUNT"),
     method: str = typer.Option("", "--method", help="How it was paid (cash, card, transfer...)."),
     fmt: Format = FMT,
 ) -> None:
-    """Record a later payment on a client package.
+    """Record a later payment on a client package, or on a booking's fee.
 
     \b
-    Example:
+    Examples:
       sessionpack pay ana.p1 200 --method card
+      sessionpack pay ana.b3 90 --method cash
     """
-    from ..domain.ids import parse_client_package_id
+    from ..domain.ids import BOOKING_RE, parse_client_package_id
     from ..domain.money import money_text, parse_money
     from ..domain.sales import pay, payment_state
 
     opened = store()
+    if BOOKING_RE.match(client_package):
+        from .link_cmds import pay_booking_cmd
+
+        pay_booking_cmd(opened, client_package, parse_money(amount, opened.settings.currency, "amount"), method.strip(), fmt)
+        return
     owner_id, _ = parse_client_package_id(client_package)
     value = parse_money(amount, opened.settings.currency, "amount")
     with opened.writing() as tx:

@@ -105,29 +105,86 @@ def first_use(pkg: Mapping[str, Any]) -> date | None:
     return min(dates) if dates else None
 
 
-def paused_days(pkg: Mapping[str, Any]) -> int:
-    """Days added to the expiry by pauses (each pause counts its days inclusive)."""
-    total = 0
+def pause_end(pause: Mapping[str, Any]) -> str:
+    """The last paused day (ISO) of a pause: ``ended`` once resumed early."""
+    return pause.get("ended") or pause["until"]
+
+
+def pause_on(pkg: Mapping[str, Any], day: date) -> Mapping[str, Any] | None:
+    """The pause covering ``day`` (inclusive at both ends), or None."""
+    text = day.isoformat()
     for pause in pkg.get("pauses", []):
-        start = date.fromisoformat(pause["from"])
-        end = date.fromisoformat(pause.get("ended") or pause["until"])
-        if end >= start:
-            total += (end - start).days + 1
-    return total
+        if pause["from"] <= text <= pause_end(pause):
+            return pause
+    return None
+
+
+def pause_length(pause: Mapping[str, Any]) -> int:
+    """Days in a pause, counted inclusively: 1-10 March is 10 days."""
+    start = date.fromisoformat(pause["from"])
+    end = date.fromisoformat(pause_end(pause))
+    return (end - start).days + 1 if end >= start else 0
+
+
+def paused_days(pkg: Mapping[str, Any], after_seq: int | None = None) -> int:
+    """Days added to the expiry by pauses (each pause counts its days inclusive).
+
+    With ``after_seq``, only pauses recorded after that journal position
+    count: a date set by an adjustment is extended by later pauses only.
+    """
+    return sum(pause_length(p) for p in pkg.get("pauses", []) if after_seq is None or p.get("seq", 0) > after_seq)
 
 
 def expiry(pkg: Mapping[str, Any], first_use_date: date | None = None) -> date | None:
     """The last valid day, or None (no expiry, or first use not yet known).
 
     ``first_use_date`` lets a caller ask "what if this session were the first".
+    A date set by ``adjust`` (or kept by a transfer) is taken as given and
+    moved on only by pauses recorded after it was set.
     """
     if pkg.get("expires_set"):
-        return date.fromisoformat(pkg["expires_set"])
+        extra = paused_days(pkg, after_seq=pkg.get("expires_set_seq", 0))
+        return date.fromisoformat(pkg["expires_set"]) + timedelta(days=extra)
     rule = parse_expiry_option(pkg["terms"].get("expiry", "none"))
     base = expiry_date(rule, date.fromisoformat(pkg["sale"]["date"]), first_use_date or first_use(pkg))
     if base is None:
         return None
     return base + timedelta(days=paused_days(pkg))
+
+
+def scheduled_draws(pkg: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(booking id, session date) of every booked session drawing on it, by date."""
+    found = [(bid, d["date"]) for bid, d in pkg.get("draws", {}).items() if d["state"] == "scheduled"]
+    return sorted(found, key=lambda item: (item[1], item[0]))
+
+
+def blocked(pkg: Mapping[str, Any], day: date, key: str) -> str | None:
+    """Why no new session on ``day`` may draw on ``key``: paused, or its
+    unlimited balance was transferred away; None when nothing blocks it."""
+    pause = pause_on(pkg, day)
+    if pause is not None:
+        return f"paused from {pause['from']} to {pause_end(pause)}"
+    if (pkg.get("transferred") or {}).get(key) == UNLIMITED:
+        moved = pkg.get("transferred_to") or []
+        what = "its unlimited use" if key == UNLIMITED else f"its unlimited {key}"
+        return f"{what} was transferred" + (f" to {moved[-1]}" if moved else "")
+    return None
+
+
+def fully_transferred(pkg: Mapping[str, Any]) -> bool:
+    """Something was transferred away and nothing is left to book or scheduled."""
+    moved = pkg.get("transferred") or {}
+    if not moved:
+        return False
+    for key, row in balance(pkg).items():
+        if row["scheduled"]:
+            return False
+        if row["remaining"] == UNLIMITED:
+            if moved.get(key) != UNLIMITED:
+                return False
+        elif row["remaining"] > 0:
+            return False
+    return True
 
 
 def starts_at_first_use(pkg: Mapping[str, Any]) -> bool:
@@ -140,20 +197,19 @@ def is_used_up(pkg: Mapping[str, Any]) -> bool:
 
 
 def status(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> str:
-    """active, paused, used up, expired, cancelled or refunded — at ``now``."""
+    """active, paused, used up, expired, transferred, cancelled or refunded — at ``now``."""
     recorded = pkg.get("status", "active")
     if recorded in ("cancelled", "refunded"):
         return recorded
+    if fully_transferred(pkg):
+        return "transferred"
     last_day = expiry(pkg)
     if pkg.get("expired_at") or (last_day is not None and is_expired(last_day, now, tz)):
         return "expired"
     if is_used_up(pkg):
         return "used up"
-    today = now.astimezone(tz).date()
-    for pause in pkg.get("pauses", []):
-        end = pause.get("ended") or pause["until"]
-        if pause["from"] <= today.isoformat() <= end:
-            return "paused"
+    if pause_on(pkg, now.astimezone(tz).date()) is not None:
+        return "paused"
     return "active"
 
 

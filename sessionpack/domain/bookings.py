@@ -76,10 +76,9 @@ def judge(pkg: Mapping[str, Any], session: Session, now: datetime, tz: ZoneInfo)
     if last_day is not None and judged_day > last_day:
         what = "the session" if limits == "session" else "booking"
         return f"expires on {last_day.isoformat()}, before {what} on {judged_day.isoformat()}"
-    for pause in pkg.get("pauses", []):
-        end = pause.get("ended") or pause["until"]
-        if pause["from"] <= day.isoformat() <= end:
-            return f"paused from {pause['from']} to {end}"
+    why_not = balances.blocked(pkg, day, key)  # paused on that day, or its unlimited balance transferred
+    if why_not:
+        return why_not
     package = package_from_terms(terms)
     refused = restrictions_allow(package, session.start.astimezone(tz), session.duration, session.provider, tz=tz)
     if refused:
@@ -144,11 +143,14 @@ def choose(candidates: list[Mapping[str, Any]], session: Session, now: datetime,
 
 
 def usable_packages(attendee_view: Mapping[str, Any], owner_views: Mapping[str, Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The attendee's own packages, then packages shared with them."""
+    """The attendee's own packages, then packages shared with them -- only
+    while both the share and a link with use-packages hold (rule 12)."""
+    from .sharing import shared_and_linked
+
     found = list(attendee_view["packages"].values())
     for cp_id, owner in sorted(attendee_view.get("shared_in", {}).items()):
         view = owner_views.get(owner)
-        if view and cp_id in view["packages"] and attendee_view["id"] in view["packages"][cp_id].get("shared_with", []):
+        if shared_and_linked(attendee_view, view, cp_id):
             found.append(view["packages"][cp_id])
     return found
 

@@ -5,6 +5,11 @@ and digits in groups of four (easy to read out and type; case, spaces and
 dashes are ignored when it is entered). Only its SHA-256 hash is recorded:
 the code itself is shown once, at sale or at reset, and cannot be read back
 from the data directory. Hashes are compared with ``hmac.compare_digest``.
+
+Looking a code up always takes the same steps -- hash it, find the client
+package recorded with that hash, compare the hashes in constant time --
+whether the code is right, wrong, malformed or replaced by a reset, so the
+answer to a wrong code never says which of these it was.
 """
 
 from __future__ import annotations
@@ -13,8 +18,13 @@ import base64
 import hashlib
 import hmac
 import secrets
+from typing import Any, Callable, Mapping
+
+from .ledger import handles
 
 CODE_BYTES = 20  # 160 bits
+NO_SUCH_CODE = "no client package has this access code; check it, or ask the practice for a new one"
+_NO_HASH = "0" * 64  # compared against when no package has the code, so every path compares
 
 
 def new_code(raw: bytes | None = None) -> str:
@@ -30,12 +40,60 @@ def normalise(code: str) -> str:
 
 
 def code_hash(code: str) -> str:
-    """The recorded form of a code (hex SHA-256 of its normalised text)."""
-    return hashlib.sha256(normalise(code).encode("utf-8")).hexdigest()
+    """The recorded form of a code (hex SHA-256 of its normalised text).
+
+    Any text hashes, even text no code could be (a lone surrogate from a
+    badly encoded command line included): a malformed code is simply one
+    that matches nothing.
+    """
+    return hashlib.sha256(normalise(code).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def matches(code: str, recorded_hash: str | None) -> bool:
-    """Whether ``code`` is the one whose hash was recorded, in constant time."""
-    if not recorded_hash:
-        return False
-    return hmac.compare_digest(code_hash(code).encode("ascii"), recorded_hash.encode("ascii"))
+    """Whether ``code`` is the one whose hash was recorded, in constant time.
+
+    With no recorded hash (no package has the code, or one sold before codes
+    existed) the comparison still runs, against a hash no code has.
+    """
+    expected = recorded_hash if recorded_hash else _NO_HASH
+    same = hmac.compare_digest(code_hash(code).encode("ascii"), expected.encode("ascii", "replace"))
+    return same and bool(recorded_hash)
+
+
+def find_package(
+    code: str,
+    owner_of: Callable[[str], str | None],
+    view_of: Callable[[str], Mapping[str, Any] | None],
+) -> tuple[Mapping[str, Any], Mapping[str, Any]] | None:
+    """(owner's view, client package) that ``code`` opens, or None.
+
+    ``owner_of(hash)`` names the client package recorded with a hash (the
+    store's index); ``view_of(client)`` loads a client's view. The recorded
+    hash is compared with the code's before anything is returned.
+    """
+    cp_id = owner_of(code_hash(code))
+    view = view_of(cp_id.rsplit(".p", 1)[0]) if cp_id else None
+    pkg = view.get("packages", {}).get(cp_id) if view and cp_id else None
+    if not matches(code, pkg.get("code_hash") if pkg else None) or view is None or pkg is None:
+        return None
+    return view, pkg
+
+
+def reset(pkg: Mapping[str, Any], new_hash: str, reason: str | None = None) -> dict[str, Any]:
+    """The ``code-reset`` event: ``new_hash`` replaces the package's code.
+
+    The old code stops working as soon as the event is recorded. A package
+    sold before codes existed gets its first code this way.
+    """
+    return {
+        "type": "code-reset",
+        "clients": [pkg["owner"]],
+        "client_package": pkg["id"],
+        "code_hash": new_hash,
+        "reason": reason,
+    }
+
+
+@handles("code-reset")
+def _code_reset(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
+    view["packages"][event["client_package"]]["code_hash"] = event["code_hash"]

@@ -17,10 +17,14 @@ from .money import money_text, tax_on
 
 
 def payment_state(pkg: Mapping[str, Any]) -> str:
-    """paid, partly paid, unpaid, or per session (nothing due at sale)."""
+    """paid, partly paid, unpaid, per session (nothing due at sale), or, once
+    money was given back, refunded (all of it) or partly refunded."""
     sale = pkg["sale"]
     total = Decimal(sale["total"])
     paid = Decimal(pkg.get("paid", "0"))
+    refunded = Decimal(pkg.get("refunded") or "0")
+    if refunded > 0:
+        return "refunded" if refunded >= paid else "partly refunded"
     if pkg["terms"]["payment"]["mode"] == "per-session" and total == 0:
         return "per session"
     if paid >= total:
@@ -43,13 +47,18 @@ def sell(
 ) -> dict[str, Any]:
     """The ``sold`` event for selling (or assigning) ``package`` to a client.
 
-    ``share_with`` lists other clients who may book sessions on it; their
-    bookings draw on this client package and record attendee and owner.
+    ``share_with`` lists other clients who may book sessions on it (each
+    linked to the owner with the use-packages permission); their bookings
+    draw on this client package and record attendee and owner.
     """
     if owner_view["id"] in share_with:
         raise InputError(f"{owner_view['id']} owns the package; --share names other clients")
     if len(set(share_with)) != len(share_with):
         raise InputError("--share names the same client twice")
+    from .sharing import check_may_share
+
+    for other in sorted(share_with):
+        check_may_share(owner_view, other)  # a linked client with use-packages (rule 12)
     if package.deleted:
         raise RuleError(f"package {package.id!r} was deleted; clone it to sell something like it")
     if package.status != "active":
@@ -94,6 +103,8 @@ def pay(pkg: Mapping[str, Any], amount: Decimal, currency: str, method: str = ""
     """A ``paid`` event for a later payment on a client package."""
     if amount <= 0:
         raise InputError("the amount paid must be more than 0")
+    if pkg.get("status") == "refunded":
+        raise RuleError(f"{pkg['id']} is refunded; no payment can be recorded on it")
     due = Decimal(pkg["sale"]["total"]) - Decimal(pkg.get("paid", "0"))
     if due <= 0:
         raise RuleError(f"{pkg['id']} is already paid in full")

@@ -80,11 +80,14 @@ def _package_text(summary: Mapping[str, Any]) -> str:
 
 
 def shared_summaries(view: Mapping[str, Any], owners: Mapping[str, Mapping[str, Any]], now: datetime, tz: ZoneInfo) -> list[dict[str, Any]]:
-    """Packages other clients share with this one, marked ``shared_by``."""
+    """Packages other clients share with this one (share and link both
+    holding), marked ``shared_by``."""
+    from ..domain.sharing import shared_and_linked
+
     out = []
     for cp_id, owner in sorted(view.get("shared_in", {}).items()):
-        pkg = owners.get(owner, {}).get("packages", {}).get(cp_id)
-        if pkg is not None and view["id"] in pkg.get("shared_with", []):
+        if shared_and_linked(view, owners.get(owner), cp_id):
+            pkg = owners[owner]["packages"][cp_id]
             summary = package_summary(pkg, now, tz)
             summary["shared_by"] = owner
             out.append(summary)
@@ -111,22 +114,24 @@ def client_summaries(view: Mapping[str, Any], now: datetime, tz: ZoneInfo, inclu
 # -- history ---------------------------------------------------------------------
 
 
-def _touches(event: Mapping[str, Any], cp_id: str) -> bool:
-    if event.get("client_package") == cp_id or event.get("package") == cp_id:
-        return True
-    booking = event.get("booking")
-    return isinstance(booking, Mapping) and booking.get("package") == cp_id
-
-
-def _package_of(event: Mapping[str, Any]) -> str | None:
-    if event.get("client_package"):
-        return event["client_package"]
-    if event.get("package"):
-        return event["package"]
+def _packages_named(event: Mapping[str, Any]) -> list[str]:
+    """The client packages an event names (a transfer names two)."""
+    named = [event.get("client_package"), event.get("to_package"), event.get("package")]
     booking = event.get("booking")
     if isinstance(booking, Mapping):
-        return booking.get("package")
-    return None
+        named.append(booking.get("package"))
+    return [cp for cp in named if isinstance(cp, str) and cp]
+
+
+def _touches(event: Mapping[str, Any], cp_id: str) -> bool:
+    return cp_id in _packages_named(event)
+
+
+def _package_of(event: Mapping[str, Any], view: Mapping[str, Any]) -> str | None:
+    """The package of this view the event is about (else the first it names)."""
+    named = _packages_named(event)
+    mine = [cp for cp in named if cp in view["packages"]]
+    return (mine or named or [None])[0]
 
 
 def _remaining(view: Mapping[str, Any], cp_id: str | None) -> dict[str, Any]:
@@ -212,9 +217,11 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
     working = empty_client_view(view["id"])
     rows = []
     for event in view["events"]:
-        target = cp_id or _package_of(event)
-        before = _remaining(working, target)
+        named = [cp_id] if cp_id else _packages_named(event)
+        before_all = {cp: _remaining(working, cp) for cp in named}
         dispatch(working, copy.deepcopy(event))
+        target = cp_id or _package_of(event, working)
+        before = before_all.get(target, {}) if target else {}
         if cp_id is not None and not _touches(event, cp_id):
             continue
         after = _remaining(working, target)

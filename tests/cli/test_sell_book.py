@@ -8,12 +8,15 @@ their exit code, and by comparing the journal's bytes before and after.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import tomli_w
 
+CODE = r"[A-Z2-7]{4}(-[A-Z2-7]{4}){7}"
+CODE_LINE = r"Access code: " + CODE + r", shown only now; 'sessionpack code reset ana\.p1' issues a new one"
 FIVE = {"name": "5 massages", "expiry": "3 months", "contents": {"sessions": {"massage": 5}}, "payment": {"price": "400", "tax": "23"}}
 
 
@@ -61,12 +64,14 @@ def shop(practice, data_dir: Path):  # type: ignore[no-untyped-def]
 
 
 def test_sell_prints_the_client_package_id(shop) -> None:  # type: ignore[no-untyped-def]
-    assert ok(shop("sell", "ana", "five")) == (
-        "Sold five to ana: ana.p1 (invoice 000001, total 492.00 EUR, paid; expires: 2027-02-20)\n")
+    first, second = ok(shop("sell", "ana", "five")).splitlines()
+    assert first == "Sold five to ana: ana.p1 (invoice 000001, total 492.00 EUR, paid; expires: 2027-02-20)"
+    assert re.fullmatch(CODE_LINE, second), second
 
 
 def test_sell_json(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     record = ok_json(shop("sell", "ana", "five", "--unpaid", "--ref", "shop-1042", "--format", "json"))
+    assert re.fullmatch(CODE, record.pop("code"))
     assert record == {"id": "ana.p1", "package": "five", "client": "ana", "invoice": "000001", "total": "492.00",
                       "paid": "0.00", "payment": "unpaid", "expires": "2027-02-20", "remaining": {"massage": 5},
                       "shared_with": [], "unchanged": False}
@@ -98,8 +103,9 @@ def test_not_for_sale_packages_are_only_assigned(shop, data_dir: Path) -> None: 
     write_package(data_dir, "week", {"name": "Sauna week", "visibility": "not-for-sale", "expiry": "1 week",
                                      "contents": {"pool": "unlimited"}, "payment": {"price": "0"}})
     refused(shop, data_dir, ("sell", "ana", "week"), 1, "package 'week' is not for sale; assign it with 'sessionpack assign ana week'")
-    assert ok(shop("assign", "ana", "week")) == (
-        "Assigned week to ana: ana.p1 (invoice 000001, total 0.00 EUR, paid; expires: 2026-11-27)\n")
+    first, second = ok(shop("assign", "ana", "week")).splitlines()
+    assert first == "Assigned week to ana: ana.p1 (invoice 000001, total 0.00 EUR, paid; expires: 2026-11-27)"
+    assert re.fullmatch(CODE_LINE, second), second
     [sold] = [e for e in events(data_dir) if e["type"] == "sold"]
     assert sold["sale"]["assigned"] is True
     assert ok_json(shop("assign", "ana", "five", "--price", "0", "--format", "json"))["total"] == "0.00"

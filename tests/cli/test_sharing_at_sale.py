@@ -1,4 +1,8 @@
-"""A package sold with --share: the other client's bookings draw on it."""
+"""A package sold with --share: the other client's bookings draw on it.
+
+Sharing at sale follows the rule of 'sessionpack share': the other client
+must be linked to the owner with the use-packages permission.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,13 @@ from sessionpack.storage import verify
 from sessionpack.storage.store import Store, load_settings
 
 
-def _setup(practice) -> None:  # type: ignore[no-untyped-def]
+def _setup(practice, linked: bool = True) -> None:  # type: ignore[no-untyped-def]
     (practice.data_dir / "packages" / "ten.toml").write_text(
         'name = "10 family massages"\n[contents]\npool = "count"\namount = 10\n[payment]\nprice = "700"\n'
     )
     assert practice("client", "add", "leo", "--name", "Leo Lima").exit_code == 0
+    if linked:
+        assert practice("client", "relate", "leo", "ana", "--as", "child", "--can", "use-packages").exit_code == 0
 
 
 def _check_clean(practice) -> None:  # type: ignore[no-untyped-def]
@@ -53,8 +59,33 @@ def test_share_refusals_change_nothing(practice) -> None:
     assert (practice.data_dir / "journal.jsonl").read_bytes() == journal
 
 
+def test_share_at_sale_needs_the_use_packages_permission(practice) -> None:
+    _setup(practice, linked=False)
+    journal = (practice.data_dir / "journal.jsonl").read_bytes()
+    unlinked = practice("sell", "ana", "ten", "--share", "leo")
+    assert (unlinked.exit_code, unlinked.stdout, unlinked.stderr) == (1, "", (
+        "error: leo is not linked to ana with permission to use ana's packages; "
+        "run 'sessionpack client relate leo ana --as other --can use-packages' first (any --as label fits)\n"))
+    assert (practice.data_dir / "journal.jsonl").read_bytes() == journal
+    # a link without the permission (or the owner's permission regarding leo) is not enough
+    assert practice("client", "relate", "leo", "ana", "--as", "child", "--can", "book-for").exit_code == 0
+    assert practice("client", "relate", "ana", "leo", "--as", "parent", "--can", "use-packages").exit_code == 0
+    journal = (practice.data_dir / "journal.jsonl").read_bytes()
+    for command in ("sell", "assign"):
+        without = practice(command, "ana", "ten", "--share", "leo")
+        assert (without.exit_code, without.stderr) == (1, (
+            "error: leo is ana's child but may not use ana's packages; "
+            "run 'sessionpack client relate leo ana --as child --can book-for --can use-packages' first\n"))
+    assert (practice.data_dir / "journal.jsonl").read_bytes() == journal
+    assert practice("client", "relate", "leo", "ana", "--as", "child", "--can", "book-for", "--can", "use-packages").exit_code == 0
+    sold = practice("sell", "ana", "ten", "--share", "leo", "--format", "json")
+    assert (sold.exit_code, json.loads(sold.stdout)["shared_with"]) == (0, ["leo"])
+    _check_clean(practice)
+
+
 def test_unshared_client_cannot_use_the_package(practice) -> None:
     _setup(practice)
     assert practice("sell", "ana", "ten").exit_code == 0
     booked = practice("book", "leo", "massage", "2026-12-01T10:00", "--format", "json")
     assert json.loads(booked.stdout)["package"] is None
+    _check_clean(practice)
