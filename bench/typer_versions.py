@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Compare sessionpack's start-up on several typer versions (throwaway venvs).
 
-    .venv/bin/python bench/typer_versions.py                 # 0.24.2 0.25.1 0.28.0
+    .venv/bin/python bench/typer_versions.py                 # 0.29.2 0.24.2
     .venv/bin/python bench/typer_versions.py 0.26.8 0.27.3 --repeat 15
+
+The project pins typer 0.28 (pyproject.toml): 0.29 is the version it
+avoids (pydantic on every run), 0.24 the last with upstream click.
 
 Each version gets a venv under /tmp (``/tmp/sessionpack-typer-VERSION``,
 made once with ``python3 -m venv`` and ``pip install typer==VERSION`` plus
@@ -45,7 +48,7 @@ def venv_python(version: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("versions", nargs="*", default=["0.24.2", "0.25.1", "0.28.0"])
+    parser.add_argument("versions", nargs="*", default=["0.29.2", "0.24.2"])
     parser.add_argument("--repeat", type=int, default=11)
     parser.add_argument("--scale", type=float, default=1.0)
     args = parser.parse_args(argv)

@@ -1,3 +1,5 @@
+"""``python -m sessionpack``: the ``sessionpack`` script (imports only the invoked command's module)."""
+
 from sessionpack.cli.app import main
 
 main()

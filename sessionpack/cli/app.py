@@ -7,7 +7,6 @@ directory problem, 75 temporary (retry later), 70 internal error (a bug).
 from __future__ import annotations
 
 import functools
-import getpass
 import os
 import sys
 from dataclasses import dataclass
@@ -31,7 +30,52 @@ def _one_line(text: str) -> str:
 
 
 class Group(TyperGroup):
-    """Turns usage errors into one line on stderr with exit code 2."""
+    """The root command: turns usage errors into one line on stderr with exit
+    code 2, and imports the command modules only when they are needed.
+
+    Built in-process (tests, ``typer.main.get_command(app)``), it imports every
+    command module at once, as if they had always been registered. Under
+    ``main()`` (the ``sessionpack`` script, ``python -m sessionpack``) it
+    imports only the module of the command being run (``COMMANDS``), after
+    the global options have been parsed; help, shell completion and an
+    unknown command import them all, so they list every command.
+    """
+
+    load_all_when_built = True  # main() turns this off
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if Group.load_all_when_built:
+            self.load(None)
+
+    def load(self, name: Optional[str]) -> None:
+        """Import the module of command ``name`` and add that command; with
+        ``name`` None or not in ``COMMANDS``, import every module and add
+        every command."""
+        known = name in COMMANDS
+        register(COMMANDS[name] if known else None)
+
+        def wanted(info: Any) -> bool:
+            found = _top_level_name(info)
+            if found is None:  # a group without a name: typer lists its commands at the top
+                return not known
+            return found not in self.commands and (not known or found == name)
+
+        commands = [info for info in app.registered_commands if wanted(info)]
+        groups = [info for info in app.registered_groups if wanted(info)]
+        if commands or groups:
+            self.commands.update(_click_commands(commands, groups))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands:
+            self.load(cmd_name)
+        return self.commands.get(cmd_name)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """Every command, in the order of ``COMMANDS`` (others after them)."""
+        self.load(None)
+        order = {name: i for i, name in enumerate(COMMANDS)}
+        return sorted(self.commands, key=lambda name: order.get(name, len(order)))
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[no-untyped-def,override]
         try:
@@ -110,11 +154,24 @@ def data_dir() -> str:
     return resolve_data_dir(GLOBALS.data_dir)
 
 
+def os_user() -> str:
+    """The OS user, as ``getpass.getuser()`` finds it (the LOGNAME, USER,
+    LNAME or USERNAME variable, else the password database), without
+    importing getpass, which imports termios on every run."""
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        user = os.environ.get(name)
+        if user:
+            return user
+    import pwd
+
+    return pwd.getpwuid(os.getuid())[0]
+
+
 def current_actor() -> str:
     actor = GLOBALS.actor
     if actor is None:
         try:
-            actor = getpass.getuser()
+            actor = os_user()
         except (KeyError, OSError):
             actor = f"uid-{os.getuid()}"
     actor = actor.strip()
@@ -211,16 +268,39 @@ COMMANDS = {
 }
 
 
-def register() -> None:
-    """Import the command modules (each adds its commands to ``app``)."""
+def register(module: Optional[str] = None) -> None:
+    """Import one command module, or all of them (each adds its commands to ``app``)."""
     import importlib
 
-    for module in sorted(set(COMMANDS.values())):
-        importlib.import_module(f"{__package__}.{module}")
+    for name in [module] if module else sorted(set(COMMANDS.values())):
+        importlib.import_module(f"{__package__}.{name}")
+
+
+def _top_level_name(info: Any) -> Optional[str]:
+    """The name typer gives a registered command (from its function when not
+    given) or group; None for a group added without a name."""
+    if isinstance(info.name, str) and info.name:
+        return info.name
+    if isinstance(info, typer.models.CommandInfo) and info.callback is not None:
+        return typer.main.get_command_name(info.callback.__name__)
+    return None
+
+
+def _no_options() -> None:
+    """A stand-in root: makes typer build a group around the commands given."""
+
+
+def _click_commands(commands: list[Any], groups: list[Any]) -> dict[str, Any]:
+    """Typer's click commands for some of ``app``'s registrations, built as
+    ``typer.main.get_command(app)`` builds them, without building the rest."""
+    part = typer.Typer(add_completion=False, rich_markup_mode=app.rich_markup_mode, pretty_exceptions_short=app.pretty_exceptions_short)
+    part.registered_commands = list(commands)
+    part.registered_groups = list(groups)
+    part.callback()(_no_options)
+    return dict(typer.main.get_command(part).commands)  # type: ignore[attr-defined]
 
 
 def main() -> None:
+    """The ``sessionpack`` script: imports only the invoked command's module."""
+    Group.load_all_when_built = False
     app(prog_name="sessionpack")
-
-
-register()

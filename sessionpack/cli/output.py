@@ -1,12 +1,14 @@
-"""Rendering rows: a Rich table on a terminal, JSON/CSV/TSV written directly.
+"""Rendering rows: a Rich table on a terminal, plain aligned text when piped,
+JSON/CSV/TSV written directly.
 
-Machine formats never pass through Rich (it would wrap them). User text is
-always given to Rich as ``Text`` so a name like ``[bold]x`` prints as typed.
+Machine formats never pass through Rich (it would wrap them). On a terminal,
+user text is always given to Rich as ``Text`` so a name like ``[bold]x``
+prints as typed. When standard output is not a terminal, ``table`` is
+written as plain text in the same columns and Rich is not imported at all.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from decimal import Decimal
@@ -38,6 +40,8 @@ def write_json(data: Any) -> None:
 
 
 def _cell(value: Any) -> str:
+    if type(value) is str:  # most cells: nothing to convert
+        return value
     value = _plain(value)
     if value is None:
         return ""
@@ -51,6 +55,8 @@ def _cell(value: Any) -> str:
 
 
 def write_delimited(columns: Sequence[str], rows: Iterable[dict[str, Any]], delimiter: str) -> None:
+    import csv
+
     writer = csv.writer(sys.stdout, delimiter=delimiter, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
@@ -67,16 +73,65 @@ def console():  # type: ignore[no-untyped-def]
     return Console(file=sys.stdout, highlight=False, markup=False, emoji=False, soft_wrap=False, width=None if terminal else 200)
 
 
+def _terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # a closed or unusual stream: not a terminal
+        return False
+
+
 def write_table(columns: Sequence[str], rows: Iterable[dict[str, Any]], title: str | None = None, headers: Sequence[str] | None = None) -> None:
+    """A table: drawn by Rich on a terminal, plain aligned text otherwise."""
+    head = [header.replace("_", " ") for header in headers or columns]
+    body = [[_cell(row.get(col)) for col in columns] for row in rows]
+    if _terminal():
+        write_rich_table(head, body, title)
+    else:
+        write_plain_table(head, body, title)
+
+
+def write_rich_table(head: Sequence[str], body: Iterable[Sequence[str]], title: str | None = None) -> None:
     from rich.table import Table
     from rich.text import Text
 
     table = Table(title=Text(title) if title else None, title_justify="left", show_lines=False)
-    for header in headers or columns:
-        table.add_column(Text(header.replace("_", " ")))
-    for row in rows:
-        table.add_row(*(Text(_cell(row.get(col))) for col in columns))
+    for header in head:
+        table.add_column(Text(header))
+    for cells in body:
+        table.add_row(*(Text(cell) for cell in cells))
     console().print(table)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: wide East Asian characters take
+    two, combining marks none (what Rich counts too)."""
+    if text.isascii():
+        return len(text)
+    from unicodedata import combining, east_asian_width
+
+    return sum(0 if combining(ch) else 2 if east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.splitlines()) if ("\n" in text or "\r" in text) else text
+
+
+def plain_table_lines(head: Sequence[str], body: Iterable[Sequence[str]], title: str | None = None) -> list[str]:
+    """The title (if any), the header and one line per row, columns padded to
+    their widest cell and separated by two spaces. Cells are never wrapped,
+    cut or interpreted; a line break inside a cell becomes a space so each
+    row stays one line. Trailing spaces are dropped."""
+    rows = [[_one_line(cell) for cell in cells] for cells in [head, *body]]
+    widths = [max(display_width(cells[i]) for cells in rows) for i in range(len(head))]
+    lines = [_one_line(title)] if title else []
+    for cells in rows:
+        padded = [cell + " " * (w - display_width(cell)) for cell, w in zip(cells, widths)]
+        lines.append("  ".join(padded).rstrip())
+    return lines
+
+
+def write_plain_table(head: Sequence[str], body: Iterable[Sequence[str]], title: str | None = None) -> None:
+    sys.stdout.write("".join(line + "\n" for line in plain_table_lines(head, body, title)))
 
 
 def emit(fmt: Format, columns: Sequence[str], rows: list[dict[str, Any]], *, title: str | None = None, data: Any = None, empty: str = "") -> None:

@@ -22,8 +22,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
-from dateutil.relativedelta import relativedelta
-
 from ..errors import InputError
 
 UNITS = ("days", "weeks", "months")
@@ -121,6 +119,8 @@ def add_period(start: date, amount: int, unit: str) -> date:
         raise ValueError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
     try:
         if unit == "months":
+            from dateutil.relativedelta import relativedelta  # only for month periods (it pulls in calendar, locale)
+
             return start + relativedelta(months=amount)
         if unit == "weeks":
             return start + timedelta(weeks=amount)

@@ -68,9 +68,44 @@ def check_timezone(value: object) -> str:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise InputError(f"unknown time zone {value!r}: use an IANA name such as Europe/Lisbon or America/New_York") from None
-    if value not in available_timezones() and value != "UTC":
+    if value != "UTC" and not _surely_listed(value) and value not in available_timezones():
         raise InputError(f"unknown time zone {value!r}: use an IANA name such as Europe/Lisbon or America/New_York")
     return value
+
+
+def _surely_listed(key: str) -> bool:
+    """True when ``available_timezones()`` certainly lists ``key``, found with a
+    few directory listings instead of that function's ~600 file reads (it runs
+    on every command that loads the settings). The key must name, in the same
+    case, a TZif file under a zone directory, reached through real directories
+    and outside right/ and posix/, as that function finds them; anything else
+    (False) is left to the full listing."""
+    import os
+    from zoneinfo import TZPATH
+
+    parts = key.split("/")
+    if key == "posixrules" or parts[0] in ("right", "posix") or "\\" in key or any(p in ("", ".", "..") for p in parts):
+        return False
+    for root in TZPATH:
+        here = root
+        for depth, part in enumerate(parts):
+            try:
+                found = part in os.listdir(here)
+            except OSError:
+                found = False
+            if not found:
+                break
+            here = os.path.join(here, part)
+            if depth < len(parts) - 1 and (os.path.islink(here) or not os.path.isdir(here)):
+                break
+        else:
+            try:
+                with open(here, "rb") as handle:
+                    if handle.read(4) == b"TZif":
+                        return True
+            except OSError:
+                pass
+    return False
 
 
 def check_policy(key: str, value: object) -> object:

@@ -12,8 +12,6 @@ from __future__ import annotations
 import os
 from typing import Any, Callable
 
-import tomli_w
-
 from ..domain.ids import SLUG_RE
 from ..domain.services import Service, service_from_mapping
 from ..errors import CatalogProblem, FieldError, InputError
@@ -74,6 +72,8 @@ def load_service(root: str, currency: str, service_id: str) -> Service | None:
 
 
 def save_service(root: str, service: Service) -> None:
+    import tomli_w
+
     atomic_write(layout.service_path(root, service.id), tomli_w.dumps(service.to_mapping()).encode("utf-8"))
 
 
@@ -92,4 +92,6 @@ def load_package(root: str, currency: str, package_id: str, services: dict[str, 
 
 
 def save_package(root: str, package: Any) -> None:
+    import tomli_w
+
     atomic_write(layout.package_path(root, package.id), tomli_w.dumps(package.to_mapping()).encode("utf-8"))

@@ -223,7 +223,7 @@ def test_service_list_json_and_table(practice) -> None:
     ]
     table = practice("service", "list").stdout
     assert table.splitlines()[0].rstrip() == "Services (EUR)"
-    assert "│ massage │ Massage 60   │ 60       │ 90.00  │ 0   │ yes    │           │" in table
+    assert "\nmassage  Massage 60    60        90.00   0    yes\n" in table  # piped: plain aligned columns
 
 
 def test_service_list_empty(sp) -> None:
@@ -537,14 +537,14 @@ def test_rich_markup_in_user_data_prints_as_typed(practice) -> None:
     assert practice("client", "add", "bold", "--name", "[bold]x[/bold]").exit_code == 0
     assert practice("client", "add", "red", "--name", "[red]", "--notes", "[link=http://evil]y[/link]").exit_code == 0
     table = practice("client", "list").stdout
-    assert "│ bold │ [bold]x[/bold] │" in table
-    assert "│ red  │ [red]          │" in table
+    assert "\nbold  [bold]x[/bold]\n" in table
+    assert "\nred   [red]\n" in table
     assert "\x1b" not in table
     assert [row["name"] for row in json.loads(practice("client", "list", "--format", "json").stdout)] == ["Ana Lima", "[bold]x[/bold]", "[red]"]
     shown = practice("client", "show", "red").stdout
     assert "name      [red]\n" in shown and "notes     [link=http://evil]y[/link]\n" in shown
     assert practice("service", "add", "odd", "--name", "[i]Odd[/i]", "--duration", "10", "--price", "1").exit_code == 0
-    assert "│ odd     │ [i]Odd[/i]   │" in practice("service", "list").stdout
+    assert "\nodd      [i]Odd[/i]    10 " in practice("service", "list").stdout
 
 
 def test_machine_formats_never_wrap(practice) -> None:

@@ -1,0 +1,135 @@
+"""Lazy registration: ``sessionpack CMD`` imports only CMD's module (the
+``COMMANDS`` table), while help, completion and unknown commands see all."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import typer
+
+from sessionpack.cli import app as app_module
+from sessionpack.cli.app import COMMANDS, app
+
+CLI = "sessionpack.cli."
+
+# Runs ``python -m sessionpack ARGS`` in a fresh interpreter, then reports on
+# stderr's last line which modules it imported.
+PROBE = (
+    "import json, runpy, sys\n"
+    "sys.argv = ['sessionpack'] + sys.argv[1:]\n"
+    "try:\n"
+    "    runpy.run_module('sessionpack', run_name='__main__')\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "sys.stdout.flush()\n"
+    "sys.stderr.write('\\n' + json.dumps(sorted(sys.modules)) + '\\n')\n"
+)
+
+
+def run_probe(*args: str, env: dict[str, str] | None = None) -> tuple[str, set[str]]:
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ, **(env or {})))
+    *_, last = result.stderr.splitlines()
+    return result.stdout, set(json.loads(last))
+
+
+def command_modules(modules: set[str]) -> set[str]:
+    return {name[len(CLI):] for name in modules if name.startswith(CLI) and name.endswith("_cmds")}
+
+
+def registered() -> dict[str, str]:
+    """Top-level command name -> the module that registered it."""
+    typer.main.get_command(app)  # built in-process: every module is imported
+    found = {}
+    for info in app.registered_commands:
+        name = info.name or typer.main.get_command_name(info.callback.__name__)
+        found[name] = info.callback.__module__
+    for info in app.registered_groups:
+        modules = [m for m, mod in sys.modules.items() if m.startswith(CLI) and info.typer_instance in vars(mod).values()]
+        found[info.name] = modules[0] if len(modules) == 1 else f"? {modules}"
+    return found
+
+
+def test_every_commands_entry_is_defined_by_its_module() -> None:
+    found = registered()
+    for name, module in COMMANDS.items():
+        importlib.import_module(CLI + module)
+        assert found.get(name) == CLI + module, f"COMMANDS[{name!r}] = {module!r}, but it is defined in {found.get(name)}"
+
+
+def test_every_top_level_command_is_in_commands() -> None:
+    assert sorted(registered()) == sorted(COMMANDS)
+
+
+def test_help_lists_every_command_in_the_table_order(sp) -> None:  # type: ignore[no-untyped-def]
+    piped, in_process = sp.proc("--help", now=None), sp.cli.invoke(app, ["--help"])
+    assert (piped.returncode, in_process.exit_code) == (0, 0)
+    for text in (piped.stdout, in_process.stdout):
+        lines = text.split("Commands:\n", 1)[1].splitlines()
+        listed = [line.split()[0] for line in lines if line.startswith("  ") and not line.startswith("   ")]
+        assert listed[: len(COMMANDS)] == list(COMMANDS)
+
+
+@pytest.fixture
+def sold(practice, data_dir):  # type: ignore[no-untyped-def]
+    (data_dir / "packages" / "five.toml").write_text(
+        'name = "5 massages"\nexpiry = "3 months"\n[contents.sessions]\nmassage = 5\n[payment]\nprice = "400"\n', encoding="utf-8")
+    assert practice("sell", "ana", "five").exit_code == 0
+    return practice
+
+
+@pytest.mark.parametrize("args, allowed", [
+    (("balance", "ana"), {"balance_cmds", "client_cmds", "book_cmds"}),
+    (("history", "ana", "--format", "json"), {"balance_cmds", "client_cmds", "book_cmds"}),
+    (("book", "ana", "massage", "2026-11-27T10:00"), {"book_cmds", "client_cmds"}),
+    (("sell", "ana", "five"), {"sell_cmds", "client_cmds"}),
+])
+def test_a_command_imports_only_its_own_module(sold, data_dir, args, allowed) -> None:  # type: ignore[no-untyped-def]
+    out, modules = run_probe(f"--data-dir={data_dir}", "--now", "2026-11-20T09:00", *args)
+    assert out, "the command printed nothing"
+    assert COMMANDS[args[0]] in command_modules(modules)
+    assert command_modules(modules) <= allowed, f"{args[0]} imported {sorted(command_modules(modules) - allowed)}"
+    assert not {"rich", "pydantic"} & modules
+
+
+def test_global_options_from_the_environment_and_as_separate_words(sold, data_dir) -> None:  # type: ignore[no-untyped-def]
+    out, modules = run_probe("--actor", "someone", "balance", "ana", "--format", "csv",
+                             env={"SESSIONPACK_DATA_DIR": str(data_dir), "SESSIONPACK_NOW": "2026-11-20T09:00"})
+    assert out.startswith("client,id,package,")
+    assert command_modules(modules) <= {"balance_cmds", "client_cmds", "book_cmds"}
+
+
+@pytest.mark.parametrize("args", [("--help",), (), ("--version",)])
+def test_help_and_no_command(args) -> None:  # type: ignore[no-untyped-def]
+    out, modules = run_probe(*args)
+    if args == ("--version",):
+        assert out.startswith("sessionpack ") and not command_modules(modules)
+    else:
+        assert "Commands:" in out
+        assert command_modules(modules) == set(COMMANDS.values())
+
+
+def test_an_unknown_command_is_refused_with_a_suggestion(sp) -> None:  # type: ignore[no-untyped-def]
+    result = sp.proc("balanse", "ana")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "error: No such command 'balanse'. Did you mean 'balance'?; see 'sessionpack --help'\n"
+
+
+def test_completion_lists_every_command() -> None:
+    env = {"_SESSIONPACK_COMPLETE": "complete_bash", "COMP_WORDS": "sessionpack ", "COMP_CWORD": "1"}
+    out, modules = run_probe(env=env)
+    assert out.split() == list(COMMANDS)
+    env.update(COMP_WORDS="sessionpack client ", COMP_CWORD="2")
+    out, modules = run_probe(env=env)
+    assert "add" in out.split() and "list" in out.split()
+    assert command_modules(modules) == {"client_cmds"}
+
+
+def test_in_process_get_command_has_every_command() -> None:
+    assert set(typer.main.get_command(app).commands) == set(COMMANDS)  # type: ignore[attr-defined]
+    assert app_module.Group.load_all_when_built is True
