@@ -241,6 +241,13 @@ def simulate(views: dict[str, dict[str, Any]], event: dict[str, Any]) -> None:
             dispatch(views[client_id], event)
 
 
+def _working_copy(view: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy to plan on, without the history (planning never reads it)."""
+    copied = copy.deepcopy({key: value for key, value in view.items() if key != "events"})
+    copied["events"] = []
+    return copied
+
+
 def plan_series(
     attendee_view: Mapping[str, Any],
     owner_views: Mapping[str, Mapping[str, Any]],
@@ -248,9 +255,9 @@ def plan_series(
     **options: Any,
 ) -> list[dict[str, Any]]:
     """One ``booked`` event per date; each draws while the balance lasts (rule 5)."""
-    views = {attendee_view["id"]: copy.deepcopy(dict(attendee_view))}
+    views = {attendee_view["id"]: _working_copy(attendee_view)}
     for owner, view in owner_views.items():
-        views.setdefault(owner, copy.deepcopy(dict(view)))
+        views.setdefault(owner, _working_copy(view))
     events = []
     series = options.pop("series", None)
     chosen = options.get("package")
