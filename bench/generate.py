@@ -13,10 +13,14 @@ Everything goes through the project's own code: the catalog is parsed with
 the domain parsers and written with ``storage.catalog``; every event is made
 by a domain function (``add_client``, ``sell``, ``pay``, ``plan_booking``,
 ``change_status``) against an in-memory client view folded with
-``ledger.apply_to_client``. The fast path is only in how the events reach
-the disk: they are stamped (seq, at, actor) here, written to the journal in
-one go with ``journal.encode``, and the views are then made by
-``verify.rebuild`` — the same code as ``sessionpack check --rebuild``.
+``ledger.apply_to_client``; every sale records an access-code hash, as
+``sessionpack sell`` does (the code itself is derived from the seed and the
+client package id, so the random streams are not disturbed). The fast path
+is only in how the events reach the disk: they are stamped (seq, at, actor)
+here, written to the journal in one go with ``journal.encode``, and the
+views (client views, directory, sales count, the open-package and
+access-code shards, and the checkpoint ``check`` starts from) are then made
+by ``verify.rebuild`` — the same code as ``sessionpack check --rebuild``.
 
 Determinism: client ``i`` is generated from its own random stream
 ``Random(f"{SEED}:{i}")`` and from a fixed 20-client pattern of package and
@@ -30,6 +34,7 @@ exact: 4 packages and 25 bookings per client on average.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import heapq
 import json
 import os
@@ -49,6 +54,7 @@ if ROOT not in sys.path:
 
 from sessionpack.domain import ledger  # noqa: E402
 from sessionpack.domain.bookings import Session, change_status, plan_booking  # noqa: E402
+from sessionpack.domain.codes import CODE_BYTES, code_hash, new_code  # noqa: E402
 from sessionpack.domain.clients import add_client  # noqa: E402
 from sessionpack.domain.packages import package_from_mapping  # noqa: E402
 from sessionpack.domain.sales import pay, sell  # noqa: E402
@@ -303,6 +309,8 @@ class ClientSim:
             net = package.payment.price
             paid = (net / 2).quantize(Decimal("0.01"))
         event = sell(self.view, package, currency=CURRENCY, sale_date=_local(ts).date(), invoice="pending", paid=paid)
+        raw = hashlib.sha256(f"{SEED}:{event['client_package']}".encode("ascii")).digest()[:CODE_BYTES]
+        event["code_hash"] = code_hash(new_code(raw))
         self.record(ts, event)
         cp_id = event["client_package"]
         if partly:

@@ -20,19 +20,28 @@ HISTORY_COLUMNS = ["seq", "at", "actor", "what", "why", "package", "change", "ba
 @boundary
 def balance_cmd(
     client: Optional[str] = typer.Argument(None, metavar="[CLIENT]", help="Default: every client with an active package."),
-    show_all: bool = typer.Option(False, "--all", help="Include used-up, expired, cancelled and refunded packages."),
+    show_all: bool = typer.Option(False, "--all", help="Include used-up, expired, cancelled and refunded packages (without CLIENT: reads every client's view, slower)."),
+    code: Optional[str] = typer.Option(None, "--code", help="Only the client package with this access code (give no CLIENT)."),
     fmt: Format = FMT,
 ) -> None:
     """What each client package holds: total, used, scheduled, remaining, expiry, status.
 
     With CLIENT, every package of that client; without, every client with an
-    active package. Status and expiry are judged at --now.
+    active package. Status and expiry are judged at --now. With --code, only
+    the package the access code opens and the sessions booked on it, nothing
+    else of the practice (for a script or web form).
 
     \b
     Examples:
       sessionpack balance ana
       sessionpack balance --format csv
+      sessionpack balance --code K7QF-3MZP-... --format json
     """
+    if code is not None:
+        from .code_cmds import balance_by_code
+
+        balance_by_code(client, show_all, code, fmt)
+        return
     from ..reports.balances import balance_table_rows, client_summaries, shared_summaries
     from .book_cmds import owner_views
 
@@ -45,10 +54,10 @@ def balance_cmd(
             summaries = client_summaries(view, opened.now, tz, include_inactive=True)
             summaries += shared_summaries(view, owner_views(tx, view), opened.now, tz)
         else:
-            for client_id in sorted(opened.load_directory()["clients"]):
-                view = tx.client(client_id)
-                if view and view["packages"]:
-                    summaries.extend(client_summaries(view, opened.now, tz, include_inactive=show_all))
+            from ..storage.shards import practice_packages
+
+            for packages in practice_packages(tx, opened.now, everything=show_all):
+                summaries.extend(client_summaries({"packages": packages}, opened.now, tz, include_inactive=show_all))
     if fmt is Format.json:
         write_json(summaries)
         return

@@ -4,6 +4,10 @@ A *client view* is everything one client's commands need: the client's
 record, the client packages they own (terms copied at sale, balances), the
 bookings they attend and the events that touched them (their history).
 The *directory* lists every client by id; *sold* counts sales per package.
+Two sharded whole-practice views are functions of the client views alone
+(whatever events made them): the *open* packages (``open_rows``: every
+client package not closed for good, with its last valid day) and the
+*access codes* (``code_entries``: code hash -> client package).
 The same functions build the views after each commit, repair them after a
 crash and rebuild them from scratch in ``check --rebuild``, so the three can
 never disagree.
@@ -14,8 +18,10 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..errors import FileProblem
+from . import balances
 
-VIEW_FORMAT = 1
+# 2: the open-package and access-code shards (views/open, views/codes).
+VIEW_FORMAT = 2
 
 Handler = Callable[[dict[str, Any], dict[str, Any], str], None]
 _CLIENT_HANDLERS: dict[str, Handler] = {}
@@ -48,6 +54,7 @@ def empty_client_view(client_id: str) -> dict[str, Any]:
 
 def dispatch(view: dict[str, Any], event: dict[str, Any]) -> None:
     """Change the view's state by one event (without recording it)."""
+    _load_handlers()
     handler = _CLIENT_HANDLERS.get(event["type"])
     if handler is None:
         raise FileProblem("journal.jsonl", event.get("seq", 0) + 1, f"has an unknown event type {event['type']!r}", "upgrade sessionpack or restore the journal")
@@ -119,5 +126,44 @@ def apply_to_sold(sold: dict[str, Any], event: dict[str, Any]) -> bool:
     return True
 
 
-# Event handlers live beside their rules; importing registers them.
-from . import adjustments, bookings, codes, links, pauses, refunds, sales, sharing, transfers  # noqa: E402,F401
+# -- sharded whole-practice views, derived from client views ---------------------
+
+
+def closed_for_good(pkg: dict[str, Any]) -> bool:
+    """True when no clock (``--now`` may go back) can show the package as
+    active or paused: cancelled or refunded, its expiry recorded, or used up
+    with nothing scheduled. A package merely past its last day stays open."""
+    return pkg.get("status") in ("cancelled", "refunded") or bool(pkg.get("expired_at")) or balances.is_used_up(pkg)
+
+
+def open_rows(view: dict[str, Any]) -> list[tuple[str | None, str, str, dict[str, Any]]]:
+    """(last valid day or None, client, client package id, record) of every
+    package the view owns that is not closed for good, by package id."""
+    rows = []
+    for cp_id in sorted(view.get("packages", {})):
+        pkg = view["packages"][cp_id]
+        if not closed_for_good(pkg):
+            last_day = balances.expiry(pkg)
+            rows.append((last_day.isoformat() if last_day else None, view["id"], cp_id, pkg))
+    return rows
+
+
+def code_entries(view: dict[str, Any]) -> set[tuple[str, str]]:
+    """(code hash, client package id) of every package the view owns with a code."""
+    return {(pkg["code_hash"], cp_id) for cp_id, pkg in view.get("packages", {}).items() if pkg.get("code_hash")}
+
+
+_HANDLERS_LOADED = False
+
+
+def _load_handlers() -> None:
+    """Event handlers live beside their rules; importing them registers them.
+
+    Done on the first fold, not at import: a command that folds nothing (a
+    balance) never pays for importing every rule module.
+    """
+    global _HANDLERS_LOADED
+    if not _HANDLERS_LOADED:
+        from . import adjustments, bookings, codes, links, pauses, refunds, sales, sharing, transfers  # noqa: F401
+
+        _HANDLERS_LOADED = True

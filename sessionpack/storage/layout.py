@@ -16,9 +16,12 @@ CLIENT_VIEWS = os.path.join(VIEWS, "clients")
 INDEX = os.path.join(VIEWS, "index.json")
 DIRECTORY = os.path.join(VIEWS, "directory.json")
 SOLD = os.path.join(VIEWS, "sold.json")
+OPEN = os.path.join(VIEWS, "open")  # XX.jsonl: open client packages, by a hash of the owner
+CODES = os.path.join(VIEWS, "codes")  # XX.json: access-code hash -> client package
+CHECKPOINT = os.path.join(VIEWS, "checkpoint.json")  # what the last clean check proved
 HOOKS = "hooks"
 TORN = "torn"
-DIRS = (SERVICES, PACKAGES, VIEWS, CLIENT_VIEWS, HOOKS, TORN)
+DIRS = (SERVICES, PACKAGES, VIEWS, CLIENT_VIEWS, HOOKS, TORN)  # OPEN and CODES: made when first needed
 
 
 def resolve_data_dir(option: str | None) -> str:

@@ -6,7 +6,13 @@ the whole journal: a torn last line is moved aside to ``torn/``, and events
 the views have not seen (a crash between the journal commit and the view
 writes) are replayed from the journal's tail. A write transaction then has
 one commit point: ``commit(events)`` appends every event of the command in
-one write and fsyncs; the views follow.
+one write and fsyncs; the views follow: first the whole-practice shards
+(``shards``), then the client views, the directory and sales count, and
+last the index, which records the journal position they all reflect.
+
+Views made by an older sessionpack (``views/index.json`` of an older
+format) are rebuilt from the journal, under the exclusive lock, by the first
+command that opens the directory: views are derived, so this loses nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Any, Callable, Iterator
 from ..domain import ledger
 from ..domain.settings import FORMAT_VERSION, Settings, settings_from_mapping
 from ..errors import DataDirError, FieldError, FileProblem, SessionpackError
-from . import journal, layout
+from . import journal, layout, shards
 from .crash import crash_point
 from .fsio import append_durably, atomic_write, create_file, make_dir, read_bytes
 from .lock import DirLock
@@ -161,7 +167,7 @@ class Store:
             ) from None
 
     def _consistent(self, index: dict[str, Any]) -> bool:
-        return index["offset"] == self._journal_size()
+        return index.get("format") == ledger.VIEW_FORMAT and index["offset"] == self._journal_size()
 
     def _make_consistent(self) -> dict[str, Any]:
         """Under the exclusive lock: move a torn tail aside, replay the rest."""
@@ -169,6 +175,8 @@ class Store:
         if torn:
             self._move_torn_aside(keep, torn)
         index = self._read_index()
+        if index.get("format") != ledger.VIEW_FORMAT:
+            return self._upgrade(index)
         size = self._journal_size()
         if index["offset"] == size:
             return index
@@ -185,6 +193,36 @@ class Store:
             # may be earlier (a line inserted or changed); name the first one.
             raise journal.first_problem(self._journal_path, layout.JOURNAL) or err from None
         return self._apply(events, index, size)
+
+    def _upgrade(self, index: dict[str, Any]) -> dict[str, Any]:
+        """Under the exclusive lock: rebuild views of an older format from the journal."""
+        from .verify import rebuild
+
+        count, problems = rebuild(self)
+        if problems:
+            raise DataDirError(
+                f"the views are of an older format or incomplete and must be rebuilt from the journal, which "
+                f"cannot be read: {problems[0]}"
+            )
+        why = ("an earlier rebuild of the views was interrupted" if index.get("rebuilding")
+               else f"the views were made by an older sessionpack (format {index.get('format')})")
+        self.warnings.append(f"{why}; rebuilt {count} view files from the journal (nothing recorded was changed)")
+        return self._read_index()
+
+    def upgrade_views(self) -> None:
+        """Rebuild views of an older format now (for ``check``, which never repairs).
+
+        A missing or damaged index is left for ``check`` to report.
+        """
+        try:
+            index = self._read_index()
+        except DataDirError:
+            return
+        if index.get("format") == ledger.VIEW_FORMAT:
+            return
+        with DirLock(self._lock_path, exclusive=True):
+            self._check_journal_header()
+            self._make_consistent()
 
     def _move_torn_aside(self, keep: int, torn: bytes) -> None:
         stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
@@ -238,19 +276,21 @@ class Store:
         """Fold events into every view they touch, then move the index on."""
         return self._write_views(self._fold(events), events, index, offset)
 
-    def _fold(self, events: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], Any, Any]:
-        """The views the events change (client views, directory, sold), in memory.
+    def _fold(self, events: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], Any, Any, dict[str, bytes | None]]:
+        """The views the events change (client views, directory, sold, shards), in memory.
 
         Loading may fail on a damaged view; ``commit`` folds before it appends,
         so such damage stops the command before anything is written.
         """
         clients: dict[str, dict[str, Any]] = {}
+        codes_before: dict[str, set[tuple[str, str]]] = {}
         directory = sold = None
         dir_changed = sold_changed = False
         for event in events:
             for client_id in event.get("clients", []):
                 if client_id not in clients:
                     clients[client_id] = self.load_client_view(client_id) or ledger.empty_client_view(client_id)
+                    codes_before[client_id] = ledger.code_entries(clients[client_id])
                 ledger.apply_to_client(clients[client_id], event)
             if event["type"] in ("client-added", "client-edited"):
                 directory = directory or self.load_directory()
@@ -260,10 +300,17 @@ class Store:
                 sold = sold or self.load_sold()
                 if event["seq"] > sold["seq"]:
                     sold_changed |= ledger.apply_to_sold(sold, event)
-        return clients, directory if dir_changed else None, sold if sold_changed else None
+        changes = shards.Changes(self.root)
+        for client_id, view in clients.items():
+            changes.set_client(view, codes_before[client_id])
+        return clients, directory if dir_changed else None, sold if sold_changed else None, changes.files()
 
-    def _write_views(self, folded: tuple[dict[str, dict[str, Any]], Any, Any], events: list[dict[str, Any]], index: dict[str, Any], offset: int) -> dict[str, Any]:
-        clients, directory, sold = folded
+    def _write_views(self, folded: tuple[dict[str, dict[str, Any]], Any, Any, dict[str, bytes | None]], events: list[dict[str, Any]], index: dict[str, Any], offset: int) -> dict[str, Any]:
+        clients, directory, sold, shard_files = folded
+        # Shards first: the access-code shards change by the difference between
+        # a client view on disk and its new state, so they must be written
+        # while the old view is still there for a replay to start from.
+        shards.write(self.root, shard_files)
         for client_id, view in clients.items():
             atomic_write(layout.client_view_path(self.root, client_id), encode_view(view))
             crash_point("view-written")
@@ -297,14 +344,10 @@ class Transaction:
     def code_owner(self, code_hash: str) -> str | None:
         """The client package whose access code has this hash, or None.
 
-        (A scan of every client view: a practice-wide index replaces it.)
+        One small file of the access-code index (``views/codes``); the caller
+        compares the hashes in constant time before trusting the answer.
         """
-        for client_id in sorted(self.store.load_directory()["clients"]):
-            view = self.client(client_id) or {}
-            for cp_id, pkg in view.get("packages", {}).items():
-                if pkg.get("code_hash") == code_hash:
-                    return cp_id
-        return None
+        return shards.code_owner(self.store.root, code_hash)
 
     def client_exists(self, client_id: str) -> bool:
         return os.path.exists(layout.client_view_path(self.store.root, client_id))

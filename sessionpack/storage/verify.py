@@ -1,40 +1,114 @@
-"""``check``: replay the whole journal, compare with the views, list problems.
+"""``check``: replay the journal, compare with the views, list problems.
 
 Like a ledger validator it returns every problem at once, each with file
 and line, instead of stopping at the first. ``rebuild`` writes the views
 the journal implies, byte for byte what the commands would have written.
+
+The full replay keeps each client's events as their encoded bytes (as
+objects they take several times more memory) and encodes one view file at a
+time. ``run_check`` is what ``sessionpack check`` runs: the full replay, or
+the incremental check (``incremental``) against the checkpoint of the last
+clean check (``checkpoint``).
 """
 
 from __future__ import annotations
 
+import json
 import os
-from typing import Any
+import secrets
+from dataclasses import dataclass
+from typing import Any, Iterator
 
 from ..domain import ledger
 from ..errors import FileProblem, SessionpackError
-from . import journal, layout
+from . import checkpoint, journal, layout, shards
 from .catalog import load_packages, load_services
-from .fsio import atomic_write, read_bytes
+from .fsio import atomic_write, make_dir, read_bytes
 from .store import Store, encode_view
 
+_EVENTS_MARK = f"\x00events-{secrets.token_hex(8)}\x00"  # stands for a view's events while it is encoded
+_EVENTS_MARK_JSON = json.dumps(_EVENTS_MARK).encode("ascii")
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode  # as journal.encode, once
 
-def replay(store: Store) -> tuple[dict[str, bytes], list[str]]:
-    """Every view file the journal implies (relative path -> bytes), and problems."""
+
+REBUILDING = {"format": 0, "offset": 0, "rebuilding": True, "seq": 0}
+
+
+def _client_name(client_id: str) -> str:
+    return os.path.join(layout.CLIENT_VIEWS, f"{client_id}.json")
+
+
+class Replayed:
+    """The views the whole journal implies, encoded one file at a time."""
+
+    def __init__(self) -> None:
+        self.clients: dict[str, dict[str, Any]] = {}
+        self.events: dict[str, list[bytes]] = {}  # client -> its events, each as encoded in its view
+        self.directory = ledger.empty_directory()
+        self.sold = ledger.empty_sold()
+        self.offset = 0
+        self.seq = 0
+        self.digest = checkpoint.Digest()  # of the journal bytes [0, offset)
+
+    def apply(self, event: dict[str, Any]) -> None:
+        applied = []
+        for client_id in event.get("clients", []):
+            view = self.clients.get(client_id)
+            if view is None:
+                view = self.clients[client_id] = ledger.empty_client_view(client_id)
+                self.events[client_id] = []
+            if event["seq"] <= view["seq"]:
+                continue  # as ledger.apply_to_client: a client named twice gets it once
+            ledger.dispatch(view, event)
+            view["seq"] = event["seq"]
+            applied.append(client_id)
+        ledger.apply_to_directory(self.directory, event)
+        ledger.apply_to_sold(self.sold, event)
+        encoded = _ENCODE(event).encode("utf-8")
+        for client_id in applied:
+            self.events[client_id].append(encoded)
+
+    def files(self) -> Iterator[tuple[str, bytes]]:
+        """(relative path, bytes) of every view file, in path order.
+
+        Client views are handed out (and forgotten) one at a time; the shards
+        are built from them on the way.
+        """
+        builder = shards.Builder()
+        for client_id in sorted(self.clients, key=lambda c: c + ".json"):
+            view = self.clients.pop(client_id)
+            events = self.events.pop(client_id)
+            builder.add(view)
+            view["events"] = _EVENTS_MARK
+            data = encode_view(view).replace(_EVENTS_MARK_JSON, b"[" + b",".join(events) + b"]", 1)
+            yield _client_name(client_id), data
+        rest = builder.files()
+        if self.directory["seq"]:
+            rest[layout.DIRECTORY] = encode_view(self.directory)
+        if self.sold["seq"]:
+            rest[layout.SOLD] = encode_view(self.sold)
+        rest[layout.INDEX] = encode_view({"format": ledger.VIEW_FORMAT, "offset": self.offset, "seq": self.seq})
+        for name in sorted(rest):
+            yield name, rest[name]
+
+
+def does_not_fit(line: int, raw: bytes, err: Exception) -> str:
+    return f"{layout.JOURNAL}:{line}: event {raw[:60].decode('utf-8', 'replace')!r}... does not fit the events before it ({type(err).__name__}: {err})"
+
+
+def replay(store: Store) -> tuple[Replayed, list[str]]:
+    """Fold the whole journal; the problems stop it at the first bad line."""
     problems: list[str] = []
-    path = store.path(layout.JOURNAL)
-    clients: dict[str, dict[str, Any]] = {}
-    directory = ledger.empty_directory()
-    sold = ledger.empty_sold()
-    offset = 0
-    seq = 0
+    replayed = Replayed()
     unfinished = 0  # line of the first event of a command still marked "more"
-    with open(path, "rb") as handle:
+    with open(store.path(layout.JOURNAL), "rb") as handle:
         first = handle.readline()
         try:
             journal.check_header(first, layout.JOURNAL)
         except FileProblem as err:
-            return {}, [str(err)]
-        offset = len(first)
+            return replayed, [str(err)]
+        replayed.offset = len(first)
+        replayed.digest.update(first)
         line = 1
         for raw in handle:
             line += 1
@@ -42,22 +116,17 @@ def replay(store: Store) -> tuple[dict[str, bytes], list[str]]:
                 problems.append(f"{layout.JOURNAL}:{line}: is an incomplete last line; run any other sessionpack command to move it aside")
                 break
             try:
-                event = journal.parse_line(raw, line, layout.JOURNAL, seq + 1)
-                for client_id in event.get("clients", []):
-                    view = clients.get(client_id)
-                    if view is None:
-                        view = clients[client_id] = ledger.empty_client_view(client_id)
-                    ledger.apply_to_client(view, event)
-                ledger.apply_to_directory(directory, event)
-                ledger.apply_to_sold(sold, event)
+                event = journal.parse_line(raw, line, layout.JOURNAL, replayed.seq + 1)
+                replayed.apply(event)
             except FileProblem as err:
                 problems.append(str(err))
                 break
             except (KeyError, TypeError, ValueError, AttributeError) as err:
-                problems.append(f"{layout.JOURNAL}:{line}: event {raw[:60].decode('utf-8', 'replace')!r}... does not fit the events before it ({type(err).__name__}: {err})")
+                problems.append(does_not_fit(line, raw, err))
                 break
-            seq += 1
-            offset += len(raw)
+            replayed.seq += 1
+            replayed.offset += len(raw)
+            replayed.digest.update(raw)
             if event.get("more") is True:
                 unfinished = unfinished or line
             else:
@@ -68,16 +137,11 @@ def replay(store: Store) -> tuple[dict[str, bytes], list[str]]:
                     f"{layout.JOURNAL}:{unfinished}: the last command's events end unfinished (its write was interrupted); "
                     "run any other sessionpack command to move them aside"
                 )
-    files = {os.path.join(layout.CLIENT_VIEWS, f"{cid}.json"): encode_view(view) for cid, view in clients.items()}
-    if directory["seq"]:
-        files[layout.DIRECTORY] = encode_view(directory)
-    if sold["seq"]:
-        files[layout.SOLD] = encode_view(sold)
-    files[layout.INDEX] = encode_view({"format": ledger.VIEW_FORMAT, "offset": offset, "seq": seq})
-    return files, problems
+    return replayed, problems
 
 
 def existing_views(root: str) -> set[str]:
+    """Every view file present (relative paths; the checkpoint is not a view)."""
     found = set()
     for name in (layout.INDEX, layout.DIRECTORY, layout.SOLD):
         if os.path.exists(os.path.join(root, name)):
@@ -87,7 +151,7 @@ def existing_views(root: str) -> set[str]:
         for name in os.listdir(client_dir):
             if name.endswith(".json") and not name.startswith("."):
                 found.add(os.path.join(layout.CLIENT_VIEWS, name))
-    return found
+    return found | shards.existing(root)
 
 
 def catalog_problems(store: Store) -> list[str]:
@@ -104,29 +168,41 @@ def catalog_problems(store: Store) -> list[str]:
     return problems
 
 
-def check(store: Store) -> list[str]:
-    """All problems found, as 'file:line: what; fix' lines (empty: all well)."""
-    problems = catalog_problems(store)
-    expected, journal_problems = replay(store)
-    problems.extend(journal_problems)
-    if journal_problems:
-        return problems
-    for name in sorted(set(expected) | existing_views(store.root)):
+def full_check(store: Store) -> tuple[list[str], checkpoint.Checkpoint | None]:
+    """Replay everything and compare every view file with what it implies.
+
+    Returns the problems, and when there is none, the checkpoint they prove.
+    """
+    replayed, problems = replay(store)
+    if problems:
+        return problems, None
+    present = existing_views(store.root)
+    found: list[tuple[str, str]] = []
+    recorded = checkpoint.Checkpoint.start(replayed)
+    for name, expected in replayed.files():
         path = store.path(name)
-        if name not in expected:
-            problems.append(f"{name}: no event in the journal makes this view; run 'sessionpack check --rebuild'")
-            continue
+        present.discard(name)
         try:
             actual = read_bytes(path)
         except FileNotFoundError:
-            problems.append(f"{name}: missing; run 'sessionpack check --rebuild'")
+            found.append((name, f"{name}: missing; run 'sessionpack check --rebuild'"))
             continue
-        if actual != expected[name]:
-            problems.append(f"{name}:{_first_difference(actual, expected[name])}: differs from what the journal implies; run 'sessionpack check --rebuild'")
-    return problems
+        if actual != expected:
+            found.append((name, f"{name}:{first_difference(actual, expected)}: differs from what the journal implies; run 'sessionpack check --rebuild'"))
+        elif name != layout.INDEX:
+            recorded.add_file(name, os.stat(path), expected)
+    for name in present:
+        found.append((name, f"{name}: no event in the journal makes this view; run 'sessionpack check --rebuild'"))
+    problems.extend(text for _, text in sorted(found))
+    return problems, (None if problems else recorded)
 
 
-def _first_difference(actual: bytes, expected: bytes) -> int:
+def check(store: Store) -> list[str]:
+    """All problems a full replay finds, as 'file:line: what; fix' lines (empty: all well)."""
+    return catalog_problems(store) + full_check(store)[0]
+
+
+def first_difference(actual: bytes, expected: bytes) -> int:
     for line, (a, b) in enumerate(zip(actual.splitlines(), expected.splitlines()), start=1):
         if a != b:
             return line
@@ -134,17 +210,89 @@ def _first_difference(actual: bytes, expected: bytes) -> int:
 
 
 def rebuild(store: Store) -> tuple[int, list[str]]:
-    """Write every view from the journal; remove views no event makes."""
-    expected, problems = replay(store)
+    """Write every view from the journal; remove views no event makes.
+
+    First the index is marked as being rebuilt (format 0), and it is written
+    for real last: a rebuild cut short is simply done again by the next
+    command, like the upgrade of views of an older format. A checkpoint is
+    written when the journal is large enough for ``check`` to use one.
+    """
+    replayed, problems = replay(store)
     if problems:
         return 0, problems
-    for name in existing_views(store.root) - set(expected):
-        os.unlink(store.path(name))
-    index = expected.pop(layout.INDEX)
-    for name, data in sorted(expected.items()):
+    stale = existing_views(store.root)
+    try:
+        os.unlink(store.path(layout.CHECKPOINT))
+    except FileNotFoundError:
+        pass
+    make_dir(store.path(layout.VIEWS))
+    atomic_write(store.path(layout.INDEX), encode_view(REBUILDING))
+    recorded = checkpoint.Checkpoint.start(replayed)
+    made: set[str] = set()
+    count = 0
+    index = b""
+    for name, data in replayed.files():
+        count += 1
+        stale.discard(name)
+        if name == layout.INDEX:
+            index = data
+            continue
+        folder = os.path.dirname(name)
+        if folder not in made:
+            make_dir(store.path(folder))
+            made.add(folder)
         atomic_write(store.path(name), data)
+        recorded.add_file(name, os.stat(store.path(name)), data)
+    for name in stale - {layout.INDEX}:
+        os.unlink(store.path(name))
     atomic_write(store.path(layout.INDEX), index)  # last: it says the views are complete
-    return len(expected) + 1, []
+    if checkpoint.worth_keeping(replayed.offset):
+        recorded.save(store.root)
+    return count, []
 
 
-__all__ = ["check", "rebuild", "replay"]
+@dataclass
+class CheckResult:
+    problems: list[str]
+    incremental: bool  # True: against the checkpoint; False: the whole journal replayed
+    events: int  # events checked (incremental) or replayed (full)
+    since_seq: int  # incremental: the seq of the checkpoint
+    fallback: str | None  # full check where an incremental one was wanted: why
+
+
+def run_check(store: Store, full: bool = False) -> CheckResult:
+    """``sessionpack check``: incremental when a checkpoint allows it, else full.
+
+    A check that finds the journal and the views in order leaves, when the
+    journal is large enough (``checkpoint.worth_keeping``), a checkpoint for
+    the next one (the catalog is checked apart, in full, every time). Runs
+    under the shared lock.
+    """
+    problems = catalog_problems(store)
+    size = os.path.getsize(store.path(layout.JOURNAL))
+    reason = None
+    if not full and checkpoint.worth_keeping(size):
+        from .incremental import Incremental, incremental
+
+        outcome = incremental(store)
+        if isinstance(outcome, Incremental):
+            if not outcome.problems and outcome.changed:  # (catalog problems are not the views')
+                _save(store, outcome.checkpoint)
+            return CheckResult(problems + outcome.problems, True, outcome.events, outcome.since_seq, None)
+        reason = outcome
+    found, recorded = full_check(store)
+    problems.extend(found)
+    if recorded is not None and checkpoint.worth_keeping(recorded.offset):
+        _save(store, recorded)
+    return CheckResult(problems, False, recorded.seq if recorded else 0, 0, reason)
+
+
+def _save(store: Store, record: checkpoint.Checkpoint) -> None:
+    """Write the checkpoint; failing to is no problem of the data, only slower next time."""
+    try:
+        record.save(store.root)
+    except (SessionpackError, OSError) as err:
+        store.warnings.append(f"could not write {layout.CHECKPOINT} ({err}); the next check replays the whole journal again")
+
+
+__all__ = ["check", "rebuild", "replay", "run_check", "CheckResult"]

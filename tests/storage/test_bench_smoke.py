@@ -34,6 +34,10 @@ def test_generated_practice_passes_check(tmp_path: Path) -> None:
     result = run(out, "check", now=generate.NOW.strftime("%Y-%m-%dT%H:%M"))
     assert (result.returncode, result.stderr) == (0, ""), result.stdout + result.stderr
     assert result.stdout == "No problems found\n"
+    # Every client package has an access code in the index; the open ones are in views/open.
+    codes = [json.loads(p.read_bytes())["codes"] for p in (out / "views" / "codes").glob("*.json")]
+    assert sum(len(c) for c in codes) == meta["packages"]
+    assert list((out / "views" / "open").glob("*.jsonl"))
 
     # Every kind of the mix was sold, and the journal's times never go back.
     kinds = set()

@@ -215,9 +215,11 @@ def test_journal_of_a_newer_format_is_refused(practice, data_dir: Path) -> None:
 
 
 def test_views_of_a_newer_format_are_refused(practice, data_dir: Path) -> None:
+    from sessionpack.domain.ledger import VIEW_FORMAT
+
     index = data_dir / "views" / "index.json"
     data = json.loads(index.read_bytes())
-    data["format"] = 2
+    data["format"] = VIEW_FORMAT + 1
     index.write_text(json.dumps(data))
     before = snapshot(data_dir)
     result = inproc(data_dir, "client", "list")

@@ -1,0 +1,294 @@
+"""The sharded whole-practice views: open client packages and access codes.
+
+``views/open/XX.jsonl`` holds one line per client package that is not
+closed for good (``ledger.open_rows``) of the clients whose id hashes to XX
+(the low byte of its CRC-32, 256 shards)::
+
+    ["2027-01-31","ana","ana.p1",{...the package record of ana's view...}]
+    [null,"bob","bob.p3",{...}]
+
+sorted by client and package id. The last valid day (null: no expiry, or not
+started) leads the line, so a listing skips the packages past it without
+decoding them.
+
+``views/codes/XX.json`` maps the access-code hashes starting with the hex
+digits XX to the client packages holding them:
+``{"codes": {"HASH": [["ana", "ana.p1"]]}}`` (a list, so that even two
+packages with one hash would be kept apart; lookups take the first).
+
+Both are functions of the client views alone, whatever events made them.
+A shard file exists only while it has an entry. A commit rewrites only the
+shards of the clients it touched (``Changes``), before their client views:
+the access-code shards are updated from the difference between a client's
+view before and after the commit, so after a crash the replay, which starts
+again from the views on disk, makes the same change (again, harmlessly).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import zlib
+from datetime import datetime
+from typing import Any, Iterable, Iterator
+
+from ..domain import ledger
+from ..errors import FileProblem
+from . import layout
+from .crash import crash_point
+from .fsio import atomic_write, fsync_dir, make_dir, read_bytes
+
+DAMAGED_FIX = "rebuild the views with 'sessionpack check --rebuild'"
+_HEX2 = re.compile(r"[0-9a-f]{2}\Z")
+
+
+def canonical(obj: Any) -> bytes:
+    """The bytes of a JSON view (sorted keys, no spaces, one line)."""
+    return (json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def open_shard(client_id: str) -> str:
+    """The open-packages shard of a client (relative path)."""
+    return os.path.join(layout.OPEN, f"{zlib.crc32(client_id.encode('utf-8')) & 0xFF:02x}.jsonl")
+
+
+_CODES_PREFIX = layout.CODES + os.sep
+
+
+def code_shard(code_hash: str) -> str:
+    """The access-code shard of a code hash (relative path)."""
+    prefix = code_hash[:2].lower()
+    if not _HEX2.match(prefix):  # not a hex digest: any stable spread will do
+        prefix = f"{zlib.crc32(code_hash.encode('utf-8', 'surrogatepass')) & 0xFF:02x}"
+    return _CODES_PREFIX + prefix + ".json"
+
+
+def is_shard(name: str) -> bool:
+    folder, base = os.path.split(name)
+    return (folder == layout.OPEN and base.endswith(".jsonl")) or (folder == layout.CODES and base.endswith(".json"))
+
+
+# -- open packages: lines -------------------------------------------------------
+
+
+def open_lines(view: dict[str, Any]) -> list[bytes]:
+    """The lines a client view contributes to its open shard."""
+    return [canonical(list(row)) for row in ledger.open_rows(view)]
+
+
+def line_key(line: bytes, name: str = "", number: int = 0) -> tuple[bytes, bytes]:
+    """(client, client package id) of an open-shard line, without decoding it."""
+    parts = line.split(b",", 3)
+    if len(parts) < 4 or parts[1][:1] != b'"' or parts[1][-1:] != b'"' or parts[2][:1] != b'"':
+        raise FileProblem(name, number, "is damaged", DAMAGED_FIX)
+    return parts[1][1:-1], parts[2][1:-1]
+
+
+def split_lines(data: bytes | None) -> list[bytes]:
+    return [] if not data else data.splitlines(keepends=True)
+
+
+def join_lines(lines: Iterable[bytes]) -> bytes | None:
+    """A shard's bytes from its lines (sorted), or None for no file."""
+    ordered = sorted(lines, key=line_key)
+    return b"".join(ordered) or None
+
+
+# -- access codes ---------------------------------------------------------------
+
+
+def parse_codes(data: bytes | None, name: str) -> dict[str, list[list[str]]]:
+    if not data:
+        return {}
+    try:
+        codes = json.loads(data)["codes"]
+        if not isinstance(codes, dict):
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        raise FileProblem(name, 1, "is damaged", DAMAGED_FIX) from None
+    return codes
+
+
+def encode_codes(codes: dict[str, list[list[str]]]) -> bytes | None:
+    return canonical({"codes": codes}) if codes else None
+
+
+def add_code(codes: dict[str, list[list[str]]], code_hash: str, client: str, cp_id: str) -> None:
+    holders = codes.setdefault(code_hash, [])
+    if [client, cp_id] not in holders:
+        holders.append([client, cp_id])
+        holders.sort()
+
+
+def remove_code(codes: dict[str, list[list[str]]], code_hash: str, client: str, cp_id: str) -> None:
+    holders = codes.get(code_hash, [])
+    if [client, cp_id] in holders:
+        holders.remove([client, cp_id])
+    if not holders:
+        codes.pop(code_hash, None)
+
+
+# -- a commit's changes -------------------------------------------------------------
+
+
+class Changes:
+    """The shard files a commit changes, computed in memory before any write."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._before: dict[str, bytes | None] = {}
+        self._open: dict[str, list[bytes]] = {}
+        self._codes: dict[str, dict[str, list[list[str]]]] = {}
+
+    def _read(self, name: str) -> bytes | None:
+        if name not in self._before:
+            try:
+                self._before[name] = read_bytes(os.path.join(self.root, name))
+            except FileNotFoundError:
+                self._before[name] = None
+        return self._before[name]
+
+    def set_client(self, view: dict[str, Any], codes_before: set[tuple[str, str]]) -> None:
+        """Make the shards reflect ``view`` (``codes_before``: its codes before the commit)."""
+        client = view["id"]
+        name = open_shard(client)
+        if name not in self._open:
+            lines = split_lines(self._read(name))
+            for number, line in enumerate(lines, start=1):
+                line_key(line, name, number)  # a damaged shard stops the command before it commits
+            self._open[name] = lines
+        mine = client.encode("utf-8")
+        self._open[name] = [line for line in self._open[name] if line_key(line)[0] != mine] + open_lines(view)
+        codes_after = ledger.code_entries(view)
+        for code_hash, cp_id in sorted(codes_before - codes_after):
+            remove_code(self._codes_of(code_hash), code_hash, client, cp_id)
+        for code_hash, cp_id in sorted(codes_after - codes_before):
+            add_code(self._codes_of(code_hash), code_hash, client, cp_id)
+
+    def _codes_of(self, code_hash: str) -> dict[str, list[list[str]]]:
+        name = code_shard(code_hash)
+        if name not in self._codes:
+            self._codes[name] = parse_codes(self._read(name), name)
+        return self._codes[name]
+
+    def files(self) -> dict[str, bytes | None]:
+        """Changed shards: relative path -> new bytes (None: remove the file)."""
+        out: dict[str, bytes | None] = {}
+        for name, lines in self._open.items():
+            out[name] = join_lines(lines)
+        for name, codes in self._codes.items():
+            out[name] = encode_codes(codes)
+        return {name: data for name, data in out.items() if data != self._before[name]}
+
+
+def write(root: str, files: dict[str, bytes | None]) -> None:
+    """Write (or remove) shard files durably."""
+    for name, data in sorted(files.items()):
+        path = os.path.join(root, name)
+        if data is None:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                continue
+            fsync_dir(os.path.dirname(path))
+        else:
+            make_dir(os.path.dirname(path))
+            atomic_write(path, data)
+        crash_point("shard-written")
+
+
+# -- building every shard (check, rebuild) ---------------------------------------------
+
+
+class Builder:
+    """Every shard file implied by a set of client views, fed one at a time."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, list[bytes]] = {}
+        self._codes: dict[str, dict[str, list[list[str]]]] = {}
+
+    def add(self, view: dict[str, Any]) -> None:
+        lines = open_lines(view)
+        if lines:
+            self._open.setdefault(open_shard(view["id"]), []).extend(lines)
+        for code_hash, cp_id in ledger.code_entries(view):
+            add_code(self._codes.setdefault(code_shard(code_hash), {}), code_hash, view["id"], cp_id)
+
+    def files(self) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        for name, lines in self._open.items():
+            data = join_lines(lines)
+            if data:
+                out[name] = data
+        for name, codes in self._codes.items():
+            data = encode_codes(codes)
+            if data:
+                out[name] = data
+        return out
+
+
+def existing(root: str) -> set[str]:
+    """The shard files present (relative paths)."""
+    found = set()
+    for folder, suffix in ((layout.OPEN, ".jsonl"), (layout.CODES, ".json")):
+        try:
+            names = os.listdir(os.path.join(root, folder))
+        except FileNotFoundError:
+            continue
+        found.update(os.path.join(folder, n) for n in names if n.endswith(suffix) and not n.startswith("."))
+    return found
+
+
+# -- reading ------------------------------------------------------------------------
+
+
+def code_owner(root: str, code_hash: str) -> str | None:
+    """The client package recorded with this access-code hash, or None (one small file)."""
+    name = code_shard(code_hash)
+    try:
+        data = read_bytes(os.path.join(root, name))
+    except FileNotFoundError:
+        return None
+    holders = parse_codes(data, name).get(code_hash)
+    return holders[0][1] if holders else None
+
+
+def open_packages(root: str, today: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """client -> {client package id: record} of the open packages whose last
+    valid day is ``today`` (ISO) or later, or not known. Only those lines are
+    decoded."""
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    keep_from = today.encode("ascii")
+    for name in sorted(existing(root)):
+        if not name.startswith(layout.OPEN + os.sep):
+            continue
+        data = read_bytes(os.path.join(root, name))
+        for number, line in enumerate(data.splitlines(), start=1):
+            if not (line.startswith(b"[null,") or line[2:12] >= keep_from):
+                continue
+            try:
+                _, client, cp_id, pkg = json.loads(line)
+            except (ValueError, TypeError):
+                raise FileProblem(name, number, "is damaged", DAMAGED_FIX) from None
+            found.setdefault(client, {})[cp_id] = pkg
+    return found
+
+
+def practice_packages(tx: Any, now: datetime, everything: bool = False) -> Iterator[dict[str, dict[str, Any]]]:
+    """The package records of each client, clients in id order, for the
+    whole-practice ``balance``: those that can be active or paused at
+    ``now`` (from the open shards); with ``everything``, every package of
+    every client (reads every client view: slower)."""
+    from ..domain.expiry import local_date
+
+    store = tx.store
+    if everything:
+        for client_id in sorted(store.load_directory()["clients"]):
+            view = tx.client(client_id)
+            if view and view["packages"]:
+                yield view["packages"]
+        return
+    found = open_packages(store.root, local_date(now, store.settings.tz).isoformat())
+    for client_id in sorted(found):
+        yield found[client_id]

@@ -1,0 +1,328 @@
+"""The sharded whole-practice views: open client packages (views/open) and
+access codes (views/codes). They follow every commit, survive a kill at each
+write point, are rebuilt byte for byte, are compared by ``check``, and views
+made before them are upgraded automatically."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import zlib
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+
+from sessionpack.cli.output import _plain
+from sessionpack.reports.balances import client_summaries
+from sessionpack.storage.store import Store, load_settings
+from storage_util import NOW, assert_check_clean, inproc, run, view_files
+
+FIVE = {"name": "5 massages", "expiry": "3 months", "contents": {"sessions": {"massage": 5}}, "payment": {"price": "400"}}
+ONE = {"name": "1 massage", "expiry": "1 month from first use", "contents": {"sessions": {"massage": 1}}, "payment": {"price": "90"}}
+OPEN_HINT = "differs from what the journal implies; run 'sessionpack check --rebuild'"
+
+
+def ok(result) -> str:  # type: ignore[no-untyped-def]
+    stdout = getattr(result, "stdout", "")
+    code = getattr(result, "exit_code", getattr(result, "returncode", None))
+    assert (code, result.stderr) == (0, ""), (stdout, result.stderr)
+    return stdout
+
+
+@pytest.fixture
+def shop(practice, data_dir: Path):  # type: ignore[no-untyped-def]
+    for pid, body in (("five", FIVE), ("one", ONE)):
+        (data_dir / "packages" / f"{pid}.toml").write_text(tomli_w.dumps(body), encoding="utf-8")
+    ok(practice("client", "add", "bob", "--name", "Bob Reis"))
+    return practice
+
+
+def open_shard(client: str) -> str:
+    return f"views/open/{zlib.crc32(client.encode()) & 0xFF:02x}.jsonl"
+
+
+def open_lines(data_dir: Path) -> list[list[Any]]:
+    rows = []
+    for path in sorted((data_dir / "views" / "open").glob("*.jsonl")):
+        rows.extend(json.loads(line) for line in path.read_bytes().splitlines())
+    return rows
+
+
+def code_hashes(data_dir: Path, client: str) -> dict[str, str]:
+    view = json.loads((data_dir / "views" / "clients" / f"{client}.json").read_bytes())
+    return {cp: pkg["code_hash"] for cp, pkg in view["packages"].items()}
+
+
+def code_index(data_dir: Path) -> dict[str, list[list[str]]]:
+    found: dict[str, list[list[str]]] = {}
+    for path in sorted((data_dir / "views" / "codes").glob("*.json")):
+        codes = json.loads(path.read_bytes())["codes"]
+        assert all(h.startswith(path.stem) for h in codes)
+        found.update(codes)
+    return found
+
+
+def owner_of(data_dir: Path, code_hash: str) -> str | None:
+    root = str(data_dir)
+    settings = load_settings(root)
+    store = Store(root, settings, datetime.fromisoformat(NOW).replace(tzinfo=settings.tz), "tester")
+    with store.reading() as tx:
+        return tx.code_owner(code_hash)
+
+
+def rebuilt_copy(data_dir: Path, tmp_path: Path) -> dict[str, bytes]:
+    """The view files a rebuild from the journal alone makes (in a copy)."""
+    copy = tmp_path / "rebuilt"
+    shutil.copytree(data_dir, copy)
+    shutil.rmtree(copy / "views")
+    (copy / "views" / "clients").mkdir(parents=True)
+    result = run(copy, "check", "--rebuild")
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout
+    return view_files(copy)
+
+
+# -- the views follow commits -------------------------------------------------------------
+
+
+def test_open_and_code_shards_follow_every_commit(shop, data_dir: Path, tmp_path: Path) -> None:
+    ok(shop("sell", "ana", "five"))
+    ok(shop("sell", "bob", "one"))
+    rows = open_lines(data_dir)
+    assert [(r[0], r[1], r[2]) for r in rows] == sorted([("2027-02-20", "ana", "ana.p1"), (None, "bob", "bob.p1")], key=lambda r: (open_shard(r[1]), r[1]))
+    ana = json.loads((data_dir / "views" / "clients" / "ana.json").read_bytes())
+    assert [r[3] for r in rows if r[2] == "ana.p1"] == [ana["packages"]["ana.p1"]]  # the whole record
+    assert (data_dir / open_shard("ana")).exists() and (data_dir / open_shard("bob")).exists()
+
+    index = code_index(data_dir)
+    assert index == {code_hashes(data_dir, "ana")["ana.p1"]: [["ana", "ana.p1"]], code_hashes(data_dir, "bob")["bob.p1"]: [["bob", "bob.p1"]]}
+
+    # bob's one session booked: the line follows (first use starts the clock); attended: used up, gone.
+    ok(shop("book", "bob", "massage", "2026-11-25T10:00"))
+    [bob] = [r for r in open_lines(data_dir) if r[1] == "bob"]
+    assert bob[0] == "2026-12-25" and bob[3]["draws"]["bob.b1"]["state"] == "scheduled"
+    ok(shop("attend", "bob.b1", now="2026-11-25T12:00"))
+    assert [r[2] for r in open_lines(data_dir)] == ["ana.p1"]
+    if open_shard("bob") != open_shard("ana"):
+        assert not (data_dir / open_shard("bob")).exists()  # an empty shard is no file
+    # A used-up package keeps its code: a script can still show its balance.
+    assert owner_of(data_dir, code_hashes(data_dir, "bob")["bob.p1"]) == "bob.p1"
+
+    assert_check_clean(data_dir)
+    assert view_files(data_dir) == rebuilt_copy(data_dir, tmp_path)
+
+
+def test_code_owner_reads_the_index(shop, data_dir: Path) -> None:
+    for _ in range(3):
+        ok(shop("sell", "ana", "five"))
+    hashes = code_hashes(data_dir, "ana")
+    for cp_id, code_hash in hashes.items():
+        assert owner_of(data_dir, code_hash) == cp_id
+    assert owner_of(data_dir, "0" * 64) is None
+    assert owner_of(data_dir, "not a hash") is None
+
+    old = hashes["ana.p2"]
+    ok(shop("code", "reset", "ana.p2", "--reason", "lost"))
+    new = code_hashes(data_dir, "ana")["ana.p2"]
+    assert new != old
+    assert owner_of(data_dir, old) is None
+    assert owner_of(data_dir, new) == "ana.p2"
+    assert old not in code_index(data_dir)
+    assert_check_clean(data_dir)
+
+
+def test_code_lookup_opens_one_small_file(shop, data_dir: Path) -> None:
+    ok(shop("sell", "ana", "five"))
+    code_hash = code_hashes(data_dir, "ana")["ana.p1"]
+    # Without the client views, the index alone still names the package.
+    shutil.rmtree(data_dir / "views" / "clients")
+    assert owner_of(data_dir, code_hash) == "ana.p1"
+
+
+# -- the whole-practice listing -------------------------------------------------------------
+
+
+def listing_from_every_view(data_dir: Path, now: str) -> str:
+    """What ``balance --format json`` printed before the open view: every client view read."""
+    root = str(data_dir)
+    settings = load_settings(root)
+    store = Store(root, settings, datetime.fromisoformat(now).replace(tzinfo=settings.tz), "tester")
+    out = []
+    with store.reading() as tx:
+        for client_id in sorted(store.load_directory()["clients"]):
+            view = tx.client(client_id)
+            if view and view["packages"]:
+                out.extend(client_summaries(view, store.now, settings.tz, include_inactive=False))
+    return json.dumps(_plain(out), ensure_ascii=False, indent=2) + "\n"
+
+
+def test_listing_is_what_reading_every_view_gives_at_any_clock(shop, data_dir: Path) -> None:
+    ok(shop("client", "add", "carol", "--name", "Carol"))
+    ok(shop("sell", "ana", "five", now="2026-06-01T10:00"))  # past its last day at NOW
+    ok(shop("sell", "ana", "five"))
+    ok(shop("sell", "bob", "one"))
+    ok(shop("sell", "carol", "one"))
+    ok(shop("book", "carol", "massage", "2026-11-21T10:00"))
+    ok(shop("attend", "carol.b1", now="2026-11-21T12:00"))  # used up: leaves the open view
+    ok(shop("sell", "carol", "five", "--date", "2026-11-20"))
+    ok(shop("book", "bob", "massage", "2027-01-10T10:00"))  # starts bob's month: until 2027-02-09
+    assert {r[2] for r in open_lines(data_dir)} == {"ana.p1", "ana.p2", "bob.p1", "carol.p2"}
+    for now in ("2026-05-01T09:00", "2026-06-01T12:00", "2026-09-01T23:59", NOW, "2027-01-01T00:00",
+                "2027-02-09T23:30", "2027-02-10T00:00", "2030-01-01T09:00"):
+        result = shop("balance", "--format", "json", now=now)
+        assert ok(result) == listing_from_every_view(data_dir, now), now
+    # Table and --all keep their output too.
+    table = ok(shop("balance"))
+    assert table.splitlines()[0] == "Balances at 2026-11-20 09:00 (EUR)"
+    assert [line.split()[1] for line in table.splitlines()[2:]] == ["ana.p2", "bob.p1", "carol.p2"]
+    everything = json.loads(ok(shop("balance", "--all", "--format", "json")))
+    assert [s["id"] for s in everything] == ["ana.p1", "ana.p2", "bob.p1", "carol.p1", "carol.p2"]
+
+
+def test_listing_of_an_empty_practice(practice) -> None:
+    assert ok(practice("balance")) == "No client has an active package\n"
+    assert ok(practice("balance", "--format", "json")) == "[]\n"
+
+
+# -- kill at every write point ------------------------------------------------------------
+
+
+def crash(data_dir: Path, point: str, *args: str) -> None:
+    result = run(data_dir, *args, env={"SESSIONPACK_TEST_CRASH_AT": point})
+    assert result.returncode == -signal.SIGKILL, (point, result.returncode, result.stderr)
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("point", ["journal-written", "shard-written", "view-written", "before-index"])
+@pytest.mark.parametrize("command", ["sell", "code-reset", "attend"])
+def test_kill_at_each_write_point_and_the_shards_are_repaired(shop, data_dir: Path, tmp_path: Path, point: str, command: str) -> None:
+    ok(shop("sell", "ana", "one"))
+    ok(shop("book", "ana", "massage", "2026-11-21T10:00"))
+    args = {
+        "sell": ("sell", "ana", "five"),
+        "code-reset": ("code", "reset", "ana.p1", "--reason", "lost"),
+        "attend": ("--now", "2026-11-21T12:00", "attend", "ana.b1"),  # used up: the open line goes
+    }[command]
+    if args[0] == "--now":
+        result = run(data_dir, *args[2:], env={"SESSIONPACK_TEST_CRASH_AT": point}, now=args[1])
+        assert result.returncode == -signal.SIGKILL and result.stdout == ""
+    else:
+        crash(data_dir, point, *args)
+    # The next command, a reader, repairs every view from the journal's tail.
+    listed = run(data_dir, "balance", "--format", "json")
+    assert (listed.returncode, listed.stderr) == (0, "")
+    assert view_files(data_dir) == rebuilt_copy(data_dir, tmp_path)
+    assert_check_clean(data_dir)
+    hashes = code_hashes(data_dir, "ana")
+    for cp_id, code_hash in hashes.items():
+        assert owner_of(data_dir, code_hash) == cp_id
+    assert len(code_index(data_dir)) == len(hashes)
+
+
+def test_a_killed_rebuild_is_done_again_by_the_next_command(shop, data_dir: Path) -> None:
+    ok(shop("sell", "ana", "five"))
+    before = view_files(data_dir)
+    (data_dir / "views" / "index.json").write_bytes(b'{"format":0,"offset":0,"rebuilding":true,"seq":0}\n')
+    (data_dir / open_shard("ana")).unlink()  # as if cut short half-way
+    result = inproc(data_dir, "client", "list", "--format", "csv")
+    assert result.returncode == 0
+    assert result.stderr == (f"warning: an earlier rebuild of the views was interrupted; rebuilt {len(before)} view "
+                             "files from the journal (nothing recorded was changed)\n")
+    assert view_files(data_dir) == before
+
+
+# -- check and rebuild ----------------------------------------------------------------------
+
+
+def test_rebuild_after_deleting_every_view_makes_the_same_shards(shop, data_dir: Path) -> None:
+    ok(shop("sell", "ana", "five"))
+    ok(shop("sell", "bob", "five"))
+    ok(shop("book", "ana", "massage", "2026-12-01T10:00"))
+    ok(shop("code", "reset", "bob.p1"))
+    before = view_files(data_dir)
+    assert any(k.startswith("open/") for k in before) and any(k.startswith("codes/") for k in before)
+    shutil.rmtree(data_dir / "views")
+    rebuilt = run(data_dir, "check", "--rebuild")
+    assert (rebuilt.returncode, rebuilt.stderr) == (0, "")
+    assert rebuilt.stdout == f"Rebuilt {len(before)} view files from the journal\n"
+    assert view_files(data_dir) == before
+    assert_check_clean(data_dir)
+
+
+def problems(result) -> list[str]:  # type: ignore[no-untyped-def]
+    return [row["problem"] for row in json.loads(result.stdout)]
+
+
+def test_a_hand_edited_open_shard_is_reported(shop, data_dir: Path) -> None:
+    ok(shop("sell", "ana", "five"))
+    shard = data_dir / open_shard("ana")
+    shard.write_bytes(shard.read_bytes().replace(b'"massage":5', b'"massage":9'))
+    checked = inproc(data_dir, "check", "--format", "json")
+    assert checked.returncode == 3
+    assert problems(checked) == [f"{open_shard('ana')}:1: {OPEN_HINT}"]
+    assert inproc(data_dir, "check", "--rebuild").returncode == 0
+    assert_check_clean(data_dir)
+
+
+def test_a_damaged_code_shard_stops_commands_and_is_reported(shop, data_dir: Path) -> None:
+    ok(shop("sell", "ana", "five"))
+    code_hash = code_hashes(data_dir, "ana")["ana.p1"]
+    name = f"views/codes/{code_hash[:2]}.json"
+    (data_dir / name).write_bytes(b'{"codes":')
+    reset = run(data_dir, "code", "reset", "ana.p1")
+    assert (reset.returncode, reset.stdout) == (3, "")
+    assert reset.stderr == f"error: {name}:1: is damaged; rebuild the views with 'sessionpack check --rebuild'\n"
+    checked = inproc(data_dir, "check", "--format", "json")
+    assert problems(checked) == [f"{name}:1: {OPEN_HINT}"]
+    assert inproc(data_dir, "check", "--rebuild").returncode == 0
+    assert owner_of(data_dir, code_hash) == "ana.p1"
+    assert_check_clean(data_dir)
+
+
+def test_a_stray_shard_is_reported_and_removed_by_rebuild(shop, data_dir: Path) -> None:
+    stray = data_dir / "views" / "open" / "zz.jsonl"
+    stray.parent.mkdir(exist_ok=True)
+    stray.write_bytes(b'[null,"ghost","ghost.p1",{}]\n')
+    checked = inproc(data_dir, "check", "--format", "json")
+    assert problems(checked) == ["views/open/zz.jsonl: no event in the journal makes this view; run 'sessionpack check --rebuild'"]
+    assert inproc(data_dir, "check", "--rebuild").returncode == 0
+    assert not stray.exists()
+    assert_check_clean(data_dir)
+
+
+# -- views made before the shards ----------------------------------------------------------------
+
+
+def make_views_old(data_dir: Path) -> None:
+    """What a directory written by the previous sessionpack holds: format 1, no shards."""
+    for name in ("open", "codes"):
+        shutil.rmtree(data_dir / "views" / name, ignore_errors=True)
+    for path in (data_dir / "views").rglob("*.json"):
+        path.write_bytes(path.read_bytes().replace(b'"format":2,', b'"format":1,'))
+
+
+@pytest.mark.parametrize("first", ["reader", "writer", "check"])
+def test_views_of_the_previous_format_are_rebuilt_with_a_warning(shop, data_dir: Path, first: str) -> None:
+    ok(shop("sell", "ana", "five"))
+    ok(shop("sell", "bob", "one"))
+    before = view_files(data_dir)
+    make_views_old(data_dir)
+    assert json.loads((data_dir / "views" / "index.json").read_bytes())["format"] == 1
+    args = {"reader": ("balance", "--format", "csv"), "writer": ("client", "add", "carol", "--name", "Carol"),
+            "check": ("check",)}[first]
+    result = run(data_dir, *args)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (f"warning: the views were made by an older sessionpack (format 1); rebuilt {len(before)} "
+                             "view files from the journal (nothing recorded was changed)\n")
+    if first == "reader":
+        assert view_files(data_dir) == before
+        assert result.stdout.splitlines()[1].startswith("ana,ana.p1,5 massages,massage,5,")
+    if first == "check":
+        assert result.stdout == "No problems found\n"
+        assert view_files(data_dir) == before
+    again = run(data_dir, "client", "list", "--format", "csv")
+    assert (again.returncode, again.stderr) == (0, "")  # upgraded once
+    assert_check_clean(data_dir)
