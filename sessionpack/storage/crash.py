@@ -3,8 +3,9 @@
 With ``SESSIONPACK_TEST_CRASH_AT=NAME`` in the environment the process kills
 itself (SIGKILL: no cleanup, like a power cut) when it reaches that point.
 Points: ``journal-partial`` (half of the command's journal bytes written),
-``journal-written`` (journal fsynced, no view written), ``view-written``
-(after the first view file), ``before-index`` (all views, not the index).
+``journal-written`` (journal fsynced, no view written), ``shard-written``
+(after the first shard of views/open or views/codes), ``view-written``
+(after the first client view), ``before-index`` (all views, not the index).
 """
 
 from __future__ import annotations
