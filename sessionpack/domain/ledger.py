@@ -54,8 +54,10 @@ def empty_client_view(client_id: str) -> dict[str, Any]:
 
 def dispatch(view: dict[str, Any], event: dict[str, Any]) -> None:
     """Change the view's state by one event (without recording it)."""
-    _load_handlers()
     handler = _CLIENT_HANDLERS.get(event["type"])
+    if handler is None:
+        _load_handler(event["type"])
+        handler = _CLIENT_HANDLERS.get(event["type"])
     if handler is None:
         raise FileProblem("journal.jsonl", event.get("seq", 0) + 1, f"has an unknown event type {event['type']!r}", "upgrade sessionpack or restore the journal")
     handler(view, event, view["id"])
@@ -153,17 +155,24 @@ def code_entries(view: dict[str, Any]) -> set[tuple[str, str]]:
     return {(pkg["code_hash"], cp_id) for cp_id, pkg in view.get("packages", {}).items() if pkg.get("code_hash")}
 
 
-_HANDLERS_LOADED = False
+# Which module (in sessionpack.domain) holds the handler of each event type.
+# Handlers live beside their rules; a module is imported (registering its
+# handlers) on the first event of one of its types, so a command folds with
+# only the rules it needs. A new event type is added here and in its module.
+HANDLER_MODULES = {
+    "sold": "sales", "paid": "sales",
+    "booked": "bookings", "attended": "bookings", "no-show": "bookings", "cancelled": "bookings",
+    "linked": "links", "unlinked": "links", "booking-paid": "links",
+    "refunded": "refunds", "package-cancelled": "refunds",
+    "adjusted": "adjustments", "paused": "pauses", "resumed": "pauses", "transferred": "transfers",
+    "related": "sharing", "unrelated": "sharing", "shared": "sharing", "unshared": "sharing",
+    "code-reset": "codes",
+}
 
 
-def _load_handlers() -> None:
-    """Event handlers live beside their rules; importing them registers them.
+def _load_handler(event_type: str) -> None:
+    import importlib
 
-    Done on the first fold, not at import: a command that folds nothing (a
-    balance) never pays for importing every rule module.
-    """
-    global _HANDLERS_LOADED
-    if not _HANDLERS_LOADED:
-        from . import adjustments, bookings, codes, links, pauses, refunds, sales, sharing, transfers  # noqa: F401
-
-        _HANDLERS_LOADED = True
+    module = HANDLER_MODULES.get(event_type)
+    if module is not None:
+        importlib.import_module(f"{__package__}.{module}")
