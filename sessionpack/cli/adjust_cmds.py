@@ -9,7 +9,7 @@ import typer
 
 from ..errors import InputError
 from .app import app, boundary, store
-from .client_cmds import client_view
+from .client_cmds import client_view, find_client_package
 from .output import Format, emit_record, say
 
 FMT = typer.Option(Format.table, "--format", help="Output format.")
@@ -33,18 +33,6 @@ def one_line(text: Optional[str], what: str, required: bool = False) -> Optional
     if not clean or len(clean) > 500 or "\n" in clean or "\r" in clean:
         raise InputError(f"{what} must be one line of 1 to 500 characters")
     return clean
-
-
-def find_package(tx, client_package: str):  # type: ignore[no-untyped-def]
-    """(owner's view, client package) or the standard errors."""
-    from ..domain.ids import parse_client_package_id
-
-    owner_id, _ = parse_client_package_id(client_package)
-    view = client_view(tx, owner_id)
-    pkg = view["packages"].get(client_package)
-    if pkg is None:
-        raise InputError(f"no client package {client_package!r}; see 'sessionpack balance {owner_id}'")
-    return view, pkg
 
 
 def _after(tx, pkg: dict) -> dict:  # type: ignore[no-untyped-def]
@@ -119,7 +107,7 @@ def adjust_cmd(
     new_expiry = parse_day(expires, "--expires") if expires is not None else None
     why = one_line(reason, "--reason", required=True)
     with opened.writing() as tx:
-        _, pkg = find_package(tx, client_package)
+        _, pkg = find_client_package(tx, client_package)
         event = plan_adjust(pkg, change, service=service, expires=new_expiry, reason=why or "", force=force)
         if event is not None:
             tx.commit([event])
@@ -171,7 +159,7 @@ def pause_cmd(
     last = parse_day(until, "UNTIL")
     why = one_line(reason, "--reason")
     with opened.writing() as tx:
-        _, pkg = find_package(tx, client_package)
+        _, pkg = find_client_package(tx, client_package)
         event, kept = plan_pause(pkg, first, last, now=opened.now, tz=opened.settings.tz, reason=why,
                                  keep_bookings=keep_bookings)
         tx.commit([event])
@@ -216,7 +204,7 @@ def resume_cmd(
     day = parse_day(on, "--on") if on is not None else opened.now.astimezone(opened.settings.tz).date()
     why = one_line(reason, "--reason")
     with opened.writing() as tx:
-        _, pkg = find_package(tx, client_package)
+        _, pkg = find_client_package(tx, client_package)
         event = plan_resume(pkg, day, reason=why, force=force)
         tx.commit([event])
         after = _after(tx, pkg)
@@ -282,7 +270,7 @@ def transfer_cmd(
     why = one_line(reason, "--reason", required=True)
     code = new_code()  # shown once, below; only its hash is recorded
     with opened.writing() as tx:
-        _, pkg = find_package(tx, client_package)
+        _, pkg = find_client_package(tx, client_package)
         receiver = client_view(tx, client)
         event = plan_transfer(pkg, receiver, kind=kind, amount=amount, service=service, reason=why or "",
                               now=opened.now, tz=opened.settings.tz, code_hash=code_hash(code))

@@ -6,9 +6,8 @@ from typing import Optional
 
 import typer
 
-from ..errors import InputError
 from .app import app, boundary, store
-from .client_cmds import client_view
+from .client_cmds import client_view, find_client_package
 from .output import Format, emit, write_json
 
 FMT = typer.Option(Format.table, "--format", help="Output format.")
@@ -87,9 +86,7 @@ def history_cmd(
     match = CLIENT_PACKAGE_RE.match(target)
     client_id = match.group(1) if match else check_slug(target, "client")
     with opened.reading() as tx:
-        view = client_view(tx, client_id)
-    if match and target not in view["packages"]:
-        raise InputError(f"no client package {target!r}; see 'sessionpack balance {client_id}'")
+        view = find_client_package(tx, target, client_id)[0] if match else client_view(tx, client_id)
     rows = history_rows(view, target if match else None)
     for row in rows:
         row.pop("_change")

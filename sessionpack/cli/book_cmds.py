@@ -9,7 +9,7 @@ import typer
 
 from ..errors import InputError
 from .app import app, boundary, store
-from .client_cmds import client_view
+from .client_cmds import client_view, find_booking
 from .output import Format, emit, emit_record, say
 
 FMT = typer.Option(Format.table, "--format", help="Output format.")
@@ -140,16 +140,11 @@ def book_cmd(
 
 
 def _find_booking(tx, booking_id: str):  # type: ignore[no-untyped-def]
-    from ..domain.ids import parse_booking_id
-
-    attendee_id, _ = parse_booking_id(booking_id)
-    view = client_view(tx, attendee_id)
-    booking = view["bookings"].get(booking_id)
-    if booking is None:
-        raise InputError(f"no booking {booking_id!r}; see 'sessionpack history {attendee_id}'")
+    """(the booking, the view of the client owning its package, or None), or the standard errors."""
+    booking, view = find_booking(tx, booking_id)
     owner = None
     if booking.get("owner"):
-        owner = view if booking["owner"] == attendee_id else tx.client(booking["owner"])
+        owner = view if booking["owner"] == view["id"] else tx.client(booking["owner"])
     return booking, owner
 
 

@@ -12,7 +12,7 @@ import typer
 
 from ..errors import InputError
 from .app import app, boundary, store
-from .client_cmds import client_view
+from .client_cmds import find_client_package
 from .output import Format, emit, emit_record, say, write_json
 
 code_app = typer.Typer(
@@ -136,10 +136,7 @@ def code_reset(
             raise InputError("--reason must be one line of 1 to 500 characters")
     code = codes.new_code()
     with opened.writing() as tx:
-        view = client_view(tx, owner_id)
-        pkg = view["packages"].get(client_package)
-        if pkg is None:
-            raise InputError(f"no client package {client_package!r}; see 'sessionpack balance {owner_id}'")
+        _, pkg = find_client_package(tx, client_package, owner_id)
         tx.commit([codes.reset(pkg, codes.code_hash(code), reason)])
     if fmt is Format.table:
         say(f"New access code for {client_package}: {code}, shown only now; the old code no longer works")

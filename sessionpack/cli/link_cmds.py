@@ -8,7 +8,7 @@ import typer
 
 from ..errors import InputError
 from .app import app, boundary, store
-from .client_cmds import client_view
+from .client_cmds import client_view, find_booking, find_client_package
 from .output import Format, emit_record, say
 
 FMT = typer.Option(Format.table, "--format", help="Output format.")
@@ -20,29 +20,6 @@ def _reason(text: Optional[str]) -> Optional[str]:
     if not text.strip() or "\n" in text:
         raise InputError("--reason must be one line of text, not empty")
     return text.strip()
-
-
-def find_booking(tx, booking_id: str) -> tuple[dict, dict]:  # type: ignore[no-untyped-def]
-    """(the booking, its attendee's view), or a clear InputError."""
-    from ..domain.ids import parse_booking_id
-
-    attendee_id, _ = parse_booking_id(booking_id)
-    view = client_view(tx, attendee_id)
-    booking = view["bookings"].get(booking_id)
-    if booking is None:
-        raise InputError(f"no booking {booking_id!r}; see 'sessionpack history {attendee_id}'")
-    return booking, view
-
-
-def package_owner_view(tx, cp_id: str, known: dict) -> dict:  # type: ignore[no-untyped-def]
-    """The view of the client owning ``cp_id`` (``known`` if it is theirs), checked to hold it."""
-    from ..domain.ids import parse_client_package_id
-
-    owner_id, _ = parse_client_package_id(cp_id)
-    view = known if known["id"] == owner_id else client_view(tx, owner_id)
-    if cp_id not in view["packages"]:
-        raise InputError(f"no client package {cp_id!r}; see 'sessionpack balance {owner_id}'")
-    return view
 
 
 def booking_record(booking: dict, pkg: Optional[dict], currency: str, **extra: Any) -> dict:
@@ -113,7 +90,7 @@ def link_cmd(
         check_slug(count_as, "service")
     with opened.writing() as tx:
         found, attendee = find_booking(tx, booking)
-        owner = package_owner_view(tx, client_package, attendee)
+        owner, _ = find_client_package(tx, client_package, known=attendee)
         service = None
         if count_as is not None:
             service = load_service(opened.root, currency, count_as)
@@ -156,7 +133,7 @@ def unlink_cmd(
         found, attendee = find_booking(tx, booking)
         owner = None
         if found.get("package"):
-            owner = package_owner_view(tx, found["package"], attendee)
+            owner, _ = find_client_package(tx, found["package"], known=attendee)
         event = plan_unlink(found, owner or attendee, currency=currency, reason=why)
         tx.commit([event])
         updated = client_view(tx, found["attendee"])["bookings"][booking]

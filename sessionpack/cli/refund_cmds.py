@@ -8,7 +8,7 @@ import typer
 
 from ..errors import InputError
 from .app import app, boundary, store
-from .client_cmds import client_view
+from .client_cmds import client_view, find_client_package
 from .output import Format, emit_record, say
 
 FMT = typer.Option(Format.table, "--format", help="Output format.")
@@ -44,10 +44,7 @@ def close_package(cp_id: str, refund: Any, reason: Optional[str], cancel_booking
     if why is not None and "\n" in why:
         raise InputError("--reason must be one line of text")
     with opened.writing() as tx:
-        owner = client_view(tx, owner_id)
-        pkg = owner["packages"].get(cp_id)
-        if pkg is None:
-            raise InputError(f"no client package {cp_id!r}; see 'sessionpack balance {owner_id}'")
+        owner, pkg = find_client_package(tx, cp_id, owner_id)
         views = {owner_id: owner}
         for other in attendees_of(pkg):
             if other not in views:

@@ -9,7 +9,7 @@ import typer
 
 from ..errors import InputError
 from .app import app, boundary, store
-from .client_cmds import client_view
+from .client_cmds import client_view, find_client_package
 from .output import Format, emit_record, say
 
 
@@ -175,10 +175,7 @@ def pay_cmd(
     owner_id, _ = parse_client_package_id(client_package)
     value = parse_money(amount, opened.settings.currency, "amount")
     with opened.writing() as tx:
-        view = client_view(tx, owner_id)
-        pkg = view["packages"].get(client_package)
-        if pkg is None:
-            raise InputError(f"no client package {client_package!r}; see 'sessionpack balance {owner_id}'")
+        _, pkg = find_client_package(tx, client_package, owner_id)
         event = pay(pkg, value, opened.settings.currency, method.strip())
         tx.commit([event])
     from decimal import Decimal

@@ -123,19 +123,18 @@ def find_reference(view: Mapping[str, Any], reference: str) -> str | None:
 # -- folding into views ---------------------------------------------------------
 
 
-@handles("sold")
-def _sold(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
-    cp_id = event["client_package"]
-    owner = event["clients"][0]
-    if me != owner:  # a client the package is shared with
-        view.setdefault("shared_in", {})[cp_id] = owner
-        return
+def new_package_record(cp_id: str, owner: str, event: Mapping[str, Any], at: Any, actor: Any,
+                       shared_with: list[str]) -> dict[str, Any]:
+    """A new client package as its owner's view holds it, from a ``sold`` or
+    ``transferred`` event (``terms``, ``sale``, ``paid``, ``code_hash``): the
+    one place the shape of a client package is defined. ``at`` and ``actor``
+    stamp the sale."""
     sale = dict(event["sale"])
-    sale["at"] = event["at"]
-    sale["actor"] = event["actor"]
-    view["packages"][cp_id] = {
+    sale["at"] = at
+    sale["actor"] = actor
+    return {
         "id": cp_id,
-        "owner": me,
+        "owner": owner,
         "package": event["terms"]["id"],
         "terms": event["terms"],
         "sale": sale,
@@ -144,9 +143,20 @@ def _sold(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
         "draws": {},
         "adjustments": {},
         "pauses": [],
-        "shared_with": list(event.get("shared_with", [])),
+        "shared_with": shared_with,
         "code_hash": event.get("code_hash"),
     }
+
+
+@handles("sold")
+def _sold(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
+    cp_id = event["client_package"]
+    owner = event["clients"][0]
+    if me != owner:  # a client the package is shared with
+        view.setdefault("shared_in", {})[cp_id] = owner
+        return
+    view["packages"][cp_id] = new_package_record(cp_id, me, event, event["at"], event["actor"],
+                                                 list(event.get("shared_with", [])))
     view["counters"]["p"] = max(view["counters"]["p"], int(cp_id.rsplit(".p", 1)[1]))
 
 

@@ -22,6 +22,7 @@ from .ids import client_package_id
 from .ledger import handles
 from .money import money_text, quantize
 from .packages import package_from_terms
+from .sales import new_package_record
 
 
 def _scheduled_note(row: Mapping[str, Any], key: str, currency: str) -> str:
@@ -152,23 +153,7 @@ def _transferred(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
         pkg.setdefault("transferred_to", []).append(event["to_package"])
     if me == receiver:
         cp_id = event["to_package"]
-        sale = dict(event["sale"])
-        sale["at"] = event.get("at")
-        sale["actor"] = event.get("actor")
-        pkg = {
-            "id": cp_id,
-            "owner": me,
-            "package": event["terms"]["id"],
-            "terms": event["terms"],
-            "sale": sale,
-            "paid": event["paid"],
-            "status": "active",
-            "draws": {},
-            "adjustments": {},
-            "pauses": [],
-            "shared_with": [],
-            "code_hash": event.get("code_hash"),
-        }
+        pkg = new_package_record(cp_id, me, event, event.get("at"), event.get("actor"), [])
         if event.get("expires"):
             pkg["expires_set"] = event["expires"]
             pkg["expires_set_seq"] = event.get("seq", 0)  # its own later pauses move it on

@@ -7,38 +7,17 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
-import tomli_w
 
 from sessionpack.domain.codes import code_hash, normalise
+
+from cli_util import clean, events, journal, ok, ok_json, write_package
 
 NO_CODE = "error: no client package has this access code; check it, or ask the practice for a new one\n"
 CODE_RE = r"[A-Z2-7]{4}(?:-[A-Z2-7]{4}){7}"
 FIVE = {"name": "5 massages", "expiry": "3 months", "contents": {"sessions": {"massage": 5}}, "payment": {"price": "400", "tax": "23"}}
 TWO = {"name": "2 massages", "contents": {"sessions": {"massage": 2}}, "payment": {"price": "170"}}
-
-
-def write_package(data_dir: Path, pid: str, data: dict[str, Any]) -> None:
-    (data_dir / "packages" / f"{pid}.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
-
-
-def journal(data_dir: Path) -> bytes:
-    return (data_dir / "journal.jsonl").read_bytes()
-
-
-def events(data_dir: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in journal(data_dir).splitlines()[1:]]
-
-
-def ok(result) -> str:  # type: ignore[no-untyped-def]
-    assert (result.exit_code, result.stderr) == (0, ""), (result.stdout, result.stderr)
-    return result.stdout
-
-
-def ok_json(result) -> Any:  # type: ignore[no-untyped-def]
-    return json.loads(ok(result))
 
 
 def snapshot(data_dir: Path) -> dict[Path, bytes]:
@@ -51,11 +30,6 @@ def refused(sp, data_dir: Path, args: tuple[str, ...], code: int, stderr: str) -
     result = sp(*args)
     assert (result.exit_code, result.stdout, result.stderr) == (code, "", stderr), args
     assert snapshot(data_dir) == before
-
-
-def clean(sp) -> None:  # type: ignore[no-untyped-def]
-    result = sp("check")
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "No problems found\n", "")
 
 
 @pytest.fixture

@@ -2,17 +2,16 @@
 or pool, money, expiry; refusals word for word with their exit code and an
 unchanged journal; 'check' finds no problem after each scenario.
 
-The helpers here are shared by test_pause.py and test_transfer.py.
+The packages here are shared by test_pause.py and test_transfer.py.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-import tomli_w
+
+from cli_util import balance_of, clean, events, history_of, journal, ok, ok_json, refused, write_package
 
 FIVE = {"name": "5 massages", "expiry": "3 months", "contents": {"sessions": {"massage": 5}}, "payment": {"price": "400"}}
 MIX = {"name": "Mix", "expiry": "3 months", "contents": {"sessions": {"massage": 2, "thai": 3}}, "payment": {"price": "500"}}
@@ -20,50 +19,6 @@ TEN = {"name": "10 sessions", "contents": {"pool": "count", "amount": 10}, "paym
 MINUTES = {"name": "300 minutes", "contents": {"pool": "minutes", "amount": 300}, "payment": {"price": "400"}}
 CREDIT = {"name": "Credit", "contents": {"pool": "money", "amount": "300"}, "payment": {"price": "270"}}
 UNLIMITED = {"name": "Unlimited", "expiry": "1 month", "contents": {"pool": "unlimited"}, "payment": {"price": "900"}}
-
-
-def write_package(data_dir: Path, pid: str, data: dict[str, Any]) -> None:
-    (data_dir / "packages" / f"{pid}.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
-
-
-def journal(data_dir: Path) -> bytes:
-    return (data_dir / "journal.jsonl").read_bytes()
-
-
-def events(data_dir: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in journal(data_dir).splitlines()[1:]]
-
-
-def ok(result) -> str:  # type: ignore[no-untyped-def]
-    assert (result.exit_code, result.stderr) == (0, ""), (result.stdout, result.stderr)
-    return result.stdout
-
-
-def ok_json(result) -> Any:  # type: ignore[no-untyped-def]
-    return json.loads(ok(result))
-
-
-def refused(sp, data_dir: Path, args: tuple[str, ...], code: int, message: str, now: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    """The command exits ``code`` with exactly ``message`` and writes nothing."""
-    before = journal(data_dir)
-    views = {p: p.read_bytes() for p in (data_dir / "views").rglob("*.json")}
-    result = sp(*args, now=now) if now else sp(*args)
-    assert (result.exit_code, result.stdout, result.stderr) == (code, "", f"error: {message}\n")
-    assert journal(data_dir) == before
-    assert {p: p.read_bytes() for p in (data_dir / "views").rglob("*.json")} == views
-
-
-def checked(sp) -> None:  # type: ignore[no-untyped-def]
-    assert ok(sp("check")) == "No problems found\n"
-
-
-def balance_of(sp, client: str, cp: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    [summary] = [s for s in ok_json(sp("balance", client, "--format", "json")) if s["id"] == cp]
-    return summary
-
-
-def history_of(sp, target: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    return ok_json(sp("history", target, "--format", "json"))
 
 
 @pytest.fixture
@@ -89,7 +44,7 @@ def test_adjust_sessions_by_plus_n(shop) -> None:  # type: ignore[no-untyped-def
     assert row["at"].startswith("2026-11-20T09:00")
     table = ok(shop("balance", "ana"))
     assert " 5 +2 " in table  # the total column shows the adjustment
-    checked(shop)
+    clean(shop)
 
 
 def test_adjust_sessions_by_minus_n_and_to_n(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
@@ -104,7 +59,7 @@ def test_adjust_sessions_by_minus_n_and_to_n(shop, data_dir: Path) -> None:  # t
         "clients": ["ana"], "client_package": "ana.p1", "changes": {"massage": 3}, "expires": None,
         "reason": "migrated balance", "forced": False}
     assert balance_of(shop, "ana", "ana.p1")["balances"]["massage"]["adjusted"] == 1
-    checked(shop)
+    clean(shop)
 
 
 def test_adjust_to_the_same_value_changes_nothing(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
@@ -126,7 +81,7 @@ def test_adjust_per_service(shop) -> None:  # type: ignore[no-untyped-def]
         "Adjusted ana.p1: thai -2\n"
         "Now ana.p1 has massage 2, thai 1 left; expires: 2027-02-20\n")
     assert balance_of(shop, "ana", "ana.p1")["remaining"] == {"massage": 2, "thai": 1}
-    checked(shop)
+    clean(shop)
 
 
 def test_adjust_pools(shop) -> None:  # type: ignore[no-untyped-def]
@@ -144,7 +99,7 @@ def test_adjust_pools(shop) -> None:  # type: ignore[no-untyped-def]
     assert (money["adjusted"], money["remaining"]) == ("-20.00", "280.00")
     ok(shop("adjust", "ana.p3", "--money", "150", "--reason", "migrated credit"))
     assert balance_of(shop, "ana", "ana.p3")["remaining"] == {"money": "150.00"}
-    checked(shop)
+    clean(shop)
 
 
 @pytest.mark.parametrize("pid,args,message", [
@@ -197,7 +152,7 @@ def test_adjust_below_what_is_booked_is_refused_then_forced(shop) -> None:  # ty
     summary = balance_of(shop, "ana", "ana.p1")
     assert (summary["balances"]["massage"]["scheduled"], summary["remaining"]) == (4, {"massage": -1})
     assert history_of(shop, "ana.p1")[-1]["what"] == "adjusted ana.p1: massage -2 (forced)"
-    checked(shop)
+    clean(shop)
 
 
 def test_adjust_expiry(shop) -> None:  # type: ignore[no-untyped-def]
@@ -216,7 +171,7 @@ def test_adjust_expiry(shop) -> None:  # type: ignore[no-untyped-def]
     record = ok_json(shop("adjust", "ana.p1", "--expires", "2027-01-09", "--sessions", "+1", "--reason", "closing it", "--force", "--format", "json"))
     assert record == {"id": "ana.p1", "changes": {"massage": 1}, "expires": "2027-01-09", "remaining": {"massage": 4},
                       "forced": True, "unchanged": False}
-    checked(shop)
+    clean(shop)
 
 
 def test_adjust_as_a_real_process(shop) -> None:  # type: ignore[no-untyped-def]

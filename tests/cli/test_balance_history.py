@@ -5,27 +5,14 @@ Packages are written straight into DATA/packages/ID.toml (no 'package create').
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-import tomli_w
+
+from cli_util import ok, ok_json, write_package
 
 NOW_ISO = "2026-11-20T09:00:00+00:00"
-
-
-def write_package(data_dir: Path, pid: str, data: dict[str, Any]) -> None:
-    (data_dir / "packages" / f"{pid}.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
-
-
-def ok(result) -> str:  # type: ignore[no-untyped-def]
-    assert (result.exit_code, result.stderr) == (0, ""), (result.stdout, result.stderr)
-    return result.stdout
-
-
-def ok_json(result) -> Any:  # type: ignore[no-untyped-def]
-    return json.loads(ok(result))
 
 
 CATALOG = {

@@ -9,58 +9,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-import tomli_w
+
+from cli_util import balance, clean, events, ok, ok_json, refused, write_package
 
 FIVE = {"name": "5 massages", "expiry": "3 months", "contents": {"sessions": {"massage": 5}}, "payment": {"price": "400", "tax": "23"}}
 
 
-def write_package(data_dir: Path, pid: str, data: dict[str, Any] | None = None, **changes: Any) -> None:
-    body = dict(FIVE if data is None else data)
-    body.update(changes)
-    (data_dir / "packages" / f"{pid}.toml").write_text(tomli_w.dumps(body), encoding="utf-8")
-
-
-def journal(data_dir: Path) -> bytes:
-    return (data_dir / "journal.jsonl").read_bytes()
-
-
-def events(data_dir: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in journal(data_dir).splitlines()[1:]]
-
-
-def ok(result) -> str:  # type: ignore[no-untyped-def]
-    assert (result.exit_code, result.stderr) == (0, ""), (result.stdout, result.stderr)
-    return result.stdout
-
-
-def ok_json(result) -> Any:  # type: ignore[no-untyped-def]
-    return json.loads(ok(result))
-
-
-def refused(sp, data_dir: Path, args: tuple[str, ...], code: int, message: str) -> None:  # type: ignore[no-untyped-def]
-    """The command exits ``code`` with exactly ``message`` and writes nothing."""
-    before = journal(data_dir)
-    views = {p: p.read_bytes() for p in (data_dir / "views").rglob("*.json")}
-    result = sp(*args)
-    assert (result.exit_code, result.stdout, result.stderr) == (code, "", f"error: {message}\n")
-    assert journal(data_dir) == before
-    assert {p: p.read_bytes() for p in (data_dir / "views").rglob("*.json")} == views
-
-
-def clean(sp) -> None:  # type: ignore[no-untyped-def]
-    assert ok(sp("check")) == "No problems found\n"
-
-
-def balance(sp, client: str = "ana") -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    return ok_json(sp("balance", client, "--format", "json"))
-
-
 @pytest.fixture
 def shop(practice, data_dir: Path):  # type: ignore[no-untyped-def]
-    write_package(data_dir, "five")
+    write_package(data_dir, "five", FIVE)
     ok(practice("sell", "ana", "five"))
     return practice
 
@@ -209,7 +168,7 @@ def test_per_session_package_link_sets_its_fee(practice, data_dir: Path) -> None
 
 
 def test_forced_link_to_an_expired_package_keeps_the_reason(practice, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    write_package(data_dir, "five")
+    write_package(data_dir, "five", FIVE)
     ok(practice("sell", "ana", "five", "--date", "2026-08-01"))  # valid through 2026-11-01
     ok(practice("book", "ana", "massage", "2026-12-01T10:00"))
     refused(practice, data_dir, ("link", "ana.b1", "ana.p1"), 1,

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from test_adjust import FIVE, balance_of, checked, events, history_of, ok, ok_json, refused, write_package
+from cli_util import balance_of, clean, events, history_of, ok, ok_json, refused, write_package
+from test_adjust import FIVE
 
 JAN15 = "2027-01-15T09:00:00"
 
@@ -41,7 +42,7 @@ def test_the_worked_example(shop) -> None:  # type: ignore[no-untyped-def]
     assert {k: paused[k] for k in ("clients", "client_package", "from", "until", "days", "kept", "reason")} == {
         "clients": ["ana"], "client_package": "ana.p1", "from": "2027-02-28", "until": "2027-03-03", "days": 4, "kept": [],
         "reason": "travelling"}
-    checked(shop)
+    clean(shop)
 
 
 def test_status_is_paused_inside_the_pause(shop) -> None:  # type: ignore[no-untyped-def]
@@ -62,7 +63,7 @@ def test_a_booking_inside_the_pause_is_not_drawn(shop) -> None:  # type: ignore[
             "ana.p1 cannot pay for this session: paused from 2027-02-28 to 2027-03-03", now=JAN15)
     assert ok_json(shop("book", "ana", "massage", "2027-03-04T10:00", "--format", "json", now=JAN15))["package"] == "ana.p1"
     assert balance_of(shop, "ana", "ana.p1")["remaining"] == {"massage": 4}
-    checked(shop)
+    clean(shop)
 
 
 def test_bookings_inside_the_range_need_keep_bookings(shop) -> None:  # type: ignore[no-untyped-def]
@@ -77,7 +78,7 @@ def test_bookings_inside_the_range_need_keep_bookings(shop) -> None:  # type: ig
     assert balance_of(shop, "ana", "ana.p1")["balances"]["massage"]["scheduled"] == 3
     assert history_of(shop, "ana.p1")[-1]["what"] == (
         "paused ana.p1 from 2027-02-28 to 2027-03-03 (4 days); bookings kept inside it: ana.b1, ana.b2")
-    checked(shop)
+    clean(shop)
 
 
 def test_pause_json(shop) -> None:  # type: ignore[no-untyped-def]
@@ -96,7 +97,7 @@ def test_resume_before_the_pause_starts_removes_it(shop) -> None:  # type: ignor
     ok(shop("book", "ana", "massage", "2027-03-01T10:00", "--require-package", now="2027-02-20T09:00"))
     refused(shop, shop.data_dir, ("resume", "ana.p1"), 1,
             "ana.p1 has no pause on or after 2027-02-20 to resume; see 'sessionpack history ana.p1'", now="2027-02-20T09:00")
-    checked(shop)
+    clean(shop)
 
 
 def test_resume_that_would_strand_a_booking_needs_force(shop) -> None:  # type: ignore[no-untyped-def]
@@ -107,7 +108,7 @@ def test_resume_that_would_strand_a_booking_needs_force(shop) -> None:  # type: 
             "move or cancel them, or confirm with --force", now=JAN15)
     ok(shop("resume", "ana.p1", "--on", "2027-03-01", "--force", now=JAN15))
     assert balance_of(shop, "ana", "ana.p1")["expires"] == "2027-04-16"
-    checked(shop)
+    clean(shop)
 
 
 def test_pause_refusals(shop) -> None:  # type: ignore[no-untyped-def]
@@ -129,14 +130,14 @@ def test_pause_refusals(shop) -> None:  # type: ignore[no-untyped-def]
     # The day after the pause is free: one more day.
     assert ok(shop("pause", "ana.p1", "2027-03-04", "2027-03-04", now=JAN15)) == (
         "Paused ana.p1 from 2027-03-04 to 2027-03-04 (1 day); expires 2027-04-20 (was 2027-04-19)\n")
-    checked(shop)
+    clean(shop)
 
 
 def test_pause_of_a_package_without_expiry_only_blocks(shop) -> None:  # type: ignore[no-untyped-def]
     ok(shop("sell", "ana", "open", now=JAN15))
     assert ok(shop("pause", "ana.p2", "2027-03-01", "2027-03-10", now=JAN15)) == (
         "Paused ana.p2 from 2027-03-01 to 2027-03-10 (10 days); expires: never (the pause only blocks sessions)\n")
-    checked(shop)
+    clean(shop)
 
 
 def test_pause_extends_an_adjusted_date_set_before_it(shop) -> None:  # type: ignore[no-untyped-def]
@@ -145,7 +146,7 @@ def test_pause_extends_an_adjusted_date_set_before_it(shop) -> None:  # type: ig
     assert balance_of(shop, "ana", "ana.p1")["expires"] == "2027-07-04"  # 29, 30 Jun, 1, 2 Jul: 4 days
     ok(shop("adjust", "ana.p1", "--expires", "2027-08-31", "--reason", "summer", now=JAN15))
     assert balance_of(shop, "ana", "ana.p1")["expires"] == "2027-08-31"
-    checked(shop)
+    clean(shop)
 
 
 def test_pause_and_resume_as_a_real_process(shop) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import tomli_w
+
+from cli_util import balance, clean, events, ok, ok_json, write_package
+from cli_util import refused as refused_at
 
 FIVE = {"name": "5 massages", "expiry": "3 months", "contents": {"sessions": {"massage": 5}}, "payment": {"price": "400", "tax": "23"}}
 TEN = {"name": "10 sessions", "contents": {"pool": "count", "amount": 10, "services": ["massage", "thai"]}, "payment": {"price": "500"}}
@@ -23,43 +25,13 @@ OPEN = {"name": "Open month", "expiry": "1 month", "contents": {"pool": "unlimit
 LATER = "2026-11-26T09:00"
 
 
-def write_package(data_dir: Path, pid: str, data: dict[str, Any]) -> None:
-    (data_dir / "packages" / f"{pid}.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
-
-
-def journal(data_dir: Path) -> bytes:
-    return (data_dir / "journal.jsonl").read_bytes()
-
-
-def events(data_dir: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in journal(data_dir).splitlines()[1:]]
-
-
-def ok(result) -> str:  # type: ignore[no-untyped-def]
-    assert (result.exit_code, result.stderr) == (0, ""), (result.stdout, result.stderr)
-    return result.stdout
-
-
-def ok_json(result) -> Any:  # type: ignore[no-untyped-def]
-    return json.loads(ok(result))
-
-
 def refused(sp, data_dir: Path, args: tuple[str, ...], code: int, message: str, now: str = LATER) -> None:  # type: ignore[no-untyped-def]
-    """The command exits ``code`` with exactly ``message`` and writes nothing."""
-    before = journal(data_dir)
-    views = {p: p.read_bytes() for p in (data_dir / "views").rglob("*.json")}
-    result = sp(*args, now=now)
-    assert (result.exit_code, result.stdout, result.stderr) == (code, "", f"error: {message}\n")
-    assert journal(data_dir) == before
-    assert {p: p.read_bytes() for p in (data_dir / "views").rglob("*.json")} == views
-
-
-def clean(sp) -> None:  # type: ignore[no-untyped-def]
-    assert ok(sp("check")) == "No problems found\n"
+    """As cli_util.refused, at LATER unless told."""
+    refused_at(sp, data_dir, args, code, message, now=now)
 
 
 def summary(sp, client: str = "ana") -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    return ok_json(sp("balance", client, "--format", "json", now=LATER))[0]
+    return balance(sp, client, now=LATER)[0]
 
 
 def attended(sp, service: str, day: str, *options: str) -> None:  # type: ignore[no-untyped-def]

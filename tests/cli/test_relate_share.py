@@ -13,35 +13,10 @@ from typing import Any
 
 import pytest
 
+from cli_util import balance, clean, ok, ok_json, refused, run
+
 LATER = "2026-12-02T09:00:00"
 TEN = 'name = "10 family massages"\n[contents]\npool = "count"\namount = 10\n[payment]\nprice = "700"\n'
-
-
-def journal(data_dir: Path) -> bytes:
-    return (data_dir / "journal.jsonl").read_bytes()
-
-
-def ok(result) -> str:  # type: ignore[no-untyped-def]
-    assert (result.exit_code, result.stderr) == (0, ""), (result.stdout, result.stderr)
-    return result.stdout
-
-
-def ok_json(result) -> Any:  # type: ignore[no-untyped-def]
-    return json.loads(ok(result))
-
-
-def refused(sp, data_dir: Path, args: tuple[str, ...], code: int, message: str) -> None:  # type: ignore[no-untyped-def]
-    """The command exits ``code`` with exactly ``message`` and writes nothing."""
-    before = journal(data_dir)
-    views = {p: p.read_bytes() for p in (data_dir / "views").rglob("*.json")}
-    result = sp(*args)
-    assert (result.exit_code, result.stdout, result.stderr) == (code, "", f"error: {message}\n")
-    assert journal(data_dir) == before
-    assert {p: p.read_bytes() for p in (data_dir / "views").rglob("*.json")} == views
-
-
-def assert_clean(sp) -> None:  # type: ignore[no-untyped-def]
-    assert ok(sp("check")) == "No problems found\n"
 
 
 @pytest.fixture
@@ -58,13 +33,7 @@ def sold(sp, client: str, *options: str) -> str:  # type: ignore[no-untyped-def]
 
 
 def booked(sp, client: str, when: str, now: str | None = None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    args = ("book", client, "massage", when, "--format", "json")
-    return ok_json(sp(*args, now=now) if now else sp(*args))
-
-
-def balance(sp, client: str, now: str | None = None) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    args = ("balance", client, "--format", "json")
-    return ok_json(sp(*args, now=now) if now else sp(*args))
+    return ok_json(run(sp, "book", client, "massage", when, "--format", "json", now=now))
 
 
 # ---------------------------------------------------------------- relate / unrelate
@@ -100,7 +69,7 @@ def test_relate_records_a_link_seen_from_both_sides(family) -> None:  # type: ig
         "linked ana and leo: ana is leo's parent (permissions: book-for, notices)",
         "changed the link between leo and ana: leo is ana's child (permissions: use-packages)",
     ]
-    assert_clean(family)
+    clean(family)
 
 
 @pytest.mark.parametrize("label,inverse", [("parent", "child"), ("child", "parent"), ("partner", "partner"),
@@ -136,7 +105,7 @@ def test_relate_again_updates_and_unrelate_ends_both_ways(family, data_dir: Path
     # linking again starts a new link: leo's old permissions do not come back
     assert ok(family("client", "relate", "ana", "leo", "--as", "parent", now=LATER)) == (
         "Linked ana and leo: ana is leo's parent (no permissions); leo is ana's child (no permissions); since 2026-12-02\n")
-    assert_clean(family)
+    clean(family)
 
 
 def test_relate_refusals_change_nothing(family, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
@@ -185,7 +154,7 @@ def test_share_needs_the_use_packages_permission(family, data_dir: Path) -> None
     refused(family, data_dir, ("share", "zed.p1", "leo"), 2,
             "no client 'zed'; see 'sessionpack client list' or add one with 'sessionpack client add'")
     refused(family, data_dir, ("unshare", cp, "mia"), 1, "ana.p1 is not shared with mia (shared with: leo); nothing to change")
-    assert_clean(family)
+    clean(family)
 
 
 def test_share_json(family) -> None:  # type: ignore[no-untyped-def]
@@ -198,7 +167,7 @@ def test_share_json(family) -> None:  # type: ignore[no-untyped-def]
     assert ok_json(family("unshare", cp, "mia", "--format", "json")) == {
         "id": "ana.p1", "owner": "ana", "client": "mia", "shared_with": ["leo"], "reason": None,
         "ended_shares": ["ana.p1"], "kept_bookings": []}
-    assert_clean(family)
+    clean(family)
 
 
 def shared(family) -> str:  # type: ignore[no-untyped-def]
@@ -234,7 +203,7 @@ def test_a_child_books_on_the_parents_shared_package(family) -> None:  # type: i
         ("booked leo.b2: massage on 2026-12-08 10:00 for leo; draws 1 count from ana.p1", "count -1", "count 8"),
         ("leo.b1: attended", "", "count 8"),
     ]
-    assert_clean(family)
+    clean(family)
 
 
 def test_unshare_stops_future_use_and_keeps_the_past(family) -> None:  # type: ignore[no-untyped-def]
@@ -260,7 +229,7 @@ def test_unshare_stops_future_use_and_keeps_the_past(family) -> None:  # type: i
     # leo's own package takes over from here
     own = sold(family, "leo")
     assert booked(family, "leo", "2026-12-22T10:00", now=LATER)["package"] == own
-    assert_clean(family)
+    clean(family)
 
 
 def test_unrelate_stops_future_use_and_keeps_the_past(family) -> None:  # type: ignore[no-untyped-def]
@@ -277,7 +246,7 @@ def test_unrelate_stops_future_use_and_keeps_the_past(family) -> None:  # type: 
     assert booked(family, "leo", "2026-12-16T10:00", now=LATER)["package"] is None
     ok(family("share", cp, "leo", now=LATER))
     assert booked(family, "leo", "2026-12-17T10:00", now=LATER)["package"] == cp
-    assert_clean(family)
+    clean(family)
 
 
 def test_unrelate_in_words(family) -> None:  # type: ignore[no-untyped-def]
@@ -289,7 +258,7 @@ def test_unrelate_in_words(family) -> None:  # type: ignore[no-untyped-def]
         "or unlinked ('sessionpack unlink leo.b2')\n")
     assert ok_json(family("history", "ana", "--format", "json", now=LATER))[-1]["what"] == (
         "ended the link between leo and ana; ana.p1 no longer shared with leo; leo.b2 keeps its draw")
-    assert_clean(family)
+    clean(family)
 
 
 def test_taking_use_packages_away_ends_the_share(family) -> None:  # type: ignore[no-untyped-def]
@@ -303,7 +272,7 @@ def test_taking_use_packages_away_ends_the_share(family) -> None:  # type: ignor
     assert balance(family, "leo", now=LATER) == []
     assert balance(family, "ana", now=LATER)[0]["shared_with"] == []
     assert booked(family, "leo", "2026-12-15T10:00", now=LATER)["package"] is None
-    assert_clean(family)
+    clean(family)
 
 
 def test_sharing_in_real_processes(family) -> None:  # type: ignore[no-untyped-def]

@@ -7,56 +7,21 @@ their exit code, and by comparing the journal's bytes before and after.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
-import tomli_w
+
+from cli_util import events, journal, ok, ok_json, refused, write_package
 
 CODE = r"[A-Z2-7]{4}(-[A-Z2-7]{4}){7}"
 CODE_LINE = r"Access code: " + CODE + r", shown only now; 'sessionpack code reset ana\.p1' issues a new one"
 FIVE = {"name": "5 massages", "expiry": "3 months", "contents": {"sessions": {"massage": 5}}, "payment": {"price": "400", "tax": "23"}}
 
 
-def write_package(data_dir: Path, pid: str, data: dict[str, Any] | None = None, **changes: Any) -> None:
-    """A catalog package, as a person would write DATA/packages/ID.toml."""
-    body = dict(FIVE if data is None else data)
-    body.update(changes)
-    (data_dir / "packages" / f"{pid}.toml").write_text(tomli_w.dumps(body), encoding="utf-8")
-
-
-def journal(data_dir: Path) -> bytes:
-    return (data_dir / "journal.jsonl").read_bytes()
-
-
-def events(data_dir: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in journal(data_dir).splitlines()[1:]]
-
-
-def ok(result) -> str:  # type: ignore[no-untyped-def]
-    assert (result.exit_code, result.stderr) == (0, ""), (result.stdout, result.stderr)
-    return result.stdout
-
-
-def ok_json(result) -> Any:  # type: ignore[no-untyped-def]
-    return json.loads(ok(result))
-
-
-def refused(sp, data_dir: Path, args: tuple[str, ...], code: int, message: str, now: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    """The command exits ``code`` with exactly ``message`` and writes nothing."""
-    before = journal(data_dir)
-    views = {p: p.read_bytes() for p in (data_dir / "views").rglob("*.json")}
-    result = sp(*args, now=now) if now else sp(*args)
-    assert (result.exit_code, result.stdout, result.stderr) == (code, "", f"error: {message}\n")
-    assert journal(data_dir) == before
-    assert {p: p.read_bytes() for p in (data_dir / "views").rglob("*.json")} == views
-
-
 @pytest.fixture
 def shop(practice, data_dir: Path):  # type: ignore[no-untyped-def]
-    write_package(data_dir, "five")
+    write_package(data_dir, "five", FIVE)
     return practice
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from sessionpack.domain.codes import code_hash
-from test_adjust import CREDIT, FIVE, MIX, UNLIMITED, balance_of, checked, events, history_of, ok, ok_json, refused, write_package
+
+from cli_util import balance_of, clean, events, history_of, ok, ok_json, refused, write_package
+from test_adjust import CREDIT, FIVE, MIX, UNLIMITED
 
 CODE_LINE = re.compile(r"^Access code: ([A-Z2-7]{4}(?:-[A-Z2-7]{4}){7}), shown only now; "
                        r"'sessionpack code reset bruno\.p1' issues a new one$")
@@ -57,7 +59,7 @@ def test_transfer_part_of_a_balance(shop) -> None:  # type: ignore[no-untyped-de
     # The receiver books on it like on any other package.
     assert ok_json(shop("book", "bruno", "massage", "2026-12-02T10:00", "--format", "json"))["package"] == "bruno.p1"
     assert balance_of(shop, "bruno", "bruno.p1")["remaining"] == {"massage": 1}
-    checked(shop)
+    clean(shop)
 
 
 def test_transfer_all_that_remains(shop) -> None:  # type: ignore[no-untyped-def]
@@ -73,7 +75,7 @@ def test_transfer_all_that_remains(shop) -> None:  # type: ignore[no-untyped-def
     ok(shop("attend", "ana.b1"))
     assert balance_of(shop, "ana", "ana.p1")["status"] == "transferred"
     refused(shop, shop.data_dir, ("transfer", "ana.p1", "bruno", "--all", "--reason", "again"), 1, "ana.p1 has nothing left to transfer")
-    checked(shop)
+    clean(shop)
 
 
 def test_transfer_money_and_unlimited(shop) -> None:  # type: ignore[no-untyped-def]
@@ -90,7 +92,7 @@ def test_transfer_money_and_unlimited(shop) -> None:  # type: ignore[no-untyped-
     refused(shop, shop.data_dir, ("book", "ana", "massage", "2026-12-01T10:00", "--package", "ana.p2"), 1,
             "ana.p2 cannot pay for this session: its unlimited use was transferred to bruno.p2")
     assert ok_json(shop("book", "bruno", "massage", "2026-12-01T10:00", "--format", "json"))["package"] == "bruno.p2"
-    checked(shop)
+    clean(shop)
 
 
 @pytest.mark.parametrize("args,code,message", [
@@ -127,7 +129,7 @@ def test_transfer_keeps_a_paused_expiry_and_can_be_paused_again(shop) -> None:  
     assert balance_of(shop, "bruno", "bruno.p1")["expires"] == "2027-02-28"
     ok(shop("pause", "bruno.p1", "2027-01-10", "2027-01-11"))
     assert (balance_of(shop, "bruno", "bruno.p1")["expires"], balance_of(shop, "ana", "ana.p1")["expires"]) == ("2027-03-02", "2027-02-28")
-    checked(shop)
+    clean(shop)
 
 
 def test_transfer_as_a_real_process(shop) -> None:  # type: ignore[no-untyped-def]
