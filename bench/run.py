@@ -563,7 +563,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"{ours / m['median']:.3f} x hledger's bal time")
 
     print()
-    print(f"B0 = {b0['median'] * 1000:.1f} ms ({sys.executable} -c pass); load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    shown = os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(ROOT + os.sep) else sys.executable
+    print(f"B0 = {b0['median'] * 1000:.1f} ms ({shown} -c pass); load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(table.render())
     os.makedirs(OUT, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
