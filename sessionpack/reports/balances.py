@@ -183,6 +183,11 @@ def describes(*types: str) -> Callable[[Callable[[Mapping[str, Any]], str]], Cal
 def describe_event(event: Mapping[str, Any]) -> str:
     """What happened, in words."""
     kind = event["type"]
+    if kind not in _DESCRIBERS:
+        # Words for the events of corrections, sharing and codes live beside
+        # this module; they are loaded on the first event that needs them, so
+        # a balance, which describes nothing, never imports their rules.
+        from . import adjust_text, codes_text, links_text, sharing_text  # noqa: F401
     if kind in _DESCRIBERS:
         return _DESCRIBERS[kind](event)
     if kind == "client-added":
@@ -238,6 +243,3 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
         })
     return rows
 
-
-# Words for the events of corrections, sharing and codes; importing registers them.
-from . import adjust_text, codes_text, links_text, sharing_text  # noqa: E402,F401

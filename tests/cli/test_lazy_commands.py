@@ -133,3 +133,15 @@ def test_completion_lists_every_command() -> None:
 def test_in_process_get_command_has_every_command() -> None:
     assert set(typer.main.get_command(app).commands) == set(COMMANDS)  # type: ignore[attr-defined]
     assert app_module.Group.load_all_when_built is True
+
+
+# (sharing is needed: which shared packages a client may use depends on its links.)
+RULES = "sessionpack.domain."
+CORRECTION_RULES = {RULES + name for name in ("links", "refunds", "adjustments", "pauses", "transfers")}
+
+
+@pytest.mark.parametrize("args", [("balance", "ana"), ("book", "ana", "massage", "2026-11-27T10:00")])
+def test_rule_modules_and_their_words_load_only_when_an_event_needs_them(sold, data_dir, args) -> None:  # type: ignore[no-untyped-def]
+    _, modules = run_probe(f"--data-dir={data_dir}", "--now", "2026-11-20T09:00", *args)
+    assert not CORRECTION_RULES & modules, sorted(CORRECTION_RULES & modules)
+    assert not {name for name in modules if name.startswith("sessionpack.reports.") and name.endswith("_text")}
