@@ -29,6 +29,7 @@ from ..domain import ledger
 from ..errors import InputError
 from . import layout
 from .fsio import atomic_write, read_bytes
+from .small_views import NAMES as SMALL_NAMES
 
 VERSION = 1  # of this file's layout
 DIGEST = "crc32"
@@ -83,7 +84,7 @@ class Checkpoint:
         self.seq = seq
         self.journal = journal
         self.files = files  # relative path -> [size, mtime_ns, inode, digest]
-        self.small = small  # DIRECTORY / SOLD -> their text (absent: no such file yet)
+        self.small = small  # small views (small_views) -> their text (absent: no such file yet)
 
     @classmethod
     def start(cls, replayed: Any) -> "Checkpoint":
@@ -92,7 +93,7 @@ class Checkpoint:
 
     def add_file(self, name: str, stat: os.stat_result, data: bytes) -> None:
         self.files[name] = stat_key(stat) + [digest_of(data)]
-        if name in (layout.DIRECTORY, layout.SOLD):
+        if name in SMALL_NAMES:
             self.small[name] = data.decode("utf-8")
 
     def encode(self) -> bytes:

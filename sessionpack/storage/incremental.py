@@ -41,6 +41,7 @@ from ..errors import FileProblem
 from . import journal, layout, shards
 from .checkpoint import Checkpoint, Digest, digest_of, load, stat_key
 from .fsio import read_bytes
+from .small_views import NAMES as SMALL_NAMES, SMALL_VIEWS
 from .store import Store, encode_view
 from .verify import first_difference
 
@@ -85,7 +86,7 @@ def _read(root: str, name: str) -> bytes | None:
 def _present(root: str) -> dict[str, os.stat_result]:
     """Every view file present (relative path -> its stat), one directory scan each."""
     found: dict[str, os.stat_result] = {}
-    for name in (layout.INDEX, layout.DIRECTORY, layout.SOLD):
+    for name in (layout.INDEX, *SMALL_NAMES):
         try:
             found[name] = os.stat(os.path.join(root, name))
         except FileNotFoundError:
@@ -153,7 +154,7 @@ class Run:
         self.checked.add(name)
         self.expected.add(name)
         self.files[name] = stat_key(os.stat(os.path.join(self.root, name))) + [digest_of(data)]
-        if name in (layout.DIRECTORY, layout.SOLD):
+        if name in SMALL_NAMES:
             self.small[name] = data.decode("utf-8")
 
     def was(self, name: str, data: bytes | None) -> bool:
@@ -368,9 +369,8 @@ def _check(store: Store, cp: Checkpoint, tail: bytes) -> Incremental | str:
             if not entry.events or entry.events[-1][2] is not event:
                 entry.events.append((line, raw, event))
     try:
-        for name, empty, fold in ((layout.DIRECTORY, ledger.empty_directory, ledger.apply_to_directory),
-                                  (layout.SOLD, ledger.empty_sold, ledger.apply_to_sold)):
-            run.small_view(name, empty, fold, events)
+        for entry in SMALL_VIEWS:
+            run.small_view(entry.name, entry.empty, entry.fold, [e for e in events if entry.concerns(e[2])])
         for client_id in sorted(touched):
             run.client(client_id, touched[client_id])
         by_shard: dict[str, dict[str, Touched]] = {}

@@ -77,6 +77,10 @@ class Store:
         self.warnings: list[str] = []
         # Called with (root, recorded events) after a write; returns warnings.
         self.after_commit: Callable[[str, list[dict[str, Any]]], list[str]] | None = None
+        # The views as this command's own commit left them, in memory: what it
+        # prints comes from here, whether or not the view files could be written.
+        self._fresh_clients: dict[str, dict[str, Any]] = {}
+        self._fresh_small: dict[str, dict[str, Any]] = {}
         self._lock_path = os.path.join(root, layout.LOCK)
         self._journal_path = os.path.join(root, layout.JOURNAL)
 
@@ -247,6 +251,9 @@ class Store:
     # -- views -----------------------------------------------------------------
 
     def load_client_view(self, client_id: str) -> dict[str, Any] | None:
+        fresh = self._fresh_clients.get(client_id)
+        if fresh is not None:
+            return fresh
         path = layout.client_view_path(self.root, client_id)
         try:
             raw = read_bytes(path)
@@ -259,6 +266,9 @@ class Store:
         return view
 
     def _load_small_view(self, name: str, empty) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        fresh = self._fresh_small.get(name)
+        if fresh is not None:
+            return fresh
         try:
             return json.loads(read_bytes(self.path(name)))
         except FileNotFoundError:
@@ -272,57 +282,76 @@ class Store:
     def load_sold(self) -> dict[str, Any]:
         return self._load_small_view(layout.SOLD, ledger.empty_sold)
 
+    def load_small(self, name: str) -> dict[str, Any]:
+        """A small view (``small_views``) by its file name."""
+        from .small_views import SMALL_VIEWS
+
+        for view in SMALL_VIEWS:
+            if view.name == name:
+                return self._load_small_view(name, view.empty)
+        raise KeyError(name)
+
     def _apply(self, events: list[dict[str, Any]], index: dict[str, Any], offset: int) -> dict[str, Any]:
         """Fold events into every view they touch, then move the index on."""
         return self._write_views(self._fold(events), events, index, offset)
 
-    def _fold(self, events: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], Any, Any, dict[str, bytes | None]]:
-        """The views the events change (client views, directory, sold, shards), in memory.
+    def _fold(self, events: list[dict[str, Any]]) -> "Folded":
+        """The views the events change (client views, small views, shards), in memory.
 
         Loading may fail on a damaged view; ``commit`` folds before it appends,
         so such damage stops the command before anything is written.
         """
+        from .small_views import SMALL_VIEWS
+
         clients: dict[str, dict[str, Any]] = {}
         codes_before: dict[str, set[tuple[str, str]]] = {}
-        directory = sold = None
-        dir_changed = sold_changed = False
+        small: dict[str, dict[str, Any]] = {}
+        changed: set[str] = set()
         for event in events:
             for client_id in event.get("clients", []):
                 if client_id not in clients:
                     clients[client_id] = self.load_client_view(client_id) or ledger.empty_client_view(client_id)
                     codes_before[client_id] = ledger.code_entries(clients[client_id])
                 ledger.apply_to_client(clients[client_id], event)
-            if event["type"] in ("client-added", "client-edited"):
-                directory = directory or self.load_directory()
-                if event["seq"] > directory["seq"]:
-                    dir_changed |= ledger.apply_to_directory(directory, event)
-            if event["type"] == "sold":
-                sold = sold or self.load_sold()
-                if event["seq"] > sold["seq"]:
-                    sold_changed |= ledger.apply_to_sold(sold, event)
+            for entry in SMALL_VIEWS:
+                if entry.concerns(event):
+                    view = small.get(entry.name)
+                    if view is None:
+                        view = small[entry.name] = self._load_small_view(entry.name, entry.empty)
+                    if event["seq"] > view["seq"] and entry.fold(view, event):
+                        changed.add(entry.name)
         changes = shards.Changes(self.root)
         for client_id, view in clients.items():
             changes.set_client(view, codes_before[client_id])
-        return clients, directory if dir_changed else None, sold if sold_changed else None, changes.files()
+        return Folded(clients, {name: small[name] for name in sorted(changed)}, changes.files())
 
-    def _write_views(self, folded: tuple[dict[str, dict[str, Any]], Any, Any, dict[str, bytes | None]], events: list[dict[str, Any]], index: dict[str, Any], offset: int) -> dict[str, Any]:
-        clients, directory, sold, shard_files = folded
+    def _write_views(self, folded: "Folded", events: list[dict[str, Any]], index: dict[str, Any], offset: int) -> dict[str, Any]:
         # Shards first: the access-code shards change by the difference between
         # a client view on disk and its new state, so they must be written
         # while the old view is still there for a replay to start from.
-        shards.write(self.root, shard_files)
-        for client_id, view in clients.items():
+        shards.write(self.root, folded.shards)
+        for client_id, view in folded.clients.items():
             atomic_write(layout.client_view_path(self.root, client_id), encode_view(view))
             crash_point("view-written")
-        if directory is not None:
-            atomic_write(self.path(layout.DIRECTORY), encode_view(directory))
-        if sold is not None:
-            atomic_write(self.path(layout.SOLD), encode_view(sold))
+        for name, view in folded.small.items():
+            atomic_write(self.path(name), encode_view(view))
         crash_point("before-index")
         seq = events[-1]["seq"] if events else index["seq"]
         new_index = {"format": ledger.VIEW_FORMAT, "offset": offset, "seq": seq}
         atomic_write(self.path(layout.INDEX), encode_view(new_index))
         return new_index
+
+
+class Folded:
+    """What a batch of events makes of the views, in memory: client views by
+    id, the small views they changed by file name, and shard file contents."""
+
+    __slots__ = ("clients", "small", "shards")
+
+    def __init__(self, clients: dict[str, dict[str, Any]], small: dict[str, dict[str, Any]], shard_files: dict[str, bytes | None]) -> None:
+        self.clients = clients
+        self.small = small
+        self.shards = shard_files
 
 
 class Transaction:
@@ -377,15 +406,35 @@ class Transaction:
         data = b"".join(journal.encode(record) for record in stamped)
         _, end = append_durably(store._journal_path, data)
         crash_point("journal-written")
-        # Recorded. From here on a failure only delays the views.
+        # Recorded. From here on a failure only delays the views: the command
+        # goes on with the state it recorded, held in memory.
+        self.committed.extend(stamped)
+        store._fresh_clients.update(folded.clients)
+        store._fresh_small.update(folded.small)
         try:
             self.index = store._write_views(folded, stamped, self.index, end)
         except (SessionpackError, OSError) as err:
+            self.index = {"format": ledger.VIEW_FORMAT, "offset": end, "seq": stamped[-1]["seq"]}
             store.warnings.append(
-                f"recorded, but the views could not be updated ({err}); the next command repairs them"
+                f"recorded, but the views could not be updated ({view_failure(err)}); "
+                "the next command that writes brings them up to date from the journal"
             )
-        self.committed.extend(stamped)
         return stamped
+
+
+def view_failure(err: BaseException) -> str:
+    """Why writing the views failed, without the 'nothing was changed' of a
+    refused command: the journal already holds the events."""
+    cause = err.__cause__ if isinstance(err.__cause__, OSError) else err
+    if isinstance(cause, OSError):
+        import errno
+
+        if cause.errno == errno.ENOSPC:
+            return "no space left on the device"
+        if cause.errno == errno.EFBIG:
+            return "a file reached the file-size limit"
+        return cause.strerror or type(cause).__name__
+    return str(err)
 
 
 def initialise(root: str, settings_text: bytes) -> None:

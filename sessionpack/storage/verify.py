@@ -24,6 +24,7 @@ from ..errors import FileProblem, SessionpackError
 from . import checkpoint, journal, layout, shards
 from .catalog import load_packages, load_services
 from .fsio import atomic_write, make_dir, read_bytes
+from .small_views import NAMES as SMALL_NAMES, SMALL_VIEWS
 from .store import Store, encode_view
 
 _EVENTS_MARK = f"\x00events-{secrets.token_hex(8)}\x00"  # stands for a view's events while it is encoded
@@ -44,8 +45,7 @@ class Replayed:
     def __init__(self) -> None:
         self.clients: dict[str, dict[str, Any]] = {}
         self.events: dict[str, list[bytes]] = {}  # client -> its events, each as encoded in its view
-        self.directory = ledger.empty_directory()
-        self.sold = ledger.empty_sold()
+        self.small = {entry.name: entry.empty() for entry in SMALL_VIEWS}
         self.offset = 0
         self.seq = 0
         self.digest = checkpoint.Digest()  # of the journal bytes [0, offset)
@@ -62,8 +62,9 @@ class Replayed:
             ledger.dispatch(view, event)
             view["seq"] = event["seq"]
             applied.append(client_id)
-        ledger.apply_to_directory(self.directory, event)
-        ledger.apply_to_sold(self.sold, event)
+        for entry in SMALL_VIEWS:
+            if entry.concerns(event):
+                entry.fold(self.small[entry.name], event)
         encoded = _ENCODE(event).encode("utf-8")
         for client_id in applied:
             self.events[client_id].append(encoded)
@@ -83,10 +84,9 @@ class Replayed:
             data = encode_view(view).replace(_EVENTS_MARK_JSON, b"[" + b",".join(events) + b"]", 1)
             yield _client_name(client_id), data
         rest = builder.files()
-        if self.directory["seq"]:
-            rest[layout.DIRECTORY] = encode_view(self.directory)
-        if self.sold["seq"]:
-            rest[layout.SOLD] = encode_view(self.sold)
+        for name, view in self.small.items():
+            if view["seq"]:
+                rest[name] = encode_view(view)
         rest[layout.INDEX] = encode_view({"format": ledger.VIEW_FORMAT, "offset": self.offset, "seq": self.seq})
         for name in sorted(rest):
             yield name, rest[name]
@@ -143,7 +143,7 @@ def replay(store: Store) -> tuple[Replayed, list[str]]:
 def existing_views(root: str) -> set[str]:
     """Every view file present (relative paths; the checkpoint is not a view)."""
     found = set()
-    for name in (layout.INDEX, layout.DIRECTORY, layout.SOLD):
+    for name in (layout.INDEX, *SMALL_NAMES):
         if os.path.exists(os.path.join(root, name)):
             found.add(name)
     client_dir = os.path.join(root, layout.CLIENT_VIEWS)
