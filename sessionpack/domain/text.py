@@ -1,0 +1,52 @@
+"""Text a person types: one-line fields, and how stored text is shown.
+
+A one-line field (a name, a reason, an actor, an invoice number, a
+reference, a category) holds printable text only: the C0 control
+characters (U+0000 to U+001F, among them ESC, BEL, BS, TAB, CR and LF), DEL
+(U+007F) and the C1 controls (U+0080 to U+009F) are refused where the text
+is typed, so no such text can later steer a terminal or add a line to a
+mail header. Text that reaches the program another way (a hand-edited file)
+is shown with those characters escaped (``shown``), never obeyed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import InputError
+
+# C0, DEL and C1: what a terminal or a mail header may treat as an instruction.
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def has_control(value: str) -> bool:
+    return CONTROL_RE.search(value) is not None
+
+
+def check_line(value: object, what: str, limit: int = 200, empty: bool = False) -> str:
+    """``value`` stripped, when it is one line of printable text of at most
+    ``limit`` characters (and not empty unless ``empty``); else InputError."""
+    if not isinstance(value, str):
+        raise InputError(f"{what} must be text")
+    text = value.strip()
+    if not text and not empty:
+        raise InputError(f"{what} must be non-empty text")
+    found = CONTROL_RE.search(text)
+    if found is not None:
+        raise InputError(f"{what} must be one line of printable text (it holds the control character {_escape(found.group())}); type it again without it")
+    if len(text) > limit:
+        raise InputError(f"{what} is longer than {limit} characters")
+    return text
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def shown(value: str) -> str:
+    """``value`` with every control character written as an escape (``\\x1b``),
+    for a terminal; ordinary text is returned as it is."""
+    if CONTROL_RE.search(value) is None:
+        return value
+    return CONTROL_RE.sub(lambda m: _escape(m.group()), value)
