@@ -25,6 +25,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SESSIONPACK_LOCK_TIMEOUT", "5")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
+    monkeypatch.setenv("SESSIONPACK_CACHE_DIR", str(tmp_path / "cache"))
 
 
 class Runner:

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from ..errors import DataDirError
+from ..errors import DataDirError, InputError
 from .app import app, boundary, data_dir, store
 from .output import Format, emit, say
 
@@ -104,16 +104,28 @@ def init(
 def check(
     rebuild: bool = typer.Option(False, "--rebuild", help="Regenerate every view from the journal."),
     full: bool = typer.Option(False, "--full", help="Replay the whole journal, even when a checkpoint allows checking only what is new."),
+    restore_journal: bool = typer.Option(False, "--restore-journal", help="Put back into a journal that lost its last events the copies the client views keep, then check everything."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
     """Prove the views and the catalog agree with the journal; list every problem.
 
-    A small journal is always replayed in full. A large one (4 MiB or more,
+    check only reads: it never changes a byte of the data directory. A small
+    journal is always replayed in full. A large one (4 MiB or more,
     SESSIONPACK_FULL_CHECK_BELOW) is checked against the checkpoint the last
-    clean check left: the journal before it must be unchanged (its CRC-32),
-    and only the events after it and the views they touch are replayed; the
-    other views must be the files that check proved. --full replays
-    everything (its time grows with the history).
+    clean check left in the cache directory (SESSIONPACK_CACHE_DIR): the
+    journal before it must be unchanged (its CRC-32), and only the events
+    after it and the views they touch are replayed; the other views must be
+    the files that check proved. --full replays everything (its time grows
+    with the history).
+
+    What an interrupted command leaves behind is not damage: a torn last
+    command, or recorded events the views lack, is reported as a note with
+    exit 0, and the next command that records something repairs it.
+
+    --rebuild regenerates every view from the journal (refused when the
+    views hold events the journal lost). --restore-journal appends to a
+    journal that lost its last events the copies the client views keep,
+    then replays everything to prove the result.
 
     Exit 0 when all is well, 3 when a problem was found (each with file and line).
 
@@ -122,35 +134,44 @@ def check(
       sessionpack check
       sessionpack check --full
       sessionpack check --rebuild
+      sessionpack check --restore-journal
     """
-    from ..storage import journal as journal_mod
-    from ..storage import layout, verify
+    from ..storage import verify
 
+    if rebuild and restore_journal:
+        raise InputError("give either --rebuild or --restore-journal, not both")
     opened = store()
     result = None
     if rebuild:
         with opened.locked(exclusive=True):
-            keep, torn = journal_mod.torn_tail(opened.path(layout.JOURNAL))
-            if torn:
-                opened._move_torn_aside(keep, torn)
             count, problems = verify.rebuild(opened)
             if not problems:
                 problems = verify.catalog_problems(opened)
                 say(f"Rebuilt {count} view files from the journal")
+    elif restore_journal:
+        from ..storage.restore import restore_journal as restore
+
+        with opened.locked(exclusive=True):
+            say(restore(opened))
+            result = verify.run_check(opened, full=True)
+        problems = result.problems
     else:
-        opened.upgrade_views()  # views of an older sessionpack: rebuilt first, as any command does
         with opened.locked(exclusive=False):
             result = verify.run_check(opened, full=full)
         problems = result.problems
+    notes = result.notes if result is not None else []
     if problems:
         rows = [{"problem": text} for text in problems]
         emit(fmt, ["problem"], rows)
         sys.stdout.flush()
         raise DataDirError(f"{len(problems)} problem(s) found in {opened.root}")
-    if fmt is Format.json:
+    if fmt is not Format.table:
         emit(fmt, ["problem"], [])
+        opened.warnings.extend(notes)
     elif result is not None:
         say("No problems found" + _check_detail(result))
+        for text in notes:
+            say(f"note: {text}")
 
 
 def _check_detail(result) -> str:  # type: ignore[no-untyped-def]

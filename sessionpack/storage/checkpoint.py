@@ -1,4 +1,10 @@
-"""``views/checkpoint.json``: what the last clean check (or rebuild) proved.
+"""The checkpoint: what the last clean check (or rebuild) proved.
+
+It lives outside the data directory, in the user's cache directory
+(``SESSIONPACK_CACHE_DIR``, default the platform's user cache directory,
+``~/.cache/sessionpack`` on Linux), one file per data directory named by a
+hash of its real path: ``check`` only reads the data directory, so it never
+writes a byte there, and a cache may be deleted at any time.
 
 It records the journal position it covers (``offset``, ``seq``), the
 CRC-32 of the journal's bytes up to there, and for every view file its size,
@@ -28,7 +34,7 @@ from typing import Any
 from ..domain import ledger
 from ..errors import InputError
 from . import layout
-from .fsio import atomic_write, read_bytes
+from .fsio import atomic_write, make_dir, read_bytes
 from .small_views import NAMES as SMALL_NAMES
 
 VERSION = 1  # of this file's layout
@@ -105,13 +111,41 @@ class Checkpoint:
         return (json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
 
     def save(self, root: str) -> None:
-        atomic_write(os.path.join(root, layout.CHECKPOINT), self.encode())
+        path = location(root)
+        folder = os.path.dirname(path)
+        os.makedirs(os.path.dirname(folder), mode=0o700, exist_ok=True)
+        make_dir(folder)
+        atomic_write(path, self.encode())
+
+
+def cache_dir() -> str:
+    folder = os.environ.get("SESSIONPACK_CACHE_DIR")
+    if folder:
+        return os.path.abspath(os.path.expanduser(folder))
+    from platformdirs import user_cache_dir
+
+    return user_cache_dir("sessionpack", appauthor=False)
+
+
+def location(root: str) -> str:
+    """The checkpoint file of the data directory ``root``."""
+    import hashlib
+
+    key = hashlib.sha256(os.path.realpath(root).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return os.path.join(cache_dir(), "checkpoints", key + ".json")
+
+
+def forget(root: str) -> None:
+    try:
+        os.unlink(location(root))
+    except FileNotFoundError:
+        pass
 
 
 def load(root: str) -> Checkpoint | str:
     """The checkpoint, or why there is none to use."""
     try:
-        raw = read_bytes(os.path.join(root, layout.CHECKPOINT))
+        raw = read_bytes(location(root))
     except FileNotFoundError:
         return "no checkpoint from an earlier check"
     try:

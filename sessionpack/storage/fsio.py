@@ -4,12 +4,20 @@ Every file is created 0600 and every directory 0700 whatever the umask.
 A replaced file is written to a temporary file in the same directory,
 fsynced, renamed over the old one, and the directory is fsynced, so a crash
 leaves either the old or the new content, never a mix.
+
+Nothing here follows a symbolic link: a temporary file is created
+exclusively under a name no one can guess (``O_CREAT|O_EXCL|O_NOFOLLOW``),
+and a file of the data directory that turns out to be a link is refused
+(``DataDirError``, exit 3) rather than read or written through. Temporary
+files left by a killed command (``.NAME.PID.RANDOM.tmp``) are removed by
+``remove_leftovers`` under the exclusive lock.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 
 from ..errors import DataDirError
 from .crash import crash_point, wants
@@ -29,6 +37,34 @@ def disk_error(path: str, err: OSError) -> DataDirError:
     return DataDirError(f"cannot write {path}: {err.strerror or err}; nothing was changed")
 
 
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_TEMP_RE = re.compile(r"\..+\.[0-9]+(\.[0-9a-f]{16})?\.tmp\Z")  # (older versions: no random part)
+
+
+def link_error(path: str) -> DataDirError:
+    return DataDirError(
+        f"{path} is a symbolic link; sessionpack never reads or writes through a link inside its data "
+        "directory: put the file itself there (nothing was changed)"
+    )
+
+
+def open_file(path: str, flags: int, mode: int = FILE_MODE) -> int:
+    """``os.open`` that refuses a symbolic link in the last place of ``path``."""
+    try:
+        return os.open(path, flags | NOFOLLOW | CLOEXEC, mode)
+    except OSError as err:
+        if err.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(path):  # EMLINK: the BSDs
+            raise link_error(path) from None
+        raise
+
+
+def refuse_link(path: str) -> None:
+    """A DataDirError when ``path`` is a symbolic link (a missing path is fine)."""
+    if os.path.islink(path):
+        raise link_error(path)
+
+
 def fsync_dir(path: str) -> None:
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
@@ -42,6 +78,7 @@ def make_dir(path: str) -> None:
     try:
         os.mkdir(path, DIR_MODE)
     except FileExistsError:
+        refuse_link(path)
         if not os.path.isdir(path):
             raise DataDirError(f"{path} exists and is not a directory; move it away") from None
         return
@@ -56,12 +93,45 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+def _temp_name(path: str) -> str:
+    return os.path.join(os.path.dirname(os.path.abspath(path)),
+                        f".{os.path.basename(path)}.{os.getpid()}.{os.urandom(8).hex()}.tmp")
+
+
+def is_leftover(name: str) -> bool:
+    """Whether a file name is one of ``atomic_write``'s temporary files."""
+    return _TEMP_RE.match(name) is not None
+
+
+def remove_leftovers(directory: str) -> int:
+    """Remove the temporary files killed commands left in ``directory``
+    (call under the exclusive lock); the number removed."""
+    removed = 0
+    try:
+        entries = os.scandir(directory)
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    with entries:
+        for entry in entries:
+            if entry.name.startswith(".") and is_leftover(entry.name):
+                try:
+                    os.unlink(entry.path)  # a link is removed, never followed
+                    removed += 1
+                except FileNotFoundError:
+                    pass
+    return removed
+
+
 def atomic_write(path: str, data: bytes) -> None:
     """Replace ``path`` with ``data`` durably and atomically (mode 0600)."""
     directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
+    refuse_link(path)
+    tmp = _temp_name(path)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        fd = open_file(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+    except OSError as err:
+        raise disk_error(path, err) from err
+    try:
         try:
             os.fchmod(fd, FILE_MODE)
             _write_all(fd, data)
@@ -81,7 +151,7 @@ def atomic_write(path: str, data: bytes) -> None:
 def create_file(path: str, data: bytes) -> None:
     """Create a new file (refusing to overwrite) durably, mode 0600."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        fd = open_file(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
     except OSError as err:
         raise disk_error(path, err) from err
     try:
@@ -103,7 +173,7 @@ def append_durably(path: str, data: bytes) -> tuple[int, int]:
     so a refused or failed command leaves the journal exactly as it was.
     """
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+        fd = open_file(path, os.O_WRONLY | os.O_APPEND)
     except OSError as err:
         raise disk_error(path, err) from err
     try:
@@ -128,5 +198,11 @@ def append_durably(path: str, data: bytes) -> tuple[int, int]:
 
 
 def read_bytes(path: str) -> bytes:
-    with open(path, "rb") as handle:
+    """The whole file; a symbolic link is refused (FileNotFoundError passes)."""
+    with open_binary(path) as handle:
         return handle.read()
+
+
+def open_binary(path: str):  # type: ignore[no-untyped-def]
+    """A file of the data directory opened for reading, never through a link."""
+    return os.fdopen(open_file(path, os.O_RDONLY), "rb")

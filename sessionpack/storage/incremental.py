@@ -40,7 +40,7 @@ from ..domain.ids import SLUG_RE
 from ..errors import FileProblem
 from . import journal, layout, shards
 from .checkpoint import Checkpoint, Digest, digest_of, load, stat_key
-from .fsio import read_bytes
+from .fsio import open_binary, open_file, read_bytes
 from .small_views import NAMES as SMALL_NAMES, SMALL_VIEWS
 from .store import Store, encode_view
 from .verify import first_difference
@@ -114,7 +114,7 @@ class PrefixDigest(threading.Thread):
 
     def run(self) -> None:
         digest = Digest()
-        with open(self.path, "rb", buffering=0) as handle:
+        with os.fdopen(open_file(self.path, os.O_RDONLY), "rb", buffering=0) as handle:
             buf = bytearray(1 << 20)
             view = memoryview(buf)
             left = self.size
@@ -295,14 +295,13 @@ class Run:
             self.proved(name, data)
 
 
-def _read_tail(path: str, offset: int) -> bytes | None:
-    """The journal's bytes from ``offset`` on (None: it is shorter)."""
-    with open(path, "rb") as handle:
-        handle.seek(0, os.SEEK_END)
-        if handle.tell() < offset:
-            return None
+def _read_tail(path: str, offset: int, end: int) -> bytes | None:
+    """The journal's bytes from ``offset`` to ``end`` (None: it is shorter)."""
+    if end < offset:
+        return None
+    with open_binary(path) as handle:
         handle.seek(offset)
-        return handle.read()
+        return handle.read(end - offset)
 
 
 def _tail_events(tail: bytes, cp: Checkpoint) -> tuple[list[tuple[int, bytes, dict[str, Any]]], list[str]]:
@@ -330,13 +329,14 @@ def _tail_events(tail: bytes, cp: Checkpoint) -> tuple[list[tuple[int, bytes, di
     return events, []
 
 
-def incremental(store: Store) -> Incremental | str:
-    """Check against the checkpoint; a string says why a full replay is needed."""
+def incremental(store: Store, end: int) -> Incremental | str:
+    """Check the journal up to ``end`` (the end of its complete commands)
+    against the checkpoint; a string says why a full replay is needed."""
     cp = load(store.root)
     if isinstance(cp, str):
         return cp
     path = store.path(layout.JOURNAL)
-    tail = _read_tail(path, cp.offset)
+    tail = _read_tail(path, cp.offset, end)
     if tail is None:
         return "the journal is shorter than at the last check"
     prefix = PrefixDigest(path, cp.offset)

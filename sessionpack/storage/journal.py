@@ -19,6 +19,7 @@ from typing import Any, Iterator
 
 from ..domain.settings import FORMAT_VERSION
 from ..errors import FileProblem
+from .fsio import open_binary
 
 JOURNAL = "journal.jsonl"
 
@@ -56,12 +57,18 @@ def parse_line(raw: bytes, line: int, display: str, expect_seq: int | None) -> d
     return event
 
 
-def read_events(path: str, display: str, offset: int, first_seq: int) -> Iterator[dict[str, Any]]:
-    """Events from byte ``offset`` (the start of the event with ``first_seq``)."""
-    with open(path, "rb") as handle:
+def read_events(path: str, display: str, offset: int, first_seq: int, end: int | None = None) -> Iterator[dict[str, Any]]:
+    """Events from byte ``offset`` (the start of the event with ``first_seq``)
+    to byte ``end`` (default: the end of the file)."""
+    with open_binary(path) as handle:
         handle.seek(offset)
         seq = first_seq
+        left = None if end is None else end - offset
         for raw in handle:
+            if left is not None:
+                if left <= 0:
+                    return
+                left -= len(raw)
             if not raw.endswith(b"\n"):
                 raise FileProblem(display, seq + 1, "is an incomplete last line", "run any sessionpack command to move it aside")
             yield parse_line(raw, seq + 1, display, seq)
@@ -70,7 +77,7 @@ def read_events(path: str, display: str, offset: int, first_seq: int) -> Iterato
 
 def first_problem(path: str, display: str) -> FileProblem | None:
     """The first damaged line of the whole journal (slow: for error reports)."""
-    with open(path, "rb") as handle:
+    with open_binary(path) as handle:
         try:
             check_header(handle.readline(), display)
         except FileProblem as err:
@@ -89,72 +96,67 @@ def torn_tail(path: str) -> tuple[int, bytes]:
     """(size of the complete part, the torn bytes after it); no torn part -> b''.
 
     The torn part is an incomplete last line plus, before it, the complete
-    lines of a command whose last event is missing (marked ``more``).
+    lines of a command whose last event is missing (marked ``more``). Time
+    and memory grow with the torn part, never with the square of a line.
     """
-    keep, torn = _incomplete_line(path)
-    with open(path, "rb") as handle:
-        start = _unfinished_command_start(handle, keep)
-        if start < keep:
-            handle.seek(start)
-            return start, handle.read()
-    return keep, torn
+    keep, size = torn_extent(path)
+    if keep == size:
+        return keep, b""
+    with open_binary(path) as handle:
+        handle.seek(keep)
+        return keep, handle.read()
+
+
+def torn_extent(path: str) -> tuple[int, int]:
+    """(end of the complete commands, size of the file): the torn part is
+    what lies between, found without reading it into memory."""
+    with open_binary(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        keep = _last_newline_end(handle, size)
+        return _unfinished_command_start(handle, keep), size
+
+
+_BLOCK = 1 << 16
+
+
+def _last_newline_end(handle, end: int) -> int:  # type: ignore[no-untyped-def]
+    """The offset just after the last newline before ``end`` (0: none)."""
+    pos = end
+    while pos > 0:
+        step = min(_BLOCK, pos)
+        pos -= step
+        handle.seek(pos)
+        cut = handle.read(step).rfind(b"\n")
+        if cut != -1:
+            return pos + cut + 1
+    return 0
 
 
 def _lines_backwards(handle, end: int) -> Iterator[tuple[int, bytes]]:  # type: ignore[no-untyped-def]
-    """(offset, line) of the complete lines before byte ``end``, last first."""
-    pos = end
-    buf = b""
-    while pos > 0:
-        step = min(4096, pos)
-        pos -= step
-        handle.seek(pos)
-        buf = handle.read(step) + buf
-        while True:
-            cut = buf.rfind(b"\n", 0, len(buf) - 1)
-            if cut == -1:
-                break
-            yield pos + cut + 1, buf[cut + 1 :]
-            buf = buf[: cut + 1]
-    if buf:
-        yield 0, buf
+    """(offset, line) of the complete lines before byte ``end`` (which
+    follows a newline), last first. Each byte is read once."""
+    line_end = end
+    while line_end > 0:
+        start = _last_newline_end(handle, line_end - 1)
+        handle.seek(start)
+        yield start, handle.read(line_end - start)
+        line_end = start
+
+
+_MORE = b'"more":true'
 
 
 def _unfinished_command_start(handle, end: int) -> int:  # type: ignore[no-untyped-def]
     """Where the trailing events of an unfinished command begin (``end``: none)."""
     start = end
     for offset, line in _lines_backwards(handle, end):
+        if _MORE not in line:
+            break
         try:
             record = json.loads(line)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             break
         if not isinstance(record, dict) or record.get("more") is not True:
             break
         start = offset
     return start
-
-
-def _incomplete_line(path: str) -> tuple[int, bytes]:
-    size = os.path.getsize(path)
-    if size == 0:
-        return 0, b""
-    with open(path, "rb") as handle:
-        handle.seek(size - 1)
-        if handle.read(1) == b"\n":
-            return size, b""
-        # Walk back to the last newline.
-        block = 4096
-        pos = size
-        tail = b""
-        while pos > 0:
-            step = min(block, pos)
-            pos -= step
-            handle.seek(pos)
-            chunk = handle.read(step)
-            tail = chunk + tail
-            cut = tail.rfind(b"\n")
-            if cut != -1:
-                keep = pos + cut + 1
-                handle.seek(keep)
-                return keep, handle.read()
-        handle.seek(0)
-        return 0, handle.read()

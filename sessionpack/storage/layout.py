@@ -18,10 +18,16 @@ DIRECTORY = os.path.join(VIEWS, "directory.json")
 SOLD = os.path.join(VIEWS, "sold.json")
 OPEN = os.path.join(VIEWS, "open")  # XX.jsonl: open client packages, by a hash of the owner
 CODES = os.path.join(VIEWS, "codes")  # XX.json: access-code hash -> client package
-CHECKPOINT = os.path.join(VIEWS, "checkpoint.json")  # what the last clean check proved
+LEGACY_CHECKPOINT = os.path.join(VIEWS, "checkpoint.json")  # older versions kept the checkpoint here
 HOOKS = "hooks"
 TORN = "torn"
 DIRS = (SERVICES, PACKAGES, VIEWS, CLIENT_VIEWS, HOOKS, TORN)  # OPEN and CODES: made when first needed
+# What must never be a symbolic link (checked by every command under the lock):
+# a link would let a write land outside the data directory.
+NO_LINKS = (SETTINGS, JOURNAL, LOCK, SERVICES, PACKAGES, VIEWS, CLIENT_VIEWS, OPEN, CODES, INDEX, DIRECTORY, SOLD, HOOKS, TORN)
+# Folders of hand-edited or small files whose leftover temporary files every
+# write command removes (the views' folders are cleaned when a repair is due).
+TEMP_DIRS = ("", SERVICES, PACKAGES)
 
 
 def resolve_data_dir(option: str | None) -> str:

@@ -31,7 +31,7 @@ import os
 import re
 import zlib
 from datetime import datetime
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from ..domain import ledger
 from ..errors import FileProblem
@@ -243,27 +243,30 @@ def existing(root: str) -> set[str]:
 # -- reading ------------------------------------------------------------------------
 
 
-def code_owner(root: str, code_hash: str) -> str | None:
-    """The client package recorded with this access-code hash, or None (one small file)."""
+def code_owner(read: Callable[[str], bytes | None], code_hash: str) -> str | None:
+    """The client package recorded with this access-code hash, or None (one
+    small file, read with ``read``: ``Store.view_bytes``)."""
     name = code_shard(code_hash)
-    try:
-        data = read_bytes(os.path.join(root, name))
-    except FileNotFoundError:
+    data = read(name)
+    if data is None:
         return None
     holders = parse_codes(data, name).get(code_hash)
     return holders[0][1] if holders else None
 
 
-def open_packages(root: str, today: str) -> dict[str, dict[str, dict[str, Any]]]:
+def open_packages(store: Any, today: str) -> dict[str, dict[str, dict[str, Any]]]:
     """client -> {client package id: record} of the open packages whose last
     valid day is ``today`` (ISO) or later, or not known. Only those lines are
-    decoded."""
+    decoded. The files are read as the store sees them (``view_bytes``)."""
     found: dict[str, dict[str, dict[str, Any]]] = {}
     keep_from = today.encode("ascii")
-    for name in sorted(existing(root)):
+    names = existing(store.root)
+    for name, exists in store.fresh_view_names().items():
+        (names.add if exists else names.discard)(name)
+    for name in sorted(names):
         if not name.startswith(layout.OPEN + os.sep):
             continue
-        data = read_bytes(os.path.join(root, name))
+        data = store.view_bytes(name) or b""
         for number, line in enumerate(data.splitlines(), start=1):
             if not (line.startswith(b"[null,") or line[2:12] >= keep_from):
                 continue
@@ -289,6 +292,6 @@ def practice_packages(tx: Any, now: datetime, everything: bool = False) -> Itera
             if view and view["packages"]:
                 yield view["packages"]
         return
-    found = open_packages(store.root, local_date(now, store.settings.tz).isoformat())
+    found = open_packages(store, local_date(now, store.settings.tz).isoformat())
     for client_id in sorted(found):
         yield found[client_id]

@@ -28,7 +28,7 @@ from ..domain.settings import FORMAT_VERSION, Settings, settings_from_mapping
 from ..errors import DataDirError, FieldError, FileProblem, SessionpackError
 from . import journal, layout, shards
 from .crash import crash_point
-from .fsio import append_durably, atomic_write, create_file, make_dir, read_bytes
+from .fsio import append_durably, atomic_write, create_file, make_dir, open_binary, open_file, read_bytes, refuse_link, remove_leftovers
 from .lock import DirLock
 from .tomlfile import field_problem, read_toml
 
@@ -81,6 +81,10 @@ class Store:
         # prints comes from here, whether or not the view files could be written.
         self._fresh_clients: dict[str, dict[str, Any]] = {}
         self._fresh_small: dict[str, dict[str, Any]] = {}
+        self._fresh_files: dict[str, bytes | None] = {}  # shard files (None: no such file)
+        self._views_behind = False  # a commit could not write its views: leave them to the next command
+        self._fresh_index: dict[str, Any] | None = None
+        self.pending_events = 0  # events a read folded in memory because the views lacked them
         self._lock_path = os.path.join(root, layout.LOCK)
         self._journal_path = os.path.join(root, layout.JOURNAL)
 
@@ -93,36 +97,33 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator["Transaction"]:
-        """A consistent read under the shared lock (exclusive only to repair)."""
-        lock = DirLock(self._lock_path, exclusive=False)
-        while True:
-            lock.acquire()
-            try:
-                index = self._read_index()
-                consistent = self._consistent(index)
-            except BaseException:
-                lock.release()
-                raise
-            if consistent:
-                break
-            lock.release()
-            with DirLock(self._lock_path, exclusive=True):
-                self._make_consistent()
-        try:
+        """A consistent read under the shared lock that writes nothing.
+
+        Events the views have not taken in yet (a command stopped after its
+        journal write, before its views) are folded in memory; putting them
+        into the view files is left to the next command that writes. A torn
+        last line is left where it is (and not read).
+        """
+        with DirLock(self._lock_path, exclusive=False):
+            self.refuse_links()
+            index = self._read_index()
+            if index.get("format") != ledger.VIEW_FORMAT:
+                raise self._outdated(index)
+            index = self._catch_up_in_memory(index)
             yield Transaction(self, index, writable=False)
-        finally:
-            lock.release()
 
     @contextmanager
     def locked(self, exclusive: bool) -> Iterator[None]:
         """The lock alone, without repairing views (for ``check``)."""
         with DirLock(self._lock_path, exclusive=exclusive):
+            self.refuse_links()
             yield
 
     @contextmanager
     def writing(self) -> Iterator["Transaction"]:
         """Exclusive lock; validate against current state; one commit."""
         with DirLock(self._lock_path, exclusive=True):
+            self.refuse_links()
             self._check_journal_header()  # never append to a journal of a newer format
             index = self._make_consistent()
             tx = Transaction(self, index, writable=True)
@@ -132,6 +133,134 @@ class Store:
             self.warnings.extend(self.after_commit(self.root, tx.committed))
 
     # -- consistency -----------------------------------------------------------
+
+    def refuse_links(self) -> None:
+        """Refuse a data directory whose own files or folders are symbolic links."""
+        for name in layout.NO_LINKS:
+            refuse_link(self.path(name))
+
+    def _outdated(self, index: dict[str, Any]) -> DataDirError:
+        why = ("an earlier rebuild of the views was interrupted" if index.get("rebuilding")
+               else f"the views were made by an older sessionpack (format {index.get('format')})")
+        return DataDirError(
+            f"{why}; a command that only reads never writes, so run 'sessionpack check --rebuild' (or any command "
+            "that records something) once to rebuild them from the journal; nothing recorded changes"
+        )
+
+    def _tail_end(self, index: dict[str, Any]) -> tuple[int, int]:
+        """(end of the journal's complete commands, the number of torn bytes
+        after it), refusing a journal that lost events the views record."""
+        try:
+            keep, size = journal.torn_extent(self._journal_path)
+        except FileNotFoundError:
+            self._journal_size()  # raises the missing-journal error
+            raise
+        if index["offset"] > keep and not index.get("rebuilding"):
+            raise self.shorter_journal(index, keep)
+        return keep, size - keep
+
+    def shorter_journal(self, index: dict[str, Any], end: int) -> DataDirError:
+        return DataDirError(
+            f"{layout.JOURNAL} ends at byte {end}, before the end of the events the views record (byte "
+            f"{index['offset']}, event {index['seq']}): recorded events are missing from it (it was truncated or "
+            "replaced). Restore it from a backup, or put back the copies the client views keep with "
+            "'sessionpack check --restore-journal' (then 'sessionpack check --full'); nothing was changed"
+        )
+
+    def _tail_events(self, index: dict[str, Any], end: int) -> list[dict[str, Any]]:
+        try:
+            return list(journal.read_events(self._journal_path, layout.JOURNAL, index["offset"], index["seq"] + 1, end))
+        except FileProblem:
+            # The tail did not parse from where the views stopped: the damage
+            # may be earlier (a line inserted or changed); name the first one.
+            raise journal.first_problem(self._journal_path, layout.JOURNAL) or DataDirError(
+                f"{layout.JOURNAL} no longer has an event starting at byte {index['offset']}, where the views "
+                "stopped: it was changed by hand before that point; 'sessionpack check' names what differs"
+            ) from None
+
+    def _catch_up_in_memory(self, index: dict[str, Any]) -> dict[str, Any]:
+        """Under the shared lock: fold the events the views lack, in memory."""
+        if index["offset"] == self._journal_size():
+            return index
+        keep, torn = self._tail_end(index)
+        if torn:
+            self.warnings.append(
+                f"the journal ends in {torn} bytes of a command that was interrupted while writing them and "
+                "was not recorded; the next command that records something moves them aside"
+            )
+        if keep == index["offset"]:
+            return index
+        events = self._tail_events(index, keep)
+        folded = self._fold(events)
+        self._remember(folded)
+        self.pending_events = len(events)
+        self._fresh_index = {"format": ledger.VIEW_FORMAT, "offset": keep, "seq": events[-1]["seq"] if events else index["seq"]}
+        return self._fresh_index
+
+    def _remember(self, folded: "Folded") -> None:
+        self._fresh_clients.update(folded.clients)
+        self._fresh_small.update(folded.small)
+        self._fresh_files.update(folded.shards)
+
+    def _make_consistent(self) -> dict[str, Any]:
+        """Under the exclusive lock: compare the journal with what the views
+        record, move a torn tail aside, replay the rest into the views."""
+        index = self._read_index()
+        keep, torn = self._tail_end(index)
+        if torn:
+            self.move_torn_aside(keep)
+        for folder in layout.TEMP_DIRS:
+            remove_leftovers(self.path(folder))
+        if index.get("format") != ledger.VIEW_FORMAT:
+            return self._upgrade(index)
+        if index["offset"] == keep:
+            return index
+        for folder in (layout.VIEWS, layout.CLIENT_VIEWS, layout.OPEN, layout.CODES):
+            remove_leftovers(self.path(folder))  # a command was killed while writing views
+        return self._apply(self._tail_events(index, keep), index, keep)
+
+    def _upgrade(self, index: dict[str, Any]) -> dict[str, Any]:
+        """Under the exclusive lock: rebuild views of an older format from the journal."""
+        from .verify import rebuild
+
+        count, problems = rebuild(self)
+        if problems:
+            raise DataDirError(
+                f"the views are of an older format or incomplete and must be rebuilt from the journal, which "
+                f"cannot be read: {problems[0]}"
+            )
+        why = ("an earlier rebuild of the views was interrupted" if index.get("rebuilding")
+               else f"the views were made by an older sessionpack (format {index.get('format')})")
+        self.warnings.append(f"{why}; rebuilt {count} view files from the journal (nothing recorded was changed)")
+        return self._read_index()
+
+    def move_torn_aside(self, keep: int, warn: bool = True) -> str:
+        """Under the exclusive lock, once the journal was compared with the
+        views: move the bytes after ``keep`` to ``torn/`` and cut them off;
+        the file's path (relative), with a warning unless ``warn`` is off."""
+        with open_binary(self._journal_path) as handle:
+            handle.seek(keep)
+            torn = handle.read()
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        name = f"journal-{keep}-{stamp}.torn"
+        attempt = 1
+        while os.path.lexists(self.path(layout.TORN, name)):  # torn at the same place within a second
+            attempt += 1
+            name = f"journal-{keep}-{stamp}-{attempt}.torn"
+        make_dir(self.path(layout.TORN))
+        create_file(self.path(layout.TORN, name), torn)
+        fd = open_file(self._journal_path, os.O_WRONLY)
+        try:
+            os.ftruncate(fd, keep)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if warn:
+            self.warnings.append(
+                f"the journal's last line was incomplete (a command was interrupted while writing it and was "
+                f"not recorded); its {len(torn)} bytes were moved to {layout.TORN}/{name}"
+            )
+        return f"{layout.TORN}/{name}"
 
     def _read_index(self) -> dict[str, Any]:
         path = self.path(layout.INDEX)
@@ -154,7 +283,7 @@ class Store:
 
     def _check_journal_header(self) -> None:
         try:
-            with open(self._journal_path, "rb") as handle:
+            with open_binary(self._journal_path) as handle:
                 first = handle.readline(4096)
         except FileNotFoundError:
             self._journal_size()  # raises the missing-journal error
@@ -170,85 +299,32 @@ class Store:
                 "(it is the record of every sale and booking)"
             ) from None
 
-    def _consistent(self, index: dict[str, Any]) -> bool:
-        return index.get("format") == ledger.VIEW_FORMAT and index["offset"] == self._journal_size()
-
-    def _make_consistent(self) -> dict[str, Any]:
-        """Under the exclusive lock: move a torn tail aside, replay the rest."""
-        keep, torn = journal.torn_tail(self._journal_path)
-        if torn:
-            self._move_torn_aside(keep, torn)
-        index = self._read_index()
-        if index.get("format") != ledger.VIEW_FORMAT:
-            return self._upgrade(index)
-        size = self._journal_size()
-        if index["offset"] == size:
-            return index
-        if index["offset"] > size:
-            raise DataDirError(
-                f"{layout.JOURNAL} is shorter ({size} bytes) than the views record ({index['offset']} bytes): "
-                "it was truncated or replaced; restore it from a backup, or run 'sessionpack check --rebuild' "
-                "to make the views match it"
-            )
-        try:
-            events = list(journal.read_events(self._journal_path, layout.JOURNAL, index["offset"], index["seq"] + 1))
-        except FileProblem as err:
-            # The tail did not parse from where the views stopped: the damage
-            # may be earlier (a line inserted or changed); name the first one.
-            raise journal.first_problem(self._journal_path, layout.JOURNAL) or err from None
-        return self._apply(events, index, size)
-
-    def _upgrade(self, index: dict[str, Any]) -> dict[str, Any]:
-        """Under the exclusive lock: rebuild views of an older format from the journal."""
-        from .verify import rebuild
-
-        count, problems = rebuild(self)
-        if problems:
-            raise DataDirError(
-                f"the views are of an older format or incomplete and must be rebuilt from the journal, which "
-                f"cannot be read: {problems[0]}"
-            )
-        why = ("an earlier rebuild of the views was interrupted" if index.get("rebuilding")
-               else f"the views were made by an older sessionpack (format {index.get('format')})")
-        self.warnings.append(f"{why}; rebuilt {count} view files from the journal (nothing recorded was changed)")
-        return self._read_index()
-
-    def upgrade_views(self) -> None:
-        """Rebuild views of an older format now (for ``check``, which never repairs).
-
-        A missing or damaged index is left for ``check`` to report.
-        """
-        try:
-            index = self._read_index()
-        except DataDirError:
-            return
-        if index.get("format") == ledger.VIEW_FORMAT:
-            return
-        with DirLock(self._lock_path, exclusive=True):
-            self._check_journal_header()
-            self._make_consistent()
-
-    def _move_torn_aside(self, keep: int, torn: bytes) -> None:
-        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-        name = f"journal-{keep}-{stamp}.torn"
-        attempt = 1
-        while os.path.lexists(self.path(layout.TORN, name)):  # torn at the same place within a second
-            attempt += 1
-            name = f"journal-{keep}-{stamp}-{attempt}.torn"
-        make_dir(self.path(layout.TORN))
-        create_file(self.path(layout.TORN, name), torn)
-        fd = os.open(self._journal_path, os.O_WRONLY)
-        try:
-            os.ftruncate(fd, keep)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        self.warnings.append(
-            f"the journal's last line was incomplete (a command was interrupted while writing it and was "
-            f"not recorded); its {len(torn)} bytes were moved to {layout.TORN}/{name}"
-        )
-
     # -- views -----------------------------------------------------------------
+
+    def view_bytes(self, name: str) -> bytes | None:
+        """The bytes of view file ``name`` (relative path) as this command
+        sees it: with the events it folded in memory, else as on disk
+        (None: no such file)."""
+        if name in self._fresh_files:
+            return self._fresh_files[name]
+        folder, base = os.path.split(name)
+        if folder == layout.CLIENT_VIEWS and base.endswith(".json") and base[:-5] in self._fresh_clients:
+            return encode_view(self._fresh_clients[base[:-5]])
+        if name in self._fresh_small:
+            return encode_view(self._fresh_small[name])
+        if name == layout.INDEX and self._fresh_index is not None:
+            return encode_view(self._fresh_index)
+        try:
+            return read_bytes(self.path(name))
+        except FileNotFoundError:
+            return None
+
+    def fresh_view_names(self) -> dict[str, bool]:
+        """View files the in-memory state changes: name -> exists."""
+        names = {name: data is not None for name, data in self._fresh_files.items()}
+        names.update({os.path.join(layout.CLIENT_VIEWS, f"{c}.json"): True for c in self._fresh_clients})
+        names.update({name: True for name in self._fresh_small})
+        return names
 
     def load_client_view(self, client_id: str) -> dict[str, Any] | None:
         fresh = self._fresh_clients.get(client_id)
@@ -376,10 +452,10 @@ class Transaction:
         One small file of the access-code index (``views/codes``); the caller
         compares the hashes in constant time before trusting the answer.
         """
-        return shards.code_owner(self.store.root, code_hash)
+        return shards.code_owner(self.store.view_bytes, code_hash)
 
     def client_exists(self, client_id: str) -> bool:
-        return os.path.exists(layout.client_view_path(self.store.root, client_id))
+        return client_id in self.store._fresh_clients or os.path.exists(layout.client_view_path(self.store.root, client_id))
 
     def commit(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The one commit point: stamp, append in one write, fsync, then views."""
@@ -409,12 +485,16 @@ class Transaction:
         # Recorded. From here on a failure only delays the views: the command
         # goes on with the state it recorded, held in memory.
         self.committed.extend(stamped)
-        store._fresh_clients.update(folded.clients)
-        store._fresh_small.update(folded.small)
+        store._remember(folded)
+        behind = {"format": ledger.VIEW_FORMAT, "offset": end, "seq": stamped[-1]["seq"]}
+        if store._views_behind:  # an earlier commit of this command could not write them
+            self.index = behind
+            return stamped
         try:
             self.index = store._write_views(folded, stamped, self.index, end)
         except (SessionpackError, OSError) as err:
-            self.index = {"format": ledger.VIEW_FORMAT, "offset": end, "seq": stamped[-1]["seq"]}
+            self.index = behind
+            store._views_behind = True
             store.warnings.append(
                 f"recorded, but the views could not be updated ({view_failure(err)}); "
                 "the next command that writes brings them up to date from the journal"

@@ -16,16 +16,16 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from ..domain import ledger
 from ..errors import FileProblem, SessionpackError
 from . import checkpoint, journal, layout, shards
 from .catalog import load_packages, load_services
-from .fsio import atomic_write, make_dir, read_bytes
+from .fsio import atomic_write, make_dir, open_binary, read_bytes, remove_leftovers
 from .small_views import NAMES as SMALL_NAMES, SMALL_VIEWS
-from .store import Store, encode_view
+from .store import Store, encode_view, view_failure
 
 _EVENTS_MARK = f"\x00events-{secrets.token_hex(8)}\x00"  # stands for a view's events while it is encoded
 _EVENTS_MARK_JSON = json.dumps(_EVENTS_MARK).encode("ascii")
@@ -96,12 +96,13 @@ def does_not_fit(line: int, raw: bytes, err: Exception) -> str:
     return f"{layout.JOURNAL}:{line}: event {raw[:60].decode('utf-8', 'replace')!r}... does not fit the events before it ({type(err).__name__}: {err})"
 
 
-def replay(store: Store) -> tuple[Replayed, list[str]]:
-    """Fold the whole journal; the problems stop it at the first bad line."""
+def replay(store: Store, end: int | None = None) -> tuple[Replayed, list[str]]:
+    """Fold the journal (up to byte ``end``: the end of its complete
+    commands); the problems stop it at the first bad line."""
     problems: list[str] = []
     replayed = Replayed()
     unfinished = 0  # line of the first event of a command still marked "more"
-    with open(store.path(layout.JOURNAL), "rb") as handle:
+    with open_binary(store.path(layout.JOURNAL)) as handle:
         first = handle.readline()
         try:
             journal.check_header(first, layout.JOURNAL)
@@ -111,6 +112,8 @@ def replay(store: Store) -> tuple[Replayed, list[str]]:
         replayed.digest.update(first)
         line = 1
         for raw in handle:
+            if end is not None and replayed.offset >= end:
+                break
             line += 1
             if not raw.endswith(b"\n"):
                 problems.append(f"{layout.JOURNAL}:{line}: is an incomplete last line; run any other sessionpack command to move it aside")
@@ -168,29 +171,32 @@ def catalog_problems(store: Store) -> list[str]:
     return problems
 
 
-def full_check(store: Store) -> tuple[list[str], checkpoint.Checkpoint | None]:
-    """Replay everything and compare every view file with what it implies.
+def full_check(store: Store, end: int | None = None) -> tuple[list[str], checkpoint.Checkpoint | None]:
+    """Replay the journal (to ``end``) and compare every view file with what
+    it implies; the view files are seen as the store sees them
+    (``Store.view_bytes``: with the events a read folded in memory).
 
     Returns the problems, and when there is none, the checkpoint they prove.
     """
-    replayed, problems = replay(store)
+    replayed, problems = replay(store, end)
     if problems:
         return problems, None
     present = existing_views(store.root)
+    fresh = store.fresh_view_names()
+    for name, exists in fresh.items():
+        (present.add if exists else present.discard)(name)
     found: list[tuple[str, str]] = []
     recorded = checkpoint.Checkpoint.start(replayed)
     for name, expected in replayed.files():
-        path = store.path(name)
         present.discard(name)
-        try:
-            actual = read_bytes(path)
-        except FileNotFoundError:
+        actual = store.view_bytes(name)
+        if actual is None:
             found.append((name, f"{name}: missing; run 'sessionpack check --rebuild'"))
             continue
         if actual != expected:
             found.append((name, f"{name}:{first_difference(actual, expected)}: differs from what the journal implies; run 'sessionpack check --rebuild'"))
-        elif name != layout.INDEX:
-            recorded.add_file(name, os.stat(path), expected)
+        elif name != layout.INDEX and name not in fresh:
+            recorded.add_file(name, os.stat(store.path(name)), expected)
     for name in present:
         found.append((name, f"{name}: no event in the journal makes this view; run 'sessionpack check --rebuild'"))
     problems.extend(text for _, text in sorted(found))
@@ -209,20 +215,55 @@ def first_difference(actual: bytes, expected: bytes) -> int:
     return 1
 
 
+def views_beyond(store: Store, seq: int) -> int:
+    """The last event the views record when it is beyond ``seq`` (the last
+    event of the journal), else 0: the views then hold events the journal
+    lost. The index tells; when it cannot, the client views are read."""
+    try:
+        index = json.loads(read_bytes(store.path(layout.INDEX)))
+        if isinstance(index, dict) and isinstance(index.get("seq"), int) and not index.get("rebuilding"):
+            return index["seq"] if index["seq"] > seq else 0
+    except (FileNotFoundError, ValueError, RecursionError):
+        pass
+    last = 0
+    for name in sorted(existing_views(store.root)):
+        if os.path.dirname(name) == layout.CLIENT_VIEWS:
+            try:
+                view_seq = json.loads(read_bytes(store.path(name))).get("seq")
+            except (ValueError, AttributeError, RecursionError):
+                continue
+            if isinstance(view_seq, int) and view_seq > last:
+                last = view_seq
+    return last if last > seq else 0
+
+
 def rebuild(store: Store) -> tuple[int, list[str]]:
     """Write every view from the journal; remove views no event makes.
 
+    Refused when the views hold events the journal does not (it lost them):
+    a rebuild would drop them; ``restore_journal`` puts them back first.
     First the index is marked as being rebuilt (format 0), and it is written
     for real last: a rebuild cut short is simply done again by the next
     command, like the upgrade of views of an older format. A checkpoint is
     written when the journal is large enough for ``check`` to use one.
     """
-    replayed, problems = replay(store)
+    keep, size = journal.torn_extent(store.path(layout.JOURNAL))
+    replayed, problems = replay(store, keep)
     if problems:
         return 0, problems
+    beyond = views_beyond(store, replayed.seq)
+    if beyond:
+        return 0, [
+            f"{layout.JOURNAL} ends at event {replayed.seq} but the views record events up to {beyond}: a rebuild "
+            f"would drop events {replayed.seq + 1} to {beyond} from the views. Restore the journal from a backup, or "
+            "put back the copies the client views keep with 'sessionpack check --restore-journal'"
+        ]
+    if size > keep:
+        store.move_torn_aside(keep)  # (only now that the journal was compared with the views)
     stale = existing_views(store.root)
+    checkpoint.forget(store.root)
     try:
-        os.unlink(store.path(layout.CHECKPOINT))
+        os.unlink(store.path(layout.LEGACY_CHECKPOINT))
     except FileNotFoundError:
         pass
     make_dir(store.path(layout.VIEWS))
@@ -245,9 +286,11 @@ def rebuild(store: Store) -> tuple[int, list[str]]:
         recorded.add_file(name, os.stat(store.path(name)), data)
     for name in stale - {layout.INDEX}:
         os.unlink(store.path(name))
+    for folder in (layout.VIEWS, layout.CLIENT_VIEWS, layout.OPEN, layout.CODES):
+        remove_leftovers(store.path(folder))
     atomic_write(store.path(layout.INDEX), index)  # last: it says the views are complete
     if checkpoint.worth_keeping(replayed.offset):
-        recorded.save(store.root)
+        _save(store, recorded)
     return count, []
 
 
@@ -258,33 +301,65 @@ class CheckResult:
     events: int  # events checked (incremental) or replayed (full)
     since_seq: int  # incremental: the seq of the checkpoint
     fallback: str | None  # full check where an incremental one was wanted: why
+    notes: list[str] = field(default_factory=list)  # states that are not damage (a repair the next write does)
 
 
 def run_check(store: Store, full: bool = False) -> CheckResult:
     """``sessionpack check``: incremental when a checkpoint allows it, else full.
 
-    A check that finds the journal and the views in order leaves, when the
-    journal is large enough (``checkpoint.worth_keeping``), a checkpoint for
-    the next one (the catalog is checked apart, in full, every time). Runs
-    under the shared lock.
+    Under the shared lock, writing nothing in the data directory. What a
+    crash leaves behind is not damage and is reported as a note, with exit
+    0: a torn last command (the next command that writes moves it aside)
+    and events recorded in the journal that the views lack (they are folded
+    in memory here and checked like the rest; the next command that writes
+    puts them into the view files). A journal shorter than the views is
+    damage. A check that finds all in order leaves, when the journal is
+    large enough (``checkpoint.worth_keeping``), a checkpoint for the next
+    one in the cache directory (the catalog is checked apart, in full,
+    every time).
     """
     problems = catalog_problems(store)
-    size = os.path.getsize(store.path(layout.JOURNAL))
-    reason = None
-    if not full and checkpoint.worth_keeping(size):
+    notes: list[str] = []
+    keep, size = journal.torn_extent(store.path(layout.JOURNAL))
+    if size > keep:
+        notes.append(f"the journal ends in {size - keep} bytes of a command that was interrupted while writing them "
+                     "and was not recorded; the next command that records something moves them to torn/")
+    try:
+        index: dict[str, Any] | None = store._read_index()
+    except SessionpackError:
+        index = None  # missing or damaged: the comparison below names it
+    if index is not None and index["offset"] > keep and not index.get("rebuilding"):
+        return CheckResult(problems + [str(store.shorter_journal(index, keep))], False, 0, 0, None, notes)
+    if index is not None and index.get("format") != ledger.VIEW_FORMAT:
+        replayed, found = replay(store, keep)
+        if not found:
+            notes.append(str(store._outdated(index)).replace("; a command that only reads never writes, so run", "; run"))
+        return CheckResult(problems + found, False, replayed.seq, 0, None, notes)
+    pending = index is not None and index["offset"] < keep
+    if pending:
+        try:
+            store._catch_up_in_memory(index)  # type: ignore[arg-type]
+        except SessionpackError:
+            pending = False  # the journal changed before its tail: the full comparison names what differs
+    if pending:
+        notes.append(f"{store.pending_events} recorded event(s) are not yet in the view files (a command was "
+                     "interrupted after recording them); checked in memory, and the next command that records "
+                     "something writes them")
+    reason = "some recorded events are not yet in the view files" if pending and not full and checkpoint.worth_keeping(keep) else None
+    if not full and not pending and checkpoint.worth_keeping(keep):
         from .incremental import Incremental, incremental
 
-        outcome = incremental(store)
+        outcome = incremental(store, keep)
         if isinstance(outcome, Incremental):
             if not outcome.problems and outcome.changed:  # (catalog problems are not the views')
                 _save(store, outcome.checkpoint)
-            return CheckResult(problems + outcome.problems, True, outcome.events, outcome.since_seq, None)
+            return CheckResult(problems + outcome.problems, True, outcome.events, outcome.since_seq, None, notes)
         reason = outcome
-    found, recorded = full_check(store)
+    found, recorded = full_check(store, keep)
     problems.extend(found)
-    if recorded is not None and checkpoint.worth_keeping(recorded.offset):
+    if recorded is not None and not pending and checkpoint.worth_keeping(recorded.offset):
         _save(store, recorded)
-    return CheckResult(problems, False, recorded.seq if recorded else 0, 0, reason)
+    return CheckResult(problems, False, recorded.seq if recorded else 0, 0, reason, notes)
 
 
 def _save(store: Store, record: checkpoint.Checkpoint) -> None:
@@ -292,7 +367,8 @@ def _save(store: Store, record: checkpoint.Checkpoint) -> None:
     try:
         record.save(store.root)
     except (SessionpackError, OSError) as err:
-        store.warnings.append(f"could not write {layout.CHECKPOINT} ({err}); the next check replays the whole journal again")
+        store.warnings.append(f"could not write the checkpoint of this check ({view_failure(err)}); "
+                              "the next check replays the whole journal again")
 
 
 __all__ = ["check", "rebuild", "replay", "run_check", "CheckResult"]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tree import tree_hash
 from storage_util import assert_check_clean, assert_journal_valid, cli, inproc, parse_client_csv, run, snapshot, view_files
 
 REBUILD_HINT = "rebuild the views with 'sessionpack check --rebuild'"
@@ -67,17 +68,62 @@ def test_event_with_a_wrong_seq_is_named_by_check(practice, data_dir: Path) -> N
     assert snapshot(data_dir) == before
 
 
-def test_journal_shorter_than_the_views_is_refused(practice, data_dir: Path) -> None:
-    add_clients(practice, "bob")
+def test_journal_shorter_than_the_views_is_refused_by_every_command_and_restored(practice, data_dir: Path) -> None:
+    add_clients(practice, "bob", "carol")
+    journal = data_dir / "journal.jsonl"
+    recorded = journal.read_bytes()
+    lines = recorded.splitlines(keepends=True)
+    balance_before = cli(data_dir, "client", "show", "carol", "--format", "json").stdout
+    # As 'truncate -s -100 journal.jsonl': the end of carol's acknowledged event is gone.
+    journal.write_bytes(recorded[:-100])
+    assert 100 < len(lines[-1])
+    keep = len(recorded) - len(lines[-1])
+    message = (f"journal.jsonl ends at byte {keep}, before the end of the events the views record (byte {len(recorded)}, "
+               f"event {len(lines) - 1}): recorded events are missing from it (it was truncated or replaced). Restore it "
+               "from a backup, or put back the copies the client views keep with 'sessionpack check --restore-journal' "
+               "(then 'sessionpack check --full'); nothing was changed")
+    before = tree_hash(data_dir)
+    for args in (["client", "show", "ana"], ["client", "add", "dora", "--name", "Dora"], ["balance"]):
+        result = cli(data_dir, *args)
+        assert (result.returncode, result.stdout, result.stderr) == (3, "", f"error: {message}\n"), args
+        assert tree_hash(data_dir) == before, args
+    checked = cli(data_dir, "check", "--format", "json")
+    assert checked.returncode == 3 and json.loads(checked.stdout) == [{"problem": message}]
+    rebuilt = run(data_dir, "check", "--rebuild")  # would drop carol from the views: refused
+    assert rebuilt.returncode == 3
+    assert json.loads(run(data_dir, "check", "--rebuild", "--format", "json").stdout) == [{"problem": (
+        f"journal.jsonl ends at event {len(lines) - 2} but the views record events up to {len(lines) - 1}: a rebuild would "
+        f"drop events {len(lines) - 1} to {len(lines) - 1} from the views. Restore the journal from a backup, or put back "
+        "the copies the client views keep with 'sessionpack check --restore-journal'")}]
+    assert tree_hash(data_dir) == before
+    # The client views keep a copy of every event: the journal gets them back, byte for byte.
+    restored = run(data_dir, "check", "--restore-journal")
+    assert (restored.returncode, restored.stderr) == (0, "")
+    (aside,) = (data_dir / "torn").iterdir()
+    assert restored.stdout == (f"Restored 1 event ({len(lines) - 1} to {len(lines) - 1}) to journal.jsonl from the copies the "
+                               f"client views keep; the {len(lines[-1]) - 100} bytes left of the cut event were moved to "
+                               f"torn/{aside.name}\nNo problems found\n")
+    assert journal.read_bytes() == recorded
+    assert aside.read_bytes() == lines[-1][:-100]
+    assert cli(data_dir, "client", "show", "carol", "--format", "json").stdout == balance_before
+    assert_check_clean(data_dir)
+    again = run(data_dir, "check", "--restore-journal")
+    assert again.stdout.startswith("the journal holds every event the views record; nothing to restore\n")
+
+
+def test_a_journal_restore_needs_a_copy_of_every_lost_event(practice, data_dir: Path) -> None:
+    add_clients(practice, "bob", "carol")
     journal = data_dir / "journal.jsonl"
     lines = journal.read_bytes().splitlines(keepends=True)
-    journal.write_bytes(b"".join(lines[:-1]))  # bob's line lost
-    before = snapshot(data_dir)
-    result = run(data_dir, "client", "add", "carol", "--name", "Carol")
-    assert result.returncode == 3
-    assert result.stderr.startswith("error: journal.jsonl is shorter (")
-    assert "restore it from a backup, or run 'sessionpack check --rebuild'" in result.stderr
-    assert snapshot(data_dir) == before
+    journal.write_bytes(b"".join(lines[:-2]))  # bob's and carol's events
+    (data_dir / "views" / "clients" / "bob.json").unlink()
+    before = tree_hash(data_dir)
+    result = run(data_dir, "check", "--restore-journal")
+    assert (result.returncode, result.stdout) == (3, "")
+    assert result.stderr == (f"error: cannot restore events {len(lines) - 2} to {len(lines) - 1} from the client views: no "
+                             f"client view keeps a copy of event {len(lines) - 2}; restore the journal from a backup "
+                             "(nothing was changed)\n")
+    assert tree_hash(data_dir) == before
 
 
 def test_missing_journal_is_refused_never_read_as_empty(practice, data_dir: Path) -> None:

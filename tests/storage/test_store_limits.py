@@ -65,7 +65,7 @@ def test_every_file_is_private_under_umask_000(sp, data_dir: Path) -> None:
     # A torn line moved aside and a rebuild, also under umask 000.
     with open(data_dir / "journal.jsonl", "ab") as handle:
         handle.write(b'{"half":')
-    moved = run(data_dir, "client", "list", preexec_fn=open_umask)
+    moved = run(data_dir, "client", "edit", "ana", "--phone", "+351 912 345 678", preexec_fn=open_umask)
     assert moved.returncode == 0 and "torn/" in moved.stderr
     rebuilt = run(data_dir, "check", "--rebuild", preexec_fn=open_umask)
     assert rebuilt.returncode == 0, rebuilt.stderr
