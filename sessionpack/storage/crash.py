@@ -1,4 +1,4 @@
-"""Named crash points for the storage tests.
+"""Named crash and failure points for the storage tests.
 
 With ``SESSIONPACK_TEST_CRASH_AT=NAME`` in the environment the process kills
 itself (SIGKILL: no cleanup, like a power cut) when it reaches that point.
@@ -6,10 +6,16 @@ Points: ``journal-partial`` (half of the command's journal bytes written),
 ``journal-written`` (journal fsynced, no view written), ``shard-written``
 (after the first shard of views/open or views/codes), ``view-written``
 (after the first client view), ``before-index`` (all views, not the index).
+
+With ``SESSIONPACK_TEST_FAIL_AT=NAME`` a write fails there as on a full disk
+(OSError ENOSPC), read when the point is reached: ``views`` (after the
+journal commit, before the first view file) and ``index`` (every view file
+but the index written).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 
@@ -23,3 +29,8 @@ def crash_point(name: str) -> None:
 
 def wants(name: str) -> bool:
     return _POINT == name
+
+
+def fail_point(name: str) -> None:
+    if os.environ.get("SESSIONPACK_TEST_FAIL_AT") == name:
+        raise OSError(errno.ENOSPC, "No space left on device")

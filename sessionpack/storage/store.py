@@ -27,7 +27,7 @@ from ..domain import ledger
 from ..domain.settings import FORMAT_VERSION, Settings, settings_from_mapping
 from ..errors import DataDirError, FieldError, FileProblem, SessionpackError
 from . import journal, layout, shards
-from .crash import crash_point
+from .crash import crash_point, fail_point
 from .fsio import append_durably, atomic_write, create_file, make_dir, open_binary, open_file, read_bytes, refuse_link, remove_leftovers
 from .lock import DirLock
 from .tomlfile import field_problem, read_toml
@@ -405,6 +405,7 @@ class Store:
         # Shards first: the access-code shards change by the difference between
         # a client view on disk and its new state, so they must be written
         # while the old view is still there for a replay to start from.
+        fail_point("views")
         shards.write(self.root, folded.shards)
         for client_id, view in folded.clients.items():
             atomic_write(layout.client_view_path(self.root, client_id), encode_view(view))
@@ -412,6 +413,7 @@ class Store:
         for name, view in folded.small.items():
             atomic_write(self.path(name), encode_view(view))
         crash_point("before-index")
+        fail_point("index")
         seq = events[-1]["seq"] if events else index["seq"]
         new_index = {"format": ledger.VIEW_FORMAT, "offset": offset, "seq": seq}
         atomic_write(self.path(layout.INDEX), encode_view(new_index))
