@@ -524,10 +524,16 @@ def initialise(root: str, settings_text: bytes) -> None:
     from .lock import create_lock_file
 
     if not os.path.isdir(root):
-        parent = os.path.dirname(root.rstrip(os.sep))
-        if parent and not os.path.isdir(parent):
-            os.makedirs(parent, exist_ok=True)
-        make_dir(root)
+        missing = []
+        here = os.path.abspath(root)
+        while not os.path.isdir(here):
+            missing.append(here)
+            parent = os.path.dirname(here)
+            if parent == here:
+                break
+            here = parent
+        for folder in reversed(missing):  # every missing level private, whatever the umask
+            make_dir(folder)
     else:
         os.chmod(root, 0o700)
     for name in layout.DIRS:

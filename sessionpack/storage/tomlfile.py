@@ -15,9 +15,10 @@ _KEY = re.compile(r"^\s*([A-Za-z0-9_\-\.\"' ]+?)\s*=")
 
 def read_toml(path: str, display: str, problem=CatalogProblem) -> tuple[dict[str, Any], str]:  # type: ignore[no-untyped-def]
     """Parse ``path``; syntax errors become ``problem`` with the line."""
+    from .fsio import read_bytes  # refuses a symbolic link
+
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        raw = read_bytes(path)
     except FileNotFoundError:
         raise DataDirError(f"{display} is missing") from None
     except OSError as err:
