@@ -175,7 +175,9 @@ def current_actor() -> str:
         except (KeyError, OSError):
             actor = f"uid-{os.getuid()}"
     actor = actor.strip()
-    if not actor or len(actor) > 100 or any(ch in actor for ch in "\r\n\t\x00"):
+    from ..domain.text import has_control
+
+    if not actor or len(actor) > 100 or has_control(actor):
         raise InputError("--actor must be a name of one line, at most 100 characters")
     return actor
 

@@ -152,8 +152,9 @@ def _change(booking_id: str, action: str, reason: Optional[str], override: Optio
     from ..domain.bookings import change_status
 
     opened = store()
-    if reason is not None and not reason.strip():
-        raise InputError("--reason must not be empty")
+    from ..domain.text import check_reason
+
+    reason = check_reason(reason)
     with opened.writing() as tx:
         booking, owner = _find_booking(tx, booking_id)
         event = change_status(booking, owner, action, now=opened.now, currency=opened.settings.currency,

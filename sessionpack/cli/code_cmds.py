@@ -130,10 +130,9 @@ def code_reset(
 
     opened = store()
     owner_id, _ = parse_client_package_id(client_package)
-    if reason is not None:
-        reason = reason.strip()
-        if not reason or "\n" in reason or len(reason) > 500:
-            raise InputError("--reason must be one line of 1 to 500 characters")
+    from ..domain.text import check_reason
+
+    reason = check_reason(reason)
     code = codes.new_code()
     with opened.writing() as tx:
         _, pkg = find_client_package(tx, client_package, owner_id)

@@ -15,11 +15,9 @@ FMT = typer.Option(Format.table, "--format", help="Output format.")
 
 
 def _reason(text: Optional[str]) -> Optional[str]:
-    if text is None:
-        return None
-    if not text.strip() or "\n" in text:
-        raise InputError("--reason must be one line of text, not empty")
-    return text.strip()
+    from ..domain.text import check_reason
+
+    return check_reason(text)
 
 
 def booking_record(booking: dict, pkg: Optional[dict], currency: str, **extra: Any) -> dict:

@@ -40,9 +40,6 @@ def close_package(cp_id: str, refund: Any, reason: Optional[str], cancel_booking
     opened = opened or store()
     currency = opened.settings.currency
     owner_id, _ = parse_client_package_id(cp_id)
-    why = reason.strip() if reason is not None else None
-    if why is not None and "\n" in why:
-        raise InputError("--reason must be one line of text")
     with opened.writing() as tx:
         owner, pkg = find_client_package(tx, cp_id, owner_id)
         views = {owner_id: owner}
@@ -51,7 +48,7 @@ def close_package(cp_id: str, refund: Any, reason: Optional[str], cancel_booking
                 view = tx.client(other)
                 if view is not None:
                     views[other] = view
-        events, summary = plan_close(owner, views, cp_id, refund=refund, reason=why or "", cancel_bookings=cancel_bookings,
+        events, summary = plan_close(owner, views, cp_id, refund=refund, reason=reason or "", cancel_bookings=cancel_bookings,
                                      now=opened.now, tz=opened.settings.tz, currency=currency)
         tx.commit(events)
         pkg = client_view(tx, owner_id)["packages"][cp_id]

@@ -53,9 +53,11 @@ def _sell(client: str, package_id: str, price: Optional[str], paid: Optional[str
         day = opened.now.date()
     if day > opened.now.date():
         raise InputError(f"--date {day.isoformat()} is in the future; a sale can be back-dated, not post-dated")
-    if reference is not None and (not reference.strip() or len(reference) > 200 or "\n" in reference):
+    from ..domain.text import has_control
+
+    if reference is not None and (not reference.strip() or len(reference) > 200 or has_control(reference)):
         raise InputError("--ref must be one line of at most 200 characters")
-    if invoice is not None and (not invoice.strip() or len(invoice) > 64 or "\n" in invoice):
+    if invoice is not None and (not invoice.strip() or len(invoice) > 64 or has_control(invoice)):
         raise InputError("--invoice must be one line of at most 64 characters")
     share_with = tuple(share or ())
     for other in share_with:

@@ -20,6 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Mapping
 
+from .text import check_reason
 from ..errors import InputError, RuleError
 from . import balances
 from .ledger import handles
@@ -144,6 +145,7 @@ def plan_adjust(
     """The ``adjusted`` event, or None when nothing would change."""
     if not reason or not reason.strip():
         raise InputError("an adjustment needs --reason: say why (it stays in the history)")
+    reason = check_reason(reason)
     if change is None and expires is None:
         raise InputError("nothing to adjust: give --sessions, --minutes, --money or --expires")
     check_changeable(pkg, "adjusted")

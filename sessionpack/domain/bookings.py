@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
+from .text import check_line, check_reason
 from ..errors import InputError, RuleError
 from . import balances
 from .ids import booking_id
@@ -41,6 +42,10 @@ class Session:
     start: datetime
     duration: int
     provider: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.provider is not None:
+            object.__setattr__(self, "provider", check_line(self.provider, "--provider", 200))
 
 
 @dataclass(frozen=True)
@@ -352,6 +357,7 @@ def change_status(
         raise RuleError(f"booking {booking['id']} is already {current}; nothing was changed")
     if override and not reason:
         raise InputError("overriding the package's policy needs --reason")
+    reason = check_reason(reason)
     pkg = owner_view["packages"][booking["package"]] if owner_view and booking.get("package") else None
     event: dict[str, Any] = {
         "clients": [booking["attendee"]] + ([booking["owner"]] if booking.get("owner") and booking["owner"] != booking["attendee"] else []),

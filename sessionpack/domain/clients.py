@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from ..errors import InputError, RuleError
 from .ids import check_slug, slugify
 from .services import check_name
+from .text import check_text, has_control
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{5,30}$")
@@ -17,7 +18,7 @@ CLIENT_FIELDS = ("name", "email", "phone", "notes", "tags")
 
 def check_email(value: str) -> str:
     value = value.strip()
-    if value and not EMAIL_RE.match(value):
+    if value and (not EMAIL_RE.match(value) or has_control(value)):
         raise InputError(f"email {value!r} is not an address like ana@example.com")
     return value
 
@@ -30,9 +31,7 @@ def check_phone(value: str) -> str:
 
 
 def check_notes(value: str) -> str:
-    if "\x00" in value or len(value) > 2000:
-        raise InputError("notes must be text of at most 2000 characters")
-    return value.strip()
+    return check_text(value, "notes", 2000)
 
 
 def check_tags(values: list[str] | tuple[str, ...]) -> list[str]:

@@ -21,6 +21,7 @@ import secrets
 from typing import Any, Callable, Mapping
 
 from .ledger import handles
+from .text import check_reason
 
 CODE_BYTES = 20  # 160 bits
 NO_SUCH_CODE = "no client package has this access code; check it, or ask the practice for a new one"
@@ -90,7 +91,7 @@ def reset(pkg: Mapping[str, Any], new_hash: str, reason: str | None = None) -> d
         "clients": [pkg["owner"]],
         "client_package": pkg["id"],
         "code_hash": new_hash,
-        "reason": reason,
+        "reason": check_reason(reason),
     }
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
+from .text import check_reason
 from ..errors import InputError, RuleError
 from . import balances
 from . import bookings  # module, not names: bookings imports the ledger, which imports this module
@@ -130,6 +131,7 @@ def plan_link(
         raise InputError("give either --count-as SERVICE or --no-count, not both")
     if force and not reason:
         raise InputError("--force needs --reason R (it stays in the history)")
+    reason = check_reason(reason)
     if booking.get("package"):
         raise RuleError(f"booking {bid} is already linked to {booking['package']}; unlink it first with 'sessionpack unlink {bid}'")
     if booking["status"] not in LINKABLE:

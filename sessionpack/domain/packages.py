@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
+from .text import check_line, check_text
 from ..errors import FieldError, InputError
 from .expiry import NO_EXPIRY, ExpiryRule, parse_expiry_option
 from .ids import check_slug
@@ -262,12 +263,6 @@ def _whole(low: int, high: int) -> Callable[[Any], int]:
     return parse
 
 
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise InputError("must be text")
-    return value
-
-
 def _boolean(value: Any) -> bool:
     if not isinstance(value, bool):
         raise InputError("must be true or false")
@@ -392,7 +387,8 @@ def package_from_mapping(
     """
     check_slug(package_id, "package")
     parsers: dict[str, Callable[[Any], Any]] = {
-        "name": check_name, "description": _text, "category": _text, "order": _whole(-1_000_000, 1_000_000),
+        "name": check_name, "description": lambda v: check_text(v, "description", 2000),
+        "category": lambda v: check_line(v, "category", 100, empty=True), "order": _whole(-1_000_000, 1_000_000),
         "status": _one_of(*STATUSES), "visibility": _one_of(*VISIBILITIES), "deleted": _boolean,
         "expiry": parse_expiry_option,
         "contents": lambda v: _parse_contents(v, currency),

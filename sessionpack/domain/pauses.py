@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
+from .text import check_reason
 from ..errors import InputError, RuleError
 from . import adjustments, balances  # adjustments: used at call time (the modules import each other through ledger)
 from .ledger import handles
@@ -41,6 +42,7 @@ def plan_pause(
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """The ``paused`` event and the booked sessions it keeps inside the pause."""
     cp = pkg["id"]
+    reason = check_reason(reason)
     if until < start:
         raise InputError(f"UNTIL {until.isoformat()} is before FROM {start.isoformat()}; give the first and the last paused day")
     adjustments.check_changeable(pkg, "paused")
@@ -105,6 +107,7 @@ def resumed(pkg: Mapping[str, Any], pause_from: str, on: str) -> dict[str, Any]:
 def plan_resume(pkg: Mapping[str, Any], on: date, *, reason: str | None = None, force: bool = False) -> dict[str, Any]:
     """The ``resumed`` event ending the current (or next) pause on ``on``."""
     cp = pkg["id"]
+    reason = check_reason(reason)
     adjustments.check_changeable(pkg, "resumed")
     pause = pause_to_resume(pkg, on)
     if pause is None:

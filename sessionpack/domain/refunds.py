@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
+from .text import check_reason
 from ..errors import InputError, RuleError
 from . import balances
 from . import bookings  # module, not names: bookings imports the ledger, which imports this module
@@ -158,6 +159,7 @@ def plan_close(
     what = "a refund" if refund else "cancelling a client package"
     if not reason:
         raise InputError(f"{what} needs --reason R (it stays in the history)")
+    reason = check_reason(reason)
     if pkg.get("status", "active") in CLOSED:
         raise RuleError(f"{cp_id} is already {pkg['status']}; nothing was changed")
     if refund is not None and refund.method == "partial" and refund.fee is not None:

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Mapping
 
+from .text import check_line
 from ..errors import InputError, RuleError
 from .ids import client_package_id
 from .ledger import handles
@@ -110,6 +111,7 @@ def pay(pkg: Mapping[str, Any], amount: Decimal, currency: str, method: str = ""
         raise RuleError(f"{pkg['id']} is already paid in full")
     if amount > due:
         raise RuleError(f"{pkg['id']} has {money_text(due)} {currency} left to pay; {money_text(amount)} is more than that")
+    method = check_line(method, "--method", 100, empty=True)
     return {"type": "paid", "clients": [pkg["owner"]], "client_package": pkg["id"], "amount": money_text(amount), "method": method}
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Mapping
 
+from .text import check_line
 from ..errors import FieldError, InputError
 from .ids import check_slug
 from .money import money_text, parse_money, parse_percent
@@ -58,11 +59,7 @@ class Service:
 def check_name(value: object, what: str = "name") -> str:
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{what} must be non-empty text")
-    if any(ch in value for ch in "\r\n\t\x00"):
-        raise InputError(f"{what} must be one line of text")
-    if len(value) > 200:
-        raise InputError(f"{what} is longer than 200 characters")
-    return value.strip()
+    return check_line(value, what, 200)
 
 
 def check_duration(value: object) -> int:

@@ -25,6 +25,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
+from .text import check_reason  # noqa: F401  (re-exported: the one rule for every --reason)
 from ..errors import InputError, RuleError
 from .ledger import handles
 
@@ -55,13 +56,7 @@ def check_permissions(values: Iterable[str]) -> list[str]:
     return [p for p in PERMISSIONS if p in chosen]
 
 
-def check_reason(reason: str | None) -> str | None:
-    if reason is None:
-        return None
-    reason = reason.strip()
-    if not reason or len(reason) > 500 or "\n" in reason or "\x00" in reason:
-        raise InputError("--reason must be one line of at most 500 characters")
-    return reason
+
 
 
 # -- reading links ------------------------------------------------------------

@@ -33,10 +33,39 @@ def check_line(value: object, what: str, limit: int = 200, empty: bool = False) 
         raise InputError(f"{what} must be non-empty text")
     found = CONTROL_RE.search(text)
     if found is not None:
-        raise InputError(f"{what} must be one line of printable text (it holds the control character {_escape(found.group())}); type it again without it")
+        raise InputError(f"{what} must be one line of text (no line breaks, tabs or other control characters)")
     if len(text) > limit:
         raise InputError(f"{what} is longer than {limit} characters")
     return text
+
+
+REASON_LIMIT = 500
+
+
+def check_reason(reason: str | None) -> str | None:
+    """A ``--reason``: None stays None; else one line of 1 to 500 printable characters."""
+    if reason is None:
+        return None
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text or len(text) > REASON_LIMIT or CONTROL_RE.search(text):
+        raise InputError(f"--reason must be one line of 1 to {REASON_LIMIT} printable characters")
+    return text
+
+
+# Multi-line text (notes, descriptions) may hold line breaks and tabs, nothing else of C0/C1.
+TEXT_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def check_text(value: object, what: str, limit: int) -> str:
+    """Free text of several lines (line breaks and tabs allowed), stripped."""
+    if not isinstance(value, str):
+        raise InputError(f"{what} must be text")
+    found = TEXT_CONTROL_RE.search(value.replace("\r\n", "\n"))
+    if found is not None:
+        raise InputError(f"{what} must be printable text (it holds the control character {_escape(found.group())})")
+    if len(value) > limit:
+        raise InputError(f"{what} must be text of at most {limit} characters")
+    return value.strip()
 
 
 def _escape(ch: str) -> str:

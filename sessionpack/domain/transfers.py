@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
+from .text import check_reason
 from ..errors import InputError, RuleError
 from . import adjustments, balances  # adjustments: used at call time (the modules import each other through ledger)
 from .ids import client_package_id
@@ -93,6 +94,7 @@ def plan_transfer(
     receiver = receiver_view["id"]
     if not reason or not reason.strip():
         raise InputError("a transfer needs --reason: say why (it stays in both histories)")
+    reason = check_reason(reason)
     if receiver == pkg["owner"]:
         raise InputError(f"{receiver} already owns {cp}; name another client to transfer it to")
     if kind is not None and amount <= 0:

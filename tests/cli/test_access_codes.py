@@ -251,7 +251,7 @@ def test_code_reset_refusals(shop, data_dir: Path) -> None:  # type: ignore[no-u
             "error: no client 'zed'; see 'sessionpack client list' or add one with 'sessionpack client add'\n")
     refused(shop, data_dir, ("code", "reset", "ana"), 2,
             "error: client package id 'ana' is not valid: it looks like 'ana.p1' (see 'sessionpack balance CLIENT')\n")
-    refused(shop, data_dir, ("code", "reset", "ana.p1", "--reason", " "), 2, "error: --reason must be one line of 1 to 500 characters\n")
+    refused(shop, data_dir, ("code", "reset", "ana.p1", "--reason", " "), 2, "error: --reason must be one line of 1 to 500 printable characters\n")
 
 
 # ---------------------------------------------------------------- one answer for every code that opens nothing

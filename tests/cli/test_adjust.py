@@ -117,7 +117,7 @@ def test_adjust_mismatch_says_what_to_use(shop, pid: str, args: tuple[str, ...],
 
 @pytest.mark.parametrize("args,message", [
     (("--sessions", "+1"), "--reason is required: say why (it stays in the history)"),
-    (("--sessions", "+1", "--reason", "  "), "--reason must be one line of 1 to 500 characters"),
+    (("--sessions", "+1", "--reason", "  "), "--reason must be one line of 1 to 500 printable characters"),
     (("--reason", "x"), "nothing to adjust: give --sessions, --minutes, --money or --expires"),
     (("--sessions", "+1", "--minutes", "+1", "--reason", "x"), "give one of --sessions, --minutes or --money (a package holds one kind of balance)"),
     (("--minutes", "+1", "--service", "massage", "--reason", "x"), "--service goes with --sessions"),

@@ -174,7 +174,7 @@ def test_forced_link_to_an_expired_package_keeps_the_reason(practice, data_dir: 
     refused(practice, data_dir, ("link", "ana.b1", "ana.p1"), 1,
             "ana.p1 cannot pay for ana.b1: expires on 2026-11-01, before the session on 2026-12-01; to link it anyway, add --force --reason R")
     refused(practice, data_dir, ("link", "ana.b1", "ana.p1", "--force"), 2, "--force needs --reason R (it stays in the history)")
-    refused(practice, data_dir, ("link", "ana.b1", "ana.p1", "--force", "--reason", " "), 2, "--reason must be one line of text, not empty")
+    refused(practice, data_dir, ("link", "ana.b1", "ana.p1", "--force", "--reason", " "), 2, "--reason must be one line of 1 to 500 printable characters")
     out = ok(practice("--actor", "maria", "link", "ana.b1", "ana.p1", "--force", "--reason", "she was ill in October"))
     assert out == ("ana.b1 linked to ana.p1; draws 1 massage; forced past: expires on 2026-11-01, before the session on 2026-12-01; "
                    "fee 0.00 + 0.00 tax EUR (covered by package); ana.p1 has massage 4 left\n")

@@ -122,7 +122,7 @@ def test_relate_refusals_change_nothing(family, data_dir: Path) -> None:  # type
         (("client", "relate", "ana", "Leo", "--as", "parent"), 2,
          "client id 'Leo' is not valid: use lower-case letters, digits and single hyphens (at most 64 characters), e.g. 'massage-60'"),
         (("client", "unrelate", "ana", "leo"), 1, "ana and leo are not linked; see 'sessionpack client show ana'"),
-        (("client", "unrelate", "ana", "leo", "--reason", " "), 2, "--reason must be one line of at most 500 characters"),
+        (("client", "unrelate", "ana", "leo", "--reason", " "), 2, "--reason must be one line of 1 to 500 printable characters"),
     ]
     for args, code, message in cases:
         refused(family, data_dir, args, code, message)

@@ -5,6 +5,7 @@ No files, no CLI: values in, values or exact errors out.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -268,8 +269,11 @@ def test_tags() -> None:
 
 def test_notes() -> None:
     assert check_notes("  left knee\nsecond line ") == "left knee\nsecond line"
-    for bad in ("x" * 2001, "nul\x00"):
-        with pytest.raises(InputError, match=r"^notes must be text of at most 2000 characters$"):
+    assert check_notes("a\ttab\r\nline") == "a\ttab\r\nline"
+    with pytest.raises(InputError, match=r"^notes must be text of at most 2000 characters$"):
+        check_notes("x" * 2001)
+    for bad, shown in (("nul\x00", "\\x00"), ("red\x1b[31m", "\\x1b"), ("csi\x9b2J", "\\x9b"), ("del\x7f", "\\x7f")):
+        with pytest.raises(InputError, match=rf"^notes must be printable text \(it holds the control character {re.escape(shown)}\)$"):
             check_notes(bad)
 
 
@@ -282,7 +286,7 @@ def test_client_record_and_events() -> None:
     assert event == {"type": "client-added", "clients": ["ana"], "client": client_record("ana", fields)}
     with pytest.raises(InputError, match=r"^client name must be non-empty text$"):
         client_record("ana", {"name": ""})
-    with pytest.raises(InputError, match=r"^client name must be one line of text$"):
+    with pytest.raises(InputError, match=r"^client name must be one line of text \(no line breaks, tabs or other control characters\)$"):
         client_record("ana", {"name": "Ana\nLima"})
     with pytest.raises(InputError, match=r"^client id 'Ana' is not valid"):
         client_record("Ana", {"name": "Ana"})
@@ -326,7 +330,7 @@ def test_service_from_mapping() -> None:
         ({"colour": "red"}, "colour", "unknown key; allowed keys are name, duration, price, tax, active, providers, description"),
         ({"name": ""}, "name", "name must be non-empty text"),
         ({"name": 7}, "name", "name must be non-empty text"),
-        ({"name": "a\tb"}, "name", "name must be one line of text"),
+        ({"name": "a\tb"}, "name", "name must be one line of text (no line breaks, tabs or other control characters)"),
         ({"name": "x" * 201}, "name", "name is longer than 200 characters"),
         ({"duration": 0}, "duration", "duration must be between 1 and 1440 minutes, not 0"),
         ({"duration": 1441}, "duration", "duration must be between 1 and 1440 minutes, not 1441"),

@@ -318,7 +318,7 @@ def patched(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
         (BASE, {"visibility": "secret"}, "visibility", "must be one of listed, hidden, not-for-sale, not 'secret'"),
         (BASE, {"deleted": "yes"}, "deleted", "must be true or false"),
         (BASE, {"order": 1.5}, "order", "must be a whole number from -1000000 to 1000000, not 1.5"),
-        (BASE, {"category": 3}, "category", "must be text"),
+        (BASE, {"category": 3}, "category", "category must be text"),
         # expiry
         (BASE, {"expiry": "0 months"}, "expiry",
          "expiry '0 months' has a period of 0; use at least 1 (e.g. '1 month') or 'none' for no expiry"),
