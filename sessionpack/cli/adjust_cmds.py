@@ -24,15 +24,12 @@ def parse_day(text: str, what: str) -> date:
 
 
 def one_line(text: Optional[str], what: str, required: bool = False) -> Optional[str]:
-    """A reason: one line, not empty, at most 500 characters."""
-    if text is None:
-        if required:
-            raise InputError(f"{what} is required: say why (it stays in the history)")
-        return None
-    clean = text.strip()
-    if not clean or len(clean) > 500 or "\n" in clean or "\r" in clean:
-        raise InputError(f"{what} must be one line of 1 to 500 characters")
-    return clean
+    """A reason (``text.check_reason``), which may be required."""
+    from ..domain.text import check_reason
+
+    if text is None and required:
+        raise InputError(f"{what} is required: say why (it stays in the history)")
+    return check_reason(text)
 
 
 def _after(tx, pkg: dict) -> dict:  # type: ignore[no-untyped-def]

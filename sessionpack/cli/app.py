@@ -26,7 +26,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """One line for stderr, control characters written as escapes."""
+    from ..domain.text import shown
+
+    return shown(" ".join(text.split()))
 
 
 class Group(TyperGroup):

@@ -5,15 +5,26 @@ Machine formats never pass through Rich (it would wrap them). On a terminal,
 user text is always given to Rich as ``Text`` so a name like ``[bold]x``
 prints as typed. When standard output is not a terminal, ``table`` is
 written as plain text in the same columns and Rich is not imported at all.
+
+User text is shown, never obeyed: control characters (which only a
+hand-edited file can hold; they are refused where text is typed) are written
+as escapes such as ``\x1b`` in tables, lines and messages; JSON escapes them
+too. CSV and TSV cells are safe to open in a spreadsheet: a cell that begins
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return and is not a
+number gets a leading ``'`` (OWASP's advice against CSV injection), so ids,
+numbers, amounts and dates are never altered.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Iterable, Sequence
+
+from ..domain.text import shown
 
 
 class Format(str, Enum):
@@ -35,8 +46,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_JSON_C1 = re.compile("[\x7f-\x9f]")  # json.dumps escapes C0, not DEL and C1
+
+
+def json_text(data: Any, indent: int | None = 2) -> str:
+    text = json.dumps(_plain(data), ensure_ascii=False, indent=indent)
+    if _JSON_C1.search(text):
+        text = _JSON_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text
+
+
 def write_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(_plain(data), ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_text(data) + "\n")
 
 
 def _cell(value: Any) -> str:
@@ -54,16 +75,38 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+_NUMBER_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)\Z")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet will not run: text starting like a formula gets a
+    leading ``'``; numbers (``-5.00``, ``+3``) are left as they are."""
+    if cell.startswith(FORMULA_START) and not _NUMBER_RE.match(cell):
+        return "'" + cell
+    return cell
+
+
+def delimited_cell(value: Any, tsv: bool) -> str:
+    """One CSV or TSV cell: control characters escaped (line breaks kept in
+    CSV, which quotes them; TSV has no quoting, so a tab or line break in a
+    value becomes a space), then made spreadsheet safe."""
+    cell = spreadsheet_safe(_cell(value))
+    if tsv:
+        if "\t" in cell or "\n" in cell or "\r" in cell:
+            cell = cell.replace("\r\n", " ").replace("\t", " ").replace("\n", " ").replace("\r", " ")
+        return shown(cell)
+    return shown(cell.replace("\r\n", "\n"), keep="\n\t")
+
+
 def write_delimited(columns: Sequence[str], rows: Iterable[dict[str, Any]], delimiter: str) -> None:
     import csv
 
+    tsv = delimiter == "\t"
     writer = csv.writer(sys.stdout, delimiter=delimiter, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        cells = [_cell(row.get(col)) for col in columns]
-        if delimiter == "\t":  # TSV has no quoting: a tab inside a value would shift the columns
-            cells = [cell.replace("\t", " ") for cell in cells]
-        writer.writerow(cells)
+        writer.writerow([delimited_cell(row.get(col), tsv) for col in columns])
 
 
 def console():  # type: ignore[no-untyped-def]
@@ -83,7 +126,8 @@ def _terminal() -> bool:
 def write_table(columns: Sequence[str], rows: Iterable[dict[str, Any]], title: str | None = None, headers: Sequence[str] | None = None) -> None:
     """A table: drawn by Rich on a terminal, plain aligned text otherwise."""
     head = [header.replace("_", " ") for header in headers or columns]
-    body = [[_cell(row.get(col)) for col in columns] for row in rows]
+    body = [[shown(_cell(row.get(col))) for col in columns] for row in rows]
+    title = shown(title) if title else title
     if _terminal():
         write_rich_table(head, body, title)
     else:
@@ -165,8 +209,8 @@ def emit_record(fmt: Format, record: dict[str, Any], lines: Sequence[str] = ()) 
 
 
 def say(text: str) -> None:
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(shown(text, keep="\n") + "\n")
 
 
 def warn(text: str) -> None:
-    sys.stderr.write(f"warning: {text}\n")
+    sys.stderr.write(f"warning: {shown(text)}\n")

