@@ -7,6 +7,8 @@ from typing import Any, Optional
 
 import typer
 
+from ..domain.datetimes import ascii_whole
+
 from ..errors import InputError
 from .app import app, boundary, store
 from .client_cmds import client_view, find_client_package
@@ -17,10 +19,9 @@ CP = typer.Argument(..., metavar="CLIENT-PACKAGE")
 
 
 def parse_day(text: str, what: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"{what} must be an ISO date like 2027-03-01, not {text!r}") from None
+    from ..domain.datetimes import parse_date
+
+    return parse_date(text, what, "2027-03-01")
 
 
 def one_line(text: Optional[str], what: str, required: bool = False) -> Optional[str]:
@@ -227,9 +228,9 @@ def resume_cmd(
 def transfer_cmd(
     client_package: str = CP,
     client: str = typer.Argument(..., metavar="CLIENT", help="Who receives it."),
-    sessions: Optional[int] = typer.Option(None, "--sessions", metavar="N", help="Move N sessions."),
+    sessions: Optional[int] = typer.Option(None, "--sessions", metavar="N", parser=ascii_whole, help="Move N sessions."),
     service: Optional[str] = typer.Option(None, "--service", help="With --sessions: of this service (needed when it holds several)."),
-    minutes: Optional[int] = typer.Option(None, "--minutes", metavar="N", help="Move N minutes of a minutes pool."),
+    minutes: Optional[int] = typer.Option(None, "--minutes", metavar="N", parser=ascii_whole, help="Move N minutes of a minutes pool."),
     money: Optional[str] = typer.Option(None, "--money", metavar="X", help="Move X of a money pool's credit."),
     everything: bool = typer.Option(False, "--all", help="Move everything that remains (booked sessions stay)."),
     reason: Optional[str] = typer.Option(None, "--reason", help="Why (required; kept in both histories)."),

@@ -189,13 +189,9 @@ def parse_now(text: Optional[str], tz: Any) -> datetime:
     """``--now``: ISO date-time or date; naive values are in the practice zone."""
     if not text:
         return datetime.now(tz)
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"--now must be an ISO date or date-time like 2026-12-01T09:00, not {text!r}") from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=tz)
-    return value.astimezone(tz)
+    from ..domain.datetimes import parse_datetime
+
+    return parse_datetime(text, "--now", tz, example="2026-12-01T09:00", date_alone=True)
 
 
 def open_store():  # type: ignore[no-untyped-def]
@@ -227,6 +223,11 @@ def boundary(fn: F) -> F:
         except Exception as err:
             if os.environ.get("SESSIONPACK_DEBUG") == "1":
                 raise
+            damage = _damaged_view()
+            if damage is not None:  # damaged data, not a bug
+                sys.stdout.flush()
+                sys.stderr.write(f"error: {_one_line(str(damage))}\n")
+                raise typer.Exit(damage.exit_code) from None
             sys.stderr.write(
                 f"error: internal error ({type(err).__name__}); nothing more was changed. "
                 "Run again with SESSIONPACK_DEBUG=1 to see the details, and report it\n"
@@ -250,6 +251,20 @@ def store() -> Any:
     opened.after_commit = run_hooks
     _OPEN_STORES.append(opened)
     return opened
+
+
+def _damaged_view() -> Any:
+    """After an unexpected error: the damaged view behind it, if any."""
+    from ..storage.diagnose import damaged_view
+
+    for opened in _OPEN_STORES:
+        try:
+            found = damaged_view(opened)
+        except Exception:  # noqa: BLE001 - a failing diagnosis must not hide the first error
+            return None
+        if found is not None:
+            return found
+    return None
 
 
 def drain_warnings() -> list[str]:

@@ -7,6 +7,8 @@ from typing import Any, Optional
 
 import typer
 
+from ..domain.datetimes import ascii_whole
+
 from ..errors import InputError
 from .app import app, boundary, store
 from .client_cmds import client_view, find_booking
@@ -16,15 +18,9 @@ FMT = typer.Option(Format.table, "--format", help="Output format.")
 
 
 def parse_when(text: str, tz: Any) -> datetime:
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"WHEN must be an ISO date-time like 2026-12-01T10:00, not {text!r}") from None
-    if len(text.strip()) <= 10:
-        raise InputError(f"WHEN needs a time of day, e.g. {text.strip()}T10:00")
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=tz)
-    return value.astimezone(tz)
+    from ..domain.datetimes import parse_datetime
+
+    return parse_datetime(text, "WHEN", tz)
 
 
 def owner_views(tx, attendee: dict) -> dict:  # type: ignore[no-untyped-def]
@@ -52,13 +48,13 @@ def book_cmd(
     client: Optional[str] = typer.Argument(None, metavar="[CLIENT]", help="Who attends (leave out with --code)."),
     service: Optional[str] = typer.Argument(None, metavar="SERVICE"),
     when: Optional[str] = typer.Argument(None, metavar="WHEN", help="Start, ISO date-time (practice time zone if no offset)."),
-    duration: Optional[int] = typer.Option(None, "--duration", help="Minutes (default the service's)."),
+    duration: Optional[int] = typer.Option(None, "--duration", parser=ascii_whole, help="Minutes (default the service's)."),
     provider: Optional[str] = typer.Option(None, "--provider", help="Who gives the session."),
     package: Optional[str] = typer.Option(None, "--package", help="Draw on this client package (overrides the choice)."),
     no_package: bool = typer.Option(False, "--no-package", help="Book at the regular fee, drawing on no package."),
     require_package: bool = typer.Option(False, "--require-package", help="Refuse (exit 1) when no package can pay."),
     repeat: Optional[str] = typer.Option(None, "--repeat", help="weekly, daily, monthly, or 'every N weeks|days|months'."),
-    count: Optional[int] = typer.Option(None, "--count", help="Number of sessions in the series."),
+    count: Optional[int] = typer.Option(None, "--count", parser=ascii_whole, help="Number of sessions in the series."),
     until: Optional[str] = typer.Option(None, "--until", help="Last date of the series (ISO date)."),
     code: Optional[str] = typer.Option(None, "--code", help="Book for the owner of the package with this access code, on that package only (give SERVICE WHEN)."),
     fmt: Format = FMT,
@@ -107,10 +103,9 @@ def book_cmd(
         raise InputError("--count and --until need --repeat")
     until_day = None
     if until is not None:
-        try:
-            until_day = date.fromisoformat(until)
-        except ValueError:
-            raise InputError(f"--until must be an ISO date like 2027-01-31, not {until!r}") from None
+        from ..domain.datetimes import parse_date
+
+        until_day = parse_date(until, "--until", "2027-01-31")
     starts = repeat_starts(start, repeat, count, until_day, tz) if repeat else [start]
     check_slug(service, "service")
     minutes = check_duration(duration) if duration is not None else None

@@ -6,6 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from ..domain.datetimes import ascii_whole
+
 from ..errors import InputError, RuleError
 from .app import app, boundary, store
 from .output import Format, emit, emit_record, say, warn
@@ -37,7 +39,7 @@ def _packages_including(root: str, currency: str, services: dict, service_id: st
 def service_add(
     service_id: str = typer.Argument(..., metavar="ID", help="Slug: lower-case letters, digits, hyphens."),
     name: str = typer.Option(..., "--name", help="Name shown to people."),
-    duration: int = typer.Option(..., "--duration", help="Minutes."),
+    duration: int = typer.Option(..., "--duration", parser=ascii_whole, help="Minutes."),
     price: str = typer.Option(..., "--price", help="Regular price per session, net of tax."),
     tax: str = typer.Option("0", "--tax", help="Tax rate in percent."),
     provider: Optional[List[str]] = typer.Option(None, "--provider", help="Who gives it (repeatable; default anyone)."),
@@ -126,7 +128,7 @@ def _existing(opened, service_id: str):  # type: ignore[no-untyped-def]
 def service_edit(
     service_id: str = typer.Argument(..., metavar="ID"),
     name: Optional[str] = typer.Option(None, "--name"),
-    duration: Optional[int] = typer.Option(None, "--duration"),
+    duration: Optional[int] = typer.Option(None, "--duration", parser=ascii_whole),
     price: Optional[str] = typer.Option(None, "--price", help="New regular price (past bookings keep theirs)."),
     tax: Optional[str] = typer.Option(None, "--tax"),
     provider: Optional[List[str]] = typer.Option(None, "--provider", help="Replace the providers (repeatable)."),

@@ -14,6 +14,8 @@ from typing import List, Optional
 
 import typer
 
+from ..domain.datetimes import ascii_whole
+
 from ..errors import FieldError, InputError, RuleError
 from .app import app, boundary, store
 from .output import Format, emit, say, warn, write_json
@@ -94,7 +96,7 @@ BETWEEN = typer.Option(None, "--between", metavar="FROM..TO",
 DATES = typer.Option(None, "--dates", metavar="D1,D2",
                      help="Only on these dates, e.g. 2026-12-01,2026-12-08 (with --between: either).")
 NO_SHOW = typer.Option(None, "--no-show", help="What a no-show does (default: settings.toml [policies]).")
-LATE_HOURS = typer.Option(None, "--late-cancel-hours", metavar="N",
+LATE_HOURS = typer.Option(None, "--late-cancel-hours", metavar="N", parser=ascii_whole,
                           help="A cancel less than N hours before the start is late (0: never late).")
 LATE = typer.Option(None, "--late-cancel", help="What a late cancel does; charge: money pools only.")
 CHARGE = typer.Option(None, "--charge-percent", metavar="N",
@@ -104,7 +106,7 @@ LIMITS = typer.Option(None, "--expiry-limits",
 INACTIVE = typer.Option(False, "--inactive", help="Not sold now (it can be activated later).")
 VISIBILITY = typer.Option(None, "--visibility", help="listed, hidden (not listed) or not-for-sale (assign only).")
 CATEGORY = typer.Option(None, "--category", metavar="TEXT", help="Group heading in lists.")
-ORDER = typer.Option(None, "--order", metavar="N", help="Display order in lists, lower first (default 0).")
+ORDER = typer.Option(None, "--order", metavar="N", parser=ascii_whole, help="Display order in lists, lower first (default 0).")
 DESCRIPTION = typer.Option(None, "--description", metavar="TEXT", help="Free text for clients.")
 FROM_JSON = typer.Option(None, "--from-json", metavar="FILE|-",
                          help="Start from the JSON 'package show ID --format json' prints; options override it.")

@@ -45,10 +45,9 @@ def _sell(client: str, package_id: str, price: Optional[str], paid: Optional[str
     price_value = _money(price, currency, "--price")
     paid_value = _money("0", currency, "--paid") if unpaid else _money(paid, currency, "--paid")
     if sale_date is not None:
-        try:
-            day = date.fromisoformat(sale_date)
-        except ValueError:
-            raise InputError(f"--date must be an ISO date like 2026-11-02, not {sale_date!r}") from None
+        from ..domain.datetimes import parse_date
+
+        day = parse_date(sale_date, "--date", "2026-11-02")
     else:
         day = opened.now.date()
     if day > opened.now.date():

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
+from .datetimes import check_range
 from ..errors import InputError
 
 UNITS = ("days", "weeks", "months")
@@ -208,7 +209,7 @@ def parse_expiry_option(text: object) -> ExpiryRule:
     ``datetime.date`` from TOML). Raises InputError naming the accepted forms.
     """
     if isinstance(text, date) and not isinstance(text, datetime):
-        return ExpiryRule("fixed", on=text)
+        return ExpiryRule("fixed", on=check_range(text, "expiry date"))
     hint = (
         "write 'none', 'N days|weeks|months' (from purchase), "
         "'N months from first use' or 'on YYYY-MM-DD'"
@@ -221,9 +222,10 @@ def parse_expiry_option(text: object) -> ExpiryRule:
     fixed = _FIXED_RE.match(clean)
     if fixed:
         try:
-            return ExpiryRule("fixed", on=date.fromisoformat(fixed.group("d")))
+            day = date.fromisoformat(fixed.group("d"))
         except ValueError:
             raise InputError(f"expiry date {fixed.group('d')!r} is not a real date; use YYYY-MM-DD") from None
+        return ExpiryRule("fixed", on=check_range(day, "expiry date"))
     rel = _RELATIVE_RE.match(clean)
     if not rel:
         raise InputError(f"expiry {text!r} is not understood; {hint}")

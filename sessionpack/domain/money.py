@@ -41,6 +41,8 @@ def parse_money(value: object, currency: str, what: str = "amount", *, allow_neg
     if isinstance(value, float):
         value = repr(value)
     text = str(value).strip()
+    if not text.isascii():  # Decimal would read other scripts' digits
+        raise InputError(f"{what} must be an amount like 90 or 90.50, not {text!r}")
     try:
         amount = Decimal(text)
     except InvalidOperation:
@@ -66,6 +68,8 @@ def parse_percent(value: object, what: str = "tax rate") -> Decimal:
     if isinstance(value, float):
         value = repr(value)
     text = str(value).strip().removesuffix("%")
+    if not text.isascii():
+        raise InputError(f"{what} must be a percentage like 23 or 6.5, not {str(value)!r}")
     try:
         rate = Decimal(text)
     except InvalidOperation:

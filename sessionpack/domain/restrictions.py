@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, Callable
 
+from .datetimes import check_range
 from ..errors import InputError
 from .services import check_providers
 
@@ -167,12 +168,14 @@ def parse_time_window(text: Any) -> tuple[time, time]:
 
 def _as_date(value: Any, what: str) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
-        return value
+        return check_range(value, what)
     if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
             pass
+        else:
+            return check_range(day, what)
     raise InputError(f"{what} must be a date like 2026-12-01, not {value!r}")
 
 

@@ -66,6 +66,8 @@ def check_duration(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise InputError(f"duration must be whole minutes, e.g. 60, not {value!r}")
     try:
+        if isinstance(value, str) and not value.strip().isascii():
+            raise ValueError(value)
         minutes = int(value)
     except ValueError:
         raise InputError(f"duration must be whole minutes, e.g. 60, not {value!r}") from None

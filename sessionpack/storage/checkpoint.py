@@ -156,7 +156,7 @@ def load(root: str) -> Checkpoint | str:
         if not (isinstance(checkpoint.offset, int) and isinstance(checkpoint.seq, int) and isinstance(checkpoint.journal, str)
                 and isinstance(checkpoint.files, dict) and isinstance(checkpoint.small, dict)):
             raise ValueError
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return "the checkpoint is damaged"
     return checkpoint
 

@@ -35,7 +35,7 @@ def header() -> bytes:
 def check_header(line: bytes, display: str) -> None:
     try:
         record = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         record = None
     if not isinstance(record, dict) or record.get("journal") != "sessionpack":
         raise FileProblem(display, 1, "is not a sessionpack journal header", "restore the journal from a backup")
@@ -48,7 +48,7 @@ def parse_line(raw: bytes, line: int, display: str, expect_seq: int | None) -> d
     """One event line, checked for shape; damage is a FileProblem."""
     try:
         event = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise FileProblem(display, line, "is not valid JSON", "the journal is damaged: restore it from a backup (views are rebuilt from it)") from None
     if not isinstance(event, dict) or not isinstance(event.get("type"), str) or not isinstance(event.get("seq"), int):
         raise FileProblem(display, line, "is not a sessionpack event (no type or seq)", "restore the journal from a backup")

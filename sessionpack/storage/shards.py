@@ -105,7 +105,7 @@ def parse_codes(data: bytes | None, name: str) -> dict[str, list[list[str]]]:
         codes = json.loads(data)["codes"]
         if not isinstance(codes, dict):
             raise ValueError
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise FileProblem(name, 1, "is damaged", DAMAGED_FIX) from None
     return codes
 
@@ -272,7 +272,7 @@ def open_packages(store: Any, today: str) -> dict[str, dict[str, dict[str, Any]]
                 continue
             try:
                 _, client, cp_id, pkg = json.loads(line)
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, RecursionError):
                 raise FileProblem(name, number, "is damaged", DAMAGED_FIX) from None
             found.setdefault(client, {})[cp_id] = pkg
     return found

@@ -85,6 +85,8 @@ class Store:
         self._views_behind = False  # a commit could not write its views: leave them to the next command
         self._fresh_index: dict[str, Any] | None = None
         self.pending_events = 0  # events a read folded in memory because the views lacked them
+        self.loaded_clients: set[str] = set()  # client views read from disk (for diagnose)
+        self.loaded_files: set[str] = set()  # other view files read from disk
         self._lock_path = os.path.join(root, layout.LOCK)
         self._journal_path = os.path.join(root, layout.JOURNAL)
 
@@ -191,7 +193,7 @@ class Store:
         if keep == index["offset"]:
             return index
         events = self._tail_events(index, keep)
-        folded = self._fold(events)
+        folded = self._fold_journal(events)
         self._remember(folded)
         self.pending_events = len(events)
         self._fresh_index = {"format": ledger.VIEW_FORMAT, "offset": keep, "seq": events[-1]["seq"] if events else index["seq"]}
@@ -275,7 +277,7 @@ class Store:
             offset, seq = index["offset"], index["seq"]
             if not isinstance(offset, int) or not isinstance(seq, int):
                 raise ValueError
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             raise FileProblem(layout.INDEX, 1, "is damaged", "rebuild the views with 'sessionpack check --rebuild'") from None
         if index.get("format", 0) > ledger.VIEW_FORMAT:
             raise DataDirError(f"{layout.INDEX} was written by a newer sessionpack; upgrade sessionpack")
@@ -314,6 +316,7 @@ class Store:
             return encode_view(self._fresh_small[name])
         if name == layout.INDEX and self._fresh_index is not None:
             return encode_view(self._fresh_index)
+        self.loaded_files.add(name)
         try:
             return read_bytes(self.path(name))
         except FileNotFoundError:
@@ -335,9 +338,12 @@ class Store:
             raw = read_bytes(path)
         except FileNotFoundError:
             return None
+        self.loaded_clients.add(client_id)
         try:
             view = json.loads(raw)
-        except ValueError:
+            if not isinstance(view, dict):
+                raise ValueError
+        except (ValueError, RecursionError):
             raise FileProblem(os.path.relpath(path, self.root), 1, "is damaged", "rebuild the views with 'sessionpack check --rebuild'") from None
         return view
 
@@ -345,11 +351,15 @@ class Store:
         fresh = self._fresh_small.get(name)
         if fresh is not None:
             return fresh
+        self.loaded_files.add(name)
         try:
-            return json.loads(read_bytes(self.path(name)))
+            view = json.loads(read_bytes(self.path(name)))
+            if not isinstance(view, dict) or not isinstance(view.get("seq"), int):
+                raise ValueError
+            return view
         except FileNotFoundError:
             return empty()
-        except ValueError:
+        except (ValueError, RecursionError):
             raise FileProblem(name, 1, "is damaged", "rebuild the views with 'sessionpack check --rebuild'") from None
 
     def load_directory(self) -> dict[str, Any]:
@@ -369,7 +379,25 @@ class Store:
 
     def _apply(self, events: list[dict[str, Any]], index: dict[str, Any], offset: int) -> dict[str, Any]:
         """Fold events into every view they touch, then move the index on."""
-        return self._write_views(self._fold(events), events, index, offset)
+        return self._write_views(self._fold_journal(events), events, index, offset)
+
+    def _fold_journal(self, events: list[dict[str, Any]]) -> "Folded":
+        """``_fold`` for events read from the journal: an event that does not
+        fit the ones before it (a hand-edited line) is named, not a crash."""
+        try:
+            return self._fold(events)
+        except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, IndexError) as err:
+            if isinstance(err, SessionpackError):
+                raise
+            line = events[0]["seq"] + 1
+            for event in events:  # which one: fold them one by one on fresh copies
+                try:
+                    Store(self.root, self.settings, self.now, self.actor)._fold([e for e in events if e["seq"] <= event["seq"]])
+                except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, IndexError):
+                    line = event["seq"] + 1
+                    break
+            raise FileProblem(layout.JOURNAL, line, f"does not fit the events before it ({type(err).__name__})",
+                              "restore the journal from a backup") from None
 
     def _fold(self, events: list[dict[str, Any]]) -> "Folded":
         """The views the events change (client views, small views, shards), in memory.

@@ -29,6 +29,8 @@ def read_toml(path: str, display: str, problem=CatalogProblem) -> tuple[dict[str
         raise problem(display, None, "is not UTF-8 text", "save it as UTF-8") from None
     try:
         return tomllib.loads(text), text
+    except RecursionError:
+        raise problem(display, None, "nests tables or arrays too deeply to be read", "flatten it and run the command again") from None
     except tomllib.TOMLDecodeError as err:
         message = str(err)
         match = _POSITION.search(message)

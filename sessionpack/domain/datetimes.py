@@ -1,0 +1,124 @@
+"""Dates and date-times a person types, read the same way everywhere.
+
+ISO 8601 only (``2026-12-01``, ``2026-12-01T10:00``, with or without an
+offset), in ASCII digits: ``٣`` or ``９`` are refused rather than read as 3
+or 9. Dates lie between 1900-01-01 and 2999-12-31, so that no arithmetic on
+them (an expiry of 9,999 weeks, a time-zone shift) can leave the calendar.
+
+A date-time without an offset is a wall-clock time in the practice's time
+zone. One that does not exist there (inside the hour skipped when clocks go
+forward) is refused, naming the valid times on either side of the gap; one
+that happens twice (when clocks go back) is refused unless an offset says
+which, e.g. ``2026-10-25T01:30+01:00``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone, tzinfo
+
+from ..errors import InputError
+
+FIRST = date(1900, 1, 1)
+LAST = date(2999, 12, 31)
+
+
+def _ascii(text: object, what: str, kind: str, example: str) -> str:
+    if not isinstance(text, str) or not text.strip().isascii() or not text.strip():
+        raise InputError(f"{what} must be an ISO {kind} like {example}, not {text!r}")
+    return text.strip()
+
+
+def check_range(day: date, what: str) -> date:
+    if not FIRST <= day <= LAST:
+        raise InputError(f"{what} {day.isoformat()} is out of range: use a date from {FIRST.isoformat()} to {LAST.isoformat()}")
+    return day
+
+
+def parse_date(text: object, what: str, example: str = "2026-12-01") -> date:
+    """An ISO date (``2026-12-01``) in range."""
+    clean = _ascii(text, what, "date", example)
+    if len(clean) != 10:
+        raise InputError(f"{what} must be an ISO date like {example}, not {text!r}")
+    try:
+        day = date.fromisoformat(clean)
+    except ValueError:
+        raise InputError(f"{what} must be an ISO date like {example}, not {text!r}") from None
+    return check_range(day, what)
+
+
+def parse_datetime(text: object, what: str, tz: tzinfo, example: str = "2026-12-01T10:00", date_alone: bool = False) -> datetime:
+    """An ISO date-time, zone-aware, in ``tz``; with ``date_alone`` a date
+    means its midnight. Naive values are wall-clock times in ``tz``."""
+    kind = "date or date-time" if date_alone else "date-time"
+    clean = _ascii(text, what, kind, example)
+    try:
+        value = datetime.fromisoformat(clean)
+    except ValueError:
+        raise InputError(f"{what} must be an ISO {kind} like {example}, not {text!r}") from None
+    if len(clean) <= 10 and not date_alone:
+        raise InputError(f"{what} needs a time of day, e.g. {clean}T10:00")
+    check_range(value.date(), what)
+    if value.tzinfo is None:
+        value = wall_clock(value, tz, what)
+    try:
+        local = value.astimezone(tz)
+    except (OverflowError, ValueError):
+        raise InputError(f"{what} {clean} is out of range: use a date from {FIRST.isoformat()} to {LAST.isoformat()}") from None
+    check_range(local.date(), what)
+    return local
+
+
+def _offset(value: datetime) -> str:
+    return value.strftime("%z")[:3] + ":" + value.strftime("%z")[3:]
+
+
+def wall_clock(naive: datetime, tz: tzinfo, what: str) -> datetime:
+    """``naive`` read as a wall-clock time in ``tz``; a time the clocks skip
+    or repeat there is refused."""
+    early, late = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
+    if early.utcoffset() == late.utcoffset():
+        return early
+    stamp = naive.isoformat(timespec="minutes")
+    zone = getattr(tz, "key", str(tz))
+    if _round_trips(early):  # it happens twice: clocks went back
+        raise InputError(
+            f"{what} {stamp} happens twice in {zone} (the clocks go back): give its offset, "
+            f"{stamp}{_offset(early)} (the first) or {stamp}{_offset(late)} (the second)"
+        )
+    before, after = _gap(early, late, tz)
+    raise InputError(
+        f"{what} {stamp} does not exist in {zone} (the clocks go forward): the valid times on either side "
+        f"are {before:%H:%M} and {after:%H:%M}"
+    )
+
+
+def _round_trips(value: datetime) -> bool:
+    back = value.astimezone(timezone.utc).astimezone(value.tzinfo)
+    return back.replace(tzinfo=None) == value.replace(tzinfo=None)
+
+
+def _gap(early: datetime, late: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The last wall-clock minute before a gap and the first after it."""
+    low = min(early.astimezone(timezone.utc), late.astimezone(timezone.utc))
+    high = max(early.astimezone(timezone.utc), late.astimezone(timezone.utc))
+    first_offset = low.astimezone(tz).utcoffset()
+    while high - low > timedelta(minutes=1):  # the instant the offset changes, to the minute
+        middle = low + (high - low) / 2
+        middle = middle.replace(second=0, microsecond=0)
+        if middle <= low:
+            break
+        if middle.astimezone(tz).utcoffset() == first_offset:
+            low = middle
+        else:
+            high = middle
+    return (high - timedelta(minutes=1)).astimezone(tz), high.astimezone(tz)
+
+
+def ascii_whole(text: str) -> int:
+    """A whole number in ASCII digits (for options parsed as numbers): raises
+    ValueError otherwise, which the command line reports as an invalid value."""
+    clean = text.strip() if isinstance(text, str) else str(text)
+    body = clean[1:] if clean[:1] in "+-" else clean
+    if not body.isascii() or not body.isdigit() or len(body) > 18:
+        raise ValueError(clean)
+    return int(clean)
