@@ -297,7 +297,7 @@ def repeat_starts(start: datetime, rule: str, count: int | None, until: date | N
         freq = units[words[0]]
     elif len(words) == 2 and words[0] == "every" and words[1] in units:
         freq = units[words[1]]
-    elif len(words) == 3 and words[0] == "every" and words[1].isdigit() and words[2] in units:
+    elif len(words) == 3 and words[0] == "every" and words[1].isascii() and words[1].isdigit() and len(words[1]) < 6 and words[2] in units:
         interval, freq = int(words[1]), units[words[2]]
     else:
         raise InputError(f"--repeat {rule!r} is not understood: use weekly, daily, monthly, or 'every N weeks|days|months'")
@@ -324,7 +324,14 @@ def repeat_starts(start: datetime, rule: str, count: int | None, until: date | N
         raise InputError("a series can have at most 200 sessions; use a nearer --until")
     if not dates:
         raise InputError("the series has no dates: --until is before the first session")
-    return [d.replace(tzinfo=tz) for d in dates]
+    from .datetimes import check_range, wall_clock
+
+    out = []
+    for number, when in enumerate(dates, start=1):
+        what = f"session {number} of the series,"
+        check_range(when.date(), what)
+        out.append(wall_clock(when, tz, what) if number > 1 else start.astimezone(tz))
+    return out
 
 
 # -- status changes ---------------------------------------------------------------
