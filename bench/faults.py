@@ -316,17 +316,19 @@ def full_disk(template: str, runs: int) -> dict[str, Any]:
                          and json.loads(again.stdout).get("unchanged") is True and "recorded, but the views" in result.stderr)
                 if right or (mounted and result.returncode == 3 and not recorded):  # the journal itself did not fit
                     counts["after_commit_right"] += 1
-                # Before the commit: nothing fits; nothing changes.
+                # Before the commit: the command's journal write (a series of
+                # 100 sessions, larger than the free end of the journal's last
+                # page) does not fit; nothing changes.
                 before = _tree(root)
+                series = ("book", "c1", "massage", "2027-01-04T10:00", "--repeat", "weekly", "--count", "100", "--no-package")
                 if mounted:
                     filler = _fill(os.path.join(mount, "filler2"))
-                    result = sp(root, "sell", "c1", "ten", "--format", "json")
+                    result = sp(root, *series)
                     for path in filler:
                         os.unlink(path)
                 else:
                     size = os.path.getsize(os.path.join(root, "journal.jsonl"))
-                    result = sp(root, "sell", "c1", "ten", "--format", "json",
-                                preexec=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (size, size)))
+                    result = sp(root, *series, preexec=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (size, size)))
                 counts["before_commit_runs"] += 1
                 if result.returncode == 3 and result.stdout == "" and _tree(root) == before:
                     counts["before_commit_right"] += 1
