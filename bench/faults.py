@@ -23,7 +23,9 @@ real processes:
 4. fuzzing: the property tests of every parser and of every option, file
    and view, run with ``--fuzz`` examples per test (pytest, hypothesis);
 5. user text: terminal escapes, spreadsheet formulas and symbolic links
-   (their tests, run through pytest).
+   (their tests, run through pytest);
+6. a torn tail: 100 MiB of garbage with no newline after the journal's last
+   line, the seconds a reader takes to see it and a writer to move it aside.
 
 It prints one table with the date, the machine and the command, and saves
 the figures in ``bench/out/faults-*.json``. Nothing here is timed against a
@@ -348,6 +350,29 @@ def _tree(root: str) -> dict[str, bytes]:
     return found
 
 
+# -- a torn tail of garbage ----------------------------------------------------------------------------
+
+
+def torn_tail(root: str, mib: int) -> dict[str, Any]:
+    """``mib`` MiB of garbage with no newline after the journal's last line:
+    the seconds a reader takes to see it (and leave it) and a writer to move
+    it aside."""
+    with open(os.path.join(root, "journal.jsonl"), "ab") as handle:
+        block = bytes(random.Random(1).getrandbits(8) for _ in range(1 << 16)).replace(b"\n", b" ")
+        for _ in range(mib * 16):
+            handle.write(block)
+    started = time.monotonic()
+    read = sp(root, "balance", "race", "--format", "json")
+    read_seconds = time.monotonic() - started
+    started = time.monotonic()
+    write = sp(root, "client", "add", "after-torn", "--name", "After")
+    write_seconds = time.monotonic() - started
+    moved = os.listdir(os.path.join(root, "torn"))
+    return {"garbage_mib": mib, "reader_exit": read.returncode, "reader_seconds": round(read_seconds, 2),
+            "writer_exit": write.returncode, "writer_seconds": round(write_seconds, 2), "moved_aside": len(moved),
+            "internal_errors": int(70 in (read.returncode, write.returncode))}
+
+
 # -- 4, 5. the property and safety tests, run big -------------------------------------------------------
 
 
@@ -371,14 +396,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, default=200)
     parser.add_argument("--disk-runs", type=int, default=5)
     parser.add_argument("--fuzz", type=int, default=200, help="hypothesis examples per property test (suite: 10)")
-    parser.add_argument("--quick", action="store_true", help="3 writers, 3 s, 10 kills, 1 disk run, fuzz 10")
+    parser.add_argument("--torn-mib", type=int, default=100, help="MiB of garbage after the journal's last line")
+    parser.add_argument("--quick", action="store_true", help="3 writers, 3 s, 10 kills, 1 disk run, fuzz 10, 4 MiB torn")
     args = parser.parse_args(argv)
     if args.quick:
-        args.writers, args.seconds, args.kills, args.disk_runs, args.fuzz = 3, 3.0, 10, 1, 10
+        args.writers, args.seconds, args.kills, args.disk_runs, args.fuzz, args.torn_mib = 3, 3.0, 10, 1, 10, 4
     global _HAS_ALLOW_OVERLAP
     _HAS_ALLOW_OVERLAP = "--allow-overlap" in subprocess.run([sys.executable, "-m", "sessionpack", "book", "--help"],
                                                              capture_output=True, text=True, env=env()).stdout
-    results = run_matrix(args.writers, args.seconds, args.kills, args.disk_runs, args.fuzz)
+    results = run_matrix(args.writers, args.seconds, args.kills, args.disk_runs, args.fuzz, torn_mib=args.torn_mib)
     print_table(results, " ".join([os.path.relpath(sys.executable, ROOT), "bench/faults.py", *(argv or sys.argv[1:])]))
     os.makedirs(OUT, exist_ok=True)
     path = os.path.join(OUT, f"faults-{datetime.now():%Y%m%dT%H%M%S}.json")
@@ -390,14 +416,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_matrix(writers: int, seconds: float, kill_count: int, disk_runs: int, fuzz: int, tests: bool = True,
-               clients: int = 12) -> dict[str, Any]:
+               clients: int = 12, torn_mib: int = 100) -> dict[str, Any]:
     parts: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as scratch:
         template = os.path.join(scratch, "template")
         make_practice(template, clients=clients)
         for name, run in (("concurrency", lambda root: concurrency(root, writers, seconds, clients)),
                           ("kills", lambda root: kills(root, kill_count, clients)),
-                          ("full disk", lambda root: full_disk(template, disk_runs))):
+                          ("full disk", lambda root: full_disk(template, disk_runs)),
+                          ("torn tail", lambda root: torn_tail(root, torn_mib))):
             root = os.path.join(scratch, name.replace(" ", "-"))
             shutil.copytree(template, root)
             started = time.monotonic()

@@ -28,11 +28,13 @@ def test_writers_kills_and_full_disks_lose_nothing(faults, tmp_path: Path, monke
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    results = faults.run_matrix(writers=2, seconds=1.0, kill_count=6, disk_runs=1, fuzz=0, tests=False, clients=3)
+    results = faults.run_matrix(writers=2, seconds=1.0, kill_count=6, disk_runs=1, fuzz=0, tests=False, clients=3, torn_mib=2)
     parts = results["parts"]
     for name in ("concurrency", "kills"):
         assert (parts[name]["lost"], parts[name]["overbooked"], parts[name]["check_problems"], parts[name]["internal_errors"]) == (0, 0, 0, 0), parts[name]
     assert parts["concurrency"]["acknowledged"] >= 1
     assert parts["kills"]["kills"] >= 6
+    torn = parts["torn tail"]
+    assert (torn["reader_exit"], torn["writer_exit"], torn["moved_aside"]) == (0, 0, 1)
     disk = parts["full disk"]
     assert (disk["after_commit_right"], disk["before_commit_right"]) == (disk["after_commit_runs"], disk["before_commit_runs"]) == (1, 1)
