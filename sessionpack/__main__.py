@@ -1,5 +1,5 @@
-"""``python -m sessionpack``: the ``sessionpack`` script (imports only the invoked command's module)."""
+"""``python -m sessionpack``: the ``sessionpack`` script (see ``cli/entry.py``)."""
 
-from sessionpack.cli.app import main
+from sessionpack.cli.entry import main
 
 main()

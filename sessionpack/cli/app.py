@@ -1,4 +1,10 @@
-"""The Typer application: global options, one error boundary, exit codes.
+"""The Typer application: the root command, its help, usage errors, exit codes.
+
+The global options, the error boundary and opening the store live in
+``cli/runtime.py`` (no Typer there), re-exported here for the command
+modules. ``sessionpack`` starts in ``cli/entry.py``, which runs the hot
+commands without importing Typer when it can (``cli/fast.py``) and this
+application otherwise.
 
 Exit codes: 0 ok, 1 refused by a rule, 2 bad usage or input, 3 data
 directory problem, 75 temporary (retry later), 70 internal error (a bug).
@@ -6,30 +12,32 @@ directory problem, 75 temporary (retry later), 70 internal error (a bug).
 
 from __future__ import annotations
 
-import functools
-import os
 import sys
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Optional
 
 import typer
 from typer.core import TyperGroup
 
-from ..errors import InputError, SessionpackError
+from . import declare
+from .runtime import (  # noqa: F401 - what command modules import from here
+    GLOBALS,
+    Globals,
+    boundary,
+    current_actor,
+    data_dir,
+    drain_warnings,
+    main_options,
+    one_line as _one_line,
+    open_store,
+    os_user,
+    parse_now,
+    store,
+    version_callback,
+)
 
 EXIT_CODES = """\b
 Exit codes: 0 ok, 1 refused by a rule, 2 bad usage or input,
 3 data directory problem, 75 temporary (retry later), 70 internal error."""
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _one_line(text: str) -> str:
-    """One line for stderr, control characters written as escapes."""
-    from ..domain.text import shown
-
-    return shown(" ".join(text.split()))
 
 
 class Group(TyperGroup):
@@ -121,157 +129,7 @@ app = typer.Typer(
 )
 
 
-@dataclass
-class Globals:
-    data_dir: Optional[str] = None
-    now: Optional[str] = None
-    actor: Optional[str] = None
-
-
-GLOBALS = Globals()
-
-
-def version_callback(value: bool) -> None:
-    if value:
-        from .. import __version__
-
-        sys.stdout.write(f"sessionpack {__version__}\n")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def main_options(
-    data_dir: Optional[str] = typer.Option(None, "--data-dir", envvar="SESSIONPACK_DATA_DIR", help="The data directory (default: the platform's user data directory).", show_envvar=True),
-    now: Optional[str] = typer.Option(None, "--now", envvar="SESSIONPACK_NOW", help="Fix the clock: an ISO date or date-time (practice time zone if none given).", show_envvar=True),
-    actor: Optional[str] = typer.Option(None, "--actor", envvar="SESSIONPACK_ACTOR", help="Who is acting, recorded on every event (default: the OS user).", show_envvar=True),
-    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."),
-) -> None:
-    GLOBALS.data_dir = data_dir
-    GLOBALS.now = now
-    GLOBALS.actor = actor
-
-
-def data_dir() -> str:
-    from ..storage.layout import resolve_data_dir
-
-    return resolve_data_dir(GLOBALS.data_dir)
-
-
-def os_user() -> str:
-    """The OS user, as ``getpass.getuser()`` finds it (the LOGNAME, USER,
-    LNAME or USERNAME variable, else the password database), without
-    importing getpass, which imports termios on every run."""
-    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
-        user = os.environ.get(name)
-        if user:
-            return user
-    import pwd
-
-    return pwd.getpwuid(os.getuid())[0]
-
-
-def current_actor() -> str:
-    actor = GLOBALS.actor
-    if actor is None:
-        try:
-            actor = os_user()
-        except (KeyError, OSError):
-            actor = f"uid-{os.getuid()}"
-    actor = actor.strip()
-    from ..domain.text import has_control
-
-    if not actor or len(actor) > 100 or has_control(actor):
-        raise InputError("--actor must be a name of one line, at most 100 characters")
-    return actor
-
-
-def parse_now(text: Optional[str], tz: Any) -> datetime:
-    """``--now``: ISO date-time or date; naive values are in the practice zone."""
-    if not text:
-        return datetime.now(tz)
-    from ..domain.datetimes import parse_datetime
-
-    return parse_datetime(text, "--now", tz, example="2026-12-01T09:00", date_alone=True)
-
-
-def open_store():  # type: ignore[no-untyped-def]
-    """The data directory named by the global options, checked and opened."""
-    from ..storage.store import Store, load_settings
-
-    root = data_dir()
-    settings = load_settings(root)
-    return Store(root, settings, parse_now(GLOBALS.now, settings.tz), current_actor())
-
-
-def boundary(fn: F) -> F:
-    """The one error boundary: a typed error becomes one line and its exit code."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .output import warn
-
-        try:
-            return fn(*args, **kwargs)
-        except SessionpackError as err:
-            sys.stdout.flush()
-            sys.stderr.write(f"error: {_one_line(str(err))}\n")
-            raise typer.Exit(err.exit_code) from None
-        except typer.Exit:
-            raise
-        except BrokenPipeError:
-            raise typer.Exit(0) from None
-        except Exception as err:
-            if os.environ.get("SESSIONPACK_DEBUG") == "1":
-                raise
-            damage = _damaged_view()
-            if damage is not None:  # damaged data, not a bug
-                sys.stdout.flush()
-                sys.stderr.write(f"error: {_one_line(str(damage))}\n")
-                raise typer.Exit(damage.exit_code) from None
-            sys.stderr.write(
-                f"error: internal error ({type(err).__name__}); nothing more was changed. "
-                "Run again with SESSIONPACK_DEBUG=1 to see the details, and report it\n"
-            )
-            raise typer.Exit(70) from None
-        finally:
-            for text in drain_warnings():
-                warn(text)
-
-    return wrapper  # type: ignore[return-value]
-
-
-_OPEN_STORES: list[Any] = []
-
-
-def store() -> Any:
-    """Open the store for this command and remember it for its warnings."""
-    from ..notify.hooks import run_hooks
-
-    opened = open_store()
-    opened.after_commit = run_hooks
-    _OPEN_STORES.append(opened)
-    return opened
-
-
-def _damaged_view() -> Any:
-    """After an unexpected error: the damaged view behind it, if any."""
-    from ..storage.diagnose import damaged_view
-
-    for opened in _OPEN_STORES:
-        try:
-            found = damaged_view(opened)
-        except Exception:  # noqa: BLE001 - a failing diagnosis must not hide the first error
-            return None
-        if found is not None:
-            return found
-    return None
-
-
-def drain_warnings() -> list[str]:
-    texts: list[str] = []
-    while _OPEN_STORES:
-        texts.extend(_OPEN_STORES.pop().warnings)
-    return texts
+app.callback()(declare.for_typer(main_options))
 
 
 # Which module (in sessionpack.cli) defines each top-level command or group.
@@ -294,6 +152,7 @@ def register(module: Optional[str] = None) -> None:
 
     for name in [module] if module else sorted(set(COMMANDS.values())):
         importlib.import_module(f"{__package__}.{name}")
+    declare.attach(app)  # the commands of modules declared without importing Typer (cli/declare.py)
 
 
 def _top_level_name(info: Any) -> Optional[str]:
@@ -320,7 +179,14 @@ def _click_commands(commands: list[Any], groups: list[Any]) -> dict[str, Any]:
     return dict(typer.main.get_command(part).commands)  # type: ignore[attr-defined]
 
 
-def main() -> None:
-    """The ``sessionpack`` script: imports only the invoked command's module."""
+def run() -> None:
+    """Run the Typer application, importing only the invoked command's module."""
     Group.load_all_when_built = False
     app(prog_name="sessionpack")
+
+
+def main() -> None:
+    """The ``sessionpack`` script (see ``cli/entry.py``)."""
+    from .entry import main as entry_main
+
+    entry_main()

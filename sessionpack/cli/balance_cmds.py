@@ -1,26 +1,28 @@
-"""balance and history: what is left, and how it came to be."""
+"""balance and history: what is left, and how it came to be.
+
+Declared without importing Typer (``cli/declare.py``): these are hot
+commands, run by the quick path when their command line is plain.
+"""
 
 from __future__ import annotations
 
-from typing import Optional
-
-import typer
-
-from .app import app, boundary, store
-from .client_cmds import client_view, find_client_package
+from . import complete
+from .declare import Argument, Option, command
+from .lookup import client_view, find_client_package
 from .output import Format, emit, write_json
+from .runtime import boundary, store
 
-FMT = typer.Option(Format.table, "--format", help="Output format.")
+FMT = Option(Format.table, "--format", help="Output format.")
 BALANCE_COLUMNS = ["client", "id", "package", "item", "total", "used", "scheduled", "remaining", "expires", "status"]
 HISTORY_COLUMNS = ["seq", "at", "actor", "what", "why", "package", "change", "balance"]
 
 
-@app.command("balance")
+@command("balance")
 @boundary
 def balance_cmd(
-    client: Optional[str] = typer.Argument(None, metavar="[CLIENT]", help="Default: every client with an active package."),
-    show_all: bool = typer.Option(False, "--all", help="Include used-up, expired, cancelled and refunded packages (without CLIENT: reads every client's view, slower)."),
-    code: Optional[str] = typer.Option(None, "--code", help="Only the client package with this access code (give no CLIENT)."),
+    client: str | None = Argument(None, metavar="[CLIENT]", help="Default: every client with an active package.", autocompletion=complete.clients),
+    show_all: bool = Option(False, "--all", help="Include used-up, expired, cancelled and refunded packages (without CLIENT: reads every client's view, slower)."),
+    code: str | None = Option(None, "--code", help="Only the client package with this access code (give no CLIENT)."),
     fmt: Format = FMT,
 ) -> None:
     """What each client package holds: total, used, scheduled, remaining, expiry, status.
@@ -65,10 +67,10 @@ def balance_cmd(
     emit(fmt, BALANCE_COLUMNS, balance_table_rows(summaries), title=title, empty=empty)
 
 
-@app.command("history")
+@command("history")
 @boundary
 def history_cmd(
-    target: str = typer.Argument(..., metavar="CLIENT|CLIENT-PACKAGE"),
+    target: str = Argument(..., metavar="CLIENT|CLIENT-PACKAGE", autocompletion=complete.clients_or_packages),
     fmt: Format = FMT,
 ) -> None:
     """Every event that touched a client or client package, oldest first,

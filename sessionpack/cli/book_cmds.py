@@ -1,20 +1,25 @@
-"""book, cancel, attend, no-show: sessions and what they draw."""
+"""book, cancel, attend, no-show: sessions and what they draw.
+
+Declared without importing Typer (``cli/declare.py``): these are hot
+commands, run by the quick path when their command line is plain.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Optional
-
-import typer
-
 from ..domain.datetimes import ascii_whole
-
 from ..errors import InputError
-from .app import app, boundary, store
-from .client_cmds import client_view, find_booking
+from . import complete
+from .declare import Argument, Option, command
+from .lookup import client_view, find_booking
 from .output import Format, emit, emit_record, say
+from .runtime import boundary, store
 
-FMT = typer.Option(Format.table, "--format", help="Output format.")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import datetime
+    from typing import Any
+
+FMT = Option(Format.table, "--format", help="Output format.")
 
 
 def parse_when(text: str, tz: Any) -> datetime:
@@ -42,21 +47,21 @@ def booking_line(b: dict, currency: str) -> str:
     return f"{head}, at the regular fee: {b['why']}; {fee}"
 
 
-@app.command("book")
+@command("book")
 @boundary
 def book_cmd(
-    client: Optional[str] = typer.Argument(None, metavar="[CLIENT]", help="Who attends (leave out with --code)."),
-    service: Optional[str] = typer.Argument(None, metavar="SERVICE"),
-    when: Optional[str] = typer.Argument(None, metavar="WHEN", help="Start, ISO date-time (practice time zone if no offset)."),
-    duration: Optional[int] = typer.Option(None, "--duration", parser=ascii_whole, help="Minutes (default the service's)."),
-    provider: Optional[str] = typer.Option(None, "--provider", help="Who gives the session."),
-    package: Optional[str] = typer.Option(None, "--package", help="Draw on this client package (overrides the choice)."),
-    no_package: bool = typer.Option(False, "--no-package", help="Book at the regular fee, drawing on no package."),
-    require_package: bool = typer.Option(False, "--require-package", help="Refuse (exit 1) when no package can pay."),
-    repeat: Optional[str] = typer.Option(None, "--repeat", help="weekly, daily, monthly, or 'every N weeks|days|months'."),
-    count: Optional[int] = typer.Option(None, "--count", parser=ascii_whole, help="Number of sessions in the series."),
-    until: Optional[str] = typer.Option(None, "--until", help="Last date of the series (ISO date)."),
-    code: Optional[str] = typer.Option(None, "--code", help="Book for the owner of the package with this access code, on that package only (give SERVICE WHEN)."),
+    client: str | None = Argument(None, metavar="[CLIENT]", help="Who attends (leave out with --code).", autocompletion=complete.clients),
+    service: str | None = Argument(None, metavar="SERVICE", autocompletion=complete.services),
+    when: str | None = Argument(None, metavar="WHEN", help="Start, ISO date-time (practice time zone if no offset)."),
+    duration: int | None = Option(None, "--duration", parser=ascii_whole, help="Minutes (default the service's)."),
+    provider: str | None = Option(None, "--provider", help="Who gives the session."),
+    package: str | None = Option(None, "--package", help="Draw on this client package (overrides the choice).", autocompletion=complete.client_packages),
+    no_package: bool = Option(False, "--no-package", help="Book at the regular fee, drawing on no package."),
+    require_package: bool = Option(False, "--require-package", help="Refuse (exit 1) when no package can pay."),
+    repeat: str | None = Option(None, "--repeat", help="weekly, daily, monthly, or 'every N weeks|days|months'."),
+    count: int | None = Option(None, "--count", parser=ascii_whole, help="Number of sessions in the series."),
+    until: str | None = Option(None, "--until", help="Last date of the series (ISO date)."),
+    code: str | None = Option(None, "--code", help="Book for the owner of the package with this access code, on that package only (give SERVICE WHEN)."),
     fmt: Format = FMT,
 ) -> None:
     """Book a session; the package it draws on is chosen by SPEC rule 3.
@@ -143,7 +148,7 @@ def _find_booking(tx, booking_id: str):  # type: ignore[no-untyped-def]
     return booking, owner
 
 
-def _change(booking_id: str, action: str, reason: Optional[str], override: Optional[str], fmt: Format) -> None:
+def _change(booking_id: str, action: str, reason: str | None, override: str | None, fmt: Format) -> None:
     from ..domain.bookings import change_status
 
     opened = store()
@@ -165,25 +170,25 @@ def _change(booking_id: str, action: str, reason: Optional[str], override: Optio
                           "outcome": event.get("outcome"), "late": event.get("late", False), "fee": updated["fee"]})
 
 
-REASON = typer.Option(None, "--reason", help="Why (kept in the history; needed to override the policy).")
-RETURN = typer.Option(False, "--return", help="Return the session whatever the policy (needs --reason).")
-FORFEIT = typer.Option(False, "--forfeit", help="Forfeit the session whatever the policy (needs --reason).")
+REASON = Option(None, "--reason", help="Why (kept in the history; needed to override the policy).")
+RETURN = Option(False, "--return", help="Return the session whatever the policy (needs --reason).")
+FORFEIT = Option(False, "--forfeit", help="Forfeit the session whatever the policy (needs --reason).")
 
 
-def _override(give_back: bool, forfeit: bool) -> Optional[str]:
+def _override(give_back: bool, forfeit: bool) -> str | None:
     if give_back and forfeit:
         raise InputError("give either --return or --forfeit, not both")
     return "return" if give_back else "forfeit" if forfeit else None
 
 
-@app.command("cancel")
+@command("cancel")
 @boundary
 def cancel_cmd(
-    booking: str = typer.Argument(..., metavar="BOOKING|CLIENT-PACKAGE"),
-    reason: Optional[str] = REASON,
+    booking: str = Argument(..., metavar="BOOKING|CLIENT-PACKAGE", autocompletion=complete.packages_or_booked),
+    reason: str | None = REASON,
     give_back: bool = RETURN,
     forfeit: bool = FORFEIT,
-    cancel_bookings: bool = typer.Option(False, "--cancel-bookings", help="With a client package: cancel its future bookings "
+    cancel_bookings: bool = Option(False, "--cancel-bookings", help="With a client package: cancel its future bookings "
                                          "(default: unlink them; they stay booked at the regular fee)."),
     fmt: Format = FMT,
 ) -> None:
@@ -217,9 +222,9 @@ def cancel_cmd(
     _change(booking, "cancel", reason, _override(give_back, forfeit), fmt)
 
 
-@app.command("attend")
+@command("attend")
 @boundary
-def attend_cmd(booking: str = typer.Argument(..., metavar="BOOKING"), reason: Optional[str] = REASON, fmt: Format = FMT) -> None:
+def attend_cmd(booking: str = Argument(..., metavar="BOOKING", autocompletion=complete.booked), reason: str | None = REASON, fmt: Format = FMT) -> None:
     """Mark a booking attended: what it drew counts as used.
 
     \b
@@ -229,11 +234,11 @@ def attend_cmd(booking: str = typer.Argument(..., metavar="BOOKING"), reason: Op
     _change(booking, "attend", reason, None, fmt)
 
 
-@app.command("no-show")
+@command("no-show")
 @boundary
 def no_show_cmd(
-    booking: str = typer.Argument(..., metavar="BOOKING"),
-    reason: Optional[str] = REASON,
+    booking: str = Argument(..., metavar="BOOKING", autocompletion=complete.booked),
+    reason: str | None = REASON,
     give_back: bool = RETURN,
     forfeit: bool = FORFEIT,
     fmt: Format = FMT,

@@ -6,8 +6,9 @@ from typing import List, Optional
 
 import typer
 
-from ..errors import InputError, RuleError
+from ..errors import RuleError
 from .app import app, boundary, store
+from .lookup import client_view, find_booking, find_client_package  # noqa: F401 - (also imported from here)
 from .output import Format, emit, emit_record, say
 
 client_app = typer.Typer(
@@ -18,47 +19,6 @@ client_app = typer.Typer(
 app.add_typer(client_app, name="client")
 
 CLIENT_COLUMNS = ["id", "name", "email", "tags"]
-
-
-def client_view(tx, client_id: str) -> dict:  # type: ignore[no-untyped-def]
-    """The view of an existing client, or a clear InputError."""
-    from ..domain.ids import check_slug
-
-    check_slug(client_id, "client")
-    view = tx.client(client_id)
-    if view is None or view.get("client") is None:
-        raise InputError(f"no client {client_id!r}; see 'sessionpack client list' or add one with 'sessionpack client add'")
-    return view
-
-
-def find_client_package(tx, client_package: str, owner_id: Optional[str] = None,  # type: ignore[no-untyped-def]
-                        known: Optional[dict] = None) -> tuple[dict, dict]:
-    """(its owner's view, the client package), or the standard errors.
-
-    ``owner_id``: already parsed from ``client_package`` by the caller;
-    ``known``: a view already read, used if it is the owner's.
-    """
-    from ..domain.ids import parse_client_package_id
-
-    if owner_id is None:
-        owner_id, _ = parse_client_package_id(client_package)
-    view = known if known is not None and known["id"] == owner_id else client_view(tx, owner_id)
-    pkg = view["packages"].get(client_package)
-    if pkg is None:
-        raise InputError(f"no client package {client_package!r}; see 'sessionpack balance {owner_id}'")
-    return view, pkg
-
-
-def find_booking(tx, booking_id: str) -> tuple[dict, dict]:  # type: ignore[no-untyped-def]
-    """(the booking, its attendee's view), or the standard errors."""
-    from ..domain.ids import parse_booking_id
-
-    attendee_id, _ = parse_booking_id(booking_id)
-    view = client_view(tx, attendee_id)
-    booking = view["bookings"].get(booking_id)
-    if booking is None:
-        raise InputError(f"no booking {booking_id!r}; see 'sessionpack history {attendee_id}'")
-    return booking, view
 
 
 @client_app.command("add")

@@ -1,16 +1,17 @@
-"""sell, assign, pay: a client gets a package; money comes in."""
+"""sell, assign, pay: a client gets a package; money comes in.
+
+Declared without importing Typer (``cli/declare.py``): these are hot
+commands, run by the quick path when their command line is plain.
+"""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import List, Optional
-
-import typer
-
 from ..errors import InputError
-from .app import app, boundary, store
-from .client_cmds import client_view, find_client_package
+from . import complete
+from .declare import Argument, Option, command
+from .lookup import client_view, find_client_package
 from .output import Format, emit_record, say
+from .runtime import boundary, store
 
 
 def load_offer(opened, package_id: str):  # type: ignore[no-untyped-def]
@@ -25,14 +26,14 @@ def load_offer(opened, package_id: str):  # type: ignore[no-untyped-def]
     return package
 
 
-def _money(text: Optional[str], currency: str, what: str):  # type: ignore[no-untyped-def]
+def _money(text: str | None, currency: str, what: str):  # type: ignore[no-untyped-def]
     from ..domain.money import parse_money
 
     return None if text is None else parse_money(text, currency, what)
 
 
-def _sell(client: str, package_id: str, price: Optional[str], paid: Optional[str], unpaid: bool, invoice: Optional[str],
-          sale_date: Optional[str], reference: Optional[str], assign: bool, fmt: Format, share: Optional[List[str]] = None) -> None:
+def _sell(client: str, package_id: str, price: str | None, paid: str | None, unpaid: bool, invoice: str | None,
+          sale_date: str | None, reference: str | None, assign: bool, fmt: Format, share: list[str] | None = None) -> None:
     from ..domain.codes import code_hash, new_code
     from ..domain.ids import check_slug
     from ..domain.sales import find_reference, payment_state, sell
@@ -99,23 +100,23 @@ def _sell(client: str, package_id: str, price: Optional[str], paid: Optional[str
         emit_record(fmt, record)
 
 
-PRICE = typer.Option(None, "--price", help="Net price charged (default the package's); tax follows the package.")
-PAID = typer.Option(None, "--paid", help="Amount paid now (default: all of it).")
-UNPAID = typer.Option(False, "--unpaid", help="Nothing paid yet ('sessionpack pay' records it later).")
-INVOICE = typer.Option(None, "--invoice", help="Invoice number (default the next number).")
-DATE = typer.Option(None, "--date", help="Sale date, to back-date a sale (ISO date).")
-REF = typer.Option(None, "--ref", help="External reference; selling again with the same one changes nothing.")
-FMT = typer.Option(Format.table, "--format", help="Output format.")
-SHARE = typer.Option(None, "--share", metavar="CLIENT", help="Another client who may use it (repeatable).")
+PRICE = Option(None, "--price", help="Net price charged (default the package's); tax follows the package.")
+PAID = Option(None, "--paid", help="Amount paid now (default: all of it).")
+UNPAID = Option(False, "--unpaid", help="Nothing paid yet ('sessionpack pay' records it later).")
+INVOICE = Option(None, "--invoice", help="Invoice number (default the next number).")
+DATE = Option(None, "--date", help="Sale date, to back-date a sale (ISO date).")
+REF = Option(None, "--ref", help="External reference; selling again with the same one changes nothing.")
+FMT = Option(Format.table, "--format", help="Output format.")
+SHARE = Option(None, "--share", metavar="CLIENT", help="Another client who may use it (repeatable).", autocompletion=complete.clients)
 
 
-@app.command("sell")
+@command("sell")
 @boundary
 def sell_cmd(
-    client: str = typer.Argument(..., metavar="CLIENT"),
-    package: str = typer.Argument(..., metavar="PACKAGE"),
-    price: Optional[str] = PRICE, paid: Optional[str] = PAID, unpaid: bool = UNPAID, invoice: Optional[str] = INVOICE,
-    sale_date: Optional[str] = DATE, reference: Optional[str] = REF, share: Optional[List[str]] = SHARE, fmt: Format = FMT,
+    client: str = Argument(..., metavar="CLIENT", autocompletion=complete.clients),
+    package: str = Argument(..., metavar="PACKAGE", autocompletion=complete.packages),
+    price: str | None = PRICE, paid: str | None = PAID, unpaid: bool = UNPAID, invoice: str | None = INVOICE,
+    sale_date: str | None = DATE, reference: str | None = REF, share: list[str] | None = SHARE, fmt: Format = FMT,
 ) -> None:
     """Sell a package to a client; prints the client package id.
 
@@ -131,13 +132,13 @@ def sell_cmd(
     _sell(client, package, price, paid, unpaid, invoice, sale_date, reference, False, fmt, share)
 
 
-@app.command("assign")
+@command("assign")
 @boundary
 def assign_cmd(
-    client: str = typer.Argument(..., metavar="CLIENT"),
-    package: str = typer.Argument(..., metavar="PACKAGE"),
-    price: Optional[str] = PRICE, paid: Optional[str] = PAID, unpaid: bool = UNPAID, invoice: Optional[str] = INVOICE,
-    sale_date: Optional[str] = DATE, reference: Optional[str] = REF, share: Optional[List[str]] = SHARE, fmt: Format = FMT,
+    client: str = Argument(..., metavar="CLIENT", autocompletion=complete.clients),
+    package: str = Argument(..., metavar="PACKAGE", autocompletion=complete.packages),
+    price: str | None = PRICE, paid: str | None = PAID, unpaid: bool = UNPAID, invoice: str | None = INVOICE,
+    sale_date: str | None = DATE, reference: str | None = REF, share: list[str] | None = SHARE, fmt: Format = FMT,
 ) -> None:
     """Assign a package to a client, including not-for-sale ones.
 
@@ -148,12 +149,12 @@ def assign_cmd(
     _sell(client, package, price, paid, unpaid, invoice, sale_date, reference, True, fmt, share)
 
 
-@app.command("pay")
+@command("pay")
 @boundary
 def pay_cmd(
-    client_package: str = typer.Argument(..., metavar="CLIENT-PACKAGE|BOOKING"),
-    amount: str = typer.Argument(..., metavar="AMOUNT"),
-    method: str = typer.Option("", "--method", help="How it was paid (cash, card, transfer...)."),
+    client_package: str = Argument(..., metavar="CLIENT-PACKAGE|BOOKING", autocompletion=complete.packages_or_booked),
+    amount: str = Argument(..., metavar="AMOUNT"),
+    method: str = Option("", "--method", help="How it was paid (cash, card, transfer...)."),
     fmt: Format = FMT,
 ) -> None:
     """Record a later payment on a client package, or on a booking's fee.

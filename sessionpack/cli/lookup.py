@@ -1,0 +1,53 @@
+"""Finding what a command names: a client, a client package, a booking.
+
+The standard errors for an unknown or malformed id, shared by every command.
+"""
+
+from __future__ import annotations
+
+from ..errors import InputError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+def client_view(tx: Any, client_id: str) -> dict:
+    """The view of an existing client, or a clear InputError."""
+    from ..domain.ids import check_slug
+
+    check_slug(client_id, "client")
+    view = tx.client(client_id)
+    if view is None or view.get("client") is None:
+        raise InputError(f"no client {client_id!r}; see 'sessionpack client list' or add one with 'sessionpack client add'")
+    return view
+
+
+def find_client_package(tx: Any, client_package: str, owner_id: str | None = None,
+                        known: dict | None = None) -> tuple[dict, dict]:
+    """(its owner's view, the client package), or the standard errors.
+
+    ``owner_id``: already parsed from ``client_package`` by the caller;
+    ``known``: a view already read, used if it is the owner's.
+    """
+    from ..domain.ids import parse_client_package_id
+
+    if owner_id is None:
+        owner_id, _ = parse_client_package_id(client_package)
+    view = known if known is not None and known["id"] == owner_id else client_view(tx, owner_id)
+    pkg = view["packages"].get(client_package)
+    if pkg is None:
+        raise InputError(f"no client package {client_package!r}; see 'sessionpack balance {owner_id}'")
+    return view, pkg
+
+
+def find_booking(tx: Any, booking_id: str) -> tuple[dict, dict]:
+    """(the booking, its attendee's view), or the standard errors."""
+    from ..domain.ids import parse_booking_id
+
+    attendee_id, _ = parse_booking_id(booking_id)
+    view = client_view(tx, attendee_id)
+    booking = view["bookings"].get(booking_id)
+    if booking is None:
+        raise InputError(f"no booking {booking_id!r}; see 'sessionpack history {attendee_id}'")
+    return booking, view

@@ -1,0 +1,198 @@
+"""What every command needs at run time, without the command-line framework.
+
+The global options, opening the store, and the one error boundary. Typer
+(``cli/app.py``) and the quick path of the hot commands (``cli/fast.py``)
+both end here: they parse the command line differently, then call the same
+command functions, which use only this module.
+
+Exit codes: 0 ok, 1 refused by a rule, 2 bad usage or input, 3 data
+directory problem, 75 temporary (retry later), 70 internal error (a bug).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ..errors import InputError, SessionpackError
+from .declare import Option
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import datetime
+    from typing import Any, Callable, TypeVar
+
+    F = TypeVar("F", bound=Callable[..., Any])
+
+
+def one_line(text: str) -> str:
+    """One line for stderr, control characters written as escapes."""
+    from ..domain.text import shown
+
+    return shown(" ".join(text.split()))
+
+
+class Globals:
+    """The global options of this run (set by the root command)."""
+
+    __slots__ = ("data_dir", "now", "actor")
+
+    def __init__(self, data_dir: str | None = None, now: str | None = None, actor: str | None = None) -> None:
+        self.data_dir = data_dir
+        self.now = now
+        self.actor = actor
+
+
+GLOBALS = Globals()
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        sys.stdout.write(f"sessionpack {__version__}\n")
+        raise SystemExit(0)
+
+
+def main_options(
+    data_dir: str | None = Option(None, "--data-dir", envvar="SESSIONPACK_DATA_DIR", help="The data directory (default: the platform's user data directory).", show_envvar=True),
+    now: str | None = Option(None, "--now", envvar="SESSIONPACK_NOW", help="Fix the clock: an ISO date or date-time (practice time zone if none given).", show_envvar=True),
+    actor: str | None = Option(None, "--actor", envvar="SESSIONPACK_ACTOR", help="Who is acting, recorded on every event (default: the OS user).", show_envvar=True),
+    version: bool = Option(False, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """The root command's options (declared once; Typer and the quick path both read this)."""
+    GLOBALS.data_dir = data_dir
+    GLOBALS.now = now
+    GLOBALS.actor = actor
+
+
+def data_dir() -> str:
+    from ..storage.layout import resolve_data_dir
+
+    return resolve_data_dir(GLOBALS.data_dir)
+
+
+def os_user() -> str:
+    """The OS user, as ``getpass.getuser()`` finds it (the LOGNAME, USER,
+    LNAME or USERNAME variable, else the password database), without
+    importing getpass, which imports termios on every run."""
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        user = os.environ.get(name)
+        if user:
+            return user
+    import pwd
+
+    return pwd.getpwuid(os.getuid())[0]
+
+
+def current_actor() -> str:
+    actor = GLOBALS.actor
+    if actor is None:
+        try:
+            actor = os_user()
+        except (KeyError, OSError):
+            actor = f"uid-{os.getuid()}"
+    actor = actor.strip()
+    from ..domain.text import has_control
+
+    if not actor or len(actor) > 100 or has_control(actor):
+        raise InputError("--actor must be a name of one line, at most 100 characters")
+    return actor
+
+
+def parse_now(text: str | None, tz: Any) -> datetime:
+    """``--now``: ISO date-time or date; naive values are in the practice zone."""
+    if not text:
+        from datetime import datetime
+
+        return datetime.now(tz)
+    from ..domain.datetimes import parse_datetime
+
+    return parse_datetime(text, "--now", tz, example="2026-12-01T09:00", date_alone=True)
+
+
+def open_store():  # type: ignore[no-untyped-def]
+    """The data directory named by the global options, checked and opened."""
+    from ..storage.store import Store, load_settings
+
+    root = data_dir()
+    settings = load_settings(root)
+    return Store(root, settings, parse_now(GLOBALS.now, settings.tz), current_actor())
+
+
+def _framework_exit(err: BaseException) -> bool:
+    """An exit raised by the command-line framework (Typer's ``Exit``), which
+    passes through the boundary untouched."""
+    return type(err).__name__ == "Exit" and type(err).__module__.startswith("typer")
+
+
+def boundary(fn: F) -> F:
+    """The one error boundary: a typed error becomes one line and its exit code."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .output import warn
+
+        try:
+            return fn(*args, **kwargs)
+        except SessionpackError as err:
+            sys.stdout.flush()
+            sys.stderr.write(f"error: {one_line(str(err))}\n")
+            raise SystemExit(err.exit_code) from None
+        except BrokenPipeError:
+            raise SystemExit(0) from None
+        except Exception as err:
+            if _framework_exit(err):
+                raise
+            if os.environ.get("SESSIONPACK_DEBUG") == "1":
+                raise
+            damage = _damaged_view()
+            if damage is not None:  # damaged data, not a bug
+                sys.stdout.flush()
+                sys.stderr.write(f"error: {one_line(str(damage))}\n")
+                raise SystemExit(damage.exit_code) from None
+            sys.stderr.write(
+                f"error: internal error ({type(err).__name__}); nothing more was changed. "
+                "Run again with SESSIONPACK_DEBUG=1 to see the details, and report it\n"
+            )
+            raise SystemExit(70) from None
+        finally:
+            for text in drain_warnings():
+                warn(text)
+
+    return wrapper  # type: ignore[return-value]
+
+
+_OPEN_STORES: list[Any] = []
+
+
+def store() -> Any:
+    """Open the store for this command and remember it for its warnings."""
+    from ..notify.hooks import run_hooks
+
+    opened = open_store()
+    opened.after_commit = run_hooks
+    _OPEN_STORES.append(opened)
+    return opened
+
+
+def _damaged_view() -> Any:
+    """After an unexpected error: the damaged view behind it, if any."""
+    from ..storage.diagnose import damaged_view
+
+    for opened in _OPEN_STORES:
+        try:
+            found = damaged_view(opened)
+        except Exception:  # noqa: BLE001 - a failing diagnosis must not hide the first error
+            return None
+        if found is not None:
+            return found
+    return None
+
+
+def drain_warnings() -> list[str]:
+    texts: list[str] = []
+    while _OPEN_STORES:
+        texts.extend(_OPEN_STORES.pop().warnings)
+    return texts
