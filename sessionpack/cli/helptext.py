@@ -16,7 +16,7 @@ import os
 import re
 import sys
 
-_ANSI_RE = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")
+_ANSI_RE = r"\033\[[;?0-9]*[a-zA-Z]"
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def term_len(text: str) -> int:
-    return len(_ANSI_RE.sub("", text)) if "\033" in text else len(text)
+    return len(re.sub(_ANSI_RE, "", text)) if "\033" in text else len(text)
 
 
 def terminal_columns() -> int:

@@ -22,9 +22,12 @@ import re
 import sys
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Iterable, Sequence
 
 from ..domain.text import shown
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Sequence
 
 
 class Format(str, Enum):
@@ -46,13 +49,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_JSON_C1 = re.compile("[\x7f-\x9f]")  # json.dumps escapes C0, not DEL and C1
+_JSON_C1 = "[\x7f-\x9f]"  # json.dumps escapes C0, not DEL and C1 (patterns compiled on first use)
 
 
 def json_text(data: Any, indent: int | None = 2) -> str:
     text = json.dumps(_plain(data), ensure_ascii=False, indent=indent)
-    if _JSON_C1.search(text):
-        text = _JSON_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    if re.search(_JSON_C1, text):
+        text = re.sub(_JSON_C1, lambda m: f"\\u{ord(m.group()):04x}", text)
     return text
 
 
@@ -75,14 +78,14 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-_NUMBER_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)\Z")
+_NUMBER_RE = r"[+-]?(\d+(\.\d*)?|\.\d+)\Z"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(cell: str) -> str:
     """A cell a spreadsheet will not run: text starting like a formula gets a
     leading ``'``; numbers (``-5.00``, ``+3``) are left as they are."""
-    if cell.startswith(FORMULA_START) and not _NUMBER_RE.match(cell):
+    if cell.startswith(FORMULA_START) and not re.match(_NUMBER_RE, cell):
         return "'" + cell
     return cell
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Callable, Mapping
 
+from ..domain.records import replace
 from ..errors import FieldError, InputError
 
 

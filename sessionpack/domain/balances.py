@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from .expiry import expiry_date, is_expired, parse_expiry_option
 from .money import quantize
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 UNLIMITED = "unlimited"
 

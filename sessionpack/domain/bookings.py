@@ -10,10 +10,8 @@ session into a ``booked`` event with exactly what it draws and the fee due.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from .text import check_line, check_reason
@@ -23,9 +21,14 @@ from .ids import booking_id
 from .ledger import dispatch, handles
 from .money import money_text, quantize, tax_on
 from .packages import package_from_terms, restriction_count, restrictions_allow
+from .records import record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 
-@dataclass(frozen=True)
+@record
 class Session:
     """A requested session.
 
@@ -48,7 +51,7 @@ class Session:
             object.__setattr__(self, "provider", check_line(self.provider, "--provider", 200))
 
 
-@dataclass(frozen=True)
+@record
 class Candidate:
     pkg: Mapping[str, Any]
     key: str

@@ -1,6 +1,7 @@
 """Access codes: an unguessable code per client package (SPEC rule 14).
 
-A code is 160 random bits from ``secrets``, written as 32 base-32 letters
+A code is 160 random bits from the operating system's cryptographic
+source (``os.urandom``, what ``secrets.token_bytes`` reads), written as 32 base-32 letters
 and digits in groups of four (easy to read out and type; case, spaces and
 dashes are ignored when it is entered). Only its SHA-256 hash is recorded:
 the code itself is shown once, at sale or at reset, and cannot be read back
@@ -14,14 +15,14 @@ answer to a wrong code never says which of these it was.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import secrets
-from typing import Any, Callable, Mapping
+import os
 
 from .ledger import handles
 from .text import check_reason
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Mapping
 
 CODE_BYTES = 20  # 160 bits
 NO_SUCH_CODE = "no client package has this access code; check it, or ask the practice for a new one"
@@ -30,7 +31,9 @@ _NO_HASH = "0" * 64  # compared against when no package has the code, so every p
 
 def new_code(raw: bytes | None = None) -> str:
     """A fresh code like ``K7QF-3MZP-...`` (``raw`` fixes the bytes for tests)."""
-    data = secrets.token_bytes(CODE_BYTES) if raw is None else raw
+    import base64
+
+    data = os.urandom(CODE_BYTES) if raw is None else raw
     text = base64.b32encode(data).decode("ascii")
     return "-".join(text[i:i + 4] for i in range(0, len(text), 4))
 
@@ -47,6 +50,8 @@ def code_hash(code: str) -> str:
     badly encoded command line included): a malformed code is simply one
     that matches nothing.
     """
+    import hashlib
+
     return hashlib.sha256(normalise(code).encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -56,6 +61,8 @@ def matches(code: str, recorded_hash: str | None) -> bool:
     With no recorded hash (no package has the code, or one sold before codes
     existed) the comparison still runs, against a hash no code has.
     """
+    import hmac
+
     expected = recorded_hash if recorded_hash else _NO_HASH
     same = hmac.compare_digest(code_hash(code).encode("ascii"), expected.encode("ascii", "replace"))
     return same and bool(recorded_hash)

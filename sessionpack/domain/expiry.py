@@ -19,11 +19,11 @@ which is 23 or 25 hours after the start of ``E`` on DST days.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from .datetimes import check_range
 from ..errors import InputError
+from .records import record
 
 UNITS = ("days", "weeks", "months")
 KINDS = ("none", "from-purchase", "from-first-use", "fixed")
@@ -44,7 +44,7 @@ _RELATIVE_RE = re.compile(
 _FIXED_RE = re.compile(r"^(?:(?:on|until|through)\s+)?(?P<d>[0-9]{4}-[0-9]{2}-[0-9]{2})$")
 
 
-@dataclass(frozen=True)
+@record
 class ExpiryRule:
     """How long a package stays valid.
 
@@ -120,9 +120,7 @@ def add_period(start: date, amount: int, unit: str) -> date:
         raise ValueError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
     try:
         if unit == "months":
-            from dateutil.relativedelta import relativedelta  # only for month periods (it pulls in calendar, locale)
-
-            return start + relativedelta(months=amount)
+            return add_months(start, amount)
         if unit == "weeks":
             return start + timedelta(weeks=amount)
         return start + timedelta(days=amount)
@@ -130,6 +128,21 @@ def add_period(start: date, amount: int, unit: str) -> date:
         raise InputError(
             f"{start.isoformat()} + {period_text(amount, unit)} is past the year 9999; use a shorter period"
         ) from None
+
+
+def add_months(start: date, months: int) -> date:
+    """``start`` plus ``months`` calendar months, the day clamped to the
+    target month's length (what ``dateutil``'s ``relativedelta(months=N)``
+    does, without importing it and the calendar and locale modules it
+    pulls in); ValueError past the year 9999."""
+    index = start.year * 12 + (start.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    if month == 2:
+        length = 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    else:
+        length = 30 if month in (4, 6, 9, 11) else 31
+    return date(year, month, min(start.day, length))
 
 
 def expiry_date(rule: ExpiryRule, sale_date: date, first_use_date: date | None) -> date | None:

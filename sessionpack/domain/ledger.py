@@ -15,15 +15,18 @@ never disagree.
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from ..errors import FileProblem
 from . import balances
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+    Handler = Callable[[dict[str, Any], dict[str, Any], str], None]
 
 # 2: the open-package and access-code shards (views/open, views/codes).
 VIEW_FORMAT = 2
 
-Handler = Callable[[dict[str, Any], dict[str, Any], str], None]
 _CLIENT_HANDLERS: dict[str, Handler] = {}
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from .text import check_reason
@@ -24,6 +23,10 @@ from .ledger import handles
 from .money import money_text, quantize, tax_on
 from .packages import package_from_terms, restrictions_allow
 from .services import Service
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 LINKABLE = ("booked", "attended")
 UNLINKABLE = ("booked", "attended", "no-show")

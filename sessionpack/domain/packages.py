@@ -13,16 +13,16 @@ top-level keys, ``expiry`` as text (or a TOML date), and the tables
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 from datetime import date
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Callable, Mapping
 
 from .text import check_line, check_text
 from ..errors import FieldError, InputError
 from .expiry import NO_EXPIRY, ExpiryRule, parse_expiry_option
 from .ids import check_slug
 from .money import ZERO, money_text, parse_money, parse_percent
+from .records import field, record, replace
 from .restrictions import (  # noqa: F401  (re-exported: callers import them from here)
     RESTRICTION_PARSERS,
     WEEKDAY_NAMES,
@@ -37,6 +37,10 @@ from .restrictions import (  # noqa: F401  (re-exported: callers import them fro
     window_text,
 )
 from .services import Service, check_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 UNLIMITED = "unlimited"
 ALL = "all"
@@ -54,7 +58,7 @@ CONTENTS_KEYS = ("sessions", "pool", "amount", "services")
 PAYMENT_KEYS = ("mode", "price", "tax", "fees")
 
 
-@dataclass(frozen=True)
+@record
 class Contents:
     """What a package holds: fixed sessions per service, or one pool.
 
@@ -83,7 +87,7 @@ class Contents:
         return self.services
 
 
-@dataclass(frozen=True)
+@record
 class Payment:
     """How a package is paid.
 
@@ -106,7 +110,7 @@ class Payment:
         return dict(self.fees).get(service_id)
 
 
-@dataclass(frozen=True)
+@record
 class Policies:
     """What no-shows and late cancels do, and what the expiry limits.
 
@@ -130,7 +134,7 @@ class Policies:
     expiry_limits: str = "session"
 
 
-@dataclass(frozen=True)
+@record
 class Package:
     """One package offer in the catalog.
 

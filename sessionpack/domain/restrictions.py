@@ -9,13 +9,16 @@ It knows nothing of the rest of a package.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Any, Callable
 
 from .datetimes import check_range
 from ..errors import InputError
+from .records import record
 from .services import check_providers
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -23,7 +26,7 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 _TIME_RE = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
 
 
-@dataclass(frozen=True)
+@record
 class Restrictions:
     """When and with whom a package may be used (all optional).
 

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Mapping
 
 from .text import check_line
 from ..errors import InputError, RuleError
 from .ids import client_package_id
 from .ledger import handles
 from .money import money_text, tax_on
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 
 def payment_state(pkg: Mapping[str, Any]) -> str:

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, Mapping
 
 from .text import check_line
 from ..errors import FieldError, InputError
 from .ids import check_slug
 from .money import money_text, parse_money, parse_percent
+from .records import field, record, replace
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 SERVICE_KEYS = ("name", "duration", "price", "tax", "active", "providers", "description")
 
 
-@dataclass(frozen=True)
+@record
 class Service:
     """One bookable service.
 

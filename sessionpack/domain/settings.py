@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Mapping
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from ..errors import FieldError, InputError
+from .records import record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT_VERSION = 1
 
@@ -20,7 +24,7 @@ NOTICE_DEFAULTS: dict[str, Any] = {"expiring_days": 7, "low_remaining": 1}
 SECTIONS = {"practice": ("name", "currency", "timezone"), "policies": tuple(POLICY_DEFAULTS), "notices": tuple(NOTICE_DEFAULTS)}
 
 
-@dataclass(frozen=True)
+@record
 class Settings:
     """What ``settings.toml`` holds.
 

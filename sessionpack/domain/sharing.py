@@ -23,11 +23,14 @@ their draws; the commands list the future ones.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterable, Mapping
 
 from .text import check_reason  # noqa: F401  (re-exported: the one rule for every --reason)
 from ..errors import InputError, RuleError
 from .ledger import handles
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Mapping
 
 LABELS = ("parent", "child", "partner", "guardian", "ward", "sibling", "grandparent", "grandchild", "other")
 INVERSE = {

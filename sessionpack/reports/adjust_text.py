@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Mapping
 
 from ..domain.balances import UNLIMITED
 from .balances import describes
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 
 def _signed(value: Any) -> str:

@@ -9,11 +9,14 @@ shared with, invoices or prices.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from ..domain import balances
 from .balances import describes, expiry_text
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 CODE_COLUMNS = ["id", "package", "item", "total", "used", "scheduled", "remaining", "expires", "status", "booked"]
 

@@ -3,11 +3,13 @@ cancelled client packages."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
-
 from ..domain import balances
 from ..domain.links import link_words, unlink_words
 from .balances import describes
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 
 def _fee(event: Mapping[str, Any]) -> str:

@@ -10,7 +10,6 @@ command writes nothing.
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
 
 from ..domain.ids import SLUG_RE
 from ..domain.services import Service, service_from_mapping
@@ -18,6 +17,10 @@ from ..errors import CatalogProblem, FieldError, InputError
 from . import layout
 from .fsio import atomic_write
 from .tomlfile import field_problem, read_toml
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 
 def _ids_in(root: str, folder: str, problems: list[str] | None) -> list[str]:
@@ -39,7 +42,7 @@ def _ids_in(root: str, folder: str, problems: list[str] | None) -> list[str]:
 
 def _load_one(root: str, folder: str, item_id: str, parse: Callable[[str, dict[str, Any]], Any]) -> Any:
     display = f"{folder}/{item_id}.toml"
-    data, text = read_toml(os.path.join(root, folder, f"{item_id}.toml"), display)
+    data, text = read_toml(os.path.join(root, folder, f"{item_id}.toml"), display, root=root)
     try:
         return parse(item_id, data)
     except FieldError as err:

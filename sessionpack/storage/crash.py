@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
 
 _POINT = os.environ.get("SESSIONPACK_TEST_CRASH_AT", "")
 
 
 def crash_point(name: str) -> None:
     if _POINT == name:
+        import signal
+
         os.kill(os.getpid(), signal.SIGKILL)
 
 

@@ -39,7 +39,7 @@ def disk_error(path: str, err: OSError) -> DataDirError:
 
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-_TEMP_RE = re.compile(r"\..+\.[0-9]+(\.[0-9a-f]{16})?\.tmp\Z")  # (older versions: no random part)
+_TEMP_RE = r"\..+\.[0-9]+(\.[0-9a-f]{16})?\.tmp\Z"  # (older versions: no random part; compiled on first use)
 
 
 def link_error(path: str) -> DataDirError:
@@ -100,7 +100,7 @@ def _temp_name(path: str) -> str:
 
 def is_leftover(name: str) -> bool:
     """Whether a file name is one of ``atomic_write``'s temporary files."""
-    return _TEMP_RE.match(name) is not None
+    return re.match(_TEMP_RE, name) is not None
 
 
 def remove_leftovers(directory: str) -> int:

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Iterator
 
 from ..domain.settings import FORMAT_VERSION
 from ..errors import FileProblem
 from .fsio import open_binary
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterator
 
 JOURNAL = "journal.jsonl"
 

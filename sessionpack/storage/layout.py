@@ -21,13 +21,15 @@ CODES = os.path.join(VIEWS, "codes")  # XX.json: access-code hash -> client pack
 LEGACY_CHECKPOINT = os.path.join(VIEWS, "checkpoint.json")  # older versions kept the checkpoint here
 HOOKS = "hooks"
 TORN = "torn"
+CACHE = "cache"  # what may be deleted at any time: made again, only slower meanwhile
+PARSED = os.path.join(CACHE, "parsed.json")  # what the TOML files say, for quick starts (storage/parsed.py)
 DIRS = (SERVICES, PACKAGES, VIEWS, CLIENT_VIEWS, HOOKS, TORN)  # OPEN and CODES: made when first needed
 # What must never be a symbolic link (checked by every command under the lock):
 # a link would let a write land outside the data directory.
-NO_LINKS = (SETTINGS, JOURNAL, LOCK, SERVICES, PACKAGES, VIEWS, CLIENT_VIEWS, OPEN, CODES, INDEX, DIRECTORY, SOLD, HOOKS, TORN)
+NO_LINKS = (SETTINGS, JOURNAL, LOCK, SERVICES, PACKAGES, VIEWS, CLIENT_VIEWS, OPEN, CODES, INDEX, DIRECTORY, SOLD, HOOKS, TORN, CACHE, PARSED)
 # Folders of hand-edited or small files whose leftover temporary files every
 # write command removes (the views' folders are cleaned when a repair is due).
-TEMP_DIRS = ("", SERVICES, PACKAGES)
+TEMP_DIRS = ("", SERVICES, PACKAGES, CACHE)
 
 
 def resolve_data_dir(option: str | None) -> str:

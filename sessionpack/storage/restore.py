@@ -61,7 +61,9 @@ def restore_journal(store: Store) -> str:
     """
     path = store.path(layout.JOURNAL)
     keep, size = journal.torn_extent(path)
-    replayed, problems = replay(store, keep)
+    replayed = replay(store, keep)
+    replayed.fold_all()
+    problems = replayed.problems
     if problems:
         raise DataDirError(f"the journal cannot be read up to its end, so nothing can be appended to it: {problems[0]}")
     last = views_beyond(store, replayed.seq)

@@ -31,7 +31,6 @@ import os
 import re
 import zlib
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator
 
 from ..domain import ledger
 from ..errors import FileProblem
@@ -39,8 +38,12 @@ from . import layout
 from .crash import crash_point
 from .fsio import atomic_write, fsync_dir, make_dir, read_bytes
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterable, Iterator
+
 DAMAGED_FIX = "rebuild the views with 'sessionpack check --rebuild'"
-_HEX2 = re.compile(r"[0-9a-f]{2}\Z")
+_HEX2 = r"[0-9a-f]{2}\Z"  # (compiled on first use)
 
 
 def canonical(obj: Any) -> bytes:
@@ -59,7 +62,7 @@ _CODES_PREFIX = layout.CODES + os.sep
 def code_shard(code_hash: str) -> str:
     """The access-code shard of a code hash (relative path)."""
     prefix = code_hash[:2].lower()
-    if not _HEX2.match(prefix):  # not a hex digest: any stable spread will do
+    if not re.match(_HEX2, prefix):  # not a hex digest: any stable spread will do
         prefix = f"{zlib.crc32(code_hash.encode('utf-8', 'surrogatepass')) & 0xFF:02x}"
     return _CODES_PREFIX + prefix + ".json"
 

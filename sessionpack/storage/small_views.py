@@ -14,10 +14,12 @@ through this one list; a new small view is one entry here.
 
 from __future__ import annotations
 
-from typing import Any, Callable, FrozenSet, Optional
-
 from ..domain import ledger
 from . import layout
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, FrozenSet, Optional
 
 
 class SmallView:

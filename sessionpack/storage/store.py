@@ -21,7 +21,6 @@ import json
 import os
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Callable, Iterator
 
 from ..domain import ledger
 from ..domain.settings import FORMAT_VERSION, Settings, settings_from_mapping
@@ -31,6 +30,10 @@ from .crash import crash_point, fail_point
 from .fsio import append_durably, atomic_write, create_file, make_dir, open_binary, open_file, read_bytes, refuse_link, remove_leftovers
 from .lock import DirLock
 from .tomlfile import field_problem, read_toml
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterator
 
 
 def encode_view(view: dict[str, Any]) -> bytes:
@@ -53,7 +56,7 @@ def load_settings(root: str) -> Settings:
         )
     if not os.path.exists(path):
         raise not_initialised(root)
-    data, text = read_toml(path, layout.SETTINGS, problem=FileProblem)
+    data, text = read_toml(path, layout.SETTINGS, problem=FileProblem, root=root)
     fmt = data.get("format")
     if isinstance(fmt, int) and not isinstance(fmt, bool) and fmt > FORMAT_VERSION:
         raise DataDirError(
@@ -130,6 +133,10 @@ class Store:
             index = self._make_consistent()
             tx = Transaction(self, index, writable=True)
             yield tx
+            if tx.committed:
+                from . import parsed
+
+                parsed.save(self.root)  # the TOML parses this command made, for the next ones
         if tx.committed and self.after_commit is not None:
             # After the lock is released: a slow hook never blocks other commands.
             self.warnings.extend(self.after_commit(self.root, tx.committed))

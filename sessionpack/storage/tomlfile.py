@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import re
-import tomllib
-from typing import Any
 
 from ..errors import CatalogProblem, DataDirError, FieldError
 
-_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
-_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_\-\.\"' ]+?)\s*=")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+# Compiled on first use (by re's cache): only errors need them.
+_POSITION = r"\(at line (\d+), column \d+\)"
+_HEADER = r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$"
+_KEY = r"^\s*([A-Za-z0-9_\-\.\"' ]+?)\s*="
 
 
-def read_toml(path: str, display: str, problem=CatalogProblem) -> tuple[dict[str, Any], str]:  # type: ignore[no-untyped-def]
-    """Parse ``path``; syntax errors become ``problem`` with the line."""
+def parse_text(text: str) -> dict[str, Any]:
+    import tomllib
+
+    return tomllib.loads(text)
+
+
+def read_toml(path: str, display: str, problem=CatalogProblem, root: str | None = None) -> tuple[dict[str, Any], str]:  # type: ignore[no-untyped-def]
+    """Parse ``path``; syntax errors become ``problem`` with the line.
+
+    With ``root`` (the data directory; ``display`` is then the file's path
+    in it), a parse recorded in the memo for this exact text is used
+    (``storage/parsed.py``), and a parse made here is offered to it.
+    """
     from .fsio import read_bytes  # refuses a symbolic link
 
     try:
@@ -27,16 +41,27 @@ def read_toml(path: str, display: str, problem=CatalogProblem) -> tuple[dict[str
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise problem(display, None, "is not UTF-8 text", "save it as UTF-8") from None
+    if root is not None:
+        from . import parsed
+
+        known = parsed.lookup(root, display, text)
+        if known is not None:
+            return known, text
+    import tomllib
+
     try:
-        return tomllib.loads(text), text
+        data = tomllib.loads(text)
     except RecursionError:
         raise problem(display, None, "nests tables or arrays too deeply to be read", "flatten it and run the command again") from None
     except tomllib.TOMLDecodeError as err:
         message = str(err)
-        match = _POSITION.search(message)
+        match = re.search(_POSITION, message)
         line = int(match.group(1)) if match else None
-        what = _POSITION.sub("", message).strip().rstrip(".")
+        what = re.sub(_POSITION, "", message).strip().rstrip(".")
         raise problem(display, line, f"TOML syntax error: {what}", "fix the line and run the command again") from None
+    if root is not None:
+        parsed.remember(root, display, text, data)
+    return data, text
 
 
 def _split_key(text: str) -> list[str]:
@@ -57,7 +82,7 @@ def locate_key(text: str, dotted: str) -> int | None:
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        header = _HEADER.match(line)
+        header = re.match(_HEADER, line)
         if header:
             table = _split_key(header.group(1))
             if table == want:
@@ -65,7 +90,7 @@ def locate_key(text: str, dotted: str) -> int | None:
             if best is None and want[: len(table)] == table and len(table) < len(want):
                 pass
             continue
-        key = _KEY.match(line)
+        key = re.match(_KEY, line)
         if key:
             path = table + _split_key(key.group(1))
             if path == want:

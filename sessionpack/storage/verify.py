@@ -4,9 +4,8 @@ Like a ledger validator it returns every problem at once, each with file
 and line, instead of stopping at the first. ``rebuild`` writes the views
 the journal implies, byte for byte what the commands would have written.
 
-The full replay keeps each client's events as their encoded bytes (as
-objects they take several times more memory) and encodes one view file at a
-time. ``run_check`` is what ``sessionpack check`` runs: the full replay, or
+The full replay (``storage/replay.py``) streams the journal: it scans it
+once, then folds and encodes one client's view at a time. ``run_check`` is what ``sessionpack check`` runs: the full replay, or
 the incremental check (``incremental``) against the checkpoint of the last
 clean check (``checkpoint``).
 """
@@ -15,132 +14,19 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from ..domain import ledger
-from ..errors import FileProblem, SessionpackError
+from ..errors import SessionpackError
 from . import checkpoint, journal, layout, shards
 from .catalog import load_packages, load_services
-from .fsio import atomic_write, make_dir, open_binary, read_bytes, remove_leftovers
-from .small_views import NAMES as SMALL_NAMES, SMALL_VIEWS
+from .fsio import atomic_write, make_dir, read_bytes, remove_leftovers
+from .replay import Replayed, client_name as _client_name, does_not_fit, replay  # noqa: F401 - (also imported from here)
+from .small_views import NAMES as SMALL_NAMES
 from .store import Store, encode_view, view_failure
 
-_EVENTS_MARK = f"\x00events-{secrets.token_hex(8)}\x00"  # stands for a view's events while it is encoded
-_EVENTS_MARK_JSON = json.dumps(_EVENTS_MARK).encode("ascii")
-_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode  # as journal.encode, once
-
-
 REBUILDING = {"format": 0, "offset": 0, "rebuilding": True, "seq": 0}
-
-
-def _client_name(client_id: str) -> str:
-    return os.path.join(layout.CLIENT_VIEWS, f"{client_id}.json")
-
-
-class Replayed:
-    """The views the whole journal implies, encoded one file at a time."""
-
-    def __init__(self) -> None:
-        self.clients: dict[str, dict[str, Any]] = {}
-        self.events: dict[str, list[bytes]] = {}  # client -> its events, each as encoded in its view
-        self.small = {entry.name: entry.empty() for entry in SMALL_VIEWS}
-        self.offset = 0
-        self.seq = 0
-        self.digest = checkpoint.Digest()  # of the journal bytes [0, offset)
-
-    def apply(self, event: dict[str, Any]) -> None:
-        applied = []
-        for client_id in event.get("clients", []):
-            view = self.clients.get(client_id)
-            if view is None:
-                view = self.clients[client_id] = ledger.empty_client_view(client_id)
-                self.events[client_id] = []
-            if event["seq"] <= view["seq"]:
-                continue  # as ledger.apply_to_client: a client named twice gets it once
-            ledger.dispatch(view, event)
-            view["seq"] = event["seq"]
-            applied.append(client_id)
-        for entry in SMALL_VIEWS:
-            if entry.concerns(event):
-                entry.fold(self.small[entry.name], event)
-        encoded = _ENCODE(event).encode("utf-8")
-        for client_id in applied:
-            self.events[client_id].append(encoded)
-
-    def files(self) -> Iterator[tuple[str, bytes]]:
-        """(relative path, bytes) of every view file, in path order.
-
-        Client views are handed out (and forgotten) one at a time; the shards
-        are built from them on the way.
-        """
-        builder = shards.Builder()
-        for client_id in sorted(self.clients, key=lambda c: c + ".json"):
-            view = self.clients.pop(client_id)
-            events = self.events.pop(client_id)
-            builder.add(view)
-            view["events"] = _EVENTS_MARK
-            data = encode_view(view).replace(_EVENTS_MARK_JSON, b"[" + b",".join(events) + b"]", 1)
-            yield _client_name(client_id), data
-        rest = builder.files()
-        for name, view in self.small.items():
-            if view["seq"]:
-                rest[name] = encode_view(view)
-        rest[layout.INDEX] = encode_view({"format": ledger.VIEW_FORMAT, "offset": self.offset, "seq": self.seq})
-        for name in sorted(rest):
-            yield name, rest[name]
-
-
-def does_not_fit(line: int, raw: bytes, err: Exception) -> str:
-    return f"{layout.JOURNAL}:{line}: event {raw[:60].decode('utf-8', 'replace')!r}... does not fit the events before it ({type(err).__name__}: {err})"
-
-
-def replay(store: Store, end: int | None = None) -> tuple[Replayed, list[str]]:
-    """Fold the journal (up to byte ``end``: the end of its complete
-    commands); the problems stop it at the first bad line."""
-    problems: list[str] = []
-    replayed = Replayed()
-    unfinished = 0  # line of the first event of a command still marked "more"
-    with open_binary(store.path(layout.JOURNAL)) as handle:
-        first = handle.readline()
-        try:
-            journal.check_header(first, layout.JOURNAL)
-        except FileProblem as err:
-            return replayed, [str(err)]
-        replayed.offset = len(first)
-        replayed.digest.update(first)
-        line = 1
-        for raw in handle:
-            if end is not None and replayed.offset >= end:
-                break
-            line += 1
-            if not raw.endswith(b"\n"):
-                problems.append(f"{layout.JOURNAL}:{line}: is an incomplete last line; run any other sessionpack command to move it aside")
-                break
-            try:
-                event = journal.parse_line(raw, line, layout.JOURNAL, replayed.seq + 1)
-                replayed.apply(event)
-            except FileProblem as err:
-                problems.append(str(err))
-                break
-            except (KeyError, TypeError, ValueError, AttributeError) as err:
-                problems.append(does_not_fit(line, raw, err))
-                break
-            replayed.seq += 1
-            replayed.offset += len(raw)
-            replayed.digest.update(raw)
-            if event.get("more") is True:
-                unfinished = unfinished or line
-            else:
-                unfinished = 0
-        else:
-            if unfinished:
-                problems.append(
-                    f"{layout.JOURNAL}:{unfinished}: the last command's events end unfinished (its write was interrupted); "
-                    "run any other sessionpack command to move them aside"
-                )
-    return replayed, problems
 
 
 def existing_views(root: str) -> set[str]:
@@ -168,6 +54,11 @@ def catalog_problems(store: Store) -> list[str]:
         load_packages(store.root, store.settings.currency, services, problems=problems)
     except SessionpackError as err:
         problems.append(str(err))
+    from . import parsed
+
+    for name in parsed.wrong_entries(store.root):
+        problems.append(f"{layout.PARSED}: records another reading of {name} than its text has (edited by hand); "
+                        "run 'sessionpack check --rebuild', which removes it")
     return problems
 
 
@@ -178,9 +69,10 @@ def full_check(store: Store, end: int | None = None) -> tuple[list[str], checkpo
 
     Returns the problems, and when there is none, the checkpoint they prove.
     """
-    replayed, problems = replay(store, end)
-    if problems:
-        return problems, None
+    replayed = replay(store, end)
+    if replayed.problems:
+        replayed.fold_all()  # an earlier event that does not fit is the one to report
+        return replayed.problems, None
     present = existing_views(store.root)
     fresh = store.fresh_view_names()
     for name, exists in fresh.items():
@@ -197,9 +89,11 @@ def full_check(store: Store, end: int | None = None) -> tuple[list[str], checkpo
             found.append((name, f"{name}:{first_difference(actual, expected)}: differs from what the journal implies; run 'sessionpack check --rebuild'"))
         elif name != layout.INDEX and name not in fresh:
             recorded.add_file(name, os.stat(store.path(name)), expected)
+    if replayed.problems:  # an event that does not fit: the files compared so far mean nothing
+        return replayed.problems, None
     for name in present:
         found.append((name, f"{name}: no event in the journal makes this view; run 'sessionpack check --rebuild'"))
-    problems.extend(text for _, text in sorted(found))
+    problems = [text for _, text in sorted(found)]
     return problems, (None if problems else recorded)
 
 
@@ -237,61 +131,140 @@ def views_beyond(store: Store, seq: int) -> int:
     return last if last > seq else 0
 
 
+STAGING_PREFIX = ".rebuild-"
+
+
 def rebuild(store: Store) -> tuple[int, list[str]]:
     """Write every view from the journal; remove views no event makes.
 
     Refused when the views hold events the journal does not (it lost them):
     a rebuild would drop them; ``restore_journal`` puts them back first.
-    First the index is marked as being rebuilt (format 0), and it is written
-    for real last: a rebuild cut short is simply done again by the next
-    command, like the upgrade of views of an older format. A checkpoint is
-    written when the journal is large enough for ``check`` to use one.
+
+    First every view file is made and compared with the one on disk; only
+    the files that differ are written, to a staging folder in ``views/``,
+    so a journal that turns out not to fold changes nothing. Then the index
+    is marked as being rebuilt (format 0), the new files are moved into
+    place, stale views are removed, everything is flushed to the disk at
+    once, and the index is written for real last: a rebuild cut short is
+    simply done again by the next command, like the upgrade of views of an
+    older format. A checkpoint is written when the journal is large enough
+    for ``check`` to use one.
     """
+    import shutil
+
     keep, size = journal.torn_extent(store.path(layout.JOURNAL))
-    replayed, problems = replay(store, keep)
-    if problems:
-        return 0, problems
-    beyond = views_beyond(store, replayed.seq)
-    if beyond:
-        return 0, [
-            f"{layout.JOURNAL} ends at event {replayed.seq} but the views record events up to {beyond}: a rebuild "
-            f"would drop events {replayed.seq + 1} to {beyond} from the views. Restore the journal from a backup, or "
-            "put back the copies the client views keep with 'sessionpack check --restore-journal'"
-        ]
-    if size > keep:
-        store.move_torn_aside(keep)  # (only now that the journal was compared with the views)
-    stale = existing_views(store.root)
-    checkpoint.forget(store.root)
-    try:
-        os.unlink(store.path(layout.LEGACY_CHECKPOINT))
-    except FileNotFoundError:
-        pass
+    replayed = replay(store, keep)
+    if replayed.problems:
+        replayed.fold_all()
+        return 0, replayed.problems
     make_dir(store.path(layout.VIEWS))
-    atomic_write(store.path(layout.INDEX), encode_view(REBUILDING))
-    recorded = checkpoint.Checkpoint.start(replayed)
-    made: set[str] = set()
-    count = 0
-    index = b""
-    for name, data in replayed.files():
-        count += 1
-        stale.discard(name)
-        if name == layout.INDEX:
-            index = data
-            continue
-        folder = os.path.dirname(name)
-        if folder not in made:
-            make_dir(store.path(folder))
-            made.add(folder)
-        atomic_write(store.path(name), data)
-        recorded.add_file(name, os.stat(store.path(name)), data)
-    for name in stale - {layout.INDEX}:
-        os.unlink(store.path(name))
+    for name in os.listdir(store.path(layout.VIEWS)):
+        if name.startswith(STAGING_PREFIX):  # left by a rebuild that was killed
+            shutil.rmtree(store.path(layout.VIEWS, name), ignore_errors=True)
+    staging = store.path(layout.VIEWS, STAGING_PREFIX + os.urandom(8).hex())
+    make_dir(staging)
+    try:
+        count, index, changed, recorded = _stage(store, replayed, staging)
+        if replayed.problems:
+            return 0, replayed.problems
+        beyond = views_beyond(store, replayed.seq)
+        if beyond:
+            return 0, [
+                f"{layout.JOURNAL} ends at event {replayed.seq} but the views record events up to {beyond}: a rebuild "
+                f"would drop events {replayed.seq + 1} to {beyond} from the views. Restore the journal from a backup, or "
+                "put back the copies the client views keep with 'sessionpack check --restore-journal'"
+            ]
+        if size > keep:
+            store.move_torn_aside(keep)  # (only now that the journal was compared with the views)
+        stale = existing_views(store.root) - set(recorded.files) - {layout.INDEX}
+        checkpoint.forget(store.root)
+        try:
+            os.unlink(store.path(layout.LEGACY_CHECKPOINT))
+        except FileNotFoundError:
+            pass
+        atomic_write(store.path(layout.INDEX), encode_view(REBUILDING))
+        made: set[str] = set()
+        for name, temp in changed.items():
+            folder = os.path.dirname(name)
+            if folder not in made:
+                make_dir(store.path(folder))
+                made.add(folder)
+            os.replace(temp, store.path(name))
+        for name in stale:
+            os.unlink(store.path(name))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    from . import parsed
+
+    if parsed.wrong_entries(store.root):
+        parsed.forget(store.root)
     for folder in (layout.VIEWS, layout.CLIENT_VIEWS, layout.OPEN, layout.CODES):
         remove_leftovers(store.path(folder))
+    _flush(store, changed, stale)
     atomic_write(store.path(layout.INDEX), index)  # last: it says the views are complete
     if checkpoint.worth_keeping(replayed.offset):
         _save(store, recorded)
     return count, []
+
+
+FSYNC_EACH_BELOW = 64  # files; more are flushed with one sync of the system
+
+
+def _flush(store: Store, changed: dict[str, str], stale: set[str]) -> None:
+    """Every moved file and removal on the disk, before the index says the
+    views are complete: a few files one by one, many at once."""
+    from .fsio import fsync_dir, open_file
+
+    if not changed and not stale:
+        return
+    if len(changed) + len(stale) >= FSYNC_EACH_BELOW:
+        os.sync()
+        return
+    for name in changed:
+        fd = open_file(store.path(name), os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    for folder in sorted({os.path.dirname(name) for name in (*changed, *stale)}):
+        fsync_dir(store.path(folder))
+
+
+def _stage(store: Store, replayed: Replayed, staging: str) -> tuple[int, bytes, dict[str, str], checkpoint.Checkpoint]:
+    """Make every view file; write those that differ from the disk to
+    ``staging``. (count of files, the index's bytes, {name: staged file},
+    the checkpoint of every file but the index.)"""
+    from .fsio import FILE_MODE, open_file
+
+    recorded = checkpoint.Checkpoint.start(replayed)
+    changed: dict[str, str] = {}
+    count = 0
+    index = b""
+    for name, data in replayed.files():
+        count += 1
+        if name == layout.INDEX:
+            index = data
+            continue
+        path = store.path(name)
+        try:
+            same = read_bytes(path) == data
+        except (FileNotFoundError, NotADirectoryError):
+            same = False
+        if same:
+            recorded.add_file(name, os.stat(path), data)
+            continue
+        temp = os.path.join(staging, f"{count}.json")
+        fd = open_file(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        try:
+            os.fchmod(fd, FILE_MODE)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        changed[name] = temp
+        recorded.add_file(name, os.stat(temp), data)
+    return count, index, changed, recorded
 
 
 @dataclass
@@ -331,7 +304,9 @@ def run_check(store: Store, full: bool = False) -> CheckResult:
     if index is not None and index["offset"] > keep and not index.get("rebuilding"):
         return CheckResult(problems + [str(store.shorter_journal(index, keep))], False, 0, 0, None, notes)
     if index is not None and index.get("format") != ledger.VIEW_FORMAT:
-        replayed, found = replay(store, keep)
+        replayed = replay(store, keep)
+        replayed.fold_all()
+        found = replayed.problems
         if not found:
             notes.append(str(store._outdated(index)).replace("; a command that only reads never writes, so run", "; run"))
         return CheckResult(problems + found, False, replayed.seq, 0, None, notes)
