@@ -214,6 +214,9 @@ def is_expired(expiry: date | None, at: datetime, tz: tzinfo) -> bool:
     return local_date(at, tz) > expiry
 
 
+_PARSED: dict[str, ExpiryRule] = {}  # text -> its rule (rules are immutable; a practice has a few texts)
+
+
 def parse_expiry_option(text: object) -> ExpiryRule:
     """Read an expiry rule from CLI or catalog text.
 
@@ -221,6 +224,17 @@ def parse_expiry_option(text: object) -> ExpiryRule:
     "2 months from first use", "on 2027-06-30" and "2027-06-30" (also a
     ``datetime.date`` from TOML). Raises InputError naming the accepted forms.
     """
+    if type(text) is str:
+        known = _PARSED.get(text)
+        if known is None:
+            known = _parse_expiry(text)
+            if len(_PARSED) < 1024:
+                _PARSED[text] = known
+        return known
+    return _parse_expiry(text)
+
+
+def _parse_expiry(text: object) -> ExpiryRule:
     if isinstance(text, date) and not isinstance(text, datetime):
         return ExpiryRule("fixed", on=check_range(text, "expiry date"))
     hint = (

@@ -21,8 +21,11 @@ event that does not fit the ones before it is reported at its line, the
 first such line in the journal as a line-by-line replay would, and then
 the replay implies no files.
 
-At scale 1 (551,741 events, 10,000 clients) this keeps about a tenth of the
-memory the all-in-memory replay took (see bench/README.md).
+The clients are independent of each other, so on a large journal the fold
+is shared between worker processes (``workers``), each taking a run of
+clients in file-name order and calling the same ``visit`` on each of its
+files (compare it with the disk, or write it aside); only their small
+results and shard entries come back.
 """
 
 from __future__ import annotations
@@ -37,18 +40,30 @@ from ..errors import FileProblem
 from . import checkpoint, journal, layout, shards
 from .fsio import open_binary, open_file
 from .small_views import SMALL_VIEWS
-from .store import encode_view
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Iterator
+    from typing import Any, Callable
 
     from .store import Store
 
 _EVENTS_MARK = f"\x00events-{secrets.token_hex(8)}\x00"  # stands for a view's events while it is encoded
 _EVENTS_MARK_JSON = json.dumps(_EVENTS_MARK).encode("ascii")
-_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode  # as journal.encode, once
+# Json's C encoder made once with the settings of journal.encode and
+# store.encode_view (sorted keys, no spaces, UTF-8 as is): the same bytes,
+# without building an encoder for every event.
+_C_ENCODE = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+    None, json.JSONEncoder().default, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+_SCAN = json.decoder.JSONDecoder().scan_once  # json.loads without its checks, for lines already checked
 _DOES_NOT_FIT = (KeyError, TypeError, ValueError, AttributeError)
+PARALLEL_FROM = 32 * 1024 * 1024  # journal bytes from which the fold is shared between processes
+
+
+def encode(obj: Any) -> bytes:
+    """``json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`` as UTF-8."""
+    if _C_ENCODE is None:  # a Python without json's C accelerator
+        return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return "".join(_C_ENCODE(obj, 0)).encode("utf-8")
 
 
 def client_name(client_id: str) -> str:
@@ -59,12 +74,23 @@ def does_not_fit(line: int, raw: bytes, err: Exception) -> str:
     return f"{layout.JOURNAL}:{line}: event {raw[:60].decode('utf-8', 'replace')!r}... does not fit the events before it ({type(err).__name__}: {err})"
 
 
+def workers(journal_size: int) -> int:
+    """Processes for the fold: ``SESSIONPACK_REPLAY_WORKERS``, else two on
+    a machine with two processors or more and a journal of 32 MiB or more."""
+    text = os.environ.get("SESSIONPACK_REPLAY_WORKERS", "")
+    if text.isdigit() and int(text) >= 1:
+        return min(int(text), 16)
+    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or journal_size < PARALLEL_FROM:
+        return 1
+    return 2
+
+
 class Replayed:
-    """The views the journal implies (after ``scan``), made file by file by ``files``.
+    """The views the journal implies (after ``scan``), made file by file by ``visit_files``.
 
     ``offset``, ``seq`` and ``digest`` describe the journal read; ``problems``
-    is final once ``files`` (or ``fold_all``) has run to its end: a problem
-    found by the scan, or the first event that does not fit, by line.
+    is final once ``visit_files`` (or ``fold_all``) has run: a problem found
+    by the scan, or the first event that does not fit, by line.
     """
 
     def __init__(self, path: str) -> None:
@@ -80,61 +106,95 @@ class Replayed:
 
     # -- pass 1 -----------------------------------------------------------------
 
-    def scan(self, end: int | None) -> None:
-        spans = self.spans
-        unfinished = 0  # line of the first event of a command still marked "more"
+    def scan(self, end: int | None, processes: int = 1) -> None:
+        """Read and check every line up to byte ``end`` (on a large journal,
+        the second half in a worker process while this one reads the first)."""
+        import threading
+
         with open_binary(self.path) as handle:
             first = handle.readline()
+        try:
+            journal.check_header(first, layout.JOURNAL)
+        except FileProblem as err:
+            self.problems = [str(err)]
+            self._scan_stop = 1
+            return
+        size = os.path.getsize(self.path)
+        stop = size if end is None else min(end, size)
+        middle = _line_start(self.path, len(first) + (stop - len(first)) // 2, stop) if processes > 1 else stop
+        worker = _fork(lambda: _Range(self.path, middle, stop, 0, None).read(keep_small=True)) if middle < stop else None
+        crc: list[int] = []  # (after the fork: a worker never starts with a thread running)
+        summing = threading.Thread(target=lambda: crc.append(_crc32(self.path, stop)), daemon=True)
+        summing.start()
+        part = _Range(self.path, len(first), middle, 1, 1)
+        try:
+            part.read(keep_small=False, small=[(entry, self.small[entry.name]) for entry in SMALL_VIEWS])
+        finally:
+            second = _collect(worker) if worker is not None else None
+        self._take(part, second, stop)
+        summing.join()
+        if self._scan_stop is None:
+            self.digest.value = crc[0]
+
+    def _take(self, part: "_Range", second: "_Range | None", stop: int) -> None:
+        """Join the scans of the first part and the rest of the journal."""
+        self.spans = part.spans
+        self.offset, self.seq = part.offset, part.seq
+        if part.problem is not None or second is None:
+            self._stop_at(part)
+            return
+        line0 = part.line  # lines before the second part (header included)
+        if second.count and second.first_seq != part.seq + 1:
+            # the second part starts where the first ended: its first event must follow on
+            self._stop_at(_Range(self.path, part.offset, stop, line0, part.seq + 1).read_one())
+            return
+        small = [(entry, self.small[entry.name]) for entry in SMALL_VIEWS]
+        for offset, raw in second.small_lines:  # fold the small views on, in journal order
+            line = line0 + second.line_of[offset]
+            if second.problem is not None and line >= line0 + second.problem:
+                break
             try:
-                journal.check_header(first, layout.JOURNAL)
-            except FileProblem as err:
-                self.problems = [str(err)]
-                self._scan_stop = 1
+                event = _parse(raw, line, part.seq + second.line_of[offset])
+                for entry, view in small:
+                    if entry.types is None or event["type"] in entry.types:
+                        entry.fold(view, event)
+            except _DOES_NOT_FIT as err:
+                self._stop(line, does_not_fit(line, raw, err))
+                self._merge_spans(second, until=offset + 1)  # (that line too: its clients' views come first)
                 return
-            self.offset = len(first)
-            self.digest.update(first)
-            line = 1
-            for raw in handle:
-                if end is not None and self.offset >= end:
-                    break
-                line += 1
-                if not raw.endswith(b"\n"):
-                    self._stop(line, f"{layout.JOURNAL}:{line}: is an incomplete last line; run any other sessionpack command to move it aside")
-                    break
-                try:
-                    event = journal.parse_line(raw, line, layout.JOURNAL, self.seq + 1)
-                except FileProblem as err:
-                    self._stop(line, str(err))
-                    break
-                try:
-                    named: list[Any] = []
-                    for client_id in event.get("clients", []):
-                        if client_id not in named:  # a client named twice gets the event once
-                            named.append(client_id)
-                            found = spans.get(client_id)
-                            if found is None:
-                                found = spans[client_id] = array("q")
-                            found.append(self.offset)
-                            found.append(len(raw))
-                    for entry in SMALL_VIEWS:
-                        if entry.concerns(event):
-                            entry.fold(self.small[entry.name], event)
-                except _DOES_NOT_FIT as err:
-                    self._stop(line, does_not_fit(line, raw, err))
-                    break
-                self.seq += 1
-                self.offset += len(raw)
-                self.digest.update(raw)
-                if event.get("more") is True:
-                    unfinished = unfinished or line
-                else:
-                    unfinished = 0
+        self._merge_spans(second)
+        self.offset, self.seq = second.offset, part.seq + second.count
+        if second.problem is not None:
+            line = line0 + second.problem
+            self._stop_at(_Range(self.path, second.offset, stop, line - 1, self.seq + 1).read_one())
+            return
+        if second.unfinished == 1 and part.unfinished:
+            self._unfinished(part.unfinished)  # the unfinished command began in the first part
+        else:
+            self._unfinished(second.unfinished and line0 + second.unfinished)
+
+    def _merge_spans(self, second: "_Range", until: int | None = None) -> None:
+        for client_id, found in second.spans.items():
+            if until is not None:
+                found = array("q", [v for i in range(0, len(found), 2) if found[i] < until for v in found[i:i + 2]])
+            mine = self.spans.get(client_id)
+            if mine is None:
+                self.spans[client_id] = found
             else:
-                if unfinished:
-                    self.problems.append(
-                        f"{layout.JOURNAL}:{unfinished}: the last command's events end unfinished (its write was interrupted); "
-                        "run any other sessionpack command to move them aside"
-                    )
+                mine.extend(found)
+
+    def _stop_at(self, part: "_Range") -> None:
+        if part.problem_text is not None:
+            self._stop(part.problem, part.problem_text)
+        else:
+            self._unfinished(part.unfinished)
+
+    def _unfinished(self, line: int) -> None:
+        if line:
+            self.problems.append(
+                f"{layout.JOURNAL}:{line}: the last command's events end unfinished (its write was interrupted); "
+                "run any other sessionpack command to move them aside"
+            )
 
     def _stop(self, line: int, problem: str) -> None:
         self.problems = [problem]
@@ -142,17 +202,18 @@ class Replayed:
 
     # -- pass 2 -----------------------------------------------------------------
 
-    def _fold(self, fd: int, client_id: Any, encode: bool) -> tuple[dict[str, Any], list[bytes]] | None:
+    def _fold(self, fd: int, client_id: Any, encode_events: bool) -> tuple[dict[str, Any], list[bytes]] | None:
         """The view of one client and its events encoded, or None when one
         of its events does not fit (remembered if it is the first so far)."""
         view = ledger.empty_client_view(client_id)
         encoded: list[bytes] = []
         spans = self.spans[client_id]
+        misfit = self._misfit
         for i in range(0, len(spans), 2):
             raw = os.pread(fd, spans[i + 1], spans[i])
-            event = json.loads(raw)
+            event = _SCAN(raw.decode("utf-8"), 0)[0]  # (checked by the scan)
             line = event["seq"] + 1
-            if self._misfit is not None and line >= self._misfit[0]:
+            if misfit is not None and line >= misfit[0]:
                 return None  # past the first misfit found: nothing more to learn here
             try:
                 ledger.dispatch(view, event)
@@ -163,47 +224,87 @@ class Replayed:
                 self._misfit = (line, does_not_fit(line, raw, err))
                 return None
             view["seq"] = event["seq"]
-            if encode:
-                encoded.append(_ENCODE(event).encode("utf-8"))
+            if encode_events:
+                encoded.append(encode(event))
         return view, encoded
 
     def _clients(self) -> list[Any]:
         return sorted(self.spans, key=lambda c: c + ".json")
 
-    def files(self) -> Iterator[tuple[str, bytes]]:
-        """(relative path, bytes) of every view file, in path order; none
-        once an event that does not fit has been met. ``problems`` is final
-        when this has run to its end."""
+    def _run(self, clients: list[Any], visit: Callable[[str, bytes], Any]) -> tuple[list[tuple[str, Any]], shards.Builder]:
+        """Fold ``clients`` and visit their files (none after a misfit)."""
+        results: list[tuple[str, Any]] = []
         builder = shards.Builder()
         fd = open_file(self.path, os.O_RDONLY)
         try:
-            for client_id in self._clients():
-                folded = self._fold(fd, client_id, encode=self._misfit is None and self._scan_stop is None)
-                if folded is None or self._misfit is not None or self._scan_stop is not None:
+            for client_id in clients:
+                live = self._misfit is None and self._scan_stop is None
+                folded = self._fold(fd, client_id, encode_events=live)
+                if folded is None or not live or self._misfit is not None:
                     continue
                 view, events = folded
                 builder.add(view)
                 view["events"] = _EVENTS_MARK
-                yield client_name(client_id), encode_view(view).replace(_EVENTS_MARK_JSON, b"[" + b",".join(events) + b"]", 1)
+                name = client_name(client_id)
+                data = encode(view) + b"\n"
+                results.append((name, visit(name, data.replace(_EVENTS_MARK_JSON, b"[" + b",".join(events) + b"]", 1))))
         finally:
             os.close(fd)
+        return results, builder
+
+    def visit_files(self, visit: Callable[[str, bytes], Any], processes: int = 1) -> list[tuple[str, Any]]:
+        """Make every view file and call ``visit(name, data)`` on it (the
+        client views possibly in worker processes: ``visit`` must not rely on
+        changing this process's state), in path order; the list of
+        (name, what visit returned). Nothing is visited after an event that
+        does not fit; ``problems`` is final when this returns."""
+        clients = self._clients()
+        if processes > 1 and len(clients) >= 2 * processes and self._scan_stop is None:
+            results, builder = self._run_shared(clients, visit, processes)
+        else:
+            results, builder = self._run(clients, visit)
         self._settle()
         if self._misfit is not None or self._scan_stop is not None:
-            return
+            return results
         rest = builder.files()
         for name, view in self.small.items():
             if view["seq"]:
-                rest[name] = encode_view(view)
-        rest[layout.INDEX] = encode_view({"format": ledger.VIEW_FORMAT, "offset": self.offset, "seq": self.seq})
+                rest[name] = encode(view) + b"\n"
+        rest[layout.INDEX] = encode({"format": ledger.VIEW_FORMAT, "offset": self.offset, "seq": self.seq}) + b"\n"
         for name in sorted(rest):
-            yield name, rest[name]
+            results.append((name, visit(name, rest[name])))
+        return results
+
+    def _run_shared(self, clients: list[Any], visit: Callable[[str, bytes], Any], processes: int) -> tuple[list[tuple[str, Any]], shards.Builder]:
+        """``_run`` over runs of clients of about equal journal bytes, the
+        first in this process, the others in forked workers."""
+        weight = {c: sum(self.spans[c][1::2]) for c in clients}
+        total = sum(weight.values())
+        runs: list[list[Any]] = [[]]
+        done = 0
+        for client_id in clients:
+            if done >= total * len(runs) / processes and len(runs) < processes:
+                runs.append([])
+            runs[-1].append(client_id)
+            done += weight[client_id]
+        workers_ = [_fork(lambda run=run: (*self._run(run, visit), self._misfit)) for run in runs[1:]]
+        try:
+            results, builder = self._run(runs[0], visit)
+        finally:
+            answers = [_collect(worker) for worker in workers_]
+        for more, other, misfit in answers:
+            results.extend(more)
+            builder.merge(other)
+            if misfit is not None and (self._misfit is None or misfit[0] < self._misfit[0]):
+                self._misfit = misfit
+        return results, builder
 
     def fold_all(self) -> None:
         """Fold every client without making files, to settle ``problems``."""
         fd = open_file(self.path, os.O_RDONLY)
         try:
             for client_id in self._clients():
-                self._fold(fd, client_id, encode=False)
+                self._fold(fd, client_id, encode_events=False)
         finally:
             os.close(fd)
         self._settle()
@@ -215,8 +316,203 @@ class Replayed:
             self._scan_stop = self._misfit[0]
 
 
+def _parse(raw: bytes, line: int, expect_seq: int | None) -> dict[str, Any]:
+    """``journal.parse_line``, quicker for a well-formed line (same answer)."""
+    try:
+        text = raw.decode("utf-8")
+        event, end = _SCAN(text, 0)
+        if end == len(text) - 1 and isinstance(event, dict) and isinstance(event.get("type"), str) \
+                and isinstance(event.get("seq"), int) and (expect_seq is None or event["seq"] == expect_seq):
+            return event
+    except Exception:  # noqa: BLE001 - anything unusual: the careful reading below says what
+        pass
+    return journal.parse_line(raw, line, layout.JOURNAL, expect_seq)
+
+
+def _crc32(path: str, stop: int) -> int:
+    import zlib
+
+    value, left = 0, stop
+    with open_binary(path) as handle:
+        while left > 0:
+            chunk = handle.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            value = zlib.crc32(chunk, value)
+            left -= len(chunk)
+    return value
+
+
+def _line_start(path: str, near: int, stop: int) -> int:
+    """The start of the first line after byte ``near`` (``stop`` if none)."""
+    with open_binary(path) as handle:
+        handle.seek(near)
+        handle.readline()
+        return min(handle.tell(), stop)
+
+
+class _Range:
+    """The scan of the lines in bytes [start, stop) of the journal.
+
+    With ``first_line`` and ``first_seq`` known (the first part) lines are
+    checked and named as in the whole file; without (a worker's part) line
+    numbers are counted from 1 in the part, the first event's seq is taken
+    as it is and the next ones must follow it, and the lines the small
+    views need are kept for the caller to fold in order.
+    """
+
+    def __init__(self, path: str, start: int, stop: int, first_line: int, first_seq: int | None) -> None:
+        self.path, self.start, self.stop = path, start, stop
+        self.line = first_line  # the number of the last line read (the header is line 1)
+        self.first_seq = first_seq
+        self.seq = (first_seq - 1) if first_seq is not None else 0
+        self.offset = start
+        self.count = 0
+        self.spans: dict[Any, array] = {}
+        self.small_lines: list[tuple[int, bytes]] = []
+        self.line_of: dict[int, int] = {}  # offset -> line in the part, of the small lines
+        self.problem: int | None = None  # the line of the first problem
+        self.problem_text: str | None = None
+        self.unfinished = 0
+
+    def read(self, keep_small: bool, small: list[Any] | None = None) -> "_Range":
+        spans = self.spans
+        types = None if any(entry.types is None for entry in SMALL_VIEWS) else frozenset().union(*(e.types for e in SMALL_VIEWS))
+        relative = self.first_seq is None
+        line = self.line if not relative else 0
+        offset = self.offset
+        seq = self.seq
+        with open_binary(self.path) as handle:
+            handle.seek(offset)
+            for raw in handle:
+                if offset >= self.stop:
+                    break
+                line += 1
+                if not raw.endswith(b"\n"):
+                    self._problem(line, f"{layout.JOURNAL}:{line}: is an incomplete last line; run any other sessionpack command to move it aside")
+                    break
+                try:
+                    event = _parse(raw, line, None if relative and not self.count else seq + 1)
+                except FileProblem as err:
+                    self._problem(line, str(err))
+                    break
+                if not self.count:
+                    self.first_seq = event["seq"] if relative else self.first_seq
+                try:
+                    clients = event.get("clients", [])
+                    if type(clients) is list and len(clients) == 1:
+                        found = spans.get(clients[0])
+                        if found is None:
+                            found = spans[clients[0]] = array("q")
+                        found.append(offset)
+                        found.append(len(raw))
+                    else:
+                        named: list[Any] = []
+                        for client_id in clients:
+                            if client_id not in named:  # a client named twice gets the event once
+                                named.append(client_id)
+                                found = spans.get(client_id)
+                                if found is None:
+                                    found = spans[client_id] = array("q")
+                                found.append(offset)
+                                found.append(len(raw))
+                    if keep_small:
+                        if types is None or event["type"] in types:
+                            self.small_lines.append((offset, raw))
+                            self.line_of[offset] = line
+                    else:
+                        for entry, view in small or ():
+                            if entry.types is None or event["type"] in entry.types:
+                                entry.fold(view, event)
+                except _DOES_NOT_FIT as err:
+                    self._problem(line, does_not_fit(line, raw, err))
+                    break
+                seq = event["seq"]
+                self.count += 1
+                offset += len(raw)
+                if event.get("more") is True:
+                    self.unfinished = self.unfinished or line
+                else:
+                    self.unfinished = 0
+        self.line, self.offset, self.seq = line, offset, seq
+        return self
+
+    def read_one(self) -> "_Range":
+        """The problem of the first line of this range, told as the whole
+        scan tells it (or none, when the line is fine after all)."""
+        self.stop = self.start + 1
+        return self.read(keep_small=False, small=None)
+
+    def _problem(self, line: int, text: str) -> None:
+        self.problem, self.problem_text = line, text
+
+
+def _fork(work: Callable[[], Any]) -> tuple[int, int]:
+    """Run ``work`` in a forked process; (pid, pipe) to ``_collect`` its result."""
+    import pickle
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: do the work, send back the result, leave without cleanup
+        code = 0
+        try:
+            os.close(read_end)
+            try:
+                outcome: Any = ("ok", work())
+            except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
+                outcome = ("error", type(err).__module__, type(err).__qualname__, err.args, dict(vars(err)))
+                code = 1
+            data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(write_end, view):]
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _collect(worker: tuple[int, int]) -> Any:
+    """The result of a ``_fork``ed worker (its exception raised here)."""
+    import pickle
+
+    pid, read_end = worker
+    chunks = []
+    with os.fdopen(read_end, "rb") as pipe:
+        while True:
+            chunk = pipe.read(1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    os.waitpid(pid, 0)
+    if not chunks:
+        raise RuntimeError("a replay worker ended without an answer")
+    outcome = pickle.loads(b"".join(chunks))
+    if outcome[0] == "error":
+        raise _rebuilt_error(*outcome[1:])
+    return outcome[1]
+
+
+def _rebuilt_error(module: str, qualname: str, args: tuple[Any, ...], attributes: dict[str, Any]) -> BaseException:
+    """The exception a worker met, made again in this process (same class,
+    same message and attributes), so it is reported as if met here."""
+    import importlib
+
+    try:
+        found: Any = importlib.import_module(module)
+        for part in qualname.split("."):
+            found = getattr(found, part)
+        err = found.__new__(found)
+        err.args = args
+        vars(err).update(attributes)
+        return err
+    except Exception:  # noqa: BLE001 - a class that cannot be made again: say what it was
+        return RuntimeError(f"a replay worker failed: {qualname}: {args}")
+
+
 def replay(store: Store, end: int | None = None) -> Replayed:
     """Scan the journal (up to byte ``end``: the end of its complete commands)."""
-    replayed = Replayed(store.path(layout.JOURNAL))
-    replayed.scan(end)
+    path = store.path(layout.JOURNAL)
+    replayed = Replayed(path)
+    replayed.scan(end, workers(os.path.getsize(path)))
     return replayed

@@ -218,6 +218,16 @@ class Builder:
         for code_hash, cp_id in ledger.code_entries(view):
             add_code(self._codes.setdefault(code_shard(code_hash), {}), code_hash, view["id"], cp_id)
 
+    def merge(self, other: "Builder") -> None:
+        """Take in what another builder was fed (views of other clients)."""
+        for name, lines in other._open.items():
+            self._open.setdefault(name, []).extend(lines)
+        for name, codes in other._codes.items():
+            mine = self._codes.setdefault(name, {})
+            for code_hash, holders in codes.items():
+                for client, cp_id in holders:
+                    add_code(mine, code_hash, client, cp_id)
+
     def files(self) -> dict[str, bytes]:
         out: dict[str, bytes] = {}
         for name, lines in self._open.items():

@@ -22,7 +22,7 @@ from ..errors import SessionpackError
 from . import checkpoint, journal, layout, shards
 from .catalog import load_packages, load_services
 from .fsio import atomic_write, make_dir, read_bytes, remove_leftovers
-from .replay import Replayed, client_name as _client_name, does_not_fit, replay  # noqa: F401 - (also imported from here)
+from .replay import Replayed, client_name as _client_name, does_not_fit, replay, workers  # noqa: F401 - (also imported from here)
 from .small_views import NAMES as SMALL_NAMES
 from .store import Store, encode_view, view_failure
 
@@ -77,24 +77,39 @@ def full_check(store: Store, end: int | None = None) -> tuple[list[str], checkpo
     fresh = store.fresh_view_names()
     for name, exists in fresh.items():
         (present.add if exists else present.discard)(name)
-    found: list[tuple[str, str]] = []
-    recorded = checkpoint.Checkpoint.start(replayed)
-    for name, expected in replayed.files():
-        present.discard(name)
+
+    def compare(name: str, expected: bytes) -> Any:
         actual = store.view_bytes(name)
         if actual is None:
-            found.append((name, f"{name}: missing; run 'sessionpack check --rebuild'"))
-            continue
+            return f"{name}: missing; run 'sessionpack check --rebuild'"
         if actual != expected:
-            found.append((name, f"{name}:{first_difference(actual, expected)}: differs from what the journal implies; run 'sessionpack check --rebuild'"))
-        elif name != layout.INDEX and name not in fresh:
-            recorded.add_file(name, os.stat(store.path(name)), expected)
+            return f"{name}:{first_difference(actual, expected)}: differs from what the journal implies; run 'sessionpack check --rebuild'"
+        if name != layout.INDEX and name not in fresh:
+            return checkpoint.stat_key(os.stat(store.path(name))) + [checkpoint.digest_of(expected)], \
+                (expected.decode("utf-8") if name in SMALL_NAMES else None)
+        return None
+
+    found: list[tuple[str, str]] = []
+    recorded = checkpoint.Checkpoint.start(replayed)
+    for name, outcome in replayed.visit_files(compare, workers(os.path.getsize(replayed.path))):
+        present.discard(name)
+        if isinstance(outcome, str):
+            found.append((name, outcome))
+        elif outcome is not None:
+            _record(recorded, name, *outcome)
     if replayed.problems:  # an event that does not fit: the files compared so far mean nothing
         return replayed.problems, None
     for name in present:
         found.append((name, f"{name}: no event in the journal makes this view; run 'sessionpack check --rebuild'"))
     problems = [text for _, text in sorted(found)]
     return problems, (None if problems else recorded)
+
+
+def _record(recorded: checkpoint.Checkpoint, name: str, entry: list[Any], text: str | None) -> None:
+    """``Checkpoint.add_file`` from what a (possibly worker) visit found."""
+    recorded.files[name] = entry
+    if text is not None:
+        recorded.small[name] = text
 
 
 def check(store: Store) -> list[str]:
@@ -236,24 +251,18 @@ def _stage(store: Store, replayed: Replayed, staging: str) -> tuple[int, bytes, 
     the checkpoint of every file but the index.)"""
     from .fsio import FILE_MODE, open_file
 
-    recorded = checkpoint.Checkpoint.start(replayed)
-    changed: dict[str, str] = {}
-    count = 0
-    index = b""
-    for name, data in replayed.files():
-        count += 1
+    def stage(name: str, data: bytes) -> Any:
         if name == layout.INDEX:
-            index = data
-            continue
+            return data
         path = store.path(name)
+        text = data.decode("utf-8") if name in SMALL_NAMES else None
         try:
             same = read_bytes(path) == data
         except (FileNotFoundError, NotADirectoryError):
             same = False
         if same:
-            recorded.add_file(name, os.stat(path), data)
-            continue
-        temp = os.path.join(staging, f"{count}.json")
+            return None, checkpoint.stat_key(os.stat(path)) + [checkpoint.digest_of(data)], text
+        temp = os.path.join(staging, name.replace(os.sep, "__"))
         fd = open_file(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         try:
             os.fchmod(fd, FILE_MODE)
@@ -262,8 +271,21 @@ def _stage(store: Store, replayed: Replayed, staging: str) -> tuple[int, bytes, 
                 view = view[os.write(fd, view):]
         finally:
             os.close(fd)
-        changed[name] = temp
-        recorded.add_file(name, os.stat(temp), data)
+        return temp, checkpoint.stat_key(os.stat(temp)) + [checkpoint.digest_of(data)], text
+
+    recorded = checkpoint.Checkpoint.start(replayed)
+    changed: dict[str, str] = {}
+    count = 0
+    index = b""
+    for name, outcome in replayed.visit_files(stage, workers(os.path.getsize(replayed.path))):
+        count += 1
+        if name == layout.INDEX:
+            index = outcome
+            continue
+        temp, entry, text = outcome
+        if temp is not None:
+            changed[name] = temp
+        _record(recorded, name, entry, text)
     return count, index, changed, recorded
 
 
