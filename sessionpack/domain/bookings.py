@@ -9,7 +9,6 @@ session into a ``booked`` event with exactly what it draws and the fee due.
 
 from __future__ import annotations
 
-import copy
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -251,6 +250,8 @@ def simulate(views: dict[str, dict[str, Any]], event: dict[str, Any]) -> None:
 
 def _working_copy(view: Mapping[str, Any]) -> dict[str, Any]:
     """A copy to plan on, without the history (planning never reads it)."""
+    import copy
+
     copied = copy.deepcopy({key: value for key, value in view.items() if key != "events"})
     copied["events"] = []
     return copied

@@ -18,16 +18,18 @@ from sessionpack.cli.app import COMMANDS, app
 CLI = "sessionpack.cli."
 
 # Runs ``python -m sessionpack ARGS`` in a fresh interpreter, then reports on
-# stderr's last line which modules it imported.
+# stderr's last line which modules it imported (those the interpreter, the
+# probe itself and an editable install's finder had loaded before are left out).
 PROBE = (
     "import json, runpy, sys\n"
+    "before = set(sys.modules)\n"
     "sys.argv = ['sessionpack'] + sys.argv[1:]\n"
     "try:\n"
     "    runpy.run_module('sessionpack', run_name='__main__')\n"
     "except SystemExit:\n"
     "    pass\n"
     "sys.stdout.flush()\n"
-    "sys.stderr.write('\\n' + json.dumps(sorted(sys.modules)) + '\\n')\n"
+    "sys.stderr.write('\\n' + json.dumps(sorted(set(sys.modules) - before)) + '\\n')\n"
 )
 
 
@@ -83,11 +85,19 @@ def sold(practice, data_dir):  # type: ignore[no-untyped-def]
     return practice
 
 
+HOT = [
+    ("balance", "ana"),
+    ("history", "ana", "--format", "json"),
+    ("book", "ana", "massage", "2026-11-27T10:00"),
+    ("sell", "ana", "five"),
+]
+
+
 @pytest.mark.parametrize("args, allowed", [
-    (("balance", "ana"), {"balance_cmds", "client_cmds", "book_cmds"}),
-    (("history", "ana", "--format", "json"), {"balance_cmds", "client_cmds", "book_cmds"}),
-    (("book", "ana", "massage", "2026-11-27T10:00"), {"book_cmds", "client_cmds"}),
-    (("sell", "ana", "five"), {"sell_cmds", "client_cmds"}),
+    (HOT[0], {"balance_cmds", "book_cmds"}),
+    (HOT[1], {"balance_cmds"}),
+    (HOT[2], {"book_cmds"}),
+    (HOT[3], {"sell_cmds"}),
 ])
 def test_a_command_imports_only_its_own_module(sold, data_dir, args, allowed) -> None:  # type: ignore[no-untyped-def]
     out, modules = run_probe(f"--data-dir={data_dir}", "--now", "2026-11-20T09:00", *args)
@@ -95,6 +105,53 @@ def test_a_command_imports_only_its_own_module(sold, data_dir, args, allowed) ->
     assert COMMANDS[args[0]] in command_modules(modules)
     assert command_modules(modules) <= allowed, f"{args[0]} imported {sorted(command_modules(modules) - allowed)}"
     assert not {"rich", "pydantic"} & modules
+
+
+# What the quick path of the hot commands keeps off their start-up (each of
+# these costs more than the command's own work; see bench/README.md): the
+# command-line framework, the stdlib that dataclasses, typing and the TOML
+# reader bring (the TOML files are read through cache/parsed.json once a
+# command has recorded something), the month arithmetic of dateutil, the
+# hashing of access codes, processes, paths and the rest.
+NEVER_ON_THE_HOT_PATH = {
+    "typer", "click", "rich", "pydantic", "shellingham", "platformdirs",
+    "inspect", "dataclasses", "typing", "ast", "dis", "tokenize", "tomllib", "dateutil", "calendar", "locale",
+    "subprocess", "pathlib", "shutil", "tempfile", "argparse", "textwrap", "email", "smtplib", "csv", "getpass",
+    "signal", "threading", "secrets", "random", "hmac", "pickle",
+}
+NOT_FOR_READS = {"hashlib", "base64", "copy", "contextvars"}
+
+
+def stdlib_roots(modules: set[str]) -> set[str]:
+    return {name.split(".")[0] for name in modules}
+
+
+@pytest.mark.parametrize("args", HOT)
+def test_the_hot_commands_import_none_of_the_heavy_modules(sold, data_dir, args) -> None:  # type: ignore[no-untyped-def]
+    # One recorded command first: it leaves the TOML memo every later command reads.
+    assert sold("book", "ana", "massage", "2026-11-26T10:00").exit_code == 0
+    out, modules = run_probe(f"--data-dir={data_dir}", "--now", "2026-11-20T09:00", *args)
+    assert out, "the command printed nothing"
+    heavy = NEVER_ON_THE_HOT_PATH | (NOT_FOR_READS if args[0] in ("balance", "history") else set())
+    assert not stdlib_roots(modules) & heavy, sorted(stdlib_roots(modules) & heavy)
+    assert "sessionpack.cli.app" not in modules  # (the Typer application)
+
+
+@pytest.mark.parametrize("args", [("balance", "--help"), ("history", "-h"), ("book", "--help"), ("sell", "--help")])
+def test_the_help_of_a_hot_command_imports_no_framework(args) -> None:  # type: ignore[no-untyped-def]
+    out, modules = run_probe(*args)
+    assert out.startswith(f"Usage: sessionpack {args[0]} ")
+    assert not stdlib_roots(modules) & (NEVER_ON_THE_HOT_PATH - {"textwrap"}), sorted(stdlib_roots(modules) & NEVER_ON_THE_HOT_PATH)
+    assert not {name for name in modules if name.startswith(("sessionpack.storage", "sessionpack.domain", "sessionpack.reports"))}
+    assert not command_modules(modules)
+
+
+def test_completing_an_id_reads_no_framework_nor_the_store(sold, data_dir) -> None:  # type: ignore[no-untyped-def]
+    env = {"_SESSIONPACK_COMPLETE": "complete_bash", "COMP_WORDS": f"sessionpack --data-dir {data_dir} balance a", "COMP_CWORD": "4"}
+    out, modules = run_probe(env=env)
+    assert out.split() == ["ana"]
+    assert not stdlib_roots(modules) & NEVER_ON_THE_HOT_PATH, sorted(stdlib_roots(modules) & NEVER_ON_THE_HOT_PATH)
+    assert "sessionpack.storage.store" not in modules and not command_modules(modules)
 
 
 def test_global_options_from_the_environment_and_as_separate_words(sold, data_dir) -> None:  # type: ignore[no-untyped-def]

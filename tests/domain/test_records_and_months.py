@@ -1,0 +1,87 @@
+"""Two pieces written to keep heavy modules off the start-up, held to what
+they replace: month arithmetic (``dateutil``'s ``relativedelta``) and
+immutable records (``dataclasses`` with ``frozen=True``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import given, strategies as st
+
+from sessionpack.domain.expiry import ExpiryRule, add_months, parse_expiry_option
+from sessionpack.domain.records import FrozenInstanceError, field, record, replace
+
+
+@given(st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)), st.integers(min_value=0, max_value=12 * 9999))
+def test_add_months_is_relativedelta(start: date, months: int) -> None:
+    try:
+        want: object = start + relativedelta(months=months)
+    except (ValueError, OverflowError) as err:
+        want = type(err)
+    try:
+        got: object = add_months(start, months)
+    except (ValueError, OverflowError) as err:
+        got = type(err)
+    assert got == want
+
+
+def test_month_ends_are_clamped() -> None:
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
+    assert add_months(date(2026, 1, 31), 2) == date(2026, 3, 31)
+    assert add_months(date(2100, 1, 29), 1) == date(2100, 2, 28)
+    assert add_months(date(2000, 1, 29), 1) == date(2000, 2, 29)
+
+
+@record
+class Point:
+    """A record for the test."""
+
+    x: int
+    y: int = 0
+    tags: tuple = field(default_factory=tuple)
+
+
+@dataclasses.dataclass(frozen=True)
+class DataPoint:
+    x: int
+    y: int = 0
+    tags: tuple = dataclasses.field(default_factory=tuple)
+
+
+@given(st.integers(), st.integers(), st.lists(st.text(max_size=3), max_size=3))
+def test_a_record_behaves_as_a_frozen_dataclass(x: int, y: int, tags: list[str]) -> None:
+    made, twin = Point(x, y=y, tags=tuple(tags)), DataPoint(x, y=y, tags=tuple(tags))
+    assert repr(made).replace("Point", "P") == repr(twin).replace("DataPoint", "P")
+    assert made == Point(x, y, tuple(tags)) and hash(made) == hash(Point(x, y, tuple(tags)))
+    assert hash(made) == hash(twin)  # the hash of the fields in order, as dataclasses makes it
+    assert made != Point(x + 1, y, tuple(tags)) and made != twin
+    assert replace(made, y=y + 1) == Point(x, y + 1, tuple(tags))
+    assert replace(twin, y=y + 1) == DataPoint(x, y + 1, tuple(tags))
+
+
+def test_a_record_cannot_change() -> None:
+    point = Point(1)
+    with pytest.raises(FrozenInstanceError):
+        point.x = 2  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del point.y  # type: ignore[misc]
+    assert (point.x, point.y, point.tags) == (1, 0, ())
+    with pytest.raises(TypeError):
+        Point()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Point(1, 2, (), 4)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Point(1, z=3)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        replace(point, z=3)
+
+
+def test_post_init_checks_still_run() -> None:
+    with pytest.raises(ValueError):
+        ExpiryRule("weekly")
+    assert parse_expiry_option("2 months") == ExpiryRule("from-purchase", 2, "months")
+    assert parse_expiry_option("2 months") is parse_expiry_option("2 months")  # read once, then remembered
