@@ -1,28 +1,38 @@
 #!/usr/bin/env python3
-"""Time sessionpack against the SPEC §5a targets, in one run.
+"""Time sessionpack against the speed targets, in one run.
 
     .venv/bin/python bench/run.py              # from the repository root
 
-Generates the reference practice (scale 1) and a tenth of it (scale 0.1)
-into bench/out/ when they are missing, then times, as medians over
-``--repeat`` runs after one warm-up run:
+First it installs the project the way a user would (``pip install`` of the
+project's own files into a throwaway, regular, non-editable venv under
+bench/out/, removed at the end): B0 is that venv's ``python -c pass`` and
+every command runs through that venv's ``sessionpack`` script. An editable
+install, like the development venv, adds an import finder to every Python
+start-up and would flatter every ratio. ``python3 -c pass`` as found on
+PATH is timed too, for reference.
 
-- B0: ``python3 -c pass`` with the interpreter sessionpack runs on;
+It generates the reference practice (scale 1) and a tenth of it (scale 0.1)
+into bench/out/ when they are missing, then times, as medians over
+``--repeat`` runs after one warm-up run, the rows of ``timed_rows()``:
+
+- B0 (sampled alongside every one-client measurement);
+- the help of a command and the shell completion of ids;
 - one-client commands: ``balance CLIENT``, ``history CLIENT``,
-  ``book CLIENT SERVICE WHEN`` and ``sell CLIENT PACKAGE`` (the writes run
-  on a scratch copy of the data directory, each run on a client no other
-  run touched, so the runs are alike); their output goes to /dev/null, as
-  in a script, so tables are plain text; ``history CLIENT`` is also timed
-  on a pseudo-terminal (Rich draws the table there), for reference;
-- whole-practice commands: ``balance`` (the full listing) and ``check``,
-  and ``notify --dry-run`` once it exists;
-- ``sell --csv`` of 10,000 rows once it exists;
+  ``book CLIENT SERVICE WHEN`` and ``sell CLIENT PACKAGE`` (the writes on a
+  scratch copy, each run on a client no other run touched); their output
+  goes to /dev/null, as in a script; for reference also through Typer
+  (``SESSIONPACK_QUICK=0``) and ``history`` on a pseudo-terminal;
+- whole-practice commands: ``balance`` (the full listing), ``check`` (the
+  incremental one), ``check --full`` and ``check --rebuild``;
+  ``notify --dry-run`` and ``sell --csv`` of 10,000 rows once they exist;
 - ``hledger -f FILE bal`` on the same events written as a ledger, when
   hledger is installed or installable with apt-get.
 
-Each line shows the median wall time, its ratio to B0, the peak resident
-memory of the process (``wait4`` rusage of that child alone) and PASS/FAIL
-against the target. Only the project's own code and public tools are used.
+Each line shows the median wall time, its ratio to B0, the CPU time, the
+peak resident memory of the process (``wait4`` rusage: of the process and
+of the largest of its children) and PASS/FAIL against the target.
+``--profile`` also prints, for each hot command, where its start-up goes
+(``python -X importtime``, the smallest of several runs).
 """
 
 from __future__ import annotations
@@ -49,41 +59,89 @@ sys.path.insert(0, ROOT)
 import generate  # noqa: E402
 
 NOW = generate.NOW.strftime("%Y-%m-%dT%H:%M")
-BIN = os.path.dirname(os.path.abspath(sys.executable))
-# The console script when the project is installed in this environment (what a
-# user runs), else ``python -m sessionpack`` from the repository root.
-_SCRIPT = os.path.join(BIN, "sessionpack")
-SESSIONPACK = [_SCRIPT] if os.path.exists(_SCRIPT) else [sys.executable, "-m", "sessionpack"]
 MIB = 1024 * 1024
 
-ONE_CLIENT_FACTOR = 5.0  # x B0
-SCALE_TOLERANCE = 0.10  # scale 1 within 10% of scale 0.1
+# Targets (ratios to B0 measured in the same run; seconds and MiB).
+READ_FACTOR = 4.0  # balance CLIENT, history CLIENT (piped)
+WRITE_FACTOR = 5.0  # book, sell
+HELP_FACTOR = 4.0  # --help of a command, completion of ids
+SCALE_TOLERANCE = 0.10  # one-client commands: scale 1 within 10% of scale 0.1
 WHOLE_SECONDS = 1.0
 WHOLE_MIB = 250
+REPLAY_SECONDS = 10.0  # check --full, check --rebuild
+REPLAY_MIB = 500
 CSV_SECONDS = 3.0
+
+
+# ---------------------------------------------------------------- the throwaway install
+
+
+class Install:
+    """The project installed with pip into a throwaway venv, as a user would."""
+
+    def __init__(self, keep: bool = False) -> None:
+        self.keep = keep
+        self.root = tempfile.mkdtemp(prefix="install-", dir=OUT)
+        self.venv = os.path.join(self.root, "venv")
+        self.python = os.path.join(self.venv, "bin", "python")
+        self.script = os.path.join(self.venv, "bin", "sessionpack")
+
+    def make(self) -> None:
+        """``python -m venv`` then ``pip install`` of a copy of the project's files
+        (so no build leftovers land in the working tree)."""
+        source = os.path.join(self.root, "source")
+        os.makedirs(source)
+        shutil.copytree(os.path.join(ROOT, "sessionpack"), os.path.join(source, "sessionpack"),
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy2(os.path.join(ROOT, name), source)
+        base = getattr(sys, "_base_executable", sys.executable)
+        started = time.perf_counter()
+        subprocess.run([base, "-m", "venv", self.venv], check=True)
+        done = subprocess.run([self.python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", source],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.stderr.write(done.stdout + done.stderr)
+            raise SystemExit("could not install the project with pip into a throwaway venv (see above)")
+        print(f"installed with pip into a throwaway venv ({os.path.relpath(self.venv, ROOT)}, from {base}) "
+              f"in {time.perf_counter() - started:.0f} s", flush=True)
+
+    def versions(self) -> dict[str, str]:
+        code = ("import importlib.metadata as m, json; "
+                "print(json.dumps({n: m.version(n) for n in ('sessionpack', 'typer', 'rich')}))")
+        return json.loads(subprocess.run([self.python, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+    def remove(self) -> None:
+        if not self.keep:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+INSTALL: Install | None = None
+
+
+def sessionpack() -> list[str]:
+    assert INSTALL is not None
+    return [INSTALL.script]
+
+
+def b0_argv() -> list[str]:
+    assert INSTALL is not None
+    return [INSTALL.python, "-c", "pass"]
 
 
 # ---------------------------------------------------------------- running
 
 
-def clean_env(bytecode_cache: bool = True) -> dict[str, str]:
-    """The environment of every timed process.
-
-    With ``bytecode_cache`` (the default, as on a user's machine, where pip
-    writes .pyc files), compiled modules are cached under bench/out/pycache
-    (PYTHONPYCACHEPREFIX), so the source tree gets no __pycache__ and a
-    PYTHONDONTWRITEBYTECODE=1 in the caller's environment does not make
-    every run recompile sessionpack from source.
-    """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SESSIONPACK_")}
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment of every timed process: the user's, without sessionpack's
+    variables, with Python's bytecode cache as pip left it (no
+    PYTHONDONTWRITEBYTECODE or PYTHONPYCACHEPREFIX), a checkpoint cache of
+    its own, and ``extra``."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("SESSIONPACK_") and k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX", "PYTHONPATH")}
     env["COLUMNS"] = "200"
-    env["PATH"] = BIN + os.pathsep + env.get("PATH", "")
-    if bytecode_cache:
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = os.path.join(OUT, "pycache")
-    else:
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        env.pop("PYTHONPYCACHEPREFIX", None)
+    env["SESSIONPACK_CACHE_DIR"] = os.path.join(OUT, "cache")
+    env.update(extra)
     return env
 
 
@@ -116,7 +174,7 @@ def run_once(argv: list[str], stdin: bytes | None = None, env: dict[str, str] | 
             reader.start()
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdin=inp if stdin is not None else subprocess.DEVNULL,
-                                stdout=slave if tty else subprocess.DEVNULL, stderr=err, env=env or ENV, cwd=ROOT)
+                                stdout=slave if tty else subprocess.DEVNULL, stderr=err, env=env or ENV, cwd=OUT)
         if tty:
             os.close(slave)
         _, status, usage = os.wait4(proc.pid, 0)
@@ -145,43 +203,44 @@ SLOW = 5.0  # a command whose warm-up takes longer gets at most SLOW_RUNS timed 
 SLOW_RUNS = 3
 
 
-def measure(make_argv: Callable[[int], list[str]], repeat: int, warmup: int = 1, env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Median wall time and peak RSS over ``repeat`` runs (after ``warmup``)."""
-    for r in range(warmup):
-        if run_once(make_argv(-1 - r), env=env)[0] > SLOW:
-            repeat = min(repeat, SLOW_RUNS)
-    walls, rss, cpus = [], [], []
-    for r in range(repeat):
-        wall, peak, cpu = run_once(make_argv(r), env=env)
-        walls.append(wall)
-        rss.append(peak)
-        cpus.append(cpu)
-    return {"median": statistics.median(walls), "min": min(walls), "max": max(walls), "rss": max(rss),
-            "cpu": statistics.median(cpus), "runs": len(walls), "samples": list(zip(walls, rss, cpus))}
-
-
 def summarise(samples: list[tuple[float, int, float]]) -> dict[str, Any]:
     walls = [x[0] for x in samples]
     return {"median": statistics.median(walls), "min": min(walls), "max": max(walls), "rss": max(x[1] for x in samples),
             "cpu": statistics.median(x[2] for x in samples), "runs": len(samples), "samples": samples}
 
 
-B0_ARGV = [sys.executable, "-c", "pass"]
+def measure(make_argv: Callable[[int], list[str]], repeat: int, warmup: int = 1, env: dict[str, str] | None = None,
+            prepare: Callable[[], None] | None = None) -> dict[str, Any]:
+    """Median wall time and peak RSS over ``repeat`` runs (after ``warmup``);
+    ``prepare`` runs before each run, untimed."""
+    for r in range(warmup):
+        if prepare:
+            prepare()
+        if run_once(make_argv(-1 - r), env=env)[0] > SLOW:
+            repeat = min(repeat, SLOW_RUNS)
+    samples = []
+    for r in range(repeat):
+        if prepare:
+            prepare()
+        samples.append(run_once(make_argv(r), env=env))
+    return summarise(samples)
 
 
 def measure_interleaved(makers: dict[Any, Callable[[int], list[str]]], repeat: int, env: dict[str, str] | None = None,
-                        b0: bool = True, tty: tuple[Any, ...] = ()) -> dict[Any, dict[str, Any]]:
+                        b0: bool = True, tty: tuple[Any, ...] = (), envs: dict[Any, dict[str, str]] | None = None) -> dict[Any, dict[str, Any]]:
     """Like ``measure`` for several variants at once, their runs alternating
     (A B A B ...), so that load from other work falls on all of them alike.
-    The variants named in ``tty`` write to a pseudo-terminal."""
+    The variants named in ``tty`` write to a pseudo-terminal; ``envs`` gives
+    some variants an environment of their own."""
+    envs = envs or {}
     if b0:
-        makers = dict(makers, B0=lambda r: B0_ARGV)  # B0 runs alongside, into B0_SAMPLES
+        makers = dict(makers, B0=lambda r: b0_argv())  # B0 runs alongside, into B0_SAMPLES
     for key, make_argv in makers.items():
-        run_once(make_argv(-1), env=env, tty=key in tty)
+        run_once(make_argv(-1), env=envs.get(key, env), tty=key in tty)
     runs: dict[Any, list[tuple[float, int, float]]] = {key: [] for key in makers}
     for r in range(repeat):
         for key, make_argv in makers.items():
-            runs[key].append(run_once(make_argv(r), env=env, tty=key in tty))
+            runs[key].append(run_once(make_argv(r), env=envs.get(key, env), tty=key in tty))
     B0_SAMPLES.extend(runs.pop("B0", []))
     return {key: summarise(rs) for key, rs in runs.items()}
 
@@ -190,11 +249,11 @@ B0_SAMPLES: list[tuple[float, int, float]] = []
 
 
 def sp(data: str, *args: str) -> list[str]:
-    return [*SESSIONPACK, "--data-dir", data, "--now", NOW, "--actor", "bench", *args]
+    return [*sessionpack(), "--data-dir", data, "--now", NOW, "--actor", "bench", *args]
 
 
 def help_text(*args: str) -> str:
-    proc = subprocess.run([*SESSIONPACK, *args, "--help"], capture_output=True, text=True, env=ENV)
+    proc = subprocess.run([*sessionpack(), *args, "--help"], capture_output=True, text=True, env=ENV)
     return proc.stdout
 
 
@@ -207,6 +266,13 @@ def has_command(name: str) -> bool:
     return any(line.split()[:1] == [name] for line in lines[start + 1:])
 
 
+def completion(data: str, words: str) -> tuple[list[str], dict[str, str]]:
+    """The argv and environment of a bash completion request for ``words``."""
+    env = clean_env(_SESSIONPACK_COMPLETE="complete_bash", COMP_WORDS=f"sessionpack --data-dir {data} {words}",
+                    COMP_CWORD=str(len(words.split()) + 2))
+    return sessionpack(), env
+
+
 # ---------------------------------------------------------------- data
 
 
@@ -215,6 +281,12 @@ def dataset(scale: float) -> str:
     if not os.path.isdir(path):
         print(f"generating scale {scale:g} into {os.path.relpath(path, ROOT)} ...", flush=True)
         subprocess.run([sys.executable, os.path.join(HERE, "generate.py"), "--scale", f"{scale:g}", "--out", path], check=True, cwd=ROOT)
+    if not os.path.exists(os.path.join(path, "cache", "parsed.json")):
+        # A practice in use has the memo of its TOML files, left by the first
+        # command that recorded something (data generated by older code lacks it).
+        assert INSTALL is not None
+        subprocess.run([INSTALL.python, "-c", f"from sessionpack.storage.parsed import make; make({path!r})"], check=True, cwd=OUT)
+        print(f"scale {scale:g}: made the memo of its TOML files (cache/parsed.json), as a recording command would")
     return path
 
 
@@ -368,13 +440,54 @@ def machine() -> dict[str, str]:
             mem = f"{kib / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration):
         pass
-    versions = subprocess.run([sys.executable, "-c", "import importlib.metadata as m; print(m.version('typer'), m.version('rich'), m.version('pydantic') if any(d.metadata['Name']=='pydantic' for d in m.distributions()) else '-')"],
-                              capture_output=True, text=True).stdout.split()
+    assert INSTALL is not None
+    versions = INSTALL.versions()
+    python = subprocess.run([INSTALL.python, "-c", "import platform; print(platform.python_version())"],
+                            capture_output=True, text=True).stdout.strip()
     return {
-        "nproc": str(os.cpu_count()), "cpu": cpu, "memory": mem, "python": platform.python_version(),
-        "typer": versions[0] if versions else "?", "rich": versions[1] if len(versions) > 1 else "?",
-        "pydantic": versions[2] if len(versions) > 2 else "?", "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "date": datetime.now().strftime("%Y-%m-%d %H:%M"), "nproc": str(os.cpu_count()), "cpu": cpu, "memory": mem,
+        "os": f"{platform.system()} {platform.release()}", "python": python or platform.python_version(),
+        "sessionpack": versions.get("sessionpack", "?"), "typer": versions.get("typer", "?"), "rich": versions.get("rich", "?"),
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
+
+
+# ---------------------------------------------------------------- the import profile
+
+
+def import_profile(argv: list[str], env: dict[str, str], runs: int = 5) -> list[tuple[int, int, str]]:
+    """(cumulative us, self us, module) of the top-level imports of ``argv``
+    (a ``sessionpack`` command), the smallest of ``runs`` runs of
+    ``python -X importtime`` each, largest first."""
+    import re
+
+    assert INSTALL is not None
+    best: dict[str, tuple[int, int]] = {}
+    order: list[str] = []
+    for _ in range(runs):
+        done = subprocess.run([INSTALL.python, "-X", "importtime", *argv], capture_output=True, text=True, env=env, cwd=OUT)
+        for line in done.stderr.splitlines():
+            found = re.match(r"import time:\s+(\d+) \|\s+(\d+) \| ( *)(\S+)$", line)
+            if not found or len(found.group(3)) > 2:
+                continue
+            name = ("  " if found.group(3) else "") + found.group(4)
+            own, cumulative = int(found.group(1)), int(found.group(2))
+            if name not in best:
+                order.append(name)
+                best[name] = (cumulative, own)
+            else:
+                best[name] = (min(best[name][0], cumulative), min(best[name][1], own))
+    return [(best[name][0], best[name][1], name) for name in order]
+
+
+def print_profile(label: str, argv: list[str], env: dict[str, str], b0_ms: float) -> None:
+    rows = import_profile(argv, env)
+    top = [row for row in rows if not row[2].startswith(" ")]
+    total = sum(row[0] for row in top)
+    print(f"\nimport profile of {label} (python -X importtime, smallest of 5 runs; B0 {b0_ms:.1f} ms):")
+    print(f"  all imports after start-up: {total / 1000:.1f} ms ({total / 1000 / b0_ms:.2f} x B0)")
+    for cumulative, own, name in sorted(rows, key=lambda r: -r[0])[:14]:
+        print(f"  {cumulative / 1000:6.1f} ms  {name.strip()}{'  (inside the one above it)' if name.startswith(' ') else ''}")
 
 
 # ---------------------------------------------------------------- the run
@@ -391,6 +504,10 @@ class Table:
             self.rows.append((scale, label, "-", "-", "-", "-", target, note or "n/a"))
             self.results.append({"scale": scale, "command": label, "target": target, "result": note or "n/a"})
             return
+        if "error" in m:
+            self.rows.append((scale, label, "-", "-", "-", "-", target, f"error: {m['error']}"))
+            self.results.append({"scale": scale, "command": label, "target": target, "result": "error", "note": m["error"]})
+            return
         verdict = "" if ok is None else ("PASS" if ok else "FAIL")
         self.rows.append((scale, label, f"{m['median'] * 1000:.0f} ms", f"{m['median'] / self.b0:.1f}", f"{m['cpu'] * 1000:.0f} ms",
                           f"{m['rss'] / MIB:.0f}", target, (verdict + (" " + note if note else "")).strip()))
@@ -398,6 +515,25 @@ class Table:
                              "max_s": round(m["max"], 4), "cpu_s": round(m["cpu"], 4), "x_b0": round(m["median"] / self.b0, 2), "peak_mib": round(m["rss"] / MIB, 1),
                              "target": target, "result": verdict, "note": note,
                              "samples_s": [round(x[0], 4) for x in m.get("samples", [])]})
+
+    def ratio(self, scale: str, label: str, m: dict[str, Any], factor: float, small: dict[str, Any] | None = None) -> None:
+        """A row with a target of ``factor`` x B0 (and, given the same command
+        on the smaller data, within SCALE_TOLERANCE of it)."""
+        fast = m["median"] <= factor * self.b0
+        target = f"<= {factor:g} x B0"
+        if small is None:
+            self.add(scale, label, m, target, fast)
+            return
+        flat = abs(m["median"] - small["median"]) <= SCALE_TOLERANCE * small["median"]
+        note = f"(x B0 {'ok' if fast else 'over'}; {(m['median'] / small['median'] - 1) * 100:+.0f}% vs the tenth {'ok' if flat else 'over'})"
+        self.add(scale, label, m, target + ", within 10% of the tenth", fast and flat, note)
+
+    def limit(self, scale: str, label: str, m: dict[str, Any], seconds: float, mib: int, note: str = "") -> None:
+        target = f"<= {seconds:g} s, <= {mib} MiB"
+        if "error" in m:
+            self.add(scale, label, m, target, None)
+            return
+        self.add(scale, label, m, target, m["median"] <= seconds and m["rss"] <= mib * MIB, note)
 
     def render(self) -> str:
         head = ("scale", "command", "median", "x B0", "CPU", "peak MiB", "target", "result")
@@ -407,45 +543,82 @@ class Table:
         return "\n".join([line(head), sep, *(line(r) for r in self.rows)])
 
 
+# One-client commands: (key, label, the arguments for run r, whether it writes, target factor).
+# Their runs alternate between the scales; the writes run on scratch copies,
+# each run on a client no other run touched.
+def one_client_rows(client: str, booked: list[str], sold: list[str]) -> list[tuple[str, str, Callable[[int], list[str]], bool, float]]:
+    return [
+        ("balance", "balance CLIENT", lambda r: ["balance", client], False, READ_FACTOR),
+        ("history", "history CLIENT", lambda r: ["history", client], False, READ_FACTOR),
+        ("book", "book CLIENT SERVICE WHEN", lambda r: ["book", booked[r], "massage-60", "2026-11-27T10:00"], True, WRITE_FACTOR),
+        ("sell", "sell CLIENT PACKAGE", lambda r: ["sell", sold[r], "five-massages"], True, WRITE_FACTOR),
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Time sessionpack against the SPEC §5a targets.")
+    global INSTALL
+    parser = argparse.ArgumentParser(description="Time sessionpack against its speed targets.")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per command (median; default 7)")
     parser.add_argument("--scales", default="1,0.1", help="comma-separated; the first is the reference (default 1,0.1)")
+    parser.add_argument("--replay-repeat", type=int, default=3, help="timed runs of check --full and check --rebuild (default 3)")
     parser.add_argument("--hledger-repeat", type=int, default=3, help="timed runs of hledger bal (default 3)")
     parser.add_argument("--no-hledger", action="store_true", help="skip the hledger comparison")
     parser.add_argument("--no-install", action="store_true", help="do not try to apt-get install hledger")
+    parser.add_argument("--no-replay", action="store_true", help="skip check --full and check --rebuild")
+    parser.add_argument("--profile", action="store_true", help="print where the start-up of each hot command goes")
+    parser.add_argument("--keep-venv", action="store_true", help="keep the throwaway venv (printed) after the run")
     args = parser.parse_args(argv)
     scales = [float(s) for s in args.scales.split(",")]
     repeat = max(1, args.repeat)
+    os.makedirs(OUT, exist_ok=True)
+    INSTALL = Install(keep=args.keep_venv)
+    try:
+        INSTALL.make()
+        return run_bench(args, scales, repeat)
+    finally:
+        INSTALL.remove()
 
+
+def run_bench(args: Any, scales: list[float], repeat: int) -> int:
+    assert INSTALL is not None
     info = machine()
-    print(f"machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']}; Python {info['python']}, "
-          f"typer {info['typer']}, rich {info['rich']}, pydantic {info['pydantic']}; load average {info['load']}")
+    print(f"{info['date']}; machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']}, {info['os']}; Python {info['python']}, "
+          f"sessionpack {info['sessionpack']}, typer {info['typer']}, rich {info['rich']}; load average {info['load']}")
     print(f"medians of {repeat} runs after 1 warm-up; --now {NOW}; other work on this machine makes the numbers noisy")
-    print(f"sessionpack runs as: {' '.join(SESSIONPACK)}")
+    print(f"sessionpack runs as: {os.path.relpath(INSTALL.script, ROOT)} (regular install); B0 = {os.path.relpath(INSTALL.python, ROOT)} -c pass")
     paths = {s: dataset(s) for s in scales}
     for s in scales:
         m = meta(s)
         if m:
             print(f"scale {s:g}: {m['clients']} clients, {m['packages']} client packages, {m['bookings']} bookings, "
-                  f"{m['stats']['events']} events, journal {m['stats']['journal_bytes'] / MIB:.0f} MiB (generated in {m['seconds']['total']} s)")
+                  f"{m['stats']['events']} events, journal {m['stats']['journal_bytes'] / MIB:.0f} MiB")
+    reference = scales[0]
+    data = paths[reference]
 
-    # B0 is sampled here and again alongside every one-client measurement;
-    # its median over all samples is the B0 of the run.
-    startup = measure_interleaved({
-        "python -c 'import sessionpack.cli.app'": lambda r: [sys.executable, "-c", "import sessionpack.cli.app"],
-        "sessionpack --help": lambda r: [*SESSIONPACK, "--help"],
-        "python3 -S -c pass (no site-packages)": lambda r: [sys.executable, "-S", "-c", "pass"],
-    }, max(repeat, 11))
+    # Start-up: B0 is sampled here and again alongside every one-client
+    # measurement; its median over all samples is the B0 of the run.
+    system = shutil.which("python3")
+    heavy_client = generate.sample_clients(reference, generate.HEAVY, 1)[0]
+    prefix = heavy_client[: len(heavy_client) - 3]
+    complete_argv, complete_env = completion(data, f"balance {prefix}")
+    package_argv, package_env = completion(data, f"history {heavy_client}.p")
+    startup_rows = {
+        "python3 -c pass (python3 on PATH, for reference)": (lambda r: [system, "-c", "pass"], None, None),
+        "sessionpack --help (Typer, for reference)": (lambda r: [*sessionpack(), "--help"], None, None),
+        "sessionpack balance --help": (lambda r: [*sessionpack(), "balance", "--help"], None, HELP_FACTOR),
+        "sessionpack book --help": (lambda r: [*sessionpack(), "book", "--help"], None, HELP_FACTOR),
+        "completion of a client id (bash)": (lambda r: complete_argv, complete_env, HELP_FACTOR),
+        "completion of a client package id (bash)": (lambda r: package_argv, package_env, HELP_FACTOR),
+    }
+    if system is None:
+        del startup_rows["python3 -c pass (python3 on PATH, for reference)"]
+    startup = measure_interleaved({k: v[0] for k, v in startup_rows.items()}, max(repeat, 11),
+                                  envs={k: v[1] for k, v in startup_rows.items() if v[1] is not None})
 
     notify = has_command("notify")
     csv_bulk = "--csv" in help_text("sell")
     one_client: dict[tuple[float, str], dict[str, Any]] = {}
     whole: dict[tuple[float, str], dict[str, Any]] = {}
-    reference = scales[0]
-    # One-client commands: every scale's runs alternate, on the same clients
-    # (client i has the same history at every scale). Writes go to scratch
-    # copies, each run on a client no other run touched.
     usable = []
     heavy: dict[float, list[str]] = {}
     for s in scales:
@@ -454,84 +627,84 @@ def main(argv: list[str] | None = None) -> int:
             print(f"scale {s:g} has too few clients for the one-client runs; skipped")
         else:
             usable.append(s)
+    rows: list[tuple[str, str, Callable[[int], list[str]], bool, float]] = []
     if usable:
         client = heavy[usable[0]][0]
-        booked = heavy[usable[0]][1: repeat + 2]
-        sold = heavy[usable[0]][repeat + 2: 2 * repeat + 3]
-        for cmd, args_of in (("balance", lambda r: ["balance", client]), ("history", lambda r: ["history", client])):
-            for s, m in measure_interleaved({s: (lambda r, s=s, f=args_of: sp(paths[s], *f(r))) for s in usable}, repeat).items():
-                one_client[(s, cmd)] = m
-        if reference in usable:
-            one_client[(reference, "balance-nocache")] = measure_interleaved(
-                {0: lambda r: sp(paths[reference], "balance", client)}, repeat, env=clean_env(bytecode_cache=False), b0=False)[0]
-            one_client[(reference, "history-tty")] = measure_interleaved(
-                {"tty": lambda r: sp(paths[reference], "history", client)}, repeat, tty=("tty",))["tty"]
+        rows = one_client_rows(client, heavy[usable[0]][1: repeat + 2], heavy[usable[0]][repeat + 2: 2 * repeat + 3])
         scratch = {s: scratch_copy(paths[s]) for s in usable}
         try:
-            for cmd, args_of in (("book", lambda r: ["book", booked[r], "massage-60", "2026-11-27T10:00"]),
-                                 ("sell", lambda r: ["sell", sold[r], "five-massages"])):
-                for s, m in measure_interleaved({s: (lambda r, s=s, f=args_of: sp(scratch[s], *f(r))) for s in usable}, repeat).items():
-                    one_client[(s, cmd)] = m
+            for key, _, args_of, writes, _ in rows:
+                where = scratch if writes else paths
+                for s, m in measure_interleaved({s: (lambda r, s=s, f=args_of: sp(where[s], *f(r))) for s in usable}, repeat).items():
+                    one_client[(s, key)] = m
         finally:
             for path in scratch.values():
                 shutil.rmtree(path, ignore_errors=True)
+        if reference in usable:
+            typer_env = clean_env(SESSIONPACK_QUICK="0")
+            one_client[(reference, "balance-typer")] = measure_interleaved(
+                {0: lambda r: sp(data, "balance", client)}, repeat, env=typer_env, b0=False)[0]
+            one_client[(reference, "history-tty")] = measure_interleaved(
+                {"tty": lambda r: sp(data, "history", client)}, repeat, tty=("tty",))["tty"]
     for s in scales:
-        data = paths[s]
+        here = paths[s]
         if csv_bulk:
-            whole[(s, "sell --csv")] = bulk_sell(data, s, min(repeat, 3))
-        whole[(s, "balance")] = attempt(lambda: measure(lambda r: sp(data, "balance"), repeat))
-        whole[(s, "check")] = attempt(lambda: measure(lambda r: sp(data, "check"), repeat))
+            whole[(s, "sell --csv")] = bulk_sell(here, s, min(repeat, 3))
+        whole[(s, "balance")] = attempt(lambda: measure(lambda r: sp(here, "balance"), repeat))
+        whole[(s, "check")] = attempt(lambda: measure(lambda r: sp(here, "check"), repeat))
         if notify:
-            whole[(s, "notify --dry-run")] = attempt(lambda: measure(lambda r: sp(data, "notify", "--dry-run"), repeat))
+            whole[(s, "notify --dry-run")] = attempt(lambda: measure(lambda r: sp(here, "notify", "--dry-run"), repeat))
+    replay: dict[str, dict[str, Any]] = {}
+    if not args.no_replay:
+        runs = max(1, args.replay_repeat)
+        replay["check --full"] = attempt(lambda: measure(lambda r: sp(data, "check", "--full"), runs, warmup=0))
+        replay["check --full, one process"] = attempt(lambda: measure(
+            lambda r: sp(data, "check", "--full"), runs, warmup=0, env=clean_env(SESSIONPACK_REPLAY_WORKERS="1")))
+        copy = data + ".rebuild"
+        replay["check --rebuild"] = attempt(lambda: measure(
+            lambda r: sp(copy, "check", "--rebuild"), runs, warmup=0, prepare=lambda: _fresh_copy(data, copy)))
+        replay["check --rebuild, every view deleted first"] = attempt(lambda: measure(
+            lambda r: sp(copy, "check", "--rebuild"), 1, warmup=0, prepare=lambda: _fresh_copy(data, copy, views=False)))
+        shutil.rmtree(copy, ignore_errors=True)
 
     b0 = summarise(B0_SAMPLES)
     table = Table(b0["median"])
-    table.add("-", "B0: python3 -c pass", b0, "", None, f"({b0['runs']} runs)")
+    table.add("-", "B0: python -c pass (regular install)", b0, "", None, f"({b0['runs']} runs)")
     for name, m in startup.items():
-        table.add("-", name, m, "(for reference)" if "-S" in name else "(start-up)", None)
+        factor = startup_rows[name][2]
+        if factor is None:
+            table.add("-", name, m, "(for reference)", None)
+        else:
+            table.ratio("1" if "completion" in name else "-", name, m, factor)
     for s in scales:
         label = f"{s:g}"
-        if (s, "balance-nocache") in one_client:
-            table.add(label, "balance CLIENT, no .pyc (recompiled each run)", one_client[(s, "balance-nocache")], "(for reference)", None)
+        small = scales[1] if s == reference and len(scales) > 1 else None
+        for key, text, _, _, factor in rows:
+            m = one_client.get((s, key))
+            if m is not None:
+                table.ratio(label, text, m, factor, one_client.get((small, key)) if small is not None else None)
+        if (s, "balance-typer") in one_client:
+            table.add(label, "balance CLIENT through Typer (SESSIONPACK_QUICK=0)", one_client[(s, "balance-typer")], "(for reference)", None)
         if (s, "history-tty") in one_client:
             table.add(label, "history CLIENT on a terminal (Rich table)", one_client[(s, "history-tty")], "(for reference)", None)
-        for cmd in ("balance", "history", "book", "sell"):
-            m = one_client.get((s, cmd))
-            if m is None:
+        for key, text in (("balance", "balance (all clients)"), ("check", "check (incremental)"), ("notify --dry-run", "notify --dry-run")):
+            if key == "notify --dry-run" and not notify:
+                table.add(label, text, None, f"<= {WHOLE_SECONDS:g} s, <= {WHOLE_MIB} MiB", None, "notify: not built yet")
                 continue
-            argv = {"balance": "balance CLIENT", "history": "history CLIENT", "book": "book CLIENT SERVICE WHEN", "sell": "sell CLIENT PACKAGE"}[cmd]
-            fast = m["median"] <= ONE_CLIENT_FACTOR * b0["median"]
-            if s == reference and len(scales) > 1 and (scales[1], cmd) in one_client:
-                small = one_client[(scales[1], cmd)]["median"]
-                flat = abs(m["median"] - small) <= SCALE_TOLERANCE * small
-                note = (f"(x B0 {'ok' if fast else 'over'}; {(m['median'] / small - 1) * 100:+.0f}% vs {scales[1]:g} "
-                        f"{'ok' if flat else 'over'})")
-                table.add(label, argv, m, "<= 5 x B0, within 10% of 0.1", fast and flat, note)
-            else:
-                table.add(label, argv, m, "<= 5 x B0", fast)
-        for cmd, argv in (("balance", "balance (all clients)"), ("check", "check"), ("notify --dry-run", "notify --dry-run")):
-            m = whole.get((s, cmd))
-            if cmd == "notify --dry-run" and not notify:
-                table.add(label, argv, None, "<= 1 s, <= 250 MiB", None, "notify: not built yet")
-                continue
-            if m is None:
-                continue
-            if "error" in m:
-                table.add(label, argv, None, "<= 1 s, <= 250 MiB", None, f"error: {m['error']}")
-                continue
-            ok = m["median"] <= WHOLE_SECONDS and m["rss"] <= WHOLE_MIB * MIB
-            notes = [] if s == reference else ["(reference is scale 1)"]
-            if m["runs"] < repeat:
-                notes.append(f"({m['runs']} runs)")
-            table.add(label, argv, m, "<= 1 s, <= 250 MiB", ok, " ".join(notes))
+            m = whole.get((s, key))
+            if m is not None:
+                table.limit(label, text, m, WHOLE_SECONDS, WHOLE_MIB, "" if s == reference else "(reference is scale 1)")
         if not csv_bulk:
-            table.add(label, "sell --csv (10,000 rows)", None, "<= 3 s, one commit", None, "sell --csv: not built yet")
+            table.add(label, "sell --csv (10,000 rows)", None, f"<= {CSV_SECONDS:g} s, one commit", None, "sell --csv: not built yet")
         elif (s, "sell --csv") in whole:
             m = whole[(s, "sell --csv")]
-            if "error" in m:
-                table.add(label, "sell --csv (10,000 rows)", None, "<= 3 s, one commit", None, f"error: {m['error']}")
-            else:
-                table.add(label, "sell --csv (10,000 rows)", m, "<= 3 s, one commit", m["median"] <= CSV_SECONDS)
+            table.add(label, "sell --csv (10,000 rows)", m, f"<= {CSV_SECONDS:g} s, one commit", None if "error" in m else m["median"] <= CSV_SECONDS)
+        if s == reference:
+            for name, m in replay.items():
+                if "," in name:
+                    table.add(label, name, m, "(for reference)", None)
+                else:
+                    table.limit(label, name, m, REPLAY_SECONDS, REPLAY_MIB, f"({m.get('runs', 0)} runs)" if "runs" in m else "")
 
     if not csv_bulk:
         print("sell --csv: not built yet")
@@ -563,14 +736,31 @@ def main(argv: list[str] | None = None) -> int:
                       f"{ours / m['median']:.3f} x hledger's bal time")
 
     print()
-    shown = os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(ROOT + os.sep) else sys.executable
-    print(f"B0 = {b0['median'] * 1000:.1f} ms ({shown} -c pass); load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"B0 = {b0['median'] * 1000:.1f} ms ({os.path.relpath(INSTALL.python, ROOT)} -c pass, regular install); "
+          f"load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(table.render())
-    os.makedirs(OUT, exist_ok=True)
+    if args.profile:
+        client = heavy[reference][0] if reference in usable else heavy_client
+        for label, argv_ in (("balance CLIENT", sp(data, "balance", client)), ("history CLIENT", sp(data, "history", client)),
+                             ("book --help", [*sessionpack(), "book", "--help"])):
+            print_profile(label, argv_, ENV, b0["median"] * 1000)
+        print_profile("completion of a client id", complete_argv, complete_env, b0["median"] * 1000)
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
     with open(os.path.join(OUT, f"results-{stamp}.json"), "w", encoding="utf-8") as handle:
         json.dump({"machine": info, "repeat": repeat, "b0_s": b0["median"], "rows": table.results}, handle, indent=2)
     return 0
+
+
+def _fresh_copy(src: str, dst: str, views: bool = True) -> None:
+    """``dst``: a copy of the practice ``src`` (files hard-linked; the views
+    are only ever replaced, never written in place), or without its views."""
+    if os.path.exists(dst):
+        shutil.rmtree(dst)
+    shutil.copytree(src, dst, copy_function=os.link, ignore=None if views else shutil.ignore_patterns("clients", "open", "codes", "*.json"))
+    if not views:
+        for folder in ("views", os.path.join("views", "clients")):
+            os.makedirs(os.path.join(dst, folder), mode=0o700, exist_ok=True)
+    os.sync()
 
 
 if __name__ == "__main__":

@@ -6,8 +6,7 @@ commands, run by the quick path when their command line is plain.
 
 from __future__ import annotations
 
-from . import complete
-from .declare import Argument, Option, command
+from .declare import Argument, Option, command, completion
 from .lookup import client_view, find_client_package
 from .output import Format, emit, write_json
 from .runtime import boundary, store
@@ -20,7 +19,7 @@ HISTORY_COLUMNS = ["seq", "at", "actor", "what", "why", "package", "change", "ba
 @command("balance")
 @boundary
 def balance_cmd(
-    client: str | None = Argument(None, metavar="[CLIENT]", help="Default: every client with an active package.", autocompletion=complete.clients),
+    client: str | None = Argument(None, metavar="[CLIENT]", help="Default: every client with an active package.", autocompletion=completion("clients")),
     show_all: bool = Option(False, "--all", help="Include used-up, expired, cancelled and refunded packages (without CLIENT: reads every client's view, slower)."),
     code: str | None = Option(None, "--code", help="Only the client package with this access code (give no CLIENT)."),
     fmt: Format = FMT,
@@ -44,7 +43,7 @@ def balance_cmd(
         balance_by_code(client, show_all, code, fmt)
         return
     from ..reports.balances import balance_table_rows, client_summaries, shared_summaries
-    from .book_cmds import owner_views
+    from .lookup import owner_views
 
     opened = store()
     tz = opened.settings.tz
@@ -70,7 +69,7 @@ def balance_cmd(
 @command("history")
 @boundary
 def history_cmd(
-    target: str = Argument(..., metavar="CLIENT|CLIENT-PACKAGE", autocompletion=complete.clients_or_packages),
+    target: str = Argument(..., metavar="CLIENT|CLIENT-PACKAGE", autocompletion=completion("clients_or_packages")),
     fmt: Format = FMT,
 ) -> None:
     """Every event that touched a client or client package, oldest first,

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from ..domain.datetimes import ascii_whole
 from ..errors import InputError
-from . import complete
-from .declare import Argument, Option, command
-from .lookup import client_view, find_booking
+from .declare import Argument, Option, command, completion
+from .lookup import client_view, find_booking, owner_views  # noqa: F401 - (owner_views: also imported from here)
 from .output import Format, emit, emit_record, say
 from .runtime import boundary, store
 
@@ -28,16 +27,6 @@ def parse_when(text: str, tz: Any) -> datetime:
     return parse_datetime(text, "WHEN", tz)
 
 
-def owner_views(tx, attendee: dict) -> dict:  # type: ignore[no-untyped-def]
-    """Views of the clients whose packages are shared with the attendee."""
-    views = {}
-    for owner in sorted(set(attendee.get("shared_in", {}).values())):
-        view = tx.client(owner)
-        if view is not None:
-            views[owner] = view
-    return views
-
-
 def booking_line(b: dict, currency: str) -> str:
     when = b["start"][:16].replace("T", " ")
     head = f"{b['id']}: {b['service']} on {when} ({b['duration']} min)"
@@ -50,12 +39,12 @@ def booking_line(b: dict, currency: str) -> str:
 @command("book")
 @boundary
 def book_cmd(
-    client: str | None = Argument(None, metavar="[CLIENT]", help="Who attends (leave out with --code).", autocompletion=complete.clients),
-    service: str | None = Argument(None, metavar="SERVICE", autocompletion=complete.services),
+    client: str | None = Argument(None, metavar="[CLIENT]", help="Who attends (leave out with --code).", autocompletion=completion("clients")),
+    service: str | None = Argument(None, metavar="SERVICE", autocompletion=completion("services")),
     when: str | None = Argument(None, metavar="WHEN", help="Start, ISO date-time (practice time zone if no offset)."),
     duration: int | None = Option(None, "--duration", parser=ascii_whole, help="Minutes (default the service's)."),
     provider: str | None = Option(None, "--provider", help="Who gives the session."),
-    package: str | None = Option(None, "--package", help="Draw on this client package (overrides the choice).", autocompletion=complete.client_packages),
+    package: str | None = Option(None, "--package", help="Draw on this client package (overrides the choice).", autocompletion=completion("client_packages")),
     no_package: bool = Option(False, "--no-package", help="Book at the regular fee, drawing on no package."),
     require_package: bool = Option(False, "--require-package", help="Refuse (exit 1) when no package can pay."),
     repeat: str | None = Option(None, "--repeat", help="weekly, daily, monthly, or 'every N weeks|days|months'."),
@@ -184,7 +173,7 @@ def _override(give_back: bool, forfeit: bool) -> str | None:
 @command("cancel")
 @boundary
 def cancel_cmd(
-    booking: str = Argument(..., metavar="BOOKING|CLIENT-PACKAGE", autocompletion=complete.packages_or_booked),
+    booking: str = Argument(..., metavar="BOOKING|CLIENT-PACKAGE", autocompletion=completion("packages_or_booked")),
     reason: str | None = REASON,
     give_back: bool = RETURN,
     forfeit: bool = FORFEIT,
@@ -224,7 +213,7 @@ def cancel_cmd(
 
 @command("attend")
 @boundary
-def attend_cmd(booking: str = Argument(..., metavar="BOOKING", autocompletion=complete.booked), reason: str | None = REASON, fmt: Format = FMT) -> None:
+def attend_cmd(booking: str = Argument(..., metavar="BOOKING", autocompletion=completion("booked")), reason: str | None = REASON, fmt: Format = FMT) -> None:
     """Mark a booking attended: what it drew counts as used.
 
     \b
@@ -237,7 +226,7 @@ def attend_cmd(booking: str = Argument(..., metavar="BOOKING", autocompletion=co
 @command("no-show")
 @boundary
 def no_show_cmd(
-    booking: str = Argument(..., metavar="BOOKING", autocompletion=complete.booked),
+    booking: str = Argument(..., metavar="BOOKING", autocompletion=completion("booked")),
     reason: str | None = REASON,
     give_back: bool = RETURN,
     forfeit: bool = FORFEIT,

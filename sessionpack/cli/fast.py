@@ -193,11 +193,12 @@ def parse(args: list[str], table: dict[str, Any] | None = None) -> Parsed | None
 
 
 def show_help(parsed: Parsed, table: dict[str, Any] | None = None) -> str:
+    from .fast_help import HELP
     from .helptext import help_width, render
 
     if table is None:
         from .fast_table import TABLE as table
-    return render(parsed.spec["help"], help_width(table["max_content_width"]))
+    return render(HELP[parsed.name], help_width(table["max_content_width"]))
 
 
 def execute(parsed: Parsed) -> int:

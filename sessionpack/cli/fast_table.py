@@ -7,39 +7,6 @@ is out of date.
 
 # fmt: off
 TABLE = {'commands': {'assign': {'function': 'assign_cmd',
-                         'help': [['write_usage', 'sessionpack assign', '[OPTIONS] {CLIENT} {PACKAGE}', None],
-                                  ['write_paragraph'],
-                                  ['indent'],
-                                  ['write_text',
-                                   'Assign a package to a client, including not-for-sale ones.\n'
-                                   '\n'
-                                   '\x08\n'
-                                   'Example:\n'
-                                   '  sessionpack assign ana sauna-week --price 0'],
-                                  ['dedent'],
-                                  ['write_paragraph'],
-                                  ['write_heading', 'Arguments'],
-                                  ['indent'],
-                                  ['write_dl', [['CLIENT', '[required]'], ['PACKAGE', '[required]']], 30, 2],
-                                  ['dedent'],
-                                  ['write_paragraph'],
-                                  ['write_heading', 'Options'],
-                                  ['indent'],
-                                  ['write_dl',
-                                   [['--price <str>',
-                                     "Net price charged (default the package's); tax follows the package."],
-                                    ['--paid <str>', 'Amount paid now (default: all of it).'],
-                                    ['--unpaid', "Nothing paid yet ('sessionpack pay' records it later)."],
-                                    ['--invoice <str>', 'Invoice number (default the next number).'],
-                                    ['--date <str>', 'Sale date, to back-date a sale (ISO date).'],
-                                    ['--ref <str>',
-                                     'External reference; selling again with the same one changes nothing.'],
-                                    ['--share CLIENT', 'Another client who may use it (repeatable).'],
-                                    ['--format <table|json|csv|tsv>', 'Output format.  [default: table]'],
-                                    ['-h, --help', 'Show this message and exit.']],
-                                   30,
-                                   2],
-                                  ['dedent']],
                          'module': 'sessionpack.cli.sell_cmds',
                          'params': [{'callback': False,
                                      'complete': 'sessionpack.cli.complete:clients',
@@ -167,31 +134,6 @@ TABLE = {'commands': {'assign': {'function': 'assign_cmd',
                                      'required': False,
                                      'type': 'choice'}]},
               'attend': {'function': 'attend_cmd',
-                         'help': [['write_usage', 'sessionpack attend', '[OPTIONS] {BOOKING}', None],
-                                  ['write_paragraph'],
-                                  ['indent'],
-                                  ['write_text',
-                                   'Mark a booking attended: what it drew counts as used.\n'
-                                   '\n'
-                                   '\x08\n'
-                                   'Example:\n'
-                                   '  sessionpack attend ana.b3'],
-                                  ['dedent'],
-                                  ['write_paragraph'],
-                                  ['write_heading', 'Arguments'],
-                                  ['indent'],
-                                  ['write_dl', [['BOOKING', '[required]']], 30, 2],
-                                  ['dedent'],
-                                  ['write_paragraph'],
-                                  ['write_heading', 'Options'],
-                                  ['indent'],
-                                  ['write_dl',
-                                   [['--reason <str>', 'Why (kept in the history; needed to override the policy).'],
-                                    ['--format <table|json|csv|tsv>', 'Output format.  [default: table]'],
-                                    ['-h, --help', 'Show this message and exit.']],
-                                   30,
-                                   2],
-                                  ['dedent']],
                          'module': 'sessionpack.cli.book_cmds',
                          'params': [{'callback': False,
                                      'complete': 'sessionpack.cli.complete:booked',
@@ -233,43 +175,6 @@ TABLE = {'commands': {'assign': {'function': 'assign_cmd',
                                      'required': False,
                                      'type': 'choice'}]},
               'balance': {'function': 'balance_cmd',
-                          'help': [['write_usage', 'sessionpack balance', '[OPTIONS] [CLIENT]', None],
-                                   ['write_paragraph'],
-                                   ['indent'],
-                                   ['write_text',
-                                    'What each client package holds: total, used, scheduled, remaining, expiry, '
-                                    'status.\n'
-                                    '\n'
-                                    'With CLIENT, every package of that client; without, every client with an\n'
-                                    'active package. Status and expiry are judged at --now. With --code, only\n'
-                                    'the package the access code opens and the sessions booked on it, nothing\n'
-                                    'else of the practice (for a script or web form).\n'
-                                    '\n'
-                                    '\x08\n'
-                                    'Examples:\n'
-                                    '  sessionpack balance ana\n'
-                                    '  sessionpack balance --format csv\n'
-                                    '  sessionpack balance --code K7QF-3MZP-... --format json'],
-                                   ['dedent'],
-                                   ['write_paragraph'],
-                                   ['write_heading', 'Arguments'],
-                                   ['indent'],
-                                   ['write_dl', [['[CLIENT]', 'Default: every client with an active package.']], 30, 2],
-                                   ['dedent'],
-                                   ['write_paragraph'],
-                                   ['write_heading', 'Options'],
-                                   ['indent'],
-                                   ['write_dl',
-                                    [['--all',
-                                      'Include used-up, expired, cancelled and refunded packages (without CLIENT: '
-                                      "reads every client's view, slower)."],
-                                     ['--code <str>',
-                                      'Only the client package with this access code (give no CLIENT).'],
-                                     ['--format <table|json|csv|tsv>', 'Output format.  [default: table]'],
-                                     ['-h, --help', 'Show this message and exit.']],
-                                    30,
-                                    2],
-                                   ['dedent']],
                           'module': 'sessionpack.cli.balance_cmds',
                           'params': [{'callback': False,
                                       'complete': 'sessionpack.cli.complete:clients',
@@ -324,59 +229,6 @@ TABLE = {'commands': {'assign': {'function': 'assign_cmd',
                                       'required': False,
                                       'type': 'choice'}]},
               'book': {'function': 'book_cmd',
-                       'help': [['write_usage', 'sessionpack book', '[OPTIONS] [CLIENT] [SERVICE] [WHEN]', None],
-                                ['write_paragraph'],
-                                ['indent'],
-                                ['write_text',
-                                 'Book a session; the package it draws on is chosen by SPEC rule 3.\n'
-                                 '\n'
-                                 "Eligible packages: the client's own (or shared with them), active, not\n"
-                                 'paused, within expiry, including the service, meeting restrictions, with\n'
-                                 'enough balance. The soonest expiring wins, then the most restrictive,\n'
-                                 'then the oldest sale. Without one, the session is at the regular fee and\n'
-                                 'the reasons are shown. A series draws while the balance lasts.\n'
-                                 '\n'
-                                 'With --code ACCESS-CODE the arguments are SERVICE WHEN: the session is\n'
-                                 "booked for the package's owner on that package alone, refused (exit 1)\n"
-                                 'when it cannot pay, and nothing else of the practice is shown.\n'
-                                 '\n'
-                                 '\x08\n'
-                                 'Examples:\n'
-                                 '  sessionpack book ana massage 2026-12-01T10:00\n'
-                                 '  sessionpack book ana massage 2026-12-01T10:00 --repeat weekly --count 6\n'
-                                 '  sessionpack book ana massage 2026-12-01T10:00 --no-package --format json\n'
-                                 '  sessionpack book --code K7QF-3MZP-... massage 2026-12-01T10:00 --format json'],
-                                ['dedent'],
-                                ['write_paragraph'],
-                                ['write_heading', 'Arguments'],
-                                ['indent'],
-                                ['write_dl',
-                                 [['[CLIENT]', 'Who attends (leave out with --code).'],
-                                  ['SERVICE', ''],
-                                  ['WHEN', 'Start, ISO date-time (practice time zone if no offset).']],
-                                 30,
-                                 2],
-                                ['dedent'],
-                                ['write_paragraph'],
-                                ['write_heading', 'Options'],
-                                ['indent'],
-                                ['write_dl',
-                                 [['--duration <ascii_whole>', "Minutes (default the service's)."],
-                                  ['--provider <str>', 'Who gives the session.'],
-                                  ['--package <str>', 'Draw on this client package (overrides the choice).'],
-                                  ['--no-package', 'Book at the regular fee, drawing on no package.'],
-                                  ['--require-package', 'Refuse (exit 1) when no package can pay.'],
-                                  ['--repeat <str>', "weekly, daily, monthly, or 'every N weeks|days|months'."],
-                                  ['--count <ascii_whole>', 'Number of sessions in the series.'],
-                                  ['--until <str>', 'Last date of the series (ISO date).'],
-                                  ['--code <str>',
-                                   'Book for the owner of the package with this access code, on that package only '
-                                   '(give SERVICE WHEN).'],
-                                  ['--format <table|json|csv|tsv>', 'Output format.  [default: table]'],
-                                  ['-h, --help', 'Show this message and exit.']],
-                                 30,
-                                 2],
-                                ['dedent']],
                        'module': 'sessionpack.cli.book_cmds',
                        'params': [{'callback': False,
                                    'complete': 'sessionpack.cli.complete:clients',
@@ -540,46 +392,6 @@ TABLE = {'commands': {'assign': {'function': 'assign_cmd',
                                    'required': False,
                                    'type': 'choice'}]},
               'cancel': {'function': 'cancel_cmd',
-                         'help': [['write_usage', 'sessionpack cancel', '[OPTIONS] {BOOKING|CLIENT-PACKAGE}', None],
-                                  ['write_paragraph'],
-                                  ['indent'],
-                                  ['write_text',
-                                   'Cancel a booking; what it drew goes back to the same package.\n'
-                                   '\n'
-                                   "Within the package's late-cancel window the package's policy applies\n"
-                                   '(return, forfeit, or charge a percentage of a money package).\n'
-                                   '\n'
-                                   'Given a client package (like ana.p1) instead, cancel the package: no\n'
-                                   'money back, its remaining balance is voided, its future bookings are\n'
-                                   'unlinked (or cancelled with --cancel-bookings) and listed; --reason is\n'
-                                   'required.\n'
-                                   '\n'
-                                   '\x08\n'
-                                   'Examples:\n'
-                                   '  sessionpack cancel ana.b3\n'
-                                   '  sessionpack cancel ana.b4 --return --reason "snowstorm"\n'
-                                   '  sessionpack cancel ana.p1 --reason "sold by mistake" --cancel-bookings'],
-                                  ['dedent'],
-                                  ['write_paragraph'],
-                                  ['write_heading', 'Arguments'],
-                                  ['indent'],
-                                  ['write_dl', [['BOOKING|CLIENT-PACKAGE', '[required]']], 30, 2],
-                                  ['dedent'],
-                                  ['write_paragraph'],
-                                  ['write_heading', 'Options'],
-                                  ['indent'],
-                                  ['write_dl',
-                                   [['--reason <str>', 'Why (kept in the history; needed to override the policy).'],
-                                    ['--return', 'Return the session whatever the policy (needs --reason).'],
-                                    ['--forfeit', 'Forfeit the session whatever the policy (needs --reason).'],
-                                    ['--cancel-bookings',
-                                     'With a client package: cancel its future bookings (default: unlink them; they '
-                                     'stay booked at the regular fee).'],
-                                    ['--format <table|json|csv|tsv>', 'Output format.  [default: table]'],
-                                    ['-h, --help', 'Show this message and exit.']],
-                                   30,
-                                   2],
-                                  ['dedent']],
                          'module': 'sessionpack.cli.book_cmds',
                          'params': [{'callback': False,
                                      'complete': 'sessionpack.cli.complete:packages_or_booked',
@@ -660,32 +472,6 @@ TABLE = {'commands': {'assign': {'function': 'assign_cmd',
                                      'required': False,
                                      'type': 'choice'}]},
               'history': {'function': 'history_cmd',
-                          'help': [['write_usage', 'sessionpack history', '[OPTIONS] {CLIENT|CLIENT-PACKAGE}', None],
-                                   ['write_paragraph'],
-                                   ['indent'],
-                                   ['write_text',
-                                    'Every event that touched a client or client package, oldest first,\n'
-                                    'with who, when, what, why and the balance after it.\n'
-                                    '\n'
-                                    '\x08\n'
-                                    'Examples:\n'
-                                    '  sessionpack history ana\n'
-                                    '  sessionpack history ana.p1 --format json'],
-                                   ['dedent'],
-                                   ['write_paragraph'],
-                                   ['write_heading', 'Arguments'],
-                                   ['indent'],
-                                   ['write_dl', [['CLIENT|CLIENT-PACKAGE', '[required]']], 30, 2],
-                                   ['dedent'],
-                                   ['write_paragraph'],
-                                   ['write_heading', 'Options'],
-                                   ['indent'],
-                                   ['write_dl',
-                                    [['--format <table|json|csv|tsv>', 'Output format.  [default: table]'],
-                                     ['-h, --help', 'Show this message and exit.']],
-                                    30,
-                                    2],
-                                   ['dedent']],
                           'module': 'sessionpack.cli.balance_cmds',
                           'params': [{'callback': False,
                                       'complete': 'sessionpack.cli.complete:clients_or_packages',
@@ -714,34 +500,6 @@ TABLE = {'commands': {'assign': {'function': 'assign_cmd',
                                       'required': False,
                                       'type': 'choice'}]},
               'no-show': {'function': 'no_show_cmd',
-                          'help': [['write_usage', 'sessionpack no-show', '[OPTIONS] {BOOKING}', None],
-                                   ['write_paragraph'],
-                                   ['indent'],
-                                   ['write_text',
-                                    "Mark a no-show: the package's policy returns or forfeits the session.\n"
-                                    '\n'
-                                    '\x08\n'
-                                    'Examples:\n'
-                                    '  sessionpack no-show ana.b3\n'
-                                    '  sessionpack no-show ana.b3 --forfeit --reason "third no-show"'],
-                                   ['dedent'],
-                                   ['write_paragraph'],
-                                   ['write_heading', 'Arguments'],
-                                   ['indent'],
-                                   ['write_dl', [['BOOKING', '[required]']], 30, 2],
-                                   ['dedent'],
-                                   ['write_paragraph'],
-                                   ['write_heading', 'Options'],
-                                   ['indent'],
-                                   ['write_dl',
-                                    [['--reason <str>', 'Why (kept in the history; needed to override the policy).'],
-                                     ['--return', 'Return the session whatever the policy (needs --reason).'],
-                                     ['--forfeit', 'Forfeit the session whatever the policy (needs --reason).'],
-                                     ['--format <table|json|csv|tsv>', 'Output format.  [default: table]'],
-                                     ['-h, --help', 'Show this message and exit.']],
-                                    30,
-                                    2],
-                                   ['dedent']],
                           'module': 'sessionpack.cli.book_cmds',
                           'params': [{'callback': False,
                                       'complete': 'sessionpack.cli.complete:booked',
@@ -809,35 +567,6 @@ TABLE = {'commands': {'assign': {'function': 'assign_cmd',
                                       'required': False,
                                       'type': 'choice'}]},
               'pay': {'function': 'pay_cmd',
-                      'help': [['write_usage', 'sessionpack pay', '[OPTIONS] {CLIENT-PACKAGE|BOOKING} {AMOUNT}', None],
-                               ['write_paragraph'],
-                               ['indent'],
-                               ['write_text',
-                                "Record a later payment on a client package, or on a booking's fee.\n"
-                                '\n'
-                                '\x08\n'
-                                'Examples:\n'
-                                '  sessionpack pay ana.p1 200 --method card\n'
-                                '  sessionpack pay ana.b3 90 --method cash'],
-                               ['dedent'],
-                               ['write_paragraph'],
-                               ['write_heading', 'Arguments'],
-                               ['indent'],
-                               ['write_dl',
-                                [['CLIENT-PACKAGE|BOOKING', '[required]'], ['AMOUNT', '[required]']],
-                                30,
-                                2],
-                               ['dedent'],
-                               ['write_paragraph'],
-                               ['write_heading', 'Options'],
-                               ['indent'],
-                               ['write_dl',
-                                [['--method <str>', 'How it was paid (cash, card, transfer...).'],
-                                 ['--format <table|json|csv|tsv>', 'Output format.  [default: table]'],
-                                 ['-h, --help', 'Show this message and exit.']],
-                                30,
-                                2],
-                               ['dedent']],
                       'module': 'sessionpack.cli.sell_cmds',
                       'params': [{'callback': False,
                                   'complete': 'sessionpack.cli.complete:packages_or_booked',
@@ -887,44 +616,6 @@ TABLE = {'commands': {'assign': {'function': 'assign_cmd',
                                   'required': False,
                                   'type': 'choice'}]},
               'sell': {'function': 'sell_cmd',
-                       'help': [['write_usage', 'sessionpack sell', '[OPTIONS] {CLIENT} {PACKAGE}', None],
-                                ['write_paragraph'],
-                                ['indent'],
-                                ['write_text',
-                                 'Sell a package to a client; prints the client package id.\n'
-                                 '\n'
-                                 "The package's terms are copied into the sale: later edits of the package\n"
-                                 'never change what the client bought.\n'
-                                 '\n'
-                                 '\x08\n'
-                                 'Examples:\n'
-                                 '  sessionpack sell ana five-massages\n'
-                                 '  sessionpack sell ana five-massages --unpaid --ref shop-1042 --format json\n'
-                                 '  sessionpack sell carla family-10 --share diogo'],
-                                ['dedent'],
-                                ['write_paragraph'],
-                                ['write_heading', 'Arguments'],
-                                ['indent'],
-                                ['write_dl', [['CLIENT', '[required]'], ['PACKAGE', '[required]']], 30, 2],
-                                ['dedent'],
-                                ['write_paragraph'],
-                                ['write_heading', 'Options'],
-                                ['indent'],
-                                ['write_dl',
-                                 [['--price <str>',
-                                   "Net price charged (default the package's); tax follows the package."],
-                                  ['--paid <str>', 'Amount paid now (default: all of it).'],
-                                  ['--unpaid', "Nothing paid yet ('sessionpack pay' records it later)."],
-                                  ['--invoice <str>', 'Invoice number (default the next number).'],
-                                  ['--date <str>', 'Sale date, to back-date a sale (ISO date).'],
-                                  ['--ref <str>',
-                                   'External reference; selling again with the same one changes nothing.'],
-                                  ['--share CLIENT', 'Another client who may use it (repeatable).'],
-                                  ['--format <table|json|csv|tsv>', 'Output format.  [default: table]'],
-                                  ['-h, --help', 'Show this message and exit.']],
-                                 30,
-                                 2],
-                                ['dedent']],
                        'module': 'sessionpack.cli.sell_cmds',
                        'params': [{'callback': False,
                                    'complete': 'sessionpack.cli.complete:clients',

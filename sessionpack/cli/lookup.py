@@ -41,6 +41,16 @@ def find_client_package(tx: Any, client_package: str, owner_id: str | None = Non
     return view, pkg
 
 
+def owner_views(tx: Any, attendee: dict) -> dict:
+    """Views of the clients whose packages are shared with the attendee."""
+    views = {}
+    for owner in sorted(set(attendee.get("shared_in", {}).values())):
+        view = tx.client(owner)
+        if view is not None:
+            views[owner] = view
+    return views
+
+
 def find_booking(tx: Any, booking_id: str) -> tuple[dict, dict]:
     """(the booking, its attendee's view), or the standard errors."""
     from ..domain.ids import parse_booking_id

@@ -167,12 +167,17 @@ def boundary(fn: F) -> F:
 _OPEN_STORES: list[Any] = []
 
 
-def store() -> Any:
-    """Open the store for this command and remember it for its warnings."""
+def _run_hooks(root: str, events: list[dict[str, Any]]) -> list[str]:
+    """The practice's hooks after a commit (``notify/hooks.py``, loaded then)."""
     from ..notify.hooks import run_hooks
 
+    return run_hooks(root, events)
+
+
+def store() -> Any:
+    """Open the store for this command and remember it for its warnings."""
     opened = open_store()
-    opened.after_commit = run_hooks
+    opened.after_commit = _run_hooks
     _OPEN_STORES.append(opened)
     return opened
 

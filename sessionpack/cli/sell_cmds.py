@@ -7,8 +7,7 @@ commands, run by the quick path when their command line is plain.
 from __future__ import annotations
 
 from ..errors import InputError
-from . import complete
-from .declare import Argument, Option, command
+from .declare import Argument, Option, command, completion
 from .lookup import client_view, find_client_package
 from .output import Format, emit_record, say
 from .runtime import boundary, store
@@ -107,14 +106,14 @@ INVOICE = Option(None, "--invoice", help="Invoice number (default the next numbe
 DATE = Option(None, "--date", help="Sale date, to back-date a sale (ISO date).")
 REF = Option(None, "--ref", help="External reference; selling again with the same one changes nothing.")
 FMT = Option(Format.table, "--format", help="Output format.")
-SHARE = Option(None, "--share", metavar="CLIENT", help="Another client who may use it (repeatable).", autocompletion=complete.clients)
+SHARE = Option(None, "--share", metavar="CLIENT", help="Another client who may use it (repeatable).", autocompletion=completion("clients"))
 
 
 @command("sell")
 @boundary
 def sell_cmd(
-    client: str = Argument(..., metavar="CLIENT", autocompletion=complete.clients),
-    package: str = Argument(..., metavar="PACKAGE", autocompletion=complete.packages),
+    client: str = Argument(..., metavar="CLIENT", autocompletion=completion("clients")),
+    package: str = Argument(..., metavar="PACKAGE", autocompletion=completion("packages")),
     price: str | None = PRICE, paid: str | None = PAID, unpaid: bool = UNPAID, invoice: str | None = INVOICE,
     sale_date: str | None = DATE, reference: str | None = REF, share: list[str] | None = SHARE, fmt: Format = FMT,
 ) -> None:
@@ -135,8 +134,8 @@ def sell_cmd(
 @command("assign")
 @boundary
 def assign_cmd(
-    client: str = Argument(..., metavar="CLIENT", autocompletion=complete.clients),
-    package: str = Argument(..., metavar="PACKAGE", autocompletion=complete.packages),
+    client: str = Argument(..., metavar="CLIENT", autocompletion=completion("clients")),
+    package: str = Argument(..., metavar="PACKAGE", autocompletion=completion("packages")),
     price: str | None = PRICE, paid: str | None = PAID, unpaid: bool = UNPAID, invoice: str | None = INVOICE,
     sale_date: str | None = DATE, reference: str | None = REF, share: list[str] | None = SHARE, fmt: Format = FMT,
 ) -> None:
@@ -152,7 +151,7 @@ def assign_cmd(
 @command("pay")
 @boundary
 def pay_cmd(
-    client_package: str = Argument(..., metavar="CLIENT-PACKAGE|BOOKING", autocompletion=complete.packages_or_booked),
+    client_package: str = Argument(..., metavar="CLIENT-PACKAGE|BOOKING", autocompletion=completion("packages_or_booked")),
     amount: str = Argument(..., metavar="AMOUNT"),
     method: str = Option("", "--method", help="How it was paid (cash, card, transfer...)."),
     fmt: Format = FMT,

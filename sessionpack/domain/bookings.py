@@ -17,7 +17,7 @@ from .text import check_line, check_reason
 from ..errors import InputError, RuleError
 from . import balances
 from .ids import booking_id
-from .ledger import dispatch, handles
+from .ledger import dispatch
 from .money import money_text, quantize, tax_on
 from .packages import package_from_terms, restriction_count, restrictions_allow
 from .records import record
@@ -403,58 +403,3 @@ def change_status(
         kept = min(Decimal(draw["amount"]), quantize(Decimal(booking["price"]) * percent / 100, currency))
         event["kept"] = money_text(kept)
     return event
-
-
-@handles("booked")
-def _booked(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
-    booking = event["booking"]
-    if booking["attendee"] == me:
-        record = dict(booking)
-        record["status"] = "booked"
-        record["booked_at"] = event.get("at")
-        view["bookings"][booking["id"]] = record
-        view["counters"]["b"] = max(view["counters"]["b"], int(booking["id"].rsplit(".b", 1)[1]))
-    if booking.get("owner") == me and booking.get("draw"):
-        pkg = view["packages"][booking["package"]]
-        pkg["draws"][booking["id"]] = {
-            "key": booking["draw"]["key"],
-            "amount": booking["draw"]["amount"],
-            "state": "scheduled",
-            "date": booking["start"][:10],
-            "attendee": booking["attendee"],
-        }
-
-
-_DRAW_AFTER = {"attended": "used", "no-show": {"return": None, "forfeit": "forfeited"}, "cancelled": {"return": None, "forfeit": "forfeited", "charge": "forfeited"}}
-_STATUS_AFTER = {"attended": "attended", "no-show": "no-show"}
-
-
-@handles("attended", "no-show", "cancelled")
-def _status_changed(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
-    kind = event["type"]
-    booking = view["bookings"].get(event["booking"])
-    if booking is not None and booking["attendee"] == me:
-        if kind == "cancelled":
-            booking["status"] = "late-cancelled" if event.get("late") else "cancelled"
-            if event.get("outcome") != "forfeit":  # a forfeited late cancel is billed like the session
-                booking["fee"] = money_text(Decimal(0) * Decimal(booking["fee"]))
-                booking["fee_tax"] = money_text(Decimal(0) * Decimal(booking["fee_tax"]))
-        else:
-            booking["status"] = _STATUS_AFTER[kind]
-        booking["outcome"] = event.get("outcome")
-        if event.get("reason"):
-            booking["reason"] = event["reason"]
-    cp_id = event.get("package")
-    if cp_id and cp_id in view["packages"] and view["packages"][cp_id]["owner"] == me:
-        draws = view["packages"][cp_id]["draws"]
-        draw = draws.get(event["booking"])
-        if draw is None:
-            return
-        after = _DRAW_AFTER[kind]
-        state = after if isinstance(after, str) else after.get(event.get("outcome") or "return")
-        if state is None:
-            del draws[event["booking"]]
-        else:
-            draw["state"] = state
-            if "kept" in event:
-                draw["amount"] = event["kept"]

@@ -164,7 +164,7 @@ def code_entries(view: dict[str, Any]) -> set[tuple[str, str]]:
 # only the rules it needs. A new event type is added here and in its module.
 HANDLER_MODULES = {
     "sold": "sales", "paid": "sales",
-    "booked": "bookings", "attended": "bookings", "no-show": "bookings", "cancelled": "bookings",
+    "booked": "booking_events", "attended": "booking_events", "no-show": "booking_events", "cancelled": "booking_events",
     "linked": "links", "unlinked": "links", "booking-paid": "links",
     "refunded": "refunds", "package-cancelled": "refunds",
     "adjusted": "adjustments", "paused": "pauses", "resumed": "pauses", "transferred": "transfers",

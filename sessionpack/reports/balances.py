@@ -85,6 +85,8 @@ def _package_text(summary: Mapping[str, Any]) -> str:
 def shared_summaries(view: Mapping[str, Any], owners: Mapping[str, Mapping[str, Any]], now: datetime, tz: ZoneInfo) -> list[dict[str, Any]]:
     """Packages other clients share with this one (share and link both
     holding), marked ``shared_by``."""
+    if not view.get("shared_in"):
+        return []
     from ..domain.sharing import shared_and_linked
 
     out = []
@@ -239,18 +241,34 @@ def _copied(value: Any) -> Any:
 
 def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict[str, Any]]:
     """Every event of the view (or touching ``cp_id``), oldest first, with the
-    change it made and the balance after it."""
+    change it made and the balance after it.
+
+    The events are folded again from an empty view, each on a copy. The
+    balance of a package right after one event is its balance right before
+    the next, so it is computed once for both."""
     working = empty_client_view(view["id"])
     rows = []
+    last: tuple[str | None, dict[str, Any]] = (None, {})  # (package, its balance after the event just folded)
     for event in view["events"]:
-        named = [cp_id] if cp_id else _packages_named(event)
-        before_all = {cp: _remaining(working, cp) for cp in named}
+        named_all = _packages_named(event)
+        touched = cp_id is None or cp_id in named_all
+        before_all = {}
+        if touched:
+            for cp in ([cp_id] if cp_id else named_all):
+                before_all[cp] = last[1] if cp == last[0] else _remaining(working, cp)
         dispatch(working, _copied(event))
-        target = cp_id or _package_of(event, working)
-        before = before_all.get(target, {}) if target else {}
-        if cp_id is not None and not _touches(event, cp_id):
+        last = (None, {})
+        if not touched:
             continue
+        if cp_id:
+            target: str | None = cp_id
+        else:
+            mine = [cp for cp in named_all if cp in working["packages"]]
+            target = (mine or named_all or [None])[0]
+        before = before_all.get(target, {}) if target else {}
         after = _remaining(working, target)
+        last = (target, after)
+        change = _delta(before, after)
         rows.append({
             "seq": event["seq"],
             "at": event["at"],
@@ -258,9 +276,8 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
             "what": describe_event(event),
             "why": event.get("reason") or (event["booking"].get("why") if isinstance(event.get("booking"), Mapping) else "") or "",
             "package": target or "",
-            "change": _fmt(_delta(before, after), signed=True),
+            "change": _fmt(change, signed=True),
             "balance": _fmt(after),
-            "_change": _delta(before, after),
+            "_change": change,
         })
     return rows
-

@@ -17,7 +17,7 @@ its commit and under the exclusive lock, the parses it had to make (only
 of files whose parse is plain JSON: a file holding a TOML date is always
 parsed). It may be deleted at any time. ``check`` reports a memo that
 gives a file's current text another parse than that text has (a hand edit
-of the memo), and ``check --rebuild`` then removes it.
+of the memo); ``check --rebuild`` makes it anew.
 """
 
 from __future__ import annotations
@@ -134,10 +134,26 @@ def wrong_entries(root: str) -> list[str]:
     return wrong
 
 
-def forget(root: str) -> None:
-    """Remove the memo (``check --rebuild`` does when it holds a wrong parse)."""
-    try:
-        os.unlink(os.path.join(root, layout.PARSED))
-    except FileNotFoundError:
-        pass
-    _MEMOS.pop(root, None)
+def make(root: str) -> None:
+    """The memo of every TOML file of the data directory, made anew (what
+    ``check --rebuild`` leaves; files that do not parse are left out)."""
+    from .fsio import read_bytes
+    from .tomlfile import parse_text
+
+    names = [layout.SETTINGS]
+    for folder in (layout.SERVICES, layout.PACKAGES):
+        try:
+            names += [f"{folder}/{n}" for n in sorted(os.listdir(os.path.join(root, folder))) if n.endswith(".toml") and not n.startswith(".")]
+        except OSError:
+            continue
+    files: dict[str, Any] = {}
+    for name in names:
+        try:
+            text = read_bytes(os.path.join(root, name)).decode("utf-8")
+            data = parse_text(text)
+        except Exception:  # noqa: BLE001 - check reports such a file; the memo just leaves it out
+            continue
+        if _plain(data):
+            files[name] = {"text": text, "data": data}
+    _MADE.pop(root, None)
+    write(root, files)

@@ -58,7 +58,7 @@ def catalog_problems(store: Store) -> list[str]:
 
     for name in parsed.wrong_entries(store.root):
         problems.append(f"{layout.PARSED}: records another reading of {name} than its text has (edited by hand); "
-                        "run 'sessionpack check --rebuild', which removes it")
+                        "run 'sessionpack check --rebuild', which makes it anew")
     return problems
 
 
@@ -211,8 +211,7 @@ def rebuild(store: Store) -> tuple[int, list[str]]:
         shutil.rmtree(staging, ignore_errors=True)
     from . import parsed
 
-    if parsed.wrong_entries(store.root):
-        parsed.forget(store.root)
+    parsed.make(store.root)  # the memo of the TOML files, anew (a hand-edited one is replaced)
     for folder in (layout.VIEWS, layout.CLIENT_VIEWS, layout.OPEN, layout.CODES):
         remove_leftovers(store.path(folder))
     _flush(store, changed, stale)

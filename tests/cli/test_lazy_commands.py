@@ -94,7 +94,7 @@ HOT = [
 
 
 @pytest.mark.parametrize("args, allowed", [
-    (HOT[0], {"balance_cmds", "book_cmds"}),
+    (HOT[0], {"balance_cmds"}),
     (HOT[1], {"balance_cmds"}),
     (HOT[2], {"book_cmds"}),
     (HOT[3], {"sell_cmds"}),

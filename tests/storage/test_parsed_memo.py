@@ -5,7 +5,7 @@ file is read from the memo only when its text is, character for character,
 the text recorded there. Recording commands keep it; commands that only
 read, and commands that are refused, never write it; a damaged or missing
 memo is ignored; a memo edited to give another reading is reported by
-``check`` and removed by ``check --rebuild``.
+``check`` and made anew by ``check --rebuild``.
 """
 
 from __future__ import annotations
@@ -68,16 +68,18 @@ def test_a_damaged_memo_is_ignored_and_made_again(practice, data_dir: Path) -> N
     assert "settings.toml" in memo(data_dir)
 
 
-def test_a_memo_that_reads_a_file_otherwise_is_reported_and_removed(practice, data_dir: Path) -> None:
+def test_a_memo_that_reads_a_file_otherwise_is_reported_and_made_anew(practice, data_dir: Path) -> None:
     record = json.loads((data_dir / layout.PARSED).read_bytes())
     record["files"]["settings.toml"]["data"]["practice"]["currency"] = "JPY"  # what the text does not say
     (data_dir / layout.PARSED).write_bytes(json.dumps(record).encode())
     checked = run(data_dir, "check")
     assert checked.returncode != 0
     assert (f"{layout.PARSED}: records another reading of settings.toml than its text has (edited by hand); "
-            "run 'sessionpack check --rebuild', which removes it") in checked.stdout
+            "run 'sessionpack check --rebuild', which makes it anew") in checked.stdout
     assert run(data_dir, "check", "--rebuild").returncode == 0
-    assert not (data_dir / layout.PARSED).exists()
+    files = memo(data_dir)
+    assert files["settings.toml"]["data"]["practice"]["currency"] == "EUR"
+    assert set(files) == {"settings.toml", "services/massage.toml", "services/thai.toml"}
     assert run(data_dir, "check").stdout.startswith("No problems found")
 
 
