@@ -17,10 +17,10 @@ from .output import Format, emit, emit_record, say
 FMT = typer.Option(Format.table, "--format", help="Output format.")
 
 
-def parse_when(text: str, tz: Any) -> datetime:
+def parse_when(text: str, tz: Any, now: datetime) -> datetime:
     from ..domain.datetimes import parse_datetime
 
-    return parse_datetime(text, "WHEN", tz)
+    return parse_datetime(text, "WHEN", tz, now=now)
 
 
 def owner_views(tx, attendee: dict) -> dict:  # type: ignore[no-untyped-def]
@@ -94,7 +94,7 @@ def book_cmd(
 
     opened = store()
     tz = opened.settings.tz
-    start = parse_when(when, tz)
+    start = parse_when(when, tz, opened.now)
     if package and no_package:
         raise InputError("give either --package or --no-package, not both")
     if no_package and require_package:
@@ -105,7 +105,7 @@ def book_cmd(
     if until is not None:
         from ..domain.datetimes import parse_date
 
-        until_day = parse_date(until, "--until", "2027-01-31")
+        until_day = parse_date(until, "--until", "2027-01-31", today=opened.today)
     starts = repeat_starts(start, repeat, count, until_day, tz) if repeat else [start]
     check_slug(service, "service")
     minutes = check_duration(duration) if duration is not None else None

@@ -83,7 +83,7 @@ def book_by_code(code: str, positional: tuple[Optional[str], ...], duration: Opt
     service, when = given
     opened = store()
     tz = opened.settings.tz
-    start = parse_when(when, tz)
+    start = parse_when(when, tz, opened.now)
     check_slug(service, "service")
     minutes = check_duration(duration) if duration is not None else None
     with opened.writing() as tx:

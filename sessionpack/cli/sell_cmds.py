@@ -47,7 +47,7 @@ def _sell(client: str, package_id: str, price: Optional[str], paid: Optional[str
     if sale_date is not None:
         from ..domain.datetimes import parse_date
 
-        day = parse_date(sale_date, "--date", "2026-11-02")
+        day = parse_date(sale_date, "--date", "2026-11-02", today=opened.today)
     else:
         day = opened.now.date()
     if day > opened.now.date():

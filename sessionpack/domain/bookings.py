@@ -286,10 +286,10 @@ def plan_series(
 
 
 def repeat_starts(start: datetime, rule: str, count: int | None, until: date | None, tz: ZoneInfo) -> list[datetime]:
-    """Start times of a series: 'daily', 'weekly', 'monthly', 'every N days|weeks|months'."""
+    """Start times of a series: 'daily', 'weekly', 'fortnightly', 'monthly', 'every N days|weeks|months'."""
     from dateutil.relativedelta import relativedelta
 
-    words = rule.lower().replace("every other", "every 2").split()
+    words = rule.lower().replace("every other", "every 2").replace("fortnightly", "every 2 weeks").split()
     units = {"day": "days", "days": "days", "daily": "days", "week": "weeks", "weeks": "weeks", "weekly": "weeks",
              "month": "months", "months": "months", "monthly": "months"}
     interval = 1
@@ -300,7 +300,7 @@ def repeat_starts(start: datetime, rule: str, count: int | None, until: date | N
     elif len(words) == 3 and words[0] == "every" and words[1].isascii() and words[1].isdigit() and len(words[1]) < 6 and words[2] in units:
         interval, freq = int(words[1]), units[words[2]]
     else:
-        raise InputError(f"--repeat {rule!r} is not understood: use weekly, daily, monthly, or 'every N weeks|days|months'")
+        raise InputError(f"--repeat {rule!r} is not understood: use daily, weekly, fortnightly, monthly, or 'every N days|weeks|months'")
     if interval < 1:
         raise InputError("--repeat interval must be at least 1")
     if count is None and until is None:

@@ -33,6 +33,7 @@ _UNIT_WORDS = {
     "day": "days", "days": "days",
     "week": "weeks", "weeks": "weeks",
     "month": "months", "months": "months",
+    "year": "years", "years": "years",
 }
 _FROM_WORDS = {
     "purchase": "from-purchase", "sale": "from-purchase",
@@ -231,9 +232,10 @@ def parse_expiry_option(text: object) -> ExpiryRule:
         raise InputError(f"expiry {text!r} is not understood; {hint}")
     unit = _UNIT_WORDS.get(rel.group("unit"))
     if unit is None:
-        extra = "; for years use months, e.g. '12 months'" if rel.group("unit").startswith("year") else ""
-        raise InputError(f"expiry unit {rel.group('unit')!r} is not known: use days, weeks or months{extra}")
+        raise InputError(f"expiry unit {rel.group('unit')!r} is not known: use days, weeks, months or years")
     amount = int(rel.group("n"))
+    if unit == "years":  # a year is 12 months, computed as months (31 Jan + 1 year = 31 Jan)
+        amount, unit = amount * 12, "months"
     if amount < 1:
         raise InputError(
             f"expiry {text!r} has a period of 0; use at least 1 (e.g. '1 month') or 'none' for no expiry"

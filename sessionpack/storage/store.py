@@ -90,6 +90,11 @@ class Store:
         self._lock_path = os.path.join(root, layout.LOCK)
         self._journal_path = os.path.join(root, layout.JOURNAL)
 
+    @property
+    def today(self) -> Any:
+        """The date of ``now`` in the practice's time zone."""
+        return self.now.astimezone(self.settings.tz).date()
+
     # -- paths ---------------------------------------------------------------
 
     def path(self, *parts: str) -> str:

@@ -487,8 +487,7 @@ def test_repeat_starts(start, rule, count, until, expected) -> None:  # type: ig
 
 
 REPEAT_ERRORS = [
-    ("fortnightly", 3, None, "--repeat 'fortnightly' is not understood: use weekly, daily, monthly, or 'every N weeks|days|months'"),
-    ("every week day", 3, None, "--repeat 'every week day' is not understood: use weekly, daily, monthly, or 'every N weeks|days|months'"),
+    ("every week day", 3, None, "--repeat 'every week day' is not understood: use daily, weekly, fortnightly, monthly, or 'every N days|weeks|months'"),
     ("every 0 weeks", 3, None, "--repeat interval must be at least 1"),
     ("weekly", None, None, "a repeat needs --count N or --until DATE"),
     ("weekly", 0, None, "--count must be between 1 and 200"),

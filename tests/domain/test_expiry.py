@@ -244,8 +244,7 @@ HINT = "write 'none', 'N days|weeks|months' (from purchase), 'N months from firs
     "text, message",
     [
         ("0 months", "expiry '0 months' has a period of 0; use at least 1 (e.g. '1 month') or 'none' for no expiry"),
-        ("1 year", "expiry unit 'year' is not known: use days, weeks or months; for years use months, e.g. '12 months'"),
-        ("3 fortnights", "expiry unit 'fortnights' is not known: use days, weeks or months"),
+        ("3 fortnights", "expiry unit 'fortnights' is not known: use days, weeks, months or years"),
         ("soon", f"expiry 'soon' is not understood; {HINT}"),
         ("3 months from Tuesday", f"expiry '3 months from Tuesday' is not understood; {HINT}"),
         ("-1 months", f"expiry '-1 months' is not understood; {HINT}"),
