@@ -126,6 +126,7 @@ class Globals:
     data_dir: Optional[str] = None
     now: Optional[str] = None
     actor: Optional[str] = None
+    no_pager: bool = False
 
 
 GLOBALS = Globals()
@@ -144,11 +145,13 @@ def main_options(
     data_dir: Optional[str] = typer.Option(None, "--data-dir", envvar="SESSIONPACK_DATA_DIR", help="The data directory (default: the platform's user data directory).", show_envvar=True),
     now: Optional[str] = typer.Option(None, "--now", envvar="SESSIONPACK_NOW", help="Fix the clock: an ISO date or date-time (practice time zone if none given).", show_envvar=True),
     actor: Optional[str] = typer.Option(None, "--actor", envvar="SESSIONPACK_ACTOR", help="Who is acting, recorded on every event (default: the OS user).", show_envvar=True),
+    no_pager: bool = typer.Option(False, "--no-pager", help="Never send long output through a pager (SESSIONPACK_PAGER, PAGER, else less -FRX)."),
     version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."),
 ) -> None:
     GLOBALS.data_dir = data_dir
     GLOBALS.now = now
     GLOBALS.actor = actor
+    GLOBALS.no_pager = no_pager
 
 
 def data_dir() -> str:
@@ -206,10 +209,25 @@ def open_store():  # type: ignore[no-untyped-def]
 def boundary(fn: F) -> F:
     """The one error boundary: a typed error becomes one line and its exit code."""
 
+    import inspect
+
+    signature = inspect.signature(fn)
+    tables = "fmt" in signature.parameters and "wide" not in signature.parameters
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from . import output
         from .output import warn
 
+        output.reset_screen()
+        if tables:
+            output.WIDE = bool(kwargs.pop("wide", False))
+        paging = pager_command() if output.screen().terminal else None
+        real, captured = sys.stdout, None
+        if paging:
+            import io
+
+            captured = sys.stdout = io.StringIO()
         try:
             return fn(*args, **kwargs)
         except SessionpackError as err:
@@ -234,10 +252,57 @@ def boundary(fn: F) -> F:
             )
             raise typer.Exit(70) from None
         finally:
+            if captured is not None:
+                sys.stdout = real
+                page(captured.getvalue(), paging)
             for text in drain_warnings():
                 warn(text)
 
+    if tables:  # every command that prints data also takes --wide
+        wide = inspect.Parameter("wide", inspect.Parameter.KEYWORD_ONLY, annotation=bool, default=typer.Option(
+            False, "--wide", help="Tables: show every column (CSV, TSV and JSON always have them all)."))
+        params = [p for p in signature.parameters.values()]
+        wrapper.__signature__ = signature.replace(parameters=params + [wide])  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def pager_command() -> Optional[str]:
+    """The pager long output goes through on a terminal, or None: ``--no-pager``
+    or ``SESSIONPACK_PAGER=`` (empty) or ``cat`` turn it off; else
+    ``SESSIONPACK_PAGER``, ``PAGER``, then ``less -FRX``."""
+    if GLOBALS.no_pager:
+        return None
+    for name in ("SESSIONPACK_PAGER", "PAGER"):
+        if name in os.environ:
+            command = os.environ[name].strip()
+            return None if command in ("", "cat") else command
+    return "less -FRX"
+
+
+def page(text: str, command: str) -> None:
+    """``text`` on the terminal: through the pager when it is taller than the
+    terminal, as git and gh do; directly when it fits or the pager cannot run."""
+    from .output import screen
+
+    if text.count("\n") < screen().height:
+        sys.stdout.write(text)
+        return
+    import subprocess
+
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")
+    env.setdefault("LV", "-c")
+    try:
+        pager = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        sys.stdout.write(text)
+        return
+    try:
+        pager.communicate(text.encode("utf-8", "replace"))
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass
+    if pager.returncode == 127:  # the shell did not find it
+        sys.stdout.write(text)
 
 
 _OPEN_STORES: list[Any] = []

@@ -8,11 +8,16 @@ import typer
 
 from .app import app, boundary, store
 from .client_cmds import client_view, find_client_package
-from .output import Format, emit, write_json
+from .output import Col, Format, emit
 
 FMT = typer.Option(Format.table, "--format", help="Output format.")
 BALANCE_COLUMNS = ["client", "id", "package", "item", "total", "used", "scheduled", "remaining", "expires", "status"]
-HISTORY_COLUMNS = ["seq", "at", "actor", "what", "why", "package", "change", "balance"]
+# A table for people: fewer, better columns (every one with --wide).
+BALANCE_TABLE = [Col("client", wide=True), Col("id", keep=True), Col("package"), Col("item", keep=True),
+                 Col("left", keep=True), Col("booked", keep=True), Col("valid", keep=True), Col("status"),
+                 Col("total", wide=True), Col("used", wide=True), Col("scheduled", wide=True), Col("remaining", wide=True)]
+HISTORY_TABLE = [Col("seq", keep=True), Col("when", keep=True), Col("at", wide=True), Col("actor", wide=True), Col("story", "what"),
+                 Col("package", keep=True, wide=True), Col("change", keep=True), Col("balance", "after", keep=True)]
 
 
 @app.command("balance")
@@ -57,12 +62,12 @@ def balance_cmd(
 
             for packages in practice_packages(tx, opened.now, everything=show_all):
                 summaries.extend(client_summaries({"packages": packages}, opened.now, tz, include_inactive=show_all))
-    if fmt is Format.json:
-        write_json(summaries)
+    if fmt in (Format.json, Format.jsonl):
+        emit(fmt, BALANCE_COLUMNS, [], data=summaries)
         return
     title = f"Balances at {opened.now:%Y-%m-%d %H:%M} ({opened.settings.currency})"
     empty = f"{client} has no packages" if client else "No client has an active package"
-    emit(fmt, BALANCE_COLUMNS, balance_table_rows(summaries), title=title, empty=empty)
+    emit(fmt, BALANCE_COLUMNS, balance_table_rows(summaries, now=opened.now, tz=tz), title=title, empty=empty, table=BALANCE_TABLE)
 
 
 @app.command("history")
@@ -80,7 +85,7 @@ def history_cmd(
       sessionpack history ana.p1 --format json
     """
     from ..domain.ids import CLIENT_PACKAGE_RE, check_slug
-    from ..reports.balances import history_rows
+    from ..reports.balances import HISTORY_CSV_COLUMNS, history_csv_rows, history_record, history_rows
 
     opened = store()
     match = CLIENT_PACKAGE_RE.match(target)
@@ -88,6 +93,15 @@ def history_cmd(
     with opened.reading() as tx:
         view = find_client_package(tx, target, client_id)[0] if match else client_view(tx, client_id)
     rows = history_rows(view, target if match else None)
+    if fmt in (Format.json, Format.jsonl):
+        emit(fmt, HISTORY_CSV_COLUMNS, rows, data=[history_record(row) for row in rows])
+        return
+    if fmt in (Format.csv, Format.tsv):
+        emit(fmt, HISTORY_CSV_COLUMNS, history_csv_rows(rows))
+        return
+    from ..reports.when import human_time
+
     for row in rows:
-        row.pop("_change")
-    emit(fmt, HISTORY_COLUMNS, rows, title=f"History of {target}", empty=f"No events for {target}")
+        row["when"] = human_time(row["at"], opened.now, opened.settings.tz)
+        row["story"] = row["what"] + (f"\nwhy: {row['why']}" if row["why"] else "")
+    emit(fmt, HISTORY_CSV_COLUMNS, rows, title=f"History of {target}", empty=f"No events for {target}", table=HISTORY_TABLE)

@@ -128,7 +128,7 @@ def book_cmd(
             covered = sum(1 for b in bookings if b["package"])
             say(f"Series {series}: {len(bookings)} sessions, {covered} drawn from a package, {len(bookings) - covered} at the regular fee")
         return
-    if fmt is Format.json and not repeat:
+    if fmt in (Format.json, Format.jsonl) and not repeat:
         emit_record(fmt, bookings[0])  # one booking: one object (SPEC §4)
     else:
         emit(fmt, list(bookings[0]), bookings)

@@ -137,7 +137,7 @@ def client_show(
     record = dict(view["client"])
     record["packages"] = sorted(view["packages"])
     rows = relation_rows(view)
-    if not rows or fmt is Format.json:
+    if not rows or fmt in (Format.json, Format.jsonl):
         if rows:
             record["relations"] = rows
         emit_record(fmt, record)

@@ -18,7 +18,7 @@ from ..domain.datetimes import ascii_whole
 
 from ..errors import FieldError, InputError, RuleError
 from .app import app, boundary, store
-from .output import Format, emit, say, warn, write_json
+from .output import Format, emit, emit_record, say, warn
 from .package_build import _opt, _read_json_source, build, package_from_json, parse_given
 
 package_app = typer.Typer(
@@ -205,8 +205,8 @@ def in_display_order(packages: list) -> list:
 def _render(fmt: Format, package, message: str) -> None:  # type: ignore[no-untyped-def]
     if fmt is Format.table:
         say(message)
-    elif fmt is Format.json:
-        write_json(package.terms())
+    elif fmt in (Format.json, Format.jsonl):
+        emit_record(fmt, package.terms())
     else:
         emit(fmt, PACKAGE_COLUMNS, [package_row(package)])
 

@@ -50,8 +50,15 @@ def expiry_text(summary: Mapping[str, Any]) -> str:
     return "starts at first use" if summary["starts_at_first_use"] else "never"
 
 
-def balance_table_rows(summaries: list[Mapping[str, Any]], client: str | None = None) -> list[dict[str, Any]]:
-    """One row per balance key of each client package, for tables and CSV."""
+def balance_table_rows(summaries: list[Mapping[str, Any]], client: str | None = None, now: datetime | None = None,
+                       tz: ZoneInfo | None = None) -> list[dict[str, Any]]:
+    """One row per balance key of each client package, for tables and CSV.
+
+    CSV and TSV have the numbers one per column; a table for people shows
+    ``left`` (remaining of total: ``3/10``), ``booked`` and a human expiry
+    (``30 Jun``), made with ``now`` and ``tz``."""
+    from .when import human_date
+
     rows = []
     for summary in summaries:
         for key, row in summary["balances"].items():
@@ -67,8 +74,27 @@ def balance_table_rows(summaries: list[Mapping[str, Any]], client: str | None = 
                 "remaining": row["remaining"],
                 "expires": expiry_text(summary),
                 "status": _status_text(summary, key),
+                "left": _left(row),
+                "booked": row["scheduled"],
+                "valid": (f"to {human_date(summary['expires'], now, tz)}" if summary["expires"] and now and tz
+                          else expiry_text(summary)),
             })
     return rows
+
+
+def _left(row: Mapping[str, Any]) -> str:
+    """``3/10``: what remains of the total (``unlimited`` when it has no end)."""
+    if row["remaining"] == balances.UNLIMITED or row["total"] == balances.UNLIMITED:
+        return "unlimited"
+    return f"{row['remaining']}/{balances.plain(_total(row))}"
+
+
+def _total(row: Mapping[str, Any]) -> Any:
+    total, adjusted = row["total"], row["adjusted"]
+    try:
+        return total + adjusted if not isinstance(total, str) else Decimal(total) + Decimal(adjusted)
+    except (TypeError, ArithmeticError):
+        return total
 
 
 def _package_text(summary: Mapping[str, Any]) -> str:
@@ -234,12 +260,54 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
             "seq": event["seq"],
             "at": event["at"],
             "actor": event["actor"],
+            "type": event["type"],
+            "command": event.get("command"),
+            "booking": _booking_of(event),
             "what": describe_event(event),
             "why": event.get("reason") or (event["booking"].get("why") if isinstance(event.get("booking"), Mapping) else "") or "",
             "package": target or "",
             "change": _fmt(_delta(before, after), signed=True),
             "balance": _fmt(after),
             "_change": _delta(before, after),
+            "_after": after,
         })
     return rows
+
+
+def _booking_of(event: Mapping[str, Any]) -> str | None:
+    booking = event.get("booking")
+    if isinstance(booking, Mapping):
+        return booking.get("id")
+    return booking if isinstance(booking, str) else None
+
+
+HISTORY_CSV_COLUMNS = ["seq", "at", "actor", "type", "command", "client_package", "booking", "what", "why", "key", "change", "balance"]
+
+
+def history_csv_rows(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """History for CSV and TSV, in documented columns, nothing flattened: one
+    row per balance key of the package the event is about (its change, 0 when
+    it did not move, and the balance after), or one row with no key."""
+    out = []
+    for row in rows:
+        record = history_record(row)
+        base = {k: record[k] for k in HISTORY_CSV_COLUMNS if k in record}
+        keys = list(record["balance"]) or list(record["change"]) or [None]
+        for key in keys:
+            out.append(dict(base, key=key, change=record["change"].get(key, 0 if key else None) if key else None,
+                            balance=record["balance"].get(key) if key else None))
+    return out
+
+
+def history_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One history row for programs (``history --format json``): the change
+    and the balance after it as numbers per balance key (money as strings,
+    ``"unlimited"``), and the sentence in ``what``."""
+    return {
+        "seq": row["seq"], "at": row["at"], "actor": row["actor"], "type": row["type"], "command": row["command"],
+        "client_package": row["package"] or None, "booking": row["booking"],
+        "change": {key: balances.plain(value) for key, value in row["_change"].items()},
+        "balance": {key: balances.plain(value) for key, value in row["_after"].items()},
+        "what": row["what"], "why": row["why"] or None,
+    }
 

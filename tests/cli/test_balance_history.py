@@ -100,7 +100,9 @@ def test_balance_table(shop) -> None:  # type: ignore[no-untyped-def]
     ok(shop("sell", "ana", "five"))
     out = ok(shop("balance", "ana"))
     assert out.splitlines()[0].strip() == "Balances at 2026-11-20 09:00 (EUR)"
-    assert "5 massages" in out and "2027-02-20" in out and "active" in out
+    assert "5 massages" in out and "to 20 Feb 2027" in out and "active" in out and " 5/5 " in out
+    wide = ok(shop("balance", "ana", "--wide"))
+    assert "2027-02-20" not in wide and " 5 " in wide and "remaining" in wide
     ok(shop("client", "add", "bruno", "--name", "Bruno Costa"))
     assert ok(shop("balance", "bruno")) == "bruno has no packages\n"
 
@@ -183,21 +185,22 @@ def _story(shop) -> None:  # type: ignore[no-untyped-def]
 def test_history_of_a_client_package(shop) -> None:  # type: ignore[no-untyped-def]
     _story(shop)
     rows = ok_json(shop("history", "ana.p1", "--format", "json"))
-    assert [(r["at"], r["actor"], r["what"], r["why"], r["change"], r["balance"]) for r in rows] == [
-        (NOW_ISO, "tester", "sold five as ana.p1 for 492.00 (invoice 000001, paid 100.00)", "", "massage +5", "massage 5"),
-        (NOW_ISO, "tester", "booked ana.b1: massage on 2026-12-01 10:00 for ana; draws 1 massage from ana.p1",
-         "the only eligible package", "massage -1", "massage 4"),
-        (NOW_ISO, "tester", "booked ana.b2: massage on 2026-12-08 10:00 for ana; draws 1 massage from ana.p1",
-         "the only eligible package", "massage -1", "massage 3"),
-        ("2026-12-01T11:00:00+00:00", "maria", "ana.b1: attended", "", "", "massage 3"),
-        ("2026-12-07T12:00:00+00:00", "tester", "ana.b2: late cancel; returned to ana.p1", "sick", "massage +1", "massage 4"),
-        ("2026-12-08T09:00:00+00:00", "tester", "payment of 392.00 on ana.p1", "", "", "massage 4"),
+    assert [(r["at"], r["actor"], r["type"], r["what"], r["why"], r["change"], r["balance"]) for r in rows] == [
+        (NOW_ISO, "tester", "sold", "sold five as ana.p1 for 492.00 (invoice 000001, paid 100.00)", None, {"massage": 5}, {"massage": 5}),
+        (NOW_ISO, "tester", "booked", "booked ana.b1: massage on 2026-12-01 10:00 for ana; draws 1 massage from ana.p1",
+         "the only eligible package", {"massage": -1}, {"massage": 4}),
+        (NOW_ISO, "tester", "booked", "booked ana.b2: massage on 2026-12-08 10:00 for ana; draws 1 massage from ana.p1",
+         "the only eligible package", {"massage": -1}, {"massage": 3}),
+        ("2026-12-01T11:00:00+00:00", "maria", "attended", "ana.b1: attended", None, {}, {"massage": 3}),
+        ("2026-12-07T12:00:00+00:00", "tester", "cancelled", "ana.b2: late cancel; returned to ana.p1", "sick", {"massage": 1}, {"massage": 4}),
+        ("2026-12-08T09:00:00+00:00", "tester", "paid", "payment of 392.00 on ana.p1", None, {}, {"massage": 4}),
     ]
     seqs = [r["seq"] for r in rows]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
-    assert {r["package"] for r in rows} == {"ana.p1"}
-    assert set(rows[0]) == {"seq", "at", "actor", "what", "why", "package", "change", "balance"}
-    assert rows[-1]["balance"] == "massage " + str(ok_json(shop("balance", "ana", "--format", "json"))[0]["remaining"]["massage"])
+    assert {r["client_package"] for r in rows} == {"ana.p1"}
+    assert [r["booking"] for r in rows] == [None, "ana.b1", "ana.b2", "ana.b1", "ana.b2", None]
+    assert set(rows[0]) == {"seq", "at", "actor", "type", "command", "client_package", "booking", "what", "why", "change", "balance"}
+    assert rows[-1]["balance"] == ok_json(shop("balance", "ana", "--format", "json"))[0]["remaining"]
 
 
 def test_history_of_a_client_shows_every_event(shop) -> None:  # type: ignore[no-untyped-def]
@@ -213,11 +216,12 @@ def test_history_of_a_client_shows_every_event(shop) -> None:  # type: ignore[no
         "ana.b2: late cancel; returned to ana.p1",
         "payment of 392.00 on ana.p1",
     ]
-    assert (rows[4]["why"], rows[4]["package"], rows[4]["change"], rows[4]["balance"]) == (
-        "no eligible package: ana.p1: does not include thai", "", "", "")
-    csv_out = ok(shop("history", "ana", "--format", "csv"))
-    assert csv_out.splitlines()[0] == "seq,at,actor,what,why,package,change,balance"
-    assert len(csv_out.splitlines()) == 1 + len(rows)
+    assert (rows[4]["why"], rows[4]["client_package"], rows[4]["change"], rows[4]["balance"]) == (
+        "no eligible package: ana.p1: does not include thai", None, {}, {})
+    csv_out = ok(shop("history", "ana", "--format", "csv")).splitlines()
+    assert csv_out[0] == "seq,at,actor,type,command,client_package,booking,what,why,key,change,balance"
+    assert len(csv_out) == 1 + len(rows)  # one balance key: one row per event
+    assert csv_out[3].endswith(",the only eligible package,massage,-1,4")
 
 
 def test_history_refusals(shop) -> None:  # type: ignore[no-untyped-def]

@@ -484,7 +484,7 @@ def test_bad_choice_is_one_line(practice) -> None:
     result = practice("client", "list", "--format", "xml")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr.startswith("error: Invalid value for '--format': ")
-    assert "'xml' is not one of 'table', 'json', 'csv', 'tsv'" in result.stderr
+    assert "'xml' is not one of 'table', 'json', 'jsonl', 'csv', 'tsv'" in result.stderr
     assert result.stderr.endswith("; see 'sessionpack client list --help'\n") and result.stderr.count("\n") == 1
 
 

@@ -35,8 +35,8 @@ def test_the_worked_example(shop) -> None:  # type: ignore[no-untyped-def]
     assert balance_of(shop, "ana", "ana.p1")["expires"] == "2027-04-17"
     rows = history_of(shop, "ana.p1")[-2:]
     assert [(r["what"], r["why"], r["change"], r["balance"]) for r in rows] == [
-        ("paused ana.p1 from 2027-02-28 to 2027-03-03 (4 days)", "travelling", "", "massage 5"),
-        ("resumed ana.p1 on 2027-03-02: paused from 2027-02-28 to 2027-03-01 (2 days)", "came back early", "", "massage 5"),
+        ("paused ana.p1 from 2027-02-28 to 2027-03-03 (4 days)", "travelling", {}, {"massage": 5}),
+        ("resumed ana.p1 on 2027-03-02: paused from 2027-02-28 to 2027-03-01 (2 days)", "came back early", {}, {"massage": 5}),
     ]
     paused = [e for e in events(shop.data_dir) if e["type"] == "paused"][0]
     assert {k: paused[k] for k in ("clients", "client_package", "from", "until", "days", "kept", "reason")} == {

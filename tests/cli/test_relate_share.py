@@ -198,10 +198,10 @@ def test_a_child_books_on_the_parents_shared_package(family) -> None:  # type: i
     assert booked(family, "mia", "2026-12-01T10:00")["package"] is None
     rows = ok_json(family("history", cp, "--format", "json"))
     assert [(r["what"], r["change"], r["balance"]) for r in rows[1:]] == [
-        ("ana.p1 shared with leo", "", "count 10"),
-        ("booked leo.b1: massage on 2026-11-25 10:00 for leo; draws 1 count from ana.p1", "count -1", "count 9"),
-        ("booked leo.b2: massage on 2026-12-08 10:00 for leo; draws 1 count from ana.p1", "count -1", "count 8"),
-        ("leo.b1: attended", "", "count 8"),
+        ("ana.p1 shared with leo", {}, {"count": 10}),
+        ("booked leo.b1: massage on 2026-11-25 10:00 for leo; draws 1 count from ana.p1", {"count": -1}, {"count": 9}),
+        ("booked leo.b2: massage on 2026-12-08 10:00 for leo; draws 1 count from ana.p1", {"count": -1}, {"count": 8}),
+        ("leo.b1: attended", {}, {"count": 8}),
     ]
     clean(family)
 
