@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
+from ..domain.datetimes import ascii_whole
+from ..errors import InputError
 from .app import app, boundary, store
 from .client_cmds import client_view, find_client_package
 from .output import Col, Format, emit
@@ -26,6 +28,9 @@ def balance_cmd(
     client: Optional[str] = typer.Argument(None, metavar="[CLIENT]", help="Default: every client with an active package."),
     show_all: bool = typer.Option(False, "--all", help="Include used-up, expired, cancelled and refunded packages (without CLIENT: reads every client's view, slower)."),
     code: Optional[str] = typer.Option(None, "--code", help="Only the client package with this access code (give no CLIENT)."),
+    status: Optional[List[str]] = typer.Option(None, "--status", help="Only packages in this status: active, paused, used-up, expired, cancelled, refunded (repeatable)."),
+    expiring: Optional[int] = typer.Option(None, "--expiring", metavar="DAYS", parser=ascii_whole, help="Only packages whose last valid day is within DAYS days from today."),
+    tag: Optional[str] = typer.Option(None, "--tag", help="Only the packages of clients with this tag."),
     fmt: Format = FMT,
 ) -> None:
     """What each client package holds: total, used, scheduled, remaining, expiry, status.
@@ -39,6 +44,8 @@ def balance_cmd(
     Examples:
       sessionpack balance ana
       sessionpack balance --format csv
+      sessionpack balance --expiring 30 --tag vip
+      sessionpack balance --status expired --format json
       sessionpack balance --code K7QF-3MZP-... --format json
     """
     if code is not None:
@@ -49,10 +56,20 @@ def balance_cmd(
     from ..reports.balances import balance_table_rows, client_summaries, shared_summaries
     from .book_cmds import owner_views
 
+    from ..domain.balances import STATUSES
+
+    wanted = {s.replace("-", " ") for s in status or []}
+    unknown = sorted(wanted - set(STATUSES))
+    if unknown:
+        raise InputError(f"--status {unknown[0]!r} is not a status: use {', '.join(s.replace(' ', '-') for s in STATUSES)}")
+    if expiring is not None and not 0 <= expiring <= 3650:
+        raise InputError("--expiring takes a number of days from 0 to 3650")
     opened = store()
     tz = opened.settings.tz
     summaries = []
+    everything = show_all or bool(wanted - {"active", "paused"})
     with opened.reading() as tx:
+        directory = opened.load_directory()["clients"]
         if client is not None:
             view = client_view(tx, client)
             summaries = client_summaries(view, opened.now, tz, include_inactive=True)
@@ -60,14 +77,32 @@ def balance_cmd(
         else:
             from ..storage.shards import practice_packages
 
-            for packages in practice_packages(tx, opened.now, everything=show_all):
-                summaries.extend(client_summaries({"packages": packages}, opened.now, tz, include_inactive=show_all))
+            for packages in practice_packages(tx, opened.now, everything=everything):
+                summaries.extend(client_summaries({"packages": packages}, opened.now, tz, include_inactive=everything))
+    summaries = [s for s in summaries if _kept(s, wanted, expiring, tag, directory, opened.today)]
+    for summary in summaries:
+        entry = directory.get(summary["owner"], {})
+        summary["client"] = {"id": summary["owner"], "name": entry.get("name", ""), "email": entry.get("email", "")}
     if fmt in (Format.json, Format.jsonl):
         emit(fmt, BALANCE_COLUMNS, [], data=summaries)
         return
     title = f"Balances at {opened.now:%Y-%m-%d %H:%M} ({opened.settings.currency})"
-    empty = f"{client} has no packages" if client else "No client has an active package"
+    filtered = bool(wanted or expiring is not None or tag)
+    empty = ("No package matches" if filtered else f"{client} has no packages" if client else "No client has an active package")
     emit(fmt, BALANCE_COLUMNS, balance_table_rows(summaries, now=opened.now, tz=tz), title=title, empty=empty, table=BALANCE_TABLE)
+
+
+def _kept(summary: dict, wanted: set, expiring: Optional[int], tag: Optional[str], directory: dict, today) -> bool:  # type: ignore[no-untyped-def]
+    from datetime import date, timedelta
+
+    if wanted and summary["status"] not in wanted:
+        return False
+    if expiring is not None:
+        if not summary["expires"] or summary["status"] not in ("active", "paused"):
+            return False
+        if not today <= date.fromisoformat(summary["expires"]) <= today + timedelta(days=expiring):
+            return False
+    return tag is None or tag in directory.get(summary["owner"], {}).get("tags", [])
 
 
 @app.command("history")

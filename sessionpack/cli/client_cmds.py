@@ -8,7 +8,7 @@ import typer
 
 from ..errors import InputError, RuleError
 from .app import app, boundary, store
-from .output import Format, emit, emit_record, say
+from .output import Col, Format, emit, emit_record, say, warn
 
 client_app = typer.Typer(
     help="Clients: who buys packages and attends sessions.",
@@ -17,7 +17,8 @@ client_app = typer.Typer(
 )
 app.add_typer(client_app, name="client")
 
-CLIENT_COLUMNS = ["id", "name", "email", "tags"]
+CLIENT_COLUMNS = ["id", "name", "email", "phone", "tags"]
+CLIENT_TABLE = [Col("id", keep=True), Col("name"), Col("email", keep=True), Col("phone", keep=True, wide=True), Col("tags")]
 
 
 def client_view(tx, client_id: str) -> dict:  # type: ignore[no-untyped-def]
@@ -70,16 +71,21 @@ def client_add(
     phone: str = typer.Option("", "--phone"),
     notes: str = typer.Option("", "--notes"),
     tag: Optional[List[str]] = typer.Option(None, "--tag", help="Repeatable, or comma-separated."),
+    force: bool = typer.Option(False, "--force", help="Add without the warning about a name or email another client has."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
     """Add a client.
+
+    A name (case and accents ignored) or email another client already has
+    is added all the same, with a warning naming that client; --force
+    silences it.
 
     \b
     Examples:
       sessionpack client add ana --name "Ana Lima" --email ana@example.com
       sessionpack client add --name "Bruno Costa" --tag runner   # id: bruno-costa
     """
-    from ..domain.clients import add_client, choose_client_id, client_record
+    from ..domain.clients import add_client, choose_client_id, client_record, look_alikes
 
     opened = store()
     fields = {"name": name, "email": email, "phone": phone, "notes": notes, "tags": tag or []}
@@ -91,7 +97,10 @@ def client_add(
         elif tx.client_exists(client_id):
             raise RuleError(f"client {client_id!r} already exists; change it with 'sessionpack client edit {client_id}'")
         event = add_client(client_id, fields)
+        alike = [] if force else look_alikes(opened.load_directory()["clients"], event["client"]["name"], event["client"]["email"])
         tx.commit([event])
+    for text in alike:
+        warn(f"{text}; is {client_id} the same person? (--force adds without this warning)")
     if fmt is Format.table:
         say(f"Added client {client_id}")
     else:
@@ -102,19 +111,26 @@ def client_add(
 @boundary
 def client_list(
     tag: Optional[str] = typer.Option(None, "--tag", help="Only clients with this tag."),
+    search: Optional[str] = typer.Option(None, "--search", help="Only clients whose id, name, email or phone hold every word (case and accents ignored)."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
     """List clients.
 
     \b
-    Example:
+    Examples:
       sessionpack client list --tag runner --format csv
+      sessionpack client list --search "joana gon"
     """
+    from ..domain.clients import matches
+
     opened = store()
     with opened.reading():
         directory = opened.load_directory()
-    rows = [{"id": cid, **entry} for cid, entry in sorted(directory["clients"].items()) if tag is None or tag in entry["tags"]]
-    emit(fmt, CLIENT_COLUMNS, rows, title="Clients", empty="No clients yet: add one with 'sessionpack client add'")
+    rows = [{"id": cid, "name": entry["name"], "email": entry["email"], "phone": entry.get("phone", ""), "tags": entry["tags"]}
+            for cid, entry in sorted(directory["clients"].items())
+            if (tag is None or tag in entry["tags"]) and (search is None or matches(cid, entry, search))]
+    empty = "No client matches" if (tag or search) and directory["clients"] else "No clients yet: add one with 'sessionpack client add'"
+    emit(fmt, CLIENT_COLUMNS, rows, title="Clients", empty=empty, table=CLIENT_TABLE)
 
 
 @client_app.command("show")
@@ -123,31 +139,66 @@ def client_show(
     client_id: str = typer.Argument(..., metavar="ID"),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
-    """Show a client's details, and their links with other clients.
+    """A client's page: details, links, every client package with what is
+    left, the sessions to come and the money owed.
 
     \b
-    Example:
+    Examples:
       sessionpack client show ana
+      sessionpack client show ana --format json
     """
-    from ..reports.sharing_text import relation_rows, relation_text
+    from ..reports.client_page import client_page
+    from .book_cmds import owner_views
 
     opened = store()
     with opened.reading() as tx:
         view = client_view(tx, client_id)
-    record = dict(view["client"])
-    record["packages"] = sorted(view["packages"])
-    rows = relation_rows(view)
-    if not rows or fmt in (Format.json, Format.jsonl):
-        if rows:
-            record["relations"] = rows
-        emit_record(fmt, record)
+        page = client_page(view, owner_views(tx, view), opened.now, opened.settings.tz, opened.settings.currency)
+    if fmt is not Format.table:
+        flat = {k: v for k, v in page.items() if k not in ("balances", "upcoming", "owed")}
+        if fmt in (Format.csv, Format.tsv):  # one row of the client's own details (no nested values)
+            flat = {k: v for k, v in flat.items() if k not in ("relations", "packages")}
+        emit_record(fmt, page if fmt in (Format.json, Format.jsonl) else flat)
         return
-    texts = [relation_text(client_id, row) for row in rows]
-    record["relations"] = " | ".join(texts) if fmt is not Format.table else texts[0]
-    emit_record(fmt, record)
-    if fmt is Format.table:
-        for text in texts[1:]:  # one link a line, under the first
-            say(f"{'':<{max(len(k) for k in record)}}  {text}")
+    show_page(page, opened)
+
+
+def show_page(page: dict, opened) -> None:  # type: ignore[no-untyped-def]
+    from ..reports.balances import balance_table_rows
+    from ..reports.sharing_text import relation_text
+    from ..reports.when import human_time
+    from .balance_cmds import BALANCE_TABLE
+    from .output import write_table
+
+    now, tz, currency = opened.now, opened.settings.tz, opened.settings.currency
+    say(f"{page['name']} ({page['id']})")
+    details = [f"email {page['email']}" if page.get("email") else "", f"phone {page['phone']}" if page.get("phone") else "",
+               f"tags {', '.join(page['tags'])}" if page.get("tags") else "", f"client since {page['since'][:10]}"]
+    say(" · ".join(part for part in details if part))
+    if page.get("notes"):
+        say(f"notes: {page['notes']}")
+    for row in page["relations"]:
+        say(f"link: {relation_text(page['id'], row)}")
+    say("")
+    if page["balances"]:
+        write_table(BALANCE_TABLE, balance_table_rows(page["balances"], now=now, tz=tz), title="Packages")
+    else:
+        say("Packages: none")
+    say("")
+    if page["upcoming"]:
+        rows = [dict(row, when=human_time(row["start"], now, tz), drawn=row["package"] or "regular fee",
+                     fee=row["due"] if row["payment"] != "covered by package" else "") for row in page["upcoming"]]
+        write_table([Col("id", keep=True), Col("when", keep=True), Col("service", keep=True), Col("drawn", "package", keep=True),
+                     Col("fee", "due", keep=True)], rows, title="Upcoming sessions")
+    else:
+        say("Upcoming sessions: none")
+    say("")
+    owed = page["owed"]
+    if owed["items"]:
+        write_table([Col("what", keep=True), Col("kind"), Col("date", keep=True), Col("due", keep=True)], owed["items"],
+                    title=f"Owed: {owed['total']} {currency}")
+    else:
+        say(f"Owed: nothing ({owed['total']} {currency})")
 
 
 @client_app.command("edit")

@@ -196,6 +196,9 @@ def is_used_up(pkg: Mapping[str, Any]) -> bool:
     return all(r["remaining"] != UNLIMITED and r["remaining"] <= 0 and not r["scheduled"] for r in rows)
 
 
+STATUSES = ("active", "paused", "used up", "expired", "transferred", "cancelled", "refunded")
+
+
 def status(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> str:
     """active, paused, used up, expired, transferred, cancelled or refunded — at ``now``."""
     recorded = pkg.get("status", "active")

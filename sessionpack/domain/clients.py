@@ -93,3 +93,37 @@ def edit_client(current: Mapping[str, Any], changes: Mapping[str, Any], add_tags
     if not changed:
         raise RuleError(f"nothing to change for client {current['id']}: give at least one new value")
     return {"type": "client-edited", "clients": [current["id"]], "changes": changed}
+
+
+def folded(text: str) -> str:
+    """``text`` for matching: case and accents ignored ('Joana Gonçalves' ~ 'joana goncalves')."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def matches(client_id: str, entry: Mapping[str, Any], words: str) -> bool:
+    """Whether every word of ``words`` is found in the client's id, name, email
+    or phone (case and accents ignored; a phone also digits only)."""
+    haystack = folded(" ".join([client_id, entry.get("name", ""), entry.get("email", ""), entry.get("phone", "")]))
+    digits = "".join(ch for ch in entry.get("phone", "") if ch.isdigit())
+    for word in folded(words).split():
+        bare = "".join(ch for ch in word if ch.isdigit())
+        if word not in haystack and not (bare and bare == word.lstrip("+") and bare in digits):
+            return False
+    return True
+
+
+def look_alikes(clients: Mapping[str, Mapping[str, Any]], name: str, email: str, me: str | None = None) -> list[str]:
+    """Other clients with the same name (case and accents ignored) or email:
+    one warning line each, for ``client add`` and ``client edit``."""
+    found = []
+    for other, entry in sorted(clients.items()):
+        if other == me:
+            continue
+        if name and folded(entry.get("name", "")) == folded(name):
+            found.append(f"{other} already has the name {entry['name']!r}")
+        elif email and entry.get("email", "").casefold() == email.casefold():
+            found.append(f"{other} already has the email {entry['email']}")
+    return found

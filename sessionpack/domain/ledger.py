@@ -21,7 +21,8 @@ from ..errors import FileProblem
 from . import balances
 
 # 2: the open-package and access-code shards (views/open, views/codes).
-VIEW_FORMAT = 2
+# 3: the directory keeps each client's phone (client list --search).
+VIEW_FORMAT = 3
 
 Handler = Callable[[dict[str, Any], dict[str, Any], str], None]
 _CLIENT_HANDLERS: dict[str, Handler] = {}
@@ -93,14 +94,15 @@ def empty_directory() -> dict[str, Any]:
 
 
 def apply_to_directory(directory: dict[str, Any], event: dict[str, Any]) -> bool:
-    """Keep id -> {name, email, tags}; True when the directory changed."""
+    """Keep id -> {name, email, phone, tags}; True when the directory changed."""
     kind = event["type"]
     if kind == "client-added":
         record = event["client"]
-        directory["clients"][record["id"]] = {"name": record["name"], "email": record["email"], "tags": record["tags"]}
+        directory["clients"][record["id"]] = {"name": record["name"], "email": record["email"],
+                                              "phone": record.get("phone", ""), "tags": record["tags"]}
     elif kind == "client-edited":
         entry = directory["clients"][event["clients"][0]]
-        for key in ("name", "email", "tags"):
+        for key in ("name", "email", "phone", "tags"):
             if key in event["changes"]:
                 entry[key] = event["changes"][key]
     else:

@@ -67,6 +67,7 @@ def test_balance_json_matches_spec_section_4(shop) -> None:  # type: ignore[no-u
         "balances": {"massage": {"total": 5, "adjusted": 0, "used": 0, "forfeited": 0, "scheduled": 1, "transferred": 0, "voided": 0, "expired": 0, "remaining": 4}},
         "forfeited_at_expiry": {}, "sold": "2026-11-20", "invoice": "000001", "total": "492.00", "paid": "492.00", "refunded": "0.00",
         "payment": "paid", "shared_with": [], "shared_by": None,
+        "client": {"id": "ana", "name": "Ana Lima", "email": "ana@example.com"},
     }
     assert rows[4]["balances"]["money"] == {"total": "300.00", "adjusted": "0.00", "used": "0.00", "forfeited": "0.00",
                                             "scheduled": "120.00", "transferred": "0.00", "voided": "0.00", "expired": "0.00", "remaining": "180.00"}
