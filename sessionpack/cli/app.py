@@ -382,7 +382,13 @@ def _click_commands(commands: list[Any], groups: list[Any]) -> dict[str, Any]:
     part.registered_commands = list(commands)
     part.registered_groups = list(groups)
     part.callback()(_no_options)
-    return dict(typer.main.get_command(part).commands)  # type: ignore[attr-defined]
+    built = dict(typer.main.get_command(part).commands)  # type: ignore[attr-defined]
+    if "_SESSIONPACK_COMPLETE" in os.environ:  # completion of ids: only when the shell asks
+        from .complete import attach
+
+        for name, command in built.items():
+            attach(command, name if getattr(command, "commands", None) else None)
+    return built
 
 
 def main() -> None:

@@ -1,0 +1,192 @@
+"""Shell completion of ids: clients, packages, client packages, bookings, services.
+
+Every argument and option is completed by what it names, known from its
+metavar (``CLIENT``, ``CLIENT-PACKAGE``, ``BOOKING``, ``SERVICE``,
+``PACKAGE``, and ``ID`` under ``client``, ``service`` and ``package``), so
+a command added later is completed without more code. Candidates come
+from the small files only: the client directory (``views/directory.json``),
+the catalog's file names, and, once a client id and a dot are typed, that
+client's own view (its packages, its bookings: those still to come first).
+Completion reads without the lock and never writes; anything it cannot
+read gives no candidates rather than an error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from typing import Any, Callable, Iterable
+
+LIMIT = 200  # candidates offered at most
+CLIENTS_EXPANDED = 20  # a prefix matching at most this many clients lists their packages or bookings
+
+
+def _root(ctx: Any) -> str:
+    from ..storage.layout import resolve_data_dir
+
+    option = ctx.find_root().params.get("data_dir") if ctx is not None else None
+    return resolve_data_dir(option)
+
+
+def _read_json(path: str) -> Any:
+    from ..storage.fsio import read_bytes
+
+    try:
+        return json.loads(read_bytes(path))
+    except Exception:  # noqa: BLE001 - completion offers nothing rather than failing
+        return None
+
+
+def _items(pairs: Iterable[tuple[str, str]]) -> list[Any]:
+    from typer._click.shell_completion import CompletionItem
+
+    return [CompletionItem(value, help=help_text or None) for value, help_text in list(pairs)[:LIMIT]]
+
+
+def _directory(root: str) -> dict[str, Any]:
+    data = _read_json(os.path.join(root, "views", "directory.json"))
+    return data.get("clients", {}) if isinstance(data, dict) and isinstance(data.get("clients"), dict) else {}
+
+
+def clients(ctx: Any, param: Any, incomplete: str) -> list[Any]:
+    """Client ids starting with what was typed, or one of whose names does
+    (``gon`` finds Beatriz Gonçalves: case and accents ignored)."""
+    from ..domain.clients import folded
+
+    wanted = folded(incomplete)
+    found = []
+    for client_id, entry in sorted(_directory(_root(ctx)).items()):
+        name = entry.get("name", "") if isinstance(entry, dict) else ""
+        if client_id.startswith(incomplete) or (wanted and any(word.startswith(wanted) for word in folded(name).split())):
+            found.append((client_id, name))
+    return _items(found)
+
+
+def _catalog(ctx: Any, folder: str, incomplete: str) -> list[Any]:
+    try:
+        names = sorted(os.listdir(os.path.join(_root(ctx), folder)))
+    except OSError:
+        return []
+    return _items((name[:-5], "") for name in names if name.endswith(".toml") and not name.startswith(".")
+                  and name.startswith(incomplete))
+
+
+def services(ctx: Any, param: Any, incomplete: str) -> list[Any]:
+    return _catalog(ctx, "services", incomplete)
+
+
+def packages(ctx: Any, param: Any, incomplete: str) -> list[Any]:
+    return _catalog(ctx, "packages", incomplete)
+
+
+def _views_for(ctx: Any, incomplete: str) -> list[dict[str, Any]]:
+    """The views of the client named before the dot, or of the few clients
+    whose id starts with what was typed."""
+    from ..domain.ids import SLUG_RE
+
+    root = _root(ctx)
+    if "." in incomplete:
+        wanted = [incomplete.split(".", 1)[0]]
+    else:
+        wanted = [c for c in sorted(_directory(root)) if c.startswith(incomplete)]
+        if len(wanted) > CLIENTS_EXPANDED:
+            return []
+    views = []
+    for client_id in wanted:
+        if SLUG_RE.match(client_id):
+            view = _read_json(os.path.join(root, "views", "clients", f"{client_id}.json"))
+            if isinstance(view, dict):
+                views.append(view)
+    return views
+
+
+def client_packages(ctx: Any, param: Any, incomplete: str) -> list[Any]:
+    """Client package ids (``ana.p1``), open ones first, with the package's name."""
+    found = []
+    for view in _views_for(ctx, incomplete):
+        owned = view.get("packages", {}) if isinstance(view.get("packages"), dict) else {}
+        ordered = sorted(owned.items(), key=lambda kv: (kv[1].get("status", "active") in ("cancelled", "refunded"),
+                                                        _number(kv[0])))
+        found.extend((cp_id, pkg.get("terms", {}).get("name", "")) for cp_id, pkg in ordered if cp_id.startswith(incomplete))
+    return _items(found)
+
+
+def bookings(ctx: Any, param: Any, incomplete: str) -> list[Any]:
+    """Booking ids (``ana.b3``): those still booked and to come first (soonest
+    first), then the other booked ones, then the rest; with when and what."""
+    now = _now(ctx)
+    found = []
+    for view in _views_for(ctx, incomplete):
+        booked = view.get("bookings", {}) if isinstance(view.get("bookings"), dict) else {}
+
+        def order(item: tuple[str, Any]) -> tuple[int, str, int]:
+            bid, b = item
+            start = b.get("start", "")
+            still = b.get("status") == "booked"
+            try:
+                coming = still and datetime.fromisoformat(start) >= now
+            except (TypeError, ValueError):
+                coming = False
+            return (0 if coming else 1 if still else 2, start if coming else "", _number(bid))
+
+        for bid, b in sorted(booked.items(), key=order):
+            if bid.startswith(incomplete):
+                found.append((bid, f"{b.get('start', '')[:16].replace('T', ' ')} {b.get('service', '')} {b.get('status', '')}"))
+    return _items(found)
+
+
+def _now(ctx: Any) -> datetime:
+    """The clock: ``--now`` / ``SESSIONPACK_NOW`` when given as ISO, else the machine's."""
+    text = (ctx.find_root().params.get("now") if ctx is not None else None) or os.environ.get("SESSIONPACK_NOW", "")
+    try:
+        value = datetime.fromisoformat(text.strip())
+        return value if value.tzinfo else value.astimezone()
+    except (ValueError, AttributeError):
+        return datetime.now().astimezone()
+
+
+def _number(item_id: str) -> int:
+    tail = item_id.rsplit(".", 1)[-1][1:]
+    return int(tail) if tail.isdigit() else 0
+
+
+def either(*completers: Callable[..., list[Any]]) -> Callable[..., list[Any]]:
+    def complete(ctx: Any, param: Any, incomplete: str) -> list[Any]:
+        out: list[Any] = []
+        for completer in completers:
+            out.extend(completer(ctx, param, incomplete))
+        return out[:LIMIT]
+
+    return complete
+
+
+# What each metavar names; ``ID`` depends on the command group.
+BY_METAVAR: dict[str, Callable[..., list[Any]]] = {
+    "CLIENT": clients, "[CLIENT]": clients, "A": clients, "B": clients,
+    "CLIENT-PACKAGE": client_packages, "BOOKING": bookings, "SERVICE": services, "PACKAGE": packages,
+    "BOOKING|CLIENT-PACKAGE": either(bookings, client_packages),
+    "CLIENT-PACKAGE|BOOKING": either(client_packages, bookings),
+    "CLIENT|CLIENT-PACKAGE": either(clients, client_packages),
+    "SRC": packages,
+}
+ID_BY_GROUP = {"client": clients, "service": services, "package": packages}
+# Options that take an id, by their name.
+BY_OPTION = {"--client": clients, "--share": clients, "--package": either(client_packages, packages),
+             "--service": services, "--count-as": services}
+
+
+def attach(command: Any, group: str | None = None) -> None:
+    """Give each id-taking parameter of ``command`` (and its subcommands) its completer."""
+    for sub_name, sub in (getattr(command, "commands", None) or {}).items():
+        attach(sub, sub_name if group is None else group)
+    for param in getattr(command, "params", []):
+        metavar = getattr(param, "metavar", None)
+        completer = BY_METAVAR.get(metavar or "")
+        if completer is None and metavar in ("ID", "[ID]") and group in ID_BY_GROUP and command.name not in ("add", "create"):
+            completer = ID_BY_GROUP[group]
+        if completer is None:
+            for opt in getattr(param, "opts", []):
+                completer = completer or BY_OPTION.get(opt)
+        if completer is not None and getattr(param, "_custom_shell_complete", None) is None:
+            param._custom_shell_complete = completer
