@@ -13,11 +13,11 @@ from .client_cmds import client_view, find_client_package
 from .output import Col, Format, emit
 
 FMT = typer.Option(Format.table, "--format", help="Output format.")
-BALANCE_COLUMNS = ["client", "id", "package", "item", "total", "used", "scheduled", "remaining", "expires", "status"]
 # A table for people: fewer, better columns (every one with --wide).
-BALANCE_TABLE = [Col("client", wide=True), Col("id", keep=True), Col("package"), Col("item", keep=True),
-                 Col("left", keep=True), Col("booked", keep=True), Col("valid", keep=True), Col("status"),
-                 Col("total", wide=True), Col("used", wide=True), Col("scheduled", wide=True), Col("remaining", wide=True)]
+BALANCE_TABLE = [Col("client", wide=True), Col("id", keep=True), Col("label", "package"), Col("item", keep=True),
+                 Col("left", keep=True), Col("booked", keep=True), Col("valid", keep=True), Col("status_text", "status"),
+                 Col("total_text", "total", keep=True, wide=True), Col("used_text", "used", keep=True, wide=True),
+                 Col("scheduled", wide=True), Col("remaining", wide=True)]
 HISTORY_TABLE = [Col("seq", keep=True), Col("when", keep=True), Col("at", wide=True), Col("actor", wide=True), Col("story", "what"),
                  Col("package", keep=True, wide=True), Col("change", keep=True), Col("balance", "after", keep=True)]
 
@@ -53,7 +53,7 @@ def balance_cmd(
 
         balance_by_code(client, show_all, code, fmt)
         return
-    from ..reports.balances import balance_table_rows, client_summaries, shared_summaries
+    from ..reports.balances import BALANCE_CSV_COLUMNS, balance_table_rows, client_summaries, shared_summaries
     from .book_cmds import owner_views
 
     from ..domain.balances import STATUSES
@@ -84,12 +84,12 @@ def balance_cmd(
         entry = directory.get(summary["owner"], {})
         summary["client"] = {"id": summary["owner"], "name": entry.get("name", ""), "email": entry.get("email", "")}
     if fmt in (Format.json, Format.jsonl):
-        emit(fmt, BALANCE_COLUMNS, [], data=summaries)
+        emit(fmt, BALANCE_CSV_COLUMNS, [], data=summaries)
         return
     title = f"Balances at {opened.now:%Y-%m-%d %H:%M} ({opened.settings.currency})"
     filtered = bool(wanted or expiring is not None or tag)
     empty = ("No package matches" if filtered else f"{client} has no packages" if client else "No client has an active package")
-    emit(fmt, BALANCE_COLUMNS, balance_table_rows(summaries, now=opened.now, tz=tz), title=title, empty=empty, table=BALANCE_TABLE)
+    emit(fmt, BALANCE_CSV_COLUMNS, balance_table_rows(summaries, now=opened.now, tz=tz), title=title, empty=empty, table=BALANCE_TABLE)
 
 
 def _kept(summary: dict, wanted: set, expiring: Optional[int], tag: Optional[str], directory: dict, today) -> bool:  # type: ignore[no-untyped-def]

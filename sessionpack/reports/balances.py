@@ -50,30 +50,43 @@ def expiry_text(summary: Mapping[str, Any]) -> str:
     return "starts at first use" if summary["starts_at_first_use"] else "never"
 
 
+BALANCE_CSV_COLUMNS = ["client", "id", "package", "name", "item", "total", "adjusted", "used", "forfeited", "scheduled",
+                       "transferred", "voided", "expired", "remaining", "expires", "starts_at_first_use", "status", "shared_by"]
+
+
 def balance_table_rows(summaries: list[Mapping[str, Any]], client: str | None = None, now: datetime | None = None,
                        tz: ZoneInfo | None = None) -> list[dict[str, Any]]:
     """One row per balance key of each client package, for tables and CSV.
 
-    CSV and TSV have the numbers one per column; a table for people shows
-    ``left`` (remaining of total: ``3/10``), ``booked`` and a human expiry
-    (``30 Jun``), made with ``now`` and ``tz``."""
+    CSV and TSV have one number per column (``BALANCE_CSV_COLUMNS``: the
+    package id, its name, each balance figure, the expiry as an ISO date);
+    a table for people shows ``left`` (remaining of total: ``3/10``),
+    ``booked``, a human expiry (``to 30 Jun``, made with ``now`` and ``tz``)
+    and, with ``--wide``, the figures as words (``5 +2``, ``1 + 1 forfeited``).
+    """
     from .when import human_date
 
     rows = []
     for summary in summaries:
         for key, row in summary["balances"].items():
             used = row["used"] if row["forfeited"] in (0, "0", "0.00") else f"{row['used']} + {row['forfeited']} forfeited"
+            total = row["total"] if row["adjusted"] in (0, "0", "0.00") else f"{row['total']} {'+' if not str(row['adjusted']).startswith('-') else ''}{row['adjusted']}"
             rows.append({
                 "client": summary["owner"],
                 "id": summary["id"],
-                "package": _package_text(summary),
+                "package": summary["package"],
+                "name": summary["name"],
+                "label": _package_text(summary),
                 "item": key,
-                "total": row["total"] if row["adjusted"] in (0, "0", "0.00") else f"{row['total']} {'+' if not str(row['adjusted']).startswith('-') else ''}{row['adjusted']}",
-                "used": used,
-                "scheduled": row["scheduled"],
-                "remaining": row["remaining"],
-                "expires": expiry_text(summary),
-                "status": _status_text(summary, key),
+                **{figure: row[figure] for figure in ("total", "adjusted", "used", "forfeited", "scheduled", "transferred",
+                                                      "voided", "expired", "remaining")},
+                "expires": summary["expires"],
+                "starts_at_first_use": summary["starts_at_first_use"],
+                "status": summary["status"],
+                "shared_by": summary.get("shared_by"),
+                "total_text": total,
+                "used_text": used,
+                "status_text": _status_text(summary, key),
                 "left": _left(row),
                 "booked": row["scheduled"],
                 "valid": (f"to {human_date(summary['expires'], now, tz)}" if summary["expires"] and now and tz
