@@ -21,7 +21,8 @@ from ..errors import FileProblem
 from . import balances
 
 # 2: the open-package and access-code shards (views/open, views/codes).
-VIEW_FORMAT = 2
+# 3: the report views (views/days, views/value, views/pending).
+VIEW_FORMAT = 3
 
 Handler = Callable[[dict[str, Any], dict[str, Any], str], None]
 _CLIENT_HANDLERS: dict[str, Handler] = {}
