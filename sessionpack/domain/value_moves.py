@@ -241,7 +241,19 @@ def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]]) -
         "moves": [[d, c, k, money_text(v), (balances.plain(u) if u is not None else None), r] for d, c, k, v, u, r in moves],
         "lin": [[k, s, e, money_text(v), stop] for k, s, e, v, stop in lin],
         "at_sale": at_sale,
+        "groups": {key: group_of(pkg["terms"], key) for key in parts},
+        "expires": (lambda d: d.isoformat() if d else None)(balances.expiry(pkg)),
     }
+
+
+def group_of(terms: Mapping[str, Any], key: str) -> str:
+    """The service (or services) a part's value belongs to: the service of a
+    fixed part; for a pool, the services it may be spent on."""
+    contents = terms["contents"]
+    if "sessions" in contents:
+        return key
+    services = contents.get("services", "all")
+    return "all services" if services == "all" else "+".join(services)
 
 
 def held_unlimited(value: Decimal, first: str, last: str, day: str) -> Decimal:
@@ -278,6 +290,19 @@ def held_on(summary: Mapping[str, Any], day: str) -> Decimal:
         if day >= entry[1]:
             total -= recognised(entry, entry[1], day)
     return total
+
+
+def held_by_key(summary: Mapping[str, Any], day: str) -> dict[str, Decimal]:
+    """The value held per part at the end of ``day``."""
+    held: dict[str, Decimal] = {}
+    for move in summary["moves"]:
+        if move[0] > day:
+            break
+        held[move[2]] = held.get(move[2], Decimal(0)) + sign(move[1]) * Decimal(move[3])
+    for entry in summary["lin"]:
+        if day >= entry[1]:
+            held[entry[0]] = held.get(entry[0], Decimal(0)) - recognised(entry, entry[1], day)
+    return held
 
 
 def units_on(summary: Mapping[str, Any], day: str) -> dict[str, Any]:

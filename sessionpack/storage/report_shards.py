@@ -42,6 +42,7 @@ VALUE = os.path.join(layout.VIEWS, "value")
 PENDING = os.path.join(layout.VIEWS, "pending")
 FOLDERS = (DAYS, VALUE, PENDING)
 
+EVENT_TYPES = frozenset({"adjusted", "transferred", "refunded", "package-cancelled"})  # what client_lines reads of a history
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 _BOOKING_SKIP = ("why", "booked_at")
 
@@ -115,7 +116,7 @@ def _events_by_package(view: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     found: dict[str, list[dict[str, Any]]] = {}
     for event in view.get("events", []):
         cp = event.get("client_package")
-        if cp and event.get("type") in ("adjusted", "transferred", "refunded", "package-cancelled"):
+        if cp and event.get("type") in EVENT_TYPES:
             found.setdefault(cp, []).append(event)
     return found
 

@@ -281,18 +281,22 @@ def code_owner(root: str, code_hash: str) -> str | None:
     return holders[0][1] if holders else None
 
 
-def open_packages(root: str, today: str) -> dict[str, dict[str, dict[str, Any]]]:
+def open_packages(root: str, today: str, until: str | None = None) -> dict[str, dict[str, dict[str, Any]]]:
     """client -> {client package id: record} of the open packages whose last
     valid day is ``today`` (ISO) or later, or not known. Only those lines are
-    decoded."""
+    decoded. With ``until``, only those whose last valid day is known and
+    on or before it."""
     found: dict[str, dict[str, dict[str, Any]]] = {}
     keep_from = today.encode("ascii")
+    keep_until = until.encode("ascii") if until else None
     for name in sorted(existing(root)):
         if not name.startswith(layout.OPEN + os.sep):
             continue
         data = read_bytes(os.path.join(root, name))
         for number, line in enumerate(data.splitlines(), start=1):
             if not (line.startswith(b"[null,") or line[2:12] >= keep_from):
+                continue
+            if keep_until is not None and (line.startswith(b"[null,") or line[2:12] > keep_until):
                 continue
             try:
                 _, client, cp_id, pkg = json.loads(line)
