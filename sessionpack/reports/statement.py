@@ -235,7 +235,7 @@ def statement(view: Mapping[str, Any], attendee_views: Mapping[str, Mapping[str,
 
 
 def header_lines(pkg: Mapping[str, Any], currency: str) -> list[str]:
-    paid = f"paid {pkg['paid']}" if pkg["due"] in ("0", "0.00", "0.000") or Decimal(pkg["due"]) == 0 else f"paid {pkg['paid']}, due {pkg['due']}"
+    paid = "paid per session" if pkg["payment"] == "per session" else f"paid {pkg['paid']}" if pkg["due"] in ("0", "0.00", "0.000") or Decimal(pkg["due"]) == 0 else f"paid {pkg['paid']}, due {pkg['due']}"
     expiry = f"expires {pkg['expires']} ({pkg['expiry_reason']})" if pkg["expires"] else f"no expiry date ({pkg['expiry_reason']})"
     shared = f" · shared with {', '.join(pkg['shared_with'])}" if pkg["shared_with"] else ""
     return [
