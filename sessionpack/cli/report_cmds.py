@@ -134,7 +134,7 @@ def bookings_cmd(
         if unmarked:
             if start is not None or end is not None:
                 raise InputError("--unmarked covers every past day; leave out --from and --to")
-            records = [fields[3] for fields in _pending(tx) if fields[0] == "b"]
+            records = [fields[3] for fields in _pending(tx, b"u")]
             rows = practice.unmarked(records, opened.now, tz, **filters)
             meta = {"before": opened.now.isoformat(), "currency": opened.settings.currency}
             title = f"Past sessions not marked, before {opened.now:%Y-%m-%d %H:%M}"
@@ -151,13 +151,17 @@ def bookings_cmd(
             empty="No sessions")
 
 
-def _pending(tx: Any) -> list[list[Any]]:
+def _pending(tx: Any, kinds: bytes = b"sbu") -> list[list[Any]]:
+    """The pending lines of these kinds (s: sale due, b: fee due, u: not marked yet)."""
     from ..storage import report_shards
 
     found = []
     for name in report_shards.shard_names(tx.store.root, report_shards.PENDING):
         for number, line in enumerate(report_shards.read_lines(tx.store.root, name), start=1):
-            found.append(report_shards.decode(line, name, number))
+            if line[2:3] in kinds and line[3:4] == b'"':
+                found.append(report_shards.decode(line, name, number))
+            elif not (line[:2] == b'["' and line[3:4] == b'"'):
+                report_shards.decode(line, name, number)  # says which line is damaged
     return found
 
 
@@ -265,7 +269,7 @@ def outstanding_cmd(client: Optional[str] = CLIENT, fmt: Format = FMT) -> None:
     with opened.reading() as tx:
         pending = _pending(tx)
     sales_due = [dict(f[3], id=f[2], owner=f[1]) for f in pending if f[0] == "s"]
-    bookings_due = [f[3] for f in pending if f[0] == "b"]
+    bookings_due = [f[3] for f in pending if f[0] in ("b", "u")]
     rows, totals = practice.outstanding(sales_due, bookings_due, _today(opened), opened.now, client=client)
     body = []
     for index, row in enumerate(rows):
@@ -397,15 +401,20 @@ def read_values(root: str, before: Optional[str], last: str, constant: Optional[
     before_b = before.encode("ascii") if before else None
     for name in report_shards.shard_names(root, report_shards.VALUE):
         for number, line in enumerate(report_shards.read_lines(root, name), start=1):
-            head = line.split(b",", 5)
-            if len(head) < 6:
+            # ["LAST","client","cp","FIRST","HELD",{...}]: ids are slugs, so the
+            # fields end at the next quote; nothing after them is copied
+            try:
+                end_client = line.index(b'"', 15)
+                end_cp = line.index(b'"', end_client + 3)
+                first = line[end_cp + 4:end_cp + 14]
+                end_held = line.index(b'"', end_cp + 17)
+            except ValueError:
                 report_shards.decode(line, name, number)
                 continue
-            first = head[3][1:-1]
             if first > last_b:
                 continue
-            if before_b is not None and head[0][2:12] <= before_b:
-                held = head[4][1:-1]
+            if before_b is not None and line[2:12] <= before_b:
+                held = line[end_cp + 17:end_held]
                 if constant is not None:
                     if held.strip(b"0.-"):
                         constant.append(held.decode("ascii"))

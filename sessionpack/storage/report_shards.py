@@ -17,7 +17,8 @@ Three sharded views, each a function of the client views alone (like
   value in its period.
 - ``views/pending/XX.jsonl``: what is still pending per client: sales with
   money due (``["s", owner, client package, {...}]``) and bookings with a
-  fee due or not yet marked (``["b", attendee, booking id, {...}]``). The
+  fee due (``["b", attendee, booking id, {...}]``) or not yet marked
+  (``["u", ...]``, whether or not a fee is due). The
   outstanding report and the agenda's ``--unmarked`` read these.
 
 A line is one JSON array, canonical (sorted keys, no spaces); a file holds
@@ -45,6 +46,8 @@ FOLDERS = (DAYS, VALUE, PENDING)
 EVENT_TYPES = frozenset({"adjusted", "transferred", "refunded", "package-cancelled"})  # what client_lines reads of a history
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 _BOOKING_SKIP = ("why", "booked_at")
+_PENDING_FIELDS = ("id", "attendee", "owner", "service", "start", "duration", "provider", "package", "draw", "fee", "fee_tax",
+                   "paid", "status", "outcome")
 
 
 def _line(fields: list[Any]) -> bytes:
@@ -147,7 +150,8 @@ def value_line(client: str, summary: dict[str, Any]) -> bytes:
     first = min(days) if days else None
     last = max(days) if days else None
     final = held_on(summary, "9999-12-31") if days else Decimal(0)
-    return _line([last, client, summary["id"], first, format(final, "f"), summary])
+    stored = dict(summary, moves=[move[:5] for move in summary["moves"]])  # booking ids live in the day files
+    return _line([last, client, summary["id"], first, format(final, "f"), stored])
 
 
 def client_lines(view: dict[str, Any]) -> dict[str, list[bytes]]:
@@ -190,9 +194,10 @@ def client_lines(view: dict[str, Any]) -> dict[str, list[bytes]]:
             currency = _currency_of(booking)
         payment = booking_payment(booking, currency)
         if booking["status"] == "booked" or Decimal(payment["due"]) > 0:
-            record = _booking_record(booking)
-            record.update({"total": payment["total"], "due": payment["due"], "payment": payment["payment"]})
-            add(client_shard(PENDING, client), _line(["b", client, bid, record]))
+            record = {key: booking.get(key) for key in _PENDING_FIELDS}
+            record.update({"total": payment["total"], "due": payment["due"]})
+            kind = "u" if booking["status"] == "booked" else "b"  # u: not marked yet (the agenda's --unmarked reads these only)
+            add(client_shard(PENDING, client), _line([kind, client, bid, record]))
     return out
 
 

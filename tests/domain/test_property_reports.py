@@ -129,6 +129,6 @@ def test_reports_agree(plan: list[tuple[str, int, int, int]]) -> None:
         for pkg_statement in statement(client.view, {c.id: c.view for c in clients.values()}, now, TZ, "EUR"):
             pkg = client.view["packages"][pkg_statement["id"]]
             remaining = {k: balances.plain(r["remaining"]) for k, r in balances.balance(pkg).items()}
-            expected = ", ".join(("" if k in ("count", "money", "unlimited") else f"{k} ") + str(v) + (" min" if k == "minutes" else "")
+            expected = ", ".join(("" if k in ("count", "money", "unlimited", "minutes") else f"{k} ") + str(v) + (" min" if k == "minutes" else "")
                                  for k, v in remaining.items())
             assert pkg_statement["entries"][-1]["balance"] == expected
