@@ -154,51 +154,133 @@ def value_line(client: str, summary: dict[str, Any]) -> bytes:
     return _line([last, client, summary["id"], first, format(final, "f"), stored])
 
 
-def client_lines(view: dict[str, Any]) -> dict[str, list[bytes]]:
-    """Every report-view line a client view contributes, by file (relative path)."""
+def package_lines(client: str, pkg: dict[str, Any], events: list[dict[str, Any]], out: dict[str, list[bytes]]) -> None:
+    """The lines one client package adds (``events``: its owner's events about it)."""
+    cp_id = pkg["id"]
+    sale = pkg["sale"]
+    if not sale.get("transferred_from") and not pkg.get("imported"):
+        out.setdefault(day_file(sale["date"]), []).append(_line(["s", client, cp_id, _sale_record(pkg)]))
+    summary = package_value(pkg, events)
+    if summary["parts"]:
+        out.setdefault(client_shard(VALUE, client), []).append(value_line(client, summary))
+    values = _draw_value(summary, pkg) if pkg.get("draws") else {}
+    for bid, draw in sorted(pkg.get("draws", {}).items()):
+        record = {"package": cp_id, "key": draw["key"], "amount": draw["amount"], "state": draw["state"],
+                  "attendee": draw["attendee"], "value": values.get(bid)}
+        out.setdefault(day_file(draw["date"]), []).append(_line(["d", client, bid, record]))
+    if pkg.get("status", "active") not in ("cancelled", "refunded") and not sale.get("transferred_from"):
+        due = Decimal(sale["total"]) - Decimal(pkg.get("paid") or 0)
+        if due > 0:
+            record = {"package": pkg["package"], "date": sale["date"], "invoice": sale["invoice"],
+                      "total": sale["total"], "paid": pkg["paid"], "due": format(due, "f")}
+            out.setdefault(client_shard(PENDING, client), []).append(_line(["s", client, cp_id, record]))
+
+
+def booking_lines(client: str, booking: dict[str, Any], out: dict[str, list[bytes]]) -> None:
+    """The lines one booking of the attendee's view adds."""
     from ..domain.links import booking_payment
 
+    bid = booking["id"]
+    out.setdefault(day_file(booking["start"][:10]), []).append(_line(["b", client, bid, _booking_record(booking)]))
+    payment = booking_payment(booking, _currency_of(booking))
+    if booking["status"] == "booked" or Decimal(payment["due"]) > 0:
+        record = {key: booking.get(key) for key in _PENDING_FIELDS}
+        record.update({"total": payment["total"], "due": payment["due"]})
+        kind = "u" if booking["status"] == "booked" else "b"  # u: not marked yet (the agenda's --unmarked reads these only)
+        out.setdefault(client_shard(PENDING, client), []).append(_line([kind, client, bid, record]))
+
+
+def client_lines(view: dict[str, Any]) -> dict[str, list[bytes]]:
+    """Every report-view line a client view contributes, by file (relative path)."""
     client = view["id"]
     out: dict[str, list[bytes]] = {}
-
-    def add(name: str, line: bytes) -> None:
-        out.setdefault(name, []).append(line)
-
-    by_package = None
+    by_package = _events_by_package(view) if view.get("packages") else {}
     for cp_id in sorted(view.get("packages", {})):
-        pkg = view["packages"][cp_id]
-        sale = pkg["sale"]
-        if not sale.get("transferred_from") and not pkg.get("imported"):
-            add(day_file(sale["date"]), _line(["s", client, cp_id, _sale_record(pkg)]))
-        if by_package is None:
-            by_package = _events_by_package(view)
-        summary = package_value(pkg, by_package.get(cp_id, []))
-        if summary["parts"]:
-            add(client_shard(VALUE, client), value_line(client, summary))
-        values = _draw_value(summary, pkg) if pkg.get("draws") else {}
-        for bid, draw in sorted(pkg.get("draws", {}).items()):
-            record = {"package": cp_id, "key": draw["key"], "amount": draw["amount"], "state": draw["state"],
-                      "attendee": draw["attendee"], "value": values.get(bid)}
-            add(day_file(draw["date"]), _line(["d", client, bid, record]))
-        if pkg.get("status", "active") not in ("cancelled", "refunded") and not sale.get("transferred_from"):
-            due = Decimal(sale["total"]) - Decimal(pkg.get("paid") or 0)
-            if due > 0:
-                record = {"package": pkg["package"], "date": sale["date"], "invoice": sale["invoice"],
-                          "total": sale["total"], "paid": pkg["paid"], "due": format(due, "f")}
-                add(client_shard(PENDING, client), _line(["s", client, cp_id, record]))
-    currency = None
+        package_lines(client, view["packages"][cp_id], by_package.get(cp_id, []), out)
     for bid in sorted(view.get("bookings", {})):
-        booking = view["bookings"][bid]
-        add(day_file(booking["start"][:10]), _line(["b", client, bid, _booking_record(booking)]))
-        if currency is None:
-            currency = _currency_of(booking)
-        payment = booking_payment(booking, currency)
-        if booking["status"] == "booked" or Decimal(payment["due"]) > 0:
-            record = {key: booking.get(key) for key in _PENDING_FIELDS}
-            record.update({"total": payment["total"], "due": payment["due"]})
-            kind = "u" if booking["status"] == "booked" else "b"  # u: not marked yet (the agenda's --unmarked reads these only)
-            add(client_shard(PENDING, client), _line([kind, client, bid, record]))
+        booking_lines(client, view["bookings"][bid], out)
     return out
+
+
+# -- what a commit changes, record by record ------------------------------------------
+
+_FINGERPRINT = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+# Event types whose records are all named in the event (client_package,
+# to_package, package, booking): a commit of only these changes no other
+# record. Any other type makes the whole client's records compared.
+_NAMED = frozenset({"sold", "paid", "booked", "attended", "no-show", "cancelled", "linked", "unlinked", "booking-paid",
+                    "refunded", "package-cancelled", "adjusted", "paused", "resumed", "transferred", "code-reset",
+                    "shared", "unshared", "expired", "client-added", "client-edited"})
+
+
+def _named(events: list[dict[str, Any]] | None) -> set[str] | None:
+    """The client package and booking ids the events name; None: any record may change."""
+    if events is None:
+        return None
+    ids: set[str] = set()
+    for event in events:
+        if event.get("type") not in _NAMED:
+            return None
+        for field in ("client_package", "to_package", "package"):
+            if isinstance(event.get(field), str):
+                ids.add(event[field])
+        booking = event.get("booking")
+        if isinstance(booking, str):
+            ids.add(booking)
+        elif isinstance(booking, dict):
+            ids.update(v for v in (booking.get("id"), booking.get("package")) if isinstance(v, str))
+    return ids
+
+
+def fingerprint(view: dict[str, Any], events: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The client's records as text, taken before a commit of ``events``
+    changes the view in place (only the records the events name, when they
+    name every record they change): ``changed_lines`` compares them with the
+    records after it."""
+    ids = _named(events)
+    packages = view.get("packages", {})
+    bookings = view.get("bookings", {})
+    return {
+        "seq": view.get("seq", 0),
+        "ids": None if ids is None else sorted(ids),
+        "p": {cp: _FINGERPRINT(pkg) for cp, pkg in packages.items() if ids is None or cp in ids},
+        "b": {bid: _FINGERPRINT(b) for bid, b in bookings.items() if ids is None or bid in ids},
+    }
+
+
+def changed_lines(before: dict[str, Any], view: dict[str, Any]) -> tuple[dict[str, list[bytes]], dict[str, list[bytes]]]:
+    """(lines to remove, lines to add) by file: those of the records (client
+    packages, bookings) that a commit changed; the others' lines stay."""
+    client = view["id"]
+    removed: dict[str, list[bytes]] = {}
+    added: dict[str, list[bytes]] = {}
+    ids = None if before.get("ids") is None else set(before["ids"])
+    packages = view.get("packages", {})
+    for cp in sorted(set(before["p"]) | {cp for cp in packages if ids is None or cp in ids}):
+        old = before["p"].get(cp)
+        new = packages.get(cp)
+        if new is not None and old is not None and _FINGERPRINT(new) == old:
+            continue
+        if old is not None:
+            old_events = [e for e in view.get("events", []) if e.get("seq", 0) <= before["seq"]
+                          and e.get("client_package") == cp and e.get("type") in EVENT_TYPES]
+            package_lines(client, json.loads(old), old_events, removed)
+        if new is not None:
+            new_events = [e for e in view.get("events", []) if e.get("client_package") == cp and e.get("type") in EVENT_TYPES]
+            package_lines(client, new, new_events, added)
+    bookings = view.get("bookings", {})
+    for bid in sorted(set(before["b"]) | {bid for bid in bookings if ids is None or bid in ids}):
+        old = before["b"].get(bid)
+        new = bookings.get(bid)
+        if new is not None and old is not None and _FINGERPRINT(new) == old:
+            continue
+        if old is not None:
+            booking_lines(client, json.loads(old), removed)
+        if new is not None:
+            booking_lines(client, new, added)
+    return removed, added
 
 
 def _currency_of(booking: dict[str, Any]) -> str:

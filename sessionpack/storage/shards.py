@@ -152,11 +152,12 @@ class Changes:
         return self._before[name]
 
     def set_client(self, view: dict[str, Any], codes_before: set[tuple[str, str]],
-                   reports_before: dict[str, list[bytes]] | None = None) -> None:
+                   reports_before: dict[str, Any] | None = None) -> None:
         """Make the shards reflect ``view`` (``codes_before``: its codes before
-        the commit; ``reports_before``: its report-view lines before it, by file)."""
+        the commit; ``reports_before``: its records before it, from
+        ``report_shards.fingerprint``)."""
         client = view["id"]
-        self._set_reports(view, reports_before or {})
+        self._set_reports(view, reports_before or {"seq": 0, "ids": None, "p": {}, "b": {}})
         name = open_shard(client)
         if name not in self._open:
             lines = split_lines(self._read(name))
@@ -171,18 +172,29 @@ class Changes:
         for code_hash, cp_id in sorted(codes_after - codes_before):
             add_code(self._codes_of(code_hash), code_hash, client, cp_id)
 
-    def _set_reports(self, view: dict[str, Any], before: dict[str, list[bytes]]) -> None:
-        after = report_shards.client_lines(view)
-        mine = view["id"].encode("utf-8")
-        for name in sorted(set(before) | set(after)):
-            if before.get(name) == after.get(name) and name not in self._reports:
-                continue  # this client's lines in that file did not change
+    def _set_reports(self, view: dict[str, Any], before: dict[str, Any]) -> None:
+        """Take the lines of the records this commit changed out of the report
+        files and put their new lines in (``before``: ``report_shards.fingerprint``
+        of the view before the commit)."""
+        removed, added = report_shards.changed_lines(before, view)
+        for name in sorted(set(removed) | set(added)):
+            gone, new = removed.get(name, []), added.get(name, [])
+            if sorted(gone) == sorted(new):
+                continue
             if name not in self._reports:
                 lines = split_lines(self._read(name))
                 for number, line in enumerate(lines, start=1):
                     line_key(line, name, number)  # a damaged file stops the command before it commits
                 self._reports[name] = lines
-            self._reports[name] = [line for line in self._reports[name] if line_key(line)[0] != mine] + after.get(name, [])
+            lines = self._reports[name]
+            for line in gone:
+                try:
+                    lines.remove(line)
+                except ValueError:
+                    pass  # not there (a replay after a crash already took it out)
+            for line in new:
+                if line not in lines:
+                    lines.append(line)
 
     def _codes_of(self, code_hash: str) -> dict[str, list[list[str]]]:
         name = code_shard(code_hash)

@@ -305,7 +305,7 @@ class Store:
 
         clients: dict[str, dict[str, Any]] = {}
         codes_before: dict[str, set[tuple[str, str]]] = {}
-        reports_before: dict[str, dict[str, list[bytes]]] = {}  # each client's report-view lines (shards.Changes)
+        reports_before: dict[str, dict[str, Any]] = {}  # each client's records before the events (shards.Changes)
         small: dict[str, dict[str, Any]] = {}
         changed: set[str] = set()
         for event in events:
@@ -313,7 +313,7 @@ class Store:
                 if client_id not in clients:
                     clients[client_id] = self.load_client_view(client_id) or ledger.empty_client_view(client_id)
                     codes_before[client_id] = ledger.code_entries(clients[client_id])
-                    reports_before[client_id] = shards.report_shards.client_lines(clients[client_id])
+                    reports_before[client_id] = shards.report_shards.fingerprint(clients[client_id], events)
                 ledger.apply_to_client(clients[client_id], event)
             for entry in SMALL_VIEWS:
                 if entry.concerns(event):
