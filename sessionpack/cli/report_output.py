@@ -11,13 +11,42 @@ from __future__ import annotations
 
 import shutil
 import sys
+from decimal import Decimal
 from typing import Any, Sequence
 
 from .output import _cell, _terminal, plain_table_lines
 
 
+def _fast_cell(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is Decimal:
+        return format(value, "f")
+    if kind is int:
+        return str(value)
+    return _cell(value)
+
+
 def cells(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> list[list[str]]:
-    return [[_cell(row.get(col)) for col in columns] for row in rows]
+    return [[_fast_cell(row.get(col)) for col in columns] for row in rows]
+
+
+def plain_lines(head: Sequence[str], body: Sequence[Sequence[str]], title: str | None) -> list[str]:
+    """``output.plain_table_lines``, quicker for long reports: the same text
+    when every cell is ASCII on one line (else that function is used)."""
+    if not all(cell.isascii() and "\n" not in cell and "\r" not in cell for row in body for cell in row) or not all(h.isascii() for h in head):
+        return plain_table_lines(head, body, title)
+    widths = [len(h) for h in head]
+    for row in body:
+        for i, cell in enumerate(row):
+            if len(cell) > widths[i]:
+                widths[i] = len(cell)
+    last = len(head) - 1
+    out = [title] if title else []
+    for row in (head, *body):
+        out.append("  ".join(cell.ljust(widths[i]) if i < last else cell for i, cell in enumerate(row)).rstrip())
+    return out
 
 
 def fits(head: Sequence[str], body: Sequence[Sequence[str]], wrap: Sequence[bool], width: int) -> bool:
@@ -37,12 +66,12 @@ def write_report_table(columns: Sequence[str], rows: Sequence[dict[str, Any]], t
     body = cells(columns, rows)
     terminal = stream is not None or _terminal()
     if not terminal:
-        out.write("".join(line + "\n" for line in plain_table_lines(head, body, title)))
+        out.write("".join(line + "\n" for line in plain_lines(head, body, title)))
         return
     width = width or shutil.get_terminal_size((80, 24)).columns
     wrapping = [c in wrap for c in columns]
     if not fits(head, body, wrapping, width):
-        out.write("".join(line + "\n" for line in plain_table_lines(head, body, title)))
+        out.write("".join(line + "\n" for line in plain_lines(head, body, title)))
         return
     from rich.console import Console
     from rich.table import Table

@@ -26,12 +26,19 @@ def money_rows(rows: list[dict[str, Any]], totals: dict[str, Any], currency: str
     """Every amount (Decimal) of the rows and totals in the currency's minor unit."""
     from ..domain.money import quantize
 
+    from ..domain.money import minor_digits
+
+    exponent = -minor_digits(currency)
+
     def fix(record: dict[str, Any]) -> None:
         for key, value in record.items():
-            if isinstance(value, Decimal):
+            kind = type(value)
+            if kind is Decimal:
+                if value.as_tuple().exponent == exponent and not (value.is_zero() and value.is_signed()):
+                    continue  # already in the minor unit
                 fixed = quantize(value, currency)
                 record[key] = fixed if fixed else abs(fixed)
-            elif isinstance(value, dict):
+            elif kind is dict:
                 fix(value)
 
     for row in rows:
@@ -187,33 +194,46 @@ def _fee_kind(b: Mapping[str, Any]) -> str:
     return "regular fee"
 
 
+def _is_zero(amount: str) -> bool:
+    return not amount.strip("0.-")
+
+
 def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[Mapping[str, Any]], today: date,
                 now: datetime, *, client: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Money owed: sales not paid in full, and fees due on sessions that have
     started (per-session, regular fee, late-cancel charge, no-show), each
-    with its age in days; totals per client and overall."""
+    with its age in days; totals per client and overall. Amounts stay the
+    texts the views hold (already in the currency's minor unit)."""
     rows = []
+    ordinal = today.toordinal()
+    now_text = now.isoformat()
     for s in sales_due:
         if client and s["owner"] != client:
             continue
         rows.append({"client": s["owner"], "date": s["date"], "item": s["id"], "what": f"sale {s['package']}",
-                     "reference": f"invoice {s['invoice']}", "total": _money(s["total"]), "paid": _money(s["paid"]),
-                     "due": _money(s["due"]), "age": (today - date.fromisoformat(s["date"])).days})
+                     "reference": f"invoice {s['invoice']}", "total": s["total"], "paid": s["paid"],
+                     "due": s["due"], "age": ordinal - date.fromisoformat(s["date"]).toordinal()})
     for b in bookings_due:
-        if Decimal(b["due"]) <= 0 or datetime.fromisoformat(b["start"]) > now:
+        if _is_zero(b["due"]) or b["start"][:16] > now_text[:16] and datetime.fromisoformat(b["start"]) > now:
             continue
         if client and b["attendee"] != client:
             continue
-        rows.append({"client": b["attendee"], "date": b["start"][:10], "item": b["id"],
+        day = b["start"][:10]
+        rows.append({"client": b["attendee"], "date": day, "item": b["id"],
                      "what": f"{_fee_kind(b)} {b['service']}", "reference": b.get("package") or "",
-                     "total": _money(b["total"]), "paid": _money(b.get("paid")), "due": _money(b["due"]),
-                     "age": (today - date.fromisoformat(b["start"][:10])).days})
+                     "total": b["total"], "paid": b.get("paid") or _zero_like(b["total"]), "due": b["due"],
+                     "age": ordinal - date.fromisoformat(day).toordinal()})
     rows.sort(key=lambda r: (r["client"], r["date"], r["item"]))
     per_client: dict[str, Decimal] = {}
     for row in rows:
-        per_client[row["client"]] = per_client.get(row["client"], ZERO) + row["due"]
+        per_client[row["client"]] = per_client.get(row["client"], ZERO) + Decimal(row["due"])
     totals = {"due": sum(per_client.values(), ZERO), "items": len(rows), "clients": {c: per_client[c] for c in sorted(per_client)}}
     return rows, totals
+
+
+def _zero_like(amount: str) -> str:
+    head, dot, tail = amount.partition(".")
+    return "0" + (dot + "0" * len(tail) if dot else "")
 
 
 # -- expiring -------------------------------------------------------------------------
