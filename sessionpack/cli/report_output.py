@@ -14,13 +14,14 @@ import sys
 from decimal import Decimal
 from typing import Any, Sequence
 
+from ..domain.text import shown
 from .output import _cell, _terminal, plain_table_lines
 
 
 def _fast_cell(value: Any) -> str:
     kind = type(value)
     if kind is str:
-        return value
+        return value if value.isprintable() else shown(value)  # stored text: no terminal escapes
     if kind is Decimal:
         return format(value, "f")
     if kind is int:

@@ -114,3 +114,10 @@ def test_tables_at_80_columns_never_cut_ids_dates_or_amounts() -> None:
     too_wide = io.StringIO()
     write_report_table(["date", "booking", "fee"], [dict(rows[0], booking="x" * 90)], "Sessions", width=80, stream=too_wide)
     assert "x" * 90 in too_wide.getvalue()  # written plain: the terminal wraps the line, nothing is cut
+
+
+def test_stored_text_reaches_a_report_table_without_terminal_escapes() -> None:
+    for width in (80, None):
+        out = io.StringIO()
+        write_report_table(["reference"], [{"reference": "inv\x1b[31m-7"}], "Outstanding", width=width or 200, stream=out)
+        assert "\x1b" not in out.getvalue() and "inv\\x1b[31m-7" in out.getvalue()
