@@ -190,6 +190,9 @@ def sales_cmd(
     from ..storage import report_shards
 
     client, package = _slug(client, "client"), _slug(package, "package")
+    statuses = ("active", "paused", "used up", "expired", "transferred", "cancelled", "refunded")
+    if status is not None and status not in statuses:
+        raise InputError(f"--status {status!r} is not a client package status; use one of {', '.join(statuses)}")
     opened = store()
     today = _today(opened)
     span = _period(opened, start, end, month_start(today), month_end(today))

@@ -36,6 +36,7 @@ REFUSALS = [
     (("report", "bookings", "--status", "gone"), "--status 'gone' is not a booking status; use one of booked, attended, no-show, cancelled, late-cancelled"),
     (("report", "liability", "--as-of", "2026-02-28", "--to", "today"), "--as-of gives a snapshot of one day; leave out --from and --to"),
     (("report", "liability", "--as-of", "2026-02-30"), "--as-of '2026-02-30' is not a date: use YYYY-MM-DD, today, tomorrow, yesterday, +Nd or -Nd"),
+    (("report", "sales", "--status", "open"), "--status 'open' is not a client package status; use one of active, paused, used up, expired, transferred, cancelled, refunded"),
     (("statement", "zoe"), "no client 'zoe'; see 'sessionpack client list' or add one with 'sessionpack client add'"),
     (("statement", "ana", "--package", "bruno.p1"), "ana has no client package 'bruno.p1'; see 'sessionpack balance ana'"),
     (("statement", "ana", "--package", "p1"), "--package 'p1' is not a client package id like ana.p1"),
