@@ -178,7 +178,7 @@ def package_lines(client: str, pkg: dict[str, Any], events: list[dict[str, Any]]
 
 def booking_lines(client: str, booking: dict[str, Any], out: dict[str, list[bytes]]) -> None:
     """The lines one booking of the attendee's view adds."""
-    from ..domain.links import booking_payment
+    from ..domain.bookings import booking_payment
 
     bid = booking["id"]
     out.setdefault(day_file(booking["start"][:10]), []).append(_line(["b", client, bid, _booking_record(booking)]))
