@@ -72,7 +72,8 @@ def test_sell_copies_the_terms_and_records_the_sale() -> None:
     assert event == {
         "type": "sold", "clients": ["ana"], "shared_with": [], "client_package": "ana.p1", "terms": package.terms(),
         "sale": {"date": "2026-11-02", "price": "400.00", "tax": "92.00", "total": "492.00", "invoice": "000007",
-                 "reference": "shop-1", "assigned": False},
+                 "reference": "shop-1", "assigned": False,
+                 "valuation": {"method": "count", "price": "400.00", "parts": {"massage": ["400.00", 5]}}},
         "paid": "492.00",
     }
     ana.record(event)
