@@ -84,7 +84,8 @@ def at_sale(terms: Mapping[str, Any], net: Decimal, currency: str,
             weights[sid] = count * (Decimal(prices[sid]) if by_price else Decimal(1))
         split = _parts_by_weight(price, weights, currency)
         record["parts"] = {sid: [money_text(split[sid]), n if n == UNLIMITED else int(n)] for sid, n in sessions.items()}
-        record["weights"] = "regular prices" if by_price else "sessions"
+        if record["method"] == "mix":
+            record["weights"] = "regular prices" if by_price else "sessions"
     else:
         pool = contents["pool"]
         record["method"] = pool
