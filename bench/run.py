@@ -15,7 +15,10 @@ into bench/out/ when they are missing, then times, as medians over
   in a script, so tables are plain text; ``history CLIENT`` is also timed
   on a pseudo-terminal (Rich draws the table there), for reference;
 - whole-practice commands: ``balance`` (the full listing) and ``check``,
-  and ``notify --dry-run`` once it exists;
+  and ``notify --dry-run`` once it exists; every report (``report
+  bookings`` for a week and ``--unmarked``, ``sales`` and ``usage`` for a
+  month, ``outstanding``, ``expiring``, ``liability`` by month and by
+  package over a year and ``--as-of``) and a ``statement`` of a heavy client;
 - ``sell --csv`` of 10,000 rows once it exists;
 - ``hledger -f FILE bal`` on the same events written as a ledger, when
   hledger is installed or installable with apt-get.
@@ -407,6 +410,27 @@ class Table:
         return "\n".join([line(head), sep, *(line(r) for r in self.rows)])
 
 
+def reports_to_time(scale: float) -> list[tuple[str, list[str]]]:
+    """(label, arguments) of the reports and the statement timed: a week of
+    the agenda, a month of sales and usage, a year of liability by month
+    (the last complete year before --now), and the others as they come."""
+    client = generate.sample_clients(scale, generate.HEAVY, 1)
+    found = [
+        ("report bookings (a week)", ["report", "bookings"]),
+        ("report bookings --unmarked", ["report", "bookings", "--unmarked"]),
+        ("report sales (a month)", ["report", "sales", "--from", "2026-10-01", "--to", "2026-10-31"]),
+        ("report usage (a month)", ["report", "usage", "--from", "2026-10-01", "--to", "2026-10-31"]),
+        ("report outstanding", ["report", "outstanding"]),
+        ("report expiring", ["report", "expiring"]),
+        ("report liability --by month (a year)", ["report", "liability", "--by", "month", "--from", "2025-11-01", "--to", "2026-10-31"]),
+        ("report liability --by package (a year)", ["report", "liability", "--by", "package", "--from", "2025-11-01", "--to", "2026-10-31"]),
+        ("report liability --as-of", ["report", "liability", "--as-of", "2026-10-31"]),
+    ]
+    if client:
+        found.append(("statement CLIENT", ["statement", client[0]]))
+    return found if has_command("report") else []
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Time sessionpack against the SPEC §5a targets.")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per command (median; default 7)")
@@ -483,6 +507,8 @@ def main(argv: list[str] | None = None) -> int:
         whole[(s, "check")] = attempt(lambda: measure(lambda r: sp(data, "check"), repeat))
         if notify:
             whole[(s, "notify --dry-run")] = attempt(lambda: measure(lambda r: sp(data, "notify", "--dry-run"), repeat))
+        for label, report_args in reports_to_time(s):
+            whole[(s, label)] = attempt(lambda a=report_args: measure(lambda r: sp(data, *a), repeat))
 
     b0 = summarise(B0_SAMPLES)
     table = Table(b0["median"])
@@ -524,6 +550,15 @@ def main(argv: list[str] | None = None) -> int:
             if m["runs"] < repeat:
                 notes.append(f"({m['runs']} runs)")
             table.add(label, argv, m, "<= 1 s, <= 250 MiB", ok, " ".join(notes))
+        for cmd, _ in reports_to_time(s):
+            m = whole.get((s, cmd))
+            if m is None:
+                continue
+            if "error" in m:
+                table.add(label, cmd, None, "<= 1 s, <= 250 MiB", None, f"error: {m['error']}")
+                continue
+            ok = m["median"] <= WHOLE_SECONDS and m["rss"] <= WHOLE_MIB * MIB
+            table.add(label, cmd, m, "<= 1 s, <= 250 MiB", ok, "" if s == reference else "(reference is scale 1)")
         if not csv_bulk:
             table.add(label, "sell --csv (10,000 rows)", None, "<= 3 s, one commit", None, "sell --csv: not built yet")
         elif (s, "sell --csv") in whole:

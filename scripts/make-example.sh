@@ -82,3 +82,31 @@ sp attend carla.b2
 sp attend diogo.b3
 NOW=2026-02-02T10:00
 sp client edit ana --phone "+351 912 000 111"
+# February and March: more sales, sessions, a forfeit, a refund, an unpaid
+# fee and money still owed, so every report shows something real.
+NOW=2026-02-12T10:00
+sp sell eva physio-10 --paid 200
+sp sell bruno massage-hours
+sp book eva physio 2026-02-16T09:00 --provider joao
+sp book eva physio 2026-02-23T09:00 --provider joao
+sp book bruno massage-90 2026-02-18T15:00
+sp book bruno thai 2026-02-25T15:00
+sp book ana massage-90 2026-02-20T10:00        # not in her trio: at the regular fee
+NOW=2026-02-17T09:00
+sp attend eva.b3
+sp no-show bruno.b6                             # physio-10 forfeits a no-show
+NOW=2026-02-19T09:00
+sp attend bruno.b9
+NOW=2026-02-21T09:00
+sp attend ana.b4
+NOW=2026-02-24T09:00
+sp attend eva.b4
+sp adjust eva.p2 --sessions +1 --reason "goodwill: therapist was late"
+NOW=2026-02-26T09:00
+sp attend bruno.b10
+sp refund bruno.p2 --pro-rata --reason "moving abroad"
+NOW=2026-03-02T09:00
+sp book ana massage-60 2026-03-03T10:00 --no-package
+sp book eva physio 2026-03-04T09:00 --provider joao
+sp book bruno physio 2026-03-05T18:00 --provider marta
+sp book carla massage-60 2026-03-09T16:00

@@ -350,6 +350,7 @@ COMMANDS = {
     "link": "link_cmds", "unlink": "link_cmds", "refund": "refund_cmds",
     "adjust": "adjust_cmds", "pause": "adjust_cmds", "resume": "adjust_cmds", "transfer": "adjust_cmds",
     "share": "share_cmds", "unshare": "share_cmds", "code": "code_cmds",
+    "report": "report_cmds", "statement": "report_cmds",
 }
 
 

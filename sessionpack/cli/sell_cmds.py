@@ -25,6 +25,17 @@ def load_offer(opened, package_id: str):  # type: ignore[no-untyped-def]
     return package
 
 
+def regular_prices(opened, package):  # type: ignore[no-untyped-def]
+    """Regular net prices of a fixed mix's services at the sale (they weigh its
+    valuation); None for other packages (no catalog read needed)."""
+    if package.contents.kind != "fixed" or len(package.contents.sessions) < 2:
+        return None
+    from ..storage.catalog import load_service
+
+    found = {sid: load_service(opened.root, opened.settings.currency, sid) for sid, _ in package.contents.sessions}
+    return {sid: service.price for sid, service in found.items() if service is not None}
+
+
 def _money(text: Optional[str], currency: str, what: str):  # type: ignore[no-untyped-def]
     from ..domain.money import parse_money
 
@@ -78,7 +89,8 @@ def _sell(client: str, package_id: str, price: Optional[str], paid: Optional[str
         sold = opened.load_sold()
         number = invoice or f"{sold.get('sales', 0) + 1:06d}"
         event = sell(owner, package, currency=currency, sale_date=day, invoice=number, price=price_value,
-                     paid=paid_value, reference=reference, assign=assign, share_with=share_with)
+                     paid=paid_value, reference=reference, assign=assign, share_with=share_with,
+                     regular_prices=regular_prices(opened, package))
         code = new_code()  # shown once, below; only its hash is recorded
         event["code_hash"] = code_hash(code)
         tx.commit([event])

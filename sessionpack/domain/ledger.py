@@ -21,8 +21,9 @@ from ..errors import FileProblem
 from . import balances
 
 # 2: the open-package and access-code shards (views/open, views/codes).
-# 3: the directory keeps each client's phone (client list --search).
-VIEW_FORMAT = 3
+# 3: the report views (views/days, views/value, views/pending).
+# 4: the directory keeps each client's phone (client list --search).
+VIEW_FORMAT = 4
 
 Handler = Callable[[dict[str, Any], dict[str, Any], str], None]
 _CLIENT_HANDLERS: dict[str, Handler] = {}

@@ -15,6 +15,7 @@ from ..errors import InputError, RuleError
 from .ids import client_package_id
 from .ledger import handles
 from .money import money_text, tax_on
+from .valuation import at_sale as valuation_at_sale
 
 
 def payment_state(pkg: Mapping[str, Any]) -> str:
@@ -45,6 +46,7 @@ def sell(
     reference: str | None = None,
     assign: bool = False,
     share_with: tuple[str, ...] = (),
+    regular_prices: Mapping[str, Decimal] | None = None,
 ) -> dict[str, Any]:
     """The ``sold`` event for selling (or assigning) ``package`` to a client.
 
@@ -95,6 +97,7 @@ def sell(
             "invoice": invoice,
             "reference": reference,
             "assigned": assign,
+            "valuation": valuation_at_sale(terms, net, currency, regular_prices),  # fixed at the sale (see valuation)
         },
         "paid": money_text(amount_paid),
     }

@@ -24,6 +24,7 @@ from .ledger import handles
 from .money import money_text, quantize
 from .packages import package_from_terms
 from .sales import new_package_record
+from .value_moves import transfer_valuation
 
 
 def _scheduled_note(row: Mapping[str, Any], key: str, currency: str) -> str:
@@ -128,6 +129,8 @@ def plan_transfer(
             "reference": None,
             "assigned": False,
             "transferred_from": cp,
+            # the value the moved units had with the giver (valuation fixed at the giver's sale)
+            "valuation": transfer_valuation(pkg, moved, now.astimezone(tz).date().isoformat()),
         },
         "paid": zero,
         "expires": last_day.isoformat() if last_day else None,

@@ -38,7 +38,7 @@ from typing import Any
 from ..domain import ledger
 from ..domain.ids import SLUG_RE
 from ..errors import FileProblem
-from . import journal, layout, shards
+from . import journal, layout, report_shards, shards
 from .checkpoint import Checkpoint, Digest, digest_of, load, stat_key
 from .fsio import open_binary, open_file, read_bytes
 from .small_views import NAMES as SMALL_NAMES, SMALL_VIEWS
@@ -70,6 +70,7 @@ class Touched:
     events: list[tuple[int, bytes, dict[str, Any]]] = field(default_factory=list)
     lines: tuple[list[bytes], list[bytes]] = ([], [])
     codes: tuple[set[tuple[str, str]], set[tuple[str, str]]] = (set(), set())
+    reports: tuple[dict[str, list[bytes]], dict[str, list[bytes]]] = ({}, {})  # report-view lines by file
 
 
 def _client_name(client_id: str) -> str:
@@ -91,7 +92,9 @@ def _present(root: str) -> dict[str, os.stat_result]:
             found[name] = os.stat(os.path.join(root, name))
         except FileNotFoundError:
             pass
-    for folder, suffix in ((layout.CLIENT_VIEWS, ".json"), (layout.OPEN, ".jsonl"), (layout.CODES, ".json")):
+    folders = ((layout.CLIENT_VIEWS, ".json"), (layout.OPEN, ".jsonl"), (layout.CODES, ".json"),
+               *((folder, ".jsonl") for folder in report_shards.FOLDERS))
+    for folder, suffix in folders:
         try:
             with os.scandir(os.path.join(root, folder)) as entries:
                 for entry in entries:
@@ -203,6 +206,7 @@ class Run:
         if not self.was(name, encoded if old else None):
             raise NeedsFull("a client view the new events touch differs from the last check")
         lines_before, codes_before = shards.open_lines(before), ledger.code_entries(before)
+        reports_before = report_shards.client_lines(before)
         after = before
         for line, raw, event in touched.events:
             try:
@@ -211,6 +215,7 @@ class Run:
                 raise NeedsFull(f"the event on journal line {line} does not fit the events before it") from None
         touched.lines = (lines_before, shards.open_lines(after))
         touched.codes = (codes_before, ledger.code_entries(after))
+        touched.reports = (reports_before, report_shards.client_lines(after))
         expected = encode_view(after)
         if new != [e for _, _, e in touched.events] or expected != data:
             self.differs(name, data, expected)
@@ -254,6 +259,20 @@ class Run:
             return
         before = shards.join_lines(others + [line for t in clients.values() for line in t.lines[0]])
         after = shards.join_lines(others + [line for t in clients.values() for line in t.lines[1]])
+        self.shard_result(name, data, before, after)
+
+    def report_file(self, name: str, clients: dict[str, Touched]) -> None:
+        """A report-view file (``report_shards``) the touched clients have lines in."""
+        data = _read(self.root, name)
+        mine = {c.encode("utf-8") for c in clients}
+        try:
+            lines = shards.split_lines(data)
+            others = [line for line in lines if shards.line_key(line, name)[0] not in mine]
+        except FileProblem:
+            self.differs(name)
+            return
+        before = report_shards.join(others + [line for t in clients.values() for line in t.reports[0].get(name, [])])
+        after = report_shards.join(others + [line for t in clients.values() for line in t.reports[1].get(name, [])])
         self.shard_result(name, data, before, after)
 
     def code_shard(self, name: str, touched: dict[str, Touched], before: list[tuple[str, str, str]], after: list[tuple[str, str, str]]) -> None:
@@ -382,6 +401,12 @@ def _check(store: Store, cp: Checkpoint, tail: bytes) -> Incremental | str:
                     codes.setdefault(shards.code_shard(code_hash), ([], []))[side].append((code_hash, client_id, cp_id))
         for name in sorted(by_shard):
             run.open_shard(name, by_shard[name])
+        by_report: dict[str, dict[str, Touched]] = {}
+        for client_id, t in touched.items():
+            for name in set(t.reports[0]) | set(t.reports[1]):
+                by_report.setdefault(name, {})[client_id] = t
+        for name in sorted(by_report):
+            run.report_file(name, by_report[name])
         for name in sorted(codes):
             run.code_shard(name, touched, *codes[name])
         for name in cp.files:

@@ -35,7 +35,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..domain import ledger
 from ..errors import FileProblem
-from . import layout
+from . import layout, report_shards
 from .crash import crash_point
 from .fsio import atomic_write, fsync_dir, make_dir, read_bytes
 
@@ -66,7 +66,8 @@ def code_shard(code_hash: str) -> str:
 
 def is_shard(name: str) -> bool:
     folder, base = os.path.split(name)
-    return (folder == layout.OPEN and base.endswith(".jsonl")) or (folder == layout.CODES and base.endswith(".json"))
+    return ((folder == layout.OPEN and base.endswith(".jsonl")) or (folder == layout.CODES and base.endswith(".json"))
+            or report_shards.is_report_file(name))
 
 
 # -- open packages: lines -------------------------------------------------------
@@ -140,6 +141,7 @@ class Changes:
         self._before: dict[str, bytes | None] = {}
         self._open: dict[str, list[bytes]] = {}
         self._codes: dict[str, dict[str, list[list[str]]]] = {}
+        self._reports: dict[str, list[bytes]] = {}
 
     def _read(self, name: str) -> bytes | None:
         if name not in self._before:
@@ -149,9 +151,13 @@ class Changes:
                 self._before[name] = None
         return self._before[name]
 
-    def set_client(self, view: dict[str, Any], codes_before: set[tuple[str, str]]) -> None:
-        """Make the shards reflect ``view`` (``codes_before``: its codes before the commit)."""
+    def set_client(self, view: dict[str, Any], codes_before: set[tuple[str, str]],
+                   reports_before: dict[str, Any] | None = None) -> None:
+        """Make the shards reflect ``view`` (``codes_before``: its codes before
+        the commit; ``reports_before``: its records before it, from
+        ``report_shards.fingerprint``)."""
         client = view["id"]
+        self._set_reports(view, reports_before or {"seq": 0, "ids": None, "p": {}, "b": {}})
         name = open_shard(client)
         if name not in self._open:
             lines = split_lines(self._read(name))
@@ -166,6 +172,30 @@ class Changes:
         for code_hash, cp_id in sorted(codes_after - codes_before):
             add_code(self._codes_of(code_hash), code_hash, client, cp_id)
 
+    def _set_reports(self, view: dict[str, Any], before: dict[str, Any]) -> None:
+        """Take the lines of the records this commit changed out of the report
+        files and put their new lines in (``before``: ``report_shards.fingerprint``
+        of the view before the commit)."""
+        removed, added = report_shards.changed_lines(before, view)
+        for name in sorted(set(removed) | set(added)):
+            gone, new = removed.get(name, []), added.get(name, [])
+            if sorted(gone) == sorted(new):
+                continue
+            if name not in self._reports:
+                lines = split_lines(self._read(name))
+                for number, line in enumerate(lines, start=1):
+                    line_key(line, name, number)  # a damaged file stops the command before it commits
+                self._reports[name] = lines
+            lines = self._reports[name]
+            for line in gone:
+                try:
+                    lines.remove(line)
+                except ValueError:
+                    pass  # not there (a replay after a crash already took it out)
+            for line in new:
+                if line not in lines:
+                    lines.append(line)
+
     def _codes_of(self, code_hash: str) -> dict[str, list[list[str]]]:
         name = code_shard(code_hash)
         if name not in self._codes:
@@ -179,6 +209,8 @@ class Changes:
             out[name] = join_lines(lines)
         for name, codes in self._codes.items():
             out[name] = encode_codes(codes)
+        for name, lines in self._reports.items():
+            out[name] = report_shards.join(lines)
         return {name: data for name, data in out.items() if data != self._before[name]}
 
 
@@ -207,8 +239,11 @@ class Builder:
     def __init__(self) -> None:
         self._open: dict[str, list[bytes]] = {}
         self._codes: dict[str, dict[str, list[list[str]]]] = {}
+        self._reports: dict[str, list[bytes]] = {}
 
     def add(self, view: dict[str, Any]) -> None:
+        for name, report_lines in report_shards.client_lines(view).items():
+            self._reports.setdefault(name, []).extend(report_lines)
         lines = open_lines(view)
         if lines:
             self._open.setdefault(open_shard(view["id"]), []).extend(lines)
@@ -225,6 +260,10 @@ class Builder:
             data = encode_codes(codes)
             if data:
                 out[name] = data
+        for name, lines in self._reports.items():
+            data = report_shards.join(lines)
+            if data:
+                out[name] = data
         return out
 
 
@@ -237,7 +276,7 @@ def existing(root: str) -> set[str]:
         except FileNotFoundError:
             continue
         found.update(os.path.join(folder, n) for n in names if n.endswith(suffix) and not n.startswith("."))
-    return found
+    return found | report_shards.existing(root)
 
 
 # -- reading ------------------------------------------------------------------------
@@ -254,12 +293,14 @@ def code_owner(read: Callable[[str], bytes | None], code_hash: str) -> str | Non
     return holders[0][1] if holders else None
 
 
-def open_packages(store: Any, today: str) -> dict[str, dict[str, dict[str, Any]]]:
+def open_packages(store: Any, today: str, until: str | None = None) -> dict[str, dict[str, dict[str, Any]]]:
     """client -> {client package id: record} of the open packages whose last
     valid day is ``today`` (ISO) or later, or not known. Only those lines are
-    decoded. The files are read as the store sees them (``view_bytes``)."""
+    decoded. With ``until``, only those whose last valid day is known and
+    on or before it. The files are read as the store sees them (``view_bytes``)."""
     found: dict[str, dict[str, dict[str, Any]]] = {}
     keep_from = today.encode("ascii")
+    keep_until = until.encode("ascii") if until else None
     names = existing(store.root)
     for name, exists in store.fresh_view_names().items():
         (names.add if exists else names.discard)(name)
@@ -269,6 +310,8 @@ def open_packages(store: Any, today: str) -> dict[str, dict[str, dict[str, Any]]
         data = store.view_bytes(name) or b""
         for number, line in enumerate(data.splitlines(), start=1):
             if not (line.startswith(b"[null,") or line[2:12] >= keep_from):
+                continue
+            if keep_until is not None and (line.startswith(b"[null,") or line[2:12] > keep_until):
                 continue
             try:
                 _, client, cp_id, pkg = json.loads(line)

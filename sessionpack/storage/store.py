@@ -414,6 +414,7 @@ class Store:
 
         clients: dict[str, dict[str, Any]] = {}
         codes_before: dict[str, set[tuple[str, str]]] = {}
+        reports_before: dict[str, dict[str, Any]] = {}  # each client's records before the events (shards.Changes)
         small: dict[str, dict[str, Any]] = {}
         changed: set[str] = set()
         for event in events:
@@ -421,6 +422,7 @@ class Store:
                 if client_id not in clients:
                     clients[client_id] = self.load_client_view(client_id) or ledger.empty_client_view(client_id)
                     codes_before[client_id] = ledger.code_entries(clients[client_id])
+                    reports_before[client_id] = shards.report_shards.fingerprint(clients[client_id], events)
                 ledger.apply_to_client(clients[client_id], event)
             for entry in SMALL_VIEWS:
                 if entry.concerns(event):
@@ -431,7 +433,7 @@ class Store:
                         changed.add(entry.name)
         changes = shards.Changes(self.root)
         for client_id, view in clients.items():
-            changes.set_client(view, codes_before[client_id])
+            changes.set_client(view, codes_before[client_id], reports_before[client_id])
         return Folded(clients, {name: small[name] for name in sorted(changed)}, changes.files())
 
     def _write_views(self, folded: "Folded", events: list[dict[str, Any]], index: dict[str, Any], offset: int) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from typing import Any, Iterator
 
 from ..domain import ledger
 from ..errors import FileProblem, SessionpackError
-from . import checkpoint, journal, layout, shards
+from . import checkpoint, journal, layout, report_shards, shards
 from .catalog import load_packages, load_services
 from .fsio import atomic_write, make_dir, open_binary, read_bytes, remove_leftovers
 from .small_views import NAMES as SMALL_NAMES, SMALL_VIEWS
@@ -45,6 +45,7 @@ class Replayed:
     def __init__(self) -> None:
         self.clients: dict[str, dict[str, Any]] = {}
         self.events: dict[str, list[bytes]] = {}  # client -> its events, each as encoded in its view
+        self.package_events: dict[str, list[dict[str, Any]]] = {}  # client -> the events its report lines read
         self.small = {entry.name: entry.empty() for entry in SMALL_VIEWS}
         self.offset = 0
         self.seq = 0
@@ -68,6 +69,9 @@ class Replayed:
         encoded = _ENCODE(event).encode("utf-8")
         for client_id in applied:
             self.events[client_id].append(encoded)
+        if event["type"] in report_shards.EVENT_TYPES:
+            for client_id in applied:
+                self.package_events.setdefault(client_id, []).append(event)
 
     def files(self) -> Iterator[tuple[str, bytes]]:
         """(relative path, bytes) of every view file, in path order.
@@ -79,6 +83,7 @@ class Replayed:
         for client_id in sorted(self.clients, key=lambda c: c + ".json"):
             view = self.clients.pop(client_id)
             events = self.events.pop(client_id)
+            view["events"] = self.package_events.pop(client_id, [])  # what the report lines read of the history
             builder.add(view)
             view["events"] = _EVENTS_MARK
             data = encode_view(view).replace(_EVENTS_MARK_JSON, b"[" + b",".join(events) + b"]", 1)

@@ -72,7 +72,8 @@ def test_sell_copies_the_terms_and_records_the_sale() -> None:
     assert event == {
         "type": "sold", "clients": ["ana"], "shared_with": [], "client_package": "ana.p1", "terms": package.terms(),
         "sale": {"date": "2026-11-02", "price": "400.00", "tax": "92.00", "total": "492.00", "invoice": "000007",
-                 "reference": "shop-1", "assigned": False},
+                 "reference": "shop-1", "assigned": False,
+                 "valuation": {"method": "count", "price": "400.00", "parts": {"massage": ["400.00", 5]}}},
         "paid": "492.00",
     }
     ana.record(event)
@@ -292,9 +293,12 @@ def test_balance_table_rows_say_what_was_forfeited_and_adjusted() -> None:
     ana.book("2026-12-02T10:00")
     ana.change(b1, "no-show", now=at("2026-12-01T12:00"))
     ana.pkg()["adjustments"] = {"massage": -1}
-    rows = balance_table_rows([package_summary(ana.pkg(), NOW, TZ)])
-    assert rows == [{"client": "ana", "id": "ana.p1", "package": "5 massages", "item": "massage", "total": "5 -1",
-                     "used": "0 + 1 forfeited", "scheduled": 1, "remaining": 2, "expires": "never", "status": "active"}]
+    rows = balance_table_rows([package_summary(ana.pkg(), NOW, TZ)], now=NOW, tz=TZ)
+    assert rows == [{"client": "ana", "id": "ana.p1", "package": "five", "name": "5 massages", "label": "5 massages",
+                     "item": "massage", "total": 5, "adjusted": -1, "used": 0, "forfeited": 1, "scheduled": 1,
+                     "transferred": 0, "voided": 0, "expired": 0, "remaining": 2, "expires": None, "starts_at_first_use": False,
+                     "status": "active", "shared_by": None, "total_text": "5 -1", "used_text": "0 + 1 forfeited",
+                     "status_text": "active", "left": "2/4", "booked": 1, "valid": "never"}]
 
 
 # ---------------------------------------------------------------- history (item 6)
