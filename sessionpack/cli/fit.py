@@ -6,15 +6,17 @@ column whose cells hold no space) or *text* (names, descriptions: they may
 wrap at spaces). In order:
 
 1. every column at its natural width, when the table fits;
-2. else the text columns wrap, sharing the width the kept columns leave
-   (each at least ``MIN_TEXT`` columns);
+2. else the text columns wrap at spaces, sharing the width the kept
+   columns leave (each at least ``MIN_TEXT`` columns, and never narrower
+   than its longest word);
 3. else, when even that does not fit, the text moves to a detail line
    under each row, indented and wrapped to the terminal's width, and the
-   row keeps only its kept columns.
+   row keeps only its kept columns;
+4. else, when the kept columns alone are wider than the terminal (a report
+   of many amounts on a narrow terminal), each row is a block: its first
+   cell, then one ``header  value`` line per other column.
 
-Columns are separated by two spaces; the header is underlined. A kept
-column wider than the terminal is still printed whole: the terminal wraps
-that line, nothing is lost.
+Columns are separated by two spaces; the header is underlined.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Sequence
 
 from .output import display_width
 
-MIN_TEXT = 12
+MIN_TEXT = 16
 GAP = "  "
 
 
@@ -73,13 +75,21 @@ def fitted_lines(head: Sequence[str], body: Sequence[Sequence[str]], keep: Seque
                for i in range(count)]
     gaps = len(GAP) * (count - 1)
     text_columns = [i for i in range(count) if not keep[i]]
-    if sum(natural) + gaps <= width or not text_columns:
+    if sum(natural) + gaps <= width:
         return _render(head, body, natural, [True] * count, bold)
-    kept_width = sum(natural[i] for i in range(count) if keep[i]) + gaps
+    if not text_columns:
+        return _blocks(head, body, width, bold)
+    kept = [i for i in range(count) if keep[i]]
+    kept_width = sum(natural[i] for i in kept) + len(GAP) * max(0, len(kept) - 1)
+    if kept_width > width:
+        return _blocks(head, body, width, bold)
+    kept_width = sum(natural[i] for i in kept) + gaps
     room = width - kept_width
     if room >= MIN_TEXT * len(text_columns):
         widths = _share(natural, text_columns, room)
-        return _render(head, body, widths, list(keep), bold)
+        longest = {i: max([display_width(w) for cells in body for w in cells[i].split()] + [1]) for i in text_columns}
+        if all(widths[i] >= min(natural[i], longest[i]) for i in text_columns):  # no word broken
+            return _render(head, body, widths, list(keep), bold)
     return _with_details(head, body, keep, natural, width, bold)
 
 
@@ -122,8 +132,26 @@ def _with_details(head: Sequence[str], body: Sequence[Sequence[str]], keep: Sequ
     for cells in body:
         lines.extend(_render([""] * len(kept), [[cells[i] for i in kept]], [natural[i] for i in kept], [True] * len(kept),
                              False)[2:])
-        for i in range(len(head)):
-            if not keep[i] and cells[i]:
-                label = f"{head[i]}: " if head[i] else ""
-                lines.extend("    " + part for part in wrap(label + cells[i], width - 4))
+        details = [f"{head[i]}: {cells[i]}" if head[i] else cells[i] for i in range(len(head)) if not keep[i] and cells[i]]
+        if details:
+            lines.extend("    " + part for part in wrap(" · ".join(details), width - 4))
+    return lines
+
+
+def _blocks(head: Sequence[str], body: Sequence[Sequence[str]], width: int, bold: bool) -> list[str]:
+    """One block per row: the first cell (bold), then ``header  value`` lines,
+    each value whole (wrapped at spaces when it is text longer than the line)."""
+    label = max(display_width(h) for h in head[1:]) if len(head) > 1 else 0
+    lines: list[str] = []
+    for number, cells in enumerate(body):
+        if number:
+            lines.append("")
+        first = f"{head[0]} {cells[0]}" if head[0] else cells[0]
+        lines.append(f"\x1b[1m{first}\x1b[0m" if bold else first)
+        for header, cell in zip(head[1:], cells[1:]):
+            if not cell:
+                continue
+            parts = cell.split("\n") if display_width(cell) <= width - label - 4 else wrap(cell, max(12, width - label - 4))
+            for index, part in enumerate(parts):
+                lines.append(f"  {_pad(header if index == 0 else '', label)}  {part}".rstrip())
     return lines

@@ -1,15 +1,13 @@
 """Drawing report tables: ids, dates and amounts are never cut.
 
-On a terminal a report is a Rich table whose id, date and amount columns
-never wrap or shrink; only text columns (names, services, details) may
-wrap. When even that does not fit the terminal's width, the table is
-written plain (as when piped): long lines, which the terminal wraps, but
-nothing cut. Piped, the plain layout of ``output`` is used.
+On a terminal a report is fitted to its width by ``fit``, like every table:
+id, date and amount columns are printed whole, text columns (names,
+services, details) wrap, and a table too wide even so is written as one
+block per row. Piped, the plain layout of ``output`` is used.
 """
 
 from __future__ import annotations
 
-import shutil
 import sys
 from decimal import Decimal
 from typing import Any, Sequence
@@ -50,18 +48,10 @@ def plain_lines(head: Sequence[str], body: Sequence[Sequence[str]], title: str |
     return out
 
 
-def fits(head: Sequence[str], body: Sequence[Sequence[str]], wrap: Sequence[bool], width: int) -> bool:
-    """Whether a boxed table fits ``width`` with only ``wrap`` columns narrowed (to 8)."""
-    need = 1
-    for i, header in enumerate(head):
-        widest = max([len(header)] + [len(row[i]) for row in body])
-        need += (min(widest, 8) if wrap[i] else widest) + 3
-    return need <= width
-
-
 def write_report_table(columns: Sequence[str], rows: Sequence[dict[str, Any]], title: str | None,
                        wrap: Sequence[str] = (), width: int | None = None, stream: Any = None) -> None:
-    """A report table; ``wrap``: the text columns that may wrap on a terminal."""
+    """A report table; ``wrap``: the text columns that may wrap on a terminal
+    (every other column is an id, a date or an amount: printed whole)."""
     out = stream or sys.stdout
     head = [c.replace("_", " ") for c in columns]
     body = cells(columns, rows)
@@ -69,23 +59,10 @@ def write_report_table(columns: Sequence[str], rows: Sequence[dict[str, Any]], t
     if not terminal:
         out.write("".join(line + "\n" for line in plain_lines(head, body, title)))
         return
-    width = width or shutil.get_terminal_size((80, 24)).columns
-    wrapping = [c in wrap for c in columns]
-    if not fits(head, body, wrapping, width):
-        out.write("".join(line + "\n" for line in plain_lines(head, body, title)))
-        return
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+    from .fit import fitted_lines
+    from .output import screen
 
-    table = Table(title=Text(title) if title else None, title_justify="left")
-    for i, header in enumerate(head):
-        widest = max([len(header)] + [len(row[i]) for row in body])
-        if wrapping[i]:
-            table.add_column(Text(header), overflow="fold")
-        else:
-            table.add_column(Text(header), no_wrap=True, min_width=widest)
-    for row in body:
-        table.add_row(*(Text(cell) for cell in row))
-    Console(file=out, width=width, highlight=False, markup=False, emoji=False, soft_wrap=False,
-            force_terminal=stream is None).print(table)
+    seen = screen()
+    keep = [c not in wrap for c in columns]
+    lines = ([title] if title else []) + fitted_lines(head, body, keep, width or seen.width, bold=seen.styles and stream is None)
+    out.write("".join(line + "\n" for line in lines))

@@ -56,13 +56,32 @@ def render_statement(fmt: str, view: dict[str, Any], packages: list[dict[str, An
                 lines.append("| " + " | ".join(_md_cell(shown(str(entry[c]))) for c in COLUMNS) + " |")
         if not packages:
             lines += ["", "No packages."]
-    else:  # table and text: plain aligned columns (a terminal shows the same text)
-        lines.extend(shown(text) for text in _heading(view, opened, span))
+    else:  # table and text: plain aligned columns; a table on a terminal is fitted to its width
+        from .output import screen
+
+        seen = screen()
+        fitted = fmt == "table" and seen.terminal
+        say = (lambda text: _wrapped(text, seen.width)) if fitted else (lambda text: [text])
+        for text in _heading(view, opened, span):
+            lines.extend(say(shown(text)))
         for pkg in packages:
             lines.append("")
-            lines.extend(shown(text) for text in header_lines(pkg, currency))
+            for text in header_lines(pkg, currency):
+                lines.extend(say(shown(text)))
             body = [[shown(str(entry[c])) for c in COLUMNS] for entry in pkg["entries"]]
-            lines.extend("  " + line if line else line for line in plain_table_lines(list(COLUMNS), body))
+            if fitted:
+                from .fit import fitted_lines
+
+                table = fitted_lines(list(COLUMNS), body, [True, True, False, True, True], seen.width - 2, bold=seen.styles)
+            else:
+                table = plain_table_lines(list(COLUMNS), body)
+            lines.extend("  " + line if line else line for line in table)
         if not packages:
             lines += ["", "No packages."]
     out.write("".join(line.rstrip() + "\n" for line in lines))
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    from .fit import wrap
+
+    return wrap(text, width) if len(text) > width else [text]
