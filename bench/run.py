@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Time sessionpack against the SPEC §5a targets, in one run.
+"""Time sessionpack against the the speed targets targets, in one run.
 
     .venv/bin/python bench/run.py              # from the repository root
 
@@ -432,7 +432,7 @@ def reports_to_time(scale: float) -> list[tuple[str, list[str]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Time sessionpack against the SPEC §5a targets.")
+    parser = argparse.ArgumentParser(description="Time sessionpack against the the speed targets targets.")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per command (median; default 7)")
     parser.add_argument("--scales", default="1,0.1", help="comma-separated; the first is the reference (default 1,0.1)")
     parser.add_argument("--hledger-repeat", type=int, default=3, help="timed runs of hledger bal (default 3)")

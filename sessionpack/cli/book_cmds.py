@@ -59,7 +59,7 @@ def book_cmd(
     code: Optional[str] = typer.Option(None, "--code", help="Book for the owner of the package with this access code, on that package only (give SERVICE WHEN)."),
     fmt: Format = FMT,
 ) -> None:
-    """Book a session; the package it draws on is chosen by SPEC rule 3.
+    """Book a session; the package it draws on is chosen by rule 3 (docs/rules.md).
 
     Eligible packages: the client's own (or shared with them), active, not
     paused, within expiry, including the service, meeting restrictions, with
@@ -129,7 +129,7 @@ def book_cmd(
             say(f"Series {series}: {len(bookings)} sessions, {covered} drawn from a package, {len(bookings) - covered} at the regular fee")
         return
     if fmt in (Format.json, Format.jsonl) and not repeat:
-        emit_record(fmt, bookings[0])  # one booking: one object (SPEC §4)
+        emit_record(fmt, bookings[0])  # one booking: one object (docs/formats.md)
     else:
         emit(fmt, list(bookings[0]), bookings)
 

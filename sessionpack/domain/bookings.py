@@ -1,4 +1,4 @@
-"""Booking sessions against client packages (SPEC rules 3, 4 and 5).
+"""Booking sessions against client packages (rules 3, 4 and 5 (docs/rules.md)).
 
 ``choose`` applies rule 3: among the client packages the attendee may use,
 the eligible ones are ranked by soonest expiry (none last), then most
@@ -131,7 +131,7 @@ def _why(best: Candidate, others: list[Candidate]) -> str:
 
 
 def choose(candidates: list[Mapping[str, Any]], session: Session, now: datetime, tz: ZoneInfo) -> tuple[Candidate | None, str, list[str]]:
-    """(chosen, why, ["ana.p1: expired", ...]) per SPEC rule 3."""
+    """(chosen, why, ["ana.p1: expired", ...]) per rule 3 (docs/rules.md)."""
     eligible: list[Candidate] = []
     rejected: list[str] = []
     for pkg in candidates:

@@ -1,4 +1,4 @@
-"""Selling and assigning packages; recording payments (SPEC rule 1).
+"""Selling and assigning packages; recording payments (rule 1 (docs/rules.md)).
 
 A sale copies the package's terms into the event, so later edits of the
 package never change what a client bought.

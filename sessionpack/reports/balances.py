@@ -18,7 +18,7 @@ def _show(value: Any) -> Any:
 
 
 def package_summary(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> dict[str, Any]:
-    """One client package as the JSON of ``balance`` shows it (SPEC §4)."""
+    """One client package as the JSON of ``balance`` shows it (docs/formats.md)."""
     rows = balances.balance(pkg)
     last_day = balances.expiry(pkg)
     state = balances.status(pkg, now, tz)

@@ -1,4 +1,4 @@
-"""balance and history through the CLI (SPEC §4; issue 4 items 5-7).
+"""balance and history through the CLI (docs/formats.md).
 
 Packages are written straight into DATA/packages/ID.toml (no 'package create').
 """
@@ -37,7 +37,7 @@ def shop(practice, data_dir: Path):  # type: ignore[no-untyped-def]
 
 
 def summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The keys SPEC §4 fixes."""
+    """The keys docs/formats.md fixes."""
     return [{k: row[k] for k in ("id", "package", "status", "expires", "remaining")} for row in rows]
 
 

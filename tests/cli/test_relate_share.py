@@ -1,4 +1,4 @@
-"""client relate / unrelate, share / unshare through the CLI (SPEC rule 12; issue 5 item 6).
+"""client relate / unrelate, share / unshare through the CLI (rule 12 of docs/rules.md).
 
 Refusals are checked word for word, with their exit code, and by comparing
 the journal's and views' bytes before and after. Every scenario ends with a

@@ -1,4 +1,4 @@
-"""sell, assign, pay, book, cancel, attend, no-show through the CLI (issue 4 items 1-4, 8).
+"""sell, assign, pay, book, cancel, attend, no-show through the CLI.
 
 Packages are written straight into DATA/packages/ID.toml so these tests do
 not depend on 'package create'. Refusals are checked word for word, with

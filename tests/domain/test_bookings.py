@@ -1,4 +1,4 @@
-"""Booking rules, pure (SPEC rules 2-6): which package pays, what it draws,
+"""Booking rules, pure (rules 2-6 of docs/rules.md): which package pays, what it draws,
 what the session costs, repeat series, and cancel / no-show / attend.
 
 No files: client views are built by folding events, exactly as the store

@@ -1,4 +1,4 @@
-"""Expiry arithmetic (SPEC rule 2): calendar months, whole local days, DST."""
+"""Expiry arithmetic (rule 2 (docs/rules.md)): calendar months, whole local days, DST."""
 
 from __future__ import annotations
 
@@ -170,7 +170,7 @@ def test_dst_days_are_whole_local_days(expiry: date, tz: ZoneInfo, hours: int) -
 @pytest.mark.parametrize(
     "expiry, at, tz, expired",
     [
-        # The SPEC's example: judged in Lisbon time, 23:30 on 28 Feb.
+        # The rule's example: judged in Lisbon time, 23:30 on 28 Feb.
         (date(2026, 2, 28), "2026-03-01T00:30+01:00", LISBON, False),
         (date(2026, 2, 28), "2026-03-01T00:00+00:00", LISBON, True),
         (date(2026, 2, 28), "2026-02-28T23:59:59.999999+00:00", LISBON, False),

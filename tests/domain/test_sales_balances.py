@@ -1,4 +1,4 @@
-"""Selling, paying, balances, statuses and history, pure (SPEC rules 1, 2, 6; issue 4 items 1, 5-7)."""
+"""Selling, paying, balances, statuses and history, pure (rules 1, 2 and 6 of docs/rules.md)."""
 
 from __future__ import annotations
 
