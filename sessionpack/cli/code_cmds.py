@@ -1,4 +1,4 @@
-"""code ...: access codes (rule 14 (docs/rules.md)), and finding a package by its code.
+"""code ...: access codes (rule 14 of docs/rules.md), and finding a package by its code.
 
 ``balance --code`` and ``book --code`` use ``package_by_code``: with the
 code alone a script or web form sees one client package and books on it.

@@ -1,4 +1,4 @@
-"""share, unshare: one client package, used by a linked client (rule 12 (docs/rules.md))."""
+"""share, unshare: one client package, used by a linked client (rule 12 of docs/rules.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Adjusting what a client package holds (rules 2 and 8 (docs/rules.md)).
+"""Adjusting what a client package holds (rules 2 and 8 of docs/rules.md).
 
 Remaining sessions (per service, or a count pool), minutes or money can be
 changed by +N, -N or to N (N being the remaining that ``balance`` shows),

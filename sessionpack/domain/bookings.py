@@ -1,4 +1,4 @@
-"""Booking sessions against client packages (rules 3, 4 and 5 (docs/rules.md)).
+"""Booking sessions against client packages (rules 3, 4 and 5 of docs/rules.md).
 
 ``choose`` applies rule 3: among the client packages the attendee may use,
 the eligible ones are ranked by soonest expiry (none last), then most

@@ -1,4 +1,4 @@
-"""Access codes: an unguessable code per client package (rule 14 (docs/rules.md)).
+"""Access codes: an unguessable code per client package (rule 14 of docs/rules.md).
 
 A code is 160 random bits from ``secrets``, written as 32 base-32 letters
 and digits in groups of four (easy to read out and type; case, spaces and

@@ -1,7 +1,7 @@
 """Expiry arithmetic: the one place where validity dates are computed.
 
 A package that runs "N units from D" is valid through the END of the day
-``D + N units`` in the practice's time zone (rule 2 (docs/rules.md)). The date is
+``D + N units`` in the practice's time zone (rule 2 of docs/rules.md). The date is
 computed from D in one step with calendar arithmetic:
 
 - 31 Jan + 1 month  -> 28 Feb (29 Feb in a leap year)

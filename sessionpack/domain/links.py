@@ -1,4 +1,4 @@
-"""What pays for a booking: a client package (link, unlink) or money (rule 7 (docs/rules.md)).
+"""What pays for a booking: a client package (link, unlink) or money (rule 7 of docs/rules.md).
 
 Linking draws on a client package exactly as booking would — one session,
 the booked minutes, or the price stored on the booking from a money pool

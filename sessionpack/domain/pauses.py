@@ -1,4 +1,4 @@
-"""Pausing a client package for a date range, and resuming it (rule 9 (docs/rules.md)).
+"""Pausing a client package for a date range, and resuming it (rule 9 of docs/rules.md).
 
 A pause blocks sessions dated from its first to its last day (both
 included) and moves the expiry on by its days, counted inclusively:

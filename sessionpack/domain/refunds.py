@@ -1,4 +1,4 @@
-"""Refunding or cancelling a client package (rule 10 (docs/rules.md)).
+"""Refunding or cancelling a client package (rule 10 of docs/rules.md).
 
 Both close the package: what is left of its balance is voided (recorded, so
 remaining shows 0 and the voided amount stays visible), and the sessions

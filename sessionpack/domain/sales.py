@@ -1,4 +1,4 @@
-"""Selling and assigning packages; recording payments (rule 1 (docs/rules.md)).
+"""Selling and assigning packages; recording payments (rule 1 of docs/rules.md).
 
 A sale copies the package's terms into the event, so later edits of the
 package never change what a client bought.

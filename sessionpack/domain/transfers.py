@@ -1,4 +1,4 @@
-"""Moving a client package's balance to another client (rule 11 (docs/rules.md)).
+"""Moving a client package's balance to another client (rule 11 of docs/rules.md).
 
 A transfer moves part -- or, with ``all``, everything that remains -- of a
 client package to another client, as a new client package of theirs with

@@ -1,4 +1,4 @@
-"""Hooks (rule 16 (docs/rules.md)): ``hooks/EVENT-TYPE`` runs after that event is recorded.
+"""Hooks (rule 16 of docs/rules.md): ``hooks/EVENT-TYPE`` runs after that event is recorded.
 
 The hook gets the event as one JSON object on stdin, runs in the data
 directory with a 30 s limit, and its output is ignored. A missing or

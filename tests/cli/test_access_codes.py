@@ -1,4 +1,4 @@
-"""Access codes through the CLI (rule 14 (docs/rules.md)): shown once at sale, only a
+"""Access codes through the CLI (rule 14 of docs/rules.md): shown once at sale, only a
 hash recorded, balance and book with the code alone, reset, one answer for
 every code that opens nothing."""
 

@@ -1,4 +1,4 @@
-"""adjust through the CLI (rules 2 and 8 (docs/rules.md)): by +N, -N or to N, per service
+"""adjust through the CLI (rules 2 and 8 of docs/rules.md): by +N, -N or to N, per service
 or pool, money, expiry; refusals word for word with their exit code and an
 unchanged journal; 'check' finds no problem after each scenario.
 

@@ -1,4 +1,4 @@
-"""link, unlink and paying a booking through the CLI (rule 7 (docs/rules.md)).
+"""link, unlink and paying a booking through the CLI (rule 7 of docs/rules.md).
 
 Refusals are checked word for word, with their exit code, and by comparing
 the journal's and views' bytes before and after; every scenario ends with

@@ -1,4 +1,4 @@
-"""pause and resume through the CLI (rule 9 (docs/rules.md)).
+"""pause and resume through the CLI (rule 9 of docs/rules.md).
 
 The worked example of the README: sold 15 Jan with "3 months" -> valid
 through 15 Apr; paused 28 Feb - 3 Mar (4 days, across a month end) ->

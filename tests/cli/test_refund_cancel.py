@@ -1,4 +1,4 @@
-"""refund and cancel CLIENT-PACKAGE through the CLI (rule 10 (docs/rules.md)).
+"""refund and cancel CLIENT-PACKAGE through the CLI (rule 10 of docs/rules.md).
 
 Each refund kind is checked to the cent; future bookings are unlinked or
 cancelled and listed; every refusal writes nothing; 'check' finds no

@@ -1,4 +1,4 @@
-"""transfer through the CLI (rule 11 (docs/rules.md)): part or all of a balance moves to
+"""transfer through the CLI (rule 11 of docs/rules.md): part or all of a balance moves to
 another client as a new client package; both histories show it."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Expiry arithmetic (rule 2 (docs/rules.md)): calendar months, whole local days, DST."""
+"""Expiry arithmetic (rule 2 of docs/rules.md): calendar months, whole local days, DST."""
 
 from __future__ import annotations
 
