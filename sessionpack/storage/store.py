@@ -504,12 +504,14 @@ class Transaction:
         seq = self.index["seq"]
         stamped = []
         at = store.now.isoformat()
+        command = f"c{seq + 1}"  # one commit, one command id: the seq of its first event
         for number, event in enumerate(events, start=1):
             seq += 1
             record = dict(event)
             record["seq"] = seq
             record["at"] = at
             record["actor"] = store.actor
+            record["command"] = command
             if number < len(events):
                 record["more"] = True  # a torn write never leaves half a command (journal.torn_tail)
             stamped.append(record)
