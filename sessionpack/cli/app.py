@@ -123,6 +123,7 @@ class Globals:
     data_dir: Optional[str] = None
     now: Optional[str] = None
     actor: Optional[str] = None
+    no_hooks: bool = False
 
 
 GLOBALS = Globals()
@@ -141,11 +142,13 @@ def main_options(
     data_dir: Optional[str] = typer.Option(None, "--data-dir", envvar="SESSIONPACK_DATA_DIR", help="The data directory (default: the platform's user data directory).", show_envvar=True),
     now: Optional[str] = typer.Option(None, "--now", envvar="SESSIONPACK_NOW", help="Fix the clock: an ISO date or date-time (practice time zone if none given).", show_envvar=True),
     actor: Optional[str] = typer.Option(None, "--actor", envvar="SESSIONPACK_ACTOR", help="Who is acting, recorded on every event (default: the OS user).", show_envvar=True),
+    no_hooks: bool = typer.Option(False, "--no-hooks", envvar="SESSIONPACK_NO_HOOKS", help="Run no hooks after recording events.", show_envvar=True),
     version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."),
 ) -> None:
     GLOBALS.data_dir = data_dir
     GLOBALS.now = now
     GLOBALS.actor = actor
+    GLOBALS.no_hooks = no_hooks
 
 
 def data_dir() -> str:
@@ -239,10 +242,10 @@ _OPEN_STORES: list[Any] = []
 
 def store() -> Any:
     """Open the store for this command and remember it for its warnings."""
-    from ..notify.hooks import run_hooks
+    from ..notify.hooks import HookRunner
 
     opened = open_store()
-    opened.after_commit = run_hooks
+    opened.after_commit = HookRunner(opened, enabled=not GLOBALS.no_hooks)
     _OPEN_STORES.append(opened)
     return opened
 
@@ -265,6 +268,7 @@ COMMANDS = {
     "link": "link_cmds", "unlink": "link_cmds", "refund": "refund_cmds",
     "adjust": "adjust_cmds", "pause": "adjust_cmds", "resume": "adjust_cmds", "transfer": "adjust_cmds",
     "share": "share_cmds", "unshare": "share_cmds", "code": "code_cmds",
+    "notify": "notify_cmds",
 }
 
 
