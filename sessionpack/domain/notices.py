@@ -147,12 +147,12 @@ def low_limit(pkg: Mapping[str, Any], key: str, total: Any, rules: Rules) -> Any
     return rules.low_remaining
 
 
-def low_items(pkg: Mapping[str, Any], rules: Rules) -> dict[str, tuple[Any, Any]]:
+def low_items(pkg: Mapping[str, Any], rules: Rules, rows: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, tuple[Any, Any]]:
     """item -> (free, limit) of the balances at or below their limit, among
     those bought (with adjustments) above it: a 1-session package is not
     "running low" the day it is sold."""
     out: dict[str, tuple[Any, Any]] = {}
-    for key, row in balances.balance(pkg).items():
+    for key, row in (rows if rows is not None else balances.balance(pkg)).items():
         if row["total"] == balances.UNLIMITED:
             continue
         available = row["total"] + row["adjusted"] - row["transferred"] - row["voided"]
@@ -208,16 +208,22 @@ def rearm(view: dict[str, Any]) -> None:
 # -- which notices are due --------------------------------------------------------------
 
 
-def has_free(pkg: Mapping[str, Any]) -> bool:
-    return any(row["remaining"] == balances.UNLIMITED or row["remaining"] > 0 for row in balances.balance(pkg).values())
+def has_free(rows: Mapping[str, Mapping[str, Any]]) -> bool:
+    return any(row["remaining"] == balances.UNLIMITED or row["remaining"] > 0 for row in rows.values())
 
 
-def package_notices(pkg: Mapping[str, Any], rules: Rules, now: datetime, tz: ZoneInfo, *, used_up: bool = False) -> list[Due]:
+def package_notices(pkg: Mapping[str, Any], rules: Rules, now: datetime, tz: ZoneInfo, *, used_up: bool = False,
+                    rows: Mapping[str, Mapping[str, Any]] | None = None, last_day: Any = balances._NOT_GIVEN) -> list[Due]:
     """The notices due about one open client package at ``now`` (its expiry
     not due: the sweep comes first). ``used_up``: also judge "used up" (the
     package was touched since the last run; a used-up package leaves the
-    open view, so only a recent event brings it back to judge)."""
-    state = balances.status(pkg, now, tz)
+    open view, so only a recent event brings it back to judge). ``rows``
+    and ``last_day``: its balance and expiry, when known already."""
+    if rows is None:
+        rows = balances.balance(pkg)
+    if last_day is balances._NOT_GIVEN:
+        last_day = balances.expiry(pkg)
+    state = balances.status(pkg, now, tz, rows, last_day)
     if state not in ("active", "paused", "used up"):
         return []  # cancelled, refunded, transferred or expired: nothing more to tell
     cp, owner = pkg["id"], pkg["owner"]
@@ -230,8 +236,7 @@ def package_notices(pkg: Mapping[str, Any], rules: Rules, now: datetime, tz: Zon
             if not recorded(pkg, key):
                 due.append(Due("used-up", key, cp, owner, {"gen": gen}))
         return due
-    last_day = balances.expiry(pkg)
-    if "expiring" in rules.kinds and last_day is not None and last_day >= today and has_free(pkg):
+    if "expiring" in rules.kinds and last_day is not None and last_day >= today and has_free(rows):
         days_left = (last_day - today).days
         reached = [n for n in rules.expiring_days if n >= days_left]
         if reached:
@@ -240,7 +245,7 @@ def package_notices(pkg: Mapping[str, Any], rules: Rules, now: datetime, tz: Zon
             if not recorded(pkg, key):
                 due.append(Due("expiring", key, cp, owner, {"last_day": last_day.isoformat(), "days": days, "days_left": days_left}))
     if "low" in rules.kinds:
-        for item, (free, limit) in sorted(low_items(pkg, rules).items()):
+        for item, (free, limit) in sorted(low_items(pkg, rules, rows).items()):
             gen = generation(pkg, f"low:{item}")
             key = low_key(cp, item, gen)
             if not recorded(pkg, key):
@@ -279,15 +284,19 @@ def plan(packages: Iterable[Mapping[str, Any]], rules: Rules, now: datetime, tz:
     today = now.astimezone(tz).date()
     out = Plan()
     for pkg in packages:
-        last_day = sweep.expiry_due(pkg, today)
-        if last_day is not None:
-            event = sweep.expired_event(pkg, last_day)
+        if pkg.get("status", "active") in ("cancelled", "refunded") or pkg.get("expired_at"):
+            continue
+        rows = balances.balance(pkg)
+        last_day = balances.expiry(pkg)
+        if sweep.expiry_due(pkg, today, rows, last_day) is not None:
+            event = sweep.expired_event(pkg, last_day, rows)
             out.expiries.append(event)
             notice = expired_notice(event, rules, today)
             if notice is not None:
                 out.due.append(notice)
             continue
-        out.due.extend(package_notices(pkg, rules, now, tz, used_up=pkg["id"] in touched))
+        if rules.kinds:
+            out.due.extend(package_notices(pkg, rules, now, tz, used_up=pkg["id"] in touched, rows=rows, last_day=last_day))
     return out
 
 
@@ -351,7 +360,10 @@ def key_for(due: Due, recipient: Recipient) -> str:
 
 
 def _clients(due: Due, recipient: Recipient) -> list[str]:
-    return [due.owner] + ([recipient.client] if recipient.client != due.owner else [])
+    """Notice events are kept in the owner's history (a copy's too: the
+    owner's history says who got one), and only there: a delivery then
+    rewrites one client's view."""
+    return [due.owner]
 
 
 def pending_event(due: Due, recipient: Recipient, message_id: str, message: Mapping[str, Any]) -> dict[str, Any]:
@@ -393,8 +405,7 @@ def late_suppressed_event(entry: Mapping[str, Any], reason: str) -> dict[str, An
 
 
 def _entry_clients(entry: Mapping[str, Any]) -> list[str]:
-    owner = entry["client_package"].rsplit(".p", 1)[0]
-    return [owner] + ([entry["recipient"]] if entry["recipient"] != owner else [])
+    return [entry["client_package"].rsplit(".p", 1)[0]]
 
 
 def still_wanted(entry: Mapping[str, Any], owner_view: Mapping[str, Any] | None, recipient_view: Mapping[str, Any] | None) -> str | None:
@@ -420,9 +431,18 @@ def still_wanted(entry: Mapping[str, Any], owner_view: Mapping[str, Any] | None,
     return None
 
 
-def checked_event(seq: int, offset: int, today: date) -> dict[str, Any]:
-    """Where the run's search for touched packages may start next time."""
-    return {"type": "notices-checked", "clients": [], "through": {"seq": seq, "offset": offset}, "today": today.isoformat()}
+def judged_by(rules: Rules) -> dict[str, Any]:
+    """What of the rules decides notices that only events can change (low,
+    used up): a run judged by other limits or kinds judges every package."""
+    return {"kinds": sorted(rules.kinds), "low_remaining": rules.low_remaining, "low_minutes": rules.low_minutes,
+            "low_money": rules.low_money}
+
+
+def checked_event(seq: int, offset: int, today: date, rules: Rules) -> dict[str, Any]:
+    """Where the run's search for touched packages may start next time, and
+    the rules every open package was judged by up to there."""
+    return {"type": "notices-checked", "clients": [], "through": {"seq": seq, "offset": offset}, "today": today.isoformat(),
+            "rules": judged_by(rules)}
 
 
 # -- folding ---------------------------------------------------------------------------

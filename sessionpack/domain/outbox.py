@@ -8,8 +8,8 @@ Folded from the notice events alone (``views/outbox.json``):
 - ``failed``: key -> the failure (address, Message-ID, the server's reply),
   until ``notify --retry KEY`` records it as pending again;
 - ``checked``: the journal position (seq and byte offset) the last run
-  judged up to, from ``notices-checked``: the next run looks for packages
-  touched after it.
+  judged up to, and the rules it judged by, from ``notices-checked``: the
+  next run looks for packages touched after it.
 
 Only ``notify`` writes these events, so no other command rewrites this file.
 """
@@ -45,6 +45,6 @@ def fold_outbox(view: dict[str, Any], event: dict[str, Any]) -> bool:
     elif kind == "notice-suppressed":
         view["pending"].pop(key, None)
     else:
-        view["checked"] = dict(event["through"])
+        view["checked"] = {**event["through"], "rules": event.get("rules")}
     view["seq"] = event["seq"]
     return True

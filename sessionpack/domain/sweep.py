@@ -37,12 +37,12 @@ from . import balances
 from .ledger import handles
 
 
-def forfeitable(pkg: Mapping[str, Any]) -> dict[str, Any]:
+def forfeitable(pkg: Mapping[str, Any], rows: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """What an expiry forfeits now: per key with something left to book, the
     amount as balance JSON shows it. Unlimited balances forfeit nothing
     that can be counted, so they are not listed."""
     out: dict[str, Any] = {}
-    for key, row in balances.balance(pkg).items():
+    for key, row in (rows if rows is not None else balances.balance(pkg)).items():
         left = row["remaining"]
         if left != balances.UNLIMITED and left > 0:
             out[key] = balances.plain(left)
@@ -54,27 +54,29 @@ def booked_after(pkg: Mapping[str, Any], last_day: date) -> list[str]:
     return [bid for bid, day in balances.scheduled_draws(pkg) if day > last_day.isoformat()]
 
 
-def expiry_due(pkg: Mapping[str, Any], today: date) -> date | None:
+def expiry_due(pkg: Mapping[str, Any], today: date, rows: Mapping[str, Mapping[str, Any]] | None = None,
+               last_day: Any = balances._NOT_GIVEN) -> date | None:
     """The last valid day when the package's expiry is due to be recorded
     (its last day is before ``today``, and it is not cancelled, refunded,
     used up -- nothing left and nothing booked -- or already recorded),
     else None."""
-    if pkg.get("status", "active") in ("cancelled", "refunded") or pkg.get("expired_at") or balances.is_used_up(pkg):
+    if pkg.get("status", "active") in ("cancelled", "refunded") or pkg.get("expired_at"):
         return None
-    last_day = balances.expiry(pkg)
-    if last_day is None or last_day >= today:
+    if last_day is balances._NOT_GIVEN:
+        last_day = balances.expiry(pkg)
+    if last_day is None or last_day >= today or balances.is_used_up(pkg, rows):
         return None
     return last_day
 
 
-def expired_event(pkg: Mapping[str, Any], last_day: date) -> dict[str, Any]:
+def expired_event(pkg: Mapping[str, Any], last_day: date, rows: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     return {
         "type": "expired",
         "clients": [pkg["owner"]],
         "client_package": pkg["id"],
         "on": (last_day + timedelta(days=1)).isoformat(),
         "last_day": last_day.isoformat(),
-        "forfeited": forfeitable(pkg),
+        "forfeited": forfeitable(pkg, rows),
         "booked_after": booked_after(pkg, last_day),
     }
 

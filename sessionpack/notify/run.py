@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any, Iterable, Iterator, Mapping
 
 from ..domain import balances, ledger, notices, sweep
@@ -103,6 +104,7 @@ class Gathered:
     touched: frozenset[str]  # named by events since the last run
     tail_events: int  # events since the last run (not notify's own)
     first_run: bool
+    everything: bool  # every open package judged (first run, or other rules than the last run's)
 
 
 def tail(store: Any, outbox: Mapping[str, Any]) -> tuple[set[str], int, bool]:
@@ -122,19 +124,32 @@ def tail(store: Any, outbox: Mapping[str, Any]) -> tuple[set[str], int, bool]:
     return named, count, False
 
 
-def gather(tx: Any, today: str, owners: Iterable[str] | None = None) -> Gathered:
-    """The packages to judge: the open ones (of ``owners`` only, when given,
-    read from their views) and the ones touched since the last run."""
+def gather(tx: Any, today: date, rules: notices.Rules, owners: Iterable[str] | None = None) -> Gathered:
+    """The packages to judge.
+
+    Only events change whether a package is low or used up; only the date
+    changes whether its expiry or an expiring notice is due. So a run reads
+    the packages named by events since the last run, and of the other open
+    packages decodes only those whose last valid day (the first field of
+    their line in ``views/open``) is past or within the expiring window.
+    The first run, and a run whose low limits or kinds differ from the last
+    run's, judge every open package. With ``owners``: only theirs, read
+    from their views (a batch of a first sweep).
+    """
     store = tx.store
     outbox = store.load_small(layout.OUTBOX)
     touched, count, first = tail(store, outbox)
+    everything = first or (outbox.get("checked") or {}).get("rules") != notices.judged_by(rules)
     packages: dict[str, dict[str, Any]] = {}
     if owners is None:
+        horizon = (today + timedelta(days=max(rules.expiring_days) if "expiring" in rules.kinds else 0)).isoformat().encode("ascii")
         numbers: dict[str, int] = {}
         for name, line in _open_lines(store.root):
             numbers[name] = numbers.get(name, 0) + 1
             _, cp = shards.line_key(line, name, numbers[name])
-            packages[cp.decode("utf-8")] = _decode(name, numbers[name], line)
+            cp_id = cp.decode("utf-8")
+            if everything or cp_id in touched or (not line.startswith(b"[null,") and line[2:12] <= horizon):
+                packages[cp_id] = _decode(name, numbers[name], line)
     else:
         for owner in owners:
             view = tx.client(owner)
@@ -149,18 +164,19 @@ def gather(tx: Any, today: str, owners: Iterable[str] | None = None) -> Gathered
         pkg = (view or {}).get("packages", {}).get(cp_id)
         if pkg is not None and not pkg.get("expired_at") and pkg.get("status", "active") not in ("cancelled", "refunded"):
             packages[cp_id] = pkg
-    return Gathered(packages, frozenset(touched), count, first)
+    return Gathered(packages, frozenset(touched), count, first, everything)
 
 
 def past_owners(root: str, today: str) -> list[str]:
     """Owners of open packages whose last day is before ``today`` (read
-    without decoding the packages)."""
+    without decoding the packages), shard by shard, so that a batch of them
+    rewrites few shards."""
     want = today.encode("ascii")
-    found = set()
+    found: dict[str, None] = {}
     for name, line in _open_lines(root):
         if _is_past(line, want):
-            found.add(shards.line_key(line, name)[0].decode("utf-8"))
-    return sorted(found)
+            found.setdefault(shards.line_key(line, name)[0].decode("utf-8"))
+    return list(found)
 
 
 def _order(cp_id: str) -> tuple[str, int]:
@@ -276,10 +292,10 @@ def check_setup(settings: Any) -> None:
 
 def plan_in(tx: Any, composer: Composer, owners: list[str] | None) -> tuple[list[dict[str, Any]], list[tuple[notices.Due, Any]], Gathered]:
     store = tx.store
-    today = local_date(store.now, store.settings.tz).isoformat()
-    found = gather(tx, today, owners)
+    rules = notice_rules(store.settings)
+    found = gather(tx, local_date(store.now, store.settings.tz), rules, owners)
     ordered = [found.packages[cp] for cp in sorted(found.packages, key=_order)]
-    plan = notices.plan(ordered, notice_rules(store.settings), store.now, store.settings.tz, found.touched)
+    plan = notices.plan(ordered, rules, store.now, store.settings.tz, found.touched)
     events, decided = composer.events(tx, plan, found.packages)
     return events, decided, found
 
@@ -386,28 +402,30 @@ def run(store: Any, retry: list[str]) -> Report:
 
 def _record(store: Any, composer: Composer, report: Report, retry: list[str]) -> None:
     """Step 2: the expiries and the notices due, committed."""
-    done: set[str] = set()
+    owners: list[str] | None = None
     while True:
         batch = _fresh(store)
         with batch.writing() as tx:
-            today = local_date(store.now, store.settings.tz).isoformat()
-            owners = [owner for owner in past_owners(store.root, today) if owner not in done]
-            if len(owners) > CHUNK:  # a first sweep over years of history: a batch of clients at a time
-                done.update(owners[:CHUNK])
-                events, decided, _ = plan_in(tx, composer, owners[:CHUNK])
+            if owners is None:
+                owners = past_owners(store.root, local_date(store.now, store.settings.tz).isoformat())
+            final = len(owners) <= CHUNK
+            if not final:  # a first sweep over years of history: a batch of clients at a time
+                chunk, owners = owners[:CHUNK], owners[CHUNK:]
+                events, decided, _ = plan_in(tx, composer, chunk)
                 tx.commit(events)
                 report_events(report, events, composer, dry_run=False)
             else:
                 events, decided, found = plan_in(tx, composer, None)
                 events += _retries(tx, composer, retry)
-                if events or found.first_run or found.tail_events >= MARK_AFTER:
+                if events or found.everything or found.tail_events >= MARK_AFTER:
                     start = tx.index
-                    events.append(notices.checked_event(start["seq"], start["offset"], local_date(store.now, store.settings.tz)))
+                    events.append(notices.checked_event(start["seq"], start["offset"], local_date(store.now, store.settings.tz),
+                                                        notice_rules(store.settings)))
                 tx.commit(events)
                 report_events(report, events, composer, dry_run=False)
         store.warnings.extend(batch.warnings)
         _expiring_hooks(store, decided, tx.committed)
-        if len(owners) <= CHUNK:
+        if final:
             return
 
 
@@ -485,10 +503,10 @@ def _deliver(store: Any, composer: Composer, report: Report) -> None:
     sender = delivery.transport(store.settings.delivery, composer.sender)
     outcome_event: dict[str, Any] | None = None
     position = 0
+    batch = _fresh(store)  # one for the deliveries: the outbox stays in memory between them
     try:
         while True:
             entry = None
-            batch = _fresh(store)
             with batch.writing() as tx:
                 events = [outcome_event] if outcome_event else []
                 current = batch.load_small(layout.OUTBOX)["pending"]
@@ -511,6 +529,7 @@ def _deliver(store: Any, composer: Composer, report: Report) -> None:
                 if events:
                     tx.commit(events)
             store.warnings.extend(batch.warnings)
+            batch.warnings.clear()
             outcome_event = None
             if entry is None:
                 return
