@@ -240,6 +240,9 @@ class Smtp:
         except ssl.SSLCertVerificationError as err:
             raise SetupError(f"the certificate of the mail server at {self.where} could not be verified ({printable(err.verify_message or str(err))}); "
                              "for a private server, name its CA certificate in [delivery] ca_file") from None
+        except smtplib.SMTPNotSupportedError:
+            raise SetupError(f"the mail server at {self.where} does not offer a login (SMTP AUTH) to {self.username}; "
+                             "leave out username and the password, or use the server's submission port") from None
         except smtplib.SMTPAuthenticationError as err:
             if 400 <= err.smtp_code < 500:
                 return Outcome("temporary", _reply(err.smtp_code, err.smtp_error))

@@ -386,6 +386,11 @@ def run(store: Any, retry: list[str]) -> Report:
     report = Report()
     if store.settings.delivery["method"] == "none":
         report.notes.append("notices are off: settings.toml has no [delivery] method (smtp, sendmail or jsonl)")
+    from . import delivery
+
+    method = store.settings.delivery["method"]
+    # The set-up (password, loopback-only plain text) is checked before anything is recorded.
+    sender = delivery.transport(store.settings.delivery, composer.sender) if method != "none" else None
     with NotifyLock(store.root):
         if retry:
             with store.reading():
@@ -394,7 +399,7 @@ def run(store: Any, retry: list[str]) -> Report:
                     _retry_entry(outbox, key)
         try:
             _record(store, composer, report, retry)
-            _deliver(store, composer, report)
+            _deliver(store, sender, report)
         except SessionpackError as err:
             raise Stopped(err, report) from None
     return report
@@ -488,19 +493,15 @@ def _still_pending(report: Report, entries: list[Mapping[str, Any]]) -> None:
         report.add("pending", item["client_package"], item["kind"], item["recipient"], item["to"], "not sent yet", item["key"])
 
 
-def _deliver(store: Any, composer: Composer, report: Report) -> None:
+def _deliver(store: Any, sender: Any, report: Report) -> None:
     """Step 3: each pending notice delivered, then its outcome committed."""
-    from . import delivery
-
     with store.reading():
         queue = sorted(store.load_small(layout.OUTBOX)["pending"].values(), key=lambda e: e["seq"])
     if not queue:
         return
-    method = store.settings.delivery["method"]
-    if method == "none":
+    if sender is None:
         report.notes.append(f"{len(queue)} notice(s) stay pending: settings.toml has no [delivery] method")
         return
-    sender = delivery.transport(store.settings.delivery, composer.sender)
     outcome_event: dict[str, Any] | None = None
     position = 0
     batch = _fresh(store)  # one for the deliveries: the outbox stays in memory between them

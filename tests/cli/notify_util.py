@@ -157,9 +157,9 @@ class Server:
         if auth is not None:
             def authenticate(server, session, envelope, mechanism, data):  # type: ignore[no-untyped-def]
                 ok = data.login.decode() == auth[0] and data.password.decode() == auth[1]
-                return AuthResult(success=ok)
+                return AuthResult(success=ok, handled=False)  # not handled: the server answers 535 itself
 
-            kwargs.update(authenticator=authenticate, auth_require_tls=tls is not None)
+            kwargs.update(authenticator=authenticate, auth_require_tls=tls is not None and not implicit)
         if tls is not None and not implicit:
             kwargs.update(tls_context=tls, require_starttls=True)
         if tls is not None and implicit:
