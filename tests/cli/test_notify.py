@@ -184,11 +184,21 @@ def test_without_a_delivery_method_notify_only_records_expiries(shop) -> None:  
     assert [e["type"] for e in events(shop.data_dir)][-2:] == ["expired", "notices-checked"]
 
 
-def test_quiet_prints_nothing_and_sessionpack_stays_consistent(shop) -> None:  # type: ignore[no-untyped-def]
+def test_quiet_prints_nothing_and_the_incremental_check_follows_notify(shop, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SESSIONPACK_FULL_CHECK_BELOW", "0")
+    ok(shop("check"))  # leaves a checkpoint
+    ok(shop("client", "add", "carla", "--name", "Carla Lima", "--email", "carla@example.com"))
+    ok(shop("client", "relate", "carla", "ana", "--as", "parent", "--can", "notices"))
     result = shop("notify", "--quiet", now="2026-12-21T09:00")
-    assert (result.exit_code, len(lines(result)), result.stderr) == (0, 1, "")
-    clean(shop)
+    assert (result.exit_code, len(lines(result)), result.stderr) == (0, 2, "")
+    seq = len(events(shop.data_dir))
+    # since: a client, a link, an expiry, two notices pending and sent, where the run judged up to
+    assert ok(shop("check")) == f"No problems found (checked 8 events since the last check at seq {seq - 8}; use --full to replay all)\n"
     assert ok(shop("check", "--full")) == "No problems found\n"
+    views = tree_bytes(shop.data_dir / "views")
+    ok(shop("check", "--rebuild"))
+    assert {k: v for k, v in tree_bytes(shop.data_dir / "views").items() if k != "checkpoint.json"} == \
+        {k: v for k, v in views.items() if k != "checkpoint.json"}
 
 
 # ---------------------------------------------------------------- sendmail and the message
