@@ -1,4 +1,4 @@
-"""Client notices (SPEC rule 15): which are due, their keys, who gets them,
+"""Client notices: which are due, their keys, who gets them,
 and what recording them does to a client package.
 
 Four kinds, each sent at most once per key, ever:

@@ -1,4 +1,4 @@
-"""The expiry sweep (SPEC rule 15): recording that packages past their date expired.
+"""The expiry sweep: recording that packages past their date expired.
 
 A client package whose last valid day is before today (in the practice's
 time zone) gets one ``expired`` event::

@@ -1,4 +1,4 @@
-"""Hooks (SPEC rule 16): ``hooks/EVENT`` runs after that event is recorded.
+"""Hooks: ``hooks/EVENT`` runs after that event is recorded.
 
 The hook gets the event as one JSON object on stdin, with the state of the
 client package it is about after the event (``package_state``: status,

@@ -318,7 +318,7 @@ def dry_run(store: Any, retry: list[str]) -> Report:
         entry = outbox["failed"][key]
         report.add("retry", entry["client_package"], entry["kind"], entry["recipient"], entry["to"], entry["reply"], key)
     if store.settings.delivery["method"] == "none":
-        report.notes.append("notices are off: settings.toml has no [delivery] method (smtp, sendmail or jsonl)")
+        report.notes.append('notices are off: [delivery] method is "none" in settings.toml (set smtp, sendmail or jsonl)')
     return report
 
 
@@ -385,7 +385,7 @@ def run(store: Any, retry: list[str]) -> Report:
     composer = Composer(store, dry_run=False)
     report = Report()
     if store.settings.delivery["method"] == "none":
-        report.notes.append("notices are off: settings.toml has no [delivery] method (smtp, sendmail or jsonl)")
+        report.notes.append('notices are off: [delivery] method is "none" in settings.toml (set smtp, sendmail or jsonl)')
     from . import delivery
 
     method = store.settings.delivery["method"]
@@ -500,7 +500,7 @@ def _deliver(store: Any, sender: Any, report: Report) -> None:
     if not queue:
         return
     if sender is None:
-        report.notes.append(f"{len(queue)} notice(s) stay pending: settings.toml has no [delivery] method")
+        report.notes.append(f'{len(queue)} notice(s) stay pending: [delivery] method is "none" in settings.toml')
         return
     outcome_event: dict[str, Any] | None = None
     position = 0

@@ -180,7 +180,7 @@ def test_without_a_delivery_method_notify_only_records_expiries(shop) -> None:  
     result = shop("notify", now="2026-12-21T09:00")
     assert [words(line) for line in result.stdout.splitlines()[2:]] == [
         "expired ana.p1 expiry valid through 2026-12-20; forfeits 5 Massage 60 sessions",
-        "note: notices are off: settings.toml has no [delivery] method (smtp, sendmail or jsonl)"]
+        'note: notices are off: [delivery] method is "none" in settings.toml (set smtp, sendmail or jsonl)']
     assert [e["type"] for e in events(shop.data_dir)][-2:] == ["expired", "notices-checked"]
 
 

@@ -1,4 +1,4 @@
-"""The expiry sweep and the notice rules, pure (SPEC rule 15; issue 11 items 1-3)."""
+"""The expiry sweep and the notice rules, pure."""
 
 from __future__ import annotations
 
