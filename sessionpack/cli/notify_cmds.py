@@ -44,6 +44,10 @@ def notify_cmd(
     """
     from ..notify import run as notify_run
 
+    if show_failed and (dry_run or retry):
+        from ..errors import InputError
+
+        raise InputError("--failed only lists the failed notices; give it without --dry-run and --retry")
     opened = store()
     if show_failed:
         rows = notify_run.failed(opened)
@@ -70,7 +74,7 @@ def _show(report, fmt: Format, quiet: bool, dry_run: bool, now, to_stderr: bool)
         return
     rows = [{key: shown(value) if isinstance(value, str) and fmt is Format.table else value for key, value in row.items()}
             for row in report.rows]
-    title = f"Notify at {now:%Y-%m-%d %H:%M}" + (" (dry run: nothing recorded or sent)" if dry_run else "")
+    title = f"Notify at {now.isoformat()[:16].replace('T', ' ')}" + (" (dry run: nothing recorded or sent)" if dry_run else "")
     empty = "Nothing to do: no expiry to record and no notice due" + (" (dry run)" if dry_run else "")
     stream = sys.stderr if to_stderr else sys.stdout
     with redirect_stdout(stream):

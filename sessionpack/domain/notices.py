@@ -259,7 +259,7 @@ def expired_notice(event: Mapping[str, Any], rules: Rules, today: date) -> Due |
     and at most ``late_days`` after it took effect."""
     if "expired" not in rules.kinds or not event["forfeited"]:
         return None
-    if date.fromisoformat(event["on"]) < today - timedelta(days=rules.late_days):
+    if (date.fromisoformat(event["on"]) - today).days < -rules.late_days:
         return None
     cp = event["client_package"]
     return Due("expired", expired_key(cp, event["on"]), cp, event["clients"][0],
@@ -418,6 +418,8 @@ def still_wanted(entry: Mapping[str, Any], owner_view: Mapping[str, Any] | None,
         return f"{pkg['id']} was {state}"
     if balances.fully_transferred(pkg):
         return f"{pkg['id']} was transferred"
+    if not ADDRESS_RE.match(entry.get("to") or ""):
+        return f"the address {entry.get('to')!r} cannot be used for mail"
     record = recipient_view["client"]
     if opted_out(record, entry["kind"]):
         return f"{record['id']} opted out of {entry['kind']} notices"

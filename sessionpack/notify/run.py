@@ -142,7 +142,8 @@ def gather(tx: Any, today: date, rules: notices.Rules, owners: Iterable[str] | N
     everything = first or (outbox.get("checked") or {}).get("rules") != notices.judged_by(rules)
     packages: dict[str, dict[str, Any]] = {}
     if owners is None:
-        horizon = (today + timedelta(days=max(rules.expiring_days) if "expiring" in rules.kinds else 0)).isoformat().encode("ascii")
+        ahead = max(rules.expiring_days) if "expiring" in rules.kinds else 0
+        horizon = (today + timedelta(days=min(ahead, (date.max - today).days))).isoformat().encode("ascii")
         numbers: dict[str, int] = {}
         for name, line in _open_lines(store.root):
             numbers[name] = numbers.get(name, 0) + 1
