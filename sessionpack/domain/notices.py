@@ -37,7 +37,7 @@ journal.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo

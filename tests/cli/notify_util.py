@@ -11,7 +11,6 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import os
 import shutil
 import ssl
 import stat

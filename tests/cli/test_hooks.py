@@ -60,7 +60,7 @@ def _python_hook(practice, name: str, body: str) -> None:  # type: ignore[no-unt
 
 def _record_payloads(practice, *names: str) -> None:  # type: ignore[no-untyped-def]
     for name in names:
-        _python_hook(practice, name, f"""
+        _python_hook(practice, name, """
 with open(os.path.join(os.environ["SESSIONPACK_DATA_DIR"], "payloads.jsonl"), "a") as out:
     out.write(sys.stdin.read().strip() + "\\n")
 """)

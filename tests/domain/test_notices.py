@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -317,9 +317,11 @@ def test_recipients_are_the_owner_and_linked_clients_with_the_notices_permission
 
 def test_a_pending_notice_is_not_delivered_after_the_package_was_cancelled_or_the_recipient_opted_out() -> None:
     p = practice_with(offer(expiry="1 month"))
-    entry = {"key": "k", "kind": "low", "client_package": "ana.p1", "recipient": "ana", "copy": False}
+    entry = {"key": "k", "kind": "low", "client_package": "ana.p1", "recipient": "ana", "copy": False, "to": "ana@example.com"}
     view = p.views["ana"]
     assert notices.still_wanted(entry, view, view) is None
+    assert notices.still_wanted(dict(entry, to="ana@example.com, thief@evil.example"), view, view) == \
+        "the address 'ana@example.com, thief@evil.example' cannot be used for mail"
     view["client"]["no_notices"] = ["low"]
     assert notices.still_wanted(entry, view, view) == "ana opted out of low notices"
     view["client"]["no_notices"] = []
