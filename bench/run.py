@@ -353,8 +353,13 @@ def notify_days(data: str, scale: float, repeat: int) -> dict[str, Any]:
     scratch = scratch_copy(data)
     out: dict[str, Any] = {}
     try:
-        with open(os.path.join(scratch, "settings.toml"), "a", encoding="utf-8") as handle:
-            handle.write('\n[delivery]\nmethod = "jsonl"\n')
+        # A new file, not an append: the copy's files are hard links to the originals.
+        settings = os.path.join(scratch, "settings.toml")
+        with open(settings, encoding="utf-8") as handle:
+            text = handle.read()
+        os.unlink(settings)
+        with open(settings, "w", encoding="utf-8") as handle:
+            handle.write(text + '\n[delivery]\nmethod = "jsonl"\n')
         out["first"] = summarise([run_once(sp(scratch, "notify", "--quiet"))])
         after_first = os.path.getsize(os.path.join(scratch, "journal.jsonl"))
         clients = generate.sample_clients(scale, generate.TYPICAL, 3 * (repeat + 1))
