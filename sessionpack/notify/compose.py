@@ -40,7 +40,7 @@ class Report:
 class Composer:
     """The notice events of a plan: recipients, messages, suppressions."""
 
-    def __init__(self, store: Any, dry_run: bool) -> None:
+    def __init__(self, store: Any) -> None:
         from ..storage.catalog import load_services
         from . import messages
 

@@ -190,7 +190,7 @@ def plan_in(tx: Any, composer: Composer, owners: list[str] | None) -> tuple[list
 def dry_run(store: Any, retry: list[str]) -> Report:
     """What a real run would record and send now; writes nothing."""
     check_setup(store.settings)
-    composer = Composer(store, dry_run=True)
+    composer = Composer(store)
     report = Report()
     with store.reading() as tx:
         events, _, _ = plan_in(tx, composer, None)
@@ -269,7 +269,7 @@ def _fresh(store: Any) -> Any:
 def run(store: Any, retry: list[str]) -> Report:
     """A real run (see the module's docstring)."""
     check_setup(store.settings)
-    composer = Composer(store, dry_run=False)
+    composer = Composer(store)
     report = Report()
     if store.settings.delivery["method"] == "none":
         report.notes.append('notices are off: [delivery] method is "none" in settings.toml (set smtp, sendmail or jsonl)')
