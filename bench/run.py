@@ -14,11 +14,16 @@ into bench/out/ when they are missing, then times, as medians over
   run touched, so the runs are alike); their output goes to /dev/null, as
   in a script, so tables are plain text; ``history CLIENT`` is also timed
   on a pseudo-terminal (Rich draws the table there), for reference;
-- whole-practice commands: ``balance`` (the full listing) and ``check``,
-  and ``notify --dry-run`` once it exists; every report (``report
-  bookings`` for a week and ``--unmarked``, ``sales`` and ``usage`` for a
-  month, ``outstanding``, ``expiring``, ``liability`` by month and by
-  package over a year and ``--as-of``) and a ``statement`` of a heavy client;
+- whole-practice commands: ``balance`` (the full listing) and ``check``;
+  every report (``report bookings`` for a week and ``--unmarked``,
+  ``sales`` and ``usage`` for a month, ``outstanding``, ``expiring``,
+  ``liability`` by month and by package over a year and ``--as-of``) and a
+  ``statement`` of a heavy client;
+- ``notify``: on a scratch copy delivering JSON lines to /dev/null, the
+  first sweep over the whole history (timed once, reported apart), then a
+  day's ``notify --dry-run`` and ``notify`` on each following day, the run
+  after yesterday's (the target applies to these); and ``notify --dry-run``
+  on the untouched practice, which lists every expiry of ten years;
 - ``sell --csv`` of 10,000 rows once it exists;
 - ``hledger -f FILE bal`` on the same events written as a ledger, when
   hledger is installed or installable with apt-get.
@@ -340,6 +345,53 @@ def bulk_sell(data: str, scale: float, runs: int) -> dict[str, Any]:
             "cpu": statistics.median(cpus), "runs": runs}
 
 
+def notify_days(data: str, scale: float, repeat: int) -> dict[str, Any]:
+    """``notify`` on a scratch copy with JSON-lines delivery (to /dev/null):
+    the first sweep over the whole history at --now (timed once), then one
+    run a day after it, each "the run after yesterday's": a day's
+    ``notify --dry-run`` and ``notify``, with a few bookings recorded in
+    between (untimed) so that every run has a day's events to look at. The
+    first day after the sweep is a warm-up."""
+    from datetime import timedelta
+
+    scratch = scratch_copy(data)
+    out: dict[str, Any] = {}
+    try:
+        # A new file, not an append: the copy's files are hard links to the originals.
+        settings = os.path.join(scratch, "settings.toml")
+        with open(settings, encoding="utf-8") as handle:
+            text = handle.read()
+        os.unlink(settings)
+        with open(settings, "w", encoding="utf-8") as handle:
+            handle.write(text + '\n[delivery]\nmethod = "jsonl"\n')
+        out["first"] = summarise([run_once(sp(scratch, "notify", "--quiet"))])
+        after_first = os.path.getsize(os.path.join(scratch, "journal.jsonl"))
+        clients = generate.sample_clients(scale, generate.TYPICAL, 3 * (repeat + 1))
+        dry, real = [], []
+        for day in range(1, repeat + 2):
+            when = (generate.NOW + timedelta(days=day)).strftime("%Y-%m-%dT%H:%M")
+            for n, client in enumerate(clients[3 * (day - 1): 3 * day]):
+                start = (generate.NOW + timedelta(days=day + 3, hours=n)).strftime("%Y-%m-%dT%H:%M")
+                subprocess.run([*SESSIONPACK, "--data-dir", scratch, "--now", when, "--actor", "bench", "book", client, "massage-60", start],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+            at = [*SESSIONPACK, "--data-dir", scratch, "--now", when, "--actor", "bench"]
+            d = run_once([*at, "notify", "--dry-run"])
+            r = run_once([*at, "notify", "--quiet"])
+            if day > 1:
+                dry.append(d)
+                real.append(r)
+        out["dry"], out["run"] = summarise(dry), summarise(real)
+        with open(os.path.join(scratch, "journal.jsonl"), "rb") as handle:
+            handle.seek(after_first)
+            sent = sum(1 for line in handle if b'"type":"notice-sent"' in line)
+        out["notices_per_day"] = sent / (repeat + 1)
+    except Failed as err:
+        out["error"] = str(err)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return out
+
+
 def hledger() -> str | None:
     """hledger on PATH, else one try at installing the Debian package."""
     found = shutil.which("hledger")
@@ -506,7 +558,16 @@ def main(argv: list[str] | None = None) -> int:
         whole[(s, "balance")] = attempt(lambda: measure(lambda r: sp(data, "balance"), repeat))
         whole[(s, "check")] = attempt(lambda: measure(lambda r: sp(data, "check"), repeat))
         if notify:
-            whole[(s, "notify --dry-run")] = attempt(lambda: measure(lambda r: sp(data, "notify", "--dry-run"), repeat))
+            whole[(s, "notify --dry-run before the first sweep")] = attempt(lambda: measure(lambda r: sp(data, "notify", "--dry-run"), min(repeat, 3)))
+            days = notify_days(data, s, repeat)
+            if "error" in days:
+                print(f"notify days failed: {days['error']}", flush=True)
+                whole[(s, "notify --dry-run")] = whole[(s, "notify")] = days
+            else:
+                whole[(s, "notify first sweep")] = days["first"]
+                whole[(s, "notify --dry-run")] = days["dry"]
+                whole[(s, "notify")] = days["run"]
+                print(f"notify, scale {s:g}: about {days['notices_per_day']:.0f} notices sent a day after the first sweep", flush=True)
         for label, report_args in reports_to_time(s):
             whole[(s, label)] = attempt(lambda a=report_args: measure(lambda r: sp(data, *a), repeat))
 
@@ -535,9 +596,11 @@ def main(argv: list[str] | None = None) -> int:
                 table.add(label, argv, m, "<= 5 x B0, within 10% of 0.1", fast and flat, note)
             else:
                 table.add(label, argv, m, "<= 5 x B0", fast)
-        for cmd, argv in (("balance", "balance (all clients)"), ("check", "check"), ("notify --dry-run", "notify --dry-run")):
+        for cmd, argv in (("balance", "balance (all clients)"), ("check", "check"),
+                          ("notify --dry-run", "notify --dry-run, a day after the last run"),
+                          ("notify", "notify (JSON lines), a day after the last run")):
             m = whole.get((s, cmd))
-            if cmd == "notify --dry-run" and not notify:
+            if cmd.startswith("notify") and not notify:
                 table.add(label, argv, None, "<= 1 s, <= 250 MiB", None, "notify: not built yet")
                 continue
             if m is None:
@@ -559,6 +622,13 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             ok = m["median"] <= WHOLE_SECONDS and m["rss"] <= WHOLE_MIB * MIB
             table.add(label, cmd, m, "<= 1 s, <= 250 MiB", ok, "" if s == reference else "(reference is scale 1)")
+        for cmd, argv in (("notify first sweep", "notify: the first sweep over the whole history"),
+                          ("notify --dry-run before the first sweep", "notify --dry-run before the first sweep")):
+            m = whole.get((s, cmd))
+            if m is not None and "error" not in m:
+                table.add(label, argv, m, "(reported apart)", None, f"({m['runs']} run{'s' if m['runs'] > 1 else ''})")
+            elif m is not None:
+                table.add(label, argv, None, "(reported apart)", None, f"error: {m['error']}")
         if not csv_bulk:
             table.add(label, "sell --csv (10,000 rows)", None, "<= 3 s, one commit", None, "sell --csv: not built yet")
         elif (s, "sell --csv") in whole:

@@ -8,6 +8,28 @@ sp() { python -m sessionpack --data-dir data-example --actor "marta" --now "$NOW
 
 NOW=2026-01-05T09:00
 sp init --name "Marta Sousa Massage & Physio" --currency EUR --timezone Europe/Lisbon
+# Settings: notices in the practice's words, delivered as JSON lines, so that
+# 'notify --dry-run' (and a run) on the example shows something real.
+python - <<'PY'
+from pathlib import Path
+
+path = Path("data-example/settings.toml")
+head = path.read_text(encoding="utf-8").split("[notices]")[0]
+path.write_text(head + """[notices]  # what 'sessionpack notify' sends, and when (see the README)
+expiring_days = [30, 7]  # days before a package's last valid day (only the most urgent is sent)
+low_remaining = 1        # "running low" at this many sessions left to book, or fewer
+low_minutes = 60         # ... minutes, for minutes packages
+low_money = "10%"        # ... money, for credits: an amount or a share of the credit
+from = "Marta Sousa <marta@example.com>"
+how_to_book = "Reply to this email or call +351 912 345 678 to book your next session."
+
+[delivery]  # JSON lines on standard output: try 'sessionpack notify --dry-run', or see what a run prints
+method = "jsonl"
+
+[hooks]
+time_budget = 30  # seconds for all the hooks of one command
+""", encoding="utf-8")
+PY
 sp service add massage-60 --name "Swedish massage 60" --duration 60 --price 60 --tax 23
 sp service add massage-90 --name "Swedish massage 90" --duration 90 --price 85 --tax 23
 sp service add thai --name "Thai massage" --duration 90 --price 90 --tax 23

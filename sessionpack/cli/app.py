@@ -127,6 +127,7 @@ class Globals:
     now: Optional[str] = None
     actor: Optional[str] = None
     no_pager: bool = False
+    no_hooks: bool = False
 
 
 GLOBALS = Globals()
@@ -146,12 +147,14 @@ def main_options(
     now: Optional[str] = typer.Option(None, "--now", envvar="SESSIONPACK_NOW", help="Fix the clock: an ISO date or date-time (practice time zone if none given).", show_envvar=True),
     actor: Optional[str] = typer.Option(None, "--actor", envvar="SESSIONPACK_ACTOR", help="Who is acting, recorded on every event (default: the OS user).", show_envvar=True),
     no_pager: bool = typer.Option(False, "--no-pager", help="Never send long output through a pager (SESSIONPACK_PAGER, PAGER, else less -FRX)."),
+    no_hooks: bool = typer.Option(False, "--no-hooks", envvar="SESSIONPACK_NO_HOOKS", help="Run no hooks after recording events.", show_envvar=True),
     version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."),
 ) -> None:
     GLOBALS.data_dir = data_dir
     GLOBALS.now = now
     GLOBALS.actor = actor
     GLOBALS.no_pager = no_pager
+    GLOBALS.no_hooks = no_hooks
 
 
 def data_dir() -> str:
@@ -310,10 +313,10 @@ _OPEN_STORES: list[Any] = []
 
 def store() -> Any:
     """Open the store for this command and remember it for its warnings."""
-    from ..notify.hooks import run_hooks
+    from ..notify.hooks import HookRunner
 
     opened = open_store()
-    opened.after_commit = run_hooks
+    opened.after_commit = HookRunner(opened, enabled=not GLOBALS.no_hooks)
     _OPEN_STORES.append(opened)
     return opened
 
@@ -351,6 +354,7 @@ COMMANDS = {
     "adjust": "adjust_cmds", "pause": "adjust_cmds", "resume": "adjust_cmds", "transfer": "adjust_cmds",
     "share": "share_cmds", "unshare": "share_cmds", "code": "code_cmds",
     "report": "report_cmds", "statement": "report_cmds",
+    "notify": "notify_cmds",
 }
 
 

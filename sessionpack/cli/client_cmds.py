@@ -211,20 +211,25 @@ def client_edit(
     notes: Optional[str] = typer.Option(None, "--notes"),
     tag: Optional[List[str]] = typer.Option(None, "--tag", help="Add a tag (repeatable)."),
     untag: Optional[List[str]] = typer.Option(None, "--untag", help="Remove a tag (repeatable)."),
+    no_notices: Optional[List[str]] = typer.Option(None, "--no-notices", metavar="KIND",
+                                                   help="Stop sending this client notices of KIND: expiring, low, used-up, expired or all (repeatable)."),
+    notices: Optional[List[str]] = typer.Option(None, "--notices", metavar="KIND", help="Send notices of KIND again (repeatable; all)."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
     """Change a client's details (the change is recorded; nothing is overwritten).
 
     \b
-    Example:
+    Examples:
       sessionpack client edit ana --email ana.lima@example.com --tag vip
+      sessionpack client edit ana --no-notices low --no-notices expiring
     """
     from ..domain.clients import edit_client
 
     opened = store()
     with opened.writing() as tx:
         view = client_view(tx, client_id)
-        event = edit_client(view["client"], {"name": name, "email": email, "phone": phone, "notes": notes}, tag or (), untag or ())
+        event = edit_client(view["client"], {"name": name, "email": email, "phone": phone, "notes": notes}, tag or (), untag or (),
+                            no_notices or (), notices or ())
         tx.commit([event])
     if fmt is Format.table:
         say(f"Changed client {client_id}: {', '.join(sorted(event['changes']))}")

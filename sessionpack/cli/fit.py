@@ -78,11 +78,11 @@ def fitted_lines(head: Sequence[str], body: Sequence[Sequence[str]], keep: Seque
     if sum(natural) + gaps <= width:
         return _render(head, body, natural, [True] * count, bold)
     if not text_columns:
-        return _blocks(head, body, width, bold)
+        return _blocks(head, body, keep, width, bold)
     kept = [i for i in range(count) if keep[i]]
     kept_width = sum(natural[i] for i in kept) + len(GAP) * max(0, len(kept) - 1)
     if kept_width > width:
-        return _blocks(head, body, width, bold)
+        return _blocks(head, body, keep, width, bold)
     kept_width = sum(natural[i] for i in kept) + gaps
     room = width - kept_width
     if room >= MIN_TEXT * len(text_columns):
@@ -138,9 +138,10 @@ def _with_details(head: Sequence[str], body: Sequence[Sequence[str]], keep: Sequ
     return lines
 
 
-def _blocks(head: Sequence[str], body: Sequence[Sequence[str]], width: int, bold: bool) -> list[str]:
-    """One block per row: the first cell (bold), then ``header  value`` lines,
-    each value whole (wrapped at spaces when it is text longer than the line)."""
+def _blocks(head: Sequence[str], body: Sequence[Sequence[str]], keep: Sequence[bool], width: int, bold: bool) -> list[str]:
+    """One block per row: the first cell (bold), then ``header  value`` lines;
+    a kept value (an id, a date, an amount) whole, text wrapped at spaces
+    when it is longer than the line."""
     label = max(display_width(h) for h in head[1:]) if len(head) > 1 else 0
     lines: list[str] = []
     for number, cells in enumerate(body):
@@ -148,10 +149,11 @@ def _blocks(head: Sequence[str], body: Sequence[Sequence[str]], width: int, bold
             lines.append("")
         first = f"{head[0]} {cells[0]}" if head[0] else cells[0]
         lines.append(f"\x1b[1m{first}\x1b[0m" if bold else first)
-        for header, cell in zip(head[1:], cells[1:]):
+        for header, cell, whole in zip(head[1:], cells[1:], keep[1:]):
             if not cell:
                 continue
-            parts = cell.split("\n") if display_width(cell) <= width - label - 4 else wrap(cell, max(12, width - label - 4))
+            fits = whole or display_width(cell) <= width - label - 4
+            parts = cell.split("\n") if fits else wrap(cell, max(12, width - label - 4))
             for index, part in enumerate(parts):
                 lines.append(f"  {_pad(header if index == 0 else '', label)}  {part}".rstrip())
     return lines

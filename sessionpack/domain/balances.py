@@ -171,12 +171,13 @@ def blocked(pkg: Mapping[str, Any], day: date, key: str) -> str | None:
     return None
 
 
-def fully_transferred(pkg: Mapping[str, Any]) -> bool:
-    """Something was transferred away and nothing is left to book or scheduled."""
+def fully_transferred(pkg: Mapping[str, Any], rows: Mapping[str, Mapping[str, Any]] | None = None) -> bool:
+    """Something was transferred away and nothing is left to book or scheduled.
+    (``rows``: ``balance(pkg)`` when the caller has it already.)"""
     moved = pkg.get("transferred") or {}
     if not moved:
         return False
-    for key, row in balance(pkg).items():
+    for key, row in (rows if rows is not None else balance(pkg)).items():
         if row["scheduled"]:
             return False
         if row["remaining"] == UNLIMITED:
@@ -191,25 +192,35 @@ def starts_at_first_use(pkg: Mapping[str, Any]) -> bool:
     return parse_expiry_option(pkg["terms"].get("expiry", "none")).kind == "from-first-use"
 
 
-def is_used_up(pkg: Mapping[str, Any]) -> bool:
-    rows = balance(pkg).values()
-    return all(r["remaining"] != UNLIMITED and r["remaining"] <= 0 and not r["scheduled"] for r in rows)
+_NOT_GIVEN: Any = object()
+
+
+def is_used_up(pkg: Mapping[str, Any], rows: Mapping[str, Mapping[str, Any]] | None = None) -> bool:
+    values = (rows if rows is not None else balance(pkg)).values()
+    return all(r["remaining"] != UNLIMITED and r["remaining"] <= 0 and not r["scheduled"] for r in values)
 
 
 STATUSES = ("active", "paused", "used up", "expired", "transferred", "cancelled", "refunded")
 
 
-def status(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> str:
-    """active, paused, used up, expired, transferred, cancelled or refunded — at ``now``."""
+def status(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo, rows: Mapping[str, Mapping[str, Any]] | None = None,
+           last_day: Any = _NOT_GIVEN) -> str:
+    """active, paused, used up, expired, transferred, cancelled or refunded — at ``now``.
+
+    ``rows`` and ``last_day``: ``balance(pkg)`` and ``expiry(pkg)`` when the
+    caller has them already (judging thousands of packages)."""
     recorded = pkg.get("status", "active")
     if recorded in ("cancelled", "refunded"):
         return recorded
-    if fully_transferred(pkg):
+    if rows is None:
+        rows = balance(pkg)
+    if fully_transferred(pkg, rows):
         return "transferred"
-    last_day = expiry(pkg)
+    if last_day is _NOT_GIVEN:
+        last_day = expiry(pkg)
     if pkg.get("expired_at") or (last_day is not None and is_expired(last_day, now, tz)):
         return "expired"
-    if is_used_up(pkg):
+    if is_used_up(pkg, rows):
         return "used up"
     if pause_on(pkg, now.astimezone(tz).date()) is not None:
         return "paused"

@@ -79,8 +79,28 @@ def add_client(client_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "client-added", "clients": [client_id], "client": record}
 
 
-def edit_client(current: Mapping[str, Any], changes: Mapping[str, Any], add_tags=(), remove_tags=()) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """A client-edited event holding only the fields that change."""
+def notice_kinds(values, option: str) -> set[str]:  # type: ignore[no-untyped-def]
+    """Notice kinds named by --no-notices / --notices (repeatable or comma-separated; 'all')."""
+    from .notice_settings import KINDS
+
+    chosen: set[str] = set()
+    for value in values:
+        for kind in value.split(","):
+            kind = kind.strip()
+            if kind == "all":
+                chosen.update(KINDS)
+            elif kind in KINDS:
+                chosen.add(kind)
+            else:
+                raise InputError(f"{option} {kind!r} is not a notice kind: use {', '.join(KINDS)} or all")
+    return chosen
+
+
+def edit_client(current: Mapping[str, Any], changes: Mapping[str, Any], add_tags=(), remove_tags=(), no_notices=(), notices=()) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A client-edited event holding only the fields that change.
+
+    ``no_notices`` / ``notices``: notice kinds the client stops or starts
+    receiving (kept as ``no_notices``, a sorted list, in the record)."""
     merged = {key: current.get(key) for key in CLIENT_FIELDS}
     for key, value in changes.items():
         if value is not None:
@@ -90,6 +110,17 @@ def edit_client(current: Mapping[str, Any], changes: Mapping[str, Any], add_tags
     merged["tags"] = tags + check_tags(list(add_tags))
     record = client_record(current["id"], merged)
     changed = {key: record[key] for key in CLIENT_FIELDS if record[key] != current.get(key)}
+    if no_notices or notices:
+        from .notice_settings import KINDS
+
+        stop, start = notice_kinds(no_notices, "--no-notices"), notice_kinds(notices, "--notices")
+        both = stop & start
+        if both:
+            raise InputError(f"--no-notices and --notices both name {', '.join(sorted(both))}; give each kind once")
+        before = set(current.get("no_notices") or [])
+        after = (before | stop) - start
+        if after != before:
+            changed["no_notices"] = [kind for kind in KINDS if kind in after]
     if not changed:
         raise RuleError(f"nothing to change for client {current['id']}: give at least one new value")
     return {"type": "client-edited", "clients": [current["id"]], "changes": changed}

@@ -63,6 +63,12 @@ def dispatch(view: dict[str, Any], event: dict[str, Any]) -> None:
     if handler is None:
         raise FileProblem("journal.jsonl", event.get("seq", 0) + 1, f"has an unknown event type {event['type']!r}", "upgrade sessionpack or restore the journal")
     handler(view, event, view["id"])
+    if view.get("watching"):
+        # A package whose low or used-up notice was recorded watches its
+        # balance: an event lifting it back re-arms the notice (domain.notices).
+        from .notices import rearm
+
+        rearm(view)
 
 
 def apply_to_client(view: dict[str, Any], event: dict[str, Any]) -> None:
@@ -170,6 +176,9 @@ HANDLER_MODULES = {
     "adjusted": "adjustments", "paused": "pauses", "resumed": "pauses", "transferred": "transfers",
     "related": "sharing", "unrelated": "sharing", "shared": "sharing", "unshared": "sharing",
     "code-reset": "codes",
+    "expired": "sweep",
+    "notice-pending": "notices", "notice-sent": "notices", "notice-failed": "notices", "notice-suppressed": "notices",
+    "notices-checked": "notices",
 }
 
 

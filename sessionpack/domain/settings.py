@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -16,8 +16,7 @@ POLICY_DEFAULTS: dict[str, Any] = {
     "late_cancel": "return",
     "expiry_limits": "session",
 }
-NOTICE_DEFAULTS: dict[str, Any] = {"expiring_days": 7, "low_remaining": 1}
-SECTIONS = {"practice": ("name", "currency", "timezone"), "policies": tuple(POLICY_DEFAULTS), "notices": tuple(NOTICE_DEFAULTS)}
+SECTIONS = {"practice": ("name", "currency", "timezone"), "policies": tuple(POLICY_DEFAULTS), "notices": None, "delivery": None, "hooks": None}
 
 
 @dataclass(frozen=True)
@@ -31,8 +30,10 @@ class Settings:
       timezone: IANA zone name; dates, expiry and "today" are judged in it.
       policies: defaults copied into new packages (no_show, late_cancel_hours,
         late_cancel, expiry_limits).
-      notices: expiring_days (notice this many days before expiry),
-        low_remaining (notice when this many sessions or fewer are left).
+      notices: which notices are sent and when (``notice_settings``).
+      delivery: how notices are delivered: method none, smtp, sendmail or
+        jsonl, and that method's keys.
+      hooks: time_budget, the seconds all hooks of one command may take.
     """
 
     format: int
@@ -41,6 +42,8 @@ class Settings:
     timezone: str
     policies: Mapping[str, Any]
     notices: Mapping[str, Any]
+    delivery: Mapping[str, Any] = field(default_factory=lambda: {"method": "none"})
+    hooks: Mapping[str, Any] = field(default_factory=lambda: {"time_budget": 30})
 
     @property
     def tz(self) -> ZoneInfo:
@@ -52,6 +55,8 @@ class Settings:
             "practice": {"name": self.name, "currency": self.currency, "timezone": self.timezone},
             "policies": dict(self.policies),
             "notices": dict(self.notices),
+            "delivery": dict(self.delivery),
+            "hooks": dict(self.hooks),
         }
 
 
@@ -134,7 +139,7 @@ def settings_from_mapping(data: Mapping[str, Any]) -> Settings:
         table = data.get(section, {})
         if not isinstance(table, Mapping):
             raise FieldError(section, "must be a table")
-        for key in table:
+        for key in table if keys is not None else ():
             if key not in keys:
                 raise FieldError(f"{section}.{key}", f"unknown key; allowed: {', '.join(keys)}")
         sections[section] = dict(table)
@@ -149,12 +154,13 @@ def settings_from_mapping(data: Mapping[str, Any]) -> Settings:
     policies = dict(POLICY_DEFAULTS)
     for key, value in sections["policies"].items():
         policies[key] = _field(f"policies.{key}", lambda v, k=key: check_policy(k, v), value)
-    notices = dict(NOTICE_DEFAULTS)
-    for key, value in sections["notices"].items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise FieldError(f"notices.{key}", f"must be a whole number (0 or more), not {value!r}")
-        notices[key] = value
-    return Settings(fmt, name.strip(), currency, timezone, policies, notices)
+    from .money import minor_digits
+    from .notice_settings import check_delivery, check_hooks, check_notices
+
+    notices = check_notices(sections["notices"], minor_digits(currency))
+    delivery = check_delivery(sections["delivery"])
+    hooks = check_hooks(sections["hooks"])
+    return Settings(fmt, name.strip(), currency, timezone, policies, notices, delivery, hooks)
 
 
 def _field(key: str, check, value):  # type: ignore[no-untyped-def]

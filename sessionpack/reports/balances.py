@@ -32,7 +32,7 @@ def package_summary(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> dict
         "starts_at_first_use": balances.starts_at_first_use(pkg) and balances.first_use(pkg) is None,
         "remaining": {key: _show(row["remaining"]) for key, row in rows.items()},
         "balances": {key: {k: _show(v) for k, v in row.items()} for key, row in rows.items()},
-        "forfeited_at_expiry": {key: _show(row["remaining"]) for key, row in rows.items()} if state == "expired" and not pkg.get("expired_at") else {},
+        "forfeited_at_expiry": forfeited_at_expiry(pkg, state),
         "sold": pkg["sale"]["date"],
         "invoice": pkg["sale"]["invoice"],
         "total": pkg["sale"]["total"],
@@ -42,6 +42,19 @@ def package_summary(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> dict
         "shared_with": list(pkg.get("shared_with", [])),
         "shared_by": None,
     }
+
+
+def forfeited_at_expiry(pkg: Mapping[str, Any], state: str) -> dict[str, Any]:
+    """What the expiry forfeited: as recorded by the sweep (``lapsed``), or,
+    for a package past its date whose expiry is not recorded yet, what it
+    would forfeit now."""
+    if pkg.get("expired_at"):
+        return {key: _show(value) for key, value in (pkg.get("lapsed") or {}).items()}
+    if state != "expired":
+        return {}
+    from ..domain.sweep import forfeitable
+
+    return forfeitable(pkg)
 
 
 def expiry_text(summary: Mapping[str, Any]) -> str:
@@ -226,7 +239,7 @@ def describe_event(event: Mapping[str, Any]) -> str:
         # Words for the events of corrections, sharing and codes live beside
         # this module; they are loaded on the first event that needs them, so
         # a balance, which describes nothing, never imports their rules.
-        from . import adjust_text, codes_text, links_text, sharing_text  # noqa: F401
+        from . import adjust_text, codes_text, links_text, notice_text, sharing_text  # noqa: F401
     if kind in _DESCRIBERS:
         return _DESCRIBERS[kind](event)
     if kind == "client-added":

@@ -19,12 +19,16 @@ SOLD = os.path.join(VIEWS, "sold.json")
 OPEN = os.path.join(VIEWS, "open")  # XX.jsonl: open client packages, by a hash of the owner
 CODES = os.path.join(VIEWS, "codes")  # XX.json: access-code hash -> client package
 LEGACY_CHECKPOINT = os.path.join(VIEWS, "checkpoint.json")  # older versions kept the checkpoint here
+OUTBOX = os.path.join(VIEWS, "outbox.json")  # notices to deliver, failed ones, where the last notify run stopped
+NOTIFY_LOCK = "notify.lock"  # held by a running 'notify' (its deliveries), never deleted
+TEMPLATES = "templates"  # notice wording: KIND.txt (optional)
 HOOKS = "hooks"
 TORN = "torn"
 DIRS = (SERVICES, PACKAGES, VIEWS, CLIENT_VIEWS, HOOKS, TORN)  # OPEN and CODES: made when first needed
 # What must never be a symbolic link (checked by every command under the lock):
 # a link would let a write land outside the data directory.
-NO_LINKS = (SETTINGS, JOURNAL, LOCK, SERVICES, PACKAGES, VIEWS, CLIENT_VIEWS, OPEN, CODES, INDEX, DIRECTORY, SOLD, HOOKS, TORN)
+NO_LINKS = (SETTINGS, JOURNAL, LOCK, SERVICES, PACKAGES, VIEWS, CLIENT_VIEWS, OPEN, CODES, INDEX, DIRECTORY, SOLD, HOOKS, TORN,
+            OUTBOX, NOTIFY_LOCK, TEMPLATES)
 # Folders of hand-edited or small files whose leftover temporary files every
 # write command removes (the views' folders are cleaned when a repair is due).
 TEMP_DIRS = ("", SERVICES, PACKAGES)

@@ -118,7 +118,8 @@ STATUS_CASES = [
      "2027-02-21T00:00", "expired", "2027-02-20", {"massage": 3}),
     ("used up", "one", [("2026-12-01T10:00", "attend")], "2026-12-02T09:00", "used up", None, {}),
     ("nothing left but still scheduled", "one", [("2026-12-01T10:00", None)], "2026-11-21T09:00", "active", None, {}),
-    ("expired on a fixed date", "spa", [], "2027-01-01T00:00", "expired", "2026-12-31", {"unlimited": "unlimited"}),
+    # An unlimited balance forfeits nothing that can be counted (as the sweep records it).
+    ("expired on a fixed date", "spa", [], "2027-01-01T00:00", "expired", "2026-12-31", {}),
 ]
 
 

@@ -49,7 +49,8 @@ def test_init_writes_settings(sp, data_dir: Path) -> None:
     assert settings["format"] == 1
     assert settings["practice"] == {"name": 'Studio "Lima"', "currency": "EUR", "timezone": "Europe/Lisbon"}
     assert settings["policies"] == {"no_show": "return", "late_cancel_hours": 24, "late_cancel": "return", "expiry_limits": "session"}
-    assert settings["notices"] == {"expiring_days": 7, "low_remaining": 1}
+    assert settings["notices"] == {"expiring_days": [30, 7], "low_remaining": 1, "low_minutes": 60, "low_money": "10%"}
+    assert (settings["delivery"], settings["hooks"]) == ({"method": "none"}, {"time_budget": 30})
     assert (data_dir / "journal.jsonl").read_text(encoding="utf-8") == '{"format":1,"journal":"sessionpack","seq":0}\n'
     assert oct(data_dir.stat().st_mode & 0o777) == "0o700"
     assert oct((data_dir / "settings.toml").stat().st_mode & 0o777) == "0o600"

@@ -528,7 +528,8 @@ def test_list_table_and_json(pk) -> None:
     create_catalog(pk)
     table = pk("package", "list").stdout
     assert table.splitlines()[0].rstrip() == "Packages (EUR)"
-    assert "\nintro   Intro       Massage   1 × massage  " in table  # piped: plain aligned columns
+    assert "\nintro   Intro       1 × massage  " in table  # piped: plain aligned columns (category with --wide)
+    assert "\nintro   Intro       Massage   1 × massage  " in pk("package", "list", "--wide").stdout
     assert "old" not in table and "gone" not in table
     result = pk("package", "list", "--all", "--format", "json")
     listed = json.loads(result.stdout)
