@@ -18,10 +18,11 @@ DIRECTORY = os.path.join(VIEWS, "directory.json")
 SOLD = os.path.join(VIEWS, "sold.json")
 OPEN = os.path.join(VIEWS, "open")  # XX.jsonl: open client packages, by a hash of the owner
 CODES = os.path.join(VIEWS, "codes")  # XX.json: access-code hash -> client package
+REFS = os.path.join(VIEWS, "refs")  # XX.json: sale reference -> client package, what its sale recorded
 CHECKPOINT = os.path.join(VIEWS, "checkpoint.json")  # what the last clean check proved
 HOOKS = "hooks"
 TORN = "torn"
-DIRS = (SERVICES, PACKAGES, VIEWS, CLIENT_VIEWS, HOOKS, TORN)  # OPEN and CODES: made when first needed
+DIRS = (SERVICES, PACKAGES, VIEWS, CLIENT_VIEWS, HOOKS, TORN)  # OPEN, CODES and REFS: made when first needed
 
 
 def resolve_data_dir(option: str | None) -> str:

@@ -304,14 +304,14 @@ class Store:
         from .small_views import SMALL_VIEWS
 
         clients: dict[str, dict[str, Any]] = {}
-        codes_before: dict[str, set[tuple[str, str]]] = {}
+        codes_before: dict[str, Any] = {}  # client -> its shard entries before (codes, references)
         small: dict[str, dict[str, Any]] = {}
         changed: set[str] = set()
         for event in events:
             for client_id in event.get("clients", []):
                 if client_id not in clients:
                     clients[client_id] = self.load_client_view(client_id) or ledger.empty_client_view(client_id)
-                    codes_before[client_id] = ledger.code_entries(clients[client_id])
+                    codes_before[client_id] = shards.index_entries(clients[client_id])
                 ledger.apply_to_client(clients[client_id], event)
             for entry in SMALL_VIEWS:
                 if entry.concerns(event):
@@ -330,9 +330,10 @@ class Store:
         # a client view on disk and its new state, so they must be written
         # while the old view is still there for a replay to start from.
         shards.write(self.root, folded.shards)
-        for client_id, view in folded.clients.items():
-            atomic_write(layout.client_view_path(self.root, client_id), encode_view(view))
-            crash_point("view-written")
+        from .batchio import write_many  # many client views (a file of sales): one flush for all
+
+        write_many(((layout.client_view_path(self.root, client_id), encode_view(view))
+                    for client_id, view in folded.clients.items()), "view-written")
         for name, view in folded.small.items():
             atomic_write(self.path(name), encode_view(view))
         crash_point("before-index")

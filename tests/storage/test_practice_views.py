@@ -296,12 +296,14 @@ def test_a_stray_shard_is_reported_and_removed_by_rebuild(shop, data_dir: Path) 
 # -- views made before the shards ----------------------------------------------------------------
 
 
+OLD_FORMAT = 2
+
+
 def make_views_old(data_dir: Path) -> None:
-    """What a directory written by the previous sessionpack holds: format 1, no shards."""
-    for name in ("open", "codes"):
-        shutil.rmtree(data_dir / "views" / name, ignore_errors=True)
+    """What a directory written by the previous sessionpack holds: format 2, no reference shards."""
+    shutil.rmtree(data_dir / "views" / "refs", ignore_errors=True)
     for path in (data_dir / "views").rglob("*.json"):
-        path.write_bytes(path.read_bytes().replace(b'"format":2,', b'"format":1,'))
+        path.write_bytes(path.read_bytes().replace(b'"format":3,', b'"format":2,'))
 
 
 @pytest.mark.parametrize("first", ["reader", "writer", "check"])
@@ -310,12 +312,12 @@ def test_views_of_the_previous_format_are_rebuilt_with_a_warning(shop, data_dir:
     ok(shop("sell", "bob", "one"))
     before = view_files(data_dir)
     make_views_old(data_dir)
-    assert json.loads((data_dir / "views" / "index.json").read_bytes())["format"] == 1
+    assert json.loads((data_dir / "views" / "index.json").read_bytes())["format"] == OLD_FORMAT
     args = {"reader": ("balance", "--format", "csv"), "writer": ("client", "add", "carol", "--name", "Carol"),
             "check": ("check",)}[first]
     result = run(data_dir, *args)
     assert result.returncode == 0, result.stderr
-    assert result.stderr == (f"warning: the views were made by an older sessionpack (format 1); rebuilt {len(before)} "
+    assert result.stderr == (f"warning: the views were made by an older sessionpack (format {OLD_FORMAT}); rebuilt {len(before)} "
                              "view files from the journal (nothing recorded was changed)\n")
     if first == "reader":
         assert view_files(data_dir) == before
