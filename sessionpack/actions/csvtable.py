@@ -101,7 +101,7 @@ def read_table(data: bytes, *, known: Callable[[str], bool], required: tuple[str
             if not record or all(not cell.strip() for cell in record):
                 table.problems.append(Problem(1, None, f"is empty; the first line names the columns, e.g. {known_text}"))
                 return table
-            header = _header(record, table, known, required, known_text, unknown_hint, suspicious)
+            header = table.columns = _header(record, table, known, required, known_text, unknown_hint, suspicious)
             if table.problems:
                 return table
             continue

@@ -14,17 +14,14 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError, RuleError, SessionpackError
 
-# How to fix a cell of each column, added when the message does not say.
+# How to fix a cell of a column, added when the message does not say.
 FIXES = {
     "client": "write the id of a recorded client (see 'sessionpack client list')",
     "package": "write the id of a package of the catalog (see 'sessionpack package list --all')",
-    "ref": "give each row its own reference, e.g. the other system's sale number",
     "price": "write the net price with a '.' for decimals, e.g. 90.50, or leave it empty for the package's price",
     "paid": "write the amount paid with a '.' for decimals (0 if nothing yet), or leave it empty when all was paid",
     "date": "write an ISO date like 2026-03-01",
     "share": "write the ids of linked clients, separated by spaces",
-    "invoice": "shorten it to one line of at most 64 characters",
-    "note": "shorten it to one line of at most 500 characters",
     "expires": "write the last valid day as an ISO date like 2027-03-01",
     "activated": "write the day its clock started as an ISO date like 2026-03-05",
     "id": "write a client id of lower-case letters, digits and hyphens, or leave it empty to make one from the name",
@@ -32,9 +29,7 @@ FIXES = {
     "email": "write an address like ana@example.com, or leave it empty",
     "phone": "write a number like +351 912 345 678, or leave it empty",
     "tags": "write tags of letters, digits, '-' and '_', separated by spaces or commas",
-    "notes": "shorten the notes to at most 2000 characters",
 }
-GENERIC_FIX = "fix the cell and run the command again"
 
 
 @dataclass(frozen=True)
@@ -57,13 +52,9 @@ def problem(line: int | None, column: str | None, err: Exception) -> Problem:
     """A Problem from a domain error, with the fix for its column added when
     the message does not give one (a message has its fix after '; ')."""
     what = str(err)
-    if column is not None:
-        label = column + " "
-        if what.startswith(label) and not what.startswith(label + "of "):
-            what = what[len(label):]  # 'price must be...' under the column 'price'
-    if "; " not in what and " like " not in what:
-        base = (column or "").split(".", 1)[0]
-        what = f"{what}; {FIXES.get(base, GENERIC_FIX)}"
+    fix = FIXES.get((column or "").split(".", 1)[0])
+    if fix and "; " not in what and " like " not in what:
+        what = f"{what}; {fix}"
     code = err.exit_code if isinstance(err, SessionpackError) else 2
     return Problem(line, column, what, code, err)
 
