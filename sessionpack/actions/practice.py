@@ -27,10 +27,18 @@ class Practice:
         self._directory: dict[str, Any] | None = None
         self._services: dict[str, Any] | None = None
         self._packages: dict[str, Any] = {}
+        self._terms: dict[str, dict[str, Any]] = {}
+
+    def use_directory(self) -> None:
+        """Ask the directory which clients exist (one file) rather than
+        looking for each client's view: for requests naming many clients."""
+        self.directory()
 
     def client(self, client_id: str) -> dict[str, Any] | None:
         """The view of a recorded client (id already checked), or None."""
         if client_id not in self._views:
+            if self._directory is not None and client_id not in self._directory:
+                return None
             view = self.tx.client(client_id)
             self._views[client_id] = view if view is not None and view.get("client") is not None else None
         return self._views[client_id]
@@ -58,6 +66,12 @@ class Practice:
         if package is None:
             raise InputError(f"no package {package_id!r}; see 'sessionpack package list --all'")
         return package
+
+    def terms(self, package: Any) -> dict[str, Any]:
+        """``package.terms()``, computed once per package (never changed)."""
+        if package.id not in self._terms:
+            self._terms[package.id] = package.terms()
+        return self._terms[package.id]
 
     def sales_count(self) -> int:
         """Sales recorded so far (the next invoice number is one more)."""

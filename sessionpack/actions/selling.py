@@ -225,6 +225,8 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
             got.ok = False
         else:
             first_line[got.ref] = req.line
+    if len(requests) > 50:
+        practice.use_directory()  # many clients: one file says which exist
     recorded = practice.references(first_line) if first_line else {}
     new_views = _new_clients(practice, requests, checked, plan) if create_clients else {}
     counters: dict[str, int] = {}
@@ -255,9 +257,10 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
                 got.ok = False
         if not got.ok or package is None or view is None:
             continue
+        terms = practice.terms(package)
         imported = None
         if req.imports.any():
-            imported, found = plan_import(package.terms(), req.imports, sold_on=got.day, today=practice.today,
+            imported, found = plan_import(terms, req.imports, sold_on=got.day, today=practice.today,
                                           currency=practice.currency)
             for column, err in found:
                 add(column, err)
@@ -275,7 +278,7 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
         try:
             event = sales.sell(owner, package, currency=practice.currency, sale_date=got.day, invoice=invoice,
                                price=got.price, paid=got.paid, reference=got.ref, assign=assign, share_with=got.share,
-                               note=got.note, imported=imported)
+                               note=got.note, imported=imported, terms=terms)
         except (InputError, RuleError) as err:
             add(getattr(err, "field", "package"), err)
             continue

@@ -123,6 +123,7 @@ def sell(
     share_with: tuple[str, ...] = (),
     note: str | None = None,
     imported: Mapping[str, Any] | None = None,
+    terms: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The ``sold`` event for selling (or assigning) ``package`` to a client:
     the one place every ``sold`` event is made.
@@ -134,6 +135,8 @@ def sell(
     sold in another system: it may be of an inactive or not-for-sale
     package (it records a past sale), and starts with what was left there.
 
+    ``terms`` is ``package.terms()`` when the caller has it already (a file
+    selling one package many times computes it once; it is never changed).
     Errors carry the field they are about (``at_field``): ``share``,
     ``package``, ``price`` or ``paid``.
     """
@@ -154,7 +157,8 @@ def sell(
         raise at_field(RuleError(f"package {package.id!r} is inactive; activate it with 'sessionpack package edit {package.id} --active' to sell it"), "package")
     if imported is None and package.visibility == "not-for-sale" and not assign:
         raise at_field(RuleError(f"package {package.id!r} is not for sale; assign it with 'sessionpack assign {owner_view['id']} {package.id}'"), "package")
-    terms = package.terms()
+    if terms is None:
+        terms = package.terms()
     per_session = terms["payment"]["mode"] == "per-session"
     if per_session:
         if price is not None and price != 0:
