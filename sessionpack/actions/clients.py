@@ -155,13 +155,15 @@ def plan_clients(practice: Any, requests: list[ClientRequest], *, match_details:
             what = f"client {client_id!r} is not recorded; give its name to create it" if create_only_missing else "the name is missing; every client needs one"
             add("name", InputError(f"{what}"))
             continue
-        given = _details(req, add)
-        if given is None or (req.id is not None and client_id is None):
-            continue
         if client_id is not None:
             if client_id in taken:
                 add("id", InputError(f"client {client_id!r} is also on line {taken[client_id][0]}; give each client one row"))
                 continue
+            taken[client_id] = (req.line, {})
+        given = _details(req, add)
+        if given is None or (req.id is not None and client_id is None):
+            continue
+        if client_id is not None:
             taken[client_id] = (req.line, given)
             if practice.client_exists(client_id):
                 differs = _differences(recorded_details(client_id, given), given)

@@ -60,10 +60,10 @@ def print_problems(lines: Sequence[str]) -> None:
 
 
 @contextmanager
-def progress(total: int, what: str) -> Iterator[Callable[[int], None] | None]:
-    """A Rich progress bar on standard error while ``total`` rows are
-    checked, when standard error is a terminal and the file is large;
-    otherwise nothing (None)."""
+def progress(total: int, source: str) -> Iterator[Callable[[int], None] | None]:
+    """A Rich progress bar on standard error while ``total`` rows of
+    ``source`` are checked, then recorded, when standard error is a terminal
+    and the file is large; otherwise nothing (None)."""
     try:
         terminal = sys.stderr.isatty()
     except (AttributeError, ValueError):
@@ -71,6 +71,9 @@ def progress(total: int, what: str) -> Iterator[Callable[[int], None] | None]:
     if total < PROGRESS_FROM or not terminal:
         yield None
         return
+    import os
+
+    what = f"checking {os.path.basename(source) or source}"
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

@@ -98,7 +98,7 @@ def _sell_csv(path: str, client: Optional[str], package_id: Optional[str], opts:
         print_problems(problems.lines)
         raise problems
     requests = [request_from_row(row) for row in table.rows]
-    with progress(len(requests), f"checking {source}") as advance:
+    with progress(len(requests), source) as advance:
         with (opened.reading() if dry_run else opened.writing()) as tx:
             plan = plan_sales(Practice(opened, tx), requests, assign=assign, create_clients=create_clients, progress=advance)
             if plan.problems:

@@ -106,3 +106,24 @@ def write_many(items: Iterable[tuple[str, bytes]], crash: str) -> None:
             except OSError:
                 pass
         raise disk_error(path, err) from err
+
+
+def remove_leftovers(root: str, folders: Iterable[str]) -> int:
+    """Remove the temporary files a killed command left in ``folders`` (under
+    the exclusive lock, when the views are repaired: no other writer runs).
+    Returns how many were removed."""
+    removed = 0
+    for folder in folders:
+        directory = os.path.join(root, folder)
+        try:
+            names = os.listdir(directory)
+        except FileNotFoundError:
+            continue
+        for name in names:
+            if name.startswith(".") and name.endswith(".tmp"):
+                try:
+                    os.unlink(os.path.join(directory, name))
+                    removed += 1
+                except FileNotFoundError:
+                    pass
+    return removed

@@ -190,6 +190,9 @@ class Store:
                 "it was truncated or replaced; restore it from a backup, or run 'sessionpack check --rebuild' "
                 "to make the views match it"
             )
+        from .batchio import remove_leftovers  # a command killed while writing views left temporary files
+
+        remove_leftovers(self.root, (layout.VIEWS, layout.CLIENT_VIEWS, layout.OPEN, layout.CODES, layout.REFS))
         try:
             events = list(journal.read_events(self._journal_path, layout.JOURNAL, index["offset"], index["seq"] + 1))
         except FileProblem as err:
