@@ -71,7 +71,7 @@ class ProblemsFound(SessionpackError):
     def __init__(self, problems: list[Problem], source: str | None, columns: list[str] | None = None) -> None:
         if columns:  # a file: by line, then in the order of its columns
             order = {name: i for i, name in enumerate(columns)}
-            problems = sorted(problems, key=lambda p: (p.line or 0, order.get(p.column or "", -1)))
+            problems = sorted(problems, key=lambda p: (p.line or 0, order.get(p.column or "", -1 if p.column is None else len(order))))
         self.problems = problems
         self.lines = [p.text(source) for p in problems]
         self.exit_code = exit_code(problems)
