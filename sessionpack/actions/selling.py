@@ -237,11 +237,11 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
         add = adder(req)
         # The client, the clients shared with and the package are looked up
         # even for a row with other problems, so each problem is listed once.
-        view = (practice.client(got.client) or new_views.get(got.client)) if got.client else None
-        if got.client and view is None and not (create_clients and not got.ok):
+        known = bool(got.client) and (got.client in new_views or practice.client_exists(got.client))
+        if got.client and not known and not (create_clients and not got.ok):
             add("client", _no_client(got.client, csv_row))
             got.ok = False
-        missing = [other for other in got.share if practice.client(other) is None and other not in new_views]
+        missing = [other for other in got.share if other not in new_views and not practice.client_exists(other)]
         if missing:
             add("share", _no_client(missing[0], False))
             got.ok = False
@@ -255,8 +255,9 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
             except InputError as err:
                 add("package", err)
                 got.ok = False
-        if not got.ok or package is None or view is None:
+        if not got.ok or package is None or not known:
             continue
+        view = new_views.get(got.client) or practice.client(got.client)
         terms = practice.terms(package)
         imported = None
         if req.imports.any():
