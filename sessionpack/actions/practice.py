@@ -15,6 +15,9 @@ from ..domain.expiry import local_date
 from ..errors import InputError
 
 
+_HEAVY = frozenset({"packages", "bookings", "events"})
+
+
 class Practice:
     def __init__(self, opened: Any, tx: Any) -> None:
         self.opened = opened
@@ -35,12 +38,17 @@ class Practice:
         self.directory()
 
     def client(self, client_id: str) -> dict[str, Any] | None:
-        """The view of a recorded client (id already checked), or None."""
+        """What a plan reads of a recorded client's view (id already checked):
+        its record, counters and links, without its packages, bookings and
+        history (a file naming thousands of clients keeps only this); or None."""
         if client_id not in self._views:
             if self._directory is not None and client_id not in self._directory:
                 return None
             view = self.tx.client(client_id)
-            self._views[client_id] = view if view is not None and view.get("client") is not None else None
+            if view is None or view.get("client") is None:
+                self._views[client_id] = None
+            else:
+                self._views[client_id] = {key: value for key, value in view.items() if key not in _HEAVY}
         return self._views[client_id]
 
     def directory(self) -> dict[str, dict[str, Any]]:

@@ -175,7 +175,7 @@ def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: RowsFormat) -> None:
             if not dry_run and plan.events:
                 tx.commit(plan.events)
     created = len(plan.created_rows())
-    title = f"Added from {source}: {created} created, {len(plan.rows) - created} unchanged"
+    title = f"From {source}: {created} created, {len(plan.rows) - created} unchanged"
     if dry_run:
         title += " (dry run: nothing was recorded)"
     if not plan.rows and fmt is RowsFormat.table:

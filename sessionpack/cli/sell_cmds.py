@@ -114,8 +114,7 @@ def _sell_csv(path: str, client: Optional[str], package_id: Optional[str], opts:
             record["code"] = ""  # made when the sale is recorded
         rows.append(record)
     created, unchanged = plan.created(), len(plan.rows) - plan.created()
-    verb = "Assigned" if assign else "Sold"
-    title = f"{verb} from {source}: {created} created, {unchanged} unchanged"
+    title = f"From {source}: {created} created, {unchanged} unchanged"
     if plan.clients_created:
         title += f"; {len(plan.clients_created)} new client{'s' if len(plan.clients_created) != 1 else ''}"
     if dry_run:

@@ -35,7 +35,7 @@ def test_clients_are_added_in_one_commit_and_a_rerun_is_unchanged(practice, data
     assert new[1]["client"]["notes"] == "Prefers mornings, not Mondays"
     snapshot = tree_hash(data_dir)
     assert ok(practice("client", "add", "--csv", path)) == (
-        f"Added from {path}: 0 created, 4 unchanged\n"
+        f"From {path}: 0 created, 4 unchanged\n"
         "line  id              status     name\n"
         "2     bruno           unchanged  Bruno Costa\n"
         "3     carla-mendes    unchanged  Carla Mendes\n"

@@ -97,7 +97,7 @@ def test_every_output_format_prints_one_row_per_line(shop, tmp_path: Path) -> No
     ok(shop("sell", "--csv", path))
     rerun = {fmt: ok(shop("sell", "--csv", path, "--format", fmt)) for fmt in ("table", "json", "csv", "tsv", "jsonl")}
     assert rerun["table"] == (
-        f"Sold from {path}: 0 created, 3 unchanged\n"
+        f"From {path}: 0 created, 3 unchanged\n"
         "line  ref     status     client  package  id        invoice  code\n"
         "2     shop-1  unchanged  ana     five     ana.p1    000001\n"
         "3     shop-2  unchanged  bruno   five     bruno.p1  F-7\n"
@@ -338,7 +338,7 @@ def test_dry_run_prints_the_rows_of_the_real_run_and_writes_nothing(shop, data_d
     assert [dict(r, code="") for r in real_rows] == dry_rows
     assert [r["status"] for r in dry_rows] == ["unchanged", "created", "created"]
     table = ok(shop("sell", "--csv", path, "--dry-run"))
-    assert table.splitlines()[0] == f"Sold from {path}: 0 created, 3 unchanged (dry run: nothing was recorded)"
+    assert table.splitlines()[0] == f"From {path}: 0 created, 3 unchanged (dry run: nothing was recorded)"
 
 
 def test_dry_run_refuses_as_the_real_run_does(shop, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -371,7 +371,7 @@ def test_create_clients(shop, data_dir: Path, tmp_path: Path) -> None:  # type: 
     types = [e["type"] for e in events(data_dir)][-6:]
     assert types == ["client-added", "client-added", "sold", "sold", "sold", "sold"]
     assert ok_json(shop("client", "show", "carla", "--format", "json"))["email"] == "carla@example.com"
-    assert ok(shop("sell", "--csv", path, "--create-clients")).splitlines()[0] == f"Sold from {path}: 0 created, 4 unchanged"
+    assert ok(shop("sell", "--csv", path, "--create-clients")).splitlines()[0] == f"From {path}: 0 created, 4 unchanged"
     bad = write(tmp_path, "client,package,ref,name,email\nana,five,r9,Ana Souza,\neva,five,r10,,\nfil,five,r11,Fil,\nfil,ten,r12,Filipe,\n", "bad.csv")
     refused(shop, data_dir, ("sell", "--csv", bad, "--create-clients"), 2, [
         f"{bad}:2:client: client 'ana' already exists with other details (name 'Ana Lima', not 'Ana Souza'); change it with 'sessionpack client edit ana'",
