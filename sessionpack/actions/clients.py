@@ -22,14 +22,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..domain import clients as rules
 from ..domain.ids import check_slug
 from ..domain.services import check_name
 from ..errors import InputError, RuleError
-from .csvtable import Row
 from .problems import Problem, problem
+
+if TYPE_CHECKING:
+    from .csvtable import Row
 
 COLUMNS = ("id", "name", "email", "phone", "tags", "notes")
 REQUIRED = ("name",)

@@ -22,15 +22,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..domain import references, sales
 from ..domain.ids import check_slug
 from ..domain.imports import ACTIVATED, EXPIRES, REMAINING, USED_BEFORE, ImportCells, plan_import
 from ..errors import InputError, RuleError
-from .clients import ClientRequest, plan_clients
-from .csvtable import Row
 from .problems import Problem, problem
+
+if TYPE_CHECKING:
+    from .csvtable import Row
 
 SALE_COLUMNS = ("client", "package", "ref", "price", "paid", "date", "share", "invoice", "note")
 IMPORT_COLUMNS = (REMAINING, USED_BEFORE, EXPIRES, ACTIVATED)
@@ -350,6 +351,7 @@ def _new_clients(practice: Any, requests: list[SaleRequest], checked: list[_Fiel
     """With --create-clients: plan the clients the rows name that are not
     recorded (and check the name and email given for recorded ones)."""
     from ..domain import ledger
+    from .clients import ClientRequest, plan_clients
 
     first: dict[str, tuple[SaleRequest, _Fields]] = {}
     for req, got in zip(requests, checked):

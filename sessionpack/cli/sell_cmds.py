@@ -68,7 +68,6 @@ def _sell(client: Optional[str], package_id: Optional[str], opts: dict, assign: 
 
 SINGLE_ONLY = (("price", "--price"), ("paid", "--paid"), ("unpaid", "--unpaid"), ("invoice", "--invoice"),
                ("sale_date", "--date"), ("reference", "--ref"), ("share", "--share"), ("note", "--note"))
-SALE_TITLE = {"created": "created", "unchanged": "unchanged"}
 CSV_ROW_COLUMNS = ["line", "ref", "status", "client", "package", "id", "invoice", "code"]
 
 
@@ -130,7 +129,6 @@ ana,five-massages,shop-1042,,,,,,,,,,
 bruno,physio-10,old-0017,,480,2026-03-01,,,from the old booking system,6,4,,2026-03-05
 carla,credit-300,old-0018,270,270,2026-01-15,,,,120.50,,2027-01-15,
 """
-CLIENT_COLUMNS_TEMPLATE = ("name", "email")
 
 
 def _template(create_clients: bool) -> None:

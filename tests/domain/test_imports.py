@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from sessionpack.domain import balances, ledger, references
-from sessionpack.domain.bookings import Session, change_status, plan_booking
+from sessionpack.domain.bookings import Session, plan_booking
 from sessionpack.domain.imports import ImportCells, plan_import
 from sessionpack.domain.packages import package_from_mapping
 from sessionpack.domain.sales import parse_amount, parse_day, sale_day, sell
