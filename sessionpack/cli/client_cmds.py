@@ -152,7 +152,7 @@ def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: RowsFormat) -> None:
     from ..actions.csvtable import read_table
     from ..actions.practice import Practice
     from ..actions.problems import ProblemsFound
-    from .bulk_out import emit_rows, print_problems, progress, read_input
+    from .bulk_out import emit_rows, no_collector, print_problems, progress, read_input
 
     opened = store()
     if not hooks:
@@ -165,7 +165,7 @@ def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: RowsFormat) -> None:
         print_problems(problems.lines)
         raise problems
     requests = [clients.request_from_row(row) for row in table.rows]
-    with progress(len(requests), source) as advance:
+    with no_collector(), progress(len(requests), source) as advance:
         with (opened.reading() if dry_run else opened.writing()) as tx:
             plan = clients.plan_clients(Practice(opened, tx), requests, match_details=True, progress=advance)
             if plan.problems:

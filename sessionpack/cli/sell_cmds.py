@@ -78,7 +78,7 @@ def _sell_csv(path: str, client: Optional[str], package_id: Optional[str], opts:
     from ..actions.practice import Practice
     from ..actions.problems import ProblemsFound
     from ..actions.selling import REQUIRED, known_column, known_text, plan_sales, request_from_row, unknown_hint
-    from .bulk_out import emit_rows, print_problems, progress, read_input
+    from .bulk_out import emit_rows, no_collector, print_problems, progress, read_input
 
     if client is not None or package_id is not None:
         raise InputError("with --csv FILE the clients and packages are columns of the file; give no CLIENT PACKAGE")
@@ -97,7 +97,7 @@ def _sell_csv(path: str, client: Optional[str], package_id: Optional[str], opts:
         print_problems(problems.lines)
         raise problems
     requests = [request_from_row(row) for row in table.rows]
-    with progress(len(requests), source) as advance:
+    with no_collector(), progress(len(requests), source) as advance:
         with (opened.reading() if dry_run else opened.writing()) as tx:
             plan = plan_sales(Practice(opened, tx), requests, assign=assign, create_clients=create_clients, progress=advance)
             if plan.problems:

@@ -159,12 +159,12 @@ def code_entries(view: dict[str, Any]) -> set[tuple[str, str]]:
     return {(pkg["code_hash"], cp_id) for cp_id, pkg in view.get("packages", {}).items() if pkg.get("code_hash")}
 
 
-def ref_entries(view: dict[str, Any]) -> set[tuple[str, str, str]]:
-    """(reference, client package id, what was recorded, as canonical JSON)
-    of every package the view owns that was sold with a reference."""
+def ref_entries(view: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(reference, client package id) -> what its sale recorded, for every
+    package the view owns that was sold with a reference."""
     from .references import recorded
 
-    return {(pkg["sale"]["reference"], cp_id, recorded(pkg)) for cp_id, pkg in view.get("packages", {}).items()
+    return {(pkg["sale"]["reference"], cp_id): recorded(pkg) for cp_id, pkg in view.get("packages", {}).items()
             if pkg["sale"].get("reference")}
 
 

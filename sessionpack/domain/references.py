@@ -28,23 +28,22 @@ packages holding it and what their sales recorded (``recorded``).
 
 from __future__ import annotations
 
-import json
 from typing import Any, Mapping
 
 SALE_FIELDS = ("client", "package", "date", "price", "invoice")
 IMPORT_FIELDS = ("remaining", "used_before", "expires", "activated")
 
 
-def recorded(pkg: Mapping[str, Any]) -> str:
+def recorded(pkg: Mapping[str, Any]) -> dict[str, Any]:
     """What a client package's sale recorded that a new request is compared
-    with, as canonical JSON (the index stores it as an object)."""
+    with (the index stores it with the reference)."""
     sale = pkg["sale"]
     fields: dict[str, Any] = {"client": pkg["owner"], "package": pkg["package"], "date": sale["date"],
                               "price": sale["price"], "invoice": sale["invoice"]}
     imported = pkg.get("imported")
     if imported:
         fields["imported"] = {key: imported.get(key) for key in IMPORT_FIELDS}
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return fields
 
 
 def wanted(client: str, package: str, *, date: str | None = None, price: str | None = None,

@@ -70,7 +70,7 @@ class Touched:
     events: list[tuple[int, bytes, dict[str, Any]]] = field(default_factory=list)
     lines: tuple[list[bytes], list[bytes]] = ([], [])
     codes: tuple[set[tuple[str, str]], set[tuple[str, str]]] = (set(), set())
-    refs: tuple[set[tuple[str, str, str]], set[tuple[str, str, str]]] = (set(), set())
+    refs: tuple[dict[tuple[str, str], Any], dict[tuple[str, str], Any]] = ({}, {})
 
 
 def _client_name(client_id: str) -> str:
@@ -278,19 +278,18 @@ class Run:
 
         self.shard_result(name, data, build(before), build(after))
 
-    def ref_shard(self, name: str, touched: dict[str, Touched], before: list[tuple[str, str, str, str]],
-                  after: list[tuple[str, str, str, str]]) -> None:
-        """``before``/``after``: (reference, client, package, recorded JSON) of the touched clients in this shard."""
+    def ref_shard(self, name: str, touched: dict[str, Touched], before: list[tuple[str, str, str, Any]],
+                  after: list[tuple[str, str, str, Any]]) -> None:
+        """``before``/``after``: (reference, client, package, what its sale recorded) of the touched clients in this shard."""
         data = _read(self.root, name)
         try:
             refs = shards.parse_refs(data, name)
-            others = [(ref, h[0], h[1], json.dumps(h[2], sort_keys=True, separators=(",", ":"), ensure_ascii=False))
-                      for ref, holders in refs.items() for h in holders if h[0] not in touched]
+            others = [(ref, h[0], h[1], h[2]) for ref, holders in refs.items() for h in holders if h[0] not in touched]
         except (FileProblem, *_ERRORS):
             self.differs(name)
             return
 
-        def build(mine: list[tuple[str, str, str, str]]) -> bytes | None:
+        def build(mine: list[tuple[str, str, str, Any]]) -> bytes | None:
             result: dict[str, list[list[Any]]] = {}
             for reference, client, cp_id, fields in others + mine:
                 shards.add_ref(result, reference, client, cp_id, fields)
@@ -406,10 +405,10 @@ def _check(store: Store, cp: Checkpoint, tail: bytes) -> Incremental | str:
             run.open_shard(name, by_shard[name])
         for name in sorted(codes):
             run.code_shard(name, touched, *codes[name])
-        refs: dict[str, tuple[list[tuple[str, str, str, str]], list[tuple[str, str, str, str]]]] = {}
+        refs: dict[str, tuple[list[tuple[str, str, str, Any]], list[tuple[str, str, str, Any]]]] = {}
         for client_id, t in touched.items():
             for side in (0, 1):
-                for reference, cp_id, fields in t.refs[side]:
+                for (reference, cp_id), fields in t.refs[side].items():
                     refs.setdefault(shards.ref_shard(reference), ([], []))[side].append((reference, client_id, cp_id, fields))
         for name in sorted(refs):
             run.ref_shard(name, touched, *refs[name])

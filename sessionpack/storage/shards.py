@@ -82,7 +82,7 @@ def is_shard(name: str) -> bool:
     return (folder == layout.OPEN and base.endswith(".jsonl")) or (folder in (layout.CODES, layout.REFS) and base.endswith(".json"))
 
 
-def index_entries(view: dict[str, Any]) -> tuple[set[tuple[str, str]], set[tuple[str, str, str]]]:
+def index_entries(view: dict[str, Any]) -> tuple[set[tuple[str, str]], dict[tuple[str, str], dict[str, Any]]]:
     """What a client view puts in the code and reference shards."""
     return ledger.code_entries(view), ledger.ref_entries(view)
 
@@ -166,10 +166,10 @@ def encode_refs(refs: dict[str, list[list[Any]]]) -> bytes | None:
     return canonical({"refs": refs}) if refs else None
 
 
-def add_ref(refs: dict[str, list[list[Any]]], reference: str, client: str, cp_id: str, fields: str) -> None:
+def add_ref(refs: dict[str, list[list[Any]]], reference: str, client: str, cp_id: str, fields: dict[str, Any]) -> None:
     holders = refs.setdefault(reference, [])
     holders[:] = [h for h in holders if h[:2] != [client, cp_id]]
-    holders.append([client, cp_id, json.loads(fields)])
+    holders.append([client, cp_id, fields])
     holders.sort(key=lambda h: (h[0], h[1]))
 
 
@@ -202,7 +202,7 @@ class Changes:
                 self._before[name] = None
         return self._before[name]
 
-    def set_client(self, view: dict[str, Any], before: tuple[set[tuple[str, str]], set[tuple[str, str, str]]]) -> None:
+    def set_client(self, view: dict[str, Any], before: tuple[set[tuple[str, str]], dict[tuple[str, str], dict[str, Any]]]) -> None:
         """Make the shards reflect ``view`` (``before``: its ``index_entries``
         before the commit)."""
         client = view["id"]
@@ -220,10 +220,11 @@ class Changes:
             remove_code(self._codes_of(code_hash), code_hash, client, cp_id)
         for code_hash, cp_id in sorted(codes_after - codes_before):
             add_code(self._codes_of(code_hash), code_hash, client, cp_id)
-        for reference, cp_id, _ in sorted(refs_before - refs_after):
+        for reference, cp_id in sorted(refs_before.keys() - refs_after.keys()):
             remove_ref(self._refs_of(reference), reference, client, cp_id)
-        for reference, cp_id, fields in sorted(refs_after - refs_before):
-            add_ref(self._refs_of(reference), reference, client, cp_id, fields)
+        for (reference, cp_id), fields in sorted(refs_after.items()):
+            if refs_before.get((reference, cp_id)) != fields:
+                add_ref(self._refs_of(reference), reference, client, cp_id, fields)
 
     def _codes_of(self, code_hash: str) -> dict[str, list[list[str]]]:
         name = code_shard(code_hash)
@@ -284,7 +285,7 @@ class Builder:
             self._open.setdefault(open_shard(view["id"]), []).extend(lines)
         for code_hash, cp_id in ledger.code_entries(view):
             add_code(self._codes.setdefault(code_shard(code_hash), {}), code_hash, view["id"], cp_id)
-        for reference, cp_id, fields in ledger.ref_entries(view):
+        for (reference, cp_id), fields in ledger.ref_entries(view).items():
             add_ref(self._refs.setdefault(ref_shard(reference), {}), reference, view["id"], cp_id, fields)
 
     def files(self) -> dict[str, bytes]:
