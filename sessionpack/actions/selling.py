@@ -229,7 +229,7 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
     if len(requests) > 50:
         practice.use_directory()  # many clients: one file says which exist
     recorded = practice.references(first_line) if first_line else {}
-    new_views = _new_clients(practice, requests, checked, plan) if create_clients else {}
+    new_views, not_created = _new_clients(practice, requests, checked, plan) if create_clients else ({}, set())
     counters: dict[str, int] = {}
     sales_count = None
     for number, (req, got, csv_row) in enumerate(zip(requests, checked, csv_rows), start=1):
@@ -239,9 +239,11 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
         # The client, the clients shared with and the package are looked up
         # even for a row with other problems, so each problem is listed once.
         known = bool(got.client) and (got.client in new_views or practice.client_exists(got.client))
-        if got.client and not known and not (create_clients and not got.ok):
+        if got.client and not known and got.client not in not_created:
             add("client", _no_client(got.client, csv_row))
             got.ok = False
+        elif got.client in not_created:
+            got.ok = False  # its first row says why it cannot be created
         missing = [other for other in got.share if other not in new_views and not practice.client_exists(other)]
         if missing:
             add("share", _no_client(missing[0], False))
@@ -347,9 +349,12 @@ def _as_recorded(text: str, recorded: Any) -> Any:
     return text
 
 
-def _new_clients(practice: Any, requests: list[SaleRequest], checked: list[_Fields], plan: SalePlan) -> dict[str, dict[str, Any]]:
+def _new_clients(practice: Any, requests: list[SaleRequest], checked: list[_Fields],
+                 plan: SalePlan) -> tuple[dict[str, dict[str, Any]], set[str]]:
     """With --create-clients: plan the clients the rows name that are not
-    recorded (and check the name and email given for recorded ones)."""
+    recorded (and check the name and email given for recorded ones).
+    Returns the new clients' views, and the clients that cannot be created
+    (a problem on their first row says why)."""
     from ..domain import ledger
     from .clients import ClientRequest, plan_clients
 
@@ -371,10 +376,11 @@ def _new_clients(practice: Any, requests: list[SaleRequest], checked: list[_Fiel
               for client, (req, got) in first.items()
               if req.name is not None or req.email is not None or not practice.client_exists(client)]
     if not wanted:
-        return {}
+        return {}, set()
     clients = plan_clients(practice, wanted, match_details=False, create_only_missing=True)
     bad_lines = {p.line for p in clients.problems}
     plan.problems.extend(clients.problems)
+    not_created = {request.id for request in wanted if request.line in bad_lines and request.id is not None}
     for req, got in zip(requests, checked):
         if req.line in bad_lines:
             got.ok = False
@@ -385,4 +391,4 @@ def _new_clients(practice: Any, requests: list[SaleRequest], checked: list[_Fiel
         views[row.id] = view
         plan.clients_created.append(row.id)
     plan.events[:0] = clients.events
-    return views
+    return views, not_created

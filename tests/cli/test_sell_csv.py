@@ -372,7 +372,8 @@ def test_create_clients(shop, data_dir: Path, tmp_path: Path) -> None:  # type: 
     assert types == ["client-added", "client-added", "sold", "sold", "sold", "sold"]
     assert ok_json(shop("client", "show", "carla", "--format", "json"))["email"] == "carla@example.com"
     assert ok(shop("sell", "--csv", path, "--create-clients")).splitlines()[0] == f"From {path}: 0 created, 4 unchanged"
-    bad = write(tmp_path, "client,package,ref,name,email\nana,five,r9,Ana Souza,\neva,five,r10,,\nfil,five,r11,Fil,\nfil,ten,r12,Filipe,\n", "bad.csv")
+    bad = write(tmp_path, "client,package,ref,name,email\nana,five,r9,Ana Souza,\neva,five,r10,,\nfil,five,r11,Fil,\nfil,ten,r12,Filipe,\n"
+                          "eva,ten,r13,,\n", "bad.csv")
     refused(shop, data_dir, ("sell", "--csv", bad, "--create-clients"), 2, [
         f"{bad}:2:client: client 'ana' already exists with other details (name 'Ana Lima', not 'Ana Souza'); change it with 'sessionpack client edit ana'",
         f"{bad}:3:name: client 'eva' is not recorded; give its name to create it",
