@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from typing import List, Optional
 
 import typer
 
-from ..errors import InputError, RuleError
+from ..errors import InputError
 from .app import app, boundary, store
+from .bulk_out import RowsFormat, emit_one
 from .output import Col, Format, emit, emit_record, say, warn
 
 client_app = typer.Typer(
@@ -66,15 +68,27 @@ def find_booking(tx, booking_id: str) -> tuple[dict, dict]:  # type: ignore[no-u
 @boundary
 def client_add(
     client_id: Optional[str] = typer.Argument(None, metavar="[ID]", help="Slug; default made from the name."),
-    name: str = typer.Option(..., "--name"),
+    name: Optional[str] = typer.Option(None, "--name", show_default=False),
     email: str = typer.Option("", "--email"),
     phone: str = typer.Option("", "--phone"),
     notes: str = typer.Option("", "--notes"),
     tag: Optional[List[str]] = typer.Option(None, "--tag", help="Repeatable, or comma-separated."),
     force: bool = typer.Option(False, "--force", help="Add without the warning about a name or email another client has."),
-    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+    csv_path: Optional[str] = typer.Option(None, "--csv", metavar="FILE|-", help="Add one client per row of a CSV file ('-': standard input): all rows or none."),
+    template: bool = typer.Option(False, "--csv-template", help="Print a CSV file with every column, to fill in."),
+    hooks: bool = typer.Option(False, "--hooks", help="With --csv: run the hooks of the clients added (a file runs none by default)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check everything and print what would be recorded; record nothing."),
+    fmt: RowsFormat = typer.Option(RowsFormat.table, "--format", help="Output format."),
 ) -> None:
-    """Add a client.
+    """Add a client; adding one already recorded with the same details changes nothing.
+
+    An id recorded with other details is refused (exit 1): change a client
+    with 'sessionpack client edit'. With --csv FILE, one client per row
+    (columns: name, and optionally id, email, phone, tags, notes); every row
+    is checked first and any problem is listed as FILE:LINE:COLUMN with
+    nothing recorded; otherwise all are added in one commit. Rows already
+    recorded (same id, or without an id the same name and details) are
+    reported unchanged, so the file can be run again.
 
     A name (case and accents ignored) or email another client already has
     is added all the same, with a warning naming that client; --force
@@ -84,27 +98,103 @@ def client_add(
     Examples:
       sessionpack client add ana --name "Ana Lima" --email ana@example.com
       sessionpack client add --name "Bruno Costa" --tag runner   # id: bruno-costa
+      sessionpack client add --csv clients.csv --dry-run
     """
-    from ..domain.clients import add_client, choose_client_id, client_record, look_alikes
+    from ..actions.clients import ClientRequest
+
+    if template:
+        sys.stdout.write(CLIENT_TEMPLATE)
+        return
+    if csv_path is not None:
+        given = [opt for opt, value in (("ID", client_id), ("--name", name), ("--email", email), ("--phone", phone),
+                                        ("--notes", notes), ("--tag", tag)) if value]
+        if given:
+            raise InputError(f"{given[0]} goes with one client; with --csv put it in the file")
+        _add_csv(csv_path, hooks, dry_run, fmt)
+        return
+    if hooks:
+        raise InputError("--hooks goes with --csv FILE")
+    if name is None:
+        raise InputError("Missing option '--name'; see 'sessionpack client add --help'")
+    request = ClientRequest(id=client_id, name=name, email=email or None, phone=phone or None, notes=notes or None,
+                            tags=tuple(tag) if tag else None)
+    _add_one(request, dry_run, fmt, force)
+
+
+CLIENT_TEMPLATE = """id,name,email,phone,tags,notes
+ana,Ana Lima,ana@example.com,+351 912 345 678,regular,
+,Bruno Costa,bruno@example.com,,runner vip,"Prefers mornings, not Mondays"
+"""
+CLIENT_ROW_COLUMNS = ["line", "id", "status", "name"]
+
+
+def _add_one(request, dry_run: bool, fmt: RowsFormat, force: bool = False) -> None:  # type: ignore[no-untyped-def]
+    from ..actions.clients import plan_clients
+    from ..actions.practice import Practice
+    from ..actions.problems import first_error
+    from ..domain.clients import look_alikes
 
     opened = store()
-    fields = {"name": name, "email": email, "phone": phone, "notes": notes, "tags": tag or []}
-    if client_id is not None:
-        client_record(client_id, fields)  # validate before taking the lock
-    with opened.writing() as tx:
-        if client_id is None:
-            client_id = choose_client_id(name, tx.client_exists)
-        elif tx.client_exists(client_id):
-            raise RuleError(f"client {client_id!r} already exists; change it with 'sessionpack client edit {client_id}'")
-        event = add_client(client_id, fields)
-        alike = [] if force else look_alikes(opened.load_directory()["clients"], event["client"]["name"], event["client"]["email"])
-        tx.commit([event])
+    alike: list[str] = []
+    with (opened.reading() if dry_run else opened.writing()) as tx:
+        plan = plan_clients(Practice(opened, tx), [request], match_details=False)
+        if plan.problems:
+            raise first_error(plan.problems)
+        [row] = plan.rows
+        if row.status == "created" and not force:
+            record = row.event["client"]
+            alike = look_alikes(opened.load_directory()["clients"], record["name"], record["email"], me=record["id"])
+        if row.status == "created" and not dry_run:
+            tx.commit(plan.events)
     for text in alike:
-        warn(f"{text}; is {client_id} the same person? (--force adds without this warning)")
-    if fmt is Format.table:
-        say(f"Added client {client_id}")
+        warn(f"{text}; is {row.id} the same person? (--force adds without this warning)")
+    if row.status == "unchanged":
+        if fmt is RowsFormat.table:
+            say(f"Unchanged: client {row.id} is already recorded with these details")
+        else:
+            emit_one(fmt, {"id": row.id, "name": row.name, "unchanged": True}, emit_record)
+        return
+    if fmt is RowsFormat.table:
+        say(f"Added client {row.id}" + (" (dry run: nothing was recorded)" if dry_run else ""))
     else:
-        emit_record(fmt, event["client"])
+        emit_one(fmt, row.event["client"], emit_record)
+
+
+def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: RowsFormat) -> None:
+    from ..actions import clients
+    from ..actions.csvtable import read_table
+    from ..actions.practice import Practice
+    from ..actions.problems import ProblemsFound
+    from .bulk_out import emit_rows, no_collector, print_problems, progress, read_input
+
+    opened = store()
+    if not hooks:
+        opened.after_commit = None  # a file of clients runs no hooks unless asked (--hooks)
+    data, source = read_input(path)
+    table = read_table(data, known=lambda name: name in clients.COLUMNS, required=clients.REQUIRED,
+                       known_text=", ".join(clients.COLUMNS))
+    if table.problems:
+        problems = ProblemsFound(table.problems, source)
+        print_problems(problems.lines)
+        raise problems
+    requests = [clients.request_from_row(row) for row in table.rows]
+    with no_collector(), progress(len(requests), source) as advance:
+        with (opened.reading() if dry_run else opened.writing()) as tx:
+            plan = clients.plan_clients(Practice(opened, tx), requests, match_details=True, progress=advance)
+            if plan.problems:
+                problems = ProblemsFound(plan.problems, source, table.columns)
+                print_problems(problems.lines)
+                raise problems
+            if not dry_run and plan.events:
+                tx.commit(plan.events)
+    created = len(plan.created_rows())
+    title = f"From {source}: {created} created, {len(plan.rows) - created} unchanged"
+    if dry_run:
+        title += " (dry run: nothing was recorded)"
+    if not plan.rows and fmt is RowsFormat.table:
+        say(f"No rows in {source}: nothing to do")
+        return
+    emit_rows(fmt, CLIENT_ROW_COLUMNS, [row.record() for row in plan.rows], title)
 
 
 @client_app.command("list")

@@ -56,7 +56,9 @@ def balance_key(terms: Mapping[str, Any], service_id: str) -> str | None:
 
 def balance(pkg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Per key: total, adjusted, used, forfeited, scheduled, transferred, voided,
-    expired and remaining (what is left to book)."""
+    expired and remaining (what is left to book); for a client package
+    imported from another system also ``before_import`` (what it held that
+    was used or lapsed there, see ``imports``)."""
     money = is_money(pkg)
     # Money zeros in the currency's minor unit ("0.00"), like every other amount.
     zero: Any = quantize(Decimal(0), pkg["terms"]["currency"]) if money else 0
@@ -79,6 +81,14 @@ def balance(pkg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             row["used"] += amount
         elif state == "forfeited":
             row["forfeited"] += amount
+    # A client package sold in another system starts with what was left
+    # there: the rest of what it holds was used (or lapsed) before the import.
+    imported = pkg.get("imported")
+    if imported:
+        for key, left in imported["remaining"].items():
+            row = rows.get(key)
+            if row is not None and row["total"] != UNLIMITED and left != UNLIMITED:
+                row["before_import"] = row["total"] - _number(left, money)
     # Amounts taken out of the balance as a whole: moved to another client
     # (transfer), voided by a refund or cancellation, lapsed at expiry.
     for field, column in (("transferred", "transferred"), ("voided", "voided"), ("lapsed", "expired")):
@@ -90,7 +100,7 @@ def balance(pkg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             row["remaining"] = UNLIMITED
         else:
             row["remaining"] = (row["total"] + row["adjusted"] - row["used"] - row["forfeited"] - row["scheduled"]
-                                - row["transferred"] - row["voided"] - row["expired"])
+                                - row["transferred"] - row["voided"] - row["expired"] - row.get("before_import", 0))
     return rows
 
 
@@ -100,8 +110,12 @@ def remaining(pkg: Mapping[str, Any], key: str) -> Any:
 
 
 def first_use(pkg: Mapping[str, Any]) -> date | None:
-    """The date of the earliest session drawing on the package (not cancelled)."""
+    """The date of the earliest session drawing on the package (not
+    cancelled), or of its first use in another system (``imports``)."""
     dates = [date.fromisoformat(d["date"]) for d in pkg.get("draws", {}).values()]
+    activated = (pkg.get("imported") or {}).get("activated")
+    if activated:
+        dates.append(date.fromisoformat(activated))
     return min(dates) if dates else None
 
 

@@ -35,6 +35,7 @@ _DAY_NAMES.update({full: i for i, full in enumerate(("monday", "tuesday", "wedne
 _DAY_NAMES.update({"tues": 1, "wednes": 2, "thur": 3, "thurs": 3})
 _SHIFT_RE = re.compile(r"([+-])([0-9]{1,4})([dw])\Z")
 _CLOCK_RE = re.compile(r"([0-9]{1,2}):([0-9]{2})\Z")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 FIRST = date(1900, 1, 1)
 LAST = date(2999, 12, 31)
@@ -84,7 +85,7 @@ def parse_date(text: object, what: str, example: str = "2026-12-01", today: date
         named = day_word(clean, today)
         if named is not None:
             return check_range(named, what)
-    if len(clean) != 10:
+    if not _DATE_RE.match(clean):  # YYYY-MM-DD only (not a week date such as 2026-W09-7)
         raise InputError(f"{what} must be an ISO date like {example}, not {text!r}")
     try:
         day = date.fromisoformat(clean)

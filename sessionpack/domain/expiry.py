@@ -109,6 +109,16 @@ def period_text(amount: int, unit: str) -> str:
     return f"{amount} {word}"
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def month_length(year: int, month: int) -> int:
+    """Days in a month of the Gregorian calendar (29 in February of a leap year)."""
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _MONTH_DAYS[month - 1]
+
+
 def add_period(start: date, amount: int, unit: str) -> date:
     """``start`` plus ``amount`` days, weeks or months, in one step.
 
@@ -121,9 +131,8 @@ def add_period(start: date, amount: int, unit: str) -> date:
         raise ValueError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
     try:
         if unit == "months":
-            from dateutil.relativedelta import relativedelta  # only for month periods (it pulls in calendar, locale)
-
-            return start + relativedelta(months=amount)
+            year, month = divmod(start.year * 12 + start.month - 1 + amount, 12)
+            return date(year, month + 1, min(start.day, month_length(year, month + 1)))
         if unit == "weeks":
             return start + timedelta(weeks=amount)
         return start + timedelta(days=amount)
@@ -202,6 +211,9 @@ def is_expired(expiry: date | None, at: datetime, tz: tzinfo) -> bool:
     return local_date(at, tz) > expiry
 
 
+_PARSED: dict[str, ExpiryRule] = {}  # text -> rule: every balance reads the rule of its package
+
+
 def parse_expiry_option(text: object) -> ExpiryRule:
     """Read an expiry rule from CLI or catalog text.
 
@@ -209,6 +221,17 @@ def parse_expiry_option(text: object) -> ExpiryRule:
     "2 months from first use", "on 2027-06-30" and "2027-06-30" (also a
     ``datetime.date`` from TOML). Raises InputError naming the accepted forms.
     """
+    if type(text) is str:
+        rule = _PARSED.get(text)
+        if rule is None:
+            rule = _parse_expiry(text)
+            if len(_PARSED) < 1024:
+                _PARSED[text] = rule
+        return rule
+    return _parse_expiry(text)
+
+
+def _parse_expiry(text: object) -> ExpiryRule:
     if isinstance(text, date) and not isinstance(text, datetime):
         return ExpiryRule("fixed", on=check_range(text, "expiry date"))
     hint = (

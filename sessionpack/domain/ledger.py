@@ -4,10 +4,12 @@ A *client view* is everything one client's commands need: the client's
 record, the client packages they own (terms copied at sale, balances), the
 bookings they attend and the events that touched them (their history).
 The *directory* lists every client by id; *sold* counts sales per package.
-Two sharded whole-practice views are functions of the client views alone
+Three sharded whole-practice views are functions of the client views alone
 (whatever events made them): the *open* packages (``open_rows``: every
-client package not closed for good, with its last valid day) and the
-*access codes* (``code_entries``: code hash -> client package).
+client package not closed for good, with its last valid day), the
+*access codes* (``code_entries``: code hash -> client package) and the
+*references* (``ref_entries``: sale reference -> client package and what
+its sale recorded).
 The same functions build the views after each commit, repair them after a
 crash and rebuild them from scratch in ``check --rebuild``, so the three can
 never disagree.
@@ -23,7 +25,8 @@ from . import balances
 # 2: the open-package and access-code shards (views/open, views/codes).
 # 3: the report views (views/days, views/value, views/pending).
 # 4: the directory keeps each client's phone (client list --search).
-VIEW_FORMAT = 4
+# 5: the practice-wide index of sale references (views/refs).
+VIEW_FORMAT = 5
 
 Handler = Callable[[dict[str, Any], dict[str, Any], str], None]
 _CLIENT_HANDLERS: dict[str, Handler] = {}
@@ -132,7 +135,8 @@ def apply_to_sold(sold: dict[str, Any], event: dict[str, Any]) -> bool:
     services = contents.get("sessions") or contents.get("services") or "all"
     for service in ([] if services == "all" else services):
         sold["services"][service] = sold["services"].get(service, 0) + 1
-    sold["sales"] = sold.get("sales", 0) + 1
+    if not event.get("imported"):  # invoiced here: numbers the practice's own invoices
+        sold["sales"] = sold.get("sales", 0) + 1
     sold["seq"] = event["seq"]
     return True
 
@@ -162,6 +166,15 @@ def open_rows(view: dict[str, Any]) -> list[tuple[str | None, str, str, dict[str
 def code_entries(view: dict[str, Any]) -> set[tuple[str, str]]:
     """(code hash, client package id) of every package the view owns with a code."""
     return {(pkg["code_hash"], cp_id) for cp_id, pkg in view.get("packages", {}).items() if pkg.get("code_hash")}
+
+
+def ref_entries(view: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(reference, client package id) -> what its sale recorded, for every
+    package the view owns that was sold with a reference."""
+    from .references import recorded
+
+    return {(pkg["sale"]["reference"], cp_id): recorded(pkg) for cp_id, pkg in view.get("packages", {}).items()
+            if pkg["sale"].get("reference")}
 
 
 # Which module (in sessionpack.domain) holds the handler of each event type.

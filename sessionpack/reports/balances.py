@@ -41,6 +41,7 @@ def package_summary(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> dict
         "payment": payment_state(pkg),
         "shared_with": list(pkg.get("shared_with", [])),
         "shared_by": None,
+        **({"imported": pkg["imported"]} if pkg.get("imported") else {}),
     }
 
 
@@ -64,7 +65,8 @@ def expiry_text(summary: Mapping[str, Any]) -> str:
 
 
 BALANCE_CSV_COLUMNS = ["client", "id", "package", "name", "item", "total", "adjusted", "used", "forfeited", "scheduled",
-                       "transferred", "voided", "expired", "remaining", "expires", "starts_at_first_use", "status", "shared_by"]
+                       "transferred", "voided", "expired", "before_import", "remaining", "expires", "starts_at_first_use",
+                       "status", "shared_by"]
 
 
 def balance_table_rows(summaries: list[Mapping[str, Any]], client: str | None = None, now: datetime | None = None,
@@ -83,6 +85,8 @@ def balance_table_rows(summaries: list[Mapping[str, Any]], client: str | None = 
     for summary in summaries:
         for key, row in summary["balances"].items():
             used = row["used"] if row["forfeited"] in (0, "0", "0.00") else f"{row['used']} + {row['forfeited']} forfeited"
+            if row.get("before_import") not in (None, 0, "0", "0.00"):
+                used = f"{used} + {row['before_import']} before import"
             total = row["total"] if row["adjusted"] in (0, "0", "0.00") else f"{row['total']} {'+' if not str(row['adjusted']).startswith('-') else ''}{row['adjusted']}"
             rows.append({
                 "client": summary["owner"],
@@ -93,6 +97,7 @@ def balance_table_rows(summaries: list[Mapping[str, Any]], client: str | None = 
                 "item": key,
                 **{figure: row[figure] for figure in ("total", "adjusted", "used", "forfeited", "scheduled", "transferred",
                                                       "voided", "expired", "remaining")},
+                "before_import": row.get("before_import", str(Decimal(row["expired"]) * 0) if isinstance(row["expired"], str) else 0),
                 "expires": summary["expires"],
                 "starts_at_first_use": summary["starts_at_first_use"],
                 "status": summary["status"],
@@ -246,6 +251,8 @@ def describe_event(event: Mapping[str, Any]) -> str:
         return f"client {event['client']['id']} added ({event['client']['name']})"
     if kind == "client-edited":
         return "client details changed: " + ", ".join(sorted(event["changes"]))
+    if kind == "sold" and event.get("imported"):
+        return imported_text(event)
     if kind == "sold":
         sale = event["sale"]
         verb = "assigned" if sale.get("assigned") else "sold"
@@ -266,6 +273,23 @@ def describe_event(event: Mapping[str, Any]) -> str:
         tail = {"return": f"; returned to {event.get('package')}", "forfeit": "; session forfeited", "charge": f"; {event.get('kept')} charged"}.get(outcome or "", "")
         return f"{event['booking']}: {words}{tail}"
     return kind
+
+
+def imported_text(event: Mapping[str, Any]) -> str:
+    """'imported five as ana.p1: 6 of 10 left, sold 2026-03-01 elsewhere'
+    (per balance key when the package holds several)."""
+    imported = event["imported"]
+    totals = balances.totals(event["terms"])
+    parts = []
+    for key, left in imported["remaining"].items():
+        what = "unlimited" if left == balances.UNLIMITED else f"{left} of {balances.plain(totals.get(key))} left"
+        parts.append(what if len(totals) == 1 else f"{key} {what}")
+    tail = ""
+    if imported.get("expires"):
+        tail = f", valid through {imported['expires']}"
+    elif imported.get("activated"):
+        tail = f", first used {imported['activated']}"
+    return f"imported {event['terms']['id']} as {event['client_package']}: {', '.join(parts)}, sold {imported['sold_on']} elsewhere{tail}"
 
 
 def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict[str, Any]]:

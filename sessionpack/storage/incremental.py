@@ -71,6 +71,7 @@ class Touched:
     lines: tuple[list[bytes], list[bytes]] = ([], [])
     codes: tuple[set[tuple[str, str]], set[tuple[str, str]]] = (set(), set())
     reports: tuple[dict[str, list[bytes]], dict[str, list[bytes]]] = ({}, {})  # report-view lines by file
+    refs: tuple[dict[tuple[str, str], Any], dict[tuple[str, str], Any]] = ({}, {})
 
 
 def _client_name(client_id: str) -> str:
@@ -92,7 +93,7 @@ def _present(root: str) -> dict[str, os.stat_result]:
             found[name] = os.stat(os.path.join(root, name))
         except FileNotFoundError:
             pass
-    folders = ((layout.CLIENT_VIEWS, ".json"), (layout.OPEN, ".jsonl"), (layout.CODES, ".json"),
+    folders = ((layout.CLIENT_VIEWS, ".json"), (layout.OPEN, ".jsonl"), (layout.CODES, ".json"), (layout.REFS, ".json"),
                *((folder, ".jsonl") for folder in report_shards.FOLDERS))
     for folder, suffix in folders:
         try:
@@ -205,7 +206,7 @@ class Run:
             raise NeedsFull("a client view the new events touch is damaged") from None
         if not self.was(name, encoded if old else None):
             raise NeedsFull("a client view the new events touch differs from the last check")
-        lines_before, codes_before = shards.open_lines(before), ledger.code_entries(before)
+        lines_before, codes_before, refs_before = shards.open_lines(before), ledger.code_entries(before), ledger.ref_entries(before)
         reports_before = report_shards.client_lines(before)
         after = before
         for line, raw, event in touched.events:
@@ -216,6 +217,7 @@ class Run:
         touched.lines = (lines_before, shards.open_lines(after))
         touched.codes = (codes_before, ledger.code_entries(after))
         touched.reports = (reports_before, report_shards.client_lines(after))
+        touched.refs = (refs_before, ledger.ref_entries(after))
         expected = encode_view(after)
         if new != [e for _, _, e in touched.events] or expected != data:
             self.differs(name, data, expected)
@@ -292,6 +294,25 @@ class Run:
             for holders in result.values():
                 holders.sort()
             return shards.encode_codes(result)
+
+        self.shard_result(name, data, build(before), build(after))
+
+    def ref_shard(self, name: str, touched: dict[str, Touched], before: list[tuple[str, str, str, Any]],
+                  after: list[tuple[str, str, str, Any]]) -> None:
+        """``before``/``after``: (reference, client, package, what its sale recorded) of the touched clients in this shard."""
+        data = _read(self.root, name)
+        try:
+            refs = shards.parse_refs(data, name)
+            others = [(ref, h[0], h[1], h[2]) for ref, holders in refs.items() for h in holders if h[0] not in touched]
+        except (FileProblem, *_ERRORS):
+            self.differs(name)
+            return
+
+        def build(mine: list[tuple[str, str, str, Any]]) -> bytes | None:
+            result: dict[str, list[list[Any]]] = {}
+            for reference, client, cp_id, fields in others + mine:
+                shards.add_ref(result, reference, client, cp_id, fields)
+            return shards.encode_refs(result)
 
         self.shard_result(name, data, build(before), build(after))
 
@@ -409,6 +430,13 @@ def _check(store: Store, cp: Checkpoint, tail: bytes) -> Incremental | str:
             run.report_file(name, by_report[name])
         for name in sorted(codes):
             run.code_shard(name, touched, *codes[name])
+        refs: dict[str, tuple[list[tuple[str, str, str, Any]], list[tuple[str, str, str, Any]]]] = {}
+        for client_id, t in touched.items():
+            for side in (0, 1):
+                for (reference, cp_id), fields in t.refs[side].items():
+                    refs.setdefault(shards.ref_shard(reference), ([], []))[side].append((reference, client_id, cp_id, fields))
+        for name in sorted(refs):
+            run.ref_shard(name, touched, *refs[name])
         for name in cp.files:
             if name not in run.checked:
                 run.untouched(name)

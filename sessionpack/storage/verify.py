@@ -291,7 +291,7 @@ def rebuild(store: Store) -> tuple[int, list[str]]:
         recorded.add_file(name, os.stat(store.path(name)), data)
     for name in stale - {layout.INDEX}:
         os.unlink(store.path(name))
-    for folder in (layout.VIEWS, layout.CLIENT_VIEWS, layout.OPEN, layout.CODES):
+    for folder in layout.VIEW_DIRS:
         remove_leftovers(store.path(folder))
     atomic_write(store.path(layout.INDEX), index)  # last: it says the views are complete
     if checkpoint.worth_keeping(replayed.offset):

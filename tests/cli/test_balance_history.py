@@ -78,7 +78,7 @@ def test_first_use_package_before_its_first_session(shop) -> None:  # type: igno
     ok(shop("sell", "ana", "ten"))
     [row] = ok_json(shop("balance", "ana", "--format", "json"))
     assert (row["expires"], row["starts_at_first_use"]) == (None, True)
-    assert ok(shop("balance", "ana", "--format", "csv")).splitlines()[1] == "ana,ana.p1,ten,10 sessions,count,10,0,0,0,0,0,0,0,10,,yes,active,"
+    assert ok(shop("balance", "ana", "--format", "csv")).splitlines()[1] == "ana,ana.p1,ten,10 sessions,count,10,0,0,0,0,0,0,0,0,10,,yes,active,"
     assert "starts at first use" in ok(shop("balance", "ana"))
     ok(shop("book", "ana", "massage", "2026-12-10T10:00"))
     assert ok_json(shop("balance", "ana", "--format", "json"))[0]["expires"] == "2027-01-10"
@@ -93,10 +93,10 @@ def test_balance_csv_shows_total_used_scheduled_remaining(shop) -> None:  # type
     ok(shop("book", "ana", "massage", "2026-12-02T10:00"))
     ok(shop("attend", "ana.b1", now="2026-12-01T11:00"))
     assert ok(shop("balance", "ana", "--format", "csv", now="2026-12-01T12:00")) == (
-        "client,id,package,name,item,total,adjusted,used,forfeited,scheduled,transferred,voided,expired,remaining,expires,"
+        "client,id,package,name,item,total,adjusted,used,forfeited,scheduled,transferred,voided,expired,before_import,remaining,expires,"
         "starts_at_first_use,status,shared_by\n"
-        "ana,ana.p1,five,5 massages,massage,5,0,1,0,1,0,0,0,3,2027-02-20,no,active,\n"
-        "ana,ana.p2,credit,Credit,money,300.00,0.00,0.00,0.00,0.00,0.00,0.00,0.00,300.00,,no,active,\n")
+        "ana,ana.p1,five,5 massages,massage,5,0,1,0,1,0,0,0,0,3,2027-02-20,no,active,\n"
+        "ana,ana.p2,credit,Credit,money,300.00,0.00,0.00,0.00,0.00,0.00,0.00,0.00,0.00,300.00,,no,active,\n")
 
 
 def test_balance_table(shop) -> None:  # type: ignore[no-untyped-def]
@@ -156,8 +156,8 @@ def test_balance_without_client_lists_every_client_with_an_active_package(shop) 
     assert [(r["id"], r["status"]) for r in rows] == [
         ("ana.p1", "active"), ("ana.p2", "used up"), ("bruno.p1", "expired"), ("dora.p1", "active")]
     assert ok(shop("balance", "--format", "csv", now=later)).splitlines()[1:] == [
-        "ana,ana.p1,five,5 massages,massage,5,0,0,0,0,0,0,0,5,2027-02-20,no,active,",
-        "dora,dora.p1,credit,Credit,money,300.00,0.00,0.00,0.00,0.00,0.00,0.00,0.00,300.00,,no,active,"]
+        "ana,ana.p1,five,5 massages,massage,5,0,0,0,0,0,0,0,0,5,2027-02-20,no,active,",
+        "dora,dora.p1,credit,Credit,money,300.00,0.00,0.00,0.00,0.00,0.00,0.00,0.00,0.00,300.00,,no,active,"]
     assert [r["id"] for r in ok_json(shop("balance", "--format", "json", now="2030-01-01T09:00"))] == ["dora.p1"]
 
 

@@ -373,7 +373,12 @@ def test_client_add_generates_ids_from_the_name(practice) -> None:
 def test_client_add_duplicate_is_refused(practice, data_dir: Path) -> None:
     before = (data_dir / "journal.jsonl").read_bytes()
     result = practice("client", "add", "ana", "--name", "Another Ana")
-    assert_error(result, 1, "client 'ana' already exists; change it with 'sessionpack client edit ana'")
+    assert_error(result, 1, "client 'ana' already exists with other details (name 'Ana Lima', not 'Another Ana'); "
+                            "change it with 'sessionpack client edit ana'")
+    assert (data_dir / "journal.jsonl").read_bytes() == before
+    # The same details again: nothing to record, and a script may say it twice.
+    result = practice("client", "add", "ana", "--name", "Ana Lima", "--email", "ana@example.com")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "Unchanged: client ana is already recorded with these details\n", "")
     assert (data_dir / "journal.jsonl").read_bytes() == before
 
 
@@ -594,7 +599,8 @@ def test_subprocess_errors_are_one_line(practice, data_dir: Path) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (2, "", "error: No such command 'frobnicate'; see 'sessionpack --help'\n")
     result = practice.proc("client", "add", "ana", "--name", "Ana")
     assert (result.returncode, result.stdout, result.stderr) == (
-        1, "", "error: client 'ana' already exists; change it with 'sessionpack client edit ana'\n",
+        1, "", "error: client 'ana' already exists with other details (name 'Ana Lima', not 'Ana'); "
+               "change it with 'sessionpack client edit ana'\n",
     )
 
 

@@ -190,9 +190,9 @@ def test_a_child_books_on_the_parents_shared_package(family) -> None:  # type: i
     [ana] = balance(family, "ana")
     assert (ana["shared_with"], ana["shared_by"], ana["remaining"]) == (["leo"], None, {"count": 8})
     assert ok(family("balance", "ana", "--format", "csv")).splitlines()[1] == (
-        "ana,ana.p1,ten,10 family massages,count,10,0,1,0,1,0,0,0,8,,no,active,")
+        "ana,ana.p1,ten,10 family massages,count,10,0,1,0,1,0,0,0,0,8,,no,active,")
     assert ok(family("balance", "leo", "--format", "csv")).splitlines()[1] == (
-        "ana,ana.p1,ten,10 family massages,count,10,0,1,0,1,0,0,0,8,,no,active,ana")
+        "ana,ana.p1,ten,10 family massages,count,10,0,1,0,1,0,0,0,0,8,,no,active,ana")
     assert "10 family massages (shared by ana)" in ok(family("balance", "leo"))
     # mia is not linked: she pays the regular fee
     assert booked(family, "mia", "2026-12-01T10:00")["package"] is None

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from sessionpack.domain import balances
+from sessionpack.domain import balances, ledger
 from sessionpack.domain.bookings import Session, change_status, plan_booking
 from sessionpack.domain.ledger import apply_to_client, empty_client_view
 from sessionpack.domain.packages import package_from_mapping
-from sessionpack.domain.sales import find_reference, pay, payment_state, sell
+from sessionpack.domain.sales import pay, payment_state, sell
 from sessionpack.domain.services import Service
 from sessionpack.errors import InputError, RuleError
 from sessionpack.reports.balances import balance_table_rows, client_summaries, history_rows, package_summary
@@ -82,8 +82,8 @@ def test_sell_copies_the_terms_and_records_the_sale() -> None:
     assert (pkg["package"], pkg["owner"], pkg["status"], pkg["sale"]["actor"], pkg["sale"]["at"]) == (
         "five", "ana", "active", "tester", NOW.isoformat())
     assert balances.expiry(pkg) == date(2027, 2, 2)  # from the (back-dated) sale date
-    assert find_reference(ana.view, "shop-1") == "ana.p1"
-    assert find_reference(ana.view, "shop-2") is None
+    assert ledger.ref_entries(ana.view) == {("shop-1", "ana.p1"): {
+        "client": "ana", "date": "2026-11-02", "invoice": "000007", "package": "five", "price": "400.00"}}
     ana.sell(package)
     assert list(ana.view["packages"]) == ["ana.p1", "ana.p2"]
 

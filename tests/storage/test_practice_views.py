@@ -315,10 +315,14 @@ def test_a_stray_shard_is_reported_and_removed_by_rebuild(shop, data_dir: Path) 
 # -- views made before the shards ----------------------------------------------------------------
 
 
+OLD_FORMAT = 4
+
+
 def make_views_old(data_dir: Path) -> None:
-    """What a directory written by an older sessionpack holds: format 3, no phones in the directory."""
+    """What a directory written by an older sessionpack holds: format 4, no reference shards."""
+    shutil.rmtree(data_dir / "views" / "refs", ignore_errors=True)
     for path in (data_dir / "views").rglob("*.json"):
-        path.write_bytes(path.read_bytes().replace(b'"format":4,', b'"format":3,'))
+        path.write_bytes(path.read_bytes().replace(b'"format":5,', b'"format":4,'))
 
 
 @pytest.mark.parametrize("first", ["reader", "writer", "check"])
@@ -327,12 +331,12 @@ def test_views_of_the_previous_format_are_rebuilt_with_a_warning(shop, data_dir:
     ok(shop("sell", "bob", "one"))
     before = view_files(data_dir)
     make_views_old(data_dir)
-    assert json.loads((data_dir / "views" / "index.json").read_bytes())["format"] == 3
+    assert json.loads((data_dir / "views" / "index.json").read_bytes())["format"] == 4
     old = tree_hash(data_dir)
     if first == "reader":  # a reader never writes: it says how to rebuild them
         result = run(data_dir, "balance", "--format", "csv")
         assert (result.returncode, result.stdout) == (3, "")
-        assert result.stderr == ("error: the views were made by an older sessionpack (format 3); a command that only reads "
+        assert result.stderr == ("error: the views were made by an older sessionpack (format 4); a command that only reads "
                                  "never writes, so run 'sessionpack check --rebuild' (or any command that records something) "
                                  "once to rebuild them from the journal; nothing recorded changes\n")
         assert tree_hash(data_dir) == old
@@ -340,14 +344,14 @@ def test_views_of_the_previous_format_are_rebuilt_with_a_warning(shop, data_dir:
     if first == "check":  # check only reads too, and an older format is no damage
         result = run(data_dir, "check")
         assert (result.returncode, result.stderr) == (0, "")
-        assert result.stdout == ("No problems found\nnote: the views were made by an older sessionpack (format 3); run "
+        assert result.stdout == ("No problems found\nnote: the views were made by an older sessionpack (format 4); run "
                                  "'sessionpack check --rebuild' (or any command that records something) once to rebuild "
                                  "them from the journal; nothing recorded changes\n")
         assert tree_hash(data_dir) == old
         return
     result = run(data_dir, "client", "add", "carol", "--name", "Carol")
     assert result.returncode == 0, result.stderr
-    assert result.stderr == (f"warning: the views were made by an older sessionpack (format 3); rebuilt {len(before)} "
+    assert result.stderr == (f"warning: the views were made by an older sessionpack (format 4); rebuilt {len(before)} "
                              "view files from the journal (nothing recorded was changed)\n")
     again = run(data_dir, "client", "list", "--format", "csv")
     assert (again.returncode, again.stderr) == (0, "")  # upgraded once
