@@ -395,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--kills", type=int, default=200)
     parser.add_argument("--disk-runs", type=int, default=5)
-    parser.add_argument("--fuzz", type=int, default=200, help="hypothesis examples per property test (suite: 10)")
+    parser.add_argument("--fuzz", type=int, default=50, help="hypothesis examples per property test (suite: 10)")
     parser.add_argument("--torn-mib", type=int, default=100, help="MiB of garbage after the journal's last line")
     parser.add_argument("--quick", action="store_true", help="3 writers, 3 s, 10 kills, 1 disk run, fuzz 10, 4 MiB torn")
     args = parser.parse_args(argv)

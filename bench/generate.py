@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the reference practice of SPEC §5a, deterministically.
+"""Generate the reference practice of the speed targets, deterministically.
 
     .venv/bin/python bench/generate.py --scale 1 --out bench/out/scale-1
 

@@ -8,6 +8,28 @@ sp() { python -m sessionpack --data-dir data-example --actor "marta" --now "$NOW
 
 NOW=2026-01-05T09:00
 sp init --name "Marta Sousa Massage & Physio" --currency EUR --timezone Europe/Lisbon
+# Settings: notices in the practice's words, delivered as JSON lines, so that
+# 'notify --dry-run' (and a run) on the example shows something real.
+python - <<'PY'
+from pathlib import Path
+
+path = Path("data-example/settings.toml")
+head = path.read_text(encoding="utf-8").split("[notices]")[0]
+path.write_text(head + """[notices]  # what 'sessionpack notify' sends, and when (see the README)
+expiring_days = [30, 7]  # days before a package's last valid day (only the most urgent is sent)
+low_remaining = 1        # "running low" at this many sessions left to book, or fewer
+low_minutes = 60         # ... minutes, for minutes packages
+low_money = "10%"        # ... money, for credits: an amount or a share of the credit
+from = "Marta Sousa <marta@example.com>"
+how_to_book = "Reply to this email or call +351 912 345 678 to book your next session."
+
+[delivery]  # JSON lines on standard output: try 'sessionpack notify --dry-run', or see what a run prints
+method = "jsonl"
+
+[hooks]
+time_budget = 30  # seconds for all the hooks of one command
+""", encoding="utf-8")
+PY
 sp service add massage-60 --name "Swedish massage 60" --duration 60 --price 60 --tax 23
 sp service add massage-90 --name "Swedish massage 90" --duration 90 --price 85 --tax 23
 sp service add thai --name "Thai massage" --duration 90 --price 90 --tax 23
@@ -82,3 +104,31 @@ sp attend carla.b2
 sp attend diogo.b3
 NOW=2026-02-02T10:00
 sp client edit ana --phone "+351 912 000 111"
+# February and March: more sales, sessions, a forfeit, a refund, an unpaid
+# fee and money still owed, so every report shows something real.
+NOW=2026-02-12T10:00
+sp sell eva physio-10 --paid 200
+sp sell bruno massage-hours
+sp book eva physio 2026-02-16T09:00 --provider joao
+sp book eva physio 2026-02-23T09:00 --provider joao
+sp book bruno massage-90 2026-02-18T15:00
+sp book bruno thai 2026-02-25T15:00
+sp book ana massage-90 2026-02-20T10:00        # not in her trio: at the regular fee
+NOW=2026-02-17T09:00
+sp attend eva.b3
+sp no-show bruno.b6                             # physio-10 forfeits a no-show
+NOW=2026-02-19T09:00
+sp attend bruno.b9
+NOW=2026-02-21T09:00
+sp attend ana.b4
+NOW=2026-02-24T09:00
+sp attend eva.b4
+sp adjust eva.p2 --sessions +1 --reason "goodwill: therapist was late"
+NOW=2026-02-26T09:00
+sp attend bruno.b10
+sp refund bruno.p2 --pro-rata --reason "moving abroad"
+NOW=2026-03-02T09:00
+sp book ana massage-60 2026-03-03T10:00 --no-package
+sp book eva physio 2026-03-04T09:00 --provider joao
+sp book bruno physio 2026-03-05T18:00 --provider marta
+sp book carla massage-60 2026-03-09T16:00

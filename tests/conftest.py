@@ -20,6 +20,8 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.startswith("SESSIONPACK_"):
             monkeypatch.delenv(name)
+    for name in ("PAGER", "LESS", "NO_COLOR"):  # the user's pager and colour choices are not the tests'
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("SESSIONPACK_ACTOR", "tester")
     monkeypatch.setenv("SESSIONPACK_LOCK_TIMEOUT", "5")

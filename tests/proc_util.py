@@ -32,6 +32,8 @@ def run_on_pty(argv: list[str], env: dict[str, str], columns: int = 80, rows: in
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     env = dict(env, COLUMNS=str(columns), LINES=str(rows))
+    if "PAGER" not in env:
+        env.setdefault("SESSIONPACK_PAGER", "")  # no pager unless a test asks for one
     env.setdefault("TERM", "xterm-256color")
     proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True, start_new_session=True)
     os.close(slave)

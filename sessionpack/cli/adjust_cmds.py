@@ -18,10 +18,10 @@ FMT = typer.Option(Format.table, "--format", help="Output format.")
 CP = typer.Argument(..., metavar="CLIENT-PACKAGE")
 
 
-def parse_day(text: str, what: str) -> date:
+def parse_day(text: str, what: str, today: date) -> date:
     from ..domain.datetimes import parse_date
 
-    return parse_date(text, what, "2027-03-01")
+    return parse_date(text, what, "2027-03-01", today=today)
 
 
 def one_line(text: Optional[str], what: str, required: bool = False) -> Optional[str]:
@@ -102,7 +102,7 @@ def adjust_cmd(
     if service is not None and (not given or given[0][0] != "sessions"):
         raise InputError("--service goes with --sessions")
     change = parse_change(given[0][1], given[0][0], opened.settings.currency) if given else None
-    new_expiry = parse_day(expires, "--expires") if expires is not None else None
+    new_expiry = parse_day(expires, "--expires", opened.today) if expires is not None else None
     why = one_line(reason, "--reason", required=True)
     with opened.writing() as tx:
         _, pkg = find_client_package(tx, client_package)
@@ -153,8 +153,8 @@ def pause_cmd(
     from ..domain.pauses import plan_pause
 
     opened = store()
-    first = parse_day(start, "FROM")
-    last = parse_day(until, "UNTIL")
+    first = parse_day(start, "FROM", opened.today)
+    last = parse_day(until, "UNTIL", opened.today)
     why = one_line(reason, "--reason")
     with opened.writing() as tx:
         _, pkg = find_client_package(tx, client_package)
@@ -199,7 +199,7 @@ def resume_cmd(
     from ..domain.pauses import plan_resume
 
     opened = store()
-    day = parse_day(on, "--on") if on is not None else opened.now.astimezone(opened.settings.tz).date()
+    day = parse_day(on, "--on", opened.today) if on is not None else opened.today
     why = one_line(reason, "--reason")
     with opened.writing() as tx:
         _, pkg = find_client_package(tx, client_package)

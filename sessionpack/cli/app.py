@@ -12,6 +12,7 @@ directory problem, 75 temporary (retry later), 70 internal error (a bug).
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any, Optional
 
@@ -143,6 +144,8 @@ COMMANDS = {
     "link": "link_cmds", "unlink": "link_cmds", "refund": "refund_cmds",
     "adjust": "adjust_cmds", "pause": "adjust_cmds", "resume": "adjust_cmds", "transfer": "adjust_cmds",
     "share": "share_cmds", "unshare": "share_cmds", "code": "code_cmds",
+    "report": "report_cmds", "statement": "report_cmds",
+    "notify": "notify_cmds",
 }
 
 
@@ -176,7 +179,13 @@ def _click_commands(commands: list[Any], groups: list[Any]) -> dict[str, Any]:
     part.registered_commands = list(commands)
     part.registered_groups = list(groups)
     part.callback()(_no_options)
-    return dict(typer.main.get_command(part).commands)  # type: ignore[attr-defined]
+    built = dict(typer.main.get_command(part).commands)  # type: ignore[attr-defined]
+    if "_SESSIONPACK_COMPLETE" in os.environ:  # completion of ids: only when the shell asks
+        from .complete import attach
+
+        for name, command in built.items():
+            attach(command, name if getattr(command, "commands", None) else None)
+    return built
 
 
 def run() -> None:

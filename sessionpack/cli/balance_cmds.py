@@ -6,22 +6,32 @@ commands, run by the quick path when their command line is plain.
 
 from __future__ import annotations
 
-from .declare import Argument, Option, command, completion
+from ..domain.datetimes import ascii_whole
+from ..errors import InputError
+from .declare import Argument, Option, command
 from .lookup import client_view, find_client_package
-from .output import Format, emit, write_json
+from .output import Col, Format, emit
 from .runtime import boundary, store
 
 FMT = Option(Format.table, "--format", help="Output format.")
-BALANCE_COLUMNS = ["client", "id", "package", "item", "total", "used", "scheduled", "remaining", "expires", "status"]
-HISTORY_COLUMNS = ["seq", "at", "actor", "what", "why", "package", "change", "balance"]
+# A table for people: fewer, better columns (every one with --wide).
+BALANCE_TABLE = [Col("client", wide=True), Col("id", keep=True), Col("label", "package"), Col("item", keep=True),
+                 Col("left", keep=True), Col("booked", keep=True), Col("valid", keep=True), Col("status_text", "status"),
+                 Col("total_text", "total", keep=True, wide=True), Col("used_text", "used", keep=True, wide=True),
+                 Col("scheduled", wide=True), Col("remaining", wide=True)]
+HISTORY_TABLE = [Col("seq", keep=True), Col("when", keep=True), Col("at", wide=True), Col("actor", wide=True), Col("story", "what"),
+                 Col("package", keep=True, wide=True), Col("change", keep=True), Col("balance", "after", keep=True)]
 
 
 @command("balance")
 @boundary
 def balance_cmd(
-    client: str | None = Argument(None, metavar="[CLIENT]", help="Default: every client with an active package.", autocompletion=completion("clients")),
+    client: str | None = Argument(None, metavar="[CLIENT]", help="Default: every client with an active package."),
     show_all: bool = Option(False, "--all", help="Include used-up, expired, cancelled and refunded packages (without CLIENT: reads every client's view, slower)."),
     code: str | None = Option(None, "--code", help="Only the client package with this access code (give no CLIENT)."),
+    status: list[str] | None = Option(None, "--status", help="Only packages in this status: active, paused, used-up, expired, cancelled, refunded (repeatable)."),
+    expiring: int | None = Option(None, "--expiring", metavar="DAYS", parser=ascii_whole, help="Only packages whose last valid day is within DAYS days from today."),
+    tag: str | None = Option(None, "--tag", help="Only the packages of clients with this tag."),
     fmt: Format = FMT,
 ) -> None:
     """What each client package holds: total, used, scheduled, remaining, expiry, status.
@@ -35,6 +45,8 @@ def balance_cmd(
     Examples:
       sessionpack balance ana
       sessionpack balance --format csv
+      sessionpack balance --expiring 30 --tag vip
+      sessionpack balance --status expired --format json
       sessionpack balance --code K7QF-3MZP-... --format json
     """
     if code is not None:
@@ -42,13 +54,23 @@ def balance_cmd(
 
         balance_by_code(client, show_all, code, fmt)
         return
-    from ..reports.balances import balance_table_rows, client_summaries, shared_summaries
+    from ..reports.balances import BALANCE_CSV_COLUMNS, balance_table_rows, client_summaries, shared_summaries
     from .lookup import owner_views
 
+    from ..domain.balances import STATUSES
+
+    wanted = {s.replace("-", " ") for s in status or []}
+    unknown = sorted(wanted - set(STATUSES))
+    if unknown:
+        raise InputError(f"--status {unknown[0]!r} is not a status: use {', '.join(s.replace(' ', '-') for s in STATUSES)}")
+    if expiring is not None and not 0 <= expiring <= 3650:
+        raise InputError("--expiring takes a number of days from 0 to 3650")
     opened = store()
     tz = opened.settings.tz
     summaries = []
+    everything = show_all or bool(wanted - {"active", "paused"})
     with opened.reading() as tx:
+        directory = opened.load_directory()["clients"]
         if client is not None:
             view = client_view(tx, client)
             summaries = client_summaries(view, opened.now, tz, include_inactive=True)
@@ -56,20 +78,38 @@ def balance_cmd(
         else:
             from ..storage.shards import practice_packages
 
-            for packages in practice_packages(tx, opened.now, everything=show_all):
-                summaries.extend(client_summaries({"packages": packages}, opened.now, tz, include_inactive=show_all))
-    if fmt is Format.json:
-        write_json(summaries)
+            for packages in practice_packages(tx, opened.now, everything=everything):
+                summaries.extend(client_summaries({"packages": packages}, opened.now, tz, include_inactive=everything))
+    summaries = [s for s in summaries if _kept(s, wanted, expiring, tag, directory, opened.today)]
+    for summary in summaries:
+        entry = directory.get(summary["owner"], {})
+        summary["client"] = {"id": summary["owner"], "name": entry.get("name", ""), "email": entry.get("email", "")}
+    if fmt in (Format.json, Format.jsonl):
+        emit(fmt, BALANCE_CSV_COLUMNS, [], data=summaries)
         return
     title = f"Balances at {opened.now:%Y-%m-%d %H:%M} ({opened.settings.currency})"
-    empty = f"{client} has no packages" if client else "No client has an active package"
-    emit(fmt, BALANCE_COLUMNS, balance_table_rows(summaries), title=title, empty=empty)
+    filtered = bool(wanted or expiring is not None or tag)
+    empty = ("No package matches" if filtered else f"{client} has no packages" if client else "No client has an active package")
+    emit(fmt, BALANCE_CSV_COLUMNS, balance_table_rows(summaries, now=opened.now, tz=tz), title=title, empty=empty, table=BALANCE_TABLE)
+
+
+def _kept(summary: dict, wanted: set, expiring: int | None, tag: str | None, directory: dict, today) -> bool:  # type: ignore[no-untyped-def]
+    from datetime import date, timedelta
+
+    if wanted and summary["status"] not in wanted:
+        return False
+    if expiring is not None:
+        if not summary["expires"] or summary["status"] not in ("active", "paused"):
+            return False
+        if not today <= date.fromisoformat(summary["expires"]) <= today + timedelta(days=expiring):
+            return False
+    return tag is None or tag in directory.get(summary["owner"], {}).get("tags", [])
 
 
 @command("history")
 @boundary
 def history_cmd(
-    target: str = Argument(..., metavar="CLIENT|CLIENT-PACKAGE", autocompletion=completion("clients_or_packages")),
+    target: str = Argument(..., metavar="CLIENT|CLIENT-PACKAGE"),
     fmt: Format = FMT,
 ) -> None:
     """Every event that touched a client or client package, oldest first,
@@ -81,7 +121,7 @@ def history_cmd(
       sessionpack history ana.p1 --format json
     """
     from ..domain.ids import CLIENT_PACKAGE_RE, check_slug
-    from ..reports.balances import history_rows
+    from ..reports.balances import HISTORY_CSV_COLUMNS, history_csv_rows, history_record, history_rows
 
     opened = store()
     match = CLIENT_PACKAGE_RE.match(target)
@@ -89,6 +129,15 @@ def history_cmd(
     with opened.reading() as tx:
         view = find_client_package(tx, target, client_id)[0] if match else client_view(tx, client_id)
     rows = history_rows(view, target if match else None)
+    if fmt in (Format.json, Format.jsonl):
+        emit(fmt, HISTORY_CSV_COLUMNS, rows, data=[history_record(row) for row in rows])
+        return
+    if fmt in (Format.csv, Format.tsv):
+        emit(fmt, HISTORY_CSV_COLUMNS, history_csv_rows(rows))
+        return
+    from ..reports.when import human_time
+
     for row in rows:
-        row.pop("_change")
-    emit(fmt, HISTORY_COLUMNS, rows, title=f"History of {target}", empty=f"No events for {target}")
+        row["when"] = human_time(row["at"], opened.now, opened.settings.tz)
+        row["story"] = row["what"] + (f"\nwhy: {row['why']}" if row["why"] else "")
+    emit(fmt, HISTORY_CSV_COLUMNS, rows, title=f"History of {target}", empty=f"No events for {target}", table=HISTORY_TABLE)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..domain.datetimes import ascii_whole
 from ..errors import InputError
-from .declare import Argument, Option, command, completion
+from .declare import Argument, Option, command
 from .lookup import client_view, find_booking, owner_views  # noqa: F401 - (owner_views: also imported from here)
 from .output import Format, emit, emit_record, say
 from .runtime import boundary, store
@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 FMT = Option(Format.table, "--format", help="Output format.")
 
 
-def parse_when(text: str, tz: Any) -> datetime:
+def parse_when(text: str, tz: Any, now: datetime) -> datetime:
     from ..domain.datetimes import parse_datetime
 
-    return parse_datetime(text, "WHEN", tz)
+    return parse_datetime(text, "WHEN", tz, now=now)
 
 
 def booking_line(b: dict, currency: str) -> str:
@@ -39,12 +39,12 @@ def booking_line(b: dict, currency: str) -> str:
 @command("book")
 @boundary
 def book_cmd(
-    client: str | None = Argument(None, metavar="[CLIENT]", help="Who attends (leave out with --code).", autocompletion=completion("clients")),
-    service: str | None = Argument(None, metavar="SERVICE", autocompletion=completion("services")),
+    client: str | None = Argument(None, metavar="[CLIENT]", help="Who attends (leave out with --code)."),
+    service: str | None = Argument(None, metavar="SERVICE"),
     when: str | None = Argument(None, metavar="WHEN", help="Start, ISO date-time (practice time zone if no offset)."),
     duration: int | None = Option(None, "--duration", parser=ascii_whole, help="Minutes (default the service's)."),
     provider: str | None = Option(None, "--provider", help="Who gives the session."),
-    package: str | None = Option(None, "--package", help="Draw on this client package (overrides the choice).", autocompletion=completion("client_packages")),
+    package: str | None = Option(None, "--package", help="Draw on this client package (overrides the choice)."),
     no_package: bool = Option(False, "--no-package", help="Book at the regular fee, drawing on no package."),
     require_package: bool = Option(False, "--require-package", help="Refuse (exit 1) when no package can pay."),
     repeat: str | None = Option(None, "--repeat", help="weekly, daily, monthly, or 'every N weeks|days|months'."),
@@ -53,7 +53,7 @@ def book_cmd(
     code: str | None = Option(None, "--code", help="Book for the owner of the package with this access code, on that package only (give SERVICE WHEN)."),
     fmt: Format = FMT,
 ) -> None:
-    """Book a session; the package it draws on is chosen by SPEC rule 3.
+    """Book a session; the package it draws on is chosen by rule 3 (docs/rules.md).
 
     Eligible packages: the client's own (or shared with them), active, not
     paused, within expiry, including the service, meeting restrictions, with
@@ -88,7 +88,7 @@ def book_cmd(
 
     opened = store()
     tz = opened.settings.tz
-    start = parse_when(when, tz)
+    start = parse_when(when, tz, opened.now)
     if package and no_package:
         raise InputError("give either --package or --no-package, not both")
     if no_package and require_package:
@@ -99,7 +99,7 @@ def book_cmd(
     if until is not None:
         from ..domain.datetimes import parse_date
 
-        until_day = parse_date(until, "--until", "2027-01-31")
+        until_day = parse_date(until, "--until", "2027-01-31", today=opened.today)
     starts = repeat_starts(start, repeat, count, until_day, tz) if repeat else [start]
     check_slug(service, "service")
     minutes = check_duration(duration) if duration is not None else None
@@ -122,8 +122,8 @@ def book_cmd(
             covered = sum(1 for b in bookings if b["package"])
             say(f"Series {series}: {len(bookings)} sessions, {covered} drawn from a package, {len(bookings) - covered} at the regular fee")
         return
-    if fmt is Format.json and not repeat:
-        emit_record(fmt, bookings[0])  # one booking: one object (SPEC §4)
+    if fmt in (Format.json, Format.jsonl) and not repeat:
+        emit_record(fmt, bookings[0])  # one booking: one object (docs/formats.md)
     else:
         emit(fmt, list(bookings[0]), bookings)
 
@@ -173,7 +173,7 @@ def _override(give_back: bool, forfeit: bool) -> str | None:
 @command("cancel")
 @boundary
 def cancel_cmd(
-    booking: str = Argument(..., metavar="BOOKING|CLIENT-PACKAGE", autocompletion=completion("packages_or_booked")),
+    booking: str = Argument(..., metavar="BOOKING|CLIENT-PACKAGE"),
     reason: str | None = REASON,
     give_back: bool = RETURN,
     forfeit: bool = FORFEIT,
@@ -213,7 +213,7 @@ def cancel_cmd(
 
 @command("attend")
 @boundary
-def attend_cmd(booking: str = Argument(..., metavar="BOOKING", autocompletion=completion("booked")), reason: str | None = REASON, fmt: Format = FMT) -> None:
+def attend_cmd(booking: str = Argument(..., metavar="BOOKING"), reason: str | None = REASON, fmt: Format = FMT) -> None:
     """Mark a booking attended: what it drew counts as used.
 
     \b
@@ -226,7 +226,7 @@ def attend_cmd(booking: str = Argument(..., metavar="BOOKING", autocompletion=co
 @command("no-show")
 @boundary
 def no_show_cmd(
-    booking: str = Argument(..., metavar="BOOKING", autocompletion=completion("booked")),
+    booking: str = Argument(..., metavar="BOOKING"),
     reason: str | None = REASON,
     give_back: bool = RETURN,
     forfeit: bool = FORFEIT,

@@ -10,7 +10,7 @@ from ..domain.datetimes import ascii_whole
 
 from ..errors import InputError, RuleError
 from .app import app, boundary, store
-from .output import Format, emit, emit_record, say, warn
+from .output import Col, Format, emit, emit_record, say, warn
 
 service_app = typer.Typer(
     help="Services: what a session is (duration, price, tax).",
@@ -20,6 +20,8 @@ service_app = typer.Typer(
 app.add_typer(service_app, name="service")
 
 SERVICE_COLUMNS = ["id", "name", "duration", "price", "tax", "active", "providers"]
+SERVICE_TABLE = [Col("id", keep=True), Col("name"), Col("duration", keep=True), Col("price", keep=True), Col("tax", keep=True),
+                 Col("active", keep=True), Col("providers")]
 
 
 def _service_row(service) -> dict:  # type: ignore[no-untyped-def]
@@ -91,7 +93,8 @@ def service_list(
     with opened.reading():
         services = load_services(opened.root, opened.settings.currency)
     rows = [_service_row(s) for s in services.values() if show_all or s.active]
-    emit(fmt, SERVICE_COLUMNS, rows, title=f"Services ({opened.settings.currency})", empty="No services yet: add one with 'sessionpack service add'")
+    emit(fmt, SERVICE_COLUMNS, rows, title=f"Services ({opened.settings.currency})", table=SERVICE_TABLE,
+         empty="No services yet: add one with 'sessionpack service add'")
 
 
 @service_app.command("show")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from typing import List, Optional
 
 import typer
 
-from ..errors import RuleError
+from ..errors import InputError
 from .app import app, boundary, store
+from .bulk_out import RowsFormat, emit_one
 from .lookup import client_view, find_booking, find_client_package  # noqa: F401 - (also imported from here)
-from .output import Format, emit, emit_record, say
+from .output import Col, Format, emit, emit_record, say, warn
 
 client_app = typer.Typer(
     help="Clients: who buys packages and attends sessions.",
@@ -18,63 +20,167 @@ client_app = typer.Typer(
 )
 app.add_typer(client_app, name="client")
 
-CLIENT_COLUMNS = ["id", "name", "email", "tags"]
+CLIENT_COLUMNS = ["id", "name", "email", "phone", "tags"]
+CLIENT_TABLE = [Col("id", keep=True), Col("name"), Col("email", keep=True), Col("phone", keep=True, wide=True), Col("tags")]
 
 
 @client_app.command("add")
 @boundary
 def client_add(
     client_id: Optional[str] = typer.Argument(None, metavar="[ID]", help="Slug; default made from the name."),
-    name: str = typer.Option(..., "--name"),
+    name: Optional[str] = typer.Option(None, "--name", show_default=False),
     email: str = typer.Option("", "--email"),
     phone: str = typer.Option("", "--phone"),
     notes: str = typer.Option("", "--notes"),
     tag: Optional[List[str]] = typer.Option(None, "--tag", help="Repeatable, or comma-separated."),
-    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+    force: bool = typer.Option(False, "--force", help="Add without the warning about a name or email another client has."),
+    csv_path: Optional[str] = typer.Option(None, "--csv", metavar="FILE|-", help="Add one client per row of a CSV file ('-': standard input): all rows or none."),
+    template: bool = typer.Option(False, "--csv-template", help="Print a CSV file with every column, to fill in."),
+    hooks: bool = typer.Option(False, "--hooks", help="With --csv: run the hooks of the clients added (a file runs none by default)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check everything and print what would be recorded; record nothing."),
+    fmt: RowsFormat = typer.Option(RowsFormat.table, "--format", help="Output format."),
 ) -> None:
-    """Add a client.
+    """Add a client; adding one already recorded with the same details changes nothing.
+
+    An id recorded with other details is refused (exit 1): change a client
+    with 'sessionpack client edit'. With --csv FILE, one client per row
+    (columns: name, and optionally id, email, phone, tags, notes); every row
+    is checked first and any problem is listed as FILE:LINE:COLUMN with
+    nothing recorded; otherwise all are added in one commit. Rows already
+    recorded (same id, or without an id the same name and details) are
+    reported unchanged, so the file can be run again.
+
+    A name (case and accents ignored) or email another client already has
+    is added all the same, with a warning naming that client; --force
+    silences it.
 
     \b
     Examples:
       sessionpack client add ana --name "Ana Lima" --email ana@example.com
       sessionpack client add --name "Bruno Costa" --tag runner   # id: bruno-costa
+      sessionpack client add --csv clients.csv --dry-run
     """
-    from ..domain.clients import add_client, choose_client_id, client_record
+    from ..actions.clients import ClientRequest
+
+    if template:
+        sys.stdout.write(CLIENT_TEMPLATE)
+        return
+    if csv_path is not None:
+        given = [opt for opt, value in (("ID", client_id), ("--name", name), ("--email", email), ("--phone", phone),
+                                        ("--notes", notes), ("--tag", tag)) if value]
+        if given:
+            raise InputError(f"{given[0]} goes with one client; with --csv put it in the file")
+        _add_csv(csv_path, hooks, dry_run, fmt)
+        return
+    if hooks:
+        raise InputError("--hooks goes with --csv FILE")
+    if name is None:
+        raise InputError("Missing option '--name'; see 'sessionpack client add --help'")
+    request = ClientRequest(id=client_id, name=name, email=email or None, phone=phone or None, notes=notes or None,
+                            tags=tuple(tag) if tag else None)
+    _add_one(request, dry_run, fmt, force)
+
+
+CLIENT_TEMPLATE = """id,name,email,phone,tags,notes
+ana,Ana Lima,ana@example.com,+351 912 345 678,regular,
+,Bruno Costa,bruno@example.com,,runner vip,"Prefers mornings, not Mondays"
+"""
+CLIENT_ROW_COLUMNS = ["line", "id", "status", "name"]
+
+
+def _add_one(request, dry_run: bool, fmt: RowsFormat, force: bool = False) -> None:  # type: ignore[no-untyped-def]
+    from ..actions.clients import plan_clients
+    from ..actions.practice import Practice
+    from ..actions.problems import first_error
+    from ..domain.clients import look_alikes
 
     opened = store()
-    fields = {"name": name, "email": email, "phone": phone, "notes": notes, "tags": tag or []}
-    if client_id is not None:
-        client_record(client_id, fields)  # validate before taking the lock
-    with opened.writing() as tx:
-        if client_id is None:
-            client_id = choose_client_id(name, tx.client_exists)
-        elif tx.client_exists(client_id):
-            raise RuleError(f"client {client_id!r} already exists; change it with 'sessionpack client edit {client_id}'")
-        event = add_client(client_id, fields)
-        tx.commit([event])
-    if fmt is Format.table:
-        say(f"Added client {client_id}")
+    alike: list[str] = []
+    with (opened.reading() if dry_run else opened.writing()) as tx:
+        plan = plan_clients(Practice(opened, tx), [request], match_details=False)
+        if plan.problems:
+            raise first_error(plan.problems)
+        [row] = plan.rows
+        if row.status == "created" and not force:
+            record = row.event["client"]
+            alike = look_alikes(opened.load_directory()["clients"], record["name"], record["email"], me=record["id"])
+        if row.status == "created" and not dry_run:
+            tx.commit(plan.events)
+    for text in alike:
+        warn(f"{text}; is {row.id} the same person? (--force adds without this warning)")
+    if row.status == "unchanged":
+        if fmt is RowsFormat.table:
+            say(f"Unchanged: client {row.id} is already recorded with these details")
+        else:
+            emit_one(fmt, {"id": row.id, "name": row.name, "unchanged": True}, emit_record)
+        return
+    if fmt is RowsFormat.table:
+        say(f"Added client {row.id}" + (" (dry run: nothing was recorded)" if dry_run else ""))
     else:
-        emit_record(fmt, event["client"])
+        emit_one(fmt, row.event["client"], emit_record)
+
+
+def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: RowsFormat) -> None:
+    from ..actions import clients
+    from ..actions.csvtable import read_table
+    from ..actions.practice import Practice
+    from ..actions.problems import ProblemsFound
+    from .bulk_out import emit_rows, no_collector, print_problems, progress, read_input
+
+    opened = store()
+    if not hooks:
+        opened.after_commit = None  # a file of clients runs no hooks unless asked (--hooks)
+    data, source = read_input(path)
+    table = read_table(data, known=lambda name: name in clients.COLUMNS, required=clients.REQUIRED,
+                       known_text=", ".join(clients.COLUMNS))
+    if table.problems:
+        problems = ProblemsFound(table.problems, source)
+        print_problems(problems.lines)
+        raise problems
+    requests = [clients.request_from_row(row) for row in table.rows]
+    with no_collector(), progress(len(requests), source) as advance:
+        with (opened.reading() if dry_run else opened.writing()) as tx:
+            plan = clients.plan_clients(Practice(opened, tx), requests, match_details=True, progress=advance)
+            if plan.problems:
+                problems = ProblemsFound(plan.problems, source, table.columns)
+                print_problems(problems.lines)
+                raise problems
+            if not dry_run and plan.events:
+                tx.commit(plan.events)
+    created = len(plan.created_rows())
+    title = f"From {source}: {created} created, {len(plan.rows) - created} unchanged"
+    if dry_run:
+        title += " (dry run: nothing was recorded)"
+    if not plan.rows and fmt is RowsFormat.table:
+        say(f"No rows in {source}: nothing to do")
+        return
+    emit_rows(fmt, CLIENT_ROW_COLUMNS, [row.record() for row in plan.rows], title)
 
 
 @client_app.command("list")
 @boundary
 def client_list(
     tag: Optional[str] = typer.Option(None, "--tag", help="Only clients with this tag."),
+    search: Optional[str] = typer.Option(None, "--search", help="Only clients whose id, name, email or phone hold every word (case and accents ignored)."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
     """List clients.
 
     \b
-    Example:
+    Examples:
       sessionpack client list --tag runner --format csv
+      sessionpack client list --search "joana gon"
     """
+    from ..domain.clients import matches
+
     opened = store()
     with opened.reading():
         directory = opened.load_directory()
-    rows = [{"id": cid, **entry} for cid, entry in sorted(directory["clients"].items()) if tag is None or tag in entry["tags"]]
-    emit(fmt, CLIENT_COLUMNS, rows, title="Clients", empty="No clients yet: add one with 'sessionpack client add'")
+    rows = [{"id": cid, "name": entry["name"], "email": entry["email"], "phone": entry.get("phone", ""), "tags": entry["tags"]}
+            for cid, entry in sorted(directory["clients"].items())
+            if (tag is None or tag in entry["tags"]) and (search is None or matches(cid, entry, search))]
+    empty = "No client matches" if (tag or search) and directory["clients"] else "No clients yet: add one with 'sessionpack client add'"
+    emit(fmt, CLIENT_COLUMNS, rows, title="Clients", empty=empty, table=CLIENT_TABLE)
 
 
 @client_app.command("show")
@@ -83,31 +189,66 @@ def client_show(
     client_id: str = typer.Argument(..., metavar="ID"),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
-    """Show a client's details, and their links with other clients.
+    """A client's page: details, links, every client package with what is
+    left, the sessions to come and the money owed.
 
     \b
-    Example:
+    Examples:
       sessionpack client show ana
+      sessionpack client show ana --format json
     """
-    from ..reports.sharing_text import relation_rows, relation_text
+    from ..reports.client_page import client_page
+    from .book_cmds import owner_views
 
     opened = store()
     with opened.reading() as tx:
         view = client_view(tx, client_id)
-    record = dict(view["client"])
-    record["packages"] = sorted(view["packages"])
-    rows = relation_rows(view)
-    if not rows or fmt is Format.json:
-        if rows:
-            record["relations"] = rows
-        emit_record(fmt, record)
+        page = client_page(view, owner_views(tx, view), opened.now, opened.settings.tz, opened.settings.currency)
+    if fmt is not Format.table:
+        flat = {k: v for k, v in page.items() if k not in ("balances", "upcoming", "owed")}
+        if fmt in (Format.csv, Format.tsv):  # one row of the client's own details (no nested values)
+            flat = {k: v for k, v in flat.items() if k not in ("relations", "packages")}
+        emit_record(fmt, page if fmt in (Format.json, Format.jsonl) else flat)
         return
-    texts = [relation_text(client_id, row) for row in rows]
-    record["relations"] = " | ".join(texts) if fmt is not Format.table else texts[0]
-    emit_record(fmt, record)
-    if fmt is Format.table:
-        for text in texts[1:]:  # one link a line, under the first
-            say(f"{'':<{max(len(k) for k in record)}}  {text}")
+    show_page(page, opened)
+
+
+def show_page(page: dict, opened) -> None:  # type: ignore[no-untyped-def]
+    from ..reports.balances import balance_table_rows
+    from ..reports.sharing_text import relation_text
+    from ..reports.when import human_time
+    from .balance_cmds import BALANCE_TABLE
+    from .output import write_table
+
+    now, tz, currency = opened.now, opened.settings.tz, opened.settings.currency
+    say(f"{page['name']} ({page['id']})")
+    details = [f"email {page['email']}" if page.get("email") else "", f"phone {page['phone']}" if page.get("phone") else "",
+               f"tags {', '.join(page['tags'])}" if page.get("tags") else "", f"client since {page['since'][:10]}"]
+    say(" · ".join(part for part in details if part))
+    if page.get("notes"):
+        say(f"notes: {page['notes']}")
+    for row in page["relations"]:
+        say(f"link: {relation_text(page['id'], row)}")
+    say("")
+    if page["balances"]:
+        write_table(BALANCE_TABLE, balance_table_rows(page["balances"], now=now, tz=tz), title="Packages")
+    else:
+        say("Packages: none")
+    say("")
+    if page["upcoming"]:
+        rows = [dict(row, when=human_time(row["start"], now, tz), drawn=row["package"] or "regular fee",
+                     fee=row["due"] if row["payment"] != "covered by package" else "") for row in page["upcoming"]]
+        write_table([Col("id", keep=True), Col("when", keep=True), Col("service", keep=True), Col("drawn", "package", keep=True),
+                     Col("fee", "due", keep=True)], rows, title="Upcoming sessions")
+    else:
+        say("Upcoming sessions: none")
+    say("")
+    owed = page["owed"]
+    if owed["items"]:
+        write_table([Col("what", keep=True), Col("kind"), Col("date", keep=True), Col("due", keep=True)], owed["items"],
+                    title=f"Owed: {owed['total']} {currency}")
+    else:
+        say(f"Owed: nothing ({owed['total']} {currency})")
 
 
 @client_app.command("edit")
@@ -120,20 +261,25 @@ def client_edit(
     notes: Optional[str] = typer.Option(None, "--notes"),
     tag: Optional[List[str]] = typer.Option(None, "--tag", help="Add a tag (repeatable)."),
     untag: Optional[List[str]] = typer.Option(None, "--untag", help="Remove a tag (repeatable)."),
+    no_notices: Optional[List[str]] = typer.Option(None, "--no-notices", metavar="KIND",
+                                                   help="Stop sending this client notices of KIND: expiring, low, used-up, expired or all (repeatable)."),
+    notices: Optional[List[str]] = typer.Option(None, "--notices", metavar="KIND", help="Send notices of KIND again (repeatable; all)."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
     """Change a client's details (the change is recorded; nothing is overwritten).
 
     \b
-    Example:
+    Examples:
       sessionpack client edit ana --email ana.lima@example.com --tag vip
+      sessionpack client edit ana --no-notices low --no-notices expiring
     """
     from ..domain.clients import edit_client
 
     opened = store()
     with opened.writing() as tx:
         view = client_view(tx, client_id)
-        event = edit_client(view["client"], {"name": name, "email": email, "phone": phone, "notes": notes}, tag or (), untag or ())
+        event = edit_client(view["client"], {"name": name, "email": email, "phone": phone, "notes": notes}, tag or (), untag or (),
+                            no_notices or (), notices or ())
         tx.commit([event])
     if fmt is Format.table:
         say(f"Changed client {client_id}: {', '.join(sorted(event['changes']))}")

@@ -1,4 +1,4 @@
-"""code ...: access codes (SPEC rule 14), and finding a package by its code.
+"""code ...: access codes (rule 14 of docs/rules.md), and finding a package by its code.
 
 ``balance --code`` and ``book --code`` use ``package_by_code``: with the
 code alone a script or web form sees one client package and books on it.
@@ -13,7 +13,7 @@ import typer
 from ..errors import InputError
 from .app import app, boundary, store
 from .client_cmds import find_client_package
-from .output import Format, emit, emit_record, say, write_json
+from .output import Format, emit, emit_record, say
 
 code_app = typer.Typer(
     help="Access codes: with a client package's code alone, a script or web form sees its balance and books on it.",
@@ -59,8 +59,8 @@ def balance_by_code(client: Optional[str], show_all: bool, code: str, fmt: Forma
     with opened.reading() as tx:
         view, pkg = package_by_code(tx, code)
         summary = code_summary(pkg, bookings_on(tx, view, pkg), opened.now, opened.settings.tz)
-    if fmt is Format.json:
-        write_json(summary)
+    if fmt in (Format.json, Format.jsonl):
+        emit_record(fmt, summary)
         return
     emit(fmt, CODE_COLUMNS, code_table_rows(summary), title=f"{summary['id']} at {opened.now:%Y-%m-%d %H:%M}")
 
@@ -83,7 +83,7 @@ def book_by_code(code: str, positional: tuple[Optional[str], ...], duration: Opt
     service, when = given
     opened = store()
     tz = opened.settings.tz
-    start = parse_when(when, tz)
+    start = parse_when(when, tz, opened.now)
     check_slug(service, "service")
     minutes = check_duration(duration) if duration is not None else None
     with opened.writing() as tx:

@@ -1,142 +1,225 @@
-"""Shell completion of ids: clients, client packages, bookings, services, packages.
+"""Shell completion of ids: clients, packages, client packages, bookings, services.
 
-Each function is a Typer ``autocompletion`` (named parameters ``ctx`` and
-``incomplete``), also called by the quick path (``cli/fast_complete.py``)
-with a stand-in context holding the root's options. They only read: a
-folder listing for clients, services and packages, one client's view for
-that client's packages and bookings, without the lock (views are replaced
-whole, by rename). Nothing is followed through a symbolic link and an id is
-checked before it becomes part of a path. Any problem gives no completions:
-a shell must never see an error or a traceback. Only ids are offered (no
-descriptions): nothing a person typed reaches the shell's completion menu.
+Every argument and option is completed by what it names, known from its
+metavar (``CLIENT``, ``CLIENT-PACKAGE``, ``BOOKING``, ``SERVICE``,
+``PACKAGE``, and ``ID`` under ``client``, ``service`` and ``package``), so
+a command added later is completed without more code. Candidates come
+from the small files only: the client directory (``views/directory.json``),
+the catalog's file names, and, once a client id and a dot are typed, that
+client's own view (its packages, its bookings: those still to come first).
+Completion reads without the lock and never writes; anything it cannot
+read gives no candidates rather than an error.
+
+The rule of which parameter completes what lives here once
+(``completer_name``): Typer's commands get it through ``attach``, and the
+quick path of the hot commands (``cli/fast_complete.py``) through the
+names its table records. Each completer gives (value, help) pairs.
 """
 
 from __future__ import annotations
 
+import json
 import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from datetime import datetime
+    from typing import Any, Callable, Iterable
+
+LIMIT = 200  # candidates offered at most
+CLIENTS_EXPANDED = 20  # a prefix matching at most this many clients lists their packages or bookings
 
 
-def _root(ctx: Any) -> str | None:
-    """The data directory the command line names, as the command would use it."""
+def _root(ctx: Any) -> str:
     from ..storage.layout import resolve_data_dir
 
-    try:
-        option = ctx.find_root().params.get("data_dir")
-    except AttributeError:
-        option = None
+    option = ctx.find_root().params.get("data_dir") if ctx is not None else None
     return resolve_data_dir(option)
 
 
-def _names(root: str, folder: str, suffix: str) -> list[str]:
-    """The ids of the ``*suffix`` files in ``folder`` (no link followed)."""
-    from ..domain.ids import SLUG_RE
-
-    path = root
-    for part in folder.split("/"):
-        path = os.path.join(path, part)
-        if os.path.islink(path):
-            return []
-    try:
-        names = os.listdir(path)
-    except OSError:
-        return []
-    cut = len(suffix)
-    return sorted(n[:-cut] for n in names if n.endswith(suffix) and SLUG_RE.match(n[:-cut]))
-
-
-def _view(root: str, client_id: str) -> dict | None:
-    import json
-
-    from ..domain.ids import SLUG_RE
+def _read_json(path: str) -> Any:
     from ..storage.fsio import read_bytes
 
-    if not SLUG_RE.match(client_id) or os.path.islink(os.path.join(root, "views")) or os.path.islink(os.path.join(root, "views", "clients")):
-        return None
     try:
-        view = json.loads(read_bytes(os.path.join(root, "views", "clients", client_id + ".json")))
-    except Exception:  # noqa: BLE001 - no completion rather than an error
+        return json.loads(read_bytes(path))
+    except Exception:  # noqa: BLE001 - completion offers nothing rather than failing
         return None
-    return view if isinstance(view, dict) else None
 
 
-def _guarded(find: Any, ctx: Any, incomplete: str) -> list[str]:
+def _items(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return list(pairs)[:LIMIT]
+
+
+def _directory(root: str) -> dict[str, Any]:
+    data = _read_json(os.path.join(root, "views", "directory.json"))
+    return data.get("clients", {}) if isinstance(data, dict) and isinstance(data.get("clients"), dict) else {}
+
+
+def clients(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """Client ids starting with what was typed, or one of whose names does
+    (``gon`` finds Beatriz Gonçalves: case and accents ignored)."""
+    from ..domain.clients import folded
+
+    wanted = folded(incomplete)
+    found = []
+    for client_id, entry in sorted(_directory(_root(ctx)).items()):
+        name = entry.get("name", "") if isinstance(entry, dict) else ""
+        if client_id.startswith(incomplete) or (wanted and any(word.startswith(wanted) for word in folded(name).split())):
+            found.append((client_id, name))
+    return _items(found)
+
+
+def _catalog(ctx: Any, folder: str, incomplete: str) -> list[tuple[str, str]]:
     try:
-        root = _root(ctx)
-        found = find(root, incomplete) if root else []
-    except Exception:  # noqa: BLE001 - a shell must never see a traceback
+        names = sorted(os.listdir(os.path.join(_root(ctx), folder)))
+    except OSError:
         return []
-    return [name for name in found if name.startswith(incomplete)]
+    return _items((name[:-5], "") for name in names if name.endswith(".toml") and not name.startswith(".")
+                  and name.startswith(incomplete))
 
 
-def _clients(root: str, incomplete: str) -> list[str]:
-    return _names(root, "views/clients", ".json")
+def services(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    return _catalog(ctx, "services", incomplete)
 
 
-def _owned(root: str, incomplete: str, key: str, wanted: Any = None) -> list[str]:
-    """Ids of ``key`` ("packages" or "bookings") of the client named before
-    the dot of ``incomplete``; before a dot, the client ids with a dot."""
-    client, dot, _ = incomplete.partition(".")
-    if not dot:
-        matching = [name for name in _clients(root, incomplete) if name.startswith(incomplete)]
-        if len(matching) != 1:
-            return [name + "." for name in matching]
-        client = matching[0]  # one client: offer its ids at once
-    view = _view(root, client)
-    if view is None:
-        return []
-    items = view.get(key)
-    if not isinstance(items, dict):
-        return []
-    return sorted((i for i, record in items.items() if wanted is None or wanted(record)), key=_number)
+def packages(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    return _catalog(ctx, "packages", incomplete)
 
 
-def _number(item_id: str) -> tuple[str, int]:
-    head, _, tail = item_id.rpartition(".")
-    digits = tail[1:]
-    return head, int(digits) if digits.isdigit() else 0
+def _views_for(ctx: Any, incomplete: str) -> list[dict[str, Any]]:
+    """The views of the client named before the dot, or of the few clients
+    whose id starts with what was typed."""
+    from ..domain.ids import SLUG_RE
 
-
-def _booked(record: Any) -> bool:
-    return isinstance(record, dict) and record.get("status") == "booked"
-
-
-def clients(ctx: object, incomplete: str) -> list[str]:
-    """Client ids."""
-    return _guarded(_clients, ctx, incomplete)
-
-
-def client_packages(ctx: object, incomplete: str) -> list[str]:
-    """Client package ids (``ana.p1``): after ``ana.``, ana's packages."""
-    return _guarded(lambda root, text: _owned(root, text, "packages"), ctx, incomplete)
-
-
-def booked(ctx: object, incomplete: str) -> list[str]:
-    """Booking ids still booked (``ana.b3``): after ``ana.``, ana's bookings."""
-    return _guarded(lambda root, text: _owned(root, text, "bookings", _booked), ctx, incomplete)
-
-
-def clients_or_packages(ctx: object, incomplete: str) -> list[str]:
-    """Client ids, then after ``ana.`` ana's client packages."""
+    root = _root(ctx)
     if "." in incomplete:
-        return client_packages(ctx, incomplete)
-    return _guarded(_clients, ctx, incomplete)
+        wanted = [incomplete.split(".", 1)[0]]
+    else:
+        wanted = [c for c in sorted(_directory(root)) if c.startswith(incomplete)]
+        if len(wanted) > CLIENTS_EXPANDED:
+            return []
+    views = []
+    for client_id in wanted:
+        if SLUG_RE.match(client_id):
+            view = _read_json(os.path.join(root, "views", "clients", f"{client_id}.json"))
+            if isinstance(view, dict):
+                views.append(view)
+    return views
 
 
-def packages_or_booked(ctx: object, incomplete: str) -> list[str]:
-    """After ``ana.``, ana's client packages and the bookings still booked."""
-    return _guarded(lambda root, text: _owned(root, text, "packages") + _owned(root, text, "bookings", _booked)
-                    if "." in text else _owned(root, text, "packages"), ctx, incomplete)
+def client_packages(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """Client package ids (``ana.p1``), open ones first, with the package's name."""
+    found = []
+    for view in _views_for(ctx, incomplete):
+        owned = view.get("packages", {}) if isinstance(view.get("packages"), dict) else {}
+        ordered = sorted(owned.items(), key=lambda kv: (kv[1].get("status", "active") in ("cancelled", "refunded"),
+                                                        _number(kv[0])))
+        found.extend((cp_id, pkg.get("terms", {}).get("name", "")) for cp_id, pkg in ordered if cp_id.startswith(incomplete))
+    return _items(found)
 
 
-def services(ctx: object, incomplete: str) -> list[str]:
-    """Service ids of the catalog."""
-    return _guarded(lambda root, text: _names(root, "services", ".toml"), ctx, incomplete)
+def bookings(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """Booking ids (``ana.b3``): those still booked and to come first (soonest
+    first), then the other booked ones, then the rest; with when and what."""
+    from datetime import datetime
+
+    now = _now(ctx)
+    found = []
+    for view in _views_for(ctx, incomplete):
+        booked = view.get("bookings", {}) if isinstance(view.get("bookings"), dict) else {}
+
+        def order(item: tuple[str, Any]) -> tuple[int, str, int]:
+            bid, b = item
+            start = b.get("start", "")
+            still = b.get("status") == "booked"
+            try:
+                coming = still and datetime.fromisoformat(start) >= now
+            except (TypeError, ValueError):
+                coming = False
+            return (0 if coming else 1 if still else 2, start if coming else "", _number(bid))
+
+        for bid, b in sorted(booked.items(), key=order):
+            if bid.startswith(incomplete):
+                found.append((bid, f"{b.get('start', '')[:16].replace('T', ' ')} {b.get('service', '')} {b.get('status', '')}"))
+    return _items(found)
 
 
-def packages(ctx: object, incomplete: str) -> list[str]:
-    """Package ids of the catalog."""
-    return _guarded(lambda root, text: _names(root, "packages", ".toml"), ctx, incomplete)
+def _now(ctx: Any) -> datetime:
+    """The clock: ``--now`` / ``SESSIONPACK_NOW`` when given as ISO, else the machine's."""
+    from datetime import datetime
+
+    text = (ctx.find_root().params.get("now") if ctx is not None else None) or os.environ.get("SESSIONPACK_NOW", "")
+    try:
+        value = datetime.fromisoformat(text.strip())
+        return value if value.tzinfo else value.astimezone()
+    except (ValueError, AttributeError):
+        return datetime.now().astimezone()
+
+
+def _number(item_id: str) -> int:
+    tail = item_id.rsplit(".", 1)[-1][1:]
+    return int(tail) if tail.isdigit() else 0
+
+
+def either(*completers: Callable[..., list[tuple[str, str]]]) -> Callable[..., list[tuple[str, str]]]:
+    def complete(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for completer in completers:
+            out.extend(completer(ctx, incomplete))
+        return out[:LIMIT]
+
+    return complete
+
+
+# Every completer, by name (the quick path's table records these names).
+COMPLETERS: dict[str, Callable[..., list[tuple[str, str]]]] = {
+    "clients": clients, "client_packages": client_packages, "bookings": bookings, "services": services, "packages": packages,
+    "bookings|client_packages": either(bookings, client_packages),
+    "client_packages|bookings": either(client_packages, bookings),
+    "clients|client_packages": either(clients, client_packages),
+    "client_packages|packages": either(client_packages, packages),
+}
+# What each metavar names; ``ID`` depends on the command group.
+BY_METAVAR = {
+    "CLIENT": "clients", "[CLIENT]": "clients", "A": "clients", "B": "clients",
+    "CLIENT-PACKAGE": "client_packages", "BOOKING": "bookings", "SERVICE": "services", "PACKAGE": "packages",
+    "BOOKING|CLIENT-PACKAGE": "bookings|client_packages",
+    "CLIENT-PACKAGE|BOOKING": "client_packages|bookings",
+    "CLIENT|CLIENT-PACKAGE": "clients|client_packages",
+    "SRC": "packages",
+}
+ID_BY_GROUP = {"client": "clients", "service": "services", "package": "packages"}
+# Options that take an id, by their name.
+BY_OPTION = {"--client": "clients", "--share": "clients", "--package": "client_packages|packages",
+             "--service": "services", "--count-as": "services"}
+
+
+def completer_name(metavar: str | None, opts: Iterable[str], group: str | None, command: str | None) -> str | None:
+    """The name of the completer of a parameter (``COMPLETERS``), or None."""
+    name = BY_METAVAR.get(metavar or "")
+    if name is None and metavar in ("ID", "[ID]") and group in ID_BY_GROUP and command not in ("add", "create"):
+        name = ID_BY_GROUP[group]
+    if name is None:
+        for opt in opts:
+            name = name or BY_OPTION.get(opt)
+    return name
+
+
+def _for_click(completer: Callable[..., list[tuple[str, str]]]) -> Callable[..., list[Any]]:
+    """A completer as Click calls it, giving Click's completion items."""
+    def complete(ctx: Any, param: Any, incomplete: str) -> list[Any]:
+        from typer._click.shell_completion import CompletionItem
+
+        return [CompletionItem(value, help=help_text or None) for value, help_text in completer(ctx, incomplete)]
+
+    return complete
+
+
+def attach(command: Any, group: str | None = None) -> None:
+    """Give each id-taking parameter of ``command`` (and its subcommands) its completer."""
+    for sub_name, sub in (getattr(command, "commands", None) or {}).items():
+        attach(sub, sub_name if group is None else group)
+    for param in getattr(command, "params", []):
+        name = completer_name(getattr(param, "metavar", None), getattr(param, "opts", []), group, command.name)
+        if name is not None and getattr(param, "_custom_shell_complete", None) is None:
+            param._custom_shell_complete = _for_click(COMPLETERS[name])

@@ -61,22 +61,6 @@ def stable_repr(value: Any) -> str:
     return repr(value)
 
 
-def completion(name: str) -> Callable[..., Any]:
-    """The Typer ``autocompletion`` function ``name`` of ``cli/complete.py``,
-    loaded only when a shell asks for completions (so declaring it costs a
-    command nothing). It bears that function's module and name, which is
-    what the quick path's table records and calls."""
-
-    def complete(ctx: object, incomplete: str) -> list:  # (annotations Typer can read)
-        from . import complete as completions
-
-        return getattr(completions, name)(ctx=ctx, incomplete=incomplete)
-
-    complete.__module__ = f"{__package__}.complete"
-    complete.__qualname__ = complete.__name__ = name
-    return complete
-
-
 def Option(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - Typer's name
     return Declared("Option", args, kwargs)
 
@@ -117,6 +101,10 @@ def for_typer(fn: Callable[..., Any]) -> Callable[..., Any]:
     import inspect
 
     signature = inspect.signature(fn)
+    if getattr(fn, "takes_wide", False) and "wide" not in signature.parameters:
+        from .runtime import WIDE_HELP, wide_signature
+
+        signature = wide_signature(fn, Option(False, "--wide", help=WIDE_HELP))  # what the error boundary adds
     parameters = [p.replace(default=p.default.build()) if isinstance(p.default, Declared) else p
                   for p in signature.parameters.values()]
 

@@ -9,7 +9,7 @@ That table is made here, from what Typer itself builds out of those
 declarations: the Click parameters (option names, flags, repeatable
 options, required arguments, defaults, choices, parsers, environment
 variables), what Typer's converters make of each value (probed: an enum
-member, a list or None), the completion function of each parameter, and
+member, a list or None), the completer of each parameter (``cli/complete.py``), and
 the steps Typer's help formatter takes for each command. Nothing is
 written by hand; the test suite fails when the table differs from what
 this module makes (``tests/cli/test_quick_path.py``), so a changed
@@ -29,6 +29,7 @@ import typer
 
 from . import declare
 from .app import COMMANDS, app
+from .complete import completer_name
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TABLE_PATH = os.path.join(HERE, "fast_table.py")
@@ -106,7 +107,7 @@ def _name(obj: Any) -> str:
     return f"{obj.__module__}:{obj.__qualname__}"
 
 
-def _param(click_param: Any, convertor: Any, declared: Any) -> dict[str, Any]:
+def _param(click_param: Any, convertor: Any, command: str | None) -> dict[str, Any]:
     """One parameter: how to read it and what Typer hands the command for it."""
     kind = type(click_param).__name__
     spec: dict[str, Any] = {"name": click_param.name}
@@ -172,20 +173,18 @@ def _param(click_param: Any, convertor: Any, declared: Any) -> dict[str, Any]:
             raise Unsupported(f"{click_param.name}: converter")
     elif spec.get("multiple"):
         spec["convert"] = {"list": False}  # Click's tuple, as is
-    completer = declared.kwargs.get("autocompletion") if isinstance(declared, declare.Declared) else None
-    spec["complete"] = _name(completer) if completer is not None else None
+    # The completer shell completion gives this parameter (cli/complete.py's rule).
+    spec["complete"] = None if command is None else completer_name(getattr(click_param, "metavar", None), getattr(click_param, "opts", []),
+                                                                   None, command)
     return spec
 
 
-def _params(fn: Any, click_params: list[Any]) -> list[dict[str, Any]]:
-    import inspect
-
+def _params(fn: Any, click_params: list[Any], command: str) -> list[dict[str, Any]]:
     typer_fn = declare.for_typer(fn)
     _, convertors, context_name = typer.main.get_params_convertors_ctx_param_name_from_function(typer_fn)
     if context_name:
         raise Unsupported("a context parameter")
-    defaults = {name: p.default for name, p in inspect.signature(fn).parameters.items()}
-    return [_param(p, convertors.get(p.name), defaults.get(p.name)) for p in click_params]
+    return [_param(p, convertors.get(p.name), command) for p in click_params]
 
 
 def _help_steps(root: Any, root_ctx: Any, name: str) -> list[list[Any]]:
@@ -220,7 +219,7 @@ def build() -> dict[str, Any]:
             table["skipped"][name] = "context settings"
             continue
         try:
-            params = _params(declared.fn, list(command.params))
+            params = _params(declared.fn, list(command.params), name)
         except Unsupported as why:
             table["skipped"][name] = str(why)
             continue

@@ -108,6 +108,36 @@ def _zsh_escape(text: str) -> str:
     return text.replace('"', '""').replace("'", "''").replace("$", "\\$").replace("`", "\\`").replace(":", r"\\:")
 
 
+def _console_width() -> int:
+    """The narrowest width Rich could wrap at here (each terminal among
+    standard input, output and error, ``COLUMNS``, Typer's
+    ``TERMINAL_WIDTH``, else 80)."""
+    widths = [80]
+    for fd in (0, 1, 2):
+        try:
+            widths.append(os.get_terminal_size(fd).columns)
+        except (OSError, ValueError):
+            pass
+    for name in ("COLUMNS", "TERMINAL_WIDTH"):
+        text = os.environ.get(name, "")
+        if text.isdigit():
+            widths.append(int(text))
+    return min(widths)
+
+
+def _shown_as_is(raw: str, shown: str, width: int) -> bool:
+    """Whether Typer writes the help ``shown`` (made from ``raw``) as it is:
+    it renders the help of a zsh or fish candidate as Rich markup (brackets,
+    emoji codes between colons) wrapped at the console's width, so anything
+    that could change there is left to Typer."""
+    if "[" in raw or "]" in raw or "\\" in raw or raw.count(":") > 1 or not raw.isprintable():
+        return False
+    if raw != raw.strip() or "  " in raw:
+        return False
+    cells = len(shown) if shown.isascii() else 2 * len(shown)
+    return cells < width - 1
+
+
 def complete(table: dict[str, Any] | None = None) -> None:
     """Answer the completion request and exit, when the quick path can; else return."""
     instruction = os.environ.get("_SESSIONPACK_COMPLETE", "")
@@ -124,16 +154,26 @@ def complete(table: dict[str, Any] | None = None) -> None:
     if target is None:
         return
     param, root = target
-    values = [v for v in _import(param["complete"])(ctx=Context(root), incomplete=incomplete) if v.startswith(incomplete)]
+    from .complete import COMPLETERS
+
+    pairs = COMPLETERS[param["complete"]](Context(root), incomplete)
     if shell == "bash":
-        out = "\n".join(values)
+        out = "\n".join(value for value, _ in pairs)
     elif shell == "zsh":
-        out = "_arguments '*: :((" + "\n".join(f'"{_zsh_escape(v)}"' for v in values) + "))'" if values else "_files"
+        width = _console_width()
+        if any(text and not _shown_as_is(text, _zsh_escape(text), width) for _, text in pairs):
+            return
+        lines = [f'"{_zsh_escape(value)}":"{_zsh_escape(text)}"' if text else f'"{_zsh_escape(value)}"' for value, text in pairs]
+        out = "_arguments '*: :((" + "\n".join(lines) + "))'" if lines else "_files"
     else:
+        width = _console_width()
+        if any(text and not _shown_as_is(text, text, width) for _, text in pairs):
+            return
         fish_action = os.environ.get("_TYPER_COMPLETE_FISH_ACTION", "")
         if fish_action == "is-args":
-            raise SystemExit(0 if values else 1)
-        out = "\n".join(values) if fish_action == "get-args" and values else ""
+            raise SystemExit(0 if pairs else 1)
+        lines = [f"{value}\t{text}" if text else value for value, text in pairs]
+        out = "\n".join(lines) if fish_action == "get-args" and lines else ""
     sys.stdout.write(out + "\n")
     sys.stdout.flush()
     raise SystemExit(0)

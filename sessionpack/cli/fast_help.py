@@ -6,20 +6,21 @@ is out of date.
 """
 
 # fmt: off
-HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] {CLIENT} {PACKAGE}', None],
+HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] [CLIENT] [PACKAGE]', None],
             ['write_paragraph'],
             ['indent'],
             ['write_text',
-             'Assign a package to a client, including not-for-sale ones.\n'
+             'Assign a package to a client, including not-for-sale ones (as sell does; --csv too).\n'
              '\n'
              '\x08\n'
-             'Example:\n'
-             '  sessionpack assign ana sauna-week --price 0'],
+             'Examples:\n'
+             '  sessionpack assign ana sauna-week --price 0\n'
+             '  sessionpack assign --csv gifts.csv'],
             ['dedent'],
             ['write_paragraph'],
             ['write_heading', 'Arguments'],
             ['indent'],
-            ['write_dl', [['CLIENT', '[required]'], ['PACKAGE', '[required]']], 30, 2],
+            ['write_dl', [['CLIENT', ''], ['PACKAGE', '']], 30, 2],
             ['dedent'],
             ['write_paragraph'],
             ['write_heading', 'Options'],
@@ -30,9 +31,17 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] {CLIENT} {PA
               ['--unpaid', "Nothing paid yet ('sessionpack pay' records it later)."],
               ['--invoice <str>', 'Invoice number (default the next number).'],
               ['--date <str>', 'Sale date, to back-date a sale (ISO date).'],
-              ['--ref <str>', 'External reference; selling again with the same one changes nothing.'],
+              ['--ref <str>', 'External reference, unique in the practice; selling again with it changes nothing.'],
               ['--share CLIENT', 'Another client who may use it (repeatable).'],
-              ['--format <table|json|csv|tsv>', 'Output format.  [default: table]'],
+              ['--note <str>', 'A note kept with the sale (one line).'],
+              ['--csv FILE|-', "Sell one package per row of a CSV file ('-': standard input): all rows or none."],
+              ['--csv-template', 'Print a CSV file with every column, to fill in.'],
+              ['--create-clients',
+               'With --csv: add the clients the file names that are not recorded (name and email columns).'],
+              ['--hooks', 'With --csv: run the hooks of what is recorded (a file runs none by default).'],
+              ['--dry-run', 'Check everything and print what would be recorded; record nothing.'],
+              ['--format <table|json|csv|tsv|jsonl>', 'Output format.  [default: table]'],
+              ['--wide', 'Tables: show every column (CSV, TSV and JSON always have them all).'],
               ['-h, --help', 'Show this message and exit.']],
              30,
              2],
@@ -53,7 +62,8 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] {CLIENT} {PA
             ['indent'],
             ['write_dl',
              [['--reason <str>', 'Why (kept in the history; needed to override the policy).'],
-              ['--format <table|json|csv|tsv>', 'Output format.  [default: table]'],
+              ['--format <table|json|jsonl|csv|tsv>', 'Output format.  [default: table]'],
+              ['--wide', 'Tables: show every column (CSV, TSV and JSON always have them all).'],
               ['-h, --help', 'Show this message and exit.']],
              30,
              2],
@@ -73,6 +83,8 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] {CLIENT} {PA
               'Examples:\n'
               '  sessionpack balance ana\n'
               '  sessionpack balance --format csv\n'
+              '  sessionpack balance --expiring 30 --tag vip\n'
+              '  sessionpack balance --status expired --format json\n'
               '  sessionpack balance --code K7QF-3MZP-... --format json'],
              ['dedent'],
              ['write_paragraph'],
@@ -88,7 +100,12 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] {CLIENT} {PA
                 "Include used-up, expired, cancelled and refunded packages (without CLIENT: reads every client's view, "
                 'slower).'],
                ['--code <str>', 'Only the client package with this access code (give no CLIENT).'],
-               ['--format <table|json|csv|tsv>', 'Output format.  [default: table]'],
+               ['--status <str>',
+                'Only packages in this status: active, paused, used-up, expired, cancelled, refunded (repeatable).'],
+               ['--expiring DAYS', 'Only packages whose last valid day is within DAYS days from today.'],
+               ['--tag <str>', 'Only the packages of clients with this tag.'],
+               ['--format <table|json|jsonl|csv|tsv>', 'Output format.  [default: table]'],
+               ['--wide', 'Tables: show every column (CSV, TSV and JSON always have them all).'],
                ['-h, --help', 'Show this message and exit.']],
               30,
               2],
@@ -97,7 +114,7 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] {CLIENT} {PA
           ['write_paragraph'],
           ['indent'],
           ['write_text',
-           'Book a session; the package it draws on is chosen by SPEC rule 3.\n'
+           'Book a session; the package it draws on is chosen by rule 3 (docs/rules.md).\n'
            '\n'
            "Eligible packages: the client's own (or shared with them), active, not\n"
            'paused, within expiry, including the service, meeting restrictions, with\n'
@@ -140,7 +157,8 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] {CLIENT} {PA
             ['--until <str>', 'Last date of the series (ISO date).'],
             ['--code <str>',
              'Book for the owner of the package with this access code, on that package only (give SERVICE WHEN).'],
-            ['--format <table|json|csv|tsv>', 'Output format.  [default: table]'],
+            ['--format <table|json|jsonl|csv|tsv>', 'Output format.  [default: table]'],
+            ['--wide', 'Tables: show every column (CSV, TSV and JSON always have them all).'],
             ['-h, --help', 'Show this message and exit.']],
            30,
            2],
@@ -180,7 +198,8 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] {CLIENT} {PA
               ['--cancel-bookings',
                'With a client package: cancel its future bookings (default: unlink them; they stay booked at the '
                'regular fee).'],
-              ['--format <table|json|csv|tsv>', 'Output format.  [default: table]'],
+              ['--format <table|json|jsonl|csv|tsv>', 'Output format.  [default: table]'],
+              ['--wide', 'Tables: show every column (CSV, TSV and JSON always have them all).'],
               ['-h, --help', 'Show this message and exit.']],
              30,
              2],
@@ -206,7 +225,8 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] {CLIENT} {PA
              ['write_heading', 'Options'],
              ['indent'],
              ['write_dl',
-              [['--format <table|json|csv|tsv>', 'Output format.  [default: table]'],
+              [['--format <table|json|jsonl|csv|tsv>', 'Output format.  [default: table]'],
+               ['--wide', 'Tables: show every column (CSV, TSV and JSON always have them all).'],
                ['-h, --help', 'Show this message and exit.']],
               30,
               2],
@@ -234,7 +254,8 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] {CLIENT} {PA
               [['--reason <str>', 'Why (kept in the history; needed to override the policy).'],
                ['--return', 'Return the session whatever the policy (needs --reason).'],
                ['--forfeit', 'Forfeit the session whatever the policy (needs --reason).'],
-               ['--format <table|json|csv|tsv>', 'Output format.  [default: table]'],
+               ['--format <table|json|jsonl|csv|tsv>', 'Output format.  [default: table]'],
+               ['--wide', 'Tables: show every column (CSV, TSV and JSON always have them all).'],
                ['-h, --help', 'Show this message and exit.']],
               30,
               2],
@@ -260,30 +281,45 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] {CLIENT} {PA
          ['indent'],
          ['write_dl',
           [['--method <str>', 'How it was paid (cash, card, transfer...).'],
-           ['--format <table|json|csv|tsv>', 'Output format.  [default: table]'],
+           ['--format <table|json|jsonl|csv|tsv>', 'Output format.  [default: table]'],
+           ['--wide', 'Tables: show every column (CSV, TSV and JSON always have them all).'],
            ['-h, --help', 'Show this message and exit.']],
           30,
           2],
          ['dedent']],
- 'sell': [['write_usage', 'sessionpack sell', '[OPTIONS] {CLIENT} {PACKAGE}', None],
+ 'sell': [['write_usage', 'sessionpack sell', '[OPTIONS] [CLIENT] [PACKAGE]', None],
           ['write_paragraph'],
           ['indent'],
           ['write_text',
-           'Sell a package to a client; prints the client package id.\n'
+           'Sell a package to a client; prints the client package id and its access code.\n'
            '\n'
            "The package's terms are copied into the sale: later edits of the package\n"
-           'never change what the client bought.\n'
+           'never change what the client bought. A --ref is unique in the whole\n'
+           'practice: selling again with it records nothing if it is the same sale,\n'
+           'and is refused (exit 1) if it is another.\n'
+           '\n'
+           'With --csv FILE, one sale per row (columns: client, package, ref, and\n'
+           'optionally price, paid, date, share, invoice, note; for a balance\n'
+           'brought from another system also remaining or remaining.KEY,\n'
+           'used_before, expires, activated). Every row is checked first; any\n'
+           'problem is listed as FILE:LINE:COLUMN and nothing is recorded (exit 2,\n'
+           'or 1 when every problem is a refusal, such as a reference recorded with\n'
+           'other details); otherwise all rows are recorded in one commit. Rows\n'
+           'already recorded are reported unchanged, so the file can be run again.\n'
            '\n'
            '\x08\n'
            'Examples:\n'
            '  sessionpack sell ana five-massages\n'
            '  sessionpack sell ana five-massages --unpaid --ref shop-1042 --format json\n'
-           '  sessionpack sell carla family-10 --share diogo'],
+           '  sessionpack sell carla family-10 --share diogo\n'
+           '  sessionpack sell --csv-template > sales.csv\n'
+           '  sessionpack sell --csv sales.csv --dry-run\n'
+           '  sessionpack sell --csv - --create-clients --format jsonl < sales.csv'],
           ['dedent'],
           ['write_paragraph'],
           ['write_heading', 'Arguments'],
           ['indent'],
-          ['write_dl', [['CLIENT', '[required]'], ['PACKAGE', '[required]']], 30, 2],
+          ['write_dl', [['CLIENT', ''], ['PACKAGE', '']], 30, 2],
           ['dedent'],
           ['write_paragraph'],
           ['write_heading', 'Options'],
@@ -294,9 +330,17 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] {CLIENT} {PA
             ['--unpaid', "Nothing paid yet ('sessionpack pay' records it later)."],
             ['--invoice <str>', 'Invoice number (default the next number).'],
             ['--date <str>', 'Sale date, to back-date a sale (ISO date).'],
-            ['--ref <str>', 'External reference; selling again with the same one changes nothing.'],
+            ['--ref <str>', 'External reference, unique in the practice; selling again with it changes nothing.'],
             ['--share CLIENT', 'Another client who may use it (repeatable).'],
-            ['--format <table|json|csv|tsv>', 'Output format.  [default: table]'],
+            ['--note <str>', 'A note kept with the sale (one line).'],
+            ['--csv FILE|-', "Sell one package per row of a CSV file ('-': standard input): all rows or none."],
+            ['--csv-template', 'Print a CSV file with every column, to fill in.'],
+            ['--create-clients',
+             'With --csv: add the clients the file names that are not recorded (name and email columns).'],
+            ['--hooks', 'With --csv: run the hooks of what is recorded (a file runs none by default).'],
+            ['--dry-run', 'Check everything and print what would be recorded; record nothing.'],
+            ['--format <table|json|csv|tsv|jsonl>', 'Output format.  [default: table]'],
+            ['--wide', 'Tables: show every column (CSV, TSV and JSON always have them all).'],
             ['-h, --help', 'Show this message and exit.']],
            30,
            2],

@@ -1,4 +1,4 @@
-"""link, unlink: which client package pays for a booking (SPEC rule 7)."""
+"""link, unlink: which client package pays for a booking (rule 7 of docs/rules.md)."""
 
 from __future__ import annotations
 

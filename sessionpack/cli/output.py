@@ -1,10 +1,12 @@
 """Rendering rows: a Rich table on a terminal, plain aligned text when piped,
 JSON/CSV/TSV written directly.
 
-Machine formats never pass through Rich (it would wrap them). On a terminal,
-user text is always given to Rich as ``Text`` so a name like ``[bold]x``
-prints as typed. When standard output is not a terminal, ``table`` is
-written as plain text in the same columns and Rich is not imported at all.
+Machine formats are written directly. On a terminal, a table is fitted to
+its width (``fit``: ids, dates and amounts whole, text wrapped or moved to
+a detail line), with a bold header unless ``NO_COLOR`` is set or ``TERM`` is
+``dumb``; when standard output is not a terminal, ``table`` is written as
+plain text in the same columns, never wrapped or cut. User text is never
+read as markup: a name like ``[bold]x`` prints as typed.
 
 User text is shown, never obeyed: control characters (which only a
 hand-edited file can hold; they are refused where text is typed) are written
@@ -33,8 +35,83 @@ if TYPE_CHECKING:
 class Format(str, Enum):
     table = "table"
     json = "json"
+    jsonl = "jsonl"
     csv = "csv"
     tsv = "tsv"
+
+
+class Col:
+    """A column of a table for people.
+
+    ``keep``: its cells (ids, dates, amounts) are never wrapped or cut; a
+    column not marked either way is kept whole when no cell holds a space.
+    ``wide``: shown only with ``--wide`` (CSV, TSV and JSON always have
+    every column).
+    """
+
+    __slots__ = ("key", "header", "keep", "wide")
+
+    def __init__(self, key: str, header: str | None = None, keep: bool | None = None, wide: bool = False) -> None:
+        self.key = key
+        self.header = header if header is not None else key.replace("_", " ")
+        self.keep = keep
+        self.wide = wide
+
+
+def _cols(columns: Sequence[Any]) -> list[Col]:
+    return [c if isinstance(c, Col) else Col(c) for c in columns]
+
+
+def column_keys(columns: Sequence[Any]) -> list[str]:
+    """Every column's key, wide ones included (the CSV, TSV and JSON columns)."""
+    return [c.key for c in _cols(columns)]
+
+
+class Screen:
+    """What standard output is: a terminal (its width and height, whether it
+    takes colour and bold) or not. Decided once per command, before any
+    output is captured for the pager."""
+
+    def __init__(self) -> None:
+        try:
+            self.terminal = sys.stdout.isatty()
+        except (AttributeError, ValueError):  # a closed or unusual stream: not a terminal
+            self.terminal = False
+        import os
+
+        try:
+            size = os.get_terminal_size(sys.stdout.fileno()) if self.terminal else os.terminal_size((80, 24))
+        except (OSError, ValueError, AttributeError):  # a terminal we cannot measure: the usual size
+            size = os.terminal_size((80, 24))
+        self.width = _env_int("COLUMNS", size.columns)
+        self.height = _env_int("LINES", size.lines)
+        # NO_COLOR (no-color.org) and TERM=dumb: no escape codes at all, bold included.
+        self.styles = not os.environ.get("NO_COLOR") and os.environ.get("TERM", "") != "dumb"
+
+
+def _env_int(name: str, default: int) -> int:
+    import os
+
+    text = os.environ.get(name, "")
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 10000 else default
+
+
+_SCREEN: Screen | None = None
+WIDE = False  # --wide: every column in tables
+
+
+def screen() -> Screen:
+    global _SCREEN
+    if _SCREEN is None:
+        _SCREEN = Screen()
+    return _SCREEN
+
+
+def reset_screen() -> None:
+    """Forget what standard output was (each command decides anew)."""
+    global _SCREEN, WIDE
+    _SCREEN = None
+    WIDE = False
 
 
 def _plain(value: Any) -> Any:
@@ -112,41 +189,36 @@ def write_delimited(columns: Sequence[str], rows: Iterable[dict[str, Any]], deli
         writer.writerow([delimited_cell(row.get(col), tsv) for col in columns])
 
 
-def console():  # type: ignore[no-untyped-def]
-    from rich.console import Console
-
-    terminal = sys.stdout.isatty()
-    return Console(file=sys.stdout, highlight=False, markup=False, emoji=False, soft_wrap=False, width=None if terminal else 200)
-
-
 def _terminal() -> bool:
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):  # a closed or unusual stream: not a terminal
-        return False
+    return screen().terminal
 
 
-def write_table(columns: Sequence[str], rows: Iterable[dict[str, Any]], title: str | None = None, headers: Sequence[str] | None = None) -> None:
-    """A table: drawn by Rich on a terminal, plain aligned text otherwise."""
-    head = [header.replace("_", " ") for header in headers or columns]
-    body = [[shown(_cell(row.get(col))) for col in columns] for row in rows]
+def write_table(columns: Sequence[Any], rows: Iterable[dict[str, Any]], title: str | None = None, headers: Sequence[str] | None = None) -> None:
+    """A table: drawn by Rich on a terminal (fit to its width: ids, dates and
+    amounts whole, text wrapped), plain aligned text otherwise. Columns
+    marked ``wide`` only with ``--wide``."""
+    cols = _cols(columns)
+    if headers:
+        for col, header in zip(cols, headers):
+            col.header = header.replace("_", " ")
+    cols = [c for c in cols if WIDE or not c.wide]
+    head = [c.header for c in cols]
+    body = [[shown(_cell(row.get(c.key)), keep="\n") for c in cols] for row in rows]
     title = shown(title) if title else title
     if _terminal():
-        write_rich_table(head, body, title)
+        keep = [c.keep if c.keep is not None else all(" " not in cells[i] for cells in body) for i, c in enumerate(cols)]
+        write_terminal_table(head, body, title, keep)
     else:
         write_plain_table(head, body, title)
 
 
-def write_rich_table(head: Sequence[str], body: Iterable[Sequence[str]], title: str | None = None) -> None:
-    from rich.table import Table
-    from rich.text import Text
+def write_terminal_table(head: Sequence[str], body: Sequence[Sequence[str]], title: str | None, keep: Sequence[bool]) -> None:
+    """A table fitted to the terminal's width (``fit``): ids, dates and amounts whole, text wrapped."""
+    from .fit import fitted_lines
 
-    table = Table(title=Text(title) if title else None, title_justify="left", show_lines=False)
-    for header in head:
-        table.add_column(Text(header))
-    for cells in body:
-        table.add_row(*(Text(cell) for cell in cells))
-    console().print(table)
+    seen = screen()
+    lines = ([title] if title else []) + fitted_lines(head, body, keep, seen.width, bold=seen.styles)
+    sys.stdout.write("".join(line + "\n" for line in lines))
 
 
 def display_width(text: str) -> int:
@@ -181,24 +253,37 @@ def write_plain_table(head: Sequence[str], body: Iterable[Sequence[str]], title:
     sys.stdout.write("".join(line + "\n" for line in plain_table_lines(head, body, title)))
 
 
-def emit(fmt: Format, columns: Sequence[str], rows: list[dict[str, Any]], *, title: str | None = None, data: Any = None, empty: str = "") -> None:
-    """Print rows in the chosen format; ``data`` overrides what JSON shows."""
+def write_jsonl(items: Iterable[Any]) -> None:
+    """One JSON object per line (``--format jsonl``)."""
+    for item in items:
+        sys.stdout.write(json_text(item, indent=None) + "\n")
+
+
+def emit(fmt: Format, columns: Sequence[Any], rows: list[dict[str, Any]], *, title: str | None = None, data: Any = None,
+         empty: str = "", table: Sequence[Any] | None = None) -> None:
+    """Print rows in the chosen format; ``data`` overrides what JSON (and,
+    when it is a list, JSON lines) shows; ``table``, the columns a table for
+    people shows (default ``columns``, the documented CSV and TSV columns)."""
     if fmt is Format.json:
         write_json(rows if data is None else data)
+    elif fmt is Format.jsonl:
+        write_jsonl(data if isinstance(data, list) else rows if data is None else [data])
     elif fmt is Format.csv:
-        write_delimited(columns, rows, ",")
+        write_delimited(column_keys(columns), rows, ",")
     elif fmt is Format.tsv:
-        write_delimited(columns, rows, "\t")
+        write_delimited(column_keys(columns), rows, "\t")
     elif not rows and empty:
         say(empty)
     else:
-        write_table(columns, rows, title)
+        write_table(table or columns, rows, title)
 
 
 def emit_record(fmt: Format, record: dict[str, Any], lines: Sequence[str] = ()) -> None:
-    """One object: JSON as is; CSV/TSV as one row; table as 'key  value' lines."""
+    """One object: JSON as is (JSON lines: one line); CSV/TSV as one row; table as 'key  value' lines."""
     if fmt is Format.json:
         write_json(record)
+    elif fmt is Format.jsonl:
+        write_jsonl([record])
     elif fmt in (Format.csv, Format.tsv):
         columns = list(record)
         write_delimited(columns, [record], "," if fmt is Format.csv else "\t")

@@ -18,7 +18,7 @@ from ..domain.datetimes import ascii_whole
 
 from ..errors import FieldError, InputError, RuleError
 from .app import app, boundary, store
-from .output import Format, emit, say, warn, write_json
+from .output import Col, Format, emit, emit_record, say, warn
 from .package_build import _opt, _read_json_source, build, package_from_json, parse_given
 
 package_app = typer.Typer(
@@ -35,6 +35,8 @@ package_app = typer.Typer(
 app.add_typer(package_app, name="package")
 
 PACKAGE_COLUMNS = ["id", "name", "category", "contents", "price", "expiry", "status", "visibility"]
+PACKAGE_TABLE = [Col("id", keep=True), Col("name"), Col("category", wide=True), Col("contents"), Col("price", keep=True),
+                 Col("expiry"), Col("status", keep=True), Col("visibility", keep=True, wide=True)]
 
 
 class Visibility(str, Enum):
@@ -205,8 +207,8 @@ def in_display_order(packages: list) -> list:
 def _render(fmt: Format, package, message: str) -> None:  # type: ignore[no-untyped-def]
     if fmt is Format.table:
         say(message)
-    elif fmt is Format.json:
-        write_json(package.terms())
+    elif fmt in (Format.json, Format.jsonl):
+        emit_record(fmt, package.terms())
     else:
         emit(fmt, PACKAGE_COLUMNS, [package_row(package)])
 
@@ -436,7 +438,7 @@ def package_list(
         empty = "No active packages; see 'sessionpack package list --all'"
     else:
         empty = "No packages yet: create one with 'sessionpack package create'"
-    emit(fmt, PACKAGE_COLUMNS, [package_row(p) for p in shown], title=f"Packages ({opened.settings.currency})",
+    emit(fmt, PACKAGE_COLUMNS, [package_row(p) for p in shown], title=f"Packages ({opened.settings.currency})", table=PACKAGE_TABLE,
          data=[p.terms() for p in shown], empty=empty)
 
 

@@ -1,4 +1,4 @@
-"""refund (and cancel CLIENT-PACKAGE): close a client package (SPEC rule 10)."""
+"""refund (and cancel CLIENT-PACKAGE): close a client package (rule 10 of docs/rules.md)."""
 
 from __future__ import annotations
 

@@ -35,12 +35,15 @@ def one_line(text: str) -> str:
 class Globals:
     """The global options of this run (set by the root command)."""
 
-    __slots__ = ("data_dir", "now", "actor")
+    __slots__ = ("data_dir", "now", "actor", "no_pager", "no_hooks")
 
-    def __init__(self, data_dir: str | None = None, now: str | None = None, actor: str | None = None) -> None:
+    def __init__(self, data_dir: str | None = None, now: str | None = None, actor: str | None = None,
+                 no_pager: bool = False, no_hooks: bool = False) -> None:
         self.data_dir = data_dir
         self.now = now
         self.actor = actor
+        self.no_pager = no_pager
+        self.no_hooks = no_hooks
 
 
 GLOBALS = Globals()
@@ -58,12 +61,16 @@ def main_options(
     data_dir: str | None = Option(None, "--data-dir", envvar="SESSIONPACK_DATA_DIR", help="The data directory (default: the platform's user data directory).", show_envvar=True),
     now: str | None = Option(None, "--now", envvar="SESSIONPACK_NOW", help="Fix the clock: an ISO date or date-time (practice time zone if none given).", show_envvar=True),
     actor: str | None = Option(None, "--actor", envvar="SESSIONPACK_ACTOR", help="Who is acting, recorded on every event (default: the OS user).", show_envvar=True),
+    no_pager: bool = Option(False, "--no-pager", help="Never send long output through a pager (SESSIONPACK_PAGER, PAGER, else less -FRX)."),
+    no_hooks: bool = Option(False, "--no-hooks", envvar="SESSIONPACK_NO_HOOKS", help="Run no hooks after recording events.", show_envvar=True),
     version: bool = Option(False, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """The root command's options (declared once; Typer and the quick path both read this)."""
     GLOBALS.data_dir = data_dir
     GLOBALS.now = now
     GLOBALS.actor = actor
+    GLOBALS.no_pager = no_pager
+    GLOBALS.no_hooks = no_hooks
 
 
 def data_dir() -> str:
@@ -126,14 +133,54 @@ def _framework_exit(err: BaseException) -> bool:
     return type(err).__name__ == "Exit" and type(err).__module__.startswith("typer")
 
 
+WIDE_HELP = "Tables: show every column (CSV, TSV and JSON always have them all)."
+
+
+def takes_fmt(fn: Callable[..., Any]) -> bool:
+    """Whether ``fn`` has a parameter ``fmt`` and none ``wide`` (read from its
+    code, without ``inspect``)."""
+    code = fn.__code__
+    names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    return "fmt" in names and "wide" not in names
+
+
+def wide_signature(fn: Callable[..., Any], option: Any) -> Any:
+    """``fn``'s signature with the keyword parameter ``wide`` (default ``option``) added."""
+    import inspect
+
+    signature = inspect.signature(fn)
+    wide = inspect.Parameter("wide", inspect.Parameter.KEYWORD_ONLY, annotation=bool, default=option)
+    return signature.replace(parameters=[*signature.parameters.values(), wide])
+
+
 def boundary(fn: F) -> F:
-    """The one error boundary: a typed error becomes one line and its exit code."""
+    """The one error boundary: a typed error becomes one line and its exit code.
+
+    Every command that prints data (it has a ``fmt`` parameter) also takes
+    ``--wide``: the wrapper takes ``wide`` and sets ``output.WIDE``. Typer
+    reads it from the wrapper's signature, made here when Typer is already
+    loaded and otherwise by ``declare.for_typer`` (``takes_wide``), so the
+    quick path imports neither Typer nor ``inspect``. Output on
+    a terminal goes through a pager when it is taller than the terminal.
+    """
     import functools
+
+    tables = takes_fmt(fn)
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from . import output
         from .output import warn
 
+        output.reset_screen()
+        if tables:
+            output.WIDE = bool(kwargs.pop("wide", False))
+        paging = pager_command() if output.screen().terminal else None
+        real, captured = sys.stdout, None
+        if paging:
+            import io
+
+            captured = sys.stdout = io.StringIO()
         try:
             return fn(*args, **kwargs)
         except SessionpackError as err:
@@ -158,26 +205,68 @@ def boundary(fn: F) -> F:
             )
             raise SystemExit(70) from None
         finally:
+            if captured is not None:
+                sys.stdout = real
+                page(captured.getvalue(), paging)
             for text in drain_warnings():
                 warn(text)
 
+    if tables:  # every command that prints data also takes --wide
+        wrapper.takes_wide = True  # type: ignore[attr-defined]
+        typer = sys.modules.get("typer")
+        if typer is not None:
+            wrapper.__signature__ = wide_signature(fn, typer.Option(False, "--wide", help=WIDE_HELP))  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def pager_command() -> str | None:
+    """The pager long output goes through on a terminal, or None: ``--no-pager``
+    or ``SESSIONPACK_PAGER=`` (empty) or ``cat`` turn it off; else
+    ``SESSIONPACK_PAGER``, ``PAGER``, then ``less -FRX``."""
+    if GLOBALS.no_pager:
+        return None
+    for name in ("SESSIONPACK_PAGER", "PAGER"):
+        if name in os.environ:
+            command = os.environ[name].strip()
+            return None if command in ("", "cat") else command
+    return "less -FRX"
+
+
+def page(text: str, command: str) -> None:
+    """``text`` on the terminal: through the pager when it is taller than the
+    terminal, as git and gh do; directly when it fits or the pager cannot run."""
+    from .output import screen
+
+    if text.count("\n") < screen().height:
+        sys.stdout.write(text)
+        return
+    import subprocess
+
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")
+    env.setdefault("LV", "-c")
+    try:
+        pager = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        sys.stdout.write(text)
+        return
+    try:
+        pager.communicate(text.encode("utf-8", "replace"))
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass
+    if pager.returncode == 127:  # the shell did not find it
+        sys.stdout.write(text)
 
 
 _OPEN_STORES: list[Any] = []
 
 
-def _run_hooks(root: str, events: list[dict[str, Any]]) -> list[str]:
-    """The practice's hooks after a commit (``notify/hooks.py``, loaded then)."""
-    from ..notify.hooks import run_hooks
-
-    return run_hooks(root, events)
-
-
 def store() -> Any:
     """Open the store for this command and remember it for its warnings."""
+    from ..notify.hooks import HookRunner
+
     opened = open_store()
-    opened.after_commit = _run_hooks
+    opened.after_commit = HookRunner(opened, enabled=not GLOBALS.no_hooks)
     _OPEN_STORES.append(opened)
     return opened
 

@@ -6,97 +6,154 @@ commands, run by the quick path when their command line is plain.
 
 from __future__ import annotations
 
+import sys
+
 from ..errors import InputError
-from .declare import Argument, Option, command, completion
-from .lookup import client_view, find_client_package
+from .bulk_out import RowsFormat, emit_one
+from .declare import Argument, Option, command
+from .lookup import find_client_package
 from .output import Format, emit_record, say
 from .runtime import boundary, store
 
 
-def load_offer(opened, package_id: str):  # type: ignore[no-untyped-def]
-    from ..domain.ids import check_slug
-    from ..storage.catalog import load_package, load_services
-
-    check_slug(package_id, "package")
-    services = load_services(opened.root, opened.settings.currency)
-    package = load_package(opened.root, opened.settings.currency, package_id, services)
-    if package is None:
-        raise InputError(f"no package {package_id!r}; see 'sessionpack package list --all'")
-    return package
-
-
-def _money(text: str | None, currency: str, what: str):  # type: ignore[no-untyped-def]
-    from ..domain.money import parse_money
-
-    return None if text is None else parse_money(text, currency, what)
-
-
-def _sell(client: str, package_id: str, price: str | None, paid: str | None, unpaid: bool, invoice: str | None,
-          sale_date: str | None, reference: str | None, assign: bool, fmt: Format, share: list[str] | None = None) -> None:
-    from ..domain.codes import code_hash, new_code
-    from ..domain.ids import check_slug
-    from ..domain.sales import find_reference, payment_state, sell
+def _sell(client: str | None, package_id: str | None, opts: dict, assign: bool, fmt: RowsFormat, dry_run: bool) -> None:
+    """One sale (or assignment): the plan of one request, committed, rendered."""
+    from ..actions.practice import Practice
+    from ..actions.problems import first_error
+    from ..actions.selling import SaleRequest, plan_sales
+    from ..domain.sales import new_package_record, payment_state
     from ..reports.balances import expiry_text, package_summary
 
+    if client is None or package_id is None:
+        raise InputError("give CLIENT and PACKAGE, or --csv FILE; see 'sessionpack sell --help'")
+    if opts["paid"] is not None and opts["unpaid"]:
+        raise InputError("give either --paid AMOUNT or --unpaid, not both")
+    request = SaleRequest(client=client, package=package_id, ref=opts["reference"], price=opts["price"],
+                          paid="0" if opts["unpaid"] else opts["paid"], date=opts["sale_date"],
+                          share=tuple(opts["share"] or ()), invoice=opts["invoice"], note=opts["note"])
     opened = store()
     currency = opened.settings.currency
-    if paid is not None and unpaid:
-        raise InputError("give either --paid AMOUNT or --unpaid, not both")
-    price_value = _money(price, currency, "--price")
-    paid_value = _money("0", currency, "--paid") if unpaid else _money(paid, currency, "--paid")
-    if sale_date is not None:
-        from ..domain.datetimes import parse_date
-
-        day = parse_date(sale_date, "--date", "2026-11-02")
-    else:
-        day = opened.now.date()
-    if day > opened.now.date():
-        raise InputError(f"--date {day.isoformat()} is in the future; a sale can be back-dated, not post-dated")
-    from ..domain.text import has_control
-
-    if reference is not None and (not reference.strip() or len(reference) > 200 or has_control(reference)):
-        raise InputError("--ref must be one line of at most 200 characters")
-    if invoice is not None and (not invoice.strip() or len(invoice) > 64 or has_control(invoice)):
-        raise InputError("--invoice must be one line of at most 64 characters")
-    share_with = tuple(share or ())
-    for other in share_with:
-        check_slug(other, "client")
-    with opened.writing() as tx:
-        owner = client_view(tx, client)
-        for other in share_with:
-            client_view(tx, other)
-        if reference is not None:
-            existing = find_reference(owner, reference)
-            if existing:
-                summary = package_summary(owner["packages"][existing], opened.now, opened.settings.tz)
-                if fmt is Format.table:
-                    say(f"Unchanged: reference {reference!r} is already recorded as {existing}")
-                else:
-                    emit_record(fmt, {"id": existing, "package": summary["package"], "client": client, "unchanged": True})
-                return
-        package = load_offer(opened, package_id)
-        sold = opened.load_sold()
-        number = invoice or f"{sold.get('sales', 0) + 1:06d}"
-        event = sell(owner, package, currency=currency, sale_date=day, invoice=number, price=price_value,
-                     paid=paid_value, reference=reference, assign=assign, share_with=share_with)
-        code = new_code()  # shown once, below; only its hash is recorded
-        event["code_hash"] = code_hash(code)
-        tx.commit([event])
-        pkg = (tx.client(client) or owner)["packages"][event["client_package"]]
+    with (opened.reading() if dry_run else opened.writing()) as tx:
+        plan = plan_sales(Practice(opened, tx), [request], assign=assign)
+        if plan.problems:
+            raise first_error(plan.problems)
+        [row] = plan.rows
+        if row.status == "unchanged":
+            if fmt is RowsFormat.table:
+                say(f"Unchanged: reference {row.ref!r} is already recorded as {row.id}")
+            else:
+                emit_one(fmt, {"id": row.id, "package": row.package, "client": row.client, "unchanged": True}, emit_record)
+            return
+        if not dry_run:
+            tx.commit(plan.events)
+    event = row.event
+    pkg = new_package_record(row.id, client, event, opened.now.isoformat(), opened.actor, list(event["shared_with"]))
     summary = package_summary(pkg, opened.now, opened.settings.tz)
-    record = {"id": event["client_package"], "package": package.id, "client": client, "invoice": number,
+    shared_with = list(event["shared_with"])
+    code = "" if dry_run else row.code
+    record = {"id": row.id, "package": row.package, "client": client, "invoice": row.invoice,
               "total": event["sale"]["total"], "paid": event["paid"], "payment": payment_state(pkg),
-              "expires": summary["expires"], "remaining": summary["remaining"], "shared_with": list(share_with),
-              "unchanged": False}
-    record["code"] = code
-    if fmt is Format.table:
+              "expires": summary["expires"], "remaining": summary["remaining"], "shared_with": shared_with,
+              "unchanged": False, "code": code}
+    if fmt is RowsFormat.table:
         verb = "Assigned" if assign else "Sold"
-        shared = f"; shared with {', '.join(share_with)}" if share_with else ""
-        say(f"{verb} {package.id} to {client}: {event['client_package']} (invoice {number}, total {event['sale']['total']} {currency}, "
+        shared = f"; shared with {', '.join(shared_with)}" if shared_with else ""
+        say(f"{verb} {row.package} to {client}: {row.id} (invoice {row.invoice}, total {event['sale']['total']} {currency}, "
             f"{payment_state(pkg)}; expires: {expiry_text(summary)}{shared})")
-        say(f"Access code: {code}, shown only now; 'sessionpack code reset {event['client_package']}' issues a new one")
+        if dry_run:
+            say("Dry run: nothing was recorded (the access code is made when the sale is)")
+        else:
+            say(f"Access code: {code}, shown only now; 'sessionpack code reset {row.id}' issues a new one")
     else:
-        emit_record(fmt, record)
+        emit_one(fmt, record, emit_record)
+
+
+SINGLE_ONLY = (("price", "--price"), ("paid", "--paid"), ("unpaid", "--unpaid"), ("invoice", "--invoice"),
+               ("sale_date", "--date"), ("reference", "--ref"), ("share", "--share"), ("note", "--note"))
+CSV_ROW_COLUMNS = ["line", "ref", "status", "client", "package", "id", "invoice", "code"]
+
+
+def _sell_csv(path: str, client: str | None, package_id: str | None, opts: dict, assign: bool, create_clients: bool,
+              hooks: bool, fmt: RowsFormat, dry_run: bool) -> None:
+    """Every row of a CSV file checked, then all recorded in one commit (or none)."""
+    from ..actions.csvtable import read_table
+    from ..actions.practice import Practice
+    from ..actions.problems import ProblemsFound
+    from ..actions.selling import REQUIRED, known_column, known_text, plan_sales, request_from_row, unknown_hint
+    from .bulk_out import emit_rows, no_collector, print_problems, progress, read_input
+
+    if client is not None or package_id is not None:
+        raise InputError("with --csv FILE the clients and packages are columns of the file; give no CLIENT PACKAGE")
+    for key, option in SINGLE_ONLY:
+        if opts[key]:
+            column = {"sale_date": "date", "reference": "ref", "unpaid": "paid"}.get(key, key)
+            raise InputError(f"{option} goes with one sale; with --csv put it in the {column} column of the file")
+    opened = store()
+    if not hooks:
+        opened.after_commit = None  # a file of sales or imported balances runs no hooks unless asked (--hooks)
+    data, source = read_input(path)
+    table = read_table(data, known=lambda name: known_column(name, create_clients), required=REQUIRED,
+                       known_text=known_text(create_clients), unknown_hint=unknown_hint)
+    if table.problems:
+        problems = ProblemsFound(table.problems, source)
+        print_problems(problems.lines)
+        raise problems
+    requests = [request_from_row(row) for row in table.rows]
+    with no_collector(), progress(len(requests), source) as advance:
+        with (opened.reading() if dry_run else opened.writing()) as tx:
+            plan = plan_sales(Practice(opened, tx), requests, assign=assign, create_clients=create_clients, progress=advance)
+            if plan.problems:
+                problems = ProblemsFound(plan.problems, source, table.columns)
+                print_problems(problems.lines)
+                raise problems
+            if not dry_run and plan.events:
+                tx.commit(plan.events)
+    rows = []
+    for row in plan.rows:
+        record = row.record()
+        if dry_run:
+            record["code"] = ""  # made when the sale is recorded
+        rows.append(record)
+    created, unchanged = plan.created(), len(plan.rows) - plan.created()
+    title = f"From {source}: {created} created, {unchanged} unchanged"
+    if plan.clients_created:
+        title += f"; {len(plan.clients_created)} new client{'s' if len(plan.clients_created) != 1 else ''}"
+    if dry_run:
+        title += " (dry run: nothing was recorded)"
+    if not rows and fmt is RowsFormat.table:
+        say(f"No rows in {source}: nothing to do")
+        return
+    emit_rows(fmt, CSV_ROW_COLUMNS, rows, title)
+
+
+SELL_TEMPLATE = """client,package,ref,price,paid,date,share,invoice,note,remaining,used_before,expires,activated
+ana,five-massages,shop-1042,,,,,,,,,,
+bruno,physio-10,old-0017,,480,2026-03-01,,,from the old booking system,6,4,,2026-03-05
+carla,credit-300,old-0018,270,270,2026-01-15,,,,120.50,,2027-01-15,
+"""
+
+
+def _template(create_clients: bool) -> None:
+    if not create_clients:
+        sys.stdout.write(SELL_TEMPLATE)
+        return
+    names = {"ana": "Ana Lima,ana@example.com", "bruno": "Bruno Costa,", "carla": "Carla Mendes,carla@example.com"}
+    lines = SELL_TEMPLATE.splitlines()
+    sys.stdout.write(lines[0] + ",name,email\n" + "".join(f"{line},{names[line.split(',')[0]]}\n" for line in lines[1:]))
+
+
+def _run(client: str | None, package_id: str | None, opts: dict, assign: bool, csv_path: str | None, template: bool,
+         create_clients: bool, hooks: bool, dry_run: bool, fmt: RowsFormat) -> None:
+    if template:
+        _template(create_clients)
+        return
+    if csv_path is not None:
+        _sell_csv(csv_path, client, package_id, opts, assign, create_clients, hooks, fmt, dry_run)
+        return
+    for flag, option in ((create_clients, "--create-clients"), (hooks, "--hooks")):
+        if flag:
+            raise InputError(f"{option} goes with --csv FILE")
+    _sell(client, package_id, opts, assign, fmt, dry_run)
 
 
 PRICE = Option(None, "--price", help="Net price charged (default the package's); tax follows the package.")
@@ -104,57 +161,86 @@ PAID = Option(None, "--paid", help="Amount paid now (default: all of it).")
 UNPAID = Option(False, "--unpaid", help="Nothing paid yet ('sessionpack pay' records it later).")
 INVOICE = Option(None, "--invoice", help="Invoice number (default the next number).")
 DATE = Option(None, "--date", help="Sale date, to back-date a sale (ISO date).")
-REF = Option(None, "--ref", help="External reference; selling again with the same one changes nothing.")
-FMT = Option(Format.table, "--format", help="Output format.")
-SHARE = Option(None, "--share", metavar="CLIENT", help="Another client who may use it (repeatable).", autocompletion=completion("clients"))
+REF = Option(None, "--ref", help="External reference, unique in the practice; selling again with it changes nothing.")
+NOTE = Option(None, "--note", help="A note kept with the sale (one line).")
+FMT = Option(RowsFormat.table, "--format", help="Output format.")
+SHARE = Option(None, "--share", metavar="CLIENT", help="Another client who may use it (repeatable).")
+CSV = Option(None, "--csv", metavar="FILE|-", help="Sell one package per row of a CSV file ('-': standard input): all rows or none.")
+TEMPLATE = Option(False, "--csv-template", help="Print a CSV file with every column, to fill in.")
+CREATE = Option(False, "--create-clients", help="With --csv: add the clients the file names that are not recorded (name and email columns).")
+HOOKS = Option(False, "--hooks", help="With --csv: run the hooks of what is recorded (a file runs none by default).")
+DRY_RUN = Option(False, "--dry-run", help="Check everything and print what would be recorded; record nothing.")
+CLIENT_ARG = Argument(None, metavar="CLIENT", show_default=False)
+PACKAGE_ARG = Argument(None, metavar="PACKAGE", show_default=False)
 
 
 @command("sell")
 @boundary
 def sell_cmd(
-    client: str = Argument(..., metavar="CLIENT", autocompletion=completion("clients")),
-    package: str = Argument(..., metavar="PACKAGE", autocompletion=completion("packages")),
+    client: str | None = CLIENT_ARG,
+    package: str | None = PACKAGE_ARG,
     price: str | None = PRICE, paid: str | None = PAID, unpaid: bool = UNPAID, invoice: str | None = INVOICE,
-    sale_date: str | None = DATE, reference: str | None = REF, share: list[str] | None = SHARE, fmt: Format = FMT,
+    sale_date: str | None = DATE, reference: str | None = REF, share: list[str] | None = SHARE,
+    note: str | None = NOTE, csv_path: str | None = CSV, template: bool = TEMPLATE, create_clients: bool = CREATE,
+    hooks: bool = HOOKS, dry_run: bool = DRY_RUN, fmt: RowsFormat = FMT,
 ) -> None:
-    """Sell a package to a client; prints the client package id.
+    """Sell a package to a client; prints the client package id and its access code.
 
     The package's terms are copied into the sale: later edits of the package
-    never change what the client bought.
+    never change what the client bought. A --ref is unique in the whole
+    practice: selling again with it records nothing if it is the same sale,
+    and is refused (exit 1) if it is another.
+
+    With --csv FILE, one sale per row (columns: client, package, ref, and
+    optionally price, paid, date, share, invoice, note; for a balance
+    brought from another system also remaining or remaining.KEY,
+    used_before, expires, activated). Every row is checked first; any
+    problem is listed as FILE:LINE:COLUMN and nothing is recorded (exit 2,
+    or 1 when every problem is a refusal, such as a reference recorded with
+    other details); otherwise all rows are recorded in one commit. Rows
+    already recorded are reported unchanged, so the file can be run again.
 
     \b
     Examples:
       sessionpack sell ana five-massages
       sessionpack sell ana five-massages --unpaid --ref shop-1042 --format json
       sessionpack sell carla family-10 --share diogo
+      sessionpack sell --csv-template > sales.csv
+      sessionpack sell --csv sales.csv --dry-run
+      sessionpack sell --csv - --create-clients --format jsonl < sales.csv
     """
-    _sell(client, package, price, paid, unpaid, invoice, sale_date, reference, False, fmt, share)
+    opts = dict(price=price, paid=paid, unpaid=unpaid, invoice=invoice, sale_date=sale_date, reference=reference, share=share, note=note)
+    _run(client, package, opts, False, csv_path, template, create_clients, hooks, dry_run, fmt)
 
 
 @command("assign")
 @boundary
 def assign_cmd(
-    client: str = Argument(..., metavar="CLIENT", autocompletion=completion("clients")),
-    package: str = Argument(..., metavar="PACKAGE", autocompletion=completion("packages")),
+    client: str | None = CLIENT_ARG,
+    package: str | None = PACKAGE_ARG,
     price: str | None = PRICE, paid: str | None = PAID, unpaid: bool = UNPAID, invoice: str | None = INVOICE,
-    sale_date: str | None = DATE, reference: str | None = REF, share: list[str] | None = SHARE, fmt: Format = FMT,
+    sale_date: str | None = DATE, reference: str | None = REF, share: list[str] | None = SHARE,
+    note: str | None = NOTE, csv_path: str | None = CSV, template: bool = TEMPLATE, create_clients: bool = CREATE,
+    hooks: bool = HOOKS, dry_run: bool = DRY_RUN, fmt: RowsFormat = FMT,
 ) -> None:
-    """Assign a package to a client, including not-for-sale ones.
+    """Assign a package to a client, including not-for-sale ones (as sell does; --csv too).
 
     \b
-    Example:
+    Examples:
       sessionpack assign ana sauna-week --price 0
+      sessionpack assign --csv gifts.csv
     """
-    _sell(client, package, price, paid, unpaid, invoice, sale_date, reference, True, fmt, share)
+    opts = dict(price=price, paid=paid, unpaid=unpaid, invoice=invoice, sale_date=sale_date, reference=reference, share=share, note=note)
+    _run(client, package, opts, True, csv_path, template, create_clients, hooks, dry_run, fmt)
 
 
 @command("pay")
 @boundary
 def pay_cmd(
-    client_package: str = Argument(..., metavar="CLIENT-PACKAGE|BOOKING", autocompletion=completion("packages_or_booked")),
+    client_package: str = Argument(..., metavar="CLIENT-PACKAGE|BOOKING"),
     amount: str = Argument(..., metavar="AMOUNT"),
     method: str = Option("", "--method", help="How it was paid (cash, card, transfer...)."),
-    fmt: Format = FMT,
+    fmt: Format = Option(Format.table, "--format", help="Output format."),
 ) -> None:
     """Record a later payment on a client package, or on a booking's fee.
 

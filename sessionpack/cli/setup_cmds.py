@@ -27,9 +27,32 @@ late_cancel_hours = 24    # a cancel this close to the start is late
 late_cancel = "return"    # return | forfeit | charge (money packages)
 expiry_limits = "session" # session | booking: which date must be before expiry
 
-[notices]
-expiring_days = 7   # notice this many days before a package expires
-low_remaining = 1   # notice when this many sessions or fewer remain
+[notices]  # what 'sessionpack notify' sends, and when (see the README)
+expiring_days = [30, 7]  # days before a package's last valid day (only the most urgent is sent)
+low_remaining = 1        # "running low" at this many sessions left to book, or fewer
+low_minutes = 60         # ... minutes, for minutes packages
+low_money = "10%"        # ... money, for credits: an amount or a share of the credit
+# from = "Studio Lima <studio@example.com>"   # the sender: needed for smtp and sendmail
+# how_to_book = "Reply to this email to book your next session."
+
+[delivery]  # how notices are sent: none (only expiries are recorded), smtp, sendmail or jsonl
+method = "none"
+# SMTP with STARTTLS (port 587; security = "tls" for port 465); the password is never kept here:
+#   method = "smtp"
+#   host = "smtp.example.com"
+#   port = 587
+#   security = "starttls"
+#   username = "studio@example.com"
+#   password_env = "SESSIONPACK_SMTP_PASSWORD"   # or password_file = "~/.smtp-password" (mode 0600)
+#   ca_file = "/etc/ssl/private-ca.pem"           # only for a server with a private certificate
+# The local sendmail:
+#   method = "sendmail"
+#   program = "/usr/sbin/sendmail"
+# JSON lines on standard output, for another program to deliver:
+#   method = "jsonl"
+
+[hooks]
+time_budget = 30  # seconds for all the hooks of one command
 '''
 
 

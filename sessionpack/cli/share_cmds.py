@@ -1,4 +1,4 @@
-"""share, unshare: one client package, used by a linked client (SPEC rule 12)."""
+"""share, unshare: one client package, used by a linked client (rule 12 of docs/rules.md)."""
 
 from __future__ import annotations
 

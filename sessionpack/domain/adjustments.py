@@ -1,4 +1,4 @@
-"""Adjusting what a client package holds (SPEC rules 2 and 8).
+"""Adjusting what a client package holds (rules 2 and 8 of docs/rules.md).
 
 Remaining sessions (per service, or a count pool), minutes or money can be
 changed by +N, -N or to N (N being the remaining that ``balance`` shows),
@@ -18,13 +18,16 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Mapping
 
 from .text import check_reason
 from ..errors import InputError, RuleError
 from . import balances
 from .ledger import handles
 from .money import money_text, parse_money
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 KINDS = ("sessions", "minutes", "money")
 _WHOLE_RE = re.compile(r"^([+-]?)([0-9]{1,7})$")
@@ -150,6 +153,9 @@ def plan_adjust(
         raise InputError("nothing to adjust: give --sessions, --minutes, --money or --expires")
     check_changeable(pkg, "adjusted")
     cp = pkg["id"]
+    if pkg.get("expired_at") and change is not None and expires is None:
+        raise RuleError(f"{cp} expired on {pkg['expired_at']} (recorded by 'sessionpack notify'); to change its balance, "
+                        "extend it in the same command with --expires DATE")
     currency = pkg["terms"]["currency"]
     changes: dict[str, Any] = {}
     forced = False
@@ -188,7 +194,7 @@ def plan_adjust(
         new_expiry = expires.isoformat()
     if not changes and new_expiry is None:
         return None
-    return {
+    event = {
         "type": "adjusted",
         "clients": [pkg["owner"]],
         "client_package": cp,
@@ -197,6 +203,12 @@ def plan_adjust(
         "reason": reason.strip(),
         "forced": forced,
     }
+    if new_expiry is not None and pkg.get("expired_at"):
+        # A new expiry takes the recorded one back: what it forfeited is
+        # restored, and the next sweep judges the package by the new date.
+        event["reopens"] = {"expired_on": pkg["expired_at"],
+                            "restored": {key: balances.plain(value) for key, value in (pkg.get("lapsed") or {}).items()}}
+    return event
 
 
 @handles("adjusted")
@@ -208,6 +220,9 @@ def _adjusted(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
             adjustments[key] = money_text(Decimal(adjustments.get(key, "0")) + Decimal(delta))
         else:
             adjustments[key] = int(adjustments.get(key, 0)) + int(delta)
+    if event.get("reopens"):
+        pkg.pop("expired_at", None)
+        pkg.pop("lapsed", None)
     if event.get("expires"):
         pkg["expires_set"] = event["expires"]
         pkg["expires_set_seq"] = event.get("seq", 0)  # later pauses move this date on; earlier ones do not

@@ -59,7 +59,9 @@ def balance_key(terms: Mapping[str, Any], service_id: str) -> str | None:
 
 def balance(pkg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Per key: total, adjusted, used, forfeited, scheduled, transferred, voided,
-    expired and remaining (what is left to book)."""
+    expired and remaining (what is left to book); for a client package
+    imported from another system also ``before_import`` (what it held that
+    was used or lapsed there, see ``imports``)."""
     money = is_money(pkg)
     # Money zeros in the currency's minor unit ("0.00"), like every other amount.
     zero: Any = quantize(Decimal(0), pkg["terms"]["currency"]) if money else 0
@@ -82,6 +84,14 @@ def balance(pkg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             row["used"] += amount
         elif state == "forfeited":
             row["forfeited"] += amount
+    # A client package sold in another system starts with what was left
+    # there: the rest of what it holds was used (or lapsed) before the import.
+    imported = pkg.get("imported")
+    if imported:
+        for key, left in imported["remaining"].items():
+            row = rows.get(key)
+            if row is not None and row["total"] != UNLIMITED and left != UNLIMITED:
+                row["before_import"] = row["total"] - _number(left, money)
     # Amounts taken out of the balance as a whole: moved to another client
     # (transfer), voided by a refund or cancellation, lapsed at expiry.
     for field, column in (("transferred", "transferred"), ("voided", "voided"), ("lapsed", "expired")):
@@ -93,7 +103,7 @@ def balance(pkg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             row["remaining"] = UNLIMITED
         else:
             row["remaining"] = (row["total"] + row["adjusted"] - row["used"] - row["forfeited"] - row["scheduled"]
-                                - row["transferred"] - row["voided"] - row["expired"])
+                                - row["transferred"] - row["voided"] - row["expired"] - row.get("before_import", 0))
     return rows
 
 
@@ -103,8 +113,12 @@ def remaining(pkg: Mapping[str, Any], key: str) -> Any:
 
 
 def first_use(pkg: Mapping[str, Any]) -> date | None:
-    """The date of the earliest session drawing on the package (not cancelled)."""
+    """The date of the earliest session drawing on the package (not
+    cancelled), or of its first use in another system (``imports``)."""
     dates = [date.fromisoformat(d["date"]) for d in pkg.get("draws", {}).values()]
+    activated = (pkg.get("imported") or {}).get("activated")
+    if activated:
+        dates.append(date.fromisoformat(activated))
     return min(dates) if dates else None
 
 
@@ -174,12 +188,13 @@ def blocked(pkg: Mapping[str, Any], day: date, key: str) -> str | None:
     return None
 
 
-def fully_transferred(pkg: Mapping[str, Any]) -> bool:
-    """Something was transferred away and nothing is left to book or scheduled."""
+def fully_transferred(pkg: Mapping[str, Any], rows: Mapping[str, Mapping[str, Any]] | None = None) -> bool:
+    """Something was transferred away and nothing is left to book or scheduled.
+    (``rows``: ``balance(pkg)`` when the caller has it already.)"""
     moved = pkg.get("transferred") or {}
     if not moved:
         return False
-    for key, row in balance(pkg).items():
+    for key, row in (rows if rows is not None else balance(pkg)).items():
         if row["scheduled"]:
             return False
         if row["remaining"] == UNLIMITED:
@@ -194,22 +209,35 @@ def starts_at_first_use(pkg: Mapping[str, Any]) -> bool:
     return parse_expiry_option(pkg["terms"].get("expiry", "none")).kind == "from-first-use"
 
 
-def is_used_up(pkg: Mapping[str, Any]) -> bool:
-    rows = balance(pkg).values()
-    return all(r["remaining"] != UNLIMITED and r["remaining"] <= 0 and not r["scheduled"] for r in rows)
+_NOT_GIVEN: Any = object()
 
 
-def status(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> str:
-    """active, paused, used up, expired, transferred, cancelled or refunded — at ``now``."""
+def is_used_up(pkg: Mapping[str, Any], rows: Mapping[str, Mapping[str, Any]] | None = None) -> bool:
+    values = (rows if rows is not None else balance(pkg)).values()
+    return all(r["remaining"] != UNLIMITED and r["remaining"] <= 0 and not r["scheduled"] for r in values)
+
+
+STATUSES = ("active", "paused", "used up", "expired", "transferred", "cancelled", "refunded")
+
+
+def status(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo, rows: Mapping[str, Mapping[str, Any]] | None = None,
+           last_day: Any = _NOT_GIVEN) -> str:
+    """active, paused, used up, expired, transferred, cancelled or refunded — at ``now``.
+
+    ``rows`` and ``last_day``: ``balance(pkg)`` and ``expiry(pkg)`` when the
+    caller has them already (judging thousands of packages)."""
     recorded = pkg.get("status", "active")
     if recorded in ("cancelled", "refunded"):
         return recorded
-    if fully_transferred(pkg):
+    if rows is None:
+        rows = balance(pkg)
+    if fully_transferred(pkg, rows):
         return "transferred"
-    last_day = expiry(pkg)
+    if last_day is _NOT_GIVEN:
+        last_day = expiry(pkg)
     if pkg.get("expired_at") or (last_day is not None and is_expired(last_day, now, tz)):
         return "expired"
-    if is_used_up(pkg):
+    if is_used_up(pkg, rows):
         return "used up"
     if pause_on(pkg, now.astimezone(tz).date()) is not None:
         return "paused"

@@ -1,4 +1,4 @@
-"""Booking sessions against client packages (SPEC rules 3, 4 and 5).
+"""Booking sessions against client packages (rules 3, 4 and 5 of docs/rules.md).
 
 ``choose`` applies rule 3: among the client packages the attendee may use,
 the eligible ones are ranked by soonest expiry (none last), then most
@@ -133,7 +133,7 @@ def _why(best: Candidate, others: list[Candidate]) -> str:
 
 
 def choose(candidates: list[Mapping[str, Any]], session: Session, now: datetime, tz: ZoneInfo) -> tuple[Candidate | None, str, list[str]]:
-    """(chosen, why, ["ana.p1: expired", ...]) per SPEC rule 3."""
+    """(chosen, why, ["ana.p1: expired", ...]) per rule 3 (docs/rules.md)."""
     eligible: list[Candidate] = []
     rejected: list[str] = []
     for pkg in candidates:
@@ -290,10 +290,10 @@ def plan_series(
 
 
 def repeat_starts(start: datetime, rule: str, count: int | None, until: date | None, tz: ZoneInfo) -> list[datetime]:
-    """Start times of a series: 'daily', 'weekly', 'monthly', 'every N days|weeks|months'."""
+    """Start times of a series: 'daily', 'weekly', 'fortnightly', 'monthly', 'every N days|weeks|months'."""
     from dateutil.relativedelta import relativedelta
 
-    words = rule.lower().replace("every other", "every 2").split()
+    words = rule.lower().replace("every other", "every 2").replace("fortnightly", "every 2 weeks").split()
     units = {"day": "days", "days": "days", "daily": "days", "week": "weeks", "weeks": "weeks", "weekly": "weeks",
              "month": "months", "months": "months", "monthly": "months"}
     interval = 1
@@ -304,7 +304,7 @@ def repeat_starts(start: datetime, rule: str, count: int | None, until: date | N
     elif len(words) == 3 and words[0] == "every" and words[1].isascii() and words[1].isdigit() and len(words[1]) < 6 and words[2] in units:
         interval, freq = int(words[1]), units[words[2]]
     else:
-        raise InputError(f"--repeat {rule!r} is not understood: use weekly, daily, monthly, or 'every N weeks|days|months'")
+        raise InputError(f"--repeat {rule!r} is not understood: use daily, weekly, fortnightly, monthly, or 'every N days|weeks|months'")
     if interval < 1:
         raise InputError("--repeat interval must be at least 1")
     if count is None and until is None:
@@ -403,3 +403,21 @@ def change_status(
         kept = min(Decimal(draw["amount"]), quantize(Decimal(booking["price"]) * percent / 100, currency))
         event["kept"] = money_text(kept)
     return event
+
+
+def booking_payment(booking: Mapping[str, Any], currency: str) -> dict[str, Any]:
+    """fee (with tax), paid, due, and the payment state: due, partly paid, paid,
+    overpaid, nothing due, or covered by package."""
+    total = quantize(Decimal(booking["fee"]) + Decimal(booking["fee_tax"]), currency)
+    paid = quantize(Decimal(booking.get("paid") or 0), currency)
+    if paid > total:
+        state = "overpaid"
+    elif total == 0:
+        covered = booking.get("package") and booking["status"] not in ("cancelled", "late-cancelled")
+        state = "covered by package" if covered else "nothing due"
+    elif paid == total:
+        state = "paid"
+    else:
+        state = "partly paid" if paid > 0 else "due"
+    due = max(total - paid, quantize(Decimal(0), currency))
+    return {"total": money_text(total), "paid": money_text(paid), "due": money_text(due), "payment": state}

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
 
 from ..errors import InputError, RuleError
 from .ids import check_slug, slugify
 from .services import check_name
 from .text import check_text, has_control
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{5,30}$")
@@ -79,8 +82,28 @@ def add_client(client_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "client-added", "clients": [client_id], "client": record}
 
 
-def edit_client(current: Mapping[str, Any], changes: Mapping[str, Any], add_tags=(), remove_tags=()) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """A client-edited event holding only the fields that change."""
+def notice_kinds(values, option: str) -> set[str]:  # type: ignore[no-untyped-def]
+    """Notice kinds named by --no-notices / --notices (repeatable or comma-separated; 'all')."""
+    from .notice_settings import KINDS
+
+    chosen: set[str] = set()
+    for value in values:
+        for kind in value.split(","):
+            kind = kind.strip()
+            if kind == "all":
+                chosen.update(KINDS)
+            elif kind in KINDS:
+                chosen.add(kind)
+            else:
+                raise InputError(f"{option} {kind!r} is not a notice kind: use {', '.join(KINDS)} or all")
+    return chosen
+
+
+def edit_client(current: Mapping[str, Any], changes: Mapping[str, Any], add_tags=(), remove_tags=(), no_notices=(), notices=()) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A client-edited event holding only the fields that change.
+
+    ``no_notices`` / ``notices``: notice kinds the client stops or starts
+    receiving (kept as ``no_notices``, a sorted list, in the record)."""
     merged = {key: current.get(key) for key in CLIENT_FIELDS}
     for key, value in changes.items():
         if value is not None:
@@ -90,6 +113,51 @@ def edit_client(current: Mapping[str, Any], changes: Mapping[str, Any], add_tags
     merged["tags"] = tags + check_tags(list(add_tags))
     record = client_record(current["id"], merged)
     changed = {key: record[key] for key in CLIENT_FIELDS if record[key] != current.get(key)}
+    if no_notices or notices:
+        from .notice_settings import KINDS
+
+        stop, start = notice_kinds(no_notices, "--no-notices"), notice_kinds(notices, "--notices")
+        both = stop & start
+        if both:
+            raise InputError(f"--no-notices and --notices both name {', '.join(sorted(both))}; give each kind once")
+        before = set(current.get("no_notices") or [])
+        after = (before | stop) - start
+        if after != before:
+            changed["no_notices"] = [kind for kind in KINDS if kind in after]
     if not changed:
         raise RuleError(f"nothing to change for client {current['id']}: give at least one new value")
     return {"type": "client-edited", "clients": [current["id"]], "changes": changed}
+
+
+def folded(text: str) -> str:
+    """``text`` for matching: case and accents ignored ('Joana Gonçalves' ~ 'joana goncalves')."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def matches(client_id: str, entry: Mapping[str, Any], words: str) -> bool:
+    """Whether every word of ``words`` is found in the client's id, name, email
+    or phone (case and accents ignored; a phone also digits only)."""
+    haystack = folded(" ".join([client_id, entry.get("name", ""), entry.get("email", ""), entry.get("phone", "")]))
+    digits = "".join(ch for ch in entry.get("phone", "") if ch.isdigit())
+    for word in folded(words).split():
+        bare = "".join(ch for ch in word if ch.isdigit())
+        if word not in haystack and not (bare and bare == word.lstrip("+") and bare in digits):
+            return False
+    return True
+
+
+def look_alikes(clients: Mapping[str, Mapping[str, Any]], name: str, email: str, me: str | None = None) -> list[str]:
+    """Other clients with the same name (case and accents ignored) or email:
+    one warning line each, for ``client add`` and ``client edit``."""
+    found = []
+    for other, entry in sorted(clients.items()):
+        if other == me:
+            continue
+        if name and folded(entry.get("name", "")) == folded(name):
+            found.append(f"{other} already has the name {entry['name']!r}")
+        elif email and entry.get("email", "").casefold() == email.casefold():
+            found.append(f"{other} already has the email {entry['email']}")
+    return found

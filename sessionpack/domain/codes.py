@@ -1,4 +1,4 @@
-"""Access codes: an unguessable code per client package (SPEC rule 14).
+"""Access codes: an unguessable code per client package (rule 14 of docs/rules.md).
 
 A code is 160 random bits from the operating system's cryptographic
 source (``os.urandom``, what ``secrets.token_bytes`` reads), written as 32 base-32 letters
@@ -23,6 +23,16 @@ from .text import check_reason
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, Mapping
+
+def __getattr__(name: str) -> Any:
+    """``codes.hmac``: the module ``matches`` compares with, imported when first
+    needed (reading a balance never loads it)."""
+    if name == "hmac":
+        import hmac
+
+        return hmac
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 CODE_BYTES = 20  # 160 bits
 NO_SUCH_CODE = "no client package has this access code; check it, or ask the practice for a new one"

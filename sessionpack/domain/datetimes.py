@@ -1,7 +1,17 @@
 """Dates and date-times a person types, read the same way everywhere.
 
-ISO 8601 only (``2026-12-01``, ``2026-12-01T10:00``, with or without an
-offset), in ASCII digits: ``٣`` or ``９`` are refused rather than read as 3
+ISO 8601 is the form for scripts (``2026-12-01``, ``2026-12-01T10:00``, with
+or without an offset). At the desk, everyday words work too, resolved in the
+practice's time zone against the command's clock (``--now``):
+
+- ``today``, ``tomorrow``, ``yesterday``;
+- a weekday, ``fri`` or ``friday``: the next one on or after today (today
+  itself when it is that day); ``next fri``: strictly after today;
+- ``+3d``, ``-2d``, ``+2w``: days or weeks from today;
+- any of these with a time of day for a date-time: ``fri 10:00``,
+  ``tomorrow 9:30``, ``+1w 18:00``.
+
+Numbers are read in ASCII digits: ``٣`` or ``９`` are refused rather than read as 3
 or 9. Dates lie between 1900-01-01 and 2999-12-31, so that no arithmetic on
 them (an expiry of 9,999 weeks, a time-zone shift) can leave the calendar.
 
@@ -14,9 +24,18 @@ which, e.g. ``2026-10-25T01:30+01:00``.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone, tzinfo
+import re
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from ..errors import InputError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_NAMES = {name: i for i, name in enumerate(WEEKDAYS)}
+_DAY_NAMES.update({full: i for i, full in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))})
+_DAY_NAMES.update({"tues": 1, "wednes": 2, "thur": 3, "thurs": 3})
+_SHIFT_RE = re.compile(r"([+-])([0-9]{1,4})([dw])\Z")
+_CLOCK_RE = re.compile(r"([0-9]{1,2}):([0-9]{2})\Z")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 FIRST = date(1900, 1, 1)
 LAST = date(2999, 12, 31)
@@ -34,10 +53,39 @@ def check_range(day: date, what: str) -> date:
     return day
 
 
-def parse_date(text: object, what: str, example: str = "2026-12-01") -> date:
-    """An ISO date (``2026-12-01``) in range."""
+def day_word(text: str, today: date) -> date | None:
+    """The date an everyday word names (``today``, ``fri``, ``+3d``...), or None."""
+    words = text.lower().split()
+    if len(words) == 2 and words[0] == "next" and words[1] in _DAY_NAMES:
+        ahead = (_DAY_NAMES[words[1]] - today.weekday()) % 7 or 7
+        return today + timedelta(days=ahead)
+    if len(words) != 1:
+        return None
+    word = words[0]
+    if word in ("today", "now"):
+        return today
+    if word == "tomorrow":
+        return today + timedelta(days=1)
+    if word == "yesterday":
+        return today - timedelta(days=1)
+    if word in _DAY_NAMES:
+        return today + timedelta(days=(_DAY_NAMES[word] - today.weekday()) % 7)
+    shift = _SHIFT_RE.match(word)
+    if shift:
+        days = int(shift.group(2)) * (7 if shift.group(3) == "w" else 1)
+        return today + timedelta(days=days if shift.group(1) == "+" else -days)
+    return None
+
+
+def parse_date(text: object, what: str, example: str = "2026-12-01", today: date | None = None) -> date:
+    """An ISO date (``2026-12-01``) in range; with ``today``, also an everyday
+    word (``tomorrow``, ``fri``, ``+3d``)."""
     clean = _ascii(text, what, "date", example)
-    if len(clean) != 10:
+    if today is not None:
+        named = day_word(clean, today)
+        if named is not None:
+            return check_range(named, what)
+    if not _DATE_RE.match(clean):  # YYYY-MM-DD only (not a week date such as 2026-W09-7)
         raise InputError(f"{what} must be an ISO date like {example}, not {text!r}")
     try:
         day = date.fromisoformat(clean)
@@ -46,16 +94,34 @@ def parse_date(text: object, what: str, example: str = "2026-12-01") -> date:
     return check_range(day, what)
 
 
-def parse_datetime(text: object, what: str, tz: tzinfo, example: str = "2026-12-01T10:00", date_alone: bool = False) -> datetime:
+def _everyday(clean: str, now: datetime, tz: tzinfo) -> datetime | None:
+    """``fri 10:00``, ``tomorrow 9:30``, ``+2d 18:00``: a naive wall-clock time, or None."""
+    head, _, clock = clean.rpartition(" ")
+    match = _CLOCK_RE.match(clock) if clock else None
+    if not head or match is None:
+        return None
+    day = day_word(head, now.astimezone(tz).date())
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if day is None or hour > 23 or minute > 59:
+        return None
+    return datetime.combine(day, time(hour, minute))
+
+
+def parse_datetime(text: object, what: str, tz: tzinfo, example: str = "2026-12-01T10:00", date_alone: bool = False,
+                   now: datetime | None = None) -> datetime:
     """An ISO date-time, zone-aware, in ``tz``; with ``date_alone`` a date
-    means its midnight. Naive values are wall-clock times in ``tz``."""
+    means its midnight; with ``now``, also an everyday form (``fri 10:00``).
+    Naive values are wall-clock times in ``tz``."""
     kind = "date or date-time" if date_alone else "date-time"
     clean = _ascii(text, what, kind, example)
+    value = _everyday(clean, now, tz) if now is not None else None
+    if value is None and now is not None and day_word(clean, now.astimezone(tz).date()) is not None and not date_alone:
+        raise InputError(f"{what} needs a time of day, e.g. {clean} 10:00")
     try:
-        value = datetime.fromisoformat(clean)
+        value = value or datetime.fromisoformat(clean)
     except ValueError:
         raise InputError(f"{what} must be an ISO {kind} like {example}, not {text!r}") from None
-    if len(clean) <= 10 and not date_alone:
+    if len(clean) <= 10 and not date_alone and "T" not in clean and " " not in clean:
         raise InputError(f"{what} needs a time of day, e.g. {clean}T10:00")
     check_range(value.date(), what)
     if value.tzinfo is None:

@@ -1,7 +1,7 @@
 """Expiry arithmetic: the one place where validity dates are computed.
 
 A package that runs "N units from D" is valid through the END of the day
-``D + N units`` in the practice's time zone (SPEC rule 2). The date is
+``D + N units`` in the practice's time zone (rule 2 of docs/rules.md). The date is
 computed from D in one step with calendar arithmetic:
 
 - 31 Jan + 1 month  -> 28 Feb (29 Feb in a leap year)
@@ -33,6 +33,7 @@ _UNIT_WORDS = {
     "day": "days", "days": "days",
     "week": "weeks", "weeks": "weeks",
     "month": "months", "months": "months",
+    "year": "years", "years": "years",
 }
 _FROM_WORDS = {
     "purchase": "from-purchase", "sale": "from-purchase",
@@ -108,6 +109,16 @@ def period_text(amount: int, unit: str) -> str:
     return f"{amount} {word}"
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def month_length(year: int, month: int) -> int:
+    """Days in a month of the Gregorian calendar (29 in February of a leap year)."""
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _MONTH_DAYS[month - 1]
+
+
 def add_period(start: date, amount: int, unit: str) -> date:
     """``start`` plus ``amount`` days, weeks or months, in one step.
 
@@ -135,14 +146,8 @@ def add_months(start: date, months: int) -> date:
     target month's length (what ``dateutil``'s ``relativedelta(months=N)``
     does, without importing it and the calendar and locale modules it
     pulls in); ValueError past the year 9999."""
-    index = start.year * 12 + (start.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    if month == 2:
-        length = 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
-    else:
-        length = 30 if month in (4, 6, 9, 11) else 31
-    return date(year, month, min(start.day, length))
+    year, month = divmod(start.year * 12 + start.month - 1 + months, 12)
+    return date(year, month + 1, min(start.day, month_length(year, month + 1)))
 
 
 def expiry_date(rule: ExpiryRule, sale_date: date, first_use_date: date | None) -> date | None:
@@ -214,7 +219,7 @@ def is_expired(expiry: date | None, at: datetime, tz: tzinfo) -> bool:
     return local_date(at, tz) > expiry
 
 
-_PARSED: dict[str, ExpiryRule] = {}  # text -> its rule (rules are immutable; a practice has a few texts)
+_PARSED: dict[str, ExpiryRule] = {}  # text -> rule: every balance reads the rule of its package
 
 
 def parse_expiry_option(text: object) -> ExpiryRule:
@@ -225,12 +230,12 @@ def parse_expiry_option(text: object) -> ExpiryRule:
     ``datetime.date`` from TOML). Raises InputError naming the accepted forms.
     """
     if type(text) is str:
-        known = _PARSED.get(text)
-        if known is None:
-            known = _parse_expiry(text)
+        rule = _PARSED.get(text)
+        if rule is None:
+            rule = _parse_expiry(text)
             if len(_PARSED) < 1024:
-                _PARSED[text] = known
-        return known
+                _PARSED[text] = rule
+        return rule
     return _parse_expiry(text)
 
 
@@ -258,9 +263,10 @@ def _parse_expiry(text: object) -> ExpiryRule:
         raise InputError(f"expiry {text!r} is not understood; {hint}")
     unit = _UNIT_WORDS.get(rel.group("unit"))
     if unit is None:
-        extra = "; for years use months, e.g. '12 months'" if rel.group("unit").startswith("year") else ""
-        raise InputError(f"expiry unit {rel.group('unit')!r} is not known: use days, weeks or months{extra}")
+        raise InputError(f"expiry unit {rel.group('unit')!r} is not known: use days, weeks, months or years")
     amount = int(rel.group("n"))
+    if unit == "years":  # a year is 12 months, computed as months (31 Jan + 1 year = 31 Jan)
+        amount, unit = amount * 12, "months"
     if amount < 1:
         raise InputError(
             f"expiry {text!r} has a period of 0; use at least 1 (e.g. '1 month') or 'none' for no expiry"

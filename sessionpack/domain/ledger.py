@@ -4,10 +4,12 @@ A *client view* is everything one client's commands need: the client's
 record, the client packages they own (terms copied at sale, balances), the
 bookings they attend and the events that touched them (their history).
 The *directory* lists every client by id; *sold* counts sales per package.
-Two sharded whole-practice views are functions of the client views alone
+Three sharded whole-practice views are functions of the client views alone
 (whatever events made them): the *open* packages (``open_rows``: every
-client package not closed for good, with its last valid day) and the
-*access codes* (``code_entries``: code hash -> client package).
+client package not closed for good, with its last valid day), the
+*access codes* (``code_entries``: code hash -> client package) and the
+*references* (``ref_entries``: sale reference -> client package and what
+its sale recorded).
 The same functions build the views after each commit, repair them after a
 crash and rebuild them from scratch in ``check --rebuild``, so the three can
 never disagree.
@@ -25,7 +27,10 @@ if TYPE_CHECKING:
     Handler = Callable[[dict[str, Any], dict[str, Any], str], None]
 
 # 2: the open-package and access-code shards (views/open, views/codes).
-VIEW_FORMAT = 2
+# 3: the report views (views/days, views/value, views/pending).
+# 4: the directory keeps each client's phone (client list --search).
+# 5: the practice-wide index of sale references (views/refs).
+VIEW_FORMAT = 5
 
 _CLIENT_HANDLERS: dict[str, Handler] = {}
 
@@ -64,6 +69,12 @@ def dispatch(view: dict[str, Any], event: dict[str, Any]) -> None:
     if handler is None:
         raise FileProblem("journal.jsonl", event.get("seq", 0) + 1, f"has an unknown event type {event['type']!r}", "upgrade sessionpack or restore the journal")
     handler(view, event, view["id"])
+    if view.get("watching"):
+        # A package whose low or used-up notice was recorded watches its
+        # balance: an event lifting it back re-arms the notice (domain.notices).
+        from .notices import rearm
+
+        rearm(view)
 
 
 def apply_to_client(view: dict[str, Any], event: dict[str, Any]) -> None:
@@ -96,14 +107,15 @@ def empty_directory() -> dict[str, Any]:
 
 
 def apply_to_directory(directory: dict[str, Any], event: dict[str, Any]) -> bool:
-    """Keep id -> {name, email, tags}; True when the directory changed."""
+    """Keep id -> {name, email, phone, tags}; True when the directory changed."""
     kind = event["type"]
     if kind == "client-added":
         record = event["client"]
-        directory["clients"][record["id"]] = {"name": record["name"], "email": record["email"], "tags": record["tags"]}
+        directory["clients"][record["id"]] = {"name": record["name"], "email": record["email"],
+                                              "phone": record.get("phone", ""), "tags": record["tags"]}
     elif kind == "client-edited":
         entry = directory["clients"][event["clients"][0]]
-        for key in ("name", "email", "tags"):
+        for key in ("name", "email", "phone", "tags"):
             if key in event["changes"]:
                 entry[key] = event["changes"][key]
     else:
@@ -126,7 +138,8 @@ def apply_to_sold(sold: dict[str, Any], event: dict[str, Any]) -> bool:
     services = contents.get("sessions") or contents.get("services") or "all"
     for service in ([] if services == "all" else services):
         sold["services"][service] = sold["services"].get(service, 0) + 1
-    sold["sales"] = sold.get("sales", 0) + 1
+    if not event.get("imported"):  # invoiced here: numbers the practice's own invoices
+        sold["sales"] = sold.get("sales", 0) + 1
     sold["seq"] = event["seq"]
     return True
 
@@ -158,6 +171,15 @@ def code_entries(view: dict[str, Any]) -> set[tuple[str, str]]:
     return {(pkg["code_hash"], cp_id) for cp_id, pkg in view.get("packages", {}).items() if pkg.get("code_hash")}
 
 
+def ref_entries(view: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(reference, client package id) -> what its sale recorded, for every
+    package the view owns that was sold with a reference."""
+    from .references import recorded
+
+    return {(pkg["sale"]["reference"], cp_id): recorded(pkg) for cp_id, pkg in view.get("packages", {}).items()
+            if pkg["sale"].get("reference")}
+
+
 # Which module (in sessionpack.domain) holds the handler of each event type.
 # Handlers live beside their rules; a module is imported (registering its
 # handlers) on the first event of one of its types, so a command folds with
@@ -170,6 +192,9 @@ HANDLER_MODULES = {
     "adjusted": "adjustments", "paused": "pauses", "resumed": "pauses", "transferred": "transfers",
     "related": "sharing", "unrelated": "sharing", "shared": "sharing", "unshared": "sharing",
     "code-reset": "codes",
+    "expired": "sweep",
+    "notice-pending": "notices", "notice-sent": "notices", "notice-failed": "notices", "notice-suppressed": "notices",
+    "notices-checked": "notices",
 }
 
 

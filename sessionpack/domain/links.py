@@ -1,4 +1,4 @@
-"""What pays for a booking: a client package (link, unlink) or money (SPEC rule 7).
+"""What pays for a booking: a client package (link, unlink) or money (rule 7 of docs/rules.md).
 
 Linking draws on a client package exactly as booking would — one session,
 the booked minutes, or the price stored on the booking from a money pool
@@ -228,21 +228,8 @@ def plan_unlink(booking: Mapping[str, Any], owner_view: Mapping[str, Any], *, cu
 
 
 def booking_payment(booking: Mapping[str, Any], currency: str) -> dict[str, Any]:
-    """fee (with tax), paid, due, and the payment state: due, partly paid, paid,
-    overpaid, nothing due, or covered by package."""
-    total = quantize(Decimal(booking["fee"]) + Decimal(booking["fee_tax"]), currency)
-    paid = quantize(Decimal(booking.get("paid") or 0), currency)
-    if paid > total:
-        state = "overpaid"
-    elif total == 0:
-        covered = booking.get("package") and booking["status"] not in ("cancelled", "late-cancelled")
-        state = "covered by package" if covered else "nothing due"
-    elif paid == total:
-        state = "paid"
-    else:
-        state = "partly paid" if paid > 0 else "due"
-    due = max(total - paid, quantize(Decimal(0), currency))
-    return {"total": money_text(total), "paid": money_text(paid), "due": money_text(due), "payment": state}
+    """fee (with tax), paid, due and payment state of a booking (``bookings.booking_payment``)."""
+    return bookings.booking_payment(booking, currency)
 
 
 def pay_booking(booking: Mapping[str, Any], amount: Decimal, currency: str, method: str = "") -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Pausing a client package for a date range, and resuming it (SPEC rule 9).
+"""Pausing a client package for a date range, and resuming it (rule 9 of docs/rules.md).
 
 A pause blocks sessions dated from its first to its last day (both
 included) and moves the expiry on by its days, counted inclusively:
@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import copy
 from datetime import date, datetime, timedelta
-from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from .text import check_reason
 from ..errors import InputError, RuleError
 from . import adjustments, balances  # adjustments: used at call time (the modules import each other through ledger)
 from .ledger import handles
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 
 def days_in(start: date, until: date) -> int:

@@ -1,17 +1,21 @@
-"""Immutable records with documented fields, without ``dataclasses``.
+"""Records with documented fields, without ``dataclasses``.
 
 ``@record`` on a class with annotated fields (in order, defaults as class
-attributes or ``field(default_factory=...)``) gives what
-``@dataclass(frozen=True)`` gives the domain's records: an ``__init__``
-taking the fields by position or name, ``__post_init__`` when defined,
-``__repr__``, ``__eq__`` and ``__hash__`` over the fields in order, and no
-assignment after creation (``FrozenInstanceError``). ``replace(obj,
-**changes)`` makes a changed copy (also of a dataclass).
+attributes or ``field(...)``) gives what ``@dataclass(frozen=True)`` gives
+the project's records: an ``__init__`` taking the fields by position or
+name, ``__post_init__`` when defined, ``__repr__``, ``__eq__`` and
+``__hash__`` over the fields in order, and no assignment after creation
+(``FrozenInstanceError``). ``@record(frozen=False)`` is ``@dataclass``:
+fields may be assigned, and like a dataclass it is then unhashable.
+``field(default=..., default_factory=..., compare=..., repr=...)`` means
+what it means to a dataclass. ``replace(obj, **changes)`` makes a changed
+copy (also of a dataclass).
 
 Why not ``dataclasses``: it imports ``inspect`` (and with it ``ast``,
 ``dis``, ``tokenize``...), which costs every command that reads a client
-view more than the reading itself; the records of the hot path (settings,
-expiry rules, services, packages, restrictions, sessions) need only this.
+view, books or sells more than the reading itself; the records of those
+paths (settings, expiry rules, services, packages, restrictions, sessions,
+sale requests and their problems) need only this.
 """
 
 from __future__ import annotations
@@ -24,22 +28,29 @@ if TYPE_CHECKING:
 
 
 class FrozenInstanceError(AttributeError):
-    """Assigning to a field of a record."""
-
-
-class _Factory:
-    __slots__ = ("make",)
-
-    def __init__(self, make: Callable[[], Any]) -> None:
-        self.make = make
-
-
-def field(*, default_factory: Callable[[], Any]) -> Any:
-    """A field whose default is made anew for each record."""
-    return _Factory(default_factory)
+    """Assigning to a field of a frozen record."""
 
 
 _MISSING = object()
+
+
+class _Field:
+    __slots__ = ("default", "factory", "compare", "repr")
+
+    def __init__(self, default: Any, factory: Any, compare: bool, repr: bool) -> None:  # noqa: A002 - dataclasses' name
+        self.default = default
+        self.factory = factory
+        self.compare = compare
+        self.repr = repr
+
+
+def field(*, default: Any = _MISSING, default_factory: Callable[[], Any] | Any = _MISSING,
+          compare: bool = True, repr: bool = True) -> Any:  # noqa: A002 - dataclasses' name
+    """A field with options: a default, or a default made anew for each
+    record; left out of ``==`` (``compare=False``) or of ``repr``."""
+    if default is not _MISSING and default_factory is not _MISSING:
+        raise ValueError("cannot give both default and default_factory")
+    return _Field(default, default_factory, compare, repr)
 
 
 def _frozen_setattr(self: Any, name: str, value: Any) -> None:
@@ -50,16 +61,28 @@ def _frozen_delattr(self: Any, name: str) -> None:
     raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
-def record(cls: type[T]) -> type[T]:
-    """Make ``cls`` an immutable record of its annotated fields."""
+def record(cls: type[T] | None = None, *, frozen: bool = True) -> Any:
+    """Make ``cls`` a record of its annotated fields (``frozen=False``: assignable)."""
+    if cls is None:
+        return lambda later: record(later, frozen=frozen)
     names = tuple(name for name, kind in cls.__dict__.get("__annotations__", {}).items()
                   if not str(kind).startswith(("ClassVar", "typing.ClassVar")))
     defaults: dict[str, Any] = {}
+    factories: dict[str, Callable[[], Any]] = {}
+    compared, shown = list(names), list(names)
     for name in names:
         value = cls.__dict__.get(name, _MISSING)
-        if isinstance(value, _Factory):
-            defaults[name] = value
+        if isinstance(value, _Field):
             delattr(cls, name)
+            if value.factory is not _MISSING:
+                factories[name] = value.factory
+            elif value.default is not _MISSING:
+                defaults[name] = value.default
+                setattr(cls, name, value.default)  # (as a dataclass leaves it on the class)
+            if not value.compare:
+                compared.remove(name)
+            if not value.repr:
+                shown.remove(name)
         elif value is not _MISSING:
             defaults[name] = value
     post_init = getattr(cls, "__post_init__", None)
@@ -78,8 +101,8 @@ def record(cls: type[T]) -> type[T]:
                 value = values[name]
             elif name in defaults:
                 value = defaults[name]
-                if isinstance(value, _Factory):
-                    value = value.make()
+            elif name in factories:
+                value = factories[name]()
             else:
                 raise TypeError(f"{cls.__name__}() missing field {name!r}")
             set_field(self, name, value)
@@ -87,23 +110,26 @@ def record(cls: type[T]) -> type[T]:
             post_init(self)
 
     def __repr__(self: Any) -> str:
-        return f"{cls.__qualname__}(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in names) + ")"
+        return f"{cls.__qualname__}(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in shown) + ")"
 
     def __eq__(self: Any, other: Any) -> Any:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return tuple(getattr(self, name) for name in names) == tuple(getattr(other, name) for name in names)
+        return tuple(getattr(self, name) for name in compared) == tuple(getattr(other, name) for name in compared)
 
     def __hash__(self: Any) -> int:
-        return hash(tuple(getattr(self, name) for name in names))
+        return hash(tuple(getattr(self, name) for name in compared))
 
     __init__.__qualname__ = f"{cls.__qualname__}.__init__"
     cls.__init__ = __init__  # type: ignore[misc]
     cls.__repr__ = __repr__  # type: ignore[assignment]
     cls.__eq__ = __eq__  # type: ignore[assignment]
-    cls.__hash__ = __hash__  # type: ignore[assignment]
-    cls.__setattr__ = _frozen_setattr  # type: ignore[assignment]
-    cls.__delattr__ = _frozen_delattr  # type: ignore[assignment]
+    if frozen:
+        cls.__hash__ = __hash__  # type: ignore[assignment]
+        cls.__setattr__ = _frozen_setattr  # type: ignore[assignment]
+        cls.__delattr__ = _frozen_delattr  # type: ignore[assignment]
+    else:
+        cls.__hash__ = None  # type: ignore[assignment]  # (a dataclass with eq and not frozen)
     cls.__record_fields__ = names  # type: ignore[attr-defined]
     return cls
 

@@ -1,4 +1,4 @@
-"""Refunding or cancelling a client package (SPEC rule 10).
+"""Refunding or cancelling a client package (rule 10 of docs/rules.md).
 
 Both close the package: what is left of its balance is voided (recorded, so
 remaining shows 0 and the voided amount stays visible), and the sessions
@@ -26,7 +26,6 @@ import copy
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from .text import check_reason
@@ -36,6 +35,10 @@ from . import bookings  # module, not names: bookings imports the ledger, which 
 from .ledger import dispatch, handles
 from . import links  # module, not names (see above)
 from .money import money_text, quantize, tax_on
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 METHODS = ("full", "partial", "pro-rata", "used-at-regular")
 CLOSED = ("cancelled", "refunded")

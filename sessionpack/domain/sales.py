@@ -1,19 +1,92 @@
-"""Selling and assigning packages; recording payments (SPEC rule 1).
+"""Selling and assigning packages; recording payments (rule 1 of docs/rules.md).
 
 A sale copies the package's terms into the event, so later edits of the
-package never change what a client bought.
+package never change what a client bought. ``sell`` builds every ``sold``
+event, whatever the front end (``sell``, ``assign``, ``sell --csv``, an
+imported balance): the rules of a sale live here once.
+
+The fields a person types for a sale are checked here too (``check_reference``,
+``check_invoice``, ``check_note``, ``parse_day``, ``sale_day``), each with the
+name of the option or column it came from (``what``), so a message reads
+right on the command line (``--date ...``) and in a CSV file (``date ...``).
+
+A ``sold`` event holds ``client_package``, ``terms``, ``sale`` (``date``,
+``price``, ``tax``, ``total``, ``invoice``, ``reference``, ``assigned``, and
+``note`` when one was given), ``paid``, ``shared_with``, ``code_hash`` and,
+for a client package sold in another system and brought in, ``imported``
+(see ``imports``).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
-from .text import check_line
 from ..errors import InputError, RuleError
 from .ids import client_package_id
 from .ledger import handles
-from .money import money_text, tax_on
+from .money import money_text, parse_money, tax_on
+from .valuation import at_sale as valuation_at_sale
+from .text import check_line
+
+REFERENCE_LIMIT = 200
+INVOICE_LIMIT = 64
+NOTE_LIMIT = 500
+_AMOUNT_RE = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?\Z")
+
+
+def at_field(err: Exception, field: str) -> Exception:
+    """``err``, marked with the field (option or column) it is about."""
+    err.field = field  # type: ignore[attr-defined]
+    return err
+
+
+def _one_line(value: str, what: str, limit: int) -> str:
+    text = value.strip()
+    if not text or len(text) > limit:
+        raise InputError(f"{what} must be one line of at most {limit} characters")
+    return check_line(text, what, limit)  # no control characters
+
+
+def check_reference(value: str, what: str = "--ref") -> str:
+    """An external reference: one line of printable text, at most 200 characters."""
+    return _one_line(value, what, REFERENCE_LIMIT)
+
+
+def check_invoice(value: str, what: str = "--invoice") -> str:
+    return _one_line(value, what, INVOICE_LIMIT)
+
+
+def check_note(value: str, what: str = "--note") -> str:
+    return _one_line(value, what, NOTE_LIMIT)
+
+
+def parse_amount(text: str, currency: str, what: str) -> Decimal:
+    """An amount of money as typed: ASCII digits and a '.' for decimals,
+    at most the currency's decimals (``money.parse_money``)."""
+    clean = text.strip()
+    if not _AMOUNT_RE.match(clean):
+        raise InputError(f"{what} must be an amount like 90 or 90.50, not {text!r}")
+    return parse_money(clean, currency, what)
+
+
+def parse_day(text: str, what: str, today: date | None = None) -> date:
+    """A date (``datetimes.parse_date``: ISO, ASCII digits, in range; with
+    ``today``, also an everyday word such as ``yesterday``), or InputError."""
+    from .datetimes import parse_date
+
+    return parse_date(text, what, "2026-11-02", today=today)
+
+
+def sale_day(text: str | None, today: date, what: str = "--date") -> date:
+    """The sale date: ``text`` (back-dating is allowed, never forward), else today."""
+    if text is None:
+        return today
+    day = parse_day(text, what, today)
+    if day > today:
+        raise InputError(f"{what} {day.isoformat()} is in the future; a sale can be back-dated, not post-dated")
+    return day
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -48,32 +121,49 @@ def sell(
     reference: str | None = None,
     assign: bool = False,
     share_with: tuple[str, ...] = (),
+    regular_prices: Mapping[str, Decimal] | None = None,
+    note: str | None = None,
+    imported: Mapping[str, Any] | None = None,
+    terms: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The ``sold`` event for selling (or assigning) ``package`` to a client.
+    """The ``sold`` event for selling (or assigning) ``package`` to a client:
+    the one place every ``sold`` event is made.
 
     ``share_with`` lists other clients who may book sessions on it (each
     linked to the owner with the use-packages permission); their bookings
     draw on this client package and record attendee and owner.
+    ``imported`` (from ``imports.plan_import``) brings in a client package
+    sold in another system: it may be of an inactive or not-for-sale
+    package (it records a past sale), and starts with what was left there.
+
+    ``terms`` is ``package.terms()`` when the caller has it already (a file
+    selling one package many times computes it once; it is never changed).
+    Errors carry the field they are about (``at_field``): ``share``,
+    ``package``, ``price`` or ``paid``.
     """
     if owner_view["id"] in share_with:
-        raise InputError(f"{owner_view['id']} owns the package; --share names other clients")
+        raise at_field(InputError(f"{owner_view['id']} owns the package; --share names other clients"), "share")
     if len(set(share_with)) != len(share_with):
-        raise InputError("--share names the same client twice")
+        raise at_field(InputError("--share names the same client twice"), "share")
     from .sharing import check_may_share
 
     for other in sorted(share_with):
-        check_may_share(owner_view, other)  # a linked client with use-packages (rule 12)
+        try:
+            check_may_share(owner_view, other)  # a linked client with use-packages (rule 12)
+        except RuleError as err:
+            raise at_field(err, "share") from None
     if package.deleted:
-        raise RuleError(f"package {package.id!r} was deleted; clone it to sell something like it")
-    if package.status != "active":
-        raise RuleError(f"package {package.id!r} is inactive; activate it with 'sessionpack package edit {package.id} --active' to sell it")
-    if package.visibility == "not-for-sale" and not assign:
-        raise RuleError(f"package {package.id!r} is not for sale; assign it with 'sessionpack assign {owner_view['id']} {package.id}'")
-    terms = package.terms()
+        raise at_field(RuleError(f"package {package.id!r} was deleted; clone it to sell something like it"), "package")
+    if imported is None and package.status != "active":
+        raise at_field(RuleError(f"package {package.id!r} is inactive; activate it with 'sessionpack package edit {package.id} --active' to sell it"), "package")
+    if imported is None and package.visibility == "not-for-sale" and not assign:
+        raise at_field(RuleError(f"package {package.id!r} is not for sale; assign it with 'sessionpack assign {owner_view['id']} {package.id}'"), "package")
+    if terms is None:
+        terms = package.terms()
     per_session = terms["payment"]["mode"] == "per-session"
     if per_session:
         if price is not None and price != 0:
-            raise InputError(f"package {package.id!r} is paid per session: it has no price at sale (leave out --price)")
+            raise at_field(InputError(f"package {package.id!r} is paid per session: it has no price at sale (leave out --price)"), "price")
         net = Decimal(0)
         tax = Decimal(0)
     else:
@@ -82,25 +172,32 @@ def sell(
     total = net + tax
     amount_paid = total if paid is None else paid
     if amount_paid > total:
-        raise InputError(f"paid {money_text(amount_paid)} is more than the sale's total {money_text(total)} {currency}")
+        raise at_field(InputError(f"paid {money_text(amount_paid)} is more than the sale's total {money_text(total)} {currency}"), "paid")
     number = owner_view["counters"]["p"] + 1
-    return {
+    sale: dict[str, Any] = {
+        "date": sale_date.isoformat(),
+        "price": money_text(net),
+        "tax": money_text(tax),
+        "total": money_text(total),
+        "invoice": invoice,
+        "reference": reference,
+        "assigned": assign,
+        "valuation": valuation_at_sale(terms, net, currency, regular_prices),  # fixed at the sale (see valuation)
+    }
+    if note:
+        sale["note"] = note
+    event: dict[str, Any] = {
         "type": "sold",
         "clients": [owner_view["id"], *sorted(share_with)],
         "shared_with": sorted(share_with),
         "client_package": client_package_id(owner_view["id"], number),
         "terms": terms,
-        "sale": {
-            "date": sale_date.isoformat(),
-            "price": money_text(net),
-            "tax": money_text(tax),
-            "total": money_text(total),
-            "invoice": invoice,
-            "reference": reference,
-            "assigned": assign,
-        },
+        "sale": sale,
         "paid": money_text(amount_paid),
     }
+    if imported is not None:
+        event["imported"] = dict(imported)
+    return event
 
 
 def pay(pkg: Mapping[str, Any], amount: Decimal, currency: str, method: str = "") -> dict[str, Any]:
@@ -118,26 +215,20 @@ def pay(pkg: Mapping[str, Any], amount: Decimal, currency: str, method: str = ""
     return {"type": "paid", "clients": [pkg["owner"]], "client_package": pkg["id"], "amount": money_text(amount), "method": method}
 
 
-def find_reference(view: Mapping[str, Any], reference: str) -> str | None:
-    for cp_id, pkg in view["packages"].items():
-        if pkg["sale"].get("reference") == reference:
-            return cp_id
-    return None
-
-
 # -- folding into views ---------------------------------------------------------
 
 
 def new_package_record(cp_id: str, owner: str, event: Mapping[str, Any], at: Any, actor: Any,
                        shared_with: list[str]) -> dict[str, Any]:
     """A new client package as its owner's view holds it, from a ``sold`` or
-    ``transferred`` event (``terms``, ``sale``, ``paid``, ``code_hash``): the
-    one place the shape of a client package is defined. ``at`` and ``actor``
+    ``transferred`` event (``terms``, ``sale``, ``paid``, ``code_hash``, and
+    ``imported`` for a balance brought in from another system): the one
+    place the shape of a client package is defined. ``at`` and ``actor``
     stamp the sale."""
     sale = dict(event["sale"])
     sale["at"] = at
     sale["actor"] = actor
-    return {
+    record = {
         "id": cp_id,
         "owner": owner,
         "package": event["terms"]["id"],
@@ -151,6 +242,13 @@ def new_package_record(cp_id: str, owner: str, event: Mapping[str, Any], at: Any
         "shared_with": shared_with,
         "code_hash": event.get("code_hash"),
     }
+    imported = event.get("imported")
+    if imported:  # sold in another system: see imports
+        record["imported"] = imported
+        if imported.get("expires"):
+            record["expires_set"] = imported["expires"]
+            record["expires_set_seq"] = event.get("seq", 0)  # its own later pauses move it on
+    return record
 
 
 @handles("sold")

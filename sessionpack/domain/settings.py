@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from ..errors import FieldError, InputError
-from .records import record
+from .records import field, record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -20,8 +20,7 @@ POLICY_DEFAULTS: dict[str, Any] = {
     "late_cancel": "return",
     "expiry_limits": "session",
 }
-NOTICE_DEFAULTS: dict[str, Any] = {"expiring_days": 7, "low_remaining": 1}
-SECTIONS = {"practice": ("name", "currency", "timezone"), "policies": tuple(POLICY_DEFAULTS), "notices": tuple(NOTICE_DEFAULTS)}
+SECTIONS = {"practice": ("name", "currency", "timezone"), "policies": tuple(POLICY_DEFAULTS), "notices": None, "delivery": None, "hooks": None}
 
 
 @record
@@ -35,8 +34,10 @@ class Settings:
       timezone: IANA zone name; dates, expiry and "today" are judged in it.
       policies: defaults copied into new packages (no_show, late_cancel_hours,
         late_cancel, expiry_limits).
-      notices: expiring_days (notice this many days before expiry),
-        low_remaining (notice when this many sessions or fewer are left).
+      notices: which notices are sent and when (``notice_settings``).
+      delivery: how notices are delivered: method none, smtp, sendmail or
+        jsonl, and that method's keys.
+      hooks: time_budget, the seconds all hooks of one command may take.
     """
 
     format: int
@@ -45,6 +46,8 @@ class Settings:
     timezone: str
     policies: Mapping[str, Any]
     notices: Mapping[str, Any]
+    delivery: Mapping[str, Any] = field(default_factory=lambda: {"method": "none"})
+    hooks: Mapping[str, Any] = field(default_factory=lambda: {"time_budget": 30})
 
     @property
     def tz(self) -> ZoneInfo:
@@ -56,6 +59,8 @@ class Settings:
             "practice": {"name": self.name, "currency": self.currency, "timezone": self.timezone},
             "policies": dict(self.policies),
             "notices": dict(self.notices),
+            "delivery": dict(self.delivery),
+            "hooks": dict(self.hooks),
         }
 
 
@@ -138,7 +143,7 @@ def settings_from_mapping(data: Mapping[str, Any]) -> Settings:
         table = data.get(section, {})
         if not isinstance(table, Mapping):
             raise FieldError(section, "must be a table")
-        for key in table:
+        for key in table if keys is not None else ():
             if key not in keys:
                 raise FieldError(f"{section}.{key}", f"unknown key; allowed: {', '.join(keys)}")
         sections[section] = dict(table)
@@ -153,12 +158,13 @@ def settings_from_mapping(data: Mapping[str, Any]) -> Settings:
     policies = dict(POLICY_DEFAULTS)
     for key, value in sections["policies"].items():
         policies[key] = _field(f"policies.{key}", lambda v, k=key: check_policy(k, v), value)
-    notices = dict(NOTICE_DEFAULTS)
-    for key, value in sections["notices"].items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise FieldError(f"notices.{key}", f"must be a whole number (0 or more), not {value!r}")
-        notices[key] = value
-    return Settings(fmt, name.strip(), currency, timezone, policies, notices)
+    from .money import minor_digits
+    from .notice_settings import check_delivery, check_hooks, check_notices
+
+    notices = check_notices(sections["notices"], minor_digits(currency))
+    delivery = check_delivery(sections["delivery"])
+    hooks = check_hooks(sections["hooks"])
+    return Settings(fmt, name.strip(), currency, timezone, policies, notices, delivery, hooks)
 
 
 def _field(key: str, check, value):  # type: ignore[no-untyped-def]

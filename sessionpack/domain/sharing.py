@@ -1,4 +1,4 @@
-"""Client links (relationship and permissions) and per-package sharing (SPEC rule 12).
+"""Client links (relationship and permissions) and per-package sharing (rule 12 of docs/rules.md).
 
 A link is read in one direction: ``relate A B --as parent`` says "A is B's
 parent"; B is then A's child (the inverse label). Each side holds its own

@@ -33,7 +33,8 @@ def check_line(value: object, what: str, limit: int = 200, empty: bool = False) 
         raise InputError(f"{what} must be non-empty text")
     found = CONTROL_RE.search(text)
     if found is not None:
-        raise InputError(f"{what} must be one line of text (no line breaks, tabs or other control characters)")
+        raise InputError(f"{what} must be one line of printable text (it holds the control character "
+                         f"{_escape(found.group())}); type it again without it")
     if len(text) > limit:
         raise InputError(f"{what} is longer than {limit} characters")
     return text

@@ -1,4 +1,4 @@
-"""Moving a client package's balance to another client (SPEC rule 11).
+"""Moving a client package's balance to another client (rule 11 of docs/rules.md).
 
 A transfer moves part -- or, with ``all``, everything that remains -- of a
 client package to another client, as a new client package of theirs with
@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from .text import check_reason
@@ -24,6 +23,11 @@ from .ledger import handles
 from .money import money_text, quantize
 from .packages import package_from_terms
 from .sales import new_package_record
+from .value_moves import transfer_valuation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 
 def _scheduled_note(row: Mapping[str, Any], key: str, currency: str) -> str:
@@ -128,6 +132,8 @@ def plan_transfer(
             "reference": None,
             "assigned": False,
             "transferred_from": cp,
+            # the value the moved units had with the giver (valuation fixed at the giver's sale)
+            "valuation": transfer_valuation(pkg, moved, now.astimezone(tz).date().isoformat()),
         },
         "paid": zero,
         "expires": last_day.isoformat() if last_day else None,

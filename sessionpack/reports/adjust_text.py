@@ -38,7 +38,11 @@ def adjusted_text(event: Mapping[str, Any]) -> str:
     if event.get("expires"):
         parts.append(f"expires {event['expires']}")
     forced = " (forced)" if event.get("forced") else ""
-    return f"adjusted {event['client_package']}: {', '.join(parts)}{forced}"
+    reopened = ""
+    if event.get("reopens"):
+        back = event["reopens"]["restored"]
+        reopened = f"; takes back the expiry of {event['reopens']['expired_on']}" + (f" (restores {amounts_text(back)})" if back else "")
+    return f"adjusted {event['client_package']}: {', '.join(parts)}{forced}{reopened}"
 
 
 @describes("paused")

@@ -21,7 +21,7 @@ def _show(value: Any) -> Any:
 
 
 def package_summary(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> dict[str, Any]:
-    """One client package as the JSON of ``balance`` shows it (SPEC §4)."""
+    """One client package as the JSON of ``balance`` shows it (docs/formats.md)."""
     rows = balances.balance(pkg)
     last_day = balances.expiry(pkg)
     state = balances.status(pkg, now, tz)
@@ -35,7 +35,7 @@ def package_summary(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> dict
         "starts_at_first_use": balances.starts_at_first_use(pkg) and balances.first_use(pkg) is None,
         "remaining": {key: _show(row["remaining"]) for key, row in rows.items()},
         "balances": {key: {k: _show(v) for k, v in row.items()} for key, row in rows.items()},
-        "forfeited_at_expiry": {key: _show(row["remaining"]) for key, row in rows.items()} if state == "expired" and not pkg.get("expired_at") else {},
+        "forfeited_at_expiry": forfeited_at_expiry(pkg, state),
         "sold": pkg["sale"]["date"],
         "invoice": pkg["sale"]["invoice"],
         "total": pkg["sale"]["total"],
@@ -44,7 +44,21 @@ def package_summary(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> dict
         "payment": payment_state(pkg),
         "shared_with": list(pkg.get("shared_with", [])),
         "shared_by": None,
+        **({"imported": pkg["imported"]} if pkg.get("imported") else {}),
     }
+
+
+def forfeited_at_expiry(pkg: Mapping[str, Any], state: str) -> dict[str, Any]:
+    """What the expiry forfeited: as recorded by the sweep (``lapsed``), or,
+    for a package past its date whose expiry is not recorded yet, what it
+    would forfeit now."""
+    if pkg.get("expired_at"):
+        return {key: _show(value) for key, value in (pkg.get("lapsed") or {}).items()}
+    if state != "expired":
+        return {}
+    from ..domain.sweep import forfeitable
+
+    return forfeitable(pkg)
 
 
 def expiry_text(summary: Mapping[str, Any]) -> str:
@@ -53,25 +67,68 @@ def expiry_text(summary: Mapping[str, Any]) -> str:
     return "starts at first use" if summary["starts_at_first_use"] else "never"
 
 
-def balance_table_rows(summaries: list[Mapping[str, Any]], client: str | None = None) -> list[dict[str, Any]]:
-    """One row per balance key of each client package, for tables and CSV."""
+BALANCE_CSV_COLUMNS = ["client", "id", "package", "name", "item", "total", "adjusted", "used", "forfeited", "scheduled",
+                       "transferred", "voided", "expired", "before_import", "remaining", "expires", "starts_at_first_use",
+                       "status", "shared_by"]
+
+
+def balance_table_rows(summaries: list[Mapping[str, Any]], client: str | None = None, now: datetime | None = None,
+                       tz: ZoneInfo | None = None) -> list[dict[str, Any]]:
+    """One row per balance key of each client package, for tables and CSV.
+
+    CSV and TSV have one number per column (``BALANCE_CSV_COLUMNS``: the
+    package id, its name, each balance figure, the expiry as an ISO date);
+    a table for people shows ``left`` (remaining of total: ``3/10``),
+    ``booked``, a human expiry (``to 30 Jun``, made with ``now`` and ``tz``)
+    and, with ``--wide``, the figures as words (``5 +2``, ``1 + 1 forfeited``).
+    """
+    from .when import human_date
+
     rows = []
     for summary in summaries:
         for key, row in summary["balances"].items():
             used = row["used"] if row["forfeited"] in (0, "0", "0.00") else f"{row['used']} + {row['forfeited']} forfeited"
+            if row.get("before_import") not in (None, 0, "0", "0.00"):
+                used = f"{used} + {row['before_import']} before import"
+            total = row["total"] if row["adjusted"] in (0, "0", "0.00") else f"{row['total']} {'+' if not str(row['adjusted']).startswith('-') else ''}{row['adjusted']}"
             rows.append({
                 "client": summary["owner"],
                 "id": summary["id"],
-                "package": _package_text(summary),
+                "package": summary["package"],
+                "name": summary["name"],
+                "label": _package_text(summary),
                 "item": key,
-                "total": row["total"] if row["adjusted"] in (0, "0", "0.00") else f"{row['total']} {'+' if not str(row['adjusted']).startswith('-') else ''}{row['adjusted']}",
-                "used": used,
-                "scheduled": row["scheduled"],
-                "remaining": row["remaining"],
-                "expires": expiry_text(summary),
-                "status": _status_text(summary, key),
+                **{figure: row[figure] for figure in ("total", "adjusted", "used", "forfeited", "scheduled", "transferred",
+                                                      "voided", "expired", "remaining")},
+                "before_import": row.get("before_import", str(Decimal(row["expired"]) * 0) if isinstance(row["expired"], str) else 0),
+                "expires": summary["expires"],
+                "starts_at_first_use": summary["starts_at_first_use"],
+                "status": summary["status"],
+                "shared_by": summary.get("shared_by"),
+                "total_text": total,
+                "used_text": used,
+                "status_text": _status_text(summary, key),
+                "left": _left(row),
+                "booked": row["scheduled"],
+                "valid": (f"to {human_date(summary['expires'], now, tz)}" if summary["expires"] and now and tz
+                          else expiry_text(summary)),
             })
     return rows
+
+
+def _left(row: Mapping[str, Any]) -> str:
+    """``3/10``: what remains of the total (``unlimited`` when it has no end)."""
+    if row["remaining"] == balances.UNLIMITED or row["total"] == balances.UNLIMITED:
+        return "unlimited"
+    return f"{row['remaining']}/{balances.plain(_total(row))}"
+
+
+def _total(row: Mapping[str, Any]) -> Any:
+    total, adjusted = row["total"], row["adjusted"]
+    try:
+        return total + adjusted if not isinstance(total, str) else Decimal(total) + Decimal(adjusted)
+    except (TypeError, ArithmeticError):
+        return total
 
 
 def _package_text(summary: Mapping[str, Any]) -> str:
@@ -195,13 +252,15 @@ def describe_event(event: Mapping[str, Any]) -> str:
         # Words for the events of corrections, sharing and codes live beside
         # this module; they are loaded on the first event that needs them, so
         # a balance or the history of sales and bookings never imports their rules.
-        from . import adjust_text, codes_text, links_text, sharing_text  # noqa: F401
+        from . import adjust_text, codes_text, links_text, notice_text, sharing_text  # noqa: F401
     if kind in _DESCRIBERS:
         return _DESCRIBERS[kind](event)
     if kind == "client-added":
         return f"client {event['client']['id']} added ({event['client']['name']})"
     if kind == "client-edited":
         return "client details changed: " + ", ".join(sorted(event["changes"]))
+    if kind == "sold" and event.get("imported"):
+        return imported_text(event)
     if kind == "sold":
         sale = event["sale"]
         verb = "assigned" if sale.get("assigned") else "sold"
@@ -239,6 +298,23 @@ def _copied(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
+def imported_text(event: Mapping[str, Any]) -> str:
+    """'imported five as ana.p1: 6 of 10 left, sold 2026-03-01 elsewhere'
+    (per balance key when the package holds several)."""
+    imported = event["imported"]
+    totals = balances.totals(event["terms"])
+    parts = []
+    for key, left in imported["remaining"].items():
+        what = "unlimited" if left == balances.UNLIMITED else f"{left} of {balances.plain(totals.get(key))} left"
+        parts.append(what if len(totals) == 1 else f"{key} {what}")
+    tail = ""
+    if imported.get("expires"):
+        tail = f", valid through {imported['expires']}"
+    elif imported.get("activated"):
+        tail = f", first used {imported['activated']}"
+    return f"imported {event['terms']['id']} as {event['client_package']}: {', '.join(parts)}, sold {imported['sold_on']} elsewhere{tail}"
+
+
 def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict[str, Any]]:
     """Every event of the view (or touching ``cp_id``), oldest first, with the
     change it made and the balance after it.
@@ -273,11 +349,54 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
             "seq": event["seq"],
             "at": event["at"],
             "actor": event["actor"],
+            "type": event["type"],
+            "command": event.get("command"),
+            "booking": _booking_of(event),
             "what": describe_event(event),
             "why": event.get("reason") or (event["booking"].get("why") if isinstance(event.get("booking"), Mapping) else "") or "",
             "package": target or "",
             "change": _fmt(change, signed=True),
             "balance": _fmt(after),
             "_change": change,
+            "_after": after,
         })
     return rows
+
+
+def _booking_of(event: Mapping[str, Any]) -> str | None:
+    booking = event.get("booking")
+    if isinstance(booking, Mapping):
+        return booking.get("id")
+    return booking if isinstance(booking, str) else None
+
+
+HISTORY_CSV_COLUMNS = ["seq", "at", "actor", "type", "command", "client_package", "booking", "what", "why", "key", "change", "balance"]
+
+
+def history_csv_rows(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """History for CSV and TSV, in documented columns, nothing flattened: one
+    row per balance key of the package the event is about (its change, 0 when
+    it did not move, and the balance after), or one row with no key."""
+    out = []
+    for row in rows:
+        record = history_record(row)
+        base = {k: record[k] for k in HISTORY_CSV_COLUMNS if k in record}
+        keys = list(record["balance"]) or list(record["change"]) or [None]
+        for key in keys:
+            out.append(dict(base, key=key, change=record["change"].get(key, 0 if key else None) if key else None,
+                            balance=record["balance"].get(key) if key else None))
+    return out
+
+
+def history_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One history row for programs (``history --format json``): the change
+    and the balance after it as numbers per balance key (money as strings,
+    ``"unlimited"``), and the sentence in ``what``."""
+    return {
+        "seq": row["seq"], "at": row["at"], "actor": row["actor"], "type": row["type"], "command": row["command"],
+        "client_package": row["package"] or None, "booking": row["booking"],
+        "change": {key: balances.plain(value) for key, value in row["_change"].items()},
+        "balance": {key: balances.plain(value) for key, value in row["_after"].items()},
+        "what": row["what"], "why": row["why"] or None,
+    }
+

@@ -29,13 +29,16 @@ from __future__ import annotations
 import json
 import os
 import zlib
-from typing import Any
 
 from ..domain import ledger
 from ..errors import InputError
 from . import layout
 from .fsio import atomic_write, make_dir, read_bytes
 from .small_views import NAMES as SMALL_NAMES
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 VERSION = 1  # of this file's layout
 DIGEST = "crc32"

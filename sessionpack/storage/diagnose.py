@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
 
 from ..domain import ledger
 from ..errors import FileProblem
 from . import layout
 from .fsio import read_bytes
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FIX = "rebuild the views with 'sessionpack check --rebuild'"
 _ERRORS = (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, IndexError, RecursionError)

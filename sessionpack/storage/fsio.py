@@ -93,7 +93,7 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def _temp_name(path: str) -> str:
+def temp_name(path: str) -> str:
     return os.path.join(os.path.dirname(os.path.abspath(path)),
                         f".{os.path.basename(path)}.{os.getpid()}.{os.urandom(8).hex()}.tmp")
 
@@ -126,7 +126,7 @@ def atomic_write(path: str, data: bytes) -> None:
     """Replace ``path`` with ``data`` durably and atomically (mode 0600)."""
     directory = os.path.dirname(os.path.abspath(path))
     refuse_link(path)
-    tmp = _temp_name(path)
+    tmp = temp_name(path)
     try:
         fd = open_file(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
     except OSError as err:

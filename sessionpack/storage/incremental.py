@@ -33,17 +33,20 @@ import json
 import os
 import threading
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..domain import ledger
 from ..domain.ids import SLUG_RE
 from ..errors import FileProblem
-from . import journal, layout, shards
+from . import journal, layout, report_shards, shards
 from .checkpoint import Checkpoint, Digest, digest_of, load, stat_key
 from .fsio import open_binary, open_file, read_bytes
 from .small_views import NAMES as SMALL_NAMES, SMALL_VIEWS
 from .store import Store, encode_view
 from .verify import first_difference
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 REBUILD = "run 'sessionpack check --rebuild'"
 _ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
@@ -70,6 +73,8 @@ class Touched:
     events: list[tuple[int, bytes, dict[str, Any]]] = field(default_factory=list)
     lines: tuple[list[bytes], list[bytes]] = ([], [])
     codes: tuple[set[tuple[str, str]], set[tuple[str, str]]] = (set(), set())
+    reports: tuple[dict[str, list[bytes]], dict[str, list[bytes]]] = ({}, {})  # report-view lines by file
+    refs: tuple[dict[tuple[str, str], Any], dict[tuple[str, str], Any]] = ({}, {})
 
 
 def _client_name(client_id: str) -> str:
@@ -91,7 +96,9 @@ def _present(root: str) -> dict[str, os.stat_result]:
             found[name] = os.stat(os.path.join(root, name))
         except FileNotFoundError:
             pass
-    for folder, suffix in ((layout.CLIENT_VIEWS, ".json"), (layout.OPEN, ".jsonl"), (layout.CODES, ".json")):
+    folders = ((layout.CLIENT_VIEWS, ".json"), (layout.OPEN, ".jsonl"), (layout.CODES, ".json"), (layout.REFS, ".json"),
+               *((folder, ".jsonl") for folder in report_shards.FOLDERS))
+    for folder, suffix in folders:
         try:
             with os.scandir(os.path.join(root, folder)) as entries:
                 for entry in entries:
@@ -202,7 +209,8 @@ class Run:
             raise NeedsFull("a client view the new events touch is damaged") from None
         if not self.was(name, encoded if old else None):
             raise NeedsFull("a client view the new events touch differs from the last check")
-        lines_before, codes_before = shards.open_lines(before), ledger.code_entries(before)
+        lines_before, codes_before, refs_before = shards.open_lines(before), ledger.code_entries(before), ledger.ref_entries(before)
+        reports_before = report_shards.client_lines(before)
         after = before
         for line, raw, event in touched.events:
             try:
@@ -211,6 +219,8 @@ class Run:
                 raise NeedsFull(f"the event on journal line {line} does not fit the events before it") from None
         touched.lines = (lines_before, shards.open_lines(after))
         touched.codes = (codes_before, ledger.code_entries(after))
+        touched.reports = (reports_before, report_shards.client_lines(after))
+        touched.refs = (refs_before, ledger.ref_entries(after))
         expected = encode_view(after)
         if new != [e for _, _, e in touched.events] or expected != data:
             self.differs(name, data, expected)
@@ -256,6 +266,20 @@ class Run:
         after = shards.join_lines(others + [line for t in clients.values() for line in t.lines[1]])
         self.shard_result(name, data, before, after)
 
+    def report_file(self, name: str, clients: dict[str, Touched]) -> None:
+        """A report-view file (``report_shards``) the touched clients have lines in."""
+        data = _read(self.root, name)
+        mine = {c.encode("utf-8") for c in clients}
+        try:
+            lines = shards.split_lines(data)
+            others = [line for line in lines if shards.line_key(line, name)[0] not in mine]
+        except FileProblem:
+            self.differs(name)
+            return
+        before = report_shards.join(others + [line for t in clients.values() for line in t.reports[0].get(name, [])])
+        after = report_shards.join(others + [line for t in clients.values() for line in t.reports[1].get(name, [])])
+        self.shard_result(name, data, before, after)
+
     def code_shard(self, name: str, touched: dict[str, Touched], before: list[tuple[str, str, str]], after: list[tuple[str, str, str]]) -> None:
         """``before``/``after``: (hash, client, package) of the touched clients in this shard."""
         data = _read(self.root, name)
@@ -273,6 +297,25 @@ class Run:
             for holders in result.values():
                 holders.sort()
             return shards.encode_codes(result)
+
+        self.shard_result(name, data, build(before), build(after))
+
+    def ref_shard(self, name: str, touched: dict[str, Touched], before: list[tuple[str, str, str, Any]],
+                  after: list[tuple[str, str, str, Any]]) -> None:
+        """``before``/``after``: (reference, client, package, what its sale recorded) of the touched clients in this shard."""
+        data = _read(self.root, name)
+        try:
+            refs = shards.parse_refs(data, name)
+            others = [(ref, h[0], h[1], h[2]) for ref, holders in refs.items() for h in holders if h[0] not in touched]
+        except (FileProblem, *_ERRORS):
+            self.differs(name)
+            return
+
+        def build(mine: list[tuple[str, str, str, Any]]) -> bytes | None:
+            result: dict[str, list[list[Any]]] = {}
+            for reference, client, cp_id, fields in others + mine:
+                shards.add_ref(result, reference, client, cp_id, fields)
+            return shards.encode_refs(result)
 
         self.shard_result(name, data, build(before), build(after))
 
@@ -382,8 +425,21 @@ def _check(store: Store, cp: Checkpoint, tail: bytes) -> Incremental | str:
                     codes.setdefault(shards.code_shard(code_hash), ([], []))[side].append((code_hash, client_id, cp_id))
         for name in sorted(by_shard):
             run.open_shard(name, by_shard[name])
+        by_report: dict[str, dict[str, Touched]] = {}
+        for client_id, t in touched.items():
+            for name in set(t.reports[0]) | set(t.reports[1]):
+                by_report.setdefault(name, {})[client_id] = t
+        for name in sorted(by_report):
+            run.report_file(name, by_report[name])
         for name in sorted(codes):
             run.code_shard(name, touched, *codes[name])
+        refs: dict[str, tuple[list[tuple[str, str, str, Any]], list[tuple[str, str, str, Any]]]] = {}
+        for client_id, t in touched.items():
+            for side in (0, 1):
+                for (reference, cp_id), fields in t.refs[side].items():
+                    refs.setdefault(shards.ref_shard(reference), ([], []))[side].append((reference, client_id, cp_id, fields))
+        for name in sorted(refs):
+            run.ref_shard(name, touched, *refs[name])
         for name in cp.files:
             if name not in run.checked:
                 run.untouched(name)

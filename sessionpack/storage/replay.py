@@ -11,8 +11,9 @@ once. Two passes over the file:
 2. **fold**, client by client in file-name order: the client's events are
    read back from those places, folded into its view in one pass, and the
    view file is encoded once, its events encoded as a commit encodes them;
-   the open-package and access-code shards are built from each view on the
-   way, and the view is then forgotten.
+   the shards (open packages, access codes, sale references and the
+   report views) are built from each view on the way, and the view is then
+   forgotten.
 
 Folding one client at a time gives every view the same events in the same
 order as folding the journal line by line, since an event changes only the
@@ -37,7 +38,7 @@ from array import array
 
 from ..domain import ledger
 from ..errors import FileProblem
-from . import checkpoint, journal, layout, shards
+from . import checkpoint, journal, layout, report_shards, shards
 from .fsio import open_binary, open_file
 from .small_views import SMALL_VIEWS
 
@@ -207,6 +208,7 @@ class Replayed:
         of its events does not fit (remembered if it is the first so far)."""
         view = ledger.empty_client_view(client_id)
         encoded: list[bytes] = []
+        report_events: list[dict[str, Any]] = []  # what the report lines read of the history
         spans = self.spans[client_id]
         misfit = self._misfit
         for i in range(0, len(spans), 2):
@@ -226,6 +228,9 @@ class Replayed:
             view["seq"] = event["seq"]
             if encode_events:
                 encoded.append(encode(event))
+                if event["type"] in report_shards.EVENT_TYPES:
+                    report_events.append(event)
+        view["events"] = report_events
         return view, encoded
 
     def _clients(self) -> list[Any]:

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
 
 from ..errors import DataDirError
 from . import journal, layout
 from .fsio import append_durably, read_bytes
 from .store import Store
 from .verify import existing_views, replay, views_beyond
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NOTHING = "the journal holds every event the views record; nothing to restore"
 

@@ -1,4 +1,5 @@
-"""The sharded whole-practice views: open client packages and access codes.
+"""The sharded whole-practice views: open client packages, access codes and
+sale references.
 
 ``views/open/XX.jsonl`` holds one line per client package that is not
 closed for good (``ledger.open_rows``) of the clients whose id hashes to XX
@@ -16,7 +17,14 @@ digits XX to the client packages holding them:
 ``{"codes": {"HASH": [["ana", "ana.p1"]]}}`` (a list, so that even two
 packages with one hash would be kept apart; lookups take the first).
 
-Both are functions of the client views alone, whatever events made them.
+``views/refs/XX.json`` maps each sale reference whose CRC-32 has the low
+byte XX to the client packages sold with it and what their sales recorded
+(``references.recorded``): ``{"refs": {"shop-1042": [["ana", "ana.p1",
+{"client": "ana", "date": "2026-11-20", ...}]]}}``. A sale with a reference
+reads one of these files (``ref_holders``) to refuse selling twice across
+the whole practice.
+
+All three are functions of the client views alone, whatever events made them.
 A shard file exists only while it has an entry. A commit rewrites only the
 shards of the clients it touched (``Changes``), before their client views:
 the access-code shards are updated from the difference between a client's
@@ -34,9 +42,9 @@ from datetime import datetime
 
 from ..domain import ledger
 from ..errors import FileProblem
-from . import layout
+from . import layout, report_shards
 from .crash import crash_point
-from .fsio import atomic_write, fsync_dir, make_dir, read_bytes
+from .fsio import fsync_dir, make_dir, read_bytes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -67,9 +75,20 @@ def code_shard(code_hash: str) -> str:
     return _CODES_PREFIX + prefix + ".json"
 
 
+def ref_shard(reference: str) -> str:
+    """The reference-index shard of a sale reference (relative path)."""
+    return os.path.join(layout.REFS, f"{zlib.crc32(reference.encode('utf-8', 'surrogatepass')) & 0xFF:02x}.json")
+
+
 def is_shard(name: str) -> bool:
     folder, base = os.path.split(name)
-    return (folder == layout.OPEN and base.endswith(".jsonl")) or (folder == layout.CODES and base.endswith(".json"))
+    return ((folder == layout.OPEN and base.endswith(".jsonl")) or (folder in (layout.CODES, layout.REFS) and base.endswith(".json"))
+            or report_shards.is_report_file(name))
+
+
+def index_entries(view: dict[str, Any]) -> tuple[set[tuple[str, str]], dict[tuple[str, str], dict[str, Any]]]:
+    """What a client view puts in the code and reference shards."""
+    return ledger.code_entries(view), ledger.ref_entries(view)
 
 
 # -- open packages: lines -------------------------------------------------------
@@ -132,6 +151,40 @@ def remove_code(codes: dict[str, list[list[str]]], code_hash: str, client: str, 
         codes.pop(code_hash, None)
 
 
+# -- sale references --------------------------------------------------------------
+
+
+def parse_refs(data: bytes | None, name: str) -> dict[str, list[list[Any]]]:
+    if not data:
+        return {}
+    try:
+        refs = json.loads(data)["refs"]
+        if not isinstance(refs, dict):
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        raise FileProblem(name, 1, "is damaged", DAMAGED_FIX) from None
+    return refs
+
+
+def encode_refs(refs: dict[str, list[list[Any]]]) -> bytes | None:
+    return canonical({"refs": refs}) if refs else None
+
+
+def add_ref(refs: dict[str, list[list[Any]]], reference: str, client: str, cp_id: str, fields: dict[str, Any]) -> None:
+    holders = refs.setdefault(reference, [])
+    holders[:] = [h for h in holders if h[:2] != [client, cp_id]]
+    holders.append([client, cp_id, fields])
+    holders.sort(key=lambda h: (h[0], h[1]))
+
+
+def remove_ref(refs: dict[str, list[list[Any]]], reference: str, client: str, cp_id: str) -> None:
+    holders = [h for h in refs.get(reference, []) if h[:2] != [client, cp_id]]
+    if holders:
+        refs[reference] = holders
+    else:
+        refs.pop(reference, None)
+
+
 # -- a commit's changes -------------------------------------------------------------
 
 
@@ -141,8 +194,10 @@ class Changes:
     def __init__(self, root: str) -> None:
         self.root = root
         self._before: dict[str, bytes | None] = {}
-        self._open: dict[str, list[bytes]] = {}
+        self._open: dict[str, dict[bytes, list[bytes]]] = {}  # shard -> client -> its lines
         self._codes: dict[str, dict[str, list[list[str]]]] = {}
+        self._reports: dict[str, list[bytes]] = {}
+        self._refs: dict[str, dict[str, list[list[Any]]]] = {}
 
     def _read(self, name: str) -> bytes | None:
         if name not in self._before:
@@ -152,22 +207,56 @@ class Changes:
                 self._before[name] = None
         return self._before[name]
 
-    def set_client(self, view: dict[str, Any], codes_before: set[tuple[str, str]]) -> None:
-        """Make the shards reflect ``view`` (``codes_before``: its codes before the commit)."""
+    def set_client(self, view: dict[str, Any], before: tuple[set[tuple[str, str]], dict[tuple[str, str], dict[str, Any]]],
+                   reports_before: dict[str, Any] | None = None) -> None:
+        """Make the shards reflect ``view`` (``before``: its ``index_entries``
+        before the commit; ``reports_before``: its records before it, from
+        ``report_shards.fingerprint``)."""
         client = view["id"]
+        self._set_reports(view, reports_before or {"seq": 0, "ids": None, "p": {}, "b": {}})
         name = open_shard(client)
-        if name not in self._open:
-            lines = split_lines(self._read(name))
-            for number, line in enumerate(lines, start=1):
-                line_key(line, name, number)  # a damaged shard stops the command before it commits
-            self._open[name] = lines
-        mine = client.encode("utf-8")
-        self._open[name] = [line for line in self._open[name] if line_key(line)[0] != mine] + open_lines(view)
-        codes_after = ledger.code_entries(view)
+        by_client = self._open.get(name)
+        if by_client is None:
+            by_client = self._open[name] = {}
+            for number, line in enumerate(split_lines(self._read(name)), start=1):
+                # (a damaged shard stops the command before it commits)
+                by_client.setdefault(line_key(line, name, number)[0], []).append(line)
+        by_client[client.encode("utf-8")] = open_lines(view)
+        codes_before, refs_before = before
+        codes_after, refs_after = index_entries(view)
         for code_hash, cp_id in sorted(codes_before - codes_after):
             remove_code(self._codes_of(code_hash), code_hash, client, cp_id)
         for code_hash, cp_id in sorted(codes_after - codes_before):
             add_code(self._codes_of(code_hash), code_hash, client, cp_id)
+        for reference, cp_id in sorted(refs_before.keys() - refs_after.keys()):
+            remove_ref(self._refs_of(reference), reference, client, cp_id)
+        for (reference, cp_id), fields in sorted(refs_after.items()):
+            if refs_before.get((reference, cp_id)) != fields:
+                add_ref(self._refs_of(reference), reference, client, cp_id, fields)
+
+    def _set_reports(self, view: dict[str, Any], before: dict[str, Any]) -> None:
+        """Take the lines of the records this commit changed out of the report
+        files and put their new lines in (``before``: ``report_shards.fingerprint``
+        of the view before the commit)."""
+        removed, added = report_shards.changed_lines(before, view)
+        for name in sorted(set(removed) | set(added)):
+            gone, new = removed.get(name, []), added.get(name, [])
+            if sorted(gone) == sorted(new):
+                continue
+            if name not in self._reports:
+                lines = split_lines(self._read(name))
+                for number, line in enumerate(lines, start=1):
+                    line_key(line, name, number)  # a damaged file stops the command before it commits
+                self._reports[name] = lines
+            lines = self._reports[name]
+            for line in gone:
+                try:
+                    lines.remove(line)
+                except ValueError:
+                    pass  # not there (a replay after a crash already took it out)
+            for line in new:
+                if line not in lines:
+                    lines.append(line)
 
     def _codes_of(self, code_hash: str) -> dict[str, list[list[str]]]:
         name = code_shard(code_hash)
@@ -175,30 +264,42 @@ class Changes:
             self._codes[name] = parse_codes(self._read(name), name)
         return self._codes[name]
 
+    def _refs_of(self, reference: str) -> dict[str, list[list[Any]]]:
+        name = ref_shard(reference)
+        if name not in self._refs:
+            self._refs[name] = parse_refs(self._read(name), name)
+        return self._refs[name]
+
     def files(self) -> dict[str, bytes | None]:
         """Changed shards: relative path -> new bytes (None: remove the file)."""
         out: dict[str, bytes | None] = {}
-        for name, lines in self._open.items():
-            out[name] = join_lines(lines)
+        for name, by_client in self._open.items():
+            out[name] = join_lines(line for lines in by_client.values() for line in lines)
         for name, codes in self._codes.items():
             out[name] = encode_codes(codes)
+        for name, lines in self._reports.items():
+            out[name] = report_shards.join(lines)
+        for name, refs in self._refs.items():
+            out[name] = encode_refs(refs)
         return {name: data for name, data in out.items() if data != self._before[name]}
 
 
 def write(root: str, files: dict[str, bytes | None]) -> None:
-    """Write (or remove) shard files durably."""
+    """Write (or remove) shard files durably (``batchio``: one flush when many)."""
+    from .batchio import write_many
+
     for name, data in sorted(files.items()):
-        path = os.path.join(root, name)
         if data is None:
+            path = os.path.join(root, name)
             try:
                 os.unlink(path)
             except FileNotFoundError:
                 continue
             fsync_dir(os.path.dirname(path))
-        else:
-            make_dir(os.path.dirname(path))
-            atomic_write(path, data)
-        crash_point("shard-written")
+            crash_point("shard-written")
+    for folder in sorted({os.path.dirname(name) for name, data in files.items() if data is not None}):
+        make_dir(os.path.join(root, folder))
+    write_many(((os.path.join(root, name), data) for name, data in sorted(files.items()) if data is not None), "shard-written")
 
 
 # -- building every shard (check, rebuild) ---------------------------------------------
@@ -210,13 +311,19 @@ class Builder:
     def __init__(self) -> None:
         self._open: dict[str, list[bytes]] = {}
         self._codes: dict[str, dict[str, list[list[str]]]] = {}
+        self._reports: dict[str, list[bytes]] = {}
+        self._refs: dict[str, dict[str, list[list[Any]]]] = {}
 
     def add(self, view: dict[str, Any]) -> None:
+        for name, report_lines in report_shards.client_lines(view).items():
+            self._reports.setdefault(name, []).extend(report_lines)
         lines = open_lines(view)
         if lines:
             self._open.setdefault(open_shard(view["id"]), []).extend(lines)
         for code_hash, cp_id in ledger.code_entries(view):
             add_code(self._codes.setdefault(code_shard(code_hash), {}), code_hash, view["id"], cp_id)
+        for (reference, cp_id), fields in ledger.ref_entries(view).items():
+            add_ref(self._refs.setdefault(ref_shard(reference), {}), reference, view["id"], cp_id, fields)
 
     def merge(self, other: "Builder") -> None:
         """Take in what another builder was fed (views of other clients)."""
@@ -227,6 +334,13 @@ class Builder:
             for code_hash, holders in codes.items():
                 for client, cp_id in holders:
                     add_code(mine, code_hash, client, cp_id)
+        for name, lines in other._reports.items():
+            self._reports.setdefault(name, []).extend(lines)
+        for name, refs in other._refs.items():
+            mine_refs = self._refs.setdefault(name, {})
+            for reference, holders in refs.items():
+                for client, cp_id, fields in holders:
+                    add_ref(mine_refs, reference, client, cp_id, fields)
 
     def files(self) -> dict[str, bytes]:
         out: dict[str, bytes] = {}
@@ -238,19 +352,27 @@ class Builder:
             data = encode_codes(codes)
             if data:
                 out[name] = data
+        for name, lines in self._reports.items():
+            data = report_shards.join(lines)
+            if data:
+                out[name] = data
+        for name, refs in self._refs.items():
+            data = encode_refs(refs)
+            if data:
+                out[name] = data
         return out
 
 
 def existing(root: str) -> set[str]:
     """The shard files present (relative paths)."""
     found = set()
-    for folder, suffix in ((layout.OPEN, ".jsonl"), (layout.CODES, ".json")):
+    for folder, suffix in ((layout.OPEN, ".jsonl"), (layout.CODES, ".json"), (layout.REFS, ".json")):
         try:
             names = os.listdir(os.path.join(root, folder))
         except FileNotFoundError:
             continue
         found.update(os.path.join(folder, n) for n in names if n.endswith(suffix) and not n.startswith("."))
-    return found
+    return found | report_shards.existing(root)
 
 
 # -- reading ------------------------------------------------------------------------
@@ -267,12 +389,34 @@ def code_owner(read: Callable[[str], bytes | None], code_hash: str) -> str | Non
     return holders[0][1] if holders else None
 
 
-def open_packages(store: Any, today: str) -> dict[str, dict[str, dict[str, Any]]]:
+def ref_holders(read: Callable[[str], bytes | None], references: Iterable[str]) -> dict[str, list[list[Any]]]:
+    """reference -> [[client, client package id, what its sale recorded], ...]
+    for each of ``references`` that is recorded (each shard read once, with
+    ``read``: ``Store.view_bytes``)."""
+    wanted: dict[str, list[str]] = {}
+    for reference in references:
+        wanted.setdefault(ref_shard(reference), []).append(reference)
+    found: dict[str, list[list[Any]]] = {}
+    for name, refs in sorted(wanted.items()):
+        data = read(name)
+        if data is None:
+            continue
+        recorded = parse_refs(data, name)
+        for reference in refs:
+            holders = recorded.get(reference)
+            if holders:
+                found[reference] = holders
+    return found
+
+
+def open_packages(store: Any, today: str, until: str | None = None) -> dict[str, dict[str, dict[str, Any]]]:
     """client -> {client package id: record} of the open packages whose last
     valid day is ``today`` (ISO) or later, or not known. Only those lines are
-    decoded. The files are read as the store sees them (``view_bytes``)."""
+    decoded. With ``until``, only those whose last valid day is known and
+    on or before it. The files are read as the store sees them (``view_bytes``)."""
     found: dict[str, dict[str, dict[str, Any]]] = {}
     keep_from = today.encode("ascii")
+    keep_until = until.encode("ascii") if until else None
     names = existing(store.root)
     for name, exists in store.fresh_view_names().items():
         (names.add if exists else names.discard)(name)
@@ -282,6 +426,8 @@ def open_packages(store: Any, today: str) -> dict[str, dict[str, dict[str, Any]]
         data = store.view_bytes(name) or b""
         for number, line in enumerate(data.splitlines(), start=1):
             if not (line.startswith(b"[null,") or line[2:12] >= keep_from):
+                continue
+            if keep_until is not None and (line.startswith(b"[null,") or line[2:12] > keep_until):
                 continue
             try:
                 _, client, cp_id, pkg = json.loads(line)

@@ -14,7 +14,7 @@ through this one list; a new small view is one entry here.
 
 from __future__ import annotations
 
-from ..domain import ledger
+from ..domain import ledger, outbox
 from . import layout
 
 TYPE_CHECKING = False
@@ -39,6 +39,7 @@ class SmallView:
 SMALL_VIEWS: tuple[SmallView, ...] = (
     SmallView(layout.DIRECTORY, ledger.empty_directory, ledger.apply_to_directory, frozenset({"client-added", "client-edited"})),
     SmallView(layout.SOLD, ledger.empty_sold, ledger.apply_to_sold, frozenset({"sold"})),
+    SmallView(layout.OUTBOX, outbox.empty_outbox, outbox.fold_outbox, outbox.TYPES),
 )
 
 NAMES = frozenset(view.name for view in SMALL_VIEWS)

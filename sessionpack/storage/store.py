@@ -93,6 +93,11 @@ class Store:
         self._lock_path = os.path.join(root, layout.LOCK)
         self._journal_path = os.path.join(root, layout.JOURNAL)
 
+    @property
+    def today(self) -> Any:
+        """The date of ``now`` in the practice's time zone."""
+        return self.now.astimezone(self.settings.tz).date()
+
     # -- paths ---------------------------------------------------------------
 
     def path(self, *parts: str) -> str:
@@ -224,7 +229,7 @@ class Store:
             return self._upgrade(index)
         if index["offset"] == keep:
             return index
-        for folder in (layout.VIEWS, layout.CLIENT_VIEWS, layout.OPEN, layout.CODES):
+        for folder in layout.VIEW_DIRS:
             remove_leftovers(self.path(folder))  # a command was killed while writing views
         return self._apply(self._tail_events(index, keep), index, keep)
 
@@ -415,14 +420,16 @@ class Store:
         from .small_views import SMALL_VIEWS
 
         clients: dict[str, dict[str, Any]] = {}
-        codes_before: dict[str, set[tuple[str, str]]] = {}
+        codes_before: dict[str, Any] = {}  # client -> its shard entries before (codes, references)
+        reports_before: dict[str, dict[str, Any]] = {}  # each client's records before the events (shards.Changes)
         small: dict[str, dict[str, Any]] = {}
         changed: set[str] = set()
         for event in events:
             for client_id in event.get("clients", []):
                 if client_id not in clients:
                     clients[client_id] = self.load_client_view(client_id) or ledger.empty_client_view(client_id)
-                    codes_before[client_id] = ledger.code_entries(clients[client_id])
+                    codes_before[client_id] = shards.index_entries(clients[client_id])
+                    reports_before[client_id] = shards.report_shards.fingerprint(clients[client_id], events)
                 ledger.apply_to_client(clients[client_id], event)
             for entry in SMALL_VIEWS:
                 if entry.concerns(event):
@@ -433,7 +440,7 @@ class Store:
                         changed.add(entry.name)
         changes = shards.Changes(self.root)
         for client_id, view in clients.items():
-            changes.set_client(view, codes_before[client_id])
+            changes.set_client(view, codes_before[client_id], reports_before[client_id])
         return Folded(clients, {name: small[name] for name in sorted(changed)}, changes.files())
 
     def _write_views(self, folded: "Folded", events: list[dict[str, Any]], index: dict[str, Any], offset: int) -> dict[str, Any]:
@@ -442,9 +449,10 @@ class Store:
         # while the old view is still there for a replay to start from.
         fail_point("views")
         shards.write(self.root, folded.shards)
-        for client_id, view in folded.clients.items():
-            atomic_write(layout.client_view_path(self.root, client_id), encode_view(view))
-            crash_point("view-written")
+        from .batchio import write_many  # many client views (a file of sales): one flush for all
+
+        write_many(((layout.client_view_path(self.root, client_id), encode_view(view))
+                    for client_id, view in folded.clients.items()), "view-written")
         for name, view in folded.small.items():
             atomic_write(self.path(name), encode_view(view))
         crash_point("before-index")
@@ -504,12 +512,14 @@ class Transaction:
         seq = self.index["seq"]
         stamped = []
         at = store.now.isoformat()
+        command = f"c{seq + 1}"  # one commit, one command id: the seq of its first event
         for number, event in enumerate(events, start=1):
             seq += 1
             record = dict(event)
             record["seq"] = seq
             record["at"] = at
             record["actor"] = store.actor
+            record["command"] = command
             if number < len(events):
                 record["more"] = True  # a torn write never leaves half a command (journal.torn_tail)
             stamped.append(record)

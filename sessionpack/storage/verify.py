@@ -5,9 +5,10 @@ and line, instead of stopping at the first. ``rebuild`` writes the views
 the journal implies, byte for byte what the commands would have written.
 
 The full replay (``storage/replay.py``) streams the journal: it scans it
-once, then folds and encodes one client's view at a time. ``run_check`` is what ``sessionpack check`` runs: the full replay, or
-the incremental check (``incremental``) against the checkpoint of the last
-clean check (``checkpoint``).
+once, then folds and encodes one client's view at a time. ``run_check``
+is what ``sessionpack check`` runs: the full replay, or the incremental
+check (``incremental``) against the checkpoint of the last clean check
+(``checkpoint``).
 """
 
 from __future__ import annotations
@@ -212,7 +213,7 @@ def rebuild(store: Store) -> tuple[int, list[str]]:
     from . import parsed
 
     parsed.make(store.root)  # the memo of the TOML files, anew (a hand-edited one is replaced)
-    for folder in (layout.VIEWS, layout.CLIENT_VIEWS, layout.OPEN, layout.CODES):
+    for folder in layout.VIEW_DIRS:
         remove_leftovers(store.path(folder))
     _flush(store, changed, stale)
     atomic_write(store.path(layout.INDEX), index)  # last: it says the views are complete

@@ -1,4 +1,4 @@
-"""Access codes through the CLI (SPEC rule 14): shown once at sale, only a
+"""Access codes through the CLI (rule 14 of docs/rules.md): shown once at sale, only a
 hash recorded, balance and book with the code alone, reset, one answer for
 every code that opens nothing."""
 
@@ -192,7 +192,7 @@ def test_book_code_usage_errors(shop, data_dir: Path) -> None:  # type: ignore[n
     refused(shop, data_dir, ("book", "--code", code, "ana", "massage", "2026-12-01T10:00"), 2, positional)
     refused(shop, data_dir, ("book", "--code", code, "massage"), 2, positional)
     refused(shop, data_dir, ("book", "--code", code, "massage", "tomorrow"), 2,
-            "error: WHEN must be an ISO date-time like 2026-12-01T10:00, not 'tomorrow'\n")
+            "error: WHEN needs a time of day, e.g. tomorrow 10:00\n")
     refused(shop, data_dir, ("book", "--code", code, "sauna", "2026-12-01T10:00"), 2,
             "error: no service 'sauna'; see 'sessionpack service list'\n")
     refused(shop, data_dir, ("book", "ana", "massage"), 2, "error: Missing argument 'WHEN'; see 'sessionpack book --help'\n")

@@ -1,4 +1,4 @@
-"""adjust through the CLI (SPEC rules 2 and 8): by +N, -N or to N, per service
+"""adjust through the CLI (rules 2 and 8 of docs/rules.md): by +N, -N or to N, per service
 or pool, money, expiry; refusals word for word with their exit code and an
 unchanged journal; 'check' finds no problem after each scenario.
 
@@ -38,12 +38,13 @@ def test_adjust_sessions_by_plus_n(shop) -> None:  # type: ignore[no-untyped-def
     assert summary["balances"]["massage"] == {"total": 5, "adjusted": 2, "used": 0, "forfeited": 0, "scheduled": 0,
                                               "transferred": 0, "voided": 0, "expired": 0, "remaining": 7}
     row = history_of(shop, "ana.p1")[-1]
-    assert {k: row[k] for k in ("actor", "what", "why", "package", "change", "balance")} == {
-        "actor": "tester", "what": "adjusted ana.p1: massage +2", "why": "goodwill for the late start",
-        "package": "ana.p1", "change": "massage +2", "balance": "massage 7"}
+    assert {k: row[k] for k in ("actor", "type", "what", "why", "client_package", "change", "balance")} == {
+        "actor": "tester", "type": "adjusted", "what": "adjusted ana.p1: massage +2", "why": "goodwill for the late start",
+        "client_package": "ana.p1", "change": {"massage": 2}, "balance": {"massage": 7}}
     assert row["at"].startswith("2026-11-20T09:00")
-    table = ok(shop("balance", "ana"))
+    table = ok(shop("balance", "ana", "--wide"))
     assert " 5 +2 " in table  # the total column shows the adjustment
+    assert " 7/7 " in ok(shop("balance", "ana"))  # what is left of the adjusted total
     clean(shop)
 
 
@@ -165,7 +166,7 @@ def test_adjust_expiry(shop) -> None:  # type: ignore[no-untyped-def]
         "Now ana.p1 has massage 4 left; expires 2027-06-30 (was 2027-02-20)\n")
     assert balance_of(shop, "ana", "ana.p1")["expires"] == "2027-06-30"
     row = history_of(shop, "ana.p1")[-1]
-    assert (row["what"], row["why"], row["change"]) == ("adjusted ana.p1: expires 2027-06-30", "back from surgery", "")
+    assert (row["what"], row["why"], row["change"]) == ("adjusted ana.p1: expires 2027-06-30", "back from surgery", {})
     # A session after the old date now draws on it.
     assert ok_json(shop("book", "ana", "massage", "2027-06-01T10:00", "--format", "json"))["package"] == "ana.p1"
     record = ok_json(shop("adjust", "ana.p1", "--expires", "2027-01-09", "--sessions", "+1", "--reason", "closing it", "--force", "--format", "json"))

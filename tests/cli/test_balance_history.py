@@ -1,4 +1,4 @@
-"""balance and history through the CLI (SPEC §4; issue 4 items 5-7).
+"""balance and history through the CLI (docs/formats.md).
 
 Packages are written straight into DATA/packages/ID.toml (no 'package create').
 """
@@ -37,7 +37,7 @@ def shop(practice, data_dir: Path):  # type: ignore[no-untyped-def]
 
 
 def summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The keys SPEC §4 fixes."""
+    """The keys docs/formats.md fixes."""
     return [{k: row[k] for k in ("id", "package", "status", "expires", "remaining")} for row in rows]
 
 
@@ -67,6 +67,7 @@ def test_balance_json_matches_spec_section_4(shop) -> None:  # type: ignore[no-u
         "balances": {"massage": {"total": 5, "adjusted": 0, "used": 0, "forfeited": 0, "scheduled": 1, "transferred": 0, "voided": 0, "expired": 0, "remaining": 4}},
         "forfeited_at_expiry": {}, "sold": "2026-11-20", "invoice": "000001", "total": "492.00", "paid": "492.00", "refunded": "0.00",
         "payment": "paid", "shared_with": [], "shared_by": None,
+        "client": {"id": "ana", "name": "Ana Lima", "email": "ana@example.com"},
     }
     assert rows[4]["balances"]["money"] == {"total": "300.00", "adjusted": "0.00", "used": "0.00", "forfeited": "0.00",
                                             "scheduled": "120.00", "transferred": "0.00", "voided": "0.00", "expired": "0.00", "remaining": "180.00"}
@@ -77,7 +78,8 @@ def test_first_use_package_before_its_first_session(shop) -> None:  # type: igno
     ok(shop("sell", "ana", "ten"))
     [row] = ok_json(shop("balance", "ana", "--format", "json"))
     assert (row["expires"], row["starts_at_first_use"]) == (None, True)
-    assert "starts at first use" in ok(shop("balance", "ana", "--format", "csv"))
+    assert ok(shop("balance", "ana", "--format", "csv")).splitlines()[1] == "ana,ana.p1,ten,10 sessions,count,10,0,0,0,0,0,0,0,0,10,,yes,active,"
+    assert "starts at first use" in ok(shop("balance", "ana"))
     ok(shop("book", "ana", "massage", "2026-12-10T10:00"))
     assert ok_json(shop("balance", "ana", "--format", "json"))[0]["expires"] == "2027-01-10"
     ok(shop("cancel", "ana.b1"))
@@ -91,16 +93,19 @@ def test_balance_csv_shows_total_used_scheduled_remaining(shop) -> None:  # type
     ok(shop("book", "ana", "massage", "2026-12-02T10:00"))
     ok(shop("attend", "ana.b1", now="2026-12-01T11:00"))
     assert ok(shop("balance", "ana", "--format", "csv", now="2026-12-01T12:00")) == (
-        "client,id,package,item,total,used,scheduled,remaining,expires,status\n"
-        "ana,ana.p1,5 massages,massage,5,1,1,3,2027-02-20,active\n"
-        "ana,ana.p2,Credit,money,300.00,0.00,0.00,300.00,never,active\n")
+        "client,id,package,name,item,total,adjusted,used,forfeited,scheduled,transferred,voided,expired,before_import,remaining,expires,"
+        "starts_at_first_use,status,shared_by\n"
+        "ana,ana.p1,five,5 massages,massage,5,0,1,0,1,0,0,0,0,3,2027-02-20,no,active,\n"
+        "ana,ana.p2,credit,Credit,money,300.00,0.00,0.00,0.00,0.00,0.00,0.00,0.00,0.00,300.00,,no,active,\n")
 
 
 def test_balance_table(shop) -> None:  # type: ignore[no-untyped-def]
     ok(shop("sell", "ana", "five"))
     out = ok(shop("balance", "ana"))
     assert out.splitlines()[0].strip() == "Balances at 2026-11-20 09:00 (EUR)"
-    assert "5 massages" in out and "2027-02-20" in out and "active" in out
+    assert "5 massages" in out and "to 20 Feb 2027" in out and "active" in out and " 5/5 " in out
+    wide = ok(shop("balance", "ana", "--wide"))
+    assert "2027-02-20" not in wide and " 5 " in wide and "remaining" in wide
     ok(shop("client", "add", "bruno", "--name", "Bruno Costa"))
     assert ok(shop("balance", "bruno")) == "bruno has no packages\n"
 
@@ -113,7 +118,8 @@ STATUS_CASES = [
      "2027-02-21T00:00", "expired", "2027-02-20", {"massage": 3}),
     ("used up", "one", [("2026-12-01T10:00", "attend")], "2026-12-02T09:00", "used up", None, {}),
     ("nothing left but still scheduled", "one", [("2026-12-01T10:00", None)], "2026-11-21T09:00", "active", None, {}),
-    ("expired on a fixed date", "spa", [], "2027-01-01T00:00", "expired", "2026-12-31", {"unlimited": "unlimited"}),
+    # An unlimited balance forfeits nothing that can be counted (as the sweep records it).
+    ("expired on a fixed date", "spa", [], "2027-01-01T00:00", "expired", "2026-12-31", {}),
 ]
 
 
@@ -149,10 +155,9 @@ def test_balance_without_client_lists_every_client_with_an_active_package(shop) 
     rows = ok_json(shop("balance", "--all", "--format", "json", now=later))
     assert [(r["id"], r["status"]) for r in rows] == [
         ("ana.p1", "active"), ("ana.p2", "used up"), ("bruno.p1", "expired"), ("dora.p1", "active")]
-    assert ok(shop("balance", "--format", "csv", now=later)) == (
-        "client,id,package,item,total,used,scheduled,remaining,expires,status\n"
-        "ana,ana.p1,5 massages,massage,5,0,0,5,2027-02-20,active\n"
-        "dora,dora.p1,Credit,money,300.00,0.00,0.00,300.00,never,active\n")
+    assert ok(shop("balance", "--format", "csv", now=later)).splitlines()[1:] == [
+        "ana,ana.p1,five,5 massages,massage,5,0,0,0,0,0,0,0,0,5,2027-02-20,no,active,",
+        "dora,dora.p1,credit,Credit,money,300.00,0.00,0.00,0.00,0.00,0.00,0.00,0.00,0.00,300.00,,no,active,"]
     assert [r["id"] for r in ok_json(shop("balance", "--format", "json", now="2030-01-01T09:00"))] == ["dora.p1"]
 
 
@@ -183,21 +188,22 @@ def _story(shop) -> None:  # type: ignore[no-untyped-def]
 def test_history_of_a_client_package(shop) -> None:  # type: ignore[no-untyped-def]
     _story(shop)
     rows = ok_json(shop("history", "ana.p1", "--format", "json"))
-    assert [(r["at"], r["actor"], r["what"], r["why"], r["change"], r["balance"]) for r in rows] == [
-        (NOW_ISO, "tester", "sold five as ana.p1 for 492.00 (invoice 000001, paid 100.00)", "", "massage +5", "massage 5"),
-        (NOW_ISO, "tester", "booked ana.b1: massage on 2026-12-01 10:00 for ana; draws 1 massage from ana.p1",
-         "the only eligible package", "massage -1", "massage 4"),
-        (NOW_ISO, "tester", "booked ana.b2: massage on 2026-12-08 10:00 for ana; draws 1 massage from ana.p1",
-         "the only eligible package", "massage -1", "massage 3"),
-        ("2026-12-01T11:00:00+00:00", "maria", "ana.b1: attended", "", "", "massage 3"),
-        ("2026-12-07T12:00:00+00:00", "tester", "ana.b2: late cancel; returned to ana.p1", "sick", "massage +1", "massage 4"),
-        ("2026-12-08T09:00:00+00:00", "tester", "payment of 392.00 on ana.p1", "", "", "massage 4"),
+    assert [(r["at"], r["actor"], r["type"], r["what"], r["why"], r["change"], r["balance"]) for r in rows] == [
+        (NOW_ISO, "tester", "sold", "sold five as ana.p1 for 492.00 (invoice 000001, paid 100.00)", None, {"massage": 5}, {"massage": 5}),
+        (NOW_ISO, "tester", "booked", "booked ana.b1: massage on 2026-12-01 10:00 for ana; draws 1 massage from ana.p1",
+         "the only eligible package", {"massage": -1}, {"massage": 4}),
+        (NOW_ISO, "tester", "booked", "booked ana.b2: massage on 2026-12-08 10:00 for ana; draws 1 massage from ana.p1",
+         "the only eligible package", {"massage": -1}, {"massage": 3}),
+        ("2026-12-01T11:00:00+00:00", "maria", "attended", "ana.b1: attended", None, {}, {"massage": 3}),
+        ("2026-12-07T12:00:00+00:00", "tester", "cancelled", "ana.b2: late cancel; returned to ana.p1", "sick", {"massage": 1}, {"massage": 4}),
+        ("2026-12-08T09:00:00+00:00", "tester", "paid", "payment of 392.00 on ana.p1", None, {}, {"massage": 4}),
     ]
     seqs = [r["seq"] for r in rows]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
-    assert {r["package"] for r in rows} == {"ana.p1"}
-    assert set(rows[0]) == {"seq", "at", "actor", "what", "why", "package", "change", "balance"}
-    assert rows[-1]["balance"] == "massage " + str(ok_json(shop("balance", "ana", "--format", "json"))[0]["remaining"]["massage"])
+    assert {r["client_package"] for r in rows} == {"ana.p1"}
+    assert [r["booking"] for r in rows] == [None, "ana.b1", "ana.b2", "ana.b1", "ana.b2", None]
+    assert set(rows[0]) == {"seq", "at", "actor", "type", "command", "client_package", "booking", "what", "why", "change", "balance"}
+    assert rows[-1]["balance"] == ok_json(shop("balance", "ana", "--format", "json"))[0]["remaining"]
 
 
 def test_history_of_a_client_shows_every_event(shop) -> None:  # type: ignore[no-untyped-def]
@@ -213,11 +219,12 @@ def test_history_of_a_client_shows_every_event(shop) -> None:  # type: ignore[no
         "ana.b2: late cancel; returned to ana.p1",
         "payment of 392.00 on ana.p1",
     ]
-    assert (rows[4]["why"], rows[4]["package"], rows[4]["change"], rows[4]["balance"]) == (
-        "no eligible package: ana.p1: does not include thai", "", "", "")
-    csv_out = ok(shop("history", "ana", "--format", "csv"))
-    assert csv_out.splitlines()[0] == "seq,at,actor,what,why,package,change,balance"
-    assert len(csv_out.splitlines()) == 1 + len(rows)
+    assert (rows[4]["why"], rows[4]["client_package"], rows[4]["change"], rows[4]["balance"]) == (
+        "no eligible package: ana.p1: does not include thai", None, {}, {})
+    csv_out = ok(shop("history", "ana", "--format", "csv")).splitlines()
+    assert csv_out[0] == "seq,at,actor,type,command,client_package,booking,what,why,key,change,balance"
+    assert len(csv_out) == 1 + len(rows)  # one balance key: one row per event
+    assert csv_out[3].endswith(",the only eligible package,massage,-1,4")
 
 
 def test_history_refusals(shop) -> None:  # type: ignore[no-untyped-def]

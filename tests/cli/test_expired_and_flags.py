@@ -16,9 +16,10 @@ def test_expired_package_row_says_what_was_forfeited(practice) -> None:
     assert practice("attend", "ana.b1", now="2026-11-25T12:00").exit_code == 0
     result = practice("balance", "ana", "--format", "csv", now="2026-12-21T00:00")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[1] == "ana,ana.p1,5 massages,massage,5,1,0,4,2026-12-20,expired (4 forfeited)"
+    assert result.stdout.splitlines()[1] == "ana,ana.p1,five,5 massages,massage,5,0,1,0,0,0,0,0,0,4,2026-12-20,no,expired,"
+    assert "expired (4 forfeited)" in practice("balance", "ana", now="2026-12-21T00:00").stdout
     active = practice("balance", "ana", "--format", "csv", now="2026-12-20T23:59")
-    assert active.stdout.splitlines()[1].endswith(",2026-12-20,active")
+    assert active.stdout.splitlines()[1].endswith(",2026-12-20,no,active,")
 
 
 def test_no_package_and_require_package_together_are_refused(practice) -> None:

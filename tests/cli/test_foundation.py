@@ -49,7 +49,8 @@ def test_init_writes_settings(sp, data_dir: Path) -> None:
     assert settings["format"] == 1
     assert settings["practice"] == {"name": 'Studio "Lima"', "currency": "EUR", "timezone": "Europe/Lisbon"}
     assert settings["policies"] == {"no_show": "return", "late_cancel_hours": 24, "late_cancel": "return", "expiry_limits": "session"}
-    assert settings["notices"] == {"expiring_days": 7, "low_remaining": 1}
+    assert settings["notices"] == {"expiring_days": [30, 7], "low_remaining": 1, "low_minutes": 60, "low_money": "10%"}
+    assert (settings["delivery"], settings["hooks"]) == ({"method": "none"}, {"time_budget": 30})
     assert (data_dir / "journal.jsonl").read_text(encoding="utf-8") == '{"format":1,"journal":"sessionpack","seq":0}\n'
     assert oct(data_dir.stat().st_mode & 0o777) == "0o700"
     assert oct((data_dir / "settings.toml").stat().st_mode & 0o777) == "0o600"
@@ -372,7 +373,12 @@ def test_client_add_generates_ids_from_the_name(practice) -> None:
 def test_client_add_duplicate_is_refused(practice, data_dir: Path) -> None:
     before = (data_dir / "journal.jsonl").read_bytes()
     result = practice("client", "add", "ana", "--name", "Another Ana")
-    assert_error(result, 1, "client 'ana' already exists; change it with 'sessionpack client edit ana'")
+    assert_error(result, 1, "client 'ana' already exists with other details (name 'Ana Lima', not 'Another Ana'); "
+                            "change it with 'sessionpack client edit ana'")
+    assert (data_dir / "journal.jsonl").read_bytes() == before
+    # The same details again: nothing to record, and a script may say it twice.
+    result = practice("client", "add", "ana", "--name", "Ana Lima", "--email", "ana@example.com")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "Unchanged: client ana is already recorded with these details\n", "")
     assert (data_dir / "journal.jsonl").read_bytes() == before
 
 
@@ -409,30 +415,31 @@ def test_client_show(practice) -> None:
     result = practice("client", "show", "bea")
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == (
-        "active    yes\n"
-        "email     bea@example.com\n"
-        "id        bea\n"
-        "name      Bea Reis\n"
-        "notes     left knee\n"
-        "phone     +351 912 345 678\n"
-        "since     2026-11-20T09:00:00+00:00\n"
-        "tags      runner, vip\n"
-        "packages  \n"
+        "Bea Reis (bea)\n"
+        "email bea@example.com · phone +351 912 345 678 · tags runner, vip · client since 2026-11-20\n"
+        "notes: left knee\n"
+        "\n"
+        "Packages: none\n"
+        "\n"
+        "Upcoming sessions: none\n"
+        "\n"
+        "Owed: nothing (0.00 EUR)\n"
     )
     assert json.loads(practice("client", "show", "bea", "--format", "json").stdout) == {
         "active": True, "email": "bea@example.com", "id": "bea", "name": "Bea Reis", "notes": "left knee",
         "phone": "+351 912 345 678", "since": "2026-11-20T09:00:00+00:00", "tags": ["runner", "vip"], "packages": [],
+        "relations": [], "balances": [], "upcoming": [], "owed": {"items": [], "total": "0.00"},
     }
 
 
 def test_client_list_formats(practice) -> None:
     assert practice("client", "add", "bea", "--name", "Bea Reis", "--tag", "vip").exit_code == 0
     assert json.loads(practice("client", "list", "--format", "json").stdout) == [
-        {"id": "ana", "name": "Ana Lima", "email": "ana@example.com", "tags": []},
-        {"id": "bea", "name": "Bea Reis", "email": "", "tags": ["vip"]},
+        {"id": "ana", "name": "Ana Lima", "email": "ana@example.com", "phone": "", "tags": []},
+        {"id": "bea", "name": "Bea Reis", "email": "", "phone": "", "tags": ["vip"]},
     ]
-    assert practice("client", "list", "--format", "tsv").stdout == "id\tname\temail\ttags\nana\tAna Lima\tana@example.com\t\nbea\tBea Reis\t\tvip\n"
-    assert practice("client", "list", "--tag", "vip", "--format", "csv").stdout == "id,name,email,tags\nbea,Bea Reis,,vip\n"
+    assert practice("client", "list", "--format", "tsv").stdout == "id\tname\temail\tphone\ttags\nana\tAna Lima\tana@example.com\t\t\nbea\tBea Reis\t\t\tvip\n"
+    assert practice("client", "list", "--tag", "vip", "--format", "csv").stdout == "id,name,email,phone,tags\nbea,Bea Reis,,,vip\n"
     assert practice("client", "list", "--tag", "nobody", "--format", "json").stdout == "[]\n"
 
 
@@ -449,7 +456,7 @@ def test_client_edit_and_tags(practice, data_dir: Path) -> None:
     assert json.loads(result.stdout) == {"email": "", "phone": "912345678", "tags": ["vip"]}
     result = practice("client", "edit", "ana", "--name", "Ana Lima Reis")
     assert result.stdout == "Changed client ana: name\n"
-    assert practice("client", "list", "--format", "csv").stdout == "id,name,email,tags\nana,Ana Lima Reis,,vip\n"
+    assert practice("client", "list", "--format", "csv").stdout == "id,name,email,phone,tags\nana,Ana Lima Reis,,912345678,vip\n"
     event = journal_events(data_dir)[-1]
     assert {k: event[k] for k in ("type", "clients", "changes", "actor", "at")} == {
         "type": "client-edited", "clients": ["ana"], "changes": {"name": "Ana Lima Reis"}, "actor": "tester",
@@ -484,7 +491,7 @@ def test_bad_choice_is_one_line(practice) -> None:
     result = practice("client", "list", "--format", "xml")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr.startswith("error: Invalid value for '--format': ")
-    assert "'xml' is not one of 'table', 'json', 'csv', 'tsv'" in result.stderr
+    assert "'xml' is not one of 'table', 'json', 'jsonl', 'csv', 'tsv'" in result.stderr
     assert result.stderr.endswith("; see 'sessionpack client list --help'\n") and result.stderr.count("\n") == 1
 
 
@@ -542,7 +549,7 @@ def test_rich_markup_in_user_data_prints_as_typed(practice) -> None:
     assert "\x1b" not in table
     assert [row["name"] for row in json.loads(practice("client", "list", "--format", "json").stdout)] == ["Ana Lima", "[bold]x[/bold]", "[red]"]
     shown = practice("client", "show", "red").stdout
-    assert "name      [red]\n" in shown and "notes     [link=http://evil]y[/link]\n" in shown
+    assert shown.startswith("[red] (red)\n") and "notes: [link=http://evil]y[/link]\n" in shown
     assert practice("service", "add", "odd", "--name", "[i]Odd[/i]", "--duration", "10", "--price", "1").exit_code == 0
     assert "\nodd      [i]Odd[/i]    10 " in practice("service", "list").stdout
 
@@ -553,9 +560,9 @@ def test_machine_formats_never_wrap(practice) -> None:
     assert practice("client", "add", "long", "--name", name, "--notes", notes).exit_code == 0
 
     csv_out = practice("client", "list", "--format", "csv").stdout
-    assert csv_out.splitlines() == ["id,name,email,tags", "ana,Ana Lima,ana@example.com,", f"long,{name},,"]
+    assert csv_out.splitlines() == ["id,name,email,phone,tags", "ana,Ana Lima,ana@example.com,,", f"long,{name},,,"]
     tsv_out = practice("client", "list", "--format", "tsv").stdout
-    assert tsv_out.splitlines() == ["id\tname\temail\ttags", "ana\tAna Lima\tana@example.com\t", f"long\t{name}\t\t"]
+    assert tsv_out.splitlines() == ["id\tname\temail\tphone\ttags", "ana\tAna Lima\tana@example.com\t\t", f"long\t{name}\t\t\t"]
     json_out = practice("client", "list", "--format", "json").stdout
     assert f'    "name": "{name}",' in json_out.splitlines()
 
@@ -567,7 +574,7 @@ def test_machine_formats_never_wrap(practice) -> None:
     shown = practice("client", "show", "long", "--format", "json").stdout
     assert f'  "notes": "{notes}",' in shown.splitlines()
     shown = practice("client", "show", "long").stdout
-    assert f"notes     {notes}\n" in shown
+    assert f"notes: {notes}\n" in shown
 
 
 # ---------------------------------------------------------------- real processes
@@ -592,7 +599,8 @@ def test_subprocess_errors_are_one_line(practice, data_dir: Path) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (2, "", "error: No such command 'frobnicate'; see 'sessionpack --help'\n")
     result = practice.proc("client", "add", "ana", "--name", "Ana")
     assert (result.returncode, result.stdout, result.stderr) == (
-        1, "", "error: client 'ana' already exists; change it with 'sessionpack client edit ana'\n",
+        1, "", "error: client 'ana' already exists with other details (name 'Ana Lima', not 'Ana'); "
+               "change it with 'sessionpack client edit ana'\n",
     )
 
 

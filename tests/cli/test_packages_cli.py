@@ -270,8 +270,8 @@ FIVE = ["bad", "--name", "Bad", "--service", "massage=5", "--price", "400"]
         ([*FIVE, "--weekdays", "mon,funday"], "--weekdays: weekday 'funday' is not one of mon, tue, wed, thu, fri, sat, sun"),
         ([*FIVE, "--expires", "0 months"],
          "--expires: expiry '0 months' has a period of 0; use at least 1 (e.g. '1 month') or 'none' for no expiry"),
-        ([*FIVE, "--expires", "1 year"],
-         "--expires: expiry unit 'year' is not known: use days, weeks or months; for years use months, e.g. '12 months'"),
+        ([*FIVE, "--expires", "1 fortnight"],
+         "--expires: expiry unit 'fortnight' is not known: use days, weeks, months or years"),
         (["bad", "--name", "Bad", "--service", "reiki=5", "--price", "400"],
          "unknown service 'reiki'; add it with 'sessionpack service add reiki ...' or fix the name"),
         (["bad", "--name", "Bad", "--pool", "count=5", "--services", "massage,reiki", "--price", "400"],
@@ -528,7 +528,8 @@ def test_list_table_and_json(pk) -> None:
     create_catalog(pk)
     table = pk("package", "list").stdout
     assert table.splitlines()[0].rstrip() == "Packages (EUR)"
-    assert "\nintro   Intro       Massage   1 × massage  " in table  # piped: plain aligned columns
+    assert "\nintro   Intro       1 × massage  " in table  # piped: plain aligned columns (category with --wide)
+    assert "\nintro   Intro       Massage   1 × massage  " in pk("package", "list", "--wide").stdout
     assert "old" not in table and "gone" not in table
     result = pk("package", "list", "--all", "--format", "json")
     listed = json.loads(result.stdout)

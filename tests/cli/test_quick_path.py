@@ -66,8 +66,9 @@ def typer_reading(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> tuple[int
 
         monkeypatch.setattr(module, spec["function"], record)
     runtime.GLOBALS.data_dir = runtime.GLOBALS.now = runtime.GLOBALS.actor = "unset"
+    runtime.GLOBALS.no_pager = runtime.GLOBALS.no_hooks = "unset"  # type: ignore[assignment]
     result = CliRunner().invoke(app, args)
-    root = {"data_dir": runtime.GLOBALS.data_dir, "now": runtime.GLOBALS.now, "actor": runtime.GLOBALS.actor}
+    root = {name: getattr(runtime.GLOBALS, name) for name in ("data_dir", "now", "actor", "no_pager", "no_hooks")}
     return result.exit_code, result.output, (captured if called else None), root
 
 
@@ -92,7 +93,7 @@ def assert_same_reading(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> Non
 
 DATA = "/nonexistent/practice"
 GLOBAL_FORMS = [[], ["--data-dir", DATA], [f"--data-dir={DATA}"], ["--now", "2026-11-20T09:00", "--actor", "marta"],
-                ["--actor=", "--now="], ["--data-dir", DATA, "--data-dir", DATA + "2"]]
+                ["--actor=", "--now="], ["--data-dir", DATA, "--data-dir", DATA + "2"], ["--no-pager", "--no-hooks"]]
 DOCUMENTED = [
     ["balance", "ana"], ["balance"], ["balance", "--format", "csv"], ["balance", "--code", "K7QF-3MZP-AAAA", "--format", "json"],
     ["balance", "ana", "--all"], ["balance", "--all", "--format=tsv"], ["balance", "--format", "json", "ana"],
@@ -114,6 +115,12 @@ DOCUMENTED = [
     ["balance", "--help"], ["history", "-h"], ["book", "ana", "--help"], ["sell", "--help", "ana"],
     ["book", "--", "-ana", "massage", "2026-12-01T10:00"], ["sell", "ana", "five", "--ref", "--odd"],
     ["history", "ana", "--format", "json", "--format", "csv"], ["balance", ""],
+    ["balance", "--expiring", "30", "--tag", "vip"], ["balance", "--status", "expired", "--format", "json"],
+    ["balance", "--status", "active", "--status=paused", "--wide"], ["balance", "ana", "--format", "jsonl"],
+    ["history", "ana", "--wide"], ["history", "ana.p1", "--format=jsonl"], ["book", "ana", "massage", "fri 10:00", "--wide"],
+    ["sell", "ana", "five-massages", "--note", "gift", "--dry-run"], ["sell", "--csv-template"], ["sell", "--csv", "sales.csv", "--dry-run"],
+    ["sell", "--csv", "-", "--create-clients", "--format", "jsonl"], ["assign", "--csv", "gifts.csv", "--hooks"],
+    ["sell", "ana"], ["cancel", "ana.b3", "--wide", "--format", "csv"],
 ]
 
 
@@ -126,7 +133,8 @@ def test_documented_forms_read_as_typer_reads_them(monkeypatch: pytest.MonkeyPat
 
 
 REFUSED = [
-    ["balance", "--bogus"], ["sell", "ana"], ["balance", "ana", "extra"], ["balance", "--format", "xml"], ["balance", "--all=yes"],
+    ["balance", "--bogus"], ["sell", "ana", "five", "extra"], ["balance", "ana", "extra"], ["balance", "--expiring", "x"],
+    ["balance", "--wide=1"], ["sell", "--csv"], ["balance", "--format", "xml"], ["balance", "--all=yes"],
     ["book", "ana", "massage", "2026-12-01T10:00", "--duration", "abc"], ["book", "ana", "massage", "2026-12-01T10:00", "--duration"],
     ["book", "ana", "massage", "2026-12-01T10:00", "--count", "٣"], ["--version"], ["--help"], ["-h"], [], ["balanse", "ana"],
     ["sell", "ana", "five", "--share"], ["history"], ["balance", "-x"], ["balance", "-hx"], ["balance", "--help=yes"],
@@ -160,8 +168,10 @@ TOKENS = ["ana", "ana.p1", "ana.b3", "massage", "2026-12-01T10:00", "five", "", 
           "table", "xml", "weekly", "--odd", "=", "a=b", "-h", "--help", "--format", "--format=json", "--format=", "--all", "--all=1",
           "--code", "--duration", "--duration=45", "--count", "--repeat", "--until", "--package", "--no-package", "--share",
           "--share=bo", "--unpaid", "--ref", "--price", "--return", "--forfeit", "--reason", "--method", "--data-dir", "--now",
-          "--actor", "--version", "-x", "-hh"]
-ROOTS = ["--data-dir", DATA, "--now", "2026-11-20", "--actor", "m", f"--data-dir={DATA}", "--version", "-h", "--", "x"]
+          "--actor", "--version", "-x", "-hh", "--wide", "--status", "expired", "--expiring", "--tag", "--csv", "--dry-run", "--note",
+          "jsonl", "--csv-template", "--create-clients", "--hooks"]
+ROOTS = ["--data-dir", DATA, "--now", "2026-11-20", "--actor", "m", f"--data-dir={DATA}", "--version", "-h", "--", "x", "--no-pager",
+         "--no-hooks"]
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

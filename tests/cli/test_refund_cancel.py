@@ -1,4 +1,4 @@
-"""refund and cancel CLIENT-PACKAGE through the CLI (SPEC rule 10).
+"""refund and cancel CLIENT-PACKAGE through the CLI (rule 10 of docs/rules.md).
 
 Each refund kind is checked to the cent; future bookings are unlinked or
 cancelled and listed; every refusal writes nothing; 'check' finds no
@@ -120,9 +120,9 @@ def test_refund_unlinks_future_bookings_by_default(booked, data_dir: Path) -> No
     assert ok(booked("pay", "ana.b3", "90")) == "Recorded 90.00 EUR on ana.b3: paid 90.00 of 90.00 (paid)\n"
     rows = ok_json(booked("history", "ana.p1", "--format", "json"))
     assert [(r["actor"], r["what"], r["why"], r["change"], r["balance"]) for r in rows[-3:]] == [
-        ("maria", "ana.b2 unlinked from ana.p1; returns 1 massage; regular fee 90.00 + 0.00 tax", "injury", "massage +1", "massage 3"),
-        ("maria", "ana.b3 unlinked from ana.p1; returns 1 massage; regular fee 90.00 + 0.00 tax", "injury", "massage +1", "massage 4"),
-        ("maria", "refunded ana.p1: pro-rata 393.60; voided massage 4", "injury", "massage -4", "massage 0")]
+        ("maria", "ana.b2 unlinked from ana.p1; returns 1 massage; regular fee 90.00 + 0.00 tax", "injury", {"massage": 1}, {"massage": 3}),
+        ("maria", "ana.b3 unlinked from ana.p1; returns 1 massage; regular fee 90.00 + 0.00 tax", "injury", {"massage": 1}, {"massage": 4}),
+        ("maria", "refunded ana.p1: pro-rata 393.60; voided massage 4", "injury", {"massage": -4}, {"massage": 0})]
     # A refunded package pays for nothing more.
     assert ok_json(booked("book", "ana", "massage", "2026-12-15T10:00", "--format", "json", now=LATER))["why"] == (
         "no eligible package: ana.p1: refunded")

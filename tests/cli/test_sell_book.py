@@ -1,4 +1,4 @@
-"""sell, assign, pay, book, cancel, attend, no-show through the CLI (issue 4 items 1-4, 8).
+"""sell, assign, pay, book, cancel, attend, no-show through the CLI.
 
 Packages are written straight into DATA/packages/ID.toml so these tests do
 not depend on 'package create'. Refusals are checked word for word, with
@@ -173,11 +173,12 @@ def test_book_refusals_write_nothing(shop, data_dir: Path) -> None:  # type: ign
             "give either --package or --no-package, not both")
     refused(shop, data_dir, ("book", "ana", "massage", "2026-12-01T10:00", "--count", "3"), 2, "--count and --until need --repeat")
     refused(shop, data_dir, ("book", "ana", "massage", "2026-12-01"), 2, "WHEN needs a time of day, e.g. 2026-12-01T10:00")
-    refused(shop, data_dir, ("book", "ana", "massage", "tomorrow"), 2,
-            "WHEN must be an ISO date-time like 2026-12-01T10:00, not 'tomorrow'")
+    refused(shop, data_dir, ("book", "ana", "massage", "tomorrow"), 2, "WHEN needs a time of day, e.g. tomorrow 10:00")
+    refused(shop, data_dir, ("book", "ana", "massage", "someday 10:00"), 2,
+            "WHEN must be an ISO date-time like 2026-12-01T10:00, not 'someday 10:00'")
     refused(shop, data_dir, ("book", "ana", "sauna", "2026-12-01T10:00"), 2, "no service 'sauna'; see 'sessionpack service list'")
-    refused(shop, data_dir, ("book", "ana", "massage", "2026-12-01T10:00", "--repeat", "fortnightly", "--count", "2"), 2,
-            "--repeat 'fortnightly' is not understood: use weekly, daily, monthly, or 'every N weeks|days|months'")
+    refused(shop, data_dir, ("book", "ana", "massage", "2026-12-01T10:00", "--repeat", "bimonthly", "--count", "2"), 2,
+            "--repeat 'bimonthly' is not understood: use daily, weekly, fortnightly, monthly, or 'every N days|weeks|months'")
     # On a Monday the restricted package pays; then it is used up.
     assert ok_json(shop("book", "ana", "massage", "2026-11-30T10:00", "--require-package", "--format", "json"))["package"] == "ana.p2"
     refused(shop, data_dir, ("book", "ana", "massage", "2026-12-07T10:00", "--package", "ana.p2"), 1,

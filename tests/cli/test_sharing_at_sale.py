@@ -40,7 +40,7 @@ def test_shared_client_books_on_the_owners_package(practice) -> None:
     leo = json.loads(practice("balance", "leo", "--format", "json").stdout)
     assert [(p["id"], p["shared_by"], p["remaining"]) for p in leo] == [("ana.p1", "ana", {"count": 9})]
     ana = practice("balance", "ana", "--format", "csv")
-    assert ana.stdout.splitlines()[1] == "ana,ana.p1,10 family massages (shared with leo),count,10,0,1,9,never,active"
+    assert ana.stdout.splitlines()[1] == "ana,ana.p1,ten,10 family massages,count,10,0,0,0,1,0,0,0,0,9,,no,active,"
     assert practice("cancel", "leo.b1").stdout == "leo.b1: cancelled; returned to ana.p1\n"
     after = json.loads(practice("balance", "ana", "--format", "json").stdout)
     assert after[0]["remaining"] == {"count": 10}

@@ -1,4 +1,4 @@
-"""transfer through the CLI (SPEC rule 11): part or all of a balance moves to
+"""transfer through the CLI (rule 11 of docs/rules.md): part or all of a balance moves to
 another client as a new client package; both histories show it."""
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def test_transfer_part_of_a_balance(shop) -> None:  # type: ignore[no-untyped-de
 
     [mine] = [r for r in history_of(shop, "ana.p1") if r["seq"] == event["seq"]]
     [theirs] = history_of(shop, "bruno.p1")
-    for row, change, balance in ((mine, "massage -2", "massage 2"), (theirs, "massage +2", "massage 2")):
+    for row, change, balance in ((mine, {"massage": -2}, {"massage": 2}), (theirs, {"massage": 2}, {"massage": 2})):
         assert {k: row[k] for k in ("actor", "what", "why", "change", "balance")} == {
             "actor": "tester", "what": "transferred massage 2 from ana.p1 to bruno.p1", "why": "gift to her brother",
             "change": change, "balance": balance}

@@ -1,4 +1,4 @@
-"""Adjust, pause / resume and transfer, pure (SPEC rules 2, 8, 9 and 11).
+"""Adjust, pause / resume and transfer, pure (rules 2, 8, 9 and 11 of docs/rules.md).
 
 Views are built by folding stamped events, as the store does; a transfer
 folds one event into two clients' views.

@@ -1,4 +1,4 @@
-"""Booking rules, pure (SPEC rules 2-6): which package pays, what it draws,
+"""Booking rules, pure (rules 2-6 of docs/rules.md): which package pays, what it draws,
 what the session costs, repeat series, and cancel / no-show / attend.
 
 No files: client views are built by folding events, exactly as the store
@@ -487,8 +487,7 @@ def test_repeat_starts(start, rule, count, until, expected) -> None:  # type: ig
 
 
 REPEAT_ERRORS = [
-    ("fortnightly", 3, None, "--repeat 'fortnightly' is not understood: use weekly, daily, monthly, or 'every N weeks|days|months'"),
-    ("every week day", 3, None, "--repeat 'every week day' is not understood: use weekly, daily, monthly, or 'every N weeks|days|months'"),
+    ("every week day", 3, None, "--repeat 'every week day' is not understood: use daily, weekly, fortnightly, monthly, or 'every N days|weeks|months'"),
     ("every 0 weeks", 3, None, "--repeat interval must be at least 1"),
     ("weekly", None, None, "a repeat needs --count N or --until DATE"),
     ("weekly", 0, None, "--count must be between 1 and 200"),

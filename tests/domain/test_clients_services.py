@@ -286,7 +286,7 @@ def test_client_record_and_events() -> None:
     assert event == {"type": "client-added", "clients": ["ana"], "client": client_record("ana", fields)}
     with pytest.raises(InputError, match=r"^client name must be non-empty text$"):
         client_record("ana", {"name": ""})
-    with pytest.raises(InputError, match=r"^client name must be one line of text \(no line breaks, tabs or other control characters\)$"):
+    with pytest.raises(InputError, match=r"^client name must be one line of printable text \(it holds the control character \\x0a\); type it again without it$"):
         client_record("ana", {"name": "Ana\nLima"})
     with pytest.raises(InputError, match=r"^client id 'Ana' is not valid"):
         client_record("Ana", {"name": "Ana"})
@@ -330,7 +330,7 @@ def test_service_from_mapping() -> None:
         ({"colour": "red"}, "colour", "unknown key; allowed keys are name, duration, price, tax, active, providers, description"),
         ({"name": ""}, "name", "name must be non-empty text"),
         ({"name": 7}, "name", "name must be non-empty text"),
-        ({"name": "a\tb"}, "name", "name must be one line of text (no line breaks, tabs or other control characters)"),
+        ({"name": "a\tb"}, "name", "name must be one line of printable text (it holds the control character \\x09); type it again without it"),
         ({"name": "x" * 201}, "name", "name is longer than 200 characters"),
         ({"duration": 0}, "duration", "duration must be between 1 and 1440 minutes, not 0"),
         ({"duration": 1441}, "duration", "duration must be between 1 and 1440 minutes, not 1441"),
@@ -386,7 +386,10 @@ def test_settings_from_mapping() -> None:
     settings = settings_from_mapping({**SETTINGS, "policies": {"no_show": "forfeit", "late_cancel_hours": 12}, "notices": {"expiring_days": 3}})
     assert (settings.format, settings.name, settings.currency, settings.timezone) == (1, "Studio", "EUR", "Europe/Lisbon")
     assert dict(settings.policies) == {"no_show": "forfeit", "late_cancel_hours": 12, "late_cancel": "return", "expiry_limits": "session"}
-    assert dict(settings.notices) == {"expiring_days": 3, "low_remaining": 1}
+    assert dict(settings.notices) == {"kinds": ["expiring", "low", "used-up", "expired"], "expiring_days": [3], "low_remaining": 1,
+                                      "low_minutes": 60, "low_money": "10%", "late_days": 30, "from": "", "reply_to": "",
+                                      "how_to_book": "Reply to this email to book your next session."}
+    assert (dict(settings.delivery), dict(settings.hooks)) == ({"method": "none"}, {"time_budget": 30})
     assert str(settings.tz) == "Europe/Lisbon"
     assert settings_from_mapping(settings.to_mapping()) == settings
 
@@ -404,7 +407,7 @@ def _practice(**changes: object) -> dict:
         ({**SETTINGS, "format": 0}, "format", "missing or not a positive whole number (a sessionpack data directory has format = 1)"),
         ({"format": 1}, "practice", "missing [practice] table with name, currency and timezone"),
         ({**SETTINGS, "practice": "Studio"}, "practice", "missing [practice] table with name, currency and timezone"),
-        ({**SETTINGS, "mail": {}}, "mail", "unknown key; settings.toml has format, practice, policies, notices"),
+        ({**SETTINGS, "mail": {}}, "mail", "unknown key; settings.toml has format, practice, policies, notices, delivery, hooks"),
         (_practice(owner="me"), "practice.owner", "unknown key; allowed: name, currency, timezone"),
         ({**SETTINGS, "practice": {"name": "S", "timezone": "UTC"}}, "practice", "missing key 'currency'"),
         (_practice(name=" "), "practice.name", "must be non-empty text"),
@@ -420,12 +423,60 @@ def _practice(**changes: object) -> dict:
         ({**SETTINGS, "policies": {"expiry_limits": "sale"}}, "policies.expiry_limits", "must be one of session, booking, not 'sale'"),
         ({**SETTINGS, "policies": {"late_cancel_hours": -1}}, "policies.late_cancel_hours", "must be a whole number of hours (0 or more), not -1"),
         ({**SETTINGS, "policies": {"late_cancel_hours": "24"}}, "policies.late_cancel_hours", "must be a whole number of hours (0 or more), not '24'"),
-        ({**SETTINGS, "notices": {"expiring_days": 1.5}}, "notices.expiring_days", "must be a whole number (0 or more), not 1.5"),
-        ({**SETTINGS, "notices": {"low_remaining": False}}, "notices.low_remaining", "must be a whole number (0 or more), not False"),
-        ({**SETTINGS, "notices": {"weekly": 1}}, "notices.weekly", "unknown key; allowed: expiring_days, low_remaining"),
+        ({**SETTINGS, "notices": {"expiring_days": 1.5}}, "notices.expiring_days",
+         "must be a whole number of days (0 to 3650) or a list of them, like [30, 7], not 1.5"),
+        ({**SETTINGS, "notices": {"expiring_days": []}}, "notices.expiring_days",
+         "must be a whole number of days (0 to 3650) or a list of them, like [30, 7], not []"),
+        ({**SETTINGS, "notices": {"expiring_days": [30, -1]}}, "notices.expiring_days",
+         "must be a whole number of days (0 to 3650) or a list of them, like [30, 7], not [30, -1]"),
+        ({**SETTINGS, "notices": {"low_remaining": False}}, "notices.low_remaining", "must be a whole number from 0 to 1000000, not False"),
+        ({**SETTINGS, "notices": {"weekly": 1}}, "notices.weekly",
+         "unknown key; allowed: kinds, expiring_days, low_remaining, low_minutes, low_money, late_days, from, reply_to, how_to_book"),
+        ({**SETTINGS, "notices": {"kinds": ["expiring", "bye"]}}, "notices.kinds",
+         'must be a list of notice kinds from expiring, low, used-up, expired, e.g. ["expiring", "expired"]'),
+        ({**SETTINGS, "notices": {"low_money": "20.001"}}, "notices.low_money",
+         'must be an amount like "20.00" or a share of the credit like "10%", not \'20.001\''),
+        ({**SETTINGS, "notices": {"low_money": "120%"}}, "notices.low_money", "a share of the credit is from 0% to 100%, not '120%'"),
+        ({**SETTINGS, "notices": {"from": "Studio <studio@example.com>, x@evil.example"}}, "notices.from",
+         "'Studio <studio@example.com>, x@evil.example' is not a mail address like \"Studio Lima <studio@example.com>\""),
+        ({**SETTINGS, "notices": {"from": "Studio\r\nBcc: x@evil.example <studio@example.com>"}}, "notices.from",
+         "must be one line of text of at most 500 characters"),
+        ({**SETTINGS, "notices": {"reply_to": "Marta <marta@example.com>"}}, "notices.reply_to",
+         "'Marta <marta@example.com>': give the address alone, like \"studio@example.com\""),
+        ({**SETTINGS, "delivery": {"method": "pigeon"}}, "delivery.method", "must be one of none, smtp, sendmail, jsonl, not 'pigeon'"),
+        ({**SETTINGS, "delivery": {"method": "smtp", "host": "mail.example.com", "password": "hunter2"}}, "delivery.password",
+         "a password is never kept in settings.toml; name an environment variable (password_env) or a file only you can read "
+         "(password_file, mode 0600)"),
+        ({**SETTINGS, "delivery": {"method": "smtp"}}, "delivery", 'method "smtp" needs host = "smtp.example.com"'),
+        ({**SETTINGS, "delivery": {"method": "smtp", "host": "h.example", "password_env": "X"}}, "delivery", 'a password needs username = "..." too'),
+        ({**SETTINGS, "delivery": {"method": "smtp", "host": "h.example", "security": "ssl"}}, "delivery.security",
+         "must be one of starttls, tls, none, not 'ssl'"),
+        ({**SETTINGS, "delivery": {"method": "smtp", "host": "h.example", "port": 0}}, "delivery.port", "must be a whole number from 1 to 65535, not 0"),
+        ({**SETTINGS, "delivery": {"method": "smtp", "host": "h.example", "password_env": "1X", "username": "u"}}, "delivery.password_env",
+         "must be the name of an environment variable, like \"SESSIONPACK_SMTP_PASSWORD\", not '1X'"),
+        ({**SETTINGS, "delivery": {"method": "sendmail", "host": "h.example"}}, "delivery.host",
+         "unknown key for method 'sendmail'; allowed: program, timeout"),
+        ({**SETTINGS, "delivery": {"method": "jsonl", "program": "x"}}, "delivery.program", "unknown key for method 'jsonl'; allowed: no other keys"),
+        ({**SETTINGS, "hooks": {"time_budget": 0}}, "hooks.time_budget", "must be a number of seconds above 0, at most 3600, not 0"),
+        ({**SETTINGS, "hooks": {"each": 3}}, "hooks.each", "unknown key; allowed: time_budget"),
     ],
 )
 def test_settings_from_mapping_errors(data: dict, key: str, message: str) -> None:
     with pytest.raises(FieldError) as caught:
         settings_from_mapping(data)
     assert (caught.value.key, caught.value.message) == (key, message)
+
+
+def test_notice_and_delivery_settings_are_read_with_their_defaults() -> None:
+    settings = settings_from_mapping({**SETTINGS, "notices": {"expiring_days": [7, 30, 7], "low_money": "25.50", "kinds": ["expired", "low"],
+                                                             "from": "Studio Lima <studio@example.com>"},
+                                      "delivery": {"method": "smtp", "host": "mail.example.com", "security": "tls", "username": "studio",
+                                                   "password_file": "~/.smtp-password"},
+                                      "hooks": {"time_budget": 2.5}})
+    assert (settings.notices["expiring_days"], settings.notices["low_money"], settings.notices["kinds"]) == ([30, 7], "25.50", ["low", "expired"])
+    assert dict(settings.delivery) == {"method": "smtp", "host": "mail.example.com", "security": "tls", "port": 465, "timeout": 30,
+                                       "username": "studio", "password_file": "~/.smtp-password"}
+    assert settings.hooks["time_budget"] == 2.5
+    sendmail = settings_from_mapping({**SETTINGS, "delivery": {"method": "sendmail"}})
+    assert dict(sendmail.delivery) == {"method": "sendmail", "program": "/usr/sbin/sendmail", "timeout": 30}
+    assert settings_from_mapping(settings.to_mapping()) == settings

@@ -1,4 +1,4 @@
-"""Access codes, pure (SPEC rule 14): 160 random bits, only a hash recorded,
+"""Access codes, pure (rule 14 of docs/rules.md): 160 random bits, only a hash recorded,
 constant-time comparison, one answer for every code that opens nothing."""
 
 from __future__ import annotations

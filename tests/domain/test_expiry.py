@@ -1,4 +1,4 @@
-"""Expiry arithmetic (SPEC rule 2): calendar months, whole local days, DST."""
+"""Expiry arithmetic (rule 2 of docs/rules.md): calendar months, whole local days, DST."""
 
 from __future__ import annotations
 
@@ -170,7 +170,7 @@ def test_dst_days_are_whole_local_days(expiry: date, tz: ZoneInfo, hours: int) -
 @pytest.mark.parametrize(
     "expiry, at, tz, expired",
     [
-        # The SPEC's example: judged in Lisbon time, 23:30 on 28 Feb.
+        # The rule's example: judged in Lisbon time, 23:30 on 28 Feb.
         (date(2026, 2, 28), "2026-03-01T00:30+01:00", LISBON, False),
         (date(2026, 2, 28), "2026-03-01T00:00+00:00", LISBON, True),
         (date(2026, 2, 28), "2026-02-28T23:59:59.999999+00:00", LISBON, False),
@@ -244,8 +244,7 @@ HINT = "write 'none', 'N days|weeks|months' (from purchase), 'N months from firs
     "text, message",
     [
         ("0 months", "expiry '0 months' has a period of 0; use at least 1 (e.g. '1 month') or 'none' for no expiry"),
-        ("1 year", "expiry unit 'year' is not known: use days, weeks or months; for years use months, e.g. '12 months'"),
-        ("3 fortnights", "expiry unit 'fortnights' is not known: use days, weeks or months"),
+        ("3 fortnights", "expiry unit 'fortnights' is not known: use days, weeks, months or years"),
         ("soon", f"expiry 'soon' is not understood; {HINT}"),
         ("3 months from Tuesday", f"expiry '3 months from Tuesday' is not understood; {HINT}"),
         ("-1 months", f"expiry '-1 months' is not understood; {HINT}"),

@@ -4,6 +4,7 @@ fold that computed every balance twice, kept here as the reference."""
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,17 +24,18 @@ def plain_history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> lis
     for event in view["events"]:
         named = [cp_id] if cp_id else report._packages_named(event)
         before_all = {cp: report._remaining(working, cp) for cp in named}
-        dispatch(working, report._copied(event))
+        dispatch(working, copy.deepcopy(event))
         target = cp_id or report._package_of(event, working)
         before = before_all.get(target, {}) if target else {}
         if cp_id is not None and not report._touches(event, cp_id):
             continue
         after = report._remaining(working, target)
         rows.append({
-            "seq": event["seq"], "at": event["at"], "actor": event["actor"], "what": report.describe_event(event),
+            "seq": event["seq"], "at": event["at"], "actor": event["actor"], "type": event["type"], "command": event.get("command"),
+            "booking": report._booking_of(event), "what": report.describe_event(event),
             "why": event.get("reason") or (event["booking"].get("why") if isinstance(event.get("booking"), Mapping) else "") or "",
             "package": target or "", "change": report._fmt(report._delta(before, after), signed=True),
-            "balance": report._fmt(after), "_change": report._delta(before, after),
+            "balance": report._fmt(after), "_change": report._delta(before, after), "_after": after,
         })
     return rows
 

@@ -1,5 +1,5 @@
 """Link, unlink, booking payments, refunds and cancelled client packages, pure
-(SPEC rules 7 and 10). Views are built by folding stamped events, exactly as
+(rules 7 and 10 of docs/rules.md). Views are built by folding stamped events, exactly as
 the store does after a commit.
 """
 

@@ -322,8 +322,8 @@ def patched(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
         # expiry
         (BASE, {"expiry": "0 months"}, "expiry",
          "expiry '0 months' has a period of 0; use at least 1 (e.g. '1 month') or 'none' for no expiry"),
-        (BASE, {"expiry": "1 year"}, "expiry",
-         "expiry unit 'year' is not known: use days, weeks or months; for years use months, e.g. '12 months'"),
+        (BASE, {"expiry": "1 decade"}, "expiry",
+         "expiry unit 'decade' is not known: use days, weeks, months or years"),
         # contents
         (BASE, {"contents.sessions": {"swedish": 1}}, "contents",
          "set either 'sessions' (fixed sessions per service) or 'pool' (count, minutes, money or unlimited), "

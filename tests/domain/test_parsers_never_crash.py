@@ -156,3 +156,35 @@ def test_catalog_and_settings_tables_give_a_record_or_one_clear_line(table: dict
             build()
         except InputError as err:
             assert str(err) and "\n" not in str(err)
+
+
+# -- everyday dates ---------------------------------------------------------------------------------
+
+FRIDAY = datetime(2026, 11, 27, 9, 0, tzinfo=LISBON)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("today", "2026-11-27"), ("tomorrow", "2026-11-28"), ("yesterday", "2026-11-26"), ("fri", "2026-11-27"),
+    ("friday", "2026-11-27"), ("next fri", "2026-12-04"), ("Mon", "2026-11-30"), ("+3d", "2026-11-30"),
+    ("-2w", "2026-11-13"), ("2026-12-01", "2026-12-01"),
+])
+def test_everyday_dates_resolve_against_the_clock(text: str, expected: str) -> None:
+    assert parse_date(text, "--date", today=FRIDAY.date()).isoformat() == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("fri 10:00", "2026-11-27T10:00:00+00:00"), ("tue 9:30", "2026-12-01T09:30:00+00:00"),
+    ("tomorrow 18:00", "2026-11-28T18:00:00+00:00"), ("+1w 10:00", "2026-12-04T10:00:00+00:00"),
+    ("2026-12-01 10:00", "2026-12-01T10:00:00+00:00"), ("2026-12-01T10:00", "2026-12-01T10:00:00+00:00"),
+])
+def test_everyday_date_times_resolve_in_the_practice_zone(text: str, expected: str) -> None:
+    assert parse_datetime(text, "WHEN", LISBON, now=FRIDAY).isoformat() == expected
+
+
+def test_everyday_words_need_a_clock_and_a_time() -> None:
+    with pytest.raises(InputError, match=r"^WHEN needs a time of day, e.g. fri 10:00$"):
+        parse_datetime("fri", "WHEN", LISBON, now=FRIDAY)
+    with pytest.raises(InputError, match=r"^--date must be an ISO date like 2026-12-01, not 'tomorrow'$"):
+        parse_date("tomorrow", "--date")  # no clock given: ISO only (catalog files)
+    assert parse_expiry_option("1 year") == parse_expiry_option("12 months")
+    assert [s.date().isoformat() for s in repeat_starts(START, "fortnightly", 3, None, LISBON)] == ["2026-12-01", "2026-12-15", "2026-12-29"]

@@ -1,4 +1,4 @@
-"""Random sequences of sell / book / series / cancel / attend / no-show (issue 4 items 6, 8).
+"""Random sequences of sell / book / series / cancel / attend / no-show.
 
 Each step is one command's work done in-process: the domain plans the
 events against the current view, a real Store (in a temporary directory)

@@ -1,4 +1,4 @@
-"""Selling, paying, balances, statuses and history, pure (SPEC rules 1, 2, 6; issue 4 items 1, 5-7)."""
+"""Selling, paying, balances, statuses and history, pure (rules 1, 2 and 6 of docs/rules.md)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from sessionpack.domain import balances
+from sessionpack.domain import balances, ledger
 from sessionpack.domain.bookings import Session, change_status, plan_booking
 from sessionpack.domain.ledger import apply_to_client, empty_client_view
 from sessionpack.domain.packages import package_from_mapping
-from sessionpack.domain.sales import find_reference, pay, payment_state, sell
+from sessionpack.domain.sales import pay, payment_state, sell
 from sessionpack.domain.services import Service
 from sessionpack.errors import InputError, RuleError
 from sessionpack.reports.balances import balance_table_rows, client_summaries, history_rows, package_summary
@@ -72,7 +72,8 @@ def test_sell_copies_the_terms_and_records_the_sale() -> None:
     assert event == {
         "type": "sold", "clients": ["ana"], "shared_with": [], "client_package": "ana.p1", "terms": package.terms(),
         "sale": {"date": "2026-11-02", "price": "400.00", "tax": "92.00", "total": "492.00", "invoice": "000007",
-                 "reference": "shop-1", "assigned": False},
+                 "reference": "shop-1", "assigned": False,
+                 "valuation": {"method": "count", "price": "400.00", "parts": {"massage": ["400.00", 5]}}},
         "paid": "492.00",
     }
     ana.record(event)
@@ -81,8 +82,8 @@ def test_sell_copies_the_terms_and_records_the_sale() -> None:
     assert (pkg["package"], pkg["owner"], pkg["status"], pkg["sale"]["actor"], pkg["sale"]["at"]) == (
         "five", "ana", "active", "tester", NOW.isoformat())
     assert balances.expiry(pkg) == date(2027, 2, 2)  # from the (back-dated) sale date
-    assert find_reference(ana.view, "shop-1") == "ana.p1"
-    assert find_reference(ana.view, "shop-2") is None
+    assert ledger.ref_entries(ana.view) == {("shop-1", "ana.p1"): {
+        "client": "ana", "date": "2026-11-02", "invoice": "000007", "package": "five", "price": "400.00"}}
     ana.sell(package)
     assert list(ana.view["packages"]) == ["ana.p1", "ana.p2"]
 
@@ -292,9 +293,12 @@ def test_balance_table_rows_say_what_was_forfeited_and_adjusted() -> None:
     ana.book("2026-12-02T10:00")
     ana.change(b1, "no-show", now=at("2026-12-01T12:00"))
     ana.pkg()["adjustments"] = {"massage": -1}
-    rows = balance_table_rows([package_summary(ana.pkg(), NOW, TZ)])
-    assert rows == [{"client": "ana", "id": "ana.p1", "package": "5 massages", "item": "massage", "total": "5 -1",
-                     "used": "0 + 1 forfeited", "scheduled": 1, "remaining": 2, "expires": "never", "status": "active"}]
+    rows = balance_table_rows([package_summary(ana.pkg(), NOW, TZ)], now=NOW, tz=TZ)
+    assert rows == [{"client": "ana", "id": "ana.p1", "package": "five", "name": "5 massages", "label": "5 massages",
+                     "item": "massage", "total": 5, "adjusted": -1, "used": 0, "forfeited": 1, "scheduled": 1,
+                     "transferred": 0, "voided": 0, "expired": 0, "remaining": 2, "expires": None, "starts_at_first_use": False,
+                     "status": "active", "shared_by": None, "total_text": "5 -1", "used_text": "0 + 1 forfeited",
+                     "status_text": "active", "left": "2/4", "booked": 1, "valid": "never"}]
 
 
 # ---------------------------------------------------------------- history (item 6)

@@ -1,4 +1,4 @@
-"""Client links and per-package sharing, pure (SPEC rule 12; issue 5 item 6)."""
+"""Client links and per-package sharing, pure (rule 12 of docs/rules.md)."""
 
 from __future__ import annotations
 

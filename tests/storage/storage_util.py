@@ -62,7 +62,7 @@ def client_ids_in_journal(root: Path) -> list[str]:
 
 def parse_client_csv(text: str) -> list[str]:
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["id", "name", "email", "tags"]
+    assert rows[0] == ["id", "name", "email", "phone", "tags"]
     return [row[0] for row in rows[1:]]
 
 

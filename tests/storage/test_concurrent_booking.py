@@ -1,5 +1,4 @@
-"""Two real processes book the last session of a package at the same moment
-(issue 4 item 8): exactly one draws on it, the other is at the regular fee.
+"""Two real processes book the last session of a package at the same moment: exactly one draws on it, the other is at the regular fee.
 
 The test holds the data directory's lock while both processes start, so
 both are waiting for it when it is released and really race for it.

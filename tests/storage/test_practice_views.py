@@ -153,10 +153,14 @@ def listing_from_every_view(data_dir: Path, now: str) -> str:
     store = Store(root, settings, datetime.fromisoformat(now).replace(tzinfo=settings.tz), "tester")
     out = []
     with store.reading() as tx:
-        for client_id in sorted(store.load_directory()["clients"]):
+        directory = store.load_directory()["clients"]
+        for client_id in sorted(directory):
             view = tx.client(client_id)
             if view and view["packages"]:
-                out.extend(client_summaries(view, store.now, settings.tz, include_inactive=False))
+                for summary in client_summaries(view, store.now, settings.tz, include_inactive=False):
+                    entry = directory[client_id]
+                    summary["client"] = {"id": client_id, "name": entry["name"], "email": entry["email"]}
+                    out.append(summary)
     return json.dumps(_plain(out), ensure_ascii=False, indent=2) + "\n"
 
 
@@ -178,7 +182,7 @@ def test_listing_is_what_reading_every_view_gives_at_any_clock(shop, data_dir: P
     # Table and --all keep their output too.
     table = ok(shop("balance"))
     assert table.splitlines()[0] == "Balances at 2026-11-20 09:00 (EUR)"
-    assert [line.split()[1] for line in table.splitlines()[2:]] == ["ana.p2", "bob.p1", "carol.p2"]
+    assert [line.split()[0] for line in table.splitlines()[2:]] == ["ana.p2", "bob.p1", "carol.p2"]
     everything = json.loads(ok(shop("balance", "--all", "--format", "json")))
     assert [s["id"] for s in everything] == ["ana.p1", "ana.p2", "bob.p1", "carol.p1", "carol.p2"]
 
@@ -246,7 +250,7 @@ def test_a_killed_rebuild_is_done_again_by_the_next_writer(shop, data_dir: Path)
     assert result.returncode == 0
     assert result.stderr == (f"warning: an earlier rebuild of the views was interrupted; rebuilt {len(before)} view "
                              "files from the journal (nothing recorded was changed)\n")
-    assert ok(shop("client", "list", "--format", "csv")).splitlines()[1:] == ["ana,Ana Lima,ana@example.com,", "bob,Bob Reis,,", "carol,Carol,,"]
+    assert ok(shop("client", "list", "--format", "csv")).splitlines()[1:] == ["ana,Ana Lima,ana@example.com,,", "bob,Bob Reis,,,", "carol,Carol,,,"]
 
 
 # -- check and rebuild ----------------------------------------------------------------------
@@ -311,12 +315,14 @@ def test_a_stray_shard_is_reported_and_removed_by_rebuild(shop, data_dir: Path) 
 # -- views made before the shards ----------------------------------------------------------------
 
 
+OLD_FORMAT = 4
+
+
 def make_views_old(data_dir: Path) -> None:
-    """What a directory written by the previous sessionpack holds: format 1, no shards."""
-    for name in ("open", "codes"):
-        shutil.rmtree(data_dir / "views" / name, ignore_errors=True)
+    """What a directory written by an older sessionpack holds: format 4, no reference shards."""
+    shutil.rmtree(data_dir / "views" / "refs", ignore_errors=True)
     for path in (data_dir / "views").rglob("*.json"):
-        path.write_bytes(path.read_bytes().replace(b'"format":2,', b'"format":1,'))
+        path.write_bytes(path.read_bytes().replace(b'"format":5,', b'"format":4,'))
 
 
 @pytest.mark.parametrize("first", ["reader", "writer", "check"])
@@ -325,12 +331,12 @@ def test_views_of_the_previous_format_are_rebuilt_with_a_warning(shop, data_dir:
     ok(shop("sell", "bob", "one"))
     before = view_files(data_dir)
     make_views_old(data_dir)
-    assert json.loads((data_dir / "views" / "index.json").read_bytes())["format"] == 1
+    assert json.loads((data_dir / "views" / "index.json").read_bytes())["format"] == 4
     old = tree_hash(data_dir)
     if first == "reader":  # a reader never writes: it says how to rebuild them
         result = run(data_dir, "balance", "--format", "csv")
         assert (result.returncode, result.stdout) == (3, "")
-        assert result.stderr == ("error: the views were made by an older sessionpack (format 1); a command that only reads "
+        assert result.stderr == ("error: the views were made by an older sessionpack (format 4); a command that only reads "
                                  "never writes, so run 'sessionpack check --rebuild' (or any command that records something) "
                                  "once to rebuild them from the journal; nothing recorded changes\n")
         assert tree_hash(data_dir) == old
@@ -338,14 +344,14 @@ def test_views_of_the_previous_format_are_rebuilt_with_a_warning(shop, data_dir:
     if first == "check":  # check only reads too, and an older format is no damage
         result = run(data_dir, "check")
         assert (result.returncode, result.stderr) == (0, "")
-        assert result.stdout == ("No problems found\nnote: the views were made by an older sessionpack (format 1); run "
+        assert result.stdout == ("No problems found\nnote: the views were made by an older sessionpack (format 4); run "
                                  "'sessionpack check --rebuild' (or any command that records something) once to rebuild "
                                  "them from the journal; nothing recorded changes\n")
         assert tree_hash(data_dir) == old
         return
     result = run(data_dir, "client", "add", "carol", "--name", "Carol")
     assert result.returncode == 0, result.stderr
-    assert result.stderr == (f"warning: the views were made by an older sessionpack (format 1); rebuilt {len(before)} "
+    assert result.stderr == (f"warning: the views were made by an older sessionpack (format 4); rebuilt {len(before)} "
                              "view files from the journal (nothing recorded was changed)\n")
     again = run(data_dir, "client", "list", "--format", "csv")
     assert (again.returncode, again.stderr) == (0, "")  # upgraded once

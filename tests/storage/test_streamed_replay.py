@@ -28,7 +28,7 @@ import pytest
 
 from sessionpack.domain import ledger
 from sessionpack.errors import FileProblem
-from sessionpack.storage import checkpoint, journal, layout, replay as streamed, shards, verify
+from sessionpack.storage import checkpoint, journal, layout, replay as streamed, report_shards, shards, verify
 from sessionpack.storage.fsio import open_binary
 from sessionpack.storage.small_views import SMALL_VIEWS
 from sessionpack.storage.store import Store, encode_view, load_settings
@@ -50,6 +50,7 @@ class Reference:
     def __init__(self) -> None:
         self.clients: dict[str, dict[str, Any]] = {}
         self.events: dict[str, list[bytes]] = {}
+        self.package_events: dict[str, list[dict[str, Any]]] = {}
         self.small = {entry.name: entry.empty() for entry in SMALL_VIEWS}
         self.offset = 0
         self.seq = 0
@@ -73,12 +74,16 @@ class Reference:
         encoded = _ENCODE(event).encode("utf-8")
         for client_id in applied:
             self.events[client_id].append(encoded)
+        if event["type"] in report_shards.EVENT_TYPES:
+            for client_id in applied:
+                self.package_events.setdefault(client_id, []).append(event)
 
     def files(self) -> Iterator[tuple[str, bytes]]:
         builder = shards.Builder()
         for client_id in sorted(self.clients, key=lambda c: c + ".json"):
             view = self.clients.pop(client_id)
             events = self.events.pop(client_id)
+            view["events"] = self.package_events.pop(client_id, [])
             builder.add(view)
             view["events"] = _MARK
             yield os.path.join(layout.CLIENT_VIEWS, f"{client_id}.json"), encode_view(view).replace(_MARK_JSON, b"[" + b",".join(events) + b"]", 1)
@@ -184,6 +189,27 @@ def test_the_same_files_byte_for_byte_as_the_replay_before(generated: Path, work
         assert data == want, name
     assert (replayed.offset, replayed.seq, replayed.digest.hexdigest()) == (reference.offset, reference.seq, reference.digest.hexdigest())
     assert len(files) > 40 and any(name.startswith(layout.OPEN) for name, _ in files) and any(name.startswith(layout.CODES) for name, _ in files)
+    for folder in report_shards.FOLDERS:  # the report views are among them
+        assert any(name.startswith(folder + os.sep) for name, _ in files), folder
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "data-example"
+
+
+def test_the_example_practice_is_rebuilt_into_the_files_it_ships(tmp_path: Path) -> None:
+    """data-example's views were written by the replay before this one
+    (every shard kind: open packages, codes, references, report views)."""
+    copy = tmp_path / "example"
+    shutil.copytree(EXAMPLE, copy)
+    shipped = {str(p.relative_to(copy)): p.read_bytes() for p in (copy / layout.VIEWS).rglob("*") if p.is_file()}
+    assert any(name.startswith(layout.REFS) for name in shipped) and any(name.startswith(report_shards.DAYS) for name in shipped)
+    replayed, files = streamed_files(copy, 1)
+    assert replayed.problems == [] and dict(files) == shipped
+    shutil.rmtree(copy / layout.VIEWS)
+    (copy / layout.VIEWS).mkdir(mode=0o700)
+    rebuilt = run(copy, "check", "--rebuild")
+    assert (rebuilt.returncode, rebuilt.stderr) == (0, ""), rebuilt.stderr
+    assert {str(p.relative_to(copy)): p.read_bytes() for p in (copy / layout.VIEWS).rglob("*") if p.is_file()} == shipped
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])

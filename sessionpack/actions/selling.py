@@ -1,0 +1,396 @@
+"""Sales: one path for ``sell``, ``assign``, ``sell --csv`` and imported balances.
+
+``plan_sales`` takes requests as typed -- one from the command line, or one
+per row of a CSV file -- and returns a ``SalePlan``: the events to record
+(in one commit), one output row per request (``created`` or
+``unchanged``), and every problem, each with its line and column (or
+option). Every rule is the domain's: the fields of a sale
+(``sales.check_reference``, ``sales.sale_day``...), the sale itself
+(``sales.sell``, which makes every ``sold`` event), imported balances
+(``imports.plan_import``), references (``references``) and new clients
+(``clients.plan_clients``).
+
+Order of the checks for one request (a one-request command reports the
+first problem): the typed fields (price, paid, date, reference, invoice,
+note, shared clients), the client, the clients shared with, the reference
+(recorded already: unchanged or a conflict), the package, the imported
+balance, then the sale's own rules.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ..domain import references, sales
+from ..domain.ids import check_slug
+from ..domain.imports import ACTIVATED, EXPIRES, REMAINING, USED_BEFORE, ImportCells, plan_import
+from ..domain.records import field, record
+from ..errors import InputError, RuleError
+from .problems import Problem, problem
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Mapping
+
+    from .csvtable import Row
+
+SALE_COLUMNS = ("client", "package", "ref", "price", "paid", "date", "share", "invoice", "note")
+IMPORT_COLUMNS = (REMAINING, USED_BEFORE, EXPIRES, ACTIVATED)
+CLIENT_COLUMNS = ("name", "email")
+REQUIRED = ("client", "package", "ref")
+OPTION_LABELS = {"client": "CLIENT", "package": "PACKAGE", "ref": "--ref", "price": "--price", "paid": "--paid",
+                 "date": "--date", "share": "--share", "invoice": "--invoice", "note": "--note"}
+_KEYED = re.compile(r"(remaining|used_before)\.([a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63})\Z")
+_SPLIT = re.compile(r"[\s,;]+")
+
+
+def known_column(name: str, create_clients: bool) -> bool:
+    return (name in SALE_COLUMNS or name in IMPORT_COLUMNS or _KEYED.match(name) is not None
+            or (create_clients and name in CLIENT_COLUMNS))
+
+
+def known_text(create_clients: bool) -> str:
+    names = [*SALE_COLUMNS, "remaining (or remaining.KEY)", "used_before (or used_before.KEY)", EXPIRES, ACTIVATED]
+    if create_clients:
+        names += CLIENT_COLUMNS
+    return ", ".join(names)
+
+
+def unknown_hint(name: str) -> str | None:
+    if name in CLIENT_COLUMNS:
+        return "is read only with --create-clients (it names the clients to create); add the option, or remove the column"
+    return None
+
+
+@record(frozen=False)
+class SaleRequest:
+    """One sale (or imported balance) as typed; None: not given.
+
+    ``line`` is the file line of a CSV row (None on the command line);
+    ``labels`` name the fields in messages (options or columns).
+    """
+
+    client: str
+    package: str
+    ref: str | None = None
+    price: str | None = None
+    paid: str | None = None
+    date: str | None = None
+    share: tuple[str, ...] = ()
+    invoice: str | None = None
+    note: str | None = None
+    imports: ImportCells = field(default_factory=ImportCells)
+    name: str | None = None
+    email: str | None = None
+    line: int | None = None
+    labels: Mapping[str, str] = field(default_factory=lambda: OPTION_LABELS)
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name, name)
+
+
+def request_from_row(row: Row) -> SaleRequest:
+    """The request of one CSV row (cells as typed; checked by ``plan_sales``)."""
+    cells = row.cells
+    imports = ImportCells()
+    for name, text in cells.items():
+        if name in (REMAINING, USED_BEFORE):
+            getattr(imports, name)[None] = text
+        else:
+            keyed = _KEYED.match(name)
+            if keyed:
+                getattr(imports, keyed.group(1))[keyed.group(2)] = text
+    imports.expires = cells.get(EXPIRES)
+    imports.activated = cells.get(ACTIVATED)
+    share = tuple(part for part in _SPLIT.split(cells.get("share", "").strip()) if part)
+    return SaleRequest(
+        client=cells.get("client", "").strip(), package=cells.get("package", "").strip(), ref=cells.get("ref"),
+        price=cells.get("price"), paid=cells.get("paid"), date=cells.get("date"), share=share,
+        invoice=cells.get("invoice"), note=cells.get("note"), imports=imports,
+        name=cells.get("name"), email=cells.get("email"), line=row.line, labels={},
+    )
+
+
+@record(frozen=False)
+class SaleRow:
+    """One output row: the request's line, what became of it, the client
+    package (made now or recorded before) and, once, its access code."""
+
+    line: int | None
+    ref: str | None
+    status: str  # created | unchanged
+    client: str
+    package: str
+    id: str
+    invoice: str
+    code: str = ""
+    new_client: bool = False
+    event: dict[str, Any] | None = field(default=None, repr=False)
+
+    def record(self) -> dict[str, Any]:
+        return {"line": self.line, "ref": self.ref, "status": self.status, "client": self.client, "package": self.package,
+                "id": self.id, "invoice": self.invoice, "code": self.code, "new_client": self.new_client}
+
+
+@record(frozen=False)
+class SalePlan:
+    rows: list[SaleRow] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)  # client-added first, then sold, in row order
+    problems: list[Problem] = field(default_factory=list)
+    clients_created: list[str] = field(default_factory=list)
+
+    def created(self) -> int:
+        return sum(1 for row in self.rows if row.status == "created")
+
+
+@record(frozen=False)
+class _Fields:
+    """A request's typed fields, checked."""
+
+    client: str = ""
+    package: str = ""
+    ref: str | None = None
+    price: Decimal | None = None
+    paid: Decimal | None = None
+    day: Any = None
+    invoice: str | None = None
+    note: str | None = None
+    share: tuple[str, ...] = ()
+    ok: bool = True
+
+
+def _fields(req: SaleRequest, practice: Any, add: Callable[[str, Exception], None], csv_row: bool) -> _Fields:
+    """Check every typed field of a request; each problem goes to ``add(field, error)``."""
+    out = _Fields()
+
+    def attempt(name: str, check: Callable[[], Any]) -> Any:
+        try:
+            return check()
+        except InputError as err:
+            add(name, err)
+            out.ok = False
+            return None
+
+    currency = practice.currency
+    if req.price is not None:
+        out.price = attempt("price", lambda: sales.parse_amount(req.price, currency, req.label("price")))
+    if req.paid is not None:
+        out.paid = attempt("paid", lambda: sales.parse_amount(req.paid, currency, req.label("paid")))
+    if req.imports.any() and req.date is None:
+        add("date", InputError("an imported balance needs the date it was sold (in the other system); write it, e.g. 2026-03-01"))
+        out.ok = False
+    out.day = attempt("date", lambda: sales.sale_day(req.date, practice.today, req.label("date")))
+    if req.ref is not None:
+        out.ref = attempt("ref", lambda: sales.check_reference(req.ref, req.label("ref")))
+    elif csv_row:
+        add("ref", InputError("the reference is empty; give each row its own reference (e.g. the other system's sale "
+                              "number), so the file can be run again without selling twice"))
+        out.ok = False
+    if req.invoice is not None:
+        out.invoice = attempt("invoice", lambda: sales.check_invoice(req.invoice, req.label("invoice")))
+    if req.note is not None:
+        out.note = attempt("note", lambda: sales.check_note(req.note, req.label("note")))
+    shared = []
+    for other in req.share:
+        shared.append(attempt("share", lambda other=other: check_slug(other, "client")))
+    out.share = tuple(s for s in shared if s)
+    out.client = attempt("client", lambda: check_slug(req.client, "client")) or ""
+    out.package = attempt("package", lambda: check_slug(req.package, "package")) or ""
+    return out
+
+
+def _no_client(client: str, csv_row: bool) -> InputError:
+    fix = "see 'sessionpack client list' or add one with 'sessionpack client add'"
+    if csv_row:
+        fix += ", or run with --create-clients and a name column"
+    return InputError(f"no client {client!r}; {fix}")
+
+
+def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = False, create_clients: bool = False,
+               progress: Callable[[int], None] | None = None) -> SalePlan:
+    """Check every request and plan its events (nothing is written here)."""
+    plan = SalePlan()
+
+    def adder(req: SaleRequest) -> Callable[[str, Exception], None]:
+        def add(name: str, err: Exception) -> None:
+            plan.problems.append(problem(req.line, req.label(name), err))
+        return add
+
+    csv_rows = [req.line is not None for req in requests]
+    checked = [_fields(req, practice, adder(req), csv_row) for req, csv_row in zip(requests, csv_rows)]
+    first_line: dict[str, int | None] = {}
+    for req, got in zip(requests, checked):
+        if got.ref is None:
+            continue
+        if got.ref in first_line:
+            adder(req)("ref", InputError(f"reference {got.ref!r} is also on line {first_line[got.ref]}; give each sale its own reference"))
+            got.ok = False
+        else:
+            first_line[got.ref] = req.line
+    if len(requests) > 50:
+        practice.use_directory()  # many clients: one file says which exist
+    recorded = practice.references(first_line) if first_line else {}
+    new_views, not_created = _new_clients(practice, requests, checked, plan) if create_clients else ({}, set())
+    counters: dict[str, int] = {}
+    sales_count = None
+    for number, (req, got, csv_row) in enumerate(zip(requests, checked, csv_rows), start=1):
+        if progress is not None:
+            progress(number)
+        add = adder(req)
+        # The client, the clients shared with and the package are looked up
+        # even for a row with other problems, so each problem is listed once.
+        known = bool(got.client) and (got.client in new_views or practice.client_exists(got.client))
+        if got.client and not known and got.client not in not_created:
+            add("client", _no_client(got.client, csv_row))
+            got.ok = False
+        elif got.client in not_created:
+            got.ok = False  # its first row says why it cannot be created
+        missing = [other for other in got.share if other not in new_views and not practice.client_exists(other)]
+        if missing:
+            add("share", _no_client(missing[0], False))
+            got.ok = False
+        if got.ok and got.ref is not None and got.ref in recorded:
+            _recorded_again(req, got, recorded[got.ref], plan, add)
+            continue
+        package = None
+        if got.package:
+            try:
+                package = practice.package(got.package)
+            except InputError as err:
+                add("package", err)
+                got.ok = False
+        if not got.ok or package is None or not known:
+            continue
+        view = new_views.get(got.client) or practice.client(got.client)
+        terms = practice.terms(package)
+        imported = None
+        if req.imports.any():
+            imported, found = plan_import(terms, req.imports, sold_on=got.day, today=practice.today,
+                                          currency=practice.currency)
+            for column, err in found:
+                add(column, err)
+            if found:
+                continue
+        if imported is not None:
+            invoice = got.invoice or ""
+        else:
+            if sales_count is None:
+                sales_count = practice.sales_count()
+            sales_count += 1
+            invoice = got.invoice or f"{sales_count:06d}"
+        owner = dict(view)
+        owner["counters"] = dict(view["counters"], p=counters.get(got.client, view["counters"]["p"]))
+        try:
+            event = sales.sell(owner, package, currency=practice.currency, sale_date=got.day, invoice=invoice,
+                               price=got.price, paid=got.paid, reference=got.ref, assign=assign, share_with=got.share,
+                               note=got.note, imported=imported, terms=terms, regular_prices=practice.regular_prices(package))
+        except (InputError, RuleError) as err:
+            add(getattr(err, "field", "package"), err)
+            continue
+        counters[got.client] = owner["counters"]["p"] + 1
+        from ..domain.codes import code_hash, new_code
+
+        code = new_code()  # shown once, in the output; only its hash is recorded
+        event["code_hash"] = code_hash(code)
+        plan.events.append(event)
+        plan.rows.append(SaleRow(req.line, got.ref, "created", got.client, package.id, event["client_package"], invoice,
+                                 code, got.client in new_views, event))
+    if any(csv_rows):
+        plan.problems.sort(key=lambda p: p.line or 0)
+    return plan
+
+
+def _recorded_again(req: SaleRequest, got: _Fields, holders: list[list[Any]], plan: SalePlan,
+                    add: Callable[[str, Exception], None]) -> None:
+    """A reference already recorded: the same sale is unchanged, another is a conflict."""
+    date = got.day.isoformat() if req.date is not None else None
+    price = None if got.price is None else str(got.price)
+    compared = []
+    for client, cp_id, fields in holders:
+        imported = _imported_as_recorded(req.imports, fields.get("imported")) if req.imports.any() else None
+        wanted = references.wanted(got.client, got.package, date=date, price=price, invoice=got.invoice, imported=imported)
+        if references.same_sale(fields, wanted):
+            plan.rows.append(SaleRow(req.line, got.ref, "unchanged", client, fields["package"], cp_id, fields["invoice"]))
+            return
+        compared.append((cp_id, fields, wanted))
+    cp_id, fields, wanted = compared[0]
+    differs = "; ".join(references.differences(fields, wanted))
+    add("ref", RuleError(f"reference {got.ref!r} is already recorded as {cp_id} with other details ({differs}); "
+                         "if this is another sale, give it its own reference"))
+
+
+def _imported_as_recorded(cells: ImportCells, was: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What a row says of an imported balance, in the recorded form of
+    ``was`` (a plain ``remaining`` cell stands for its one balance key;
+    "45" is "45.00" of a money balance), to compare it with ``was``."""
+    was = was or {}
+
+    def values(given: Mapping[str | None, str], recorded: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, text in given.items():
+            if key is None:
+                keys = list(was.get("remaining") or {})
+                key = keys[0] if len(keys) == 1 else REMAINING
+            out[key] = _as_recorded(text.strip(), recorded.get(key))
+        return out
+
+    return {"remaining": values(cells.remaining, was.get("remaining") or {}),
+            "used_before": values(cells.used_before, was.get("used_before") or {}),
+            "expires": (cells.expires or "").strip() or None, "activated": (cells.activated or "").strip() or None}
+
+
+def _as_recorded(text: str, recorded: Any) -> Any:
+    if isinstance(recorded, int) and text.isascii() and text.isdigit():
+        return int(text)
+    if isinstance(recorded, str) and recorded != "unlimited":
+        try:
+            return format(Decimal(text).quantize(Decimal(recorded)), "f")
+        except ArithmeticError:
+            return text
+    return text
+
+
+def _new_clients(practice: Any, requests: list[SaleRequest], checked: list[_Fields],
+                 plan: SalePlan) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """With --create-clients: plan the clients the rows name that are not
+    recorded (and check the name and email given for recorded ones).
+    Returns the new clients' views, and the clients that cannot be created
+    (a problem on their first row says why)."""
+    from ..domain import ledger
+    from .clients import ClientRequest, plan_clients
+
+    first: dict[str, tuple[SaleRequest, _Fields]] = {}
+    for req, got in zip(requests, checked):
+        if not got.client:
+            continue
+        if got.client not in first:
+            first[got.client] = (req, got)
+            continue
+        earlier = first[got.client][0]
+        for name in CLIENT_COLUMNS:
+            mine, theirs = getattr(req, name), getattr(earlier, name)
+            if mine is not None and theirs is not None and mine.strip() != theirs.strip():
+                plan.problems.append(Problem(req.line, name, f"client {got.client!r} has {name} {theirs.strip()!r} on line "
+                                                             f"{earlier.line}; give one {name} for each client", 2))
+                got.ok = False
+    wanted = [ClientRequest(line=req.line, id=client, name=req.name, email=req.email, labels={"id": "client"})
+              for client, (req, got) in first.items()
+              if req.name is not None or req.email is not None or not practice.client_exists(client)]
+    if not wanted:
+        return {}, set()
+    clients = plan_clients(practice, wanted, match_details=False, create_only_missing=True)
+    bad_lines = {p.line for p in clients.problems}
+    plan.problems.extend(clients.problems)
+    not_created = {request.id for request in wanted if request.line in bad_lines and request.id is not None}
+    for req, got in zip(requests, checked):
+        if req.line in bad_lines:
+            got.ok = False
+    views: dict[str, dict[str, Any]] = {}
+    for row, event in zip(clients.created_rows(), clients.events):
+        view = ledger.empty_client_view(row.id)
+        view["client"] = dict(event["client"])
+        views[row.id] = view
+        plan.clients_created.append(row.id)
+    plan.events[:0] = clients.events
+    return views, not_created

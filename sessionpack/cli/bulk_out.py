@@ -1,0 +1,112 @@
+"""What the CSV commands share: reading the file, printing rows and
+problems, and a progress bar for large files on a terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from enum import Enum
+
+from ..errors import InputError
+from .output import Format, emit
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterator, Sequence
+
+PROGRESS_FROM = 300  # rows: smaller files finish before a bar would be read
+
+
+class RowsFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    jsonl = "jsonl"
+
+
+def read_input(path: str) -> tuple[bytes, str]:
+    """The bytes of FILE, or of standard input for '-', and the name problems use."""
+    if path == "-":
+        return sys.stdin.buffer.read(), "<stdin>"
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(), path
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; check the path") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a directory; give a CSV file") from None
+    except OSError as err:
+        raise InputError(f"cannot read {path}: {err.strerror or err}; check the file") from None
+
+
+def emit_rows(fmt: RowsFormat, columns: Sequence[str], rows: list[dict[str, Any]], title: str) -> None:
+    """One row per input line; JSON lines print one object a line."""
+    if fmt is RowsFormat.jsonl:
+        sys.stdout.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+        return
+    emit(Format(fmt.value), columns, rows, title=title, data=rows)
+
+
+def emit_one(fmt: RowsFormat, record: dict[str, Any], write: Callable[[Format, dict[str, Any]], None]) -> None:
+    """A one-request command's record: JSON lines print it on one line."""
+    if fmt is RowsFormat.jsonl:
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    else:
+        write(Format(fmt.value), record)
+
+
+def print_problems(lines: Sequence[str]) -> None:
+    sys.stdout.flush()
+    sys.stderr.write("".join(line + "\n" for line in lines))
+
+
+@contextmanager
+def no_collector() -> Iterator[None]:
+    """The cyclic garbage collector off while a file is checked and recorded:
+    its rows make millions of small objects (views, events) that are not
+    cycles, and the collector, walking them again and again, took about a
+    sixth of the time."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
+def progress(total: int, source: str) -> Iterator[Callable[[int], None] | None]:
+    """A Rich progress bar on standard error while ``total`` rows of
+    ``source`` are checked, then recorded, when standard error is a terminal
+    and the file is large; otherwise nothing (None)."""
+    try:
+        terminal = sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        terminal = False
+    if total < PROGRESS_FROM or not terminal:
+        yield None
+        return
+    import os
+
+    what = f"checking {os.path.basename(source) or source}"
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=Console(file=sys.stderr, highlight=False, markup=False), transient=True)
+    with bar:
+        task = bar.add_task(what, total=total)
+        step = max(1, total // 200)
+
+        def advance(done: int) -> None:
+            if done == total:
+                bar.update(task, completed=done, description=f"{what}: done, recording")
+            elif done % step == 0:
+                bar.update(task, completed=done)
+
+        yield advance

@@ -1,0 +1,161 @@
+"""A table fitted to a terminal's width, for people.
+
+The rule: an id, a date or an amount is never cut. Each column is either
+*kept* (its cells are printed whole: ids, dates, amounts, numbers, and any
+column whose cells hold no space) or *text* (names, descriptions: they may
+wrap at spaces). In order:
+
+1. every column at its natural width, when the table fits;
+2. else the text columns wrap at spaces, sharing the width the kept
+   columns leave (each at least ``MIN_TEXT`` columns, and never narrower
+   than its longest word);
+3. else, when even that does not fit, the text moves to a detail line
+   under each row, indented and wrapped to the terminal's width, and the
+   row keeps only its kept columns;
+4. else, when the kept columns alone are wider than the terminal (a report
+   of many amounts on a narrow terminal), each row is a block: its first
+   cell, then one ``header  value`` line per other column.
+
+Columns are separated by two spaces; the header is underlined.
+"""
+
+from __future__ import annotations
+
+from .output import display_width
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Sequence
+
+MIN_TEXT = 16
+GAP = "  "
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` display columns, broken at spaces
+    (a word longer than a line is broken inside)."""
+    width = max(1, width)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            if not word:
+                continue
+            candidate = f"{line} {word}" if line else word
+            if display_width(candidate) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            while display_width(word) > width:
+                cut = _cut(word, width)
+                lines.append(word[:cut])
+                word = word[cut:]
+            line = word
+        lines.append(line)
+    return lines or [""]
+
+
+def _cut(word: str, width: int) -> int:
+    used = 0
+    for index, ch in enumerate(word):
+        used += display_width(ch)
+        if used > width:
+            return max(1, index)
+    return len(word)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
+
+
+def fitted_lines(head: Sequence[str], body: Sequence[Sequence[str]], keep: Sequence[bool], width: int,
+                 bold: bool = False) -> list[str]:
+    """The header, its underline and the rows, fitted to ``width`` columns."""
+    count = len(head)
+    natural = [max([display_width(head[i])] + [display_width(line) for cells in body for line in cells[i].split("\n")])
+               for i in range(count)]
+    gaps = len(GAP) * (count - 1)
+    text_columns = [i for i in range(count) if not keep[i]]
+    if sum(natural) + gaps <= width:
+        return _render(head, body, natural, [True] * count, bold)
+    if not text_columns:
+        return _blocks(head, body, keep, width, bold)
+    kept = [i for i in range(count) if keep[i]]
+    kept_width = sum(natural[i] for i in kept) + len(GAP) * max(0, len(kept) - 1)
+    if kept_width > width:
+        return _blocks(head, body, keep, width, bold)
+    kept_width = sum(natural[i] for i in kept) + gaps
+    room = width - kept_width
+    if room >= MIN_TEXT * len(text_columns):
+        widths = _share(natural, text_columns, room)
+        longest = {i: max([display_width(w) for cells in body for w in cells[i].split()] + [1]) for i in text_columns}
+        if all(widths[i] >= min(natural[i], longest[i]) for i in text_columns):  # no word broken
+            return _render(head, body, widths, list(keep), bold)
+    return _with_details(head, body, keep, natural, width, bold)
+
+
+def _share(natural: list[int], text_columns: list[int], room: int) -> list[int]:
+    """Widths for the text columns: what they need, shrunk in proportion to
+    fit ``room``, none under MIN_TEXT."""
+    widths = list(natural)
+    need = sum(natural[i] for i in text_columns)
+    for i in text_columns:
+        widths[i] = max(MIN_TEXT, natural[i] * room // max(1, need))
+    while sum(widths[i] for i in text_columns) > room:  # rounding: take from the widest
+        widest = max(text_columns, key=lambda i: widths[i])
+        if widths[widest] <= MIN_TEXT:
+            break
+        widths[widest] -= 1
+    return widths
+
+
+def _render(head: Sequence[str], body: Sequence[Sequence[str]], widths: list[int], whole: list[bool], bold: bool) -> list[str]:
+    lines = [_line([head[i] for i in range(len(head))], widths, bold)]
+    lines.append(GAP.join("─" * w for w in widths).rstrip())
+    for cells in body:
+        columns = [cells[i].split("\n") if whole[i] else wrap(cells[i], widths[i]) for i in range(len(cells))]
+        for row in range(max(len(c) for c in columns)):
+            lines.append(_line([c[row] if row < len(c) else "" for c in columns], widths, False))
+    return lines
+
+
+def _line(cells: Sequence[str], widths: Sequence[int], bold: bool) -> str:
+    text = GAP.join(_pad(cell, w) for cell, w in zip(cells, widths)).rstrip()
+    return f"\x1b[1m{text}\x1b[0m" if bold and text else text
+
+
+def _with_details(head: Sequence[str], body: Sequence[Sequence[str]], keep: Sequence[bool], natural: list[int],
+                  width: int, bold: bool) -> list[str]:
+    """Kept columns in the row; each text column on a detail line under it."""
+    kept = [i for i in range(len(head)) if keep[i]]
+    lines = _render([head[i] for i in kept], [[cells[i] for i in kept] for cells in body[:0]], [natural[i] for i in kept],
+                    [True] * len(kept), bold)
+    for cells in body:
+        lines.extend(_render([""] * len(kept), [[cells[i] for i in kept]], [natural[i] for i in kept], [True] * len(kept),
+                             False)[2:])
+        details = [f"{head[i]}: {cells[i]}" if head[i] else cells[i] for i in range(len(head)) if not keep[i] and cells[i]]
+        if details:
+            lines.extend("    " + part for part in wrap(" · ".join(details), width - 4))
+    return lines
+
+
+def _blocks(head: Sequence[str], body: Sequence[Sequence[str]], keep: Sequence[bool], width: int, bold: bool) -> list[str]:
+    """One block per row: the first cell (bold), then ``header  value`` lines;
+    a kept value (an id, a date, an amount) whole, text wrapped at spaces
+    when it is longer than the line."""
+    label = max(display_width(h) for h in head[1:]) if len(head) > 1 else 0
+    lines: list[str] = []
+    for number, cells in enumerate(body):
+        if number:
+            lines.append("")
+        first = f"{head[0]} {cells[0]}" if head[0] else cells[0]
+        lines.append(f"\x1b[1m{first}\x1b[0m" if bold else first)
+        for header, cell, whole in zip(head[1:], cells[1:], keep[1:]):
+            if not cell:
+                continue
+            fits = whole or display_width(cell) <= width - label - 4
+            parts = cell.split("\n") if fits else wrap(cell, max(12, width - label - 4))
+            for index, part in enumerate(parts):
+                lines.append(f"  {_pad(header if index == 0 else '', label)}  {part}".rstrip())
+    return lines

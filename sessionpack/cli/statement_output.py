@@ -1,0 +1,87 @@
+"""Drawing a statement: table, plain text and Markdown (to paste into an
+email), JSON, CSV and TSV. Nothing in it depends on the terminal, the
+locale or the time of day beyond ``--now``: the same data and ``--now``
+give the same bytes."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from ..domain.text import shown
+from .output import plain_table_lines, write_delimited, write_json
+
+COLUMNS = ("date", "entry", "detail", "change", "balance")
+
+
+def _heading(view: dict[str, Any], opened: Any, span: Any) -> list[str]:
+    client = view["client"] or {}
+    name = client.get("name") or view["id"]
+    lines = [f"Statement for {name} ({view['id']})", f"{opened.settings.name}", f"at {opened.now:%Y-%m-%d %H:%M}"]
+    if span is not None:
+        lines.append(f"period {span.text()}")
+    return lines
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").replace("`", "\\`")
+
+
+def render_statement(fmt: str, view: dict[str, Any], packages: list[dict[str, Any]], opened: Any, span: Any) -> None:
+    from ..reports.statement import header_lines
+
+    out = sys.stdout
+    currency = opened.settings.currency
+    if fmt == "json":
+        write_json({"client": view["id"], "name": (view["client"] or {}).get("name"), "at": opened.now.isoformat(),
+                    "currency": currency, "from": span.first.isoformat() if span else None,
+                    "to": span.last.isoformat() if span else None, "packages": packages})
+        return
+    if fmt in ("csv", "tsv"):
+        rows = [dict(entry, package=pkg["id"]) for pkg in packages for entry in pkg["entries"]]
+        write_delimited(["package", *COLUMNS], rows, "," if fmt == "csv" else "\t")
+        return
+    lines: list[str] = []
+    if fmt == "md":
+        head = _heading(view, opened, span)
+        lines.append(f"# {_md_cell(shown(head[0]))}")
+        lines.append("")
+        lines.extend(f"{_md_cell(shown(text))}  " for text in head[1:])
+        for pkg in packages:
+            top, *rest = header_lines(pkg, currency)
+            lines += ["", f"## {_md_cell(shown(top))}", ""]
+            lines.extend(f"{_md_cell(shown(text))}  " for text in rest)
+            lines += ["", "| " + " | ".join(COLUMNS) + " |", "|" + "|".join("---" for _ in COLUMNS) + "|"]
+            for entry in pkg["entries"]:
+                lines.append("| " + " | ".join(_md_cell(shown(str(entry[c]))) for c in COLUMNS) + " |")
+        if not packages:
+            lines += ["", "No packages."]
+    else:  # table and text: plain aligned columns; a table on a terminal is fitted to its width
+        from .output import screen
+
+        seen = screen()
+        fitted = fmt == "table" and seen.terminal
+        say = (lambda text: _wrapped(text, seen.width)) if fitted else (lambda text: [text])
+        for text in _heading(view, opened, span):
+            lines.extend(say(shown(text)))
+        for pkg in packages:
+            lines.append("")
+            for text in header_lines(pkg, currency):
+                lines.extend(say(shown(text)))
+            body = [[shown(str(entry[c])) for c in COLUMNS] for entry in pkg["entries"]]
+            if fitted:
+                from .fit import fitted_lines
+
+                table = fitted_lines(list(COLUMNS), body, [True, True, False, True, True], seen.width - 2, bold=seen.styles)
+            else:
+                table = plain_table_lines(list(COLUMNS), body)
+            lines.extend("  " + line if line else line for line in table)
+        if not packages:
+            lines += ["", "No packages."]
+    out.write("".join(line.rstrip() + "\n" for line in lines))
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    from .fit import wrap
+
+    return wrap(text, width) if len(text) > width else [text]

@@ -1,0 +1,364 @@
+"""How the value a client package holds moves over time (pure).
+
+``package_value`` reads a client package as its owner's view holds it, with
+the events of that view that concern it, and returns every dated movement
+of its prepaid value (see ``valuation`` for what a unit is worth):
+
+- ``sold`` on the sale date (``imported`` on the day an imported package
+  was recorded, ``adjusted`` on the day a transfer brought it in);
+- ``redeemed`` on the date of each attended session, ``forfeited`` on the
+  date of each forfeited one (no-show, late cancel, late-cancel charge);
+- ``adjusted`` on the day of an adjustment (and of a transfer out);
+- ``expired`` on the date an expiry takes effect (the day after the last
+  valid day, as recorded by the expiry sweep);
+- ``refunded`` (the refund, net of tax) and ``refund_difference`` (the value
+  held less that refund) on the day of a refund; a cancellation is a refund
+  of nothing.
+
+Each movement's value is the change in the value held, computed from units
+(``valuation.value_of``), so a package's movements always add up exactly to
+what it holds on any day. Unlimited parts are recognised evenly per day
+over their term (``lin``), from its first day to its last valid day.
+
+Dates are ISO texts in the practice zone (an event's ``at`` is recorded in
+it, so its first ten characters are the local date).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from . import balances, valuation
+from .expiry import parse_expiry_option
+from .money import money_text, quantize
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Mapping
+
+COLUMNS = ("sold", "imported", "redeemed", "forfeited", "expired", "refunded", "refund_difference", "adjusted")
+ADDS = frozenset({"sold", "imported", "adjusted"})
+UNLIMITED = valuation.UNLIMITED
+PACKAGE_EVENTS = frozenset({"adjusted", "transferred", "refunded", "package-cancelled"})
+
+
+def sign(column: str) -> int:
+    return 1 if column in ADDS else -1
+
+
+def _day(at: str) -> str:
+    return at[:10]
+
+
+def _prev(day: str) -> str:
+    return (date.fromisoformat(day) - timedelta(days=1)).isoformat()
+
+
+def _units(value: Any, money: bool) -> Any:
+    if value == UNLIMITED:
+        return UNLIMITED
+    return Decimal(value) if money else int(value)
+
+
+def _split(total: Decimal, weights: dict[str, Decimal], currency: str) -> dict[str, Decimal]:
+    """``total`` split across keys in proportion to ``weights`` (to the cent)."""
+    keys = list(weights)
+    if not keys:
+        return {}
+    whole = sum(weights.values())
+    if whole == 0:
+        return {key: (total if i == 0 else quantize(Decimal(0), currency)) for i, key in enumerate(keys)}
+    out: dict[str, Decimal] = {}
+    given = Decimal(0)
+    for key in keys[:-1]:
+        share = quantize(total * weights[key] / whole, currency)
+        out[key] = share
+        given += share
+    out[keys[-1]] = quantize(total - given, currency)
+    return out
+
+
+def term_start(pkg: Mapping[str, Any]) -> str | None:
+    """The first day of an unlimited package's term: the day it came to this
+    client (sale, or a transfer in), or its first use; None until then."""
+    if pkg["sale"].get("transferred_from") and pkg["sale"].get("at"):
+        return _day(pkg["sale"]["at"])
+    if parse_expiry_option(pkg["terms"].get("expiry", "none")).kind == "from-first-use" and not pkg.get("expires_set"):
+        first = balances.first_use(pkg)
+        return first.isoformat() if first else None
+    return pkg["sale"]["date"]
+
+
+def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The dated value movements of one client package.
+
+    ``events``: the owner's view events (any; those about this package are
+    used). Returns ``{"id", "owner", "package", "sold_on", "method",
+    "parts", "moves": [[date, column, key, value, units, ref]...],
+    "lin": [[key, first day, last day, value, last day recognised]...],
+    "at_sale": bool}`` with moves in date order; ``ref`` is the booking id
+    of a session, else None.
+    """
+    cp = pkg["id"]
+    currency = pkg["terms"]["currency"]
+    val = valuation.of_package(pkg)
+    parts = val["parts"]
+    money = balances.is_money(pkg)
+    zero = quantize(Decimal(0), currency)
+    sale = pkg["sale"]
+    if sale.get("transferred_from"):
+        start_day, start_col = _day(sale.get("at") or sale["date"]), "adjusted"
+    elif pkg.get("imported"):
+        start_day, start_col = _day(sale.get("at") or sale["date"]), "imported"
+    else:
+        start_day, start_col = sale["date"], "sold"
+    imported_left = (pkg.get("imported") or {}).get("remaining") or {}
+    units: dict[str, Any] = {}
+    moves: list[list[Any]] = []
+    lin: list[list[Any]] = []
+    counted = [key for key, part in parts.items() if part[1] != UNLIMITED]
+    unlimited = [key for key, part in parts.items() if part[1] == UNLIMITED]
+    for key in counted:
+        bought = _units(parts[key][1], money)
+        units[key] = _units(imported_left[key], money) if key in imported_left and imported_left[key] != UNLIMITED else bought
+        moves.append([start_day, start_col, key, valuation.value_of(parts[key], units[key], currency), units[key], None])
+    for key in unlimited:
+        moves.append([start_day, start_col, key, Decimal(parts[key][0]), UNLIMITED, None])
+
+    changes: list[tuple[str, int, int, str, Any]] = []
+    for bid, draw in pkg.get("draws", {}).items():
+        if draw["state"] in ("used", "forfeited"):
+            changes.append((draw["date"], 2, 0, "draw", (bid, draw)))
+    for event in events:
+        kind = event.get("type")
+        if kind not in PACKAGE_EVENTS or event.get("client_package") != cp:
+            continue
+        if kind == "transferred" and event["clients"][0] != pkg["owner"]:
+            continue
+        order = 4 if kind in ("refunded", "package-cancelled") else 1
+        changes.append((_day(event["at"]), order, event.get("seq", 0), kind, event))
+    if pkg.get("expired_at"):
+        changes.append((pkg["expired_at"], 3, 0, "expired", pkg.get("lapsed") or {}))
+    changes.sort(key=lambda c: (c[0], c[1], c[2], c[3]))
+
+    # When the unlimited parts stop being recognised: the first closing change.
+    closing_day = None
+    for day, _, _, kind, payload in changes:
+        if kind in ("refunded", "package-cancelled", "expired") or (
+                kind == "transferred" and any(v == UNLIMITED for v in payload["amounts"].values())):
+            closing_day = day
+            break
+    unlimited_left: dict[str, Decimal] = {}  # an unlimited part's value when its recognition stops
+    at_sale = False
+    for key in unlimited:
+        value = Decimal(parts[key][0])
+        if val.get("spread") != "term":
+            moves.append([start_day, "redeemed", key, value, UNLIMITED, None])
+            at_sale = True
+            unlimited_left[key] = zero
+            continue
+        first = term_start(pkg)
+        last = balances.expiry(pkg)
+        if first is None or last is None:
+            unlimited_left[key] = value
+            continue
+        last_text = last.isoformat()
+        stop = last_text if closing_day is None else min(last_text, _prev(closing_day))
+        if stop >= first:
+            lin.append([key, first, last_text, value, stop])
+        unlimited_left[key] = held_unlimited(value, first, last_text, stop) if stop >= first else value
+
+    for day, _, _, kind, payload in changes:
+        if kind == "draw":
+            bid, draw = payload
+            key = draw["key"]
+            if key not in units:
+                continue
+            before = valuation.value_of(parts[key], units[key], currency)
+            units[key] -= _units(draw["amount"], money)
+            after = valuation.value_of(parts[key], units[key], currency)
+            column = "redeemed" if draw["state"] == "used" else "forfeited"
+            moves.append([day, column, key, before - after, _units(draw["amount"], money), bid])
+            continue
+        if kind == "adjusted":
+            for key, delta in payload.get("changes", {}).items():
+                if key not in units:
+                    continue
+                before = valuation.value_of(parts[key], units[key], currency)
+                units[key] += _units(delta, money)
+                after = valuation.value_of(parts[key], units[key], currency)
+                moves.append([day, "adjusted", key, after - before, _units(delta, money), None])
+            continue
+        if kind == "transferred":
+            for key, amount in payload["amounts"].items():
+                if key in units and amount != UNLIMITED:
+                    before = valuation.value_of(parts[key], units[key], currency)
+                    units[key] -= _units(amount, money)
+                    after = valuation.value_of(parts[key], units[key], currency)
+                    moves.append([day, "adjusted", key, after - before, -_units(amount, money), None])
+                elif key in unlimited_left and amount == UNLIMITED:
+                    moves.append([day, "adjusted", key, -unlimited_left.pop(key), UNLIMITED, None])
+            continue
+        if kind == "expired":
+            for key, amount in payload.items():
+                if key in units and amount != UNLIMITED:
+                    before = valuation.value_of(parts[key], units[key], currency)
+                    units[key] -= _units(amount, money)
+                    after = valuation.value_of(parts[key], units[key], currency)
+                    moves.append([day, "expired", key, before - after, _units(amount, money), None])
+            for key in list(unlimited_left):
+                moves.append([day, "expired", key, unlimited_left.pop(key), UNLIMITED, None])
+            continue
+        # refunded or package-cancelled: what is left is voided
+        drops: dict[str, Decimal] = {}
+        voided: dict[str, Any] = {}
+        for key, amount in (payload.get("voided") or {}).items():
+            if key in units and amount != UNLIMITED:
+                before = valuation.value_of(parts[key], units[key], currency)
+                voided[key] = _units(amount, money)
+                units[key] -= voided[key]
+                drops[key] = before - valuation.value_of(parts[key], units[key], currency)
+        for key in list(unlimited_left):
+            drops[key] = drops.get(key, zero) + unlimited_left.pop(key)
+        refund = zero
+        if kind == "refunded":
+            total = Decimal(sale["total"])
+            refund = quantize(Decimal(payload["amount"]) * Decimal(sale["price"]) / total, currency) if total else zero
+        keys = list(drops) or list(parts)[:1]
+        weights = {key: drops.get(key, zero) for key in keys}
+        shares = _split(refund, weights, currency)
+        for key in keys:
+            drop = drops.get(key, zero)
+            if kind == "refunded":
+                moves.append([day, "refunded", key, shares[key], None, None])
+            moves.append([day, "refund_difference", key, drop - shares.get(key, zero), voided.get(key), None])
+    moves.sort(key=lambda m: m[0])
+    return {
+        "id": cp,
+        "owner": pkg["owner"],
+        "package": pkg["package"],
+        "sold_on": (pkg.get("imported") or {}).get("sold_on") or sale["date"],
+        "method": val["method"],
+        "parts": parts,
+        "moves": [[d, c, k, money_text(v), (balances.plain(u) if u is not None else None), r] for d, c, k, v, u, r in moves],
+        "lin": [[k, s, e, money_text(v), stop] for k, s, e, v, stop in lin],
+        "at_sale": at_sale,
+        "groups": {key: group_of(pkg["terms"], key) for key in parts},
+        "expires": (lambda d: d.isoformat() if d else None)(balances.expiry(pkg)),
+    }
+
+
+def group_of(terms: Mapping[str, Any], key: str) -> str:
+    """The service (or services) a part's value belongs to: the service of a
+    fixed part; for a pool, the services it may be spent on."""
+    contents = terms["contents"]
+    if "sessions" in contents:
+        return key
+    services = contents.get("services", "all")
+    return "all services" if services == "all" else "+".join(services)
+
+
+def held_unlimited(value: Decimal, first: str, last: str, day: str) -> Decimal:
+    """What an unlimited part still holds at the end of ``day``."""
+    currency_step = value.as_tuple().exponent
+    days = (date.fromisoformat(last) - date.fromisoformat(first)).days + 1
+    if day < first:
+        return value
+    left = (date.fromisoformat(last) - date.fromisoformat(day)).days
+    held = value * max(0, min(days, left)) / days if days > 0 else Decimal(0)
+    return held.quantize(Decimal(1).scaleb(currency_step), rounding="ROUND_HALF_UP")
+
+
+def recognised(entry: list[Any], first_day: str, last_day: str) -> Decimal:
+    """What an unlimited part (a ``lin`` entry) recognises on the days from
+    ``first_day`` to ``last_day`` (both included)."""
+    _, start, end, value_text, stop = entry
+    value = Decimal(value_text)
+    lo = max(first_day, start)
+    hi = min(last_day, stop)
+    if hi < lo:
+        return value * 0
+    return held_unlimited(value, start, end, _prev(lo)) - held_unlimited(value, start, end, hi)
+
+
+def held_on(summary: Mapping[str, Any], day: str) -> Decimal:
+    """The value a package (``package_value``) holds at the end of ``day``."""
+    total = Decimal(0)
+    for move in summary["moves"]:
+        if move[0] > day:
+            break
+        total += sign(move[1]) * Decimal(move[3])
+    for entry in summary["lin"]:
+        if day >= entry[1]:
+            total -= recognised(entry, entry[1], day)
+    return total
+
+
+def held_by_key(summary: Mapping[str, Any], day: str) -> dict[str, Decimal]:
+    """The value held per part at the end of ``day``."""
+    held: dict[str, Decimal] = {}
+    for move in summary["moves"]:
+        if move[0] > day:
+            break
+        held[move[2]] = held.get(move[2], Decimal(0)) + sign(move[1]) * Decimal(move[3])
+    for entry in summary["lin"]:
+        if day >= entry[1]:
+            held[entry[0]] = held.get(entry[0], Decimal(0)) - recognised(entry, entry[1], day)
+    return held
+
+
+def units_on(summary: Mapping[str, Any], day: str) -> dict[str, Any]:
+    """Units left per counted key at the end of ``day`` (unlimited keys: "unlimited")."""
+    left: dict[str, Any] = {}
+    for move in summary["moves"]:
+        if move[0] > day:
+            break
+        key, column, units = move[2], move[1], move[4]
+        if units is None or units == UNLIMITED:
+            left.setdefault(key, UNLIMITED if units == UNLIMITED else left.get(key, 0))
+            continue
+        amount = Decimal(str(units))
+        if column in ("sold", "imported"):
+            left[key] = left.get(key, 0) + amount
+        elif column == "adjusted":
+            left[key] = left.get(key, 0) + amount
+        elif column in ("redeemed", "forfeited", "expired", "refund_difference"):
+            left[key] = left.get(key, 0) - amount
+    return left
+
+
+def transfer_valuation(pkg: Mapping[str, Any], moved: Mapping[str, Any], day: str) -> dict[str, Any]:
+    """The valuation of what a transfer on ``day`` moves out of ``pkg``: each
+    part keeps the value it had with the giver (the value held before less
+    the value held after), so a transfer moves value without making or
+    losing any."""
+    currency = pkg["terms"]["currency"]
+    val = valuation.of_package(pkg)
+    money = balances.is_money(pkg)
+    rows = balances.balance(pkg)
+    parts: dict[str, list[Any]] = {}
+    total = quantize(Decimal(0), currency)
+    for key, amount in moved.items():
+        part = val["parts"].get(key)
+        if part is None:
+            continue
+        if part[1] == UNLIMITED or amount == UNLIMITED:
+            first = term_start(pkg)
+            last = balances.expiry(pkg)
+            value = Decimal(part[0])
+            if val.get("spread") != "term":
+                value = quantize(Decimal(0), currency)
+            elif first is not None and last is not None and _prev(day) >= first:
+                value = held_unlimited(value, first, last.isoformat(), _prev(day))
+            parts[key] = [money_text(value), UNLIMITED]
+        else:
+            row = rows[key]
+            held = row["remaining"] + row["scheduled"]
+            value = valuation.value_of(part, held, currency) - valuation.value_of(part, held - _units(amount, money), currency)
+            parts[key] = [money_text(value), balances.plain(_units(amount, money))]
+        total += Decimal(parts[key][0])
+    record: dict[str, Any] = {"method": val["method"], "price": money_text(total), "parts": parts, "transferred": True}
+    if any(p[1] == UNLIMITED for p in parts.values()):
+        record["spread"] = "term"
+    return record

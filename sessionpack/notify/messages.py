@@ -1,0 +1,283 @@
+"""The words and the mail of a notice: templates, placeholders, the message.
+
+Each kind has a template: the built-in one below, or ``templates/KIND.txt``
+in the data directory (``expiring.txt``, ``low.txt``, ``used-up.txt``,
+``expired.txt``). A template is a ``Subject:`` line, a blank line and the
+body, written with ``string.Template`` placeholders (``$name`` or
+``${name}``; ``$$`` is a dollar sign). The placeholders are ``PLACEHOLDERS``;
+any other is refused before anything is recorded.
+
+The message is built with ``email.message.EmailMessage`` and the SMTP
+policy. Every header value is made of one line of printable text: control
+characters in a name or a subject (which input refuses, but a hand-edited
+file could hold) become spaces, so nothing a client typed can add a header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from datetime import date, datetime
+from string import Template
+from typing import Any, Mapping
+
+from ..domain import balances
+from ..domain.notices import Due, Recipient
+from ..errors import CatalogProblem
+
+PLACEHOLDERS = {
+    "practice": "the practice's name",
+    "name": "the recipient's name",
+    "client_name": "the package owner's name (the recipient's, unless this is a copy)",
+    "package": "the package's name, e.g. 5 massages",
+    "client_package": "the client package's id, e.g. ana.p1",
+    "left": "what is left to book, in words, e.g. 2 massage sessions (nothing: 'nothing')",
+    "summary": "per balance: used N of M, booked, free",
+    "validity": "valid through 30 Jun 2027 / no expiry / valid from the first session",
+    "expires": "the last valid day, e.g. 30 Jun 2027 (empty without one)",
+    "last_day": "the last valid day as 2027-06-30 (empty without one)",
+    "days_left": "days until the last valid day (expiring notices)",
+    "forfeited": "what the expiry forfeited, in words (expired notices)",
+    "expired_on": "the day the expiry took effect, e.g. 1 Jul 2027 (expired notices)",
+    "how_to_book": "[notices] how_to_book in settings.toml",
+    "copy_note": "for a linked client's copy: whose notice it is and why they get it; empty otherwise",
+}
+
+DEFAULTS = {
+    "expiring": """Subject: $package: $left left, $validity
+
+Hello $name,
+
+$client_name's package $package ($client_package) is valid for $days_left more day(s), through $expires.
+
+$summary
+
+$how_to_book
+
+$practice
+$copy_note
+""",
+    "low": """Subject: $package: $left left, $validity
+
+Hello $name,
+
+$client_name's package $package ($client_package) is running low: $left left to book, $validity.
+
+$summary
+
+$how_to_book
+
+$practice
+$copy_note
+""",
+    "used-up": """Subject: $package: all used
+
+Hello $name,
+
+Every session of $client_name's package $package ($client_package) has been used.
+
+$summary
+
+Thank you! $how_to_book
+
+$practice
+$copy_note
+""",
+    "expired": """Subject: $package: expired on $expired_on, $forfeited not used
+
+Hello $name,
+
+$client_name's package $package ($client_package) was valid through $expires and has expired; $forfeited had not been used.
+
+$summary
+
+$how_to_book
+
+$practice
+$copy_note
+""",
+}
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_BODY_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def one_line(text: str) -> str:
+    """Header-safe text: control characters (CR, LF, ...) become spaces."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def load_templates(root: str) -> dict[str, tuple[Template, Template]]:
+    """kind -> (subject, body) templates, each file checked first."""
+    out = {}
+    for kind, text in DEFAULTS.items():
+        name = f"templates/{kind}.txt"
+        path = os.path.join(root, "templates", f"{kind}.txt")
+        if os.path.isfile(path):
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    text = handle.read()
+            except UnicodeDecodeError:
+                raise CatalogProblem(name, None, "is not UTF-8 text", "save it as UTF-8") from None
+            except OSError as err:
+                raise CatalogProblem(name, None, f"cannot be read ({err.strerror})", "fix its permissions") from None
+        out[kind] = parse_template(text, name)
+    return out
+
+
+def parse_template(text: str, name: str) -> tuple[Template, Template]:
+    first, sep, rest = text.partition("\n")
+    if not first.startswith("Subject:") or not sep or rest[:1] not in ("\n", ""):
+        raise CatalogProblem(name, 1, "must start with a 'Subject: ...' line and a blank line", "then write the body")
+    subject, body = Template(first[len("Subject:"):].strip()), Template(rest[1:])
+    for number, part in ((1, subject), (3, body)):
+        if not part.is_valid():
+            raise CatalogProblem(name, _line_of(text, "$", number), "has a '$' that starts no placeholder", "write $$ for a dollar sign")
+        unknown = [p for p in part.get_identifiers() if p not in PLACEHOLDERS]
+        if unknown:
+            raise CatalogProblem(name, _line_of(text, unknown[0], number), f"has an unknown placeholder ${unknown[0]}",
+                                 f"use {', '.join('$' + p for p in PLACEHOLDERS)}")
+    return subject, body
+
+
+def _line_of(text: str, needle: str, default: int) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line and (number > 1 or default == 1):
+            return number
+    return default
+
+
+# -- placeholders -------------------------------------------------------------------
+
+
+def short_date(day: date | str) -> str:
+    value = date.fromisoformat(day) if isinstance(day, str) else day
+    return f"{value.day} {value:%b} {value.year}"
+
+
+def item_word(key: str, names: Mapping[str, str]) -> str:
+    return {"count": "", "minutes": "", "money": "", "unlimited": ""}.get(key, names.get(key, key))
+
+
+def amount_words(key: str, value: Any, currency: str, names: Mapping[str, str]) -> str:
+    """'2 Thai massage sessions', '1 session', '90 minutes', '45.00 EUR', 'unlimited use'."""
+    if value == balances.UNLIMITED:
+        return "unlimited use" if key == "unlimited" else f"unlimited {item_word(key, names)}"
+    if key == "money":
+        return f"{balances.plain(value)} {currency}"
+    plural = "" if value in (1, -1) else "s"
+    if key == "minutes":
+        return f"{value} minute{plural}"
+    word = item_word(key, names)
+    return f"{value} {word + ' ' if word else ''}session{plural}"
+
+
+def _summary(pkg: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    currency = pkg["terms"]["currency"]
+    rows = balances.balance(pkg)
+    lines = []
+    for key, row in rows.items():
+        head = f"{item_word(key, names) or {'count': 'Sessions', 'minutes': 'Minutes', 'money': 'Credit', 'unlimited': 'Use'}[key]}: "
+        if row["total"] == balances.UNLIMITED:
+            lines.append(f"{head}unlimited, {balances.plain(row['used'])} used, {balances.plain(row['scheduled'])} booked")
+            continue
+        total = row["total"] + row["adjusted"] - row["transferred"] - row["voided"]
+        used = row["used"] + row["forfeited"]
+        unit = f" {currency}" if key == "money" else (" minutes" if key == "minutes" else "")
+        lines.append(f"{head}used {balances.plain(used)} of {balances.plain(total)}{unit} · "
+                     f"{balances.plain(row['scheduled'])} booked · {balances.plain(row['remaining'])} free")
+    return "\n".join(lines)
+
+
+def facts_for(due: Due, pkg: Mapping[str, Any], owner: Mapping[str, Any], recipient: Recipient,
+              practice: str, how_to_book: str, names: Mapping[str, str]) -> dict[str, str]:
+    """The placeholders' values for one recipient of one notice."""
+    currency = pkg["terms"]["currency"]
+    rows = balances.balance(pkg)
+    last_day = balances.expiry(pkg)
+    if due.kind == "expired":
+        last_day = date.fromisoformat(due.facts["last_day"])
+    left = ", ".join(amount_words(k, r["remaining"], currency, names) for k, r in rows.items()
+                     if r["remaining"] == balances.UNLIMITED or r["remaining"] > 0) or "nothing"
+    if last_day is not None:
+        validity = f"valid through {short_date(last_day)}"
+    elif balances.starts_at_first_use(pkg) and balances.first_use(pkg) is None:
+        validity = "valid from the first session"
+    else:
+        validity = "no expiry"
+    forfeited = due.facts.get("forfeited") or {}
+    copy_note = ""
+    if recipient.copy:
+        copy_note = (f"You receive a copy of {owner['name']}'s notices as their {recipient.relation or 'linked client'}.")
+    values = {
+        "practice": practice,
+        "name": recipient.name,
+        "client_name": owner["name"],
+        "package": pkg["terms"]["name"],
+        "client_package": pkg["id"],
+        "left": left,
+        "summary": _summary(pkg, names),
+        "validity": validity,
+        "expires": short_date(last_day) if last_day else "",
+        "last_day": last_day.isoformat() if last_day else "",
+        "days_left": str(due.facts.get("days_left", "")),
+        "forfeited": ", ".join(amount_words(k, v, currency, names) for k, v in forfeited.items()),
+        "expired_on": short_date(due.facts["on"]) if due.facts.get("on") else "",
+        "how_to_book": how_to_book,
+        "copy_note": copy_note,
+    }
+    return {key: str(value) for key, value in values.items()}
+
+
+# -- the message --------------------------------------------------------------------
+
+
+def message_id(key: str, address: str, sender: str) -> str:
+    """Deterministic: the same key and recipient always give the same id."""
+    digest = hashlib.sha256(f"{key}\n{address.lower()}".encode("utf-8")).hexdigest()[:40]
+    domain = sender.rsplit("@", 1)[1].rstrip(">").strip() if "@" in sender else "sessionpack.invalid"
+    return f"<notice.{digest}@{domain}>"
+
+
+def render(templates: Mapping[str, tuple[Template, Template]], kind: str, values: Mapping[str, str],
+           sender: str, reply_to: str, recipient: Recipient, when: datetime) -> dict[str, str]:
+    """The stored form of a message (what ``notice-pending`` records)."""
+    from email.utils import format_datetime
+
+    subject_t, body_t = templates[kind]
+    subject = one_line(subject_t.substitute(values))
+    body = _BODY_CONTROL.sub(" ", body_t.substitute(values).replace("\r\n", "\n").replace("\r", "\n"))
+    body = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in body.split("\n"))).strip("\n") + "\n"
+    return {
+        "from": sender,
+        "reply_to": reply_to,
+        "to": recipient.email,
+        "to_name": one_line(recipient.name),
+        "subject": subject,
+        "date": format_datetime(when),
+        "body": body,
+    }
+
+
+def build(message: Mapping[str, str], msg_id: str) -> Any:
+    """The EmailMessage of a stored message (the same bytes every time)."""
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    from ..domain.notice_settings import split_sender
+
+    mail = EmailMessage(policy=SMTP)
+    if message.get("from"):
+        name, address = split_sender(message["from"])
+        mail["From"] = Address(display_name=one_line(name), addr_spec=address)
+    mail["To"] = Address(display_name=one_line(message.get("to_name", "")), addr_spec=message["to"])
+    if message.get("reply_to"):
+        mail["Reply-To"] = Address(addr_spec=split_sender(message["reply_to"])[1])
+    mail["Subject"] = one_line(message["subject"])
+    mail["Date"] = one_line(message["date"])
+    mail["Message-ID"] = one_line(msg_id)
+    mail["Auto-Submitted"] = "auto-generated"
+    mail.set_content(message["body"], charset="utf-8")
+    return mail

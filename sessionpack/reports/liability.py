@@ -1,0 +1,193 @@
+"""``report liability``: the prepaid value held for sessions not yet given.
+
+Pure: value summaries of client packages (``domain.value_moves.package_value``)
+in, rows out. A roll-forward row, for a month, package, client or service:
+
+    opening + sold + imported + adjusted
+            - redeemed - forfeited - expired - refunded - refund difference = closing
+
+Every row reconciles by construction (each column sums the movements of the
+period; opening and closing are the value held the day before and on the
+last day), and by month each closing is the next opening.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Iterable, Mapping
+
+from ..domain import valuation
+from ..domain.money import quantize
+from ..domain.value_moves import COLUMNS, held_by_key, recognised, sign, units_on
+from .periods import month_end, month_start
+
+BY = ("month", "package", "client", "service")
+ROLL_COLUMNS = ("opening", *COLUMNS, "closing")
+BANDS = ((90, "0-90"), (180, "91-180"), (365, "181-365"))
+
+
+def _zero_row(label: str, key: str) -> dict[str, Any]:
+    row: dict[str, Any] = {key: label}
+    for column in ROLL_COLUMNS:
+        row[column] = Decimal(0)
+    return row
+
+
+def reconciles(row: Mapping[str, Any]) -> bool:
+    """opening + additions - reductions == closing."""
+    total = row["opening"] + sum(sign(c) * row[c] for c in COLUMNS)
+    return total == row["closing"]
+
+
+def _months(first: date, last: date) -> list[tuple[str, date, date]]:
+    out = []
+    start = first
+    while start <= last:
+        end = min(month_end(start), last)
+        out.append((start.strftime("%Y-%m"), start, end))
+        start = end + timedelta(days=1)
+    return out
+
+
+def rollforward(summaries: Iterable[Mapping[str, Any]], first: date, last: date, by: str, currency: str,
+                constant: Decimal = Decimal(0)) -> tuple[list[dict[str, Any]], dict[str, Any], int]:
+    rows, totals, at_sale = _rollforward(summaries, first, last, by, constant)
+    for row in [*rows, totals]:
+        for column in ROLL_COLUMNS:
+            row[column] = _q(row[column], currency)
+    return rows, totals, at_sale
+
+
+def _q(value: Decimal, currency: str) -> Decimal:
+    result = quantize(value, currency)
+    return result if result else abs(result)
+
+
+def _rollforward(summaries: Iterable[Mapping[str, Any]], first: date, last: date, by: str,
+                 constant: Decimal) -> tuple[list[dict[str, Any]], dict[str, Any], int]:
+    """Roll-forward rows, their totals, and how many unlimited packages
+    without a term were recognised at the sale in the period.
+
+    ``constant``: value held by packages that neither moved nor changed in
+    the period (a reader may add them up without decoding them); it goes
+    into the opening and closing of every month (by month only).
+    """
+    f, l, before = first.isoformat(), last.isoformat(), (first - timedelta(days=1)).isoformat()
+    at_sale = 0
+    if by == "month":
+        months = _months(first, last)
+        rows = {label: _zero_row(label, "month") for label, _, _ in months}
+        index = {}
+        for label, lo, hi in months:
+            d = lo
+            while d <= hi:
+                index[d.isoformat()] = label
+                d += timedelta(days=1)
+        opening = constant
+        for summary in summaries:
+            opening += sum(held_by_key(summary, before).values(), Decimal(0))
+            for move in summary["moves"]:
+                if f <= move[0] <= l:
+                    rows[index[move[0]]][move[1]] += Decimal(move[3])
+                    if summary.get("at_sale") and move[1] == "sold":
+                        at_sale += 1
+            for entry in summary["lin"]:
+                if entry[1] > l or entry[4] < f:
+                    continue
+                for label, lo, hi in months:
+                    rows[label]["redeemed"] += recognised(entry, lo.isoformat(), hi.isoformat())
+        ordered = [rows[label] for label, _, _ in months]
+        for row in ordered:
+            row["opening"] = opening
+            row["closing"] = opening + sum(sign(c) * row[c] for c in COLUMNS)
+            opening = row["closing"]
+        totals = _zero_row("total", "month")
+        for column in COLUMNS:
+            totals[column] = sum((r[column] for r in ordered), Decimal(0))
+        totals["opening"] = ordered[0]["opening"] if ordered else constant
+        totals["closing"] = ordered[-1]["closing"] if ordered else constant
+        return ordered, totals, at_sale
+    rows: dict[str, dict[str, Any]] = {}
+    for summary in summaries:
+        opening = held_by_key(summary, before)
+        closing = held_by_key(summary, l)
+        for key in summary["parts"]:
+            label = {"package": summary["package"], "client": summary["owner"], "service": summary["groups"][key]}[by]
+            row = rows.get(label)
+            if row is None:
+                row = rows[label] = _zero_row(label, by)
+            row["opening"] += opening.get(key, Decimal(0))
+            row["closing"] += closing.get(key, Decimal(0))
+        for move in summary["moves"]:
+            if f <= move[0] <= l:
+                key = move[2]
+                label = {"package": summary["package"], "client": summary["owner"], "service": summary["groups"][key]}[by]
+                rows[label][move[1]] += Decimal(move[3])
+                if summary.get("at_sale") and move[1] == "sold":
+                    at_sale += 1
+        for entry in summary["lin"]:
+            label = {"package": summary["package"], "client": summary["owner"], "service": summary["groups"][entry[0]]}[by]
+            rows[label]["redeemed"] += recognised(entry, f, l)
+    ordered = [rows[label] for label in sorted(rows)
+               if any(rows[label][c] for c in ROLL_COLUMNS)]
+    totals = _zero_row("total", by)
+    for column in ROLL_COLUMNS:
+        totals[column] = sum((r[column] for r in ordered), Decimal(0))
+    return ordered, totals, at_sale
+
+
+def _band(age: int) -> str:
+    for limit, label in BANDS:
+        if age <= limit:
+            return label
+    return "over 365"
+
+
+def snapshot(summaries: Iterable[Mapping[str, Any]], day: date, currency: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """``--as-of``: each client package holding value at the end of ``day``:
+    units left, unit value, value held, age (days since the sale) and band."""
+    text = day.isoformat()
+    rows = []
+    for summary in summaries:
+        if summary["sold_on"] > text and not any(m[0] <= text for m in summary["moves"]):
+            continue
+        held = held_by_key(summary, text)
+        value = sum(held.values(), Decimal(0))
+        if not value:
+            continue
+        units = units_on(summary, text)
+        left = []
+        unit_values = []
+        for key, part in summary["parts"].items():
+            amount = units.get(key, 0)
+            left.append(f"{key} {valuation.UNLIMITED if part[1] == valuation.UNLIMITED else _plain(amount)}")
+            unit = valuation.unit_value(part, currency)
+            unit_values.append(f"{key} {format(unit, 'f')}" if unit is not None else f"{key} per day")
+        age = (day - date.fromisoformat(summary["sold_on"])).days
+        expires = summary.get("expires")
+        note = ""
+        if expires and expires < text and not any(m[1] == "expired" for m in summary["moves"] if m[0] <= text):
+            note = "expired, not yet recorded"
+        rows.append({
+            "client": summary["owner"], "id": summary["id"], "package": summary["package"],
+            "sold": summary["sold_on"], "left": ", ".join(left), "unit_value": ", ".join(unit_values),
+            "held": _q(value, currency), "age": age, "band": _band(age), "expires": expires, "note": note,
+        })
+    rows.sort(key=lambda r: (r["client"], _number(r["id"])))
+    totals: dict[str, Any] = {"held": _q(sum((r["held"] for r in rows), Decimal(0)), currency), "packages": len(rows)}
+    for _, label in (*BANDS, (0, "over 365")):
+        totals[label] = _q(sum((r["held"] for r in rows if r["band"] == label), Decimal(0)), currency)
+    return rows, totals
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text
+    return str(value)
+
+
+def _number(cp_id: str) -> tuple[str, int]:
+    head, _, tail = cp_id.rpartition(".p")
+    return (head, int(tail) if tail.isdigit() else 0)

@@ -1,0 +1,277 @@
+"""The agenda, sales, usage, outstanding and expiring reports (pure: records in, rows out).
+
+Each function takes the records the report views hold (``storage.report_shards``:
+bookings, sales and draws by day; pending sales and bookings; open packages)
+and returns rows (dicts of plain values and Decimals) and totals.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+from ..domain import balances, valuation
+from ..domain.text import shown  # noqa: F401  (tables show stored text through the CLI)
+
+ZERO = Decimal(0)
+
+
+def _money(text: Any) -> Decimal:
+    return Decimal(text) if text not in (None, "") else ZERO
+
+
+def money_rows(rows: list[dict[str, Any]], totals: dict[str, Any], currency: str) -> None:
+    """Every amount (Decimal) of the rows and totals in the currency's minor unit."""
+    from ..domain.money import quantize
+
+    from ..domain.money import minor_digits
+
+    exponent = -minor_digits(currency)
+
+    def fix(record: dict[str, Any]) -> None:
+        for key, value in record.items():
+            kind = type(value)
+            if kind is Decimal:
+                if value.as_tuple().exponent == exponent and not (value.is_zero() and value.is_signed()):
+                    continue  # already in the minor unit
+                fixed = quantize(value, currency)
+                record[key] = fixed if fixed else abs(fixed)
+            elif kind is dict:
+                fix(value)
+
+    for row in rows:
+        fix(row)
+    fix(totals)
+
+
+def _draw_text(draw: Mapping[str, Any] | None) -> str:
+    if not draw:
+        return ""
+    amount = balances.plain(draw["amount"])
+    key = draw["key"]
+    if key == "minutes":
+        return f"{amount} min"
+    if key == "money":
+        return f"{amount} credit"
+    if key == "unlimited":
+        return "unlimited"
+    return f"{amount} session" + ("" if str(amount) == "1" else "s")
+
+
+# -- bookings -------------------------------------------------------------------------
+
+
+def agenda(bookings: Iterable[Mapping[str, Any]], tz: ZoneInfo, *, client: str | None = None, provider: str | None = None,
+           service: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    """One row per session, by start: weekday, date, time, attendee, service,
+    duration, provider, the package drawn on (or "regular fee"), fee due."""
+    rows = []
+    for b in bookings:
+        if client and b["attendee"] != client and b.get("owner") != client:
+            continue
+        if provider and (b.get("provider") or "") != provider:
+            continue
+        if service and b["service"] != service:
+            continue
+        if status and b["status"] != status:
+            continue
+        start = datetime.fromisoformat(b["start"]).astimezone(tz)
+        fee = _money(b["fee"]) + _money(b["fee_tax"])
+        rows.append({
+            "day": start.strftime("%a"), "date": start.date().isoformat(), "time": start.strftime("%H:%M"),
+            "booking": b["id"], "attendee": b["attendee"], "service": b["service"], "minutes": int(b["duration"]),
+            "provider": b.get("provider") or "", "package": b.get("package") or "regular fee",
+            "draws": _draw_text(b.get("draw")), "fee": fee, "status": b["status"],
+            "_start": start,
+        })
+    rows.sort(key=lambda r: (r["_start"], r["booking"]))
+    for row in rows:
+        del row["_start"]
+    return rows
+
+
+def unmarked(bookings: Iterable[Mapping[str, Any]], now: datetime, tz: ZoneInfo, **filters: Any) -> list[dict[str, Any]]:
+    """Past sessions still "booked": started before ``now`` and never marked."""
+    past = [b for b in bookings if b["status"] == "booked" and datetime.fromisoformat(b["start"]) < now]
+    return agenda(past, tz, **filters)
+
+
+# -- sales ----------------------------------------------------------------------------
+
+SALE_TOTALS = ("price", "tax", "total", "paid", "due")
+
+
+def sales(records: Iterable[Mapping[str, Any]], today: str, *, client: str | None = None, package: str | None = None,
+          status: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One row per sale or assignment: date, invoice, client, package, price,
+    tax, total, paid, due, payment state and status today."""
+    from ..storage.report_shards import status_at
+
+    rows = []
+    for s in records:
+        state = status_at(s["state"], today)
+        if client and s["owner"] != client:
+            continue
+        if package and s["package"] != package:
+            continue
+        if status and state != status:
+            continue
+        total = _money(s["total"])
+        paid = _money(s["paid"])
+        refunded = _money(s.get("refunded"))
+        due = ZERO if s["state"]["status"] in ("cancelled", "refunded") else max(total - paid, ZERO)
+        rows.append({
+            "date": s["date"], "invoice": s["invoice"], "client": s["owner"], "id": s["id"], "package": s["package"],
+            "price": _money(s["price"]), "tax": _money(s["tax"]), "total": total, "paid": paid,
+            "refunded": refunded, "due": due, "payment": s["payment"], "status": state,
+            "kind": "assigned" if s["assigned"] else "sold",
+        })
+    rows.sort(key=lambda r: (r["date"], r["invoice"], r["id"]))
+    totals: dict[str, Any] = {"sales": len(rows)}
+    for column in (*SALE_TOTALS, "refunded"):
+        totals[column] = sum((r[column] for r in rows), ZERO)
+    return rows, totals
+
+
+# -- usage ----------------------------------------------------------------------------
+
+
+def _usage_status(booking: Mapping[str, Any] | None, draw: Mapping[str, Any]) -> str:
+    if booking is None:
+        return draw["state"]
+    state = booking["status"]
+    outcome = booking.get("outcome")
+    if state == "no-show":
+        return "no-show forfeited" if draw["state"] == "forfeited" else "no-show returned"
+    if state == "late-cancelled":
+        return "late-cancel charged" if outcome == "charge" else "late-cancel forfeited"
+    if state == "booked":
+        return "booked"
+    return state
+
+
+def usage(draws: Iterable[tuple[str, str, Mapping[str, Any]]], bookings: Mapping[str, Mapping[str, Any]],
+          *, client: str | None = None, package: str | None = None, service: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One row per draw: date, booking, attendee, owner (when shared), client
+    package, service, provider, what was drawn, its value and its status.
+    ``draws``: (date, owner, {draw}) with the booking id in the draw."""
+    rows = []
+    for day, owner, d in draws:
+        booking = bookings.get(d["booking"])
+        svc = booking["service"] if booking else ""
+        if client and d["attendee"] != client and owner != client:
+            continue
+        if package and d["package"] != package:
+            continue
+        if service and svc != service:
+            continue
+        rows.append({
+            "date": day, "booking": d["booking"], "attendee": d["attendee"],
+            "owner": owner if owner != d["attendee"] else "", "id": d["package"], "service": svc,
+            "provider": (booking.get("provider") or "") if booking else "",
+            "drawn": _draw_text(d), "value": _money(d.get("value")), "status": _usage_status(booking, d),
+        })
+    rows.sort(key=lambda r: (r["date"], r["booking"]))
+    totals = {"draws": len(rows), "value": sum((r["value"] for r in rows), ZERO),
+              "used": sum((r["value"] for r in rows if r["status"] == "attended"), ZERO),
+              "forfeited": sum((r["value"] for r in rows if "forfeit" in r["status"] or "charged" in r["status"]), ZERO)}
+    return rows, totals
+
+
+# -- outstanding ----------------------------------------------------------------------
+
+
+def _fee_kind(b: Mapping[str, Any]) -> str:
+    if b["status"] == "late-cancelled":
+        return "late-cancel charge"
+    if b["status"] == "no-show":
+        return "no-show fee"
+    if b.get("package"):
+        draw = b.get("draw")
+        return "credit short" if draw and draw.get("key") == "money" else "per-session fee"
+    return "regular fee"
+
+
+def _is_zero(amount: str) -> bool:
+    return not amount.strip("0.-")
+
+
+def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[Mapping[str, Any]], today: date,
+                now: datetime, *, client: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Money owed: sales not paid in full, and fees due on sessions that have
+    started (per-session, regular fee, late-cancel charge, no-show), each
+    with its age in days; totals per client and overall. Amounts stay the
+    texts the views hold (already in the currency's minor unit)."""
+    rows = []
+    ordinal = today.toordinal()
+    now_text = now.isoformat()
+    for s in sales_due:
+        if client and s["owner"] != client:
+            continue
+        rows.append({"client": s["owner"], "date": s["date"], "item": s["id"], "what": f"sale {s['package']}",
+                     "reference": f"invoice {s['invoice']}", "total": s["total"], "paid": s["paid"],
+                     "due": s["due"], "age": ordinal - date.fromisoformat(s["date"]).toordinal()})
+    for b in bookings_due:
+        if _is_zero(b["due"]) or b["start"][:16] > now_text[:16] and datetime.fromisoformat(b["start"]) > now:
+            continue
+        if client and b["attendee"] != client:
+            continue
+        day = b["start"][:10]
+        rows.append({"client": b["attendee"], "date": day, "item": b["id"],
+                     "what": f"{_fee_kind(b)} {b['service']}", "reference": b.get("package") or "",
+                     "total": b["total"], "paid": b.get("paid") or _zero_like(b["total"]), "due": b["due"],
+                     "age": ordinal - date.fromisoformat(day).toordinal()})
+    rows.sort(key=lambda r: (r["client"], r["date"], r["item"]))
+    per_client: dict[str, Decimal] = {}
+    for row in rows:
+        per_client[row["client"]] = per_client.get(row["client"], ZERO) + Decimal(row["due"])
+    totals = {"due": sum(per_client.values(), ZERO), "items": len(rows), "clients": {c: per_client[c] for c in sorted(per_client)}}
+    return rows, totals
+
+
+def _zero_like(amount: str) -> str:
+    head, dot, tail = amount.partition(".")
+    return "0" + (dot + "0" * len(tail) if dot else "")
+
+
+# -- expiring -------------------------------------------------------------------------
+
+
+def expiring_notice_sent(pkg: Mapping[str, Any]) -> str:
+    """Whether the "expires soon" notice was sent for this package. Notices are
+    recorded by ``notify``, which this version does not have yet: "unknown"."""
+    return "unknown"
+
+
+def expiring(packages: Iterable[Mapping[str, Any]], now: datetime, tz: ZoneInfo, first: date, last: date,
+             *, client: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Open client packages whose last valid day is in ``first`` .. ``last``:
+    client, what is left (free to book and booked), its value, the notice."""
+    rows = []
+    for pkg in packages:
+        state = balances.status(pkg, now, tz)
+        if state not in ("active", "paused"):
+            continue
+        last_day = balances.expiry(pkg)
+        if last_day is None or not first <= last_day <= last:
+            continue
+        if client and pkg["owner"] != client:
+            continue
+        val = valuation.of_package(pkg)
+        currency = pkg["terms"]["currency"]
+        free, booked, value = [], [], ZERO
+        for key, row in balances.balance(pkg).items():
+            free.append(f"{key} {balances.plain(row['remaining'])}")
+            if row["scheduled"]:
+                booked.append(f"{key} {balances.plain(row['scheduled'])}")
+            part = val["parts"].get(key)
+            if part is not None and part[1] != valuation.UNLIMITED and row["remaining"] != balances.UNLIMITED:
+                value += valuation.value_of(part, row["remaining"] + row["scheduled"], currency)
+        rows.append({"expires": last_day.isoformat(), "days": (last_day - now.astimezone(tz).date()).days,
+                     "client": pkg["owner"], "id": pkg["id"], "package": pkg["package"],
+                     "free": ", ".join(free), "booked": ", ".join(booked), "value": value,
+                     "notice": expiring_notice_sent(pkg)})
+    rows.sort(key=lambda r: (r["expires"], r["client"], r["id"]))
+    return rows, {"packages": len(rows), "value": sum((r["value"] for r in rows), ZERO)}

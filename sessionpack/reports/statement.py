@@ -1,0 +1,246 @@
+"""``statement CLIENT``: what a client bought, paid and used, to hand to them (pure).
+
+For each client package of the client: a header (package, sold on, invoice,
+price, paid or due, expiry and why), one summary line ("used 3 of 10 · 2
+booked · 5 free to book · valid through 30 Jun 2027"), then every entry in
+date order: the purchase, each session ("session n of N") with its
+attendee when shared, its status and the running balance, the payments,
+refunds, adjustments, transfers and the expiry, with their reasons. The
+running balance ends at the remaining balance ``balance`` shows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from ..domain import balances
+from ..domain.expiry import parse_expiry_option
+from ..domain.sales import payment_state
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+ENTRY_COLUMNS = ("date", "entry", "detail", "change", "balance")
+
+
+def long_date(day: date) -> str:
+    """'30 Jun 2027' (English month abbreviations, whatever the locale)."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def _amount(value: Any) -> str:
+    return str(balances.plain(value))
+
+
+def _unit(key: str, amount: Any) -> str:
+    text = _amount(amount)
+    if key == "minutes":
+        return f"{text} min"
+    if key in ("money", "count", "unlimited"):
+        return text
+    return f"{key} {text}"
+
+
+def _balance_text(left: dict[str, Any]) -> str:
+    return ", ".join(_unit(key, value) for key, value in left.items())
+
+
+def _expiry_reason(pkg: Mapping[str, Any]) -> str:
+    rule = parse_expiry_option(pkg["terms"].get("expiry", "none"))
+    if pkg.get("imported", {}).get("expires") if pkg.get("imported") else False:
+        why = "as imported"
+    elif pkg.get("expires_set"):
+        why = "set by adjustment" if not pkg["sale"].get("transferred_from") else "kept from the transfer"
+    else:
+        why = rule.text() if rule.kind != "fixed" else "fixed date"
+    paused = balances.paused_days(pkg, after_seq=pkg.get("expires_set_seq") if pkg.get("expires_set") else None)
+    if paused:
+        why += f", +{paused} paused day" + ("s" if paused != 1 else "")
+    return why
+
+
+def _summary_line(pkg: Mapping[str, Any], last_day: date | None, state: str) -> str:
+    rows = balances.balance(pkg)
+    used = sum((r["used"] + r["forfeited"] for r in rows.values()), 0)
+    booked = sum((r["scheduled"] for r in rows.values()), 0)
+    unlimited = any(r["total"] == balances.UNLIMITED for r in rows.values())
+    parts = []
+    if unlimited:
+        parts.append(f"used {_amount(used)} (unlimited)")
+        free_text = "unlimited"
+    else:
+        bought = sum((r["total"] + r["adjusted"] for r in rows.values()), 0)
+        parts.append(f"used {_amount(used)} of {_amount(bought)}")
+        free_text = _amount(sum((r["remaining"] for r in rows.values()), 0))
+    parts.append(f"{_amount(booked)} booked")
+    parts.append(f"{free_text} free to book")
+    if last_day is not None:
+        verb = "valid through" if state not in ("expired",) else "expired after"
+        parts.append(f"{verb} {long_date(last_day)}")
+    elif balances.starts_at_first_use(pkg):
+        parts.append("valid from first use")
+    else:
+        parts.append("no expiry")
+    if state not in ("active", "used up", "expired"):
+        parts.append(state)
+    return " · ".join(parts)
+
+
+def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Mapping[str, Mapping[str, Any]], currency: str) -> list[dict[str, Any]]:
+    """Every dated entry of one client package, oldest first, with the running balance."""
+    money = balances.is_money(pkg)
+    left: dict[str, Any] = {}
+    numbers: dict[str, int] = {}
+    bought = balances.totals(pkg["terms"])
+    imported = (pkg.get("imported") or {}).get("remaining") or {}
+    raw: list[tuple[str, int, int, str, dict[str, Any]]] = []
+    sale = pkg["sale"]
+    for key, total in bought.items():
+        start = imported.get(key, total)
+        left[key] = start if start == balances.UNLIMITED else (Decimal(start) if money else int(start))
+    first_what = "received by transfer" if sale.get("transferred_from") else ("imported" if pkg.get("imported") else ("assigned" if sale.get("assigned") else "bought"))
+    raw.append((sale["date"], 0, 0, "start", {"what": first_what, "change": dict(left)}))
+    for bid, draw in pkg.get("draws", {}).items():
+        raw.append((draw["date"], 2, 0, bid, {"draw": draw}))
+    for event in view.get("events", []):
+        if event.get("client_package") != pkg["id"] and event.get("package") != pkg["id"]:
+            continue
+        kind = event["type"]
+        if kind in ("paid", "adjusted", "refunded", "package-cancelled", "paused", "resumed", "code-reset") or (
+                kind == "transferred" and event["client_package"] == pkg["id"]):
+            raw.append((event["at"][:10], 1 if kind != "refunded" and kind != "package-cancelled" else 3, event["seq"], kind, {"event": event}))
+    if pkg.get("expired_at"):
+        raw.append((pkg["expired_at"], 4, 0, "expired", {"lapsed": pkg.get("lapsed") or {}}))
+    raw.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
+    total_sessions = {key: (value if value == balances.UNLIMITED else value) for key, value in bought.items()}
+    for key, delta in pkg.get("adjustments", {}).items():
+        if key in total_sessions and total_sessions[key] != balances.UNLIMITED:
+            total_sessions[key] = total_sessions[key] + (Decimal(delta) if money else int(delta))
+    out = []
+
+    def take(key: str, amount: Any) -> None:
+        if key in left and left[key] != balances.UNLIMITED:
+            left[key] -= Decimal(amount) if money else int(amount)
+
+    for day, _, _, what, data in raw:
+        entry = {"date": day, "entry": "", "detail": "", "change": "", "balance": ""}
+        if what == "start":
+            entry["entry"] = data["what"]
+            entry["detail"] = f"{pkg['terms']['name']} ({pkg['package']})"
+            entry["change"] = "+" + _balance_text(data["change"])
+        elif "draw" in data:
+            draw = data["draw"]
+            key = draw["key"]
+            booking = (attendee_views.get(draw["attendee"]) or {}).get("bookings", {}).get(what, {})
+            numbers[key] = numbers.get(key, 0) + 1
+            of = total_sessions.get(key)
+            counted = key not in ("money", "minutes") and of != balances.UNLIMITED
+            label = f"session {numbers[key]}" + (f" of {_amount(of)}" if counted else "")
+            entry["entry"] = label
+            state = booking.get("status", draw["state"])
+            who = f", {draw['attendee']}" if draw["attendee"] != pkg["owner"] else ""
+            service = booking.get("service_name") or booking.get("service") or key
+            time = booking.get("start", "")[11:16]
+            entry["detail"] = f"{service} {time}{who}, {state}".replace("  ", " ")
+            take(key, draw["amount"])
+            entry["change"] = "-" + _unit(key, draw["amount"])
+        elif what == "expired":
+            entry["entry"] = "expired"
+            entry["detail"] = "what was left lapsed"
+            for key, amount in data["lapsed"].items():
+                take(key, amount)
+            entry["change"] = "-" + _balance_text(data["lapsed"]) if data["lapsed"] else ""
+        else:
+            event = data["event"]
+            reason = f": {event['reason']}" if event.get("reason") else ""
+            if what == "paid":
+                entry["entry"] = "payment"
+                entry["detail"] = f"{event['amount']} {currency}" + (f" ({event['method']})" if event.get("method") else "")
+            elif what == "adjusted":
+                entry["entry"] = "adjustment"
+                changes = event.get("changes") or {}
+                for key, delta in changes.items():
+                    if key in left and left[key] != balances.UNLIMITED:
+                        left[key] += Decimal(delta) if money else int(delta)
+                pieces = [f"{'+' if not str(d).startswith('-') else ''}{_unit(k, d)}" for k, d in changes.items()]
+                entry["change"] = ", ".join(pieces)
+                entry["detail"] = (f"expiry set to {event['expires']}" if event.get("expires") else "") + reason.lstrip(": ") if not changes else reason.lstrip(": ")
+                if event.get("expires") and changes:
+                    entry["detail"] = f"expiry set to {event['expires']}; " + entry["detail"]
+                if event.get("expires") and not changes:
+                    entry["detail"] = f"expiry set to {event['expires']}" + reason
+            elif what in ("refunded", "package-cancelled"):
+                entry["entry"] = "refund" if what == "refunded" else "cancelled"
+                entry["detail"] = (f"{event['amount']} {currency} refunded" if what == "refunded" else "closed") + reason
+                for key, amount in (event.get("voided") or {}).items():
+                    take(key, amount)
+                entry["change"] = ("-" + _balance_text(event["voided"])) if event.get("voided") else ""
+            elif what == "transferred":
+                entry["entry"] = "transfer"
+                entry["detail"] = f"to {event['to_package']}" + reason
+                for key, amount in event["amounts"].items():
+                    if amount != balances.UNLIMITED:
+                        take(key, amount)
+                entry["change"] = "-" + _balance_text(event["amounts"])
+            elif what == "paused":
+                entry["entry"] = "paused"
+                entry["detail"] = f"{event['from']} to {event['until']}" + reason
+            elif what == "resumed":
+                entry["entry"] = "resumed"
+                entry["detail"] = f"on {event['on']}" + reason
+            elif what == "code-reset":
+                entry["entry"] = "new access code"
+                entry["detail"] = reason.lstrip(": ")
+        entry["balance"] = _balance_text(left)
+        out.append(entry)
+    return out
+
+
+def package_statement(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Mapping[str, Mapping[str, Any]],
+                      now: datetime, tz: ZoneInfo, currency: str, first: date | None = None, last: date | None = None) -> dict[str, Any]:
+    """The statement of one client package (entries of ``first`` .. ``last`` only, when given)."""
+    last_day = balances.expiry(pkg)
+    state = balances.status(pkg, now, tz)
+    sale = pkg["sale"]
+    total = Decimal(sale["total"])
+    paid = Decimal(pkg["paid"])
+    entries = _entries(pkg, view, attendee_views, currency)
+    earlier = [e for e in entries if first is not None and e["date"] < first.isoformat()]
+    shown = [e for e in entries if (first is None or e["date"] >= first.isoformat()) and (last is None or e["date"] <= last.isoformat())]
+    if earlier:
+        shown.insert(0, {"date": first.isoformat(), "entry": "brought forward", "detail": "", "change": "", "balance": earlier[-1]["balance"]})
+    return {
+        "id": pkg["id"], "package": pkg["package"], "name": pkg["terms"]["name"],
+        "sold": sale["date"], "invoice": sale["invoice"], "total": sale["total"], "paid": pkg["paid"],
+        "due": format(max(total - paid, Decimal(0) * total), "f") if pkg.get("status") not in ("cancelled", "refunded") else format(Decimal(0) * total, "f"),
+        "payment": payment_state(pkg), "status": state,
+        "expires": last_day.isoformat() if last_day else None, "expiry_reason": _expiry_reason(pkg),
+        "summary": _summary_line(pkg, last_day, state),
+        "remaining": {key: balances.plain(row["remaining"]) for key, row in balances.balance(pkg).items()},
+        "shared_with": list(pkg.get("shared_with", [])),
+        "entries": shown,
+    }
+
+
+def statement(view: Mapping[str, Any], attendee_views: Mapping[str, Mapping[str, Any]], now: datetime, tz: ZoneInfo,
+              currency: str, package: str | None = None, first: date | None = None, last: date | None = None) -> list[dict[str, Any]]:
+    """Every client package of the client (or only ``package``), oldest sale first."""
+    def order(cp: str) -> int:
+        tail = cp.rpartition(".p")[2]
+        return int(tail) if tail.isdigit() else 0
+
+    return [package_statement(view["packages"][cp], view, attendee_views, now, tz, currency, first, last)
+            for cp in sorted(view["packages"], key=order) if package is None or cp == package]
+
+
+def header_lines(pkg: Mapping[str, Any], currency: str) -> list[str]:
+    paid = "paid per session" if pkg["payment"] == "per session" else f"paid {pkg['paid']}" if pkg["due"] in ("0", "0.00", "0.000") or Decimal(pkg["due"]) == 0 else f"paid {pkg['paid']}, due {pkg['due']}"
+    expiry = f"expires {pkg['expires']} ({pkg['expiry_reason']})" if pkg["expires"] else f"no expiry date ({pkg['expiry_reason']})"
+    shared = f" · shared with {', '.join(pkg['shared_with'])}" if pkg["shared_with"] else ""
+    return [
+        f"{pkg['name']} ({pkg['id']})",
+        f"sold {pkg['sold']} · invoice {pkg['invoice']} · {pkg['total']} {currency} · {paid}{shared}",
+        expiry,
+        pkg["summary"],
+    ]

@@ -1,0 +1,34 @@
+"""Dates and times as a person reads them in a table: in the practice's time
+zone, ``Tue 15 Jan 10:00``, with the year only when it is not the year of
+``now`` (``Fri 4 Feb 2028 09:30``). Scripts get ISO 8601 from the machine
+formats instead.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def human_date(day: date | str | None, now: datetime, tz: tzinfo, weekday: bool = False) -> str:
+    """``15 Jan`` (``Tue 15 Jan`` with ``weekday``), with the year when it is not now's."""
+    if day is None or day == "":
+        return ""
+    if isinstance(day, str):
+        day = date.fromisoformat(day[:10])
+    text = f"{day.day} {_MONTHS[day.month - 1]}"
+    if day.year != now.astimezone(tz).year:
+        text += f" {day.year}"
+    return f"{_DAYS[day.weekday()]} {text}" if weekday else text
+
+
+def human_time(at: datetime | str | None, now: datetime, tz: tzinfo) -> str:
+    """``Tue 15 Jan 10:00`` in the practice zone (the year only when not now's)."""
+    if at is None or at == "":
+        return ""
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    local = at.astimezone(tz)
+    return f"{human_date(local.date(), now, tz, weekday=True)} {local:%H:%M}"

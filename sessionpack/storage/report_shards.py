@@ -1,0 +1,345 @@
+"""The views the reports read: what each client view adds to them (lines).
+
+Three sharded views, each a function of the client views alone (like
+``views/open``), so every kind of event keeps them right:
+
+- ``views/days/YYYY-MM-DD.jsonl``: one file per day with the bookings
+  starting that day (``["b", attendee, booking id, {booking}]``), the sales
+  dated that day (``["s", owner, client package, {sale}]``) and the value
+  of each session drawing on a package that day (``["d", owner, booking id,
+  {draw}]``). The agenda, the sales report and the usage report read the
+  days of their period only.
+- ``views/value/XX.jsonl`` (XX: the owner's shard, as ``views/open``): one
+  line per client package with its dated value movements
+  (``domain.value_moves``): ``[last day, owner, client package, first day,
+  value held after the last day, {movements}]``. The liability report
+  skips, without decoding them, the packages that neither move nor hold
+  value in its period.
+- ``views/pending/XX.jsonl``: what is still pending per client: sales with
+  money due (``["s", owner, client package, {...}]``) and bookings with a
+  fee due (``["b", attendee, booking id, {...}]``) or not yet marked
+  (``["u", ...]``, whether or not a fee is due). The
+  outstanding report and the agenda's ``--unmarked`` read these.
+
+A line is one JSON array, canonical (sorted keys, no spaces); a file holds
+its lines sorted by their bytes; a file exists only while it has a line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from decimal import Decimal
+
+from ..domain import balances, valuation
+from ..domain.money import quantize
+from ..domain.value_moves import package_value
+from . import layout
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterator
+
+DAYS = os.path.join(layout.VIEWS, "days")
+VALUE = os.path.join(layout.VIEWS, "value")
+PENDING = os.path.join(layout.VIEWS, "pending")
+FOLDERS = (DAYS, VALUE, PENDING)
+
+EVENT_TYPES = frozenset({"adjusted", "transferred", "refunded", "package-cancelled"})  # what client_lines reads of a history
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_BOOKING_SKIP = ("why", "booked_at")
+_PENDING_FIELDS = ("id", "attendee", "owner", "service", "start", "duration", "provider", "package", "draw", "fee", "fee_tax",
+                   "paid", "status", "outcome")
+
+
+def _line(fields: list[Any]) -> bytes:
+    return (_ENCODE(fields) + "\n").encode("utf-8")
+
+
+def client_shard(folder: str, client_id: str) -> str:
+    return os.path.join(folder, f"{zlib.crc32(client_id.encode('utf-8')) & 0xFF:02x}.jsonl")
+
+
+def day_file(day: str) -> str:
+    return os.path.join(DAYS, f"{day}.jsonl")
+
+
+def is_report_file(name: str) -> bool:
+    folder, base = os.path.split(name)
+    return folder in FOLDERS and base.endswith(".jsonl")
+
+
+# -- what one client view contributes ------------------------------------------------
+
+
+def _booking_record(booking: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in booking.items() if k not in _BOOKING_SKIP}
+
+
+def sale_state(pkg: dict[str, Any]) -> dict[str, Any]:
+    """What ``status_at`` needs to judge a package's status on any day."""
+    last_day = balances.expiry(pkg)
+    return {
+        "status": pkg.get("status", "active"),
+        "expired_at": pkg.get("expired_at"),
+        "last_day": last_day.isoformat() if last_day else None,
+        "used_up": balances.is_used_up(pkg),
+        "transferred": balances.fully_transferred(pkg),
+        "pauses": [[p["from"], balances.pause_end(p)] for p in pkg.get("pauses", [])],
+    }
+
+
+def status_at(state: dict[str, Any], today: str) -> str:
+    """A package's status on ``today`` from ``sale_state``: as ``balances.status``."""
+    if state["status"] in ("cancelled", "refunded"):
+        return state["status"]
+    if state["transferred"]:
+        return "transferred"
+    if state["expired_at"] or (state["last_day"] is not None and today > state["last_day"]):
+        return "expired"
+    if state["used_up"]:
+        return "used up"
+    if any(lo <= today <= hi for lo, hi in state["pauses"]):
+        return "paused"
+    return "active"
+
+
+def _sale_record(pkg: dict[str, Any]) -> dict[str, Any]:
+    from ..domain.sales import payment_state
+
+    sale = pkg["sale"]
+    return {
+        "id": pkg["id"], "owner": pkg["owner"], "package": pkg["package"], "name": pkg["terms"]["name"],
+        "date": sale["date"], "invoice": sale["invoice"], "price": sale["price"], "tax": sale["tax"],
+        "total": sale["total"], "paid": pkg["paid"], "refunded": pkg.get("refunded"),
+        "assigned": bool(sale.get("assigned")), "payment": payment_state(pkg), "state": sale_state(pkg),
+        "per_session": pkg["terms"]["payment"]["mode"] == "per-session",
+    }
+
+
+def _events_by_package(view: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {}
+    for event in view.get("events", []):
+        cp = event.get("client_package")
+        if cp and event.get("type") in EVENT_TYPES:
+            found.setdefault(cp, []).append(event)
+    return found
+
+
+def _draw_value(summary: dict[str, Any], pkg: dict[str, Any]) -> dict[str, str]:
+    """booking id -> value of each session drawing on the package: what a
+    used or forfeited one took out of the value held; what a booked one
+    would take (its units at the unit value); nothing for unlimited parts,
+    which are recognised per day."""
+    values = {move[5]: move[3] for move in summary["moves"] if move[5]}
+    currency = pkg["terms"]["currency"]
+    parts = summary["parts"]
+    for bid, draw in pkg.get("draws", {}).items():
+        if bid in values:
+            continue
+        part = parts.get(draw["key"])
+        if part is None or part[1] == valuation.UNLIMITED:
+            values[bid] = format(quantize(Decimal(0), currency), "f")
+        else:
+            values[bid] = format(valuation.value_of(part, draw["amount"], currency), "f")
+    return values
+
+
+def value_line(client: str, summary: dict[str, Any]) -> bytes:
+    from ..domain.value_moves import held_on
+
+    days = [m[0] for m in summary["moves"]] + [entry[4] for entry in summary["lin"]]
+    first = min(days) if days else None
+    last = max(days) if days else None
+    final = held_on(summary, "9999-12-31") if days else Decimal(0)
+    stored = dict(summary, moves=[move[:5] for move in summary["moves"]])  # booking ids live in the day files
+    return _line([last, client, summary["id"], first, format(final, "f"), stored])
+
+
+def package_lines(client: str, pkg: dict[str, Any], events: list[dict[str, Any]], out: dict[str, list[bytes]]) -> None:
+    """The lines one client package adds (``events``: its owner's events about it)."""
+    cp_id = pkg["id"]
+    sale = pkg["sale"]
+    if not sale.get("transferred_from") and not pkg.get("imported"):
+        out.setdefault(day_file(sale["date"]), []).append(_line(["s", client, cp_id, _sale_record(pkg)]))
+    summary = package_value(pkg, events)
+    if summary["parts"]:
+        out.setdefault(client_shard(VALUE, client), []).append(value_line(client, summary))
+    values = _draw_value(summary, pkg) if pkg.get("draws") else {}
+    for bid, draw in sorted(pkg.get("draws", {}).items()):
+        record = {"package": cp_id, "key": draw["key"], "amount": draw["amount"], "state": draw["state"],
+                  "attendee": draw["attendee"], "value": values.get(bid)}
+        out.setdefault(day_file(draw["date"]), []).append(_line(["d", client, bid, record]))
+    if pkg.get("status", "active") not in ("cancelled", "refunded") and not sale.get("transferred_from"):
+        due = Decimal(sale["total"]) - Decimal(pkg.get("paid") or 0)
+        if due > 0:
+            record = {"package": pkg["package"], "date": sale["date"], "invoice": sale["invoice"],
+                      "total": sale["total"], "paid": pkg["paid"], "due": format(due, "f")}
+            out.setdefault(client_shard(PENDING, client), []).append(_line(["s", client, cp_id, record]))
+
+
+def booking_lines(client: str, booking: dict[str, Any], out: dict[str, list[bytes]]) -> None:
+    """The lines one booking of the attendee's view adds."""
+    from ..domain.bookings import booking_payment
+
+    bid = booking["id"]
+    out.setdefault(day_file(booking["start"][:10]), []).append(_line(["b", client, bid, _booking_record(booking)]))
+    payment = booking_payment(booking, _currency_of(booking))
+    if booking["status"] == "booked" or Decimal(payment["due"]) > 0:
+        record = {key: booking.get(key) for key in _PENDING_FIELDS}
+        record.update({"total": payment["total"], "due": payment["due"]})
+        kind = "u" if booking["status"] == "booked" else "b"  # u: not marked yet (the agenda's --unmarked reads these only)
+        out.setdefault(client_shard(PENDING, client), []).append(_line([kind, client, bid, record]))
+
+
+def client_lines(view: dict[str, Any]) -> dict[str, list[bytes]]:
+    """Every report-view line a client view contributes, by file (relative path)."""
+    client = view["id"]
+    out: dict[str, list[bytes]] = {}
+    by_package = _events_by_package(view) if view.get("packages") else {}
+    for cp_id in sorted(view.get("packages", {})):
+        package_lines(client, view["packages"][cp_id], by_package.get(cp_id, []), out)
+    for bid in sorted(view.get("bookings", {})):
+        booking_lines(client, view["bookings"][bid], out)
+    return out
+
+
+# -- what a commit changes, record by record ------------------------------------------
+
+_FINGERPRINT = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+# Event types whose records are all named in the event (client_package,
+# to_package, package, booking): a commit of only these changes no other
+# record. Any other type makes the whole client's records compared.
+_NAMED = frozenset({"sold", "paid", "booked", "attended", "no-show", "cancelled", "linked", "unlinked", "booking-paid",
+                    "refunded", "package-cancelled", "adjusted", "paused", "resumed", "transferred", "code-reset",
+                    "shared", "unshared", "expired", "client-added", "client-edited"})
+
+
+def _named(events: list[dict[str, Any]] | None) -> set[str] | None:
+    """The client package and booking ids the events name; None: any record may change."""
+    if events is None:
+        return None
+    ids: set[str] = set()
+    for event in events:
+        if event.get("type") not in _NAMED:
+            return None
+        for field in ("client_package", "to_package", "package"):
+            if isinstance(event.get(field), str):
+                ids.add(event[field])
+        booking = event.get("booking")
+        if isinstance(booking, str):
+            ids.add(booking)
+        elif isinstance(booking, dict):
+            ids.update(v for v in (booking.get("id"), booking.get("package")) if isinstance(v, str))
+    return ids
+
+
+def fingerprint(view: dict[str, Any], events: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The client's records as text, taken before a commit of ``events``
+    changes the view in place (only the records the events name, when they
+    name every record they change): ``changed_lines`` compares them with the
+    records after it."""
+    ids = _named(events)
+    packages = view.get("packages", {})
+    bookings = view.get("bookings", {})
+    return {
+        "seq": view.get("seq", 0),
+        "ids": None if ids is None else sorted(ids),
+        "p": {cp: _FINGERPRINT(pkg) for cp, pkg in packages.items() if ids is None or cp in ids},
+        "b": {bid: _FINGERPRINT(b) for bid, b in bookings.items() if ids is None or bid in ids},
+    }
+
+
+def changed_lines(before: dict[str, Any], view: dict[str, Any]) -> tuple[dict[str, list[bytes]], dict[str, list[bytes]]]:
+    """(lines to remove, lines to add) by file: those of the records (client
+    packages, bookings) that a commit changed; the others' lines stay."""
+    client = view["id"]
+    removed: dict[str, list[bytes]] = {}
+    added: dict[str, list[bytes]] = {}
+    ids = None if before.get("ids") is None else set(before["ids"])
+    packages = view.get("packages", {})
+    for cp in sorted(set(before["p"]) | {cp for cp in packages if ids is None or cp in ids}):
+        old = before["p"].get(cp)
+        new = packages.get(cp)
+        if new is not None and old is not None and _FINGERPRINT(new) == old:
+            continue
+        if old is not None:
+            old_events = [e for e in view.get("events", []) if e.get("seq", 0) <= before["seq"]
+                          and e.get("client_package") == cp and e.get("type") in EVENT_TYPES]
+            package_lines(client, json.loads(old), old_events, removed)
+        if new is not None:
+            new_events = [e for e in view.get("events", []) if e.get("client_package") == cp and e.get("type") in EVENT_TYPES]
+            package_lines(client, new, new_events, added)
+    bookings = view.get("bookings", {})
+    for bid in sorted(set(before["b"]) | {bid for bid in bookings if ids is None or bid in ids}):
+        old = before["b"].get(bid)
+        new = bookings.get(bid)
+        if new is not None and old is not None and _FINGERPRINT(new) == old:
+            continue
+        if old is not None:
+            booking_lines(client, json.loads(old), removed)
+        if new is not None:
+            booking_lines(client, new, added)
+    return removed, added
+
+
+def _currency_of(booking: dict[str, Any]) -> str:
+    """A currency with the minor unit of the booking's amounts (a booking does
+    not record its currency; ``booking_payment`` needs only the digits)."""
+    digits = -Decimal(booking["fee"]).as_tuple().exponent
+    return {0: "JPY", 3: "KWD"}.get(digits, "EUR")
+
+
+def join(lines: list[bytes]) -> bytes | None:
+    """A report file's bytes from its lines, or None for no file."""
+    return b"".join(sorted(lines)) or None
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def read_lines(root: str, name: str) -> list[bytes]:
+    from .fsio import read_bytes
+
+    try:
+        return read_bytes(os.path.join(root, name)).splitlines()
+    except FileNotFoundError:
+        return []
+
+
+def decode(line: bytes, name: str, number: int) -> list[Any]:
+    from ..errors import FileProblem
+
+    try:
+        fields = json.loads(line)
+        if not isinstance(fields, list):
+            raise ValueError
+        return fields
+    except ValueError:
+        raise FileProblem(name, number, "is damaged", "rebuild the views with 'sessionpack check --rebuild'") from None
+
+
+def day_records(root: str, days: list[str]) -> Iterator[list[Any]]:
+    """The lines of the day files of ``days``, decoded, day by day."""
+    for day in days:
+        name = day_file(day)
+        for number, line in enumerate(read_lines(root, name), start=1):
+            yield decode(line, name, number)
+
+
+def shard_names(root: str, folder: str) -> list[str]:
+    try:
+        names = os.listdir(os.path.join(root, folder))
+    except FileNotFoundError:
+        return []
+    return sorted(os.path.join(folder, n) for n in names if n.endswith(".jsonl") and not n.startswith("."))
+
+
+def existing(root: str) -> set[str]:
+    found: set[str] = set()
+    for folder in FOLDERS:
+        found.update(shard_names(root, folder))
+    return found

@@ -1,0 +1,124 @@
+"""report ... and statement on the CLI: periods, refusals word for word,
+JSON shape, tables at 80 columns, and statements that end at the balance."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sessionpack.cli.app import app
+from sessionpack.cli.report_output import write_report_table
+
+EXAMPLE = Path(__file__).parent.parent.parent / "data-example"
+NOW = "2026-03-02T09:00"
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    copy = tmp_path / "data-example"
+    shutil.copytree(EXAMPLE, copy)
+    return copy
+
+
+def run(example: Path, *args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, ["--data-dir", str(example), "--now", NOW, *args])
+
+
+REFUSALS = [
+    (("report", "sales", "--from", "March"), "--from 'March' is not a date: use YYYY-MM-DD, today, tomorrow, yesterday, +Nd or -Nd"),
+    (("report", "usage", "--from", "2026-03-10", "--to", "2026-03-01"), "--to 2026-03-01 is before --from 2026-03-10; give the first and the last day"),
+    (("report", "bookings", "--unmarked", "--from", "today"), "--unmarked covers every past day; leave out --from and --to"),
+    (("report", "bookings", "--status", "gone"), "--status 'gone' is not a booking status; use one of booked, attended, no-show, cancelled, late-cancelled"),
+    (("report", "liability", "--as-of", "2026-02-28", "--to", "today"), "--as-of gives a snapshot of one day; leave out --from and --to"),
+    (("report", "liability", "--as-of", "2026-02-30"), "--as-of '2026-02-30' is not a date: use YYYY-MM-DD, today, tomorrow, yesterday, +Nd or -Nd"),
+    (("report", "sales", "--status", "open"), "--status 'open' is not a client package status; use one of active, paused, used up, expired, transferred, cancelled, refunded"),
+    (("statement", "zoe"), "no client 'zoe'; see 'sessionpack client list' or add one with 'sessionpack client add'"),
+    (("statement", "ana", "--package", "bruno.p1"), "ana has no client package 'bruno.p1'; see 'sessionpack balance ana'"),
+    (("statement", "ana", "--package", "p1"), "--package 'p1' is not a client package id like ana.p1"),
+]
+
+
+@pytest.mark.parametrize("args,message", REFUSALS, ids=[" ".join(a) for a, _ in REFUSALS])
+def test_bad_input_is_refused_with_one_line(example: Path, args: tuple[str, ...], message: str) -> None:
+    journal = (example / "journal.jsonl").read_bytes()
+    result = run(example, *args)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"error: {message}\n")
+    assert (example / "journal.jsonl").read_bytes() == journal
+
+
+def test_period_words_mean_the_same_days_everywhere(example: Path) -> None:
+    words = json.loads(run(example, "report", "bookings", "--from", "tomorrow", "--to", "+3d", "--format", "json").stdout)
+    dates = json.loads(run(example, "report", "bookings", "--from", "2026-03-03", "--to", "2026-03-05", "--format", "json").stdout)
+    assert (words["from"], words["to"]) == ("2026-03-03", "2026-03-05")
+    assert words["rows"] == dates["rows"]
+    assert [r["booking"] for r in words["rows"]] == ["ana.b5", "eva.b5", "bruno.b8", "ana.b3", "bruno.b11"]
+
+
+def test_json_has_rows_and_totals_apart_with_amounts_as_strings(example: Path) -> None:
+    data = json.loads(run(example, "report", "sales", "--from", "2026-01-01", "--to", "2026-03-31", "--format", "json").stdout)
+    assert set(data) == {"report", "from", "to", "currency", "rows", "totals", "warnings"}
+    assert data["totals"] == {"sales": 7, "price": "1700.00", "tax": "108.10", "total": "1808.10", "paid": "1288.10",
+                              "due": "520.00", "refunded": "127.92"}
+    assert all(isinstance(row["total"], str) for row in data["rows"])
+
+
+def test_filters(example: Path) -> None:
+    rows = json.loads(run(example, "report", "bookings", "--from", "2026-01-01", "--to", "2026-03-31", "--provider", "joao",
+                          "--format", "json").stdout)["rows"]
+    assert [r["booking"] for r in rows] == ["eva.b3", "eva.b4", "eva.b5"]
+    sales = json.loads(run(example, "report", "sales", "--from", "2026-01-01", "--to", "2026-03-31", "--status", "refunded",
+                           "--format", "json").stdout)["rows"]
+    assert [s["id"] for s in sales] == ["bruno.p2"]
+    owed = json.loads(run(example, "report", "outstanding", "--client", "bruno", "--format", "json").stdout)
+    assert owed["totals"] == {"due": "240.00", "items": 1, "clients": {"bruno": "240.00"}}
+
+
+def test_expiring_notice_column_reads_unknown_until_notices_are_recorded(example: Path) -> None:
+    rows = json.loads(run(example, "report", "expiring", "--within", "60", "--format", "json").stdout)["rows"]
+    assert {r["notice"] for r in rows} == {"unknown"}
+
+
+def test_a_package_past_its_date_without_a_recorded_expiry_still_holds_value(example: Path) -> None:
+    later = CliRunner().invoke(app, ["--data-dir", str(example), "--now", "2026-05-01T09:00", "report", "liability",
+                                     "--as-of", "2026-04-30", "--format", "json"])
+    rows = {r["id"]: r for r in json.loads(later.stdout)["rows"]}
+    assert rows["ana.p1"]["note"] == "expired, not yet recorded"
+    assert rows["ana.p1"]["held"] == "78.75"
+
+
+@pytest.mark.parametrize("client", ["ana", "bruno", "carla", "diogo", "eva"])
+def test_each_statement_ends_at_the_balance(example: Path, client: str) -> None:
+    statement = json.loads(run(example, "statement", client, "--format", "json").stdout)
+    balance = {b["id"]: b["remaining"] for b in json.loads(run(example, "balance", client, "--all", "--format", "json").stdout)}
+    for pkg in statement["packages"]:
+        assert pkg["remaining"] == balance[pkg["id"]]
+        last = pkg["entries"][-1]["balance"]
+        words = [str(v) if k in ("count", "money", "unlimited") else (f"{v} min" if k == "minutes" else f"{k} {v}")
+                 for k, v in balance[pkg["id"]].items()]
+        assert last == ", ".join(words)
+
+
+def test_tables_at_80_columns_never_cut_ids_dates_or_amounts() -> None:
+    rows = [{"date": "2026-03-03", "booking": "a-very-long-client-id-number-1.b123", "attendee": "Someone With A Long Name " * 2,
+             "fee": "1234567.89"}]
+    narrow = io.StringIO()
+    write_report_table(["date", "booking", "attendee", "fee"], rows, "Sessions", wrap=("attendee",), width=80, stream=narrow)
+    text = narrow.getvalue()
+    assert all(len(line) <= 80 for line in text.splitlines())
+    for whole in ("2026-03-03", "a-very-long-client-id-number-1.b123", "1234567.89"):
+        assert whole in text
+    too_wide = io.StringIO()
+    write_report_table(["date", "booking", "fee"], [dict(rows[0], booking="x" * 90)], "Sessions", width=80, stream=too_wide)
+    assert "x" * 90 in too_wide.getvalue()  # written plain: the terminal wraps the line, nothing is cut
+
+
+def test_stored_text_reaches_a_report_table_without_terminal_escapes() -> None:
+    for width in (80, None):
+        out = io.StringIO()
+        write_report_table(["reference"], [{"reference": "inv\x1b[31m-7"}], "Outstanding", width=width or 200, stream=out)
+        assert "\x1b" not in out.getvalue() and "inv\\x1b[31m-7" in out.getvalue()

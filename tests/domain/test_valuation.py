@@ -1,0 +1,215 @@
+"""Valuation fixed at the sale, dated value movements and the liability
+roll-forward (pure: no files)."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from sessionpack.domain import valuation
+from sessionpack.domain.bookings import Session, change_status, plan_booking
+from sessionpack.domain.ledger import apply_to_client, empty_client_view
+from sessionpack.domain.packages import package_from_mapping
+from sessionpack.domain.refunds import Refund, plan_close
+from sessionpack.domain.sales import sell
+from sessionpack.domain.services import Service
+from sessionpack.domain.value_moves import held_on, package_value
+from sessionpack.reports.liability import reconciles, rollforward, snapshot
+
+from practice_data import MASSAGE, NOW, SERVICES, SOLD, THAI, TZ, at
+
+D = Decimal
+
+
+def offer(pid: str, **data: Any):  # type: ignore[no-untyped-def]
+    base: dict[str, Any] = {"name": pid, "contents": {"sessions": {"massage": 5}}, "payment": {"price": "400"}}
+    base.update(data)
+    return package_from_mapping(pid, base, "EUR", SERVICES)
+
+
+class Client:
+    def __init__(self, cid: str = "ana") -> None:
+        self.id = cid
+        self.view = empty_client_view(cid)
+        self.seq = 0
+        self.record({"type": "client-added", "clients": [cid], "client": {"id": cid, "name": "Ana", "email": "", "tags": []}})
+
+    def record(self, event: dict[str, Any], now: datetime = NOW) -> dict[str, Any]:
+        self.seq += 1
+        stamped = dict(copy.deepcopy(event), seq=self.seq, at=now.isoformat(), actor="t")
+        apply_to_client(self.view, stamped)
+        return stamped
+
+    def sell(self, package: Any, day: date = SOLD, **options: Any) -> str:
+        return self.record(sell(self.view, package, currency="EUR", sale_date=day, invoice="1", **options))["client_package"]
+
+    def book(self, start: str, service: Service = MASSAGE, now: datetime = NOW) -> str:
+        event = plan_booking(self.view, {}, Session(self.id, service, at(start), service.duration), now=now, tz=TZ, currency="EUR")
+        return self.record(event, now)["booking"]["id"]
+
+    def mark(self, bid: str, action: str, now: datetime) -> None:
+        self.record(change_status(self.view["bookings"][bid], self.view, action, now=now, currency="EUR"), now)
+
+    def value(self, cp: str = "ana.p1") -> dict[str, Any]:
+        return package_value(self.view["packages"][cp], self.view["events"])
+
+
+# ---------------------------------------------------------------- at the sale
+
+VALUATIONS = [
+    ("count", {"contents": {"pool": "count", "amount": 10, "services": ["massage"]}, "payment": {"price": "400"}},
+     None, {"count": ["400.00", 10]}, {"count": "40.00"}),
+    ("minutes", {"contents": {"pool": "minutes", "amount": 300}, "payment": {"price": "260"}},
+     None, {"minutes": ["260.00", 300]}, {"minutes": "0.8667"}),
+    ("money", {"contents": {"pool": "money", "amount": "300"}, "payment": {"price": "270"}},
+     None, {"money": ["270.00", "300.00"]}, {"money": "0.90"}),
+    ("mix by regular prices", {"contents": {"sessions": {"massage": 1, "thai": 2}}, "payment": {"price": "210"}},
+     {"massage": D("60"), "thai": D("90")}, {"massage": ["52.50", 1], "thai": ["157.50", 2]}, {"massage": "52.50", "thai": "78.75"}),
+    ("mix to the cent, largest remainder", {"contents": {"sessions": {"massage": 1, "thai": 1}}, "payment": {"price": "100"}},
+     {"massage": D("10"), "thai": D("20")}, {"massage": ["33.33", 1], "thai": ["66.67", 1]}, {"massage": "33.33", "thai": "66.67"}),
+    ("mix without recorded prices weighs sessions", {"contents": {"sessions": {"massage": 1, "thai": 2}}, "payment": {"price": "100"}},
+     None, {"massage": ["33.33", 1], "thai": ["66.67", 2]}, {"massage": "33.33", "thai": "33.3350"}),
+]
+
+
+@pytest.mark.parametrize("name,data,prices,parts,units", VALUATIONS, ids=[v[0] for v in VALUATIONS])
+def test_valuation_at_sale(name, data, prices, parts, units) -> None:  # type: ignore[no-untyped-def]
+    ana = Client()
+    cp = ana.sell(offer("p", **data), regular_prices=prices)
+    recorded = ana.view["packages"][cp]["sale"]["valuation"]
+    assert recorded["parts"] == parts
+    assert sum(D(p[0]) for p in recorded["parts"].values()) == D(recorded["price"])
+    assert {k: format(valuation.unit_value(p, "EUR"), "f") for k, p in recorded["parts"].items()} == units
+
+
+def test_per_session_holds_nothing_and_unlimited_spreads_over_its_term() -> None:
+    ana = Client()
+    per = ana.sell(offer("per", contents={"pool": "count", "amount": 4, "services": ["massage"]},
+                         payment={"mode": "per-session", "fees": {"massage": "50"}}))
+    assert ana.view["packages"][per]["sale"]["valuation"] == {"method": "per-session", "price": "0.00", "parts": {}}
+    week = ana.sell(offer("week", contents={"pool": "unlimited", "services": ["massage"]}, payment={"price": "70"}, expiry="6 days"))
+    forever = ana.sell(offer("forever", contents={"pool": "unlimited", "services": ["massage"]}, payment={"price": "30"}))
+    assert ana.view["packages"][week]["sale"]["valuation"]["spread"] == "term"
+    summary = ana.value(week)  # 20 Nov .. 26 Nov: 7 days, 10.00 a day
+    assert [held_on(summary, d) for d in ("2026-11-19", "2026-11-20", "2026-11-23", "2026-11-26")] == [D("0"), D("60.00"), D("30.00"), D("0.00")]
+    at_sale = ana.value(forever)
+    assert at_sale["at_sale"] is True and held_on(at_sale, "2026-11-20") == D("0.00")
+
+
+def test_valuation_stays_when_the_price_changes_later() -> None:
+    ana = Client()
+    cp = ana.sell(offer("p"))
+    before = copy.deepcopy(ana.view["packages"][cp]["sale"]["valuation"])
+    ana.sell(offer("p", payment={"price": "999"}))
+    assert ana.view["packages"][cp]["sale"]["valuation"] == before
+
+
+def test_an_older_sale_without_valuation_is_valued_from_its_terms() -> None:
+    ana = Client()
+    cp = ana.sell(offer("p", contents={"pool": "count", "amount": 3, "services": ["massage"]}, payment={"price": "100"}))
+    del ana.view["packages"][cp]["sale"]["valuation"]
+    assert valuation.of_package(ana.view["packages"][cp])["parts"] == {"count": ["100.00", 3]}
+
+
+# ---------------------------------------------------------------- movements
+
+
+def test_sessions_redeem_with_cumulative_rounding_so_the_price_adds_up() -> None:
+    ana = Client()
+    ana.sell(offer("p", contents={"pool": "count", "amount": 3, "services": ["massage"]}, payment={"price": "100"}))
+    bids = [ana.book(f"2026-11-2{d}T10:00") for d in (3, 4, 5)]
+    for bid in bids:
+        ana.mark(bid, "attend", at("2026-11-26T12:00"))
+    summary = ana.value()
+    assert [(m[0], m[1], m[3]) for m in summary["moves"]] == [
+        ("2026-11-20", "sold", "100.00"), ("2026-11-23", "redeemed", "33.33"),
+        ("2026-11-24", "redeemed", "33.34"), ("2026-11-25", "redeemed", "33.33")]
+    assert held_on(summary, "2026-11-24") == D("33.33")
+
+
+def test_forfeit_expiry_adjustment_and_refund_columns() -> None:
+    ana = Client()
+    five = offer("p", contents={"pool": "count", "amount": 5, "services": ["massage"]}, payment={"price": "500", "tax": "23"},
+                 policies={"no_show": "forfeit"})
+    ana.sell(five)
+    bid = ana.book("2026-11-23T10:00")
+    ana.mark(bid, "no-show", at("2026-11-23T12:00"))
+    ana.record({"type": "adjusted", "clients": ["ana"], "client_package": "ana.p1", "changes": {"count": 1}, "expires": None,
+                "reason": "goodwill", "forfeited": False}, at("2026-11-24T09:00"))
+    events, _ = plan_close(ana.view, {"ana": ana.view}, "ana.p1", refund=Refund("partial", amount=D("123.00")), reason="moved",
+                           cancel_bookings=False, now=at("2026-11-25T09:00"), tz=TZ, currency="EUR")
+    for event in events:
+        ana.record(event, at("2026-11-25T09:00"))
+    moves = [(m[0], m[1], m[3]) for m in ana.value()["moves"]]
+    # 5 sessions at 100.00; a refund of 123.00 with 23% tax is 100.00 net; 5 sessions held (500.00): 400.00 kept
+    assert moves == [("2026-11-20", "sold", "500.00"), ("2026-11-23", "forfeited", "100.00"), ("2026-11-24", "adjusted", "100.00"),
+                     ("2026-11-25", "refunded", "100.00"), ("2026-11-25", "refund_difference", "400.00")]
+    assert held_on(ana.value(), "2026-11-25") == 0
+
+
+def test_recorded_expiry_takes_the_value_left_on_the_day_after_the_last() -> None:
+    ana = Client()
+    ana.sell(offer("p", contents={"pool": "count", "amount": 4, "services": ["massage"]}, expiry="1 week"))
+    pkg = ana.view["packages"]["ana.p1"]
+    pkg["expired_at"], pkg["lapsed"] = "2026-11-28", {"count": 4}  # as the expiry sweep records it
+    moves = [(m[0], m[1], m[3]) for m in ana.value()["moves"]]
+    assert moves[-1] == ("2026-11-28", "expired", "400.00")
+
+
+def test_an_imported_package_goes_in_the_imported_column_with_what_was_left() -> None:
+    ana = Client()
+    event = sell(ana.view, offer("p", contents={"pool": "count", "amount": 10, "services": ["massage"]}), currency="EUR",
+                 sale_date=date(2026, 6, 1), invoice="old-7")
+    event["imported"] = {"sold_on": "2026-06-01", "remaining": {"count": 4}, "used_before": {"count": 6}}
+    ana.record(event)
+    ana.view["packages"]["ana.p1"]["imported"] = event["imported"]  # as the import's handler records it
+    summary = ana.value()
+    assert [(m[0], m[1], m[3], m[4]) for m in summary["moves"]] == [("2026-11-20", "imported", "160.00", 4)]
+    assert summary["sold_on"] == "2026-06-01"
+
+
+# ---------------------------------------------------------------- the roll-forward
+
+
+def _practice() -> list[dict[str, Any]]:
+    ana = Client()
+    ana.sell(offer("p", contents={"pool": "count", "amount": 3, "services": ["massage"]}, payment={"price": "100"}), day=date(2026, 10, 5))
+    ana.sell(offer("m", contents={"sessions": {"massage": 1, "thai": 1}}, payment={"price": "150"}), day=date(2026, 11, 2),
+             regular_prices={"massage": D("90"), "thai": D("120")})
+    for start, service in (("2026-10-20T10:00", MASSAGE), ("2026-11-10T10:00", MASSAGE), ("2026-11-12T10:00", THAI)):
+        bid = ana.book(start, service, now=at("2026-10-06T09:00"))
+        ana.mark(bid, "attend", at(start).replace(hour=12))
+    return [package_value(p, ana.view["events"]) for p in ana.view["packages"].values()]
+
+
+def test_month_rows_reconcile_and_chain() -> None:
+    rows, totals, _ = rollforward(_practice(), date(2026, 9, 1), date(2026, 12, 31), "month", "EUR")
+    assert [r["month"] for r in rows] == ["2026-09", "2026-10", "2026-11", "2026-12"]
+    assert all(reconciles(r) for r in [*rows, totals])
+    assert all(a["closing"] == b["opening"] for a, b in zip(rows, rows[1:]))
+    assert [(r["sold"], r["redeemed"], r["closing"]) for r in rows] == [
+        (D("0.00"), D("0.00"), D("0.00")), (D("100.00"), D("33.33"), D("66.67")),
+        (D("150.00"), D("119.05"), D("97.62")), (D("0.00"), D("0.00"), D("97.62"))]
+
+
+def test_rows_by_package_client_and_service_add_up_to_the_month_totals() -> None:
+    summaries = _practice()
+    _, month_totals, _ = rollforward(summaries, date(2026, 10, 1), date(2026, 11, 30), "month", "EUR")
+    for by in ("package", "client", "service"):
+        rows, totals, _ = rollforward(summaries, date(2026, 10, 1), date(2026, 11, 30), by, "EUR")
+        assert all(reconciles(r) for r in rows)
+        assert {k: totals[k] for k in month_totals if k != "month"} == {k: month_totals[k] for k in month_totals if k != "month"}
+    service_rows, _, _ = rollforward(summaries, date(2026, 10, 1), date(2026, 11, 30), "service", "EUR")
+    assert [(r["service"], r["sold"], r["closing"]) for r in service_rows] == [("massage", D("164.29"), D("97.62")), ("thai", D("85.71"), D("0.00"))]
+
+
+def test_snapshot_lists_value_held_with_age_bands() -> None:
+    rows, totals = snapshot(_practice(), date(2026, 11, 11), "EUR")
+    assert [(r["id"], r["left"], r["unit_value"], r["held"], r["age"], r["band"]) for r in rows] == [
+        ("ana.p1", "count 1", "count 33.3333", D("33.33"), 37, "0-90"),
+        ("ana.p2", "massage 1, thai 1", "massage 64.29, thai 85.71", D("150.00"), 9, "0-90")]
+    assert totals["held"] == sum(r["held"] for r in rows)

@@ -1,0 +1,81 @@
+"""A file of sales is one commit: a kill at any write point leaves all its rows or none.
+
+The file names 40 new clients, so the views are written as a batch
+(``batchio``: one flush for many files) and every crash point is met inside
+the batch as well as before and after it.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+
+import pytest
+import tomli_w
+
+from storage_util import assert_check_clean, assert_journal_valid, inproc, run
+from tree import tree_hash
+
+ROWS = 40
+FIVE = {"name": "5 massages", "expiry": "3 months", "contents": {"sessions": {"massage": 5}}, "payment": {"price": "400"}}
+
+
+@pytest.fixture
+def sales(practice, data_dir: Path, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    (data_dir / "packages" / "five.toml").write_text(tomli_w.dumps(FIVE), encoding="utf-8")
+    path = tmp_path / "sales.csv"
+    lines = ["client,package,ref,name,email,remaining,date"]
+    for i in range(ROWS):
+        imported = ("3", "2026-06-01") if i % 2 else ("", "")
+        lines.append(f"c{i},five,ref-{i},Client {i},c{i}@example.com,{imported[0]},{imported[1]}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def sold(root: Path) -> list[dict]:
+    return [e for e in assert_journal_valid(root) if e["type"] == "sold"]
+
+
+def statuses(root: Path, path: Path) -> list[str]:
+    result = inproc(root, "sell", "--csv", str(path), "--create-clients", "--dry-run", "--format", "json")
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
+    return [row["status"] for row in json.loads(result.stdout)]
+
+
+@pytest.mark.parametrize("point", ["journal-partial", "journal-written", "shard-written", "view-written", "before-index"])
+@pytest.mark.parametrize("how", ["reader", "writer"])
+def test_a_kill_during_the_commit_leaves_all_or_nothing(practice, data_dir: Path, sales: Path, point: str, how: str) -> None:
+    journal_before = (data_dir / "journal.jsonl").read_bytes()
+    killed = run(data_dir, "sell", "--csv", str(sales), "--create-clients", env={"SESSIONPACK_TEST_CRASH_AT": point})
+    assert (killed.returncode, killed.stdout) == (-signal.SIGKILL, "")
+    if how == "reader":  # a reader sees all or nothing, and writes nothing
+        before = tree_hash(data_dir)
+        seen = run(data_dir, "balance", "c1", "--format", "json")
+        assert tree_hash(data_dir) == before
+        if point == "journal-partial":
+            assert seen.returncode == 2 and "no client 'c1'" in seen.stderr
+        else:
+            assert (seen.returncode, json.loads(seen.stdout)[0]["remaining"]) == (0, {"massage": 3})
+    after = run(data_dir, "client", "add", "zed", "--name", "Zed")  # the next writer repairs
+    assert after.returncode == 0, after.stderr
+    recorded = sold(data_dir)
+    if point == "journal-partial":
+        # Never acknowledged and not whole: none of it is recorded.
+        assert recorded == []
+        assert (data_dir / "journal.jsonl").read_bytes().startswith(journal_before)
+        assert statuses(data_dir, sales) == ["created"] * ROWS
+    else:
+        # The journal holds the whole command: every row is recorded, and the
+        # views the kill left behind are completed from it.
+        assert [e["sale"]["reference"] for e in recorded] == [f"ref-{i}" for i in range(ROWS)]
+        assert statuses(data_dir, sales) == ["unchanged"] * ROWS
+        balance = inproc(data_dir, "balance", "c1", "--format", "json")
+        assert json.loads(balance.stdout)[0]["remaining"] == {"massage": 3}
+    assert not list(data_dir.glob("views/**/.*.tmp"))
+    assert_check_clean(data_dir)
+    # Running the file again completes it, once.
+    again = run(data_dir, "sell", "--csv", str(sales), "--create-clients", "--format", "json")
+    assert again.returncode == 0, again.stderr
+    assert [e["sale"]["reference"] for e in sold(data_dir)] == [f"ref-{i}" for i in range(ROWS)]
+    assert_check_clean(data_dir)
