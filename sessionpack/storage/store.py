@@ -77,6 +77,9 @@ class Store:
         self.warnings: list[str] = []
         # Called with (root, recorded events) after a write; returns warnings.
         self.after_commit: Callable[[str, list[dict[str, Any]]], list[str]] | None = None
+        # --dry-run: a write command runs as it would, under the shared lock,
+        # and its commit is folded in memory only: nothing is written.
+        self.dry_run = False
         # The views as this command's own commit left them, in memory: what it
         # prints comes from here, whether or not the view files could be written.
         self._fresh_clients: dict[str, dict[str, Any]] = {}
@@ -128,7 +131,16 @@ class Store:
 
     @contextmanager
     def writing(self) -> Iterator["Transaction"]:
-        """Exclusive lock; validate against current state; one commit."""
+        """Exclusive lock; validate against current state; one commit.
+
+        In a dry run the lock is only shared and nothing is repaired or
+        written: the commit is folded in memory, so the command prints what
+        it would have recorded."""
+        if self.dry_run:
+            with self.reading() as seen:
+                tx = Transaction(self, seen.index, writable=True)
+                yield tx
+            return
         with DirLock(self._lock_path, exclusive=True):
             self.refuse_links()
             self._check_journal_header()  # never append to a journal of a newer format
@@ -476,6 +488,7 @@ class Transaction:
         self.index = index
         self.writable = writable
         self.committed: list[dict[str, Any]] = []
+        self.dry_events: list[dict[str, Any]] = []  # what a dry run would have recorded
 
     @property
     def settings(self) -> Settings:
@@ -491,6 +504,28 @@ class Transaction:
         compares the hashes in constant time before trusting the answer.
         """
         return shards.code_owner(self.store.view_bytes, code_hash)
+
+    def write_catalog(self, relative: str, data: bytes | None) -> None:
+        """Write (or, with None, remove) the catalog file ``relative``
+        (``services/ID.toml``, ``packages/ID.toml``) and record the change
+        with the file's text before and after, so it shows in ``log`` and
+        ``undo`` can put the text back. Unchanged text records nothing."""
+        path = self.store.path(relative)
+        try:
+            with open_binary(path) as handle:
+                before: bytes | None = handle.read()
+        except FileNotFoundError:
+            before = None
+        if before == data:
+            return
+        if not self.store.dry_run:
+            if data is None:
+                os.remove(path)
+            else:
+                atomic_write(path, data)
+        self.commit([{"type": "catalog-changed", "clients": [], "file": relative,
+                      "before": None if before is None else before.decode("utf-8", "replace"),
+                      "after": None if data is None else data.decode("utf-8")}])
 
     def client_exists(self, client_id: str) -> bool:
         return client_id in self.store._fresh_clients or os.path.exists(layout.client_view_path(self.store.root, client_id))
@@ -519,6 +554,11 @@ class Transaction:
         # Fold first: a damaged view the events need stops the command here,
         # before anything is written.
         folded = store._fold(stamped)
+        if store.dry_run:  # what it would record, held in memory only
+            store._remember(folded)
+            self.index = {"format": ledger.VIEW_FORMAT, "offset": self.index["offset"], "seq": stamped[-1]["seq"]}
+            self.dry_events.extend(stamped)
+            return stamped
         data = b"".join(journal.encode(record) for record in stamped)
         _, end = append_durably(store._journal_path, data)
         crash_point("journal-written")

@@ -278,7 +278,7 @@ def test_a_notice_pending_from_a_killed_run_is_suppressed_if_the_package_was_can
     set_settings(shop.data_dir, delivery={"method": "sendmail", "program": str(fake.program)})
     killed = shop.proc("notify", now="2026-12-14T09:00", env={"SESSIONPACK_TEST_CRASH_AT": "notice-delivered"})
     assert killed.returncode == -9 and len(fake.calls()) == 1
-    ok(shop("cancel", "ana.p1", "--reason", "moved away"))
+    ok(shop("cancel", "--yes", "ana.p1", "--reason", "moved away"))
     result = shop("notify", now="2026-12-14T10:00")
     assert result.exit_code == 0 and len(fake.calls()) == 1
     assert notice_events(shop.data_dir)[-1]["reason"] == "ana.p1 was cancelled"
