@@ -407,6 +407,7 @@ COMMANDS = {
     "share": "share_cmds", "unshare": "share_cmds", "code": "code_cmds",
     "report": "report_cmds", "statement": "report_cmds",
     "notify": "notify_cmds",
+    "log": "undo_cmds", "undo": "undo_cmds",
 }
 
 

@@ -429,12 +429,27 @@ class Store:
         reports_before: dict[str, dict[str, Any]] = {}  # each client's records before the events (shards.Changes)
         small: dict[str, dict[str, Any]] = {}
         changed: set[str] = set()
+        def load_small(name: str) -> dict[str, Any]:
+            if name not in small:
+                small[name] = self._load_small_view(name, next(e.empty for e in SMALL_VIEWS if e.name == name))
+            return small[name]
+
         for event in events:
             for client_id in event.get("clients", []):
                 if client_id not in clients:
                     clients[client_id] = self.load_client_view(client_id) or ledger.empty_client_view(client_id)
                     codes_before[client_id] = shards.index_entries(clients[client_id])
                     reports_before[client_id] = shards.report_shards.fingerprint(clients[client_id], events)
+            if event["type"] == "undone":  # takes back events the small views folded too
+                from ..domain.undo import sold_counts
+                from .small_views import fold_undo
+
+                sold_before = {c: sold_counts(clients[c]) for c in event.get("clients", [])}
+                for client_id in event.get("clients", []):
+                    ledger.apply_to_client(clients[client_id], event)
+                changed |= fold_undo(load_small, event, sold_before, clients)
+                continue
+            for client_id in event.get("clients", []):
                 ledger.apply_to_client(clients[client_id], event)
             for entry in SMALL_VIEWS:
                 if entry.concerns(event):
@@ -505,11 +520,12 @@ class Transaction:
         """
         return shards.code_owner(self.store.view_bytes, code_hash)
 
-    def write_catalog(self, relative: str, data: bytes | None) -> None:
+    def write_catalog(self, relative: str, data: bytes | None, commit: bool = True) -> dict[str, Any] | None:
         """Write (or, with None, remove) the catalog file ``relative``
         (``services/ID.toml``, ``packages/ID.toml``) and record the change
         with the file's text before and after, so it shows in ``log`` and
-        ``undo`` can put the text back. Unchanged text records nothing."""
+        ``undo`` can put the text back. Unchanged text records nothing.
+        With ``commit`` False the event is returned for the caller's commit."""
         path = self.store.path(relative)
         try:
             with open_binary(path) as handle:
@@ -517,15 +533,18 @@ class Transaction:
         except FileNotFoundError:
             before = None
         if before == data:
-            return
+            return None
         if not self.store.dry_run:
             if data is None:
                 os.remove(path)
             else:
                 atomic_write(path, data)
-        self.commit([{"type": "catalog-changed", "clients": [], "file": relative,
-                      "before": None if before is None else before.decode("utf-8", "replace"),
-                      "after": None if data is None else data.decode("utf-8")}])
+        event = {"type": "catalog-changed", "clients": [], "file": relative,
+                 "before": None if before is None else before.decode("utf-8", "replace"),
+                 "after": None if data is None else data.decode("utf-8")}
+        if commit:  # else the caller commits it with the rest of its command (undo)
+            self.commit([event])
+        return event
 
     def client_exists(self, client_id: str) -> bool:
         return client_id in self.store._fresh_clients or os.path.exists(layout.client_view_path(self.store.root, client_id))
