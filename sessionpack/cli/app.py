@@ -230,7 +230,7 @@ def boundary(fn: F) -> F:
     signature = inspect.signature(fn)
     tables = "fmt" in signature.parameters and "wide" not in signature.parameters
     writes = getattr(fn, "_writes", False)
-    own_dry_run = "dry_run" in signature.parameters
+    own_dry_run = "dry_run" in signature.parameters  # the command reads it too (say, to leave out an access code)
     own_yes = "yes" in signature.parameters
 
     @functools.wraps(fn)
@@ -255,7 +255,7 @@ def boundary(fn: F) -> F:
                 result = _with_confirmation(fn, args, kwargs)
             else:
                 result = fn(*args, **kwargs)
-            if writes and GLOBALS.dry_run and not own_dry_run:
+            if writes and GLOBALS.dry_run:
                 warn("dry run: nothing was recorded")
             return result
         except SessionpackError as err:

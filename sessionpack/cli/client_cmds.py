@@ -155,7 +155,7 @@ def _add_one(request, dry_run: bool, fmt: RowsFormat, force: bool = False) -> No
             emit_one(fmt, {"id": row.id, "name": row.name, "unchanged": True}, emit_record)
         return
     if fmt is RowsFormat.table:
-        say(f"Added client {row.id}" + (" (dry run: nothing was recorded)" if dry_run else ""))
+        say(f"Added client {row.id}")
     else:
         emit_one(fmt, row.event["client"], emit_record)
 

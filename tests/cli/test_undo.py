@@ -1,4 +1,4 @@
-"""undo and log (rule 25 of docs/rules.md): every write command taken back
+"""undo and log (rule 18 of docs/rules.md): every write command taken back
 exactly, dependencies refused or cascaded, an undo undone, commands listed."""
 
 from __future__ import annotations
