@@ -143,11 +143,20 @@ def undo_cmd(
 
 
 def _outside(opened: Any, plan: Any) -> list[str]:
-    """What happened outside the data directory and stays: hooks that ran."""
+    """What happened outside the data directory and stays: hooks that ran,
+    notices sent since about the packages it touched."""
     from ..storage import layout
 
+    notes = []
     types = sorted({e["type"] for _, evs in plan.commands for e in evs})
     hooks = [t for t in types if os.path.exists(os.path.join(opened.root, layout.HOOKS, t))]
     if hooks:
-        return [f"hooks ran for {', '.join(hooks)} when it was recorded; undo does not run them back"]
-    return []
+        notes.append(f"hooks ran for {', '.join(hooks)} when it was recorded; undo does not run them back")
+    first = min(e["seq"] for _, evs in plan.commands for e in evs)
+    packages = {e.get("client_package") for _, evs in plan.commands for e in evs} - {None}
+    clients = sorted({c for _, evs in plan.commands for e in evs for c in e.get("clients", [])})
+    sent = sorted({e["key"] for c in clients for e in (opened.load_client_view(c) or {"events": []})["events"]
+                   if e["type"] == "notice-sent" and e["seq"] > first and e.get("client_package") in packages})
+    if sent:
+        notes.append(f"notices already sent are not called back: {', '.join(sent)}")
+    return notes

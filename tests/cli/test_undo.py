@@ -183,3 +183,43 @@ def test_an_undone_client_is_gone_and_can_be_added_again(shop, data_dir: Path) -
     ok(shop("client", "add", "zoe", "--name", "Zoe Santos"))
     assert ok_json(shop("client", "show", "zoe", "--format", "json"))["name"] == "Zoe Santos"
     assert ok(shop("check", "--full")) == "No problems found\n"
+
+
+RELATED = (("client", "relate", "leo", "ana", "--as", "child", "--can", "use-packages"),)
+MORE = [
+    (RELATED, ("share", "ana.p2", "leo")),
+    (RELATED + (("share", "ana.p2", "leo"),), ("unshare", "ana.p2", "leo")),
+    (RELATED, ("client", "unrelate", "leo", "ana")),
+    ((("pause", "ana.p1", "2026-12-10", "2026-12-20", "--reason", "travel"),), ("resume", "ana.p1")),
+    ((), ("code", "reset", "ana.p1")),
+    ((), ("service", "deactivate", "thai")),
+    ((), ("package", "clone", "five", "six")),
+    ((("package", "create", "ten", "--name", "10", "--service", "massage=10", "--price", "700"),), ("package", "delete", "ten")),
+]
+
+
+@pytest.mark.parametrize("setup, args", MORE, ids=[" ".join(a[:2]) for _, a in MORE])
+def test_undo_of_the_other_write_commands(shop, setup: tuple, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    for step in setup:
+        assert shop(*step, now=LATER).exit_code == 0, step
+    before = snapshot(shop)
+    result = shop(*args, now=LATER)
+    assert result.exit_code == 0, (args, result.stdout, result.stderr)
+    ok(shop("undo", "--last", "--reason", "not meant", now=LATER))
+    assert snapshot(shop) == before
+    assert ok(shop("check", "--full", now=LATER)) == "No problems found\n"
+
+
+def test_a_file_of_sales_is_undone_as_a_whole(shop, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sales = tmp_path / "sales.csv"
+    sales.write_text("client,name,package,ref\nbruno,,five,shop-1\nnew1,New One,credit,shop-2\nleo,,five,shop-3\n")
+    before = snapshot(shop)
+    rows = ok_json(shop("sell", "--csv", str(sales), "--create-clients", "--format", "json", now=LATER))
+    assert [r["status"] for r in rows] == ["created"] * 3
+    record = ok_json(shop("undo", "--last", "--reason", "wrong file", "--format", "json", now=LATER))
+    assert [u["events"] for u in record["undone"]] == [4]  # three sales and the client the file added, one command
+    assert snapshot(shop) == before
+    # Its references are free again: the same file records the same sales anew.
+    again = ok_json(shop("sell", "--csv", str(sales), "--create-clients", "--format", "json", now=LATER))
+    assert [r["status"] for r in again] == ["created"] * 3
+    assert ok(shop("check", "--full", now=LATER)) == "No problems found\n"
