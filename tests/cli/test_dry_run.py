@@ -79,3 +79,12 @@ def test_a_dry_run_needs_only_the_shared_lock(shop, data_dir: Path) -> None:  # 
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_init_dry_run_creates_nothing(sp, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    result = sp("init", "--currency", "EUR", "--timezone", "Europe/Lisbon", "--dry-run")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, f"Initialised {data_dir}\n",
+                                                                "warning: dry run: nothing was recorded\n")
+    assert not data_dir.exists()
+    bad = sp("init", "--currency", "EURO", "--dry-run")
+    assert bad.exit_code == 2
