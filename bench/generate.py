@@ -60,7 +60,6 @@ from sessionpack.domain.packages import package_from_mapping  # noqa: E402
 from sessionpack.domain.sales import pay, sell  # noqa: E402
 from sessionpack.domain.services import service_from_mapping  # noqa: E402
 from sessionpack.storage import journal, layout, verify  # noqa: E402
-from sessionpack.storage.catalog import save_package, save_service  # noqa: E402
 from sessionpack.storage.store import Store, initialise, load_settings  # noqa: E402
 
 SEED = 20261120
@@ -190,13 +189,23 @@ def settings_text() -> bytes:
     ).encode("utf-8")
 
 
+def write_catalog_file(root: str, folder: str, item_id: str, mapping: dict[str, Any]) -> None:
+    """A catalog file as a person or ``service add`` would leave it (the
+    generated journal records no catalog changes: the files are simply there)."""
+    import tomli_w
+
+    from sessionpack.storage.fsio import atomic_write
+
+    atomic_write(os.path.join(root, folder, f"{item_id}.toml"), tomli_w.dumps(mapping).encode("utf-8"))
+
+
 def build_catalog(root: str) -> tuple[dict[str, Any], dict[str, Any]]:
     services = {sid: service_from_mapping(sid, data, CURRENCY) for sid, data in SERVICES.items()}
     for service in services.values():
-        save_service(root, service)
+        write_catalog_file(root, "services", service.id, service.to_mapping())
     packages = {pid: package_from_mapping(pid, KINDS[pid][1], CURRENCY, services) for pid in KIND_IDS}
     for package in packages.values():
-        save_package(root, package)
+        write_catalog_file(root, "packages", package.id, package.to_mapping())
     return services, packages
 
 

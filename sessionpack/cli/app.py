@@ -34,6 +34,7 @@ from .runtime import (  # noqa: F401 - what command modules import from here
     parse_now,
     store,
     version_callback,
+    writer,
 )
 
 EXIT_CODES = """\b
@@ -146,6 +147,7 @@ COMMANDS = {
     "share": "share_cmds", "unshare": "share_cmds", "code": "code_cmds",
     "report": "report_cmds", "statement": "report_cmds",
     "notify": "notify_cmds",
+    "log": "undo_cmds", "undo": "undo_cmds",
 }
 
 

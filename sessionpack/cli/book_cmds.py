@@ -11,7 +11,7 @@ from ..errors import InputError
 from .declare import Argument, Option, command
 from .lookup import client_view, find_booking, owner_views  # noqa: F401 - (owner_views: also imported from here)
 from .output import Format, emit, emit_record, say
-from .runtime import boundary, store
+from .runtime import store, writer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def booking_line(b: dict, currency: str) -> str:
 
 
 @command("book")
-@boundary
+@writer
 def book_cmd(
     client: str | None = Argument(None, metavar="[CLIENT]", help="Who attends (leave out with --code)."),
     service: str | None = Argument(None, metavar="SERVICE"),
@@ -171,7 +171,7 @@ def _override(give_back: bool, forfeit: bool) -> str | None:
 
 
 @command("cancel")
-@boundary
+@writer
 def cancel_cmd(
     booking: str = Argument(..., metavar="BOOKING|CLIENT-PACKAGE"),
     reason: str | None = REASON,
@@ -212,7 +212,7 @@ def cancel_cmd(
 
 
 @command("attend")
-@boundary
+@writer
 def attend_cmd(booking: str = Argument(..., metavar="BOOKING"), reason: str | None = REASON, fmt: Format = FMT) -> None:
     """Mark a booking attended: what it drew counts as used.
 
@@ -224,7 +224,7 @@ def attend_cmd(booking: str = Argument(..., metavar="BOOKING"), reason: str | No
 
 
 @command("no-show")
-@boundary
+@writer
 def no_show_cmd(
     booking: str = Argument(..., metavar="BOOKING"),
     reason: str | None = REASON,

@@ -101,10 +101,12 @@ def for_typer(fn: Callable[..., Any]) -> Callable[..., Any]:
     import inspect
 
     signature = inspect.signature(fn)
-    if getattr(fn, "takes_wide", False) and "wide" not in signature.parameters:
-        from .runtime import WIDE_HELP, wide_signature
+    added = [(name, Option(*args, **kwargs)) for name, args, kwargs in getattr(fn, "added_options", ())
+             if name not in signature.parameters]
+    if added:  # what the error boundary adds (--wide, --dry-run, --yes), when it could not tell Typer itself
+        from .runtime import with_options
 
-        signature = wide_signature(fn, Option(False, "--wide", help=WIDE_HELP))  # what the error boundary adds
+        signature = with_options(fn, added)
     parameters = [p.replace(default=p.default.build()) if isinstance(p.default, Declared) else p
                   for p in signature.parameters.values()]
 

@@ -33,9 +33,10 @@ def one_line(text: str) -> str:
 
 
 class Globals:
-    """The global options of this run (set by the root command)."""
+    """The global options of this run (set by the root command), and what a
+    write command's ``--dry-run`` and ``--yes`` say (set by its boundary)."""
 
-    __slots__ = ("data_dir", "now", "actor", "no_pager", "no_hooks")
+    __slots__ = ("data_dir", "now", "actor", "no_pager", "no_hooks", "dry_run", "yes", "confirmed")
 
     def __init__(self, data_dir: str | None = None, now: str | None = None, actor: str | None = None,
                  no_pager: bool = False, no_hooks: bool = False) -> None:
@@ -44,6 +45,9 @@ class Globals:
         self.actor = actor
         self.no_pager = no_pager
         self.no_hooks = no_hooks
+        self.dry_run = False  # --dry-run of a write command
+        self.yes = False  # --yes of a write command: what would ask goes ahead
+        self.confirmed: list[str] | None = None  # what the person agreed to on the terminal (cli/confirm.py)
 
 
 GLOBALS = Globals()
@@ -71,6 +75,8 @@ def main_options(
     GLOBALS.actor = actor
     GLOBALS.no_pager = no_pager
     GLOBALS.no_hooks = no_hooks
+    GLOBALS.dry_run = GLOBALS.yes = False
+    GLOBALS.confirmed = None
 
 
 def data_dir() -> str:
@@ -133,39 +139,54 @@ def _framework_exit(err: BaseException) -> bool:
     return type(err).__name__ == "Exit" and type(err).__module__.startswith("typer")
 
 
-WIDE_HELP = "Tables: show every column (CSV, TSV and JSON always have them all)."
+# The options the boundary adds to a command: (parameter, Option arguments).
+WIDE = ("wide", (False, "--wide"), {"help": "Tables: show every column (CSV, TSV and JSON always have them all)."})
+DRY_RUN = ("dry_run", (False, "--dry-run"), {"help": "Check everything and print what would be recorded; record nothing."})
+YES = ("yes", (False, "--yes", "-y"), {"help": "Go ahead without asking for confirmation (needed without a terminal)."})
 
 
-def takes_fmt(fn: Callable[..., Any]) -> bool:
-    """Whether ``fn`` has a parameter ``fmt`` and none ``wide`` (read from its
-    code, without ``inspect``)."""
+def parameter_names(fn: Callable[..., Any]) -> tuple[str, ...]:
+    """The names of ``fn``'s parameters, read from its code (no ``inspect``)."""
     code = fn.__code__
-    names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
-    return "fmt" in names and "wide" not in names
+    return code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
 
 
-def wide_signature(fn: Callable[..., Any], option: Any) -> Any:
-    """``fn``'s signature with the keyword parameter ``wide`` (default ``option``) added."""
+def with_options(fn: Callable[..., Any], added: list[tuple[str, Any]]) -> Any:
+    """``fn``'s signature with keyword parameters ``(name, default)`` added (booleans)."""
     import inspect
 
     signature = inspect.signature(fn)
-    wide = inspect.Parameter("wide", inspect.Parameter.KEYWORD_ONLY, annotation=bool, default=option)
-    return signature.replace(parameters=[*signature.parameters.values(), wide])
+    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=bool, default=default) for name, default in added]
+    return signature.replace(parameters=[*signature.parameters.values(), *extra])
+
+
+def writer(fn: F) -> F:
+    """``boundary`` for a command that records: it also takes ``--dry-run``
+    (everything checked and printed as a real run would, nothing written)
+    and ``--yes`` (what would ask for confirmation goes ahead)."""
+    fn._writes = True  # type: ignore[attr-defined]
+    return boundary(fn)
 
 
 def boundary(fn: F) -> F:
     """The one error boundary: a typed error becomes one line and its exit code.
 
     Every command that prints data (it has a ``fmt`` parameter) also takes
-    ``--wide``: the wrapper takes ``wide`` and sets ``output.WIDE``. Typer
-    reads it from the wrapper's signature, made here when Typer is already
-    loaded and otherwise by ``declare.for_typer`` (``takes_wide``), so the
-    quick path imports neither Typer nor ``inspect``. Output on
-    a terminal goes through a pager when it is taller than the terminal.
+    ``--wide``, and every command that records (``writer``) ``--dry-run`` and
+    ``--yes``: the wrapper takes them and sets ``output.WIDE`` and
+    ``GLOBALS``. Typer reads them from the wrapper's signature, made here
+    when Typer is already loaded and otherwise by ``declare.for_typer``
+    (``added_options``), so the quick path imports neither Typer nor
+    ``inspect``. Output on a terminal goes through a pager when it is taller
+    than the terminal.
     """
     import functools
 
-    tables = takes_fmt(fn)
+    names = parameter_names(fn)
+    tables = "fmt" in names and "wide" not in names
+    writes = getattr(fn, "_writes", False)
+    own_dry_run = "dry_run" in names  # the command reads it too (say, to leave out an access code)
+    own_yes = "yes" in names
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -175,6 +196,9 @@ def boundary(fn: F) -> F:
         output.reset_screen()
         if tables:
             output.WIDE = bool(kwargs.pop("wide", False))
+        if writes:
+            GLOBALS.dry_run = bool(kwargs.get("dry_run") if own_dry_run else kwargs.pop("dry_run", False))
+            GLOBALS.yes = bool(kwargs.get("yes") if own_yes else kwargs.pop("yes", False))
         paging = pager_command() if output.screen().terminal else None
         real, captured = sys.stdout, None
         if paging:
@@ -182,7 +206,13 @@ def boundary(fn: F) -> F:
 
             captured = sys.stdout = io.StringIO()
         try:
-            return fn(*args, **kwargs)
+            if writes:
+                result = _with_confirmation(fn, args, kwargs)
+            else:
+                result = fn(*args, **kwargs)
+            if writes and GLOBALS.dry_run:
+                warn("dry run: nothing was recorded")
+            return result
         except SessionpackError as err:
             sys.stdout.flush()
             sys.stderr.write(f"error: {one_line(str(err))}\n")
@@ -211,12 +241,37 @@ def boundary(fn: F) -> F:
             for text in drain_warnings():
                 warn(text)
 
+    added = []
     if tables:  # every command that prints data also takes --wide
-        wrapper.takes_wide = True  # type: ignore[attr-defined]
+        added.append(WIDE)
+    if writes and not own_dry_run:
+        added.append(DRY_RUN)
+    if writes and not own_yes:
+        added.append(YES)
+    if added:
+        wrapper.added_options = added  # type: ignore[attr-defined]
         typer = sys.modules.get("typer")
         if typer is not None:
-            wrapper.__signature__ = wide_signature(fn, typer.Option(False, "--wide", help=WIDE_HELP))  # type: ignore[attr-defined]
+            wrapper.__signature__ = with_options(fn, [(name, typer.Option(*args, **kwargs)) for name, args, kwargs in added])  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def _with_confirmation(fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    """Run a write command; when it asks (``confirm.NeedsConfirmation``,
+    raised before anything is recorded), ask on the terminal and, on yes,
+    run it again with the answer remembered."""
+    from .confirm import NeedsConfirmation, ask
+
+    try:
+        return fn(*args, **kwargs)
+    except NeedsConfirmation as needed:
+        for opened in _OPEN_STORES:
+            opened.warnings.clear()  # the first run recorded nothing; its warnings come again
+        if not ask(needed):
+            sys.stderr.write("error: not confirmed; nothing was recorded\n")
+            raise SystemExit(1) from None
+        GLOBALS.confirmed = [needed.action, *needed.lines]
+        return fn(*args, **kwargs)
 
 
 def pager_command() -> str | None:
@@ -266,7 +321,8 @@ def store() -> Any:
     from ..notify.hooks import HookRunner
 
     opened = open_store()
-    opened.after_commit = HookRunner(opened, enabled=not GLOBALS.no_hooks)
+    opened.dry_run = GLOBALS.dry_run
+    opened.after_commit = None if GLOBALS.dry_run else HookRunner(opened, enabled=not GLOBALS.no_hooks)
     _OPEN_STORES.append(opened)
     return opened
 

@@ -13,7 +13,7 @@ from .bulk_out import RowsFormat, emit_one
 from .declare import Argument, Option, command
 from .lookup import find_client_package
 from .output import Format, emit_record, say
-from .runtime import boundary, store
+from .runtime import store, writer
 
 
 def _sell(client: str | None, package_id: str | None, opts: dict, assign: bool, fmt: RowsFormat, dry_run: bool) -> None:
@@ -33,7 +33,7 @@ def _sell(client: str | None, package_id: str | None, opts: dict, assign: bool, 
                           share=tuple(opts["share"] or ()), invoice=opts["invoice"], note=opts["note"])
     opened = store()
     currency = opened.settings.currency
-    with (opened.reading() if dry_run else opened.writing()) as tx:
+    with opened.writing() as tx:
         plan = plan_sales(Practice(opened, tx), [request], assign=assign)
         if plan.problems:
             raise first_error(plan.problems)
@@ -44,8 +44,7 @@ def _sell(client: str | None, package_id: str | None, opts: dict, assign: bool, 
             else:
                 emit_one(fmt, {"id": row.id, "package": row.package, "client": row.client, "unchanged": True}, emit_record)
             return
-        if not dry_run:
-            tx.commit(plan.events)
+        tx.commit(plan.events)
     event = row.event
     pkg = new_package_record(row.id, client, event, opened.now.isoformat(), opened.actor, list(event["shared_with"]))
     summary = package_summary(pkg, opened.now, opened.settings.tz)
@@ -100,13 +99,13 @@ def _sell_csv(path: str, client: str | None, package_id: str | None, opts: dict,
         raise problems
     requests = [request_from_row(row) for row in table.rows]
     with no_collector(), progress(len(requests), source) as advance:
-        with (opened.reading() if dry_run else opened.writing()) as tx:
+        with opened.writing() as tx:
             plan = plan_sales(Practice(opened, tx), requests, assign=assign, create_clients=create_clients, progress=advance)
             if plan.problems:
                 problems = ProblemsFound(plan.problems, source, table.columns)
                 print_problems(problems.lines)
                 raise problems
-            if not dry_run and plan.events:
+            if plan.events:
                 tx.commit(plan.events)
     rows = []
     for row in plan.rows:
@@ -175,7 +174,7 @@ PACKAGE_ARG = Argument(None, metavar="PACKAGE", show_default=False)
 
 
 @command("sell")
-@boundary
+@writer
 def sell_cmd(
     client: str | None = CLIENT_ARG,
     package: str | None = PACKAGE_ARG,
@@ -214,7 +213,7 @@ def sell_cmd(
 
 
 @command("assign")
-@boundary
+@writer
 def assign_cmd(
     client: str | None = CLIENT_ARG,
     package: str | None = PACKAGE_ARG,
@@ -235,7 +234,7 @@ def assign_cmd(
 
 
 @command("pay")
-@boundary
+@writer
 def pay_cmd(
     client_package: str = Argument(..., metavar="CLIENT-PACKAGE|BOOKING"),
     amount: str = Argument(..., metavar="AMOUNT"),

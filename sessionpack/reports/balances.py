@@ -242,7 +242,8 @@ def describes(*types: str) -> Callable[[Callable[[Mapping[str, Any]], str]], Cal
     return register
 
 
-_DESCRIBED_HERE = frozenset({"client-added", "client-edited", "sold", "paid", "booked", "attended", "no-show", "cancelled"})
+_DESCRIBED_HERE = frozenset({"undone", "catalog-changed", "client-added", "client-edited", "sold", "paid", "booked", "attended", "no-show",
+                             "cancelled"})
 
 
 def describe_event(event: Mapping[str, Any]) -> str:
@@ -255,6 +256,13 @@ def describe_event(event: Mapping[str, Any]) -> str:
         from . import adjust_text, codes_text, links_text, notice_text, sharing_text  # noqa: F401
     if kind in _DESCRIBERS:
         return _DESCRIBERS[kind](event)
+    if kind == "undone":
+        taken = "; ".join(f"{t['command']} (an undo: what it undid counts again)" if t.get("what", "").startswith("undid ")
+                          else f"{t['command']} ({t.get('what', 'a command')})" for t in event["undo"])
+        return f"undid {taken}"
+    if kind == "catalog-changed":
+        verb = "added" if event["before"] is None else "removed" if event["after"] is None else "changed"
+        return f"{verb} {event['file']}"
     if kind == "client-added":
         return f"client {event['client']['id']} added ({event['client']['name']})"
     if kind == "client-edited":
@@ -322,25 +330,34 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
     The events are folded again from an empty view, each on a copy. The
     balance of a package right after one event is its balance right before
     the next, so it is computed once for both."""
+    from ..domain.ledger import apply_to_client
+
     working = empty_client_view(view["id"])
+    undone: dict[int, Any] = {}
+    if view.get("undone") or any(e["type"] == "undone" for e in view["events"]):
+        from ..domain.undo import undone_by_seq
+
+        undone = undone_by_seq(view["events"])
+    reasons = {e["command"]: e.get("reason") for e in view["events"] if e["type"] == "undone"}
     rows = []
     last: tuple[str | None, dict[str, Any]] = (None, {})  # (package, its balance after the event just folded)
     for event in view["events"]:
-        named_all = _packages_named(event)
-        touched = cp_id is None or cp_id in named_all
-        before_all = {}
-        if touched:
-            for cp in ([cp_id] if cp_id else named_all):
-                before_all[cp] = last[1] if cp == last[0] else _remaining(working, cp)
-        dispatch(working, _copied(event))
-        last = (None, {})
-        if not touched:
-            continue
-        if cp_id:
-            target: str | None = cp_id
+        if event["type"] == "undone":  # folds the client again: any package may change
+            named = [cp_id] if cp_id else sorted(working["packages"])
         else:
-            mine = [cp for cp in named_all if cp in working["packages"]]
-            target = (mine or named_all or [None])[0]
+            named = [cp_id] if cp_id else _packages_named(event)
+        before_all = {cp: last[1] if cp == last[0] else _remaining(working, cp) for cp in named}
+        apply_to_client(working, _copied(event))  # keeps the events an undo folds again from
+        last = (None, {})
+        if event["type"] == "undone":
+            moved = [cp for cp in named if _remaining(working, cp) != before_all[cp]]
+            target = cp_id or (moved[0] if moved else None)
+            if cp_id is not None and cp_id not in moved:
+                continue
+        else:
+            target = cp_id or _package_of(event, working)
+            if cp_id is not None and not _touches(event, cp_id):
+                continue
         before = before_all.get(target, {}) if target else {}
         after = _remaining(working, target)
         last = (target, after)
@@ -352,7 +369,9 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
             "type": event["type"],
             "command": event.get("command"),
             "booking": _booking_of(event),
-            "what": describe_event(event),
+            "what": describe_event(event) + (f" (undone by {undone[event['seq']]}: {reasons.get(undone[event['seq']])})"
+                                             if event["seq"] in undone else ""),
+            "undone_by": undone.get(event["seq"]),
             "why": event.get("reason") or (event["booking"].get("why") if isinstance(event.get("booking"), Mapping) else "") or "",
             "package": target or "",
             "change": _fmt(change, signed=True),
@@ -397,6 +416,6 @@ def history_record(row: Mapping[str, Any]) -> dict[str, Any]:
         "client_package": row["package"] or None, "booking": row["booking"],
         "change": {key: balances.plain(value) for key, value in row["_change"].items()},
         "balance": {key: balances.plain(value) for key, value in row["_after"].items()},
-        "what": row["what"], "why": row["why"] or None,
+        "what": row["what"], "why": row["why"] or None, "undone_by": row.get("undone_by"),
     }
 

@@ -156,9 +156,17 @@ class Replayed:
                 break
             try:
                 event = _parse(raw, line, part.seq + second.line_of[offset])
-                for entry, view in small:
-                    if entry.types is None or event["type"] in entry.types:
-                        entry.fold(view, event)
+                if event["type"] == "undone":
+                    fold_undo_small(self.path, event, lambda c: _spans_before(part.spans.get(c), second.spans.get(c), offset),
+                                    offset, self.small)
+                else:
+                    for entry, view in small:
+                        if entry.types is None or event["type"] in entry.types:
+                            entry.fold(view, event)
+            except _Misfit as err:
+                self._stop(err.line if err.line is not None else line, err.text)
+                self._merge_spans(second, until=offset + 1)
+                return
             except _DOES_NOT_FIT as err:
                 self._stop(line, does_not_fit(line, raw, err))
                 self._merge_spans(second, until=offset + 1)  # (that line too: its clients' views come first)
@@ -206,32 +214,13 @@ class Replayed:
     def _fold(self, fd: int, client_id: Any, encode_events: bool) -> tuple[dict[str, Any], list[bytes]] | None:
         """The view of one client and its events encoded, or None when one
         of its events does not fit (remembered if it is the first so far)."""
-        view = ledger.empty_client_view(client_id)
-        encoded: list[bytes] = []
-        report_events: list[dict[str, Any]] = []  # what the report lines read of the history
-        spans = self.spans[client_id]
-        misfit = self._misfit
-        for i in range(0, len(spans), 2):
-            raw = os.pread(fd, spans[i + 1], spans[i])
-            event = _SCAN(raw.decode("utf-8"), 0)[0]  # (checked by the scan)
-            line = event["seq"] + 1
-            if misfit is not None and line >= misfit[0]:
-                return None  # past the first misfit found: nothing more to learn here
-            try:
-                ledger.dispatch(view, event)
-            except FileProblem as err:
-                self._misfit = (line, str(err))
-                return None
-            except _DOES_NOT_FIT as err:
-                self._misfit = (line, does_not_fit(line, raw, err))
-                return None
-            view["seq"] = event["seq"]
-            if encode_events:
-                encoded.append(encode(event))
-                if event["type"] in report_shards.EVENT_TYPES:
-                    report_events.append(event)
-        view["events"] = report_events
-        return view, encoded
+        try:
+            return fold_client(fd, client_id, self.spans[client_id], encode_events,
+                               stop_line=None if self._misfit is None else self._misfit[0])
+        except _Misfit as err:
+            if err.line is not None:
+                self._misfit = (err.line, err.text)
+            return None
 
     def _clients(self) -> list[Any]:
         return sorted(self.spans, key=lambda c: c + ".json")
@@ -319,6 +308,92 @@ class Replayed:
         if self._misfit is not None and (self._scan_stop is None or self._misfit[0] <= self._scan_stop):
             self.problems = [self._misfit[1]]
             self._scan_stop = self._misfit[0]
+
+
+class _Misfit(Exception):
+    """An event of a client's history does not fit the ones before it: its
+    line (None: no line to name) and the problem as the replay tells it."""
+
+    def __init__(self, line: int | None, text: str) -> None:
+        super().__init__(text)
+        self.line, self.text = line, text
+
+
+def fold_client(fd: int, client_id: Any, spans: Any, encode_events: bool = True, until: int | None = None,
+                stop_line: int | None = None) -> tuple[dict[str, Any], list[bytes]]:
+    """The view of one client from its events at ``spans`` (start, length,
+    start, length... in the journal open as ``fd``; those before byte
+    ``until`` only), and its events encoded as a commit encodes them. The
+    view's ``events`` are what its report lines read (``report_shards``).
+    An undo (``undone``) folds the client again from its events, as a
+    commit of one does. Raises ``_Misfit`` at an event that does not fit
+    (with no line when it comes at or after ``stop_line``: nothing more to
+    learn)."""
+    view = ledger.empty_client_view(client_id)
+    encoded: list[bytes] = []
+    raws: list[bytes] = []  # the events as read, when they are not encoded
+    report_events: list[dict[str, Any]] = []
+    for i in range(0, len(spans), 2):
+        if until is not None and spans[i] >= until:
+            break
+        raw = os.pread(fd, spans[i + 1], spans[i])
+        event = _SCAN(raw.decode("utf-8"), 0)[0]  # (checked by the scan)
+        line = event["seq"] + 1
+        if stop_line is not None and line >= stop_line:
+            raise _Misfit(None, "")  # past the first misfit found: nothing more to learn here
+        try:
+            if event["type"] == "undone":
+                view["events"] = [json.loads(e) for e in (encoded if encode_events else raws)]
+                ledger.apply_to_client(view, event)  # folds the client again without the undone events
+                view["events"] = []
+            else:
+                ledger.dispatch(view, event)
+                view["seq"] = event["seq"]
+        except FileProblem as err:
+            raise _Misfit(line, str(err)) from None
+        except _DOES_NOT_FIT as err:
+            raise _Misfit(line, does_not_fit(line, raw, err)) from None
+        if encode_events:
+            encoded.append(encode(event))
+            if event["type"] in report_shards.EVENT_TYPES:
+                report_events.append(event)
+        else:
+            raws.append(raw)
+    undone = set(view.get("undone", ()))  # events of undone commands no longer count (domain.undo)
+    view["events"] = [e for e in report_events if e.get("seq") not in undone] if undone else report_events
+    return view, encoded
+
+
+def fold_undo_small(path: str, event: dict[str, Any], spans_of: Callable[[Any], Any], offset: int,
+                    small: dict[str, dict[str, Any]]) -> None:
+    """Fold an undo (at byte ``offset``) into the small views: it takes back
+    events they folded, so the clients it names are folded up to it, as a
+    commit of it sees them (``small_views.fold_undo``)."""
+    from ..domain.undo import sold_counts
+    from .small_views import fold_undo
+
+    views: dict[Any, dict[str, Any]] = {}
+    fd = open_file(path, os.O_RDONLY)
+    try:
+        for client_id in event.get("clients", []):
+            if client_id not in views:
+                view, encoded = fold_client(fd, client_id, spans_of(client_id), until=offset)
+                view["events"] = [json.loads(e) for e in encoded]
+                views[client_id] = view
+    finally:
+        os.close(fd)
+    sold_before = {c: sold_counts(v) for c, v in views.items()}
+    for view in views.values():
+        ledger.apply_to_client(view, event)
+    fold_undo(lambda name: small[name], event, sold_before, views)
+
+
+def _spans_before(first: Any, second: Any, offset: int) -> array:
+    """A client's spans from both parts of a split scan, those before byte ``offset``."""
+    out = array("q", first or ())
+    if second:
+        out.extend(v for i in range(0, len(second), 2) if second[i] < offset for v in second[i:i + 2])
+    return out
 
 
 def _parse(raw: bytes, line: int, expect_seq: int | None) -> dict[str, Any]:
@@ -422,13 +497,19 @@ class _Range:
                                 found.append(offset)
                                 found.append(len(raw))
                     if keep_small:
-                        if types is None or event["type"] in types:
+                        if types is None or event["type"] in types or event["type"] == "undone":
                             self.small_lines.append((offset, raw))
                             self.line_of[offset] = line
-                    else:
-                        for entry, view in small or ():
-                            if entry.types is None or event["type"] in entry.types:
-                                entry.fold(view, event)
+                    elif small:
+                        if event["type"] == "undone":
+                            fold_undo_small(self.path, event, lambda c: spans.get(c, ()), offset, dict((e.name, v) for e, v in small))
+                        else:
+                            for entry, view in small:
+                                if entry.types is None or event["type"] in entry.types:
+                                    entry.fold(view, event)
+                except _Misfit as err:
+                    self._problem(err.line if err.line is not None else line, err.text)
+                    break
                 except _DOES_NOT_FIT as err:
                     self._problem(line, does_not_fit(line, raw, err))
                     break

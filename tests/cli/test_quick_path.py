@@ -121,6 +121,9 @@ DOCUMENTED = [
     ["sell", "ana", "five-massages", "--note", "gift", "--dry-run"], ["sell", "--csv-template"], ["sell", "--csv", "sales.csv", "--dry-run"],
     ["sell", "--csv", "-", "--create-clients", "--format", "jsonl"], ["assign", "--csv", "gifts.csv", "--hooks"],
     ["sell", "ana"], ["cancel", "ana.b3", "--wide", "--format", "csv"],
+    ["book", "ana", "massage", "2026-12-01T10:00", "--dry-run"], ["cancel", "ana.p1", "--reason", "sold twice", "--yes"],
+    ["cancel", "ana.p1", "-y", "--reason", "x", "--cancel-bookings"], ["pay", "ana.p1", "10", "--dry-run", "--format", "json"],
+    ["attend", "ana.b3", "--dry-run", "--yes"], ["no-show", "ana.b3", "--forfeit", "--reason", "late", "-y"],
 ]
 
 
@@ -169,7 +172,7 @@ TOKENS = ["ana", "ana.p1", "ana.b3", "massage", "2026-12-01T10:00", "five", "", 
           "--code", "--duration", "--duration=45", "--count", "--repeat", "--until", "--package", "--no-package", "--share",
           "--share=bo", "--unpaid", "--ref", "--price", "--return", "--forfeit", "--reason", "--method", "--data-dir", "--now",
           "--actor", "--version", "-x", "-hh", "--wide", "--status", "expired", "--expiring", "--tag", "--csv", "--dry-run", "--note",
-          "jsonl", "--csv-template", "--create-clients", "--hooks"]
+          "jsonl", "--csv-template", "--create-clients", "--hooks", "--yes", "-y", "-yh"]
 ROOTS = ["--data-dir", DATA, "--now", "2026-11-20", "--actor", "m", f"--data-dir={DATA}", "--version", "-h", "--", "x", "--no-pager",
          "--no-hooks"]
 

@@ -57,6 +57,9 @@ class Reference:
         self.digest = checkpoint.Digest()
 
     def apply(self, event: dict[str, Any]) -> None:
+        if event["type"] == "undone":
+            self._apply_undone(event)
+            return
         applied = []
         for client_id in event.get("clients", []):
             view = self.clients.get(client_id)
@@ -78,12 +81,34 @@ class Reference:
             for client_id in applied:
                 self.package_events.setdefault(client_id, []).append(event)
 
+    def _apply_undone(self, event: dict[str, Any]) -> None:
+        from sessionpack.domain.undo import sold_counts
+        from sessionpack.storage.small_views import fold_undo
+
+        views = {}
+        for client_id in event.get("clients", []):
+            view = self.clients.get(client_id)
+            if view is None:
+                view = self.clients[client_id] = ledger.empty_client_view(client_id)
+                self.events[client_id] = []
+            view["events"] = [json.loads(raw) for raw in self.events[client_id]]
+            views[client_id] = view
+        sold_before = {c: sold_counts(v) for c, v in views.items()}
+        for client_id, view in views.items():
+            ledger.apply_to_client(view, event)
+        fold_undo(lambda name: self.small[name], event, sold_before, views)
+        encoded = _ENCODE(event).encode("utf-8")
+        for client_id, view in views.items():
+            view["events"] = []
+            self.events[client_id].append(encoded)
+
     def files(self) -> Iterator[tuple[str, bytes]]:
         builder = shards.Builder()
         for client_id in sorted(self.clients, key=lambda c: c + ".json"):
             view = self.clients.pop(client_id)
             events = self.events.pop(client_id)
-            view["events"] = self.package_events.pop(client_id, [])
+            undone = set(view.get("undone", ()))
+            view["events"] = [e for e in self.package_events.pop(client_id, []) if e.get("seq") not in undone]
             builder.add(view)
             view["events"] = _MARK
             yield os.path.join(layout.CLIENT_VIEWS, f"{client_id}.json"), encode_view(view).replace(_MARK_JSON, b"[" + b",".join(events) + b"]", 1)
@@ -236,6 +261,45 @@ def test_a_rebuild_writes_only_the_files_that_differ(practice_copy: Path) -> Non
     assert os.stat(damaged).st_ino != before[damaged]
     assert run(practice_copy, "check", "--full").stdout == "No problems found\n"
     assert not [p for p in (practice_copy / layout.VIEWS).iterdir() if p.name.startswith(".")]  # no staging left
+
+
+@pytest.fixture
+def undone_practice(practice, data_dir: Path) -> Path:
+    """Undone commands early and late in the journal: a client's adding, a
+    sale (the sales count moves), a booking, an undo undone (a redo), and
+    many commands after the first ones, so that they fall in the first half
+    of a split scan and the last ones in the second."""
+    now = "2026-11-22T09:00"
+    steps = [("package", "create", "five", "--name", "5 massages", "--service", "massage=5", "--price", "400"),
+             ("package", "create", "credit", "--name", "Credit", "--pool", "money=300", "--price", "270"),
+             ("client", "add", "bea", "--name", "Beatriz"), ("sell", "bea", "five"), ("sell", "ana", "five"),
+             ("undo", "--last", "--reason", "wrong client", "--yes"), ("sell", "ana", "credit"),
+             ("book", "ana", "massage", "2026-11-25T10:00"), ("undo", "--last", "--reason", "no", "--yes"),
+             ("undo", "--last", "--reason", "yes after all", "--yes"), ("client", "add", "cid", "--name", "Cid"),
+             ("undo", "--last", "--reason", "not a client", "--yes")]
+    for n in range(8):
+        steps += [("client", "add", f"c{n}", "--name", f"Client {n}"), ("sell", f"c{n}", "five"),
+                  ("book", f"c{n}", "massage", f"2026-12-{n + 1:02d}T10:00"), ("attend", f"c{n}.b1")]
+    steps += [("sell", "bea", "credit"), ("undo", "--last", "--reason", "late one", "--yes"), ("sell", "c3", "credit"),
+              ("undo", "--last", "--reason", "and another", "--yes")]
+    for args in steps:
+        assert practice(*args, now=now).exit_code == 0, args
+    return data_dir
+
+
+def test_undone_commands_give_the_same_files_as_the_replay_before(undone_practice: Path) -> None:
+    reference, problems = reference_replay(undone_practice)
+    assert problems == []
+    expected = list(reference.files())
+    lines = lines_of(undone_practice)
+    undos = [i for i, raw in enumerate(lines) if i and json.loads(raw)["type"] == "undone"]
+    assert min(undos) < half(lines) < max(undos)  # in both halves of a split scan
+    on_disk = {str(p.relative_to(undone_practice)): p.read_bytes() for p in (undone_practice / layout.VIEWS).rglob("*") if p.is_file()}
+    for workers in (1, 2):
+        replayed, files = streamed_files(undone_practice, workers)
+        assert replayed.problems == []
+        assert files == expected, workers
+        assert dict(files) == on_disk  # what the commands themselves wrote
 
 
 # ---------------------------------------------------------------- damage: the same first problem
