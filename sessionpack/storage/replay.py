@@ -260,13 +260,12 @@ class Replayed:
         self._settle()
         if self._misfit is not None or self._scan_stop is not None:
             return results
-        rest = builder.files()
-        for name, view in self.small.items():
-            if view["seq"]:
-                rest[name] = encode(view) + b"\n"
+        rest = {name: encode(view) + b"\n" for name, view in self.small.items() if view["seq"]}
         rest[layout.INDEX] = encode({"format": ledger.VIEW_FORMAT, "offset": self.offset, "seq": self.seq}) + b"\n"
-        for name in sorted(rest):
-            results.append((name, visit(name, rest[name])))
+        for name in sorted(builder.names() | set(rest)):
+            data = rest[name] if name in rest else builder.take(name)  # (one shard's bytes at a time)
+            if data is not None:
+                results.append((name, visit(name, data)))
         return results
 
     def _run_shared(self, clients: list[Any], visit: Callable[[str, bytes], Any], processes: int) -> tuple[list[tuple[str, Any]], shards.Builder]:
@@ -548,10 +547,8 @@ def _fork(work: Callable[[], Any]) -> tuple[int, int]:
             except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
                 outcome = ("error", type(err).__module__, type(err).__qualname__, err.args, dict(vars(err)))
                 code = 1
-            data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(write_end, view):]
+            with os.fdopen(write_end, "wb", buffering=1 << 20) as pipe:
+                pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)  # written as it is made
         finally:
             os._exit(code)
     os.close(write_end)
@@ -563,17 +560,15 @@ def _collect(worker: tuple[int, int]) -> Any:
     import pickle
 
     pid, read_end = worker
-    chunks = []
-    with os.fdopen(read_end, "rb") as pipe:
-        while True:
-            chunk = pipe.read(1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    os.waitpid(pid, 0)
-    if not chunks:
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            outcome = pickle.load(pipe)  # read as it comes: never the whole answer as bytes too
+    except (EOFError, pickle.UnpicklingError):
+        outcome = None
+    finally:
+        os.waitpid(pid, 0)
+    if outcome is None:
         raise RuntimeError("a replay worker ended without an answer")
-    outcome = pickle.loads(b"".join(chunks))
     if outcome[0] == "error":
         raise _rebuilt_error(*outcome[1:])
     return outcome[1]

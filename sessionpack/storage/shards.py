@@ -342,6 +342,23 @@ class Builder:
                 for client, cp_id, fields in holders:
                     add_ref(mine_refs, reference, client, cp_id, fields)
 
+    def names(self) -> set[str]:
+        """The files fed so far (some may turn out empty: ``take`` gives None)."""
+        return set(self._open) | set(self._codes) | set(self._reports) | set(self._refs)
+
+    def take(self, name: str) -> bytes | None:
+        """The bytes of file ``name``, forgetting what was fed for it (so a
+        full replay holds each file's bytes only while it is visited)."""
+        if name in self._open:
+            return join_lines(self._open.pop(name))
+        if name in self._codes:
+            return encode_codes(self._codes.pop(name))
+        if name in self._reports:
+            return report_shards.join(self._reports.pop(name))
+        if name in self._refs:
+            return encode_refs(self._refs.pop(name))
+        return None
+
     def files(self) -> dict[str, bytes]:
         out: dict[str, bytes] = {}
         for name, lines in self._open.items():
