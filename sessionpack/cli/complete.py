@@ -58,7 +58,7 @@ def _directory(root: str) -> dict[str, Any]:
 def clients(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
     """Client ids starting with what was typed, or one of whose names does
     (``gon`` finds Beatriz Gonçalves: case and accents ignored)."""
-    from ..domain.clients import folded
+    from ..domain.text import folded
 
     wanted = folded(incomplete)
     found = []

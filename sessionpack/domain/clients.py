@@ -7,15 +7,16 @@ import re
 from ..errors import InputError, RuleError
 from .ids import check_slug, slugify
 from .services import check_name
-from .text import check_text, has_control
+from .text import check_text, folded, has_control  # noqa: F401 - (folded: also imported from here)
+from .regex import pattern
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Mapping
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{5,30}$")
-TAG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+EMAIL_RE = pattern(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_RE = pattern(r"^\+?[0-9 ()./-]{5,30}$")
+TAG_RE = pattern(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 CLIENT_FIELDS = ("name", "email", "phone", "notes", "tags")
 
 
@@ -127,14 +128,6 @@ def edit_client(current: Mapping[str, Any], changes: Mapping[str, Any], add_tags
     if not changed:
         raise RuleError(f"nothing to change for client {current['id']}: give at least one new value")
     return {"type": "client-edited", "clients": [current["id"]], "changes": changed}
-
-
-def folded(text: str) -> str:
-    """``text`` for matching: case and accents ignored ('Joana Gonçalves' ~ 'joana goncalves')."""
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
 def matches(client_id: str, entry: Mapping[str, Any], words: str) -> bool:

@@ -28,14 +28,15 @@ import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from ..errors import InputError
+from .regex import pattern
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_NAMES = {name: i for i, name in enumerate(WEEKDAYS)}
 _DAY_NAMES.update({full: i for i, full in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))})
 _DAY_NAMES.update({"tues": 1, "wednes": 2, "thur": 3, "thurs": 3})
-_SHIFT_RE = re.compile(r"([+-])([0-9]{1,4})([dw])\Z")
-_CLOCK_RE = re.compile(r"([0-9]{1,2}):([0-9]{2})\Z")
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_SHIFT_RE = pattern(r"([+-])([0-9]{1,4})([dw])\Z")
+_CLOCK_RE = pattern(r"([0-9]{1,2}):([0-9]{2})\Z")
+_DATE_RE = pattern(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 FIRST = date(1900, 1, 1)
 LAST = date(2999, 12, 31)

@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from .datetimes import check_range
 from ..errors import InputError
 from .records import record
+from .regex import pattern
 
 UNITS = ("days", "weeks", "months")
 KINDS = ("none", "from-purchase", "from-first-use", "fixed")
@@ -39,10 +40,10 @@ _FROM_WORDS = {
     "purchase": "from-purchase", "sale": "from-purchase",
     "first use": "from-first-use", "first-use": "from-first-use",
 }
-_RELATIVE_RE = re.compile(
+_RELATIVE_RE = pattern(
     r"^(?P<n>[0-9]+)\s*(?P<unit>[a-z]+)(?:\s+(?:from|after)\s+(?P<start>purchase|sale|first[ -]use))?$"
 )
-_FIXED_RE = re.compile(r"^(?:(?:on|until|through)\s+)?(?P<d>[0-9]{4}-[0-9]{2}-[0-9]{2})$")
+_FIXED_RE = pattern(r"^(?:(?:on|until|through)\s+)?(?P<d>[0-9]{4}-[0-9]{2}-[0-9]{2})$")
 
 
 @record

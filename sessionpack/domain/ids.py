@@ -12,10 +12,11 @@ import re
 import unicodedata
 
 from ..errors import InputError
+from .regex import pattern
 
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63}\Z")
-CLIENT_PACKAGE_RE = re.compile(r"^([a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63})\.p([1-9][0-9]{0,8})\Z")
-BOOKING_RE = re.compile(r"^([a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63})\.b([1-9][0-9]{0,8})\Z")
+SLUG_RE = pattern(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63}\Z")
+CLIENT_PACKAGE_RE = pattern(r"^([a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63})\.p([1-9][0-9]{0,8})\Z")
+BOOKING_RE = pattern(r"^([a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63})\.b([1-9][0-9]{0,8})\Z")
 
 
 def check_slug(value: str, kind: str) -> str:

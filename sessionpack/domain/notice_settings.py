@@ -29,6 +29,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from ..errors import FieldError
+from .regex import pattern
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -64,10 +65,10 @@ HOOK_DEFAULTS: dict[str, Any] = {"time_budget": 30}
 # An address as a mail header carries it, kept strict: no comma, quote,
 # angle bracket, space or control character can slip a second address or a
 # header in (names typed by hand may hold anything; they are never trusted).
-ADDRESS_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))+\Z")
-_NAMED_RE = re.compile(r"^(?P<name>[^<>\"\x00-\x1f\x7f]*?)\s*<(?P<address>[^<>]+)>\Z")
-_ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}\Z")
-_PERCENT_RE = re.compile(r"^([0-9]{1,3}(?:\.[0-9]{1,2})?)\s*%\Z")
+ADDRESS_RE = pattern(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))+\Z")
+_NAMED_RE = pattern(r"^(?P<name>[^<>\"\x00-\x1f\x7f]*?)\s*<(?P<address>[^<>]+)>\Z")
+_ENV_RE = pattern(r"^[A-Za-z_][A-Za-z0-9_]{0,127}\Z")
+_PERCENT_RE = pattern(r"^([0-9]{1,3}(?:\.[0-9]{1,2})?)\s*%\Z")
 
 
 def split_sender(value: str) -> tuple[str, str]:

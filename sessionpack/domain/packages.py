@@ -37,6 +37,7 @@ from .restrictions import (  # noqa: F401  (re-exported: callers import them fro
     window_text,
 )
 from .services import Service, check_name
+from .regex import pattern
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -553,7 +554,7 @@ def describe(package: Package, services: Mapping[str, Service] | None = None) ->
 # ---------------------------------------------------------------- CLI text
 
 
-_PAIR_RE = re.compile(r"^\s*([^=\s]+)\s*=\s*(\S+)\s*$")
+_PAIR_RE = pattern(r"^\s*([^=\s]+)\s*=\s*(\S+)\s*$")
 
 
 def _pair(text: str, option: str, example: str) -> tuple[str, str]:

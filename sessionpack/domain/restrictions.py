@@ -15,6 +15,7 @@ from .datetimes import check_range
 from ..errors import InputError
 from .records import record
 from .services import check_providers
+from .regex import pattern
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
-_TIME_RE = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
+_TIME_RE = pattern(r"^([0-9]{1,2}):([0-9]{2})$")
 
 
 @record

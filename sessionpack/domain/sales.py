@@ -29,11 +29,12 @@ from .ledger import handles
 from .money import money_text, parse_money, tax_on
 from .valuation import at_sale as valuation_at_sale
 from .text import check_line
+from .regex import pattern
 
 REFERENCE_LIMIT = 200
 INVOICE_LIMIT = 64
 NOTE_LIMIT = 500
-_AMOUNT_RE = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?\Z")
+_AMOUNT_RE = pattern(r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?\Z")
 
 
 def at_field(err: Exception, field: str) -> Exception:

@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 
 from ..errors import InputError
+from .regex import pattern
 
 # C0, DEL and C1: what a terminal or a mail header may treat as an instruction.
-CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
+CONTROL_RE = pattern("[\x00-\x1f\x7f-\x9f]")
 
 
 def has_control(value: str) -> bool:
@@ -54,7 +55,7 @@ def check_reason(reason: str | None) -> str | None:
 
 
 # Multi-line text (notes, descriptions) may hold line breaks and tabs, nothing else of C0/C1.
-TEXT_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+TEXT_CONTROL_RE = pattern("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def check_text(value: object, what: str, limit: int) -> str:
@@ -81,3 +82,11 @@ def shown(value: str, keep: str = "") -> str:
     if CONTROL_RE.search(value) is None:
         return value
     return CONTROL_RE.sub(lambda m: m.group() if m.group() in keep else _escape(m.group()), value)
+
+
+def folded(text: str) -> str:
+    """``text`` for matching: case and accents ignored ('Joana Gonçalves' ~ 'joana goncalves')."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()

@@ -25,7 +25,7 @@ from datetime import datetime
 from ..domain import ledger
 from ..domain.settings import FORMAT_VERSION, Settings, settings_from_mapping
 from ..errors import DataDirError, FieldError, FileProblem, SessionpackError
-from . import journal, layout, shards
+from . import journal, layout
 from .crash import crash_point, fail_point
 from .fsio import append_durably, atomic_write, create_file, make_dir, open_binary, open_file, read_bytes, refuse_link, remove_leftovers
 from .lock import DirLock
@@ -429,6 +429,7 @@ class Store:
         Loading may fail on a damaged view; ``commit`` folds before it appends,
         so such damage stops the command before anything is written.
         """
+        from . import shards  # (only a command that records builds shards: readers never load them)
         from .small_views import SMALL_VIEWS
 
         clients: dict[str, dict[str, Any]] = {}
@@ -475,6 +476,8 @@ class Store:
         # a client view on disk and its new state, so they must be written
         # while the old view is still there for a replay to start from.
         fail_point("views")
+        from . import shards
+
         shards.write(self.root, folded.shards)
         from .batchio import write_many  # many client views (a file of sales): one flush for all
 
@@ -525,6 +528,8 @@ class Transaction:
         One small file of the access-code index (``views/codes``); the caller
         compares the hashes in constant time before trusting the answer.
         """
+        from . import shards
+
         return shards.code_owner(self.store.view_bytes, code_hash)
 
     def write_catalog(self, relative: str, data: bytes | None, commit: bool = True) -> dict[str, Any] | None:
