@@ -697,6 +697,9 @@ def reports_to_time(scale: float) -> list[tuple[str, list[str]]]:
     return found if has_command("report") else []
 
 
+GROUPS = ("startup", "one-client", "whole", "notify", "reports", "bulk", "replay", "hledger")
+
+
 # One-client commands: (key, label, the arguments for run r, whether it writes, target factor).
 # Their runs alternate between the scales; the writes run on scratch copies,
 # each run on a client no other run touched.
@@ -722,9 +725,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="print where the start-up of each hot command goes")
     parser.add_argument("--keep-venv", action="store_true", help="keep the throwaway venv (printed) after the run")
     parser.add_argument("--bulk-only", action="store_true", help="time only the CSV commands (sell --csv, client add --csv)")
+    parser.add_argument("--only", default="", metavar="GROUPS",
+                        help="time only these groups, comma-separated: " + ", ".join(GROUPS) + " (default: all)")
     parser.add_argument("--bulk-existing", action="store_true",
                         help="also time sell --csv of one row per existing client (slow: rewrites every client's view)")
     args = parser.parse_args(argv)
+    args.groups = set(GROUPS) if not args.only else {g.strip() for g in args.only.split(",")}
+    if args.bulk_only:
+        args.groups = {"bulk"}
+    unknown = args.groups - set(GROUPS)
+    if unknown:
+        parser.error(f"--only: unknown group(s) {', '.join(sorted(unknown))}; use {', '.join(GROUPS)}")
+    if args.no_replay:
+        args.groups.discard("replay")
+    if args.no_hledger:
+        args.groups.discard("hledger")
     scales = [float(s) for s in args.scales.split(",")]
     repeat = max(1, args.repeat)
     os.makedirs(OUT, exist_ok=True)
@@ -769,6 +784,8 @@ def run_bench(args: Any, scales: list[float], repeat: int) -> int:
     }
     if system is None:
         del startup_rows["python3 -c pass (python3 on PATH, for reference)"]
+    if "startup" not in args.groups:
+        startup_rows = {k: v for k, v in startup_rows.items() if "python3" in k}
     startup = measure_interleaved({k: v[0] for k, v in startup_rows.items()}, max(repeat, 11),
                                   envs={k: v[1] for k, v in startup_rows.items() if v[1] is not None})
 
@@ -785,7 +802,7 @@ def run_bench(args: Any, scales: list[float], repeat: int) -> int:
         else:
             usable.append(s)
     rows: list[tuple[str, str, Callable[[int], list[str]], bool, float]] = []
-    if usable and not args.bulk_only:
+    if usable and "one-client" in args.groups:
         client = heavy[usable[0]][0]
         rows = one_client_rows(client, heavy[usable[0]][1: repeat + 2], heavy[usable[0]][repeat + 2: 2 * repeat + 3])
         scratch = {s: scratch_copy(paths[s]) for s in usable}
@@ -806,13 +823,12 @@ def run_bench(args: Any, scales: list[float], repeat: int) -> int:
     bulk_runs: dict[float, dict[str, dict[str, Any]]] = {}
     for s in scales:
         here = paths[s]
-        if csv_bulk:
+        if csv_bulk and "bulk" in args.groups:
             bulk_runs[s] = bulk(here, s, min(repeat, 3), args.bulk_existing and s == reference)
-        if args.bulk_only:
-            continue
-        whole[(s, "balance")] = attempt(lambda: measure(lambda r: sp(here, "balance"), repeat))
-        whole[(s, "check")] = attempt(lambda: measure(lambda r: sp(here, "check"), repeat))
-        if notify:
+        if "whole" in args.groups:
+            whole[(s, "balance")] = attempt(lambda: measure(lambda r: sp(here, "balance"), repeat))
+            whole[(s, "check")] = attempt(lambda: measure(lambda r: sp(here, "check"), repeat))
+        if notify and "notify" in args.groups:
             whole[(s, "notify --dry-run before the first sweep")] = attempt(lambda: measure(lambda r: sp(here, "notify", "--dry-run"), min(repeat, 3)))
             days = notify_days(here, s, repeat)
             if "error" in days:
@@ -823,10 +839,10 @@ def run_bench(args: Any, scales: list[float], repeat: int) -> int:
                 whole[(s, "notify --dry-run")] = days["dry"]
                 whole[(s, "notify")] = days["run"]
                 print(f"notify, scale {s:g}: about {days['notices_per_day']:.0f} notices sent a day after the first sweep", flush=True)
-        for label, report_args in reports_to_time(s):
+        for label, report_args in (reports_to_time(s) if "reports" in args.groups else []):
             whole[(s, label)] = attempt(lambda a=report_args: measure(lambda r: sp(here, *a), repeat))
     replay: dict[str, dict[str, Any]] = {}
-    if not args.no_replay and not args.bulk_only:
+    if "replay" in args.groups:
         runs = max(1, args.replay_repeat)
         replay["check --full"] = attempt(lambda: measure(lambda r: sp(data, "check", "--full"), runs, warmup=0))
         replay["check --full, one process"] = attempt(lambda: measure(
@@ -901,7 +917,7 @@ def run_bench(args: Any, scales: list[float], repeat: int) -> int:
     if not notify:
         print("notify: not built yet")
 
-    if not args.no_hledger:
+    if "hledger" in args.groups:
         exe = hledger() if not args.no_install else shutil.which("hledger")
         if exe is None:
             print("hledger: not on PATH and not installable here; comparison skipped")

@@ -70,12 +70,18 @@ def balance_cmd(
     summaries = []
     everything = show_all or bool(wanted - {"active", "paused"})
     with opened.reading() as tx:
-        directory = opened.load_directory()["clients"]
         if client is not None:
             view = client_view(tx, client)
+            owners = owner_views(tx, view)
             summaries = client_summaries(view, opened.now, tz, include_inactive=True)
-            summaries += shared_summaries(view, owner_views(tx, view), opened.now, tz)
+            summaries += shared_summaries(view, owners, opened.now, tz)
+            # The directory's entries of these clients, made from their own views
+            # (the same rule, ledger.directory_entry): no need to read every client's.
+            from ..domain.ledger import directory_entry
+
+            directory = {cid: directory_entry(v["client"]) for cid, v in {client: view, **owners}.items() if v.get("client")}
         else:
+            directory = opened.load_directory()["clients"]
             from ..storage.shards import practice_packages
 
             for packages in practice_packages(tx, opened.now, everything=everything):

@@ -106,13 +106,17 @@ def empty_directory() -> dict[str, Any]:
     return {"format": VIEW_FORMAT, "seq": 0, "clients": {}}
 
 
+def directory_entry(record: dict[str, Any]) -> dict[str, Any]:
+    """A client's entry in the directory, from its record (an event's or a view's)."""
+    return {"name": record["name"], "email": record["email"], "phone": record.get("phone", ""), "tags": record["tags"]}
+
+
 def apply_to_directory(directory: dict[str, Any], event: dict[str, Any]) -> bool:
     """Keep id -> {name, email, phone, tags}; True when the directory changed."""
     kind = event["type"]
     if kind == "client-added":
         record = event["client"]
-        directory["clients"][record["id"]] = {"name": record["name"], "email": record["email"],
-                                              "phone": record.get("phone", ""), "tags": record["tags"]}
+        directory["clients"][record["id"]] = directory_entry(record)
     elif kind == "client-edited":
         entry = directory["clients"][event["clients"][0]]
         for key in ("name", "email", "phone", "tags"):

@@ -86,6 +86,8 @@ def shown(value: str, keep: str = "") -> str:
 
 def folded(text: str) -> str:
     """``text`` for matching: case and accents ignored ('Joana Gonçalves' ~ 'joana goncalves')."""
+    if text.isascii():  # nothing to decompose: the same answer, without unicodedata (completion folds every name)
+        return text.casefold()
     import unicodedata
 
     decomposed = unicodedata.normalize("NFKD", text)

@@ -85,3 +85,39 @@ def test_post_init_checks_still_run() -> None:
         ExpiryRule("weekly")
     assert parse_expiry_option("2 months") == ExpiryRule("from-purchase", 2, "months")
     assert parse_expiry_option("2 months") is parse_expiry_option("2 months")  # read once, then remembered
+
+
+@given(st.text(max_size=40))
+def test_folded_text_is_the_same_on_the_ascii_shortcut(text: str) -> None:
+    import unicodedata
+
+    from sessionpack.domain.text import folded
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    assert folded(text) == "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def test_an_assignable_record_with_field_options_is_what_a_dataclass_is() -> None:
+    @record(frozen=False)
+    class Mine:
+        a: int
+        b: list = field(default_factory=list)
+        c: str | None = field(default=None, repr=False)
+        d: object = field(default=None, compare=False)
+
+    @dataclasses.dataclass
+    class Theirs:
+        a: int
+        b: list = dataclasses.field(default_factory=list)
+        c: str | None = dataclasses.field(default=None, repr=False)
+        d: object = dataclasses.field(default=None, compare=False)
+
+    for args, kwargs in (((1,), {}), ((1, [2]), {"c": "x"}), ((), {"a": 3, "d": "ignored"})):
+        mine, theirs = Mine(*args, **kwargs), Theirs(*args, **kwargs)
+        assert repr(mine).replace(Mine.__qualname__, "X") == repr(theirs).replace(Theirs.__qualname__, "X")
+        assert (mine.a, mine.b, mine.c, mine.d) == (theirs.a, theirs.b, theirs.c, theirs.d)
+    assert Mine(1, d="x") == Mine(1, d="y") and Mine(1) != Mine(2) and Mine(1).b is not Mine(1).b
+    assert Mine.__hash__ is None and Theirs.__hash__ is None
+    changed = Mine(1)
+    changed.a = 5
+    assert changed.a == 5 and Mine.c is None
