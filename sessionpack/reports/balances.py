@@ -173,7 +173,7 @@ def client_summaries(view: Mapping[str, Any], now: datetime, tz: ZoneInfo, inclu
 
 def _packages_named(event: Mapping[str, Any]) -> list[str]:
     """The client packages an event names (a transfer names two)."""
-    named = [event.get("client_package"), event.get("to_package"), event.get("package")]
+    named = [event.get("client_package"), event.get("to_package"), event.get("package"), event.get("from_package")]
     booking = event.get("booking")
     if isinstance(booking, Mapping):
         named.append(booking.get("package"))
@@ -267,6 +267,10 @@ def describe_event(event: Mapping[str, Any]) -> str:
         else:
             drew = f"regular fee {b['fee']} + {b['fee_tax']} tax"
         return f"booked {b['id']}: {b['service']} on {when} for {b['attendee']}; {drew}"
+    if kind == "moved":
+        from ..domain.moves import move_words
+
+        return move_words(event)
     if kind in ("attended", "no-show", "cancelled"):
         words = {"attended": "attended", "no-show": "no-show", "cancelled": "late cancel" if event.get("late") else "cancelled"}[kind]
         outcome = event.get("outcome")
@@ -314,7 +318,8 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
             "command": event.get("command"),
             "booking": _booking_of(event),
             "what": describe_event(event),
-            "why": event.get("reason") or (event["booking"].get("why") if isinstance(event.get("booking"), Mapping) else "") or "",
+            "why": event.get("reason") or (event["booking"].get("why") if isinstance(event.get("booking"), Mapping) else "")
+                   or (event.get("why") if event["type"] == "moved" else "") or "",
             "package": target or "",
             "change": _fmt(_delta(before, after), signed=True),
             "balance": _fmt(after),

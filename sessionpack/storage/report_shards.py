@@ -208,9 +208,9 @@ _FINGERPRINT = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_as
 
 
 # Event types whose records are all named in the event (client_package,
-# to_package, package, booking): a commit of only these changes no other
+# to_package, package, from_package, booking): a commit of only these changes no other
 # record. Any other type makes the whole client's records compared.
-_NAMED = frozenset({"sold", "paid", "booked", "attended", "no-show", "cancelled", "linked", "unlinked", "booking-paid",
+_NAMED = frozenset({"sold", "paid", "booked", "moved", "attended", "no-show", "cancelled", "linked", "unlinked", "booking-paid",
                     "refunded", "package-cancelled", "adjusted", "paused", "resumed", "transferred", "code-reset",
                     "shared", "unshared", "expired", "client-added", "client-edited"})
 
@@ -223,7 +223,7 @@ def _named(events: list[dict[str, Any]] | None) -> set[str] | None:
     for event in events:
         if event.get("type") not in _NAMED:
             return None
-        for field in ("client_package", "to_package", "package"):
+        for field in ("client_package", "to_package", "package", "from_package"):
             if isinstance(event.get(field), str):
                 ids.add(event[field])
         booking = event.get("booking")
@@ -325,6 +325,20 @@ def day_records(root: str, days: list[str]) -> Iterator[list[Any]]:
         name = day_file(day)
         for number, line in enumerate(read_lines(root, name), start=1):
             yield decode(line, name, number)
+
+
+def day_bookings(read: Any, days: list[str]) -> Iterator[dict[str, Any]]:
+    """The bookings starting on ``days`` (ISO dates), as the day views hold
+    them; ``read`` is ``Store.view_bytes`` (the files as this command sees
+    them). Only the booking lines are decoded."""
+    for day in days:
+        name = day_file(day)
+        data = read(name)
+        if not data:
+            continue
+        for number, line in enumerate(data.splitlines(), start=1):
+            if line.startswith(b'["b",'):
+                yield decode(line, name, number)[3]
 
 
 def shard_names(root: str, folder: str) -> list[str]:

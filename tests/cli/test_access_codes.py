@@ -185,8 +185,10 @@ def test_book_with_the_code_draws_on_that_package(shop, data_dir: Path) -> None:
 
 def test_book_code_usage_errors(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     code = sold_code(shop, "ana", "five")
-    conflict = "error: --code books one session on the code's own package: leave out --package, --no-package and --repeat\n"
-    for extra in (("--package", "ana.p1"), ("--no-package",), ("--repeat", "weekly", "--count", "2")):
+    conflict = ("error: --code books one session on the code's own package: leave out --package, --no-package, --repeat, "
+                "--allow-overlap and --force\n")
+    for extra in (("--package", "ana.p1"), ("--no-package",), ("--repeat", "weekly", "--count", "2"), ("--allow-overlap",),
+                  ("--force",)):
         refused(shop, data_dir, ("book", "--code", code, "massage", "2026-12-01T10:00", *extra), 2, conflict)
     positional = "error: with --code give SERVICE WHEN only (the code names the client); see 'sessionpack book --help'\n"
     refused(shop, data_dir, ("book", "--code", code, "ana", "massage", "2026-12-01T10:00"), 2, positional)
