@@ -351,7 +351,7 @@ def plan_series(
         except SessionRefused as err:
             if len(sessions) == 1:
                 raise
-            raise RuleError(f"session {number} of the series ({session.start.astimezone(tz):%Y-%m-%d %H:%M}): {err}") from None
+            raise SessionRefused(f"session {number} of the series ({session.start.astimezone(tz):%Y-%m-%d %H:%M}): {err}") from None
         agenda.add(agenda_record(event["booking"]))
         simulate(views, event)
         events.append(event)

@@ -109,7 +109,7 @@ def test_balance_with_the_code_shows_that_package_only(shop, data_dir: Path) -> 
     ok(shop("book", "ana", "massage", "2026-12-01T10:00", "--package", "ana.p2"))
     ok(shop("book", "ana", "massage", "2026-11-25T15:30", "--package", "ana.p2"))
     ok(shop("book", "ana", "massage", "2026-11-21T10:00", "--package", "ana.p2"))
-    ok(shop("attend", "ana.b3"))
+    ok(shop("attend", "ana.b3", now="2026-11-21T11:00"))  # once the session has started (rule 21)
     ok(shop("book", "ana", "massage", "2026-11-22T10:00", "--package", "ana.p2"))
     ok(shop("cancel", "ana.b4"))
     ok(shop("book", "ana", "massage", "2026-12-02T10:00", "--package", "ana.p1"))
