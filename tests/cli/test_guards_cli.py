@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from cli_util import balance_of, clean, events, history_of, ok, ok_json, write_package
+from cli_util import balance_of, clean, events, history_of, ok, write_package
 from tree import tree_hash
 
 FIVE = {"name": "5 massages", "expiry": "3 months", "contents": {"sessions": {"massage": 5}}, "payment": {"price": "400"}}
