@@ -10,7 +10,7 @@ wraps them with the person's overrides, ready for ``guards.check_session``
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from ..domain.guards import Agenda, Checks, agenda_days
@@ -21,5 +21,7 @@ def checks_for(tx: Any, sessions: Iterable[tuple[datetime, int]], tz: Any, *, al
     """The checks of sessions given as (start, minutes): the calendar around them and the overrides."""
     from ..storage.report_shards import day_bookings
 
+    sessions = list(sessions)
     days = agenda_days(sessions, tz)
-    return Checks(Agenda(day_bookings(tx.store.view_bytes, days)), allow_overlap=allow_overlap, force=force)
+    windows = [(start, start + timedelta(minutes=minutes)) for start, minutes in sessions]
+    return Checks(Agenda(day_bookings(tx.store.view_bytes, days, windows)), allow_overlap=allow_overlap, force=force)

@@ -81,3 +81,33 @@ def test_a_kill_at_each_write_point_is_repaired(shared, data_dir: Path, tmp_path
         assert run(root, "client", "add", "zed", "--name", "Zed").returncode == 0
     assert view_files(data_dir) == view_files(tmp_path / "rebuilt")
     assert_check_clean(data_dir)
+
+
+def test_the_calendar_read_keeps_exactly_the_bookings_around_a_session(practice, data_dir: Path) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from sessionpack.domain.guards import agenda_days
+    from sessionpack.storage.report_shards import day_bookings
+
+    ok(practice("client", "add", "bob", "--name", "Bob Reis"))
+    for who, when, minutes in (("ana", "2026-11-30T23:00", "120"), ("bob", "2026-12-01T08:00", "60"),
+                               ("ana", "2026-12-01T09:30", "60"), ("bob", "2026-12-01T11:00", "30"), ("ana", "2026-12-01T22:00", "60")):
+        ok(practice("book", who, "massage", when, "--duration", minutes, "--provider", who))
+
+    def read(name: str) -> bytes | None:
+        path = data_dir / name
+        return path.read_bytes() if path.exists() else None
+
+    tz = ZoneInfo("Europe/Lisbon")
+    start = datetime(2026, 12, 1, 0, 30, tzinfo=tz)
+    days = agenda_days([(start, 600)], tz)
+    assert days == ["2026-11-30", "2026-12-01"]
+    everything = sorted(b["id"] for b in day_bookings(read, days))
+    assert everything == ["ana.b1", "ana.b2", "ana.b3", "bob.b1", "bob.b2"]
+    around = sorted(b["id"] for b in day_bookings(read, days, [(start, start + timedelta(minutes=600))]))
+    assert around == ["ana.b1", "ana.b2", "bob.b1"]  # 23:00-01:00, 08:00-09:00, 09:30-10:30; not 11:00 nor 22:00
+    at_eleven = datetime(2026, 12, 1, 11, 0, tzinfo=tz)
+    assert [b["id"] for b in day_bookings(read, days, [(at_eleven, at_eleven + timedelta(minutes=30))])] == ["bob.b2"]
+    between = datetime(2026, 12, 1, 10, 30, tzinfo=tz)  # 10:30-11:00 only touches ana.b3 and bob.b2
+    assert [b["id"] for b in day_bookings(read, days, [(between, between + timedelta(minutes=30))])] == []
