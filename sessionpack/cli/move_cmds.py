@@ -8,7 +8,7 @@ import typer
 
 from ..errors import InputError
 from .app import app, boundary, store
-from .book_cmds import ALLOW_OVERLAP, FMT, FORCE_DATE, booking_line, owner_views, parse_when
+from .book_cmds import FMT, booking_line, owner_views, parse_when
 from .client_cmds import client_view, find_booking
 from .output import Format, emit_record, say
 
@@ -21,8 +21,9 @@ def move_cmd(
     package: Optional[str] = typer.Option(None, "--package", help="Draw on this client package at the new time."),
     no_package: bool = typer.Option(False, "--no-package", help="At the new time, draw on no package (regular fee)."),
     reason: Optional[str] = typer.Option(None, "--reason", help="Why (kept in the history)."),
-    allow_overlap: bool = ALLOW_OVERLAP,
-    force: bool = FORCE_DATE,
+    allow_overlap: bool = typer.Option(False, "--allow-overlap", help="Move even when the provider already has a session then "
+                                       "(rule 21 of docs/rules.md)."),
+    force: bool = typer.Option(False, "--force", help="Move even to more than a year before or after today (rule 21 of docs/rules.md)."),
     fmt: Format = FMT,
 ) -> None:
     """Move a booking to another time; who pays is judged again for it.
