@@ -449,7 +449,8 @@ def notify_days(data: str, scale: float, repeat: int) -> dict[str, Any]:
             when = (generate.NOW + timedelta(days=day)).strftime("%Y-%m-%dT%H:%M")
             for n, client in enumerate(clients[3 * (day - 1): 3 * day]):
                 start = (generate.NOW + timedelta(days=day + 3, hours=n)).strftime("%Y-%m-%dT%H:%M")
-                subprocess.run([*SESSIONPACK, "--data-dir", scratch, "--now", when, "--actor", "bench", "book", client, "massage-60", start],
+                subprocess.run([*SESSIONPACK, "--data-dir", scratch, "--now", when, "--actor", "bench", "book", client, "massage-60", start,
+                                "--allow-overlap"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
             at = [*SESSIONPACK, "--data-dir", scratch, "--now", when, "--actor", "bench"]
             d = run_once([*at, "notify", "--dry-run"])
@@ -624,7 +625,9 @@ def main(argv: list[str] | None = None) -> int:
                 {"tty": lambda r: sp(paths[reference], "history", client)}, repeat, tty=("tty",))["tty"]
         scratch = {s: scratch_copy(paths[s]) for s in usable}
         try:
-            for cmd, args_of in (("book", lambda r: ["book", booked[r], "massage-60", "2026-11-27T10:00"]),
+            # Every run books the same hour for another client: --allow-overlap, so that
+            # each still reads the calendar around it (rule 21 of docs/rules.md) and records.
+            for cmd, args_of in (("book", lambda r: ["book", booked[r], "massage-60", "2026-11-27T10:00", "--allow-overlap"]),
                                  ("sell", lambda r: ["sell", sold[r], "five-massages"])):
                 for s, m in measure_interleaved({s: (lambda r, s=s, f=args_of: sp(scratch[s], *f(r))) for s in usable}, repeat).items():
                     one_client[(s, cmd)] = m

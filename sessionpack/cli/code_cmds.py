@@ -69,6 +69,7 @@ def book_by_code(code: str, positional: tuple[Optional[str], ...], duration: Opt
                  fmt: Format, refused: bool = False) -> None:
     """``book --code CODE SERVICE WHEN``: one session for the package's owner,
     drawn on that package alone; the output names nothing else."""
+    from ..actions.calendar import checks_for
     from ..domain.bookings import Session, plan_booking
     from ..domain.ids import check_slug
     from ..domain.services import check_duration
@@ -76,7 +77,8 @@ def book_by_code(code: str, positional: tuple[Optional[str], ...], duration: Opt
     from .book_cmds import parse_when
 
     if refused:
-        raise InputError("--code books one session on the code's own package: leave out --package, --no-package and --repeat")
+        raise InputError("--code books one session on the code's own package: leave out --package, --no-package, --repeat, "
+                         "--allow-overlap and --force")
     given = [arg for arg in positional if arg is not None]
     if len(given) != 2:
         raise InputError("with --code give SERVICE WHEN only (the code names the client); see 'sessionpack book --help'")
@@ -92,8 +94,9 @@ def book_by_code(code: str, positional: tuple[Optional[str], ...], duration: Opt
         if record is None:
             raise InputError(f"no service {service!r}; see 'sessionpack service list'")
         session = Session(view["id"], record, start, minutes or record.duration, provider)
+        checks = checks_for(tx, [(session.start, session.duration)], tz)  # no overrides with a code
         event = plan_booking(view, {}, session, now=opened.now, tz=tz, currency=opened.settings.currency,
-                             package=pkg["id"], require_package=True)
+                             package=pkg["id"], require_package=True, checks=checks)
         event["booking"]["why"] = "booked with the package's access code"
         tx.commit([event])
     b = event["booking"]

@@ -166,6 +166,7 @@ BY_METAVAR: dict[str, Callable[..., list[Any]]] = {
     "CLIENT": clients, "[CLIENT]": clients, "A": clients, "B": clients,
     "CLIENT-PACKAGE": client_packages, "BOOKING": bookings, "SERVICE": services, "PACKAGE": packages,
     "BOOKING|CLIENT-PACKAGE": either(bookings, client_packages),
+    "BOOKING...": bookings, "BOOKING...|CLIENT-PACKAGE": either(bookings, client_packages),
     "CLIENT-PACKAGE|BOOKING": either(client_packages, bookings),
     "CLIENT|CLIENT-PACKAGE": either(clients, client_packages),
     "SRC": packages,

@@ -184,6 +184,7 @@ def ref_entries(view: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
 HANDLER_MODULES = {
     "sold": "sales", "paid": "sales",
     "booked": "bookings", "attended": "bookings", "no-show": "bookings", "cancelled": "bookings",
+    "moved": "moves",
     "linked": "links", "unlinked": "links", "booking-paid": "links",
     "refunded": "refunds", "package-cancelled": "refunds",
     "adjusted": "adjustments", "paused": "pauses", "resumed": "pauses", "transferred": "transfers",

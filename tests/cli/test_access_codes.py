@@ -109,7 +109,7 @@ def test_balance_with_the_code_shows_that_package_only(shop, data_dir: Path) -> 
     ok(shop("book", "ana", "massage", "2026-12-01T10:00", "--package", "ana.p2"))
     ok(shop("book", "ana", "massage", "2026-11-25T15:30", "--package", "ana.p2"))
     ok(shop("book", "ana", "massage", "2026-11-21T10:00", "--package", "ana.p2"))
-    ok(shop("attend", "ana.b3"))
+    ok(shop("attend", "ana.b3", now="2026-11-21T11:00"))  # once the session has started (rule 21)
     ok(shop("book", "ana", "massage", "2026-11-22T10:00", "--package", "ana.p2"))
     ok(shop("cancel", "ana.b4"))
     ok(shop("book", "ana", "massage", "2026-12-02T10:00", "--package", "ana.p1"))
@@ -185,8 +185,10 @@ def test_book_with_the_code_draws_on_that_package(shop, data_dir: Path) -> None:
 
 def test_book_code_usage_errors(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     code = sold_code(shop, "ana", "five")
-    conflict = "error: --code books one session on the code's own package: leave out --package, --no-package and --repeat\n"
-    for extra in (("--package", "ana.p1"), ("--no-package",), ("--repeat", "weekly", "--count", "2")):
+    conflict = ("error: --code books one session on the code's own package: leave out --package, --no-package, --repeat, "
+                "--allow-overlap and --force\n")
+    for extra in (("--package", "ana.p1"), ("--no-package",), ("--repeat", "weekly", "--count", "2"), ("--allow-overlap",),
+                  ("--force",)):
         refused(shop, data_dir, ("book", "--code", code, "massage", "2026-12-01T10:00", *extra), 2, conflict)
     positional = "error: with --code give SERVICE WHEN only (the code names the client); see 'sessionpack book --help'\n"
     refused(shop, data_dir, ("book", "--code", code, "ana", "massage", "2026-12-01T10:00"), 2, positional)
