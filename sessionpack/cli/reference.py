@@ -131,7 +131,8 @@ def reference() -> str:
         "[output formats](formats.md), [automation](automation.md) and\n"
         "[storage and recovery](storage.md).\n\n"
         "This page is generated from the code; after changing a command, write\n"
-        f"it again with `{REGENERATE}` (the tests fail while it is stale).\n"
+        "it again with `scripts/update-docs.sh`, which runs\n"
+        f"`{REGENERATE}` (the tests fail while it is stale).\n"
     )
     sections = [section(path, command, ctx) for path, command, ctx in commands(root)]
     return head + "\n" + "\n\n".join(sections) + "\n"
