@@ -10,7 +10,8 @@ may end with ``| head -N`` (only the first N lines are kept), with
 ``; echo $?`` (its exit code is printed after its output), or with
 ``<<'END'`` followed by the lines of its standard input and ``END``. A line
 ``<!-- run: sessionpack ... -->`` runs a command whose output is not shown
-(it must succeed).
+(it must succeed); a line ``<!-- now: 2026-03-04T19:00 -->`` sets the clock
+of the commands after it (a week can go by on one page).
 
 Every command of a page runs, in the page's order, on one fresh copy of
 ``data-example/`` at ``--now 2026-03-02T09:00`` (the actor ``marta``, no
@@ -44,6 +45,7 @@ REGENERATE = "scripts/update-docs.sh"  # or: .venv/bin/python scripts/docs_examp
 MARK = "<!-- example -->"
 BLOCK = re.compile(r"(?P<head><!-- example -->\n(?P<fence>```+)(?P<lang>[^\n]*)\n)(?P<body>.*?)(?P<tail>\n(?P=fence)\n)", re.S)
 RUN = re.compile(r"<!-- run: (?P<command>.+?) -->")
+CLOCK = re.compile(r"<!-- now: (?P<now>[0-9T:+-]+) -->")
 CODE = re.compile(r"\b[A-Z2-7]{4}(?:-[A-Z2-7]{4}){7}\b")
 HEAD = re.compile(r"\s*\|\s*head -(\d+)\s*$")
 STATUS = re.compile(r"\s*;\s*echo \$\?\s*$")
@@ -60,6 +62,7 @@ class Session:
         self.cache = root / "cache"
         self.stand_ins: dict[str, str] = {}  # real code -> stand-in
         self.rng = random.Random(15)
+        self.now = NOW
 
     def stand_in(self, code: str) -> str:
         if code not in self.stand_ins:
@@ -84,7 +87,7 @@ class Session:
         env = {name: None for name in os.environ if name.startswith("SESSIONPACK_")}
         env.update({"SESSIONPACK_ACTOR": ACTOR, "SESSIONPACK_CACHE_DIR": str(self.cache), "SESSIONPACK_NO_HOOKS": "1",
                     "COLUMNS": "100", "NO_COLOR": "1", "PAGER": None, "LESS": None})
-        argv = ["--data-dir", str(self.root), "--now", NOW, *words[1:]]
+        argv = ["--data-dir", str(self.root), "--now", self.now, *words[1:]]
         result = CliRunner().invoke(app, argv, input=stdin, env=env)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise SystemExit(f"{command}: {result.exception!r}")
@@ -129,7 +132,7 @@ def output_of(session: Session, command: str, stdin: str | None) -> str:
 def _pieces(text: str) -> Iterator[tuple[str, re.Match[str] | None]]:
     """The page as text between examples and ``run`` lines, in order."""
     position = 0
-    for found in sorted([*BLOCK.finditer(text), *RUN.finditer(text)], key=lambda m: m.start()):
+    for found in sorted([*BLOCK.finditer(text), *RUN.finditer(text), *CLOCK.finditer(text)], key=lambda m: m.start()):
         yield text[position:found.start()], found
         position = found.end()
     yield text[position:], None
@@ -146,7 +149,11 @@ def refreshed(text: str) -> str:
             out.append(before)
             if found is None:
                 continue
-            if "command" in found.groupdict() and found.re is RUN:
+            if found.re is CLOCK:
+                session.now = found.group("now")
+                out.append(found.group())
+                continue
+            if found.re is RUN:
                 code, _, err = session.run(found.group("command"))
                 if code != 0:
                     raise SystemExit(f"{found.group('command')}: exit {code}: {err.strip()}")
