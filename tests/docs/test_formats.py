@@ -1,10 +1,12 @@
-"""docs/formats.md shows what the commands really print.
+"""docs/formats.md (and every page with examples: the guide) shows what the
+commands really print.
 
-Every example of the page is run again, in order, on a fresh copy of
+Every example of a page is run again, in order, on a fresh copy of
 data-example/ (scripts/docs_examples.py), and its output must be the one the
 page shows, byte for byte (access codes, which are random, as stand-ins).
 A command that prints another key, column or value than the page documents
-fails here; so does a command that takes --format but has no example.
+fails here; so does a command that takes --format but has no example in
+docs/formats.md.
 """
 
 from __future__ import annotations
@@ -54,12 +56,22 @@ def page() -> str:
     return PAGE.read_text(encoding="utf-8")
 
 
-def test_every_example_prints_what_the_page_shows(page: str) -> None:
-    fresh = TOOL.refreshed(page)
-    if fresh != page:
-        diff = "".join(list(difflib.unified_diff(page.splitlines(True), fresh.splitlines(True), "docs/formats.md",
+EXAMPLE_PAGES = sorted(p for p in (ROOT / "docs").glob("*.md") if TOOL.MARK in p.read_text(encoding="utf-8"))
+
+
+def test_the_pages_with_examples() -> None:
+    assert {"formats.md", "guide.md"} <= {p.name for p in EXAMPLE_PAGES}
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PAGES, ids=lambda p: p.name)
+def test_every_example_prints_what_the_page_shows(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    fresh = TOOL.refreshed(text)
+    if fresh != text:
+        name = f"docs/{path.name}"
+        diff = "".join(list(difflib.unified_diff(text.splitlines(True), fresh.splitlines(True), name,
                                                  "what the commands print now", n=2))[:80])
-        pytest.fail(f"docs/formats.md is stale: run '{TOOL.REGENERATE}', review the diff and commit it\n{diff}")
+        pytest.fail(f"{name} is stale: run '{TOOL.REGENERATE}', review the diff and commit it\n{diff}")
 
 
 def test_every_command_that_takes_a_format_has_a_machine_example(page: str) -> None:
