@@ -43,9 +43,10 @@ ACTOR = "marta"
 REGENERATE = "scripts/update-docs.sh"  # or: .venv/bin/python scripts/docs_examples.py docs/formats.md
 
 MARK = "<!-- example -->"
-BLOCK = re.compile(r"(?P<head><!-- example -->\n(?P<fence>```+)(?P<lang>[^\n]*)\n)(?P<body>.*?)(?P<tail>\n(?P=fence)\n)", re.S)
-RUN = re.compile(r"<!-- run: (?P<command>.+?) -->")
-CLOCK = re.compile(r"<!-- now: (?P<now>[0-9T:+-]+) -->")
+MARKS = re.compile(r"(?m)^<!-- example -->$")
+BLOCK = re.compile(r"(?P<head>^<!-- example -->\n(?P<fence>```+)(?P<lang>[^\n]*)\n)(?P<body>.*?)(?P<tail>\n(?P=fence)\n)", re.S | re.M)
+RUN = re.compile(r"(?m)^<!-- run: (?P<command>.+?) -->$")
+CLOCK = re.compile(r"(?m)^<!-- now: (?P<now>[0-9T:+-]+) -->$")
 CODE = re.compile(r"\b[A-Z2-7]{4}(?:-[A-Z2-7]{4}){7}\b")
 HEAD = re.compile(r"\s*\|\s*head -(\d+)\s*$")
 STATUS = re.compile(r"\s*;\s*echo \$\?\s*$")
@@ -140,7 +141,7 @@ def _pieces(text: str) -> Iterator[tuple[str, re.Match[str] | None]]:
 
 def refreshed(text: str) -> str:
     """The page with every example's output as the program prints it now."""
-    if text.count(MARK) != len(BLOCK.findall(text)):
+    if len(MARKS.findall(text)) != len(BLOCK.findall(text)):
         raise SystemExit(f"every '{MARK}' must be followed by a fenced block starting with '$ sessionpack'")
     out: list[str] = []
     with tempfile.TemporaryDirectory(prefix="sessionpack-docs-") as scratch:
@@ -164,6 +165,11 @@ def refreshed(text: str) -> str:
             first = f"$ {command}" + (f"\n{stdin}{HEREDOC.search(command).group(1)}" if stdin is not None else "")  # type: ignore[union-attr]
             out.append(found.group("head") + first + (f"\n{shown}" if shown else "") + found.group("tail"))
     return "".join(out)
+
+
+def has_examples(text: str) -> bool:
+    """Whether a page has examples (a line of its own ``<!-- example -->``)."""
+    return bool(MARKS.search(text))
 
 
 def examples(text: str) -> list[str]:

@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python="${PYTHON:-.venv/bin/python}"
 "$python" -m sessionpack.cli.reference > docs/cli.md
-for page in $(grep -l -- "<!-- example -->" docs/*.md); do
+for page in $(grep -lx -- "<!-- example -->" docs/*.md); do
   "$python" scripts/docs_examples.py "$page"
 done

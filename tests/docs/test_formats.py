@@ -56,7 +56,7 @@ def page() -> str:
     return PAGE.read_text(encoding="utf-8")
 
 
-EXAMPLE_PAGES = sorted(p for p in (ROOT / "docs").glob("*.md") if TOOL.MARK in p.read_text(encoding="utf-8"))
+EXAMPLE_PAGES = sorted(p for p in (ROOT / "docs").glob("*.md") if TOOL.has_examples(p.read_text(encoding="utf-8")))
 
 
 def test_the_pages_with_examples() -> None:
