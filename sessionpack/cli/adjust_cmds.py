@@ -10,7 +10,7 @@ import typer
 from ..domain.datetimes import ascii_whole
 
 from ..errors import InputError
-from .app import app, boundary, store
+from .app import app, store, writer
 from .client_cmds import client_view, find_client_package
 from .output import Format, emit_record, say
 
@@ -67,7 +67,7 @@ def _expiry_change(before: dict, after: dict) -> str:
 
 
 @app.command("adjust")
-@boundary
+@writer
 def adjust_cmd(
     client_package: str = CP,
     sessions: Optional[str] = typer.Option(None, "--sessions", metavar="+N|-N|N", help="Remaining sessions: +N, -N, or N (set to N)."),
@@ -131,7 +131,7 @@ def adjust_cmd(
 
 
 @app.command("pause")
-@boundary
+@writer
 def pause_cmd(
     client_package: str = CP,
     start: str = typer.Argument(..., metavar="FROM", help="First paused day (ISO date)."),
@@ -178,7 +178,7 @@ def pause_cmd(
 
 
 @app.command("resume")
-@boundary
+@writer
 def resume_cmd(
     client_package: str = CP,
     on: Optional[str] = typer.Option(None, "--on", metavar="DATE", help="First day usable again (default: today)."),
@@ -224,7 +224,7 @@ def resume_cmd(
 
 
 @app.command("transfer")
-@boundary
+@writer
 def transfer_cmd(
     client_package: str = CP,
     client: str = typer.Argument(..., metavar="CLIENT", help="Who receives it."),
@@ -272,6 +272,11 @@ def transfer_cmd(
         receiver = client_view(tx, client)
         event = plan_transfer(pkg, receiver, kind=kind, amount=amount, service=service, reason=why or "",
                               now=opened.now, tz=opened.settings.tz, code_hash=code_hash(code))
+        if everything:
+            from ..reports.balances import describe_event as describe
+            from .confirm import confirm
+
+            confirm(f"transfer all of {client_package} to {client}", [describe(event)])
         tx.commit([event])
         source_after = _after(tx, pkg)
         new_pkg = (tx.client(client) or {"packages": {}})["packages"][event["to_package"]]

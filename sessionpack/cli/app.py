@@ -128,6 +128,9 @@ class Globals:
     actor: Optional[str] = None
     no_pager: bool = False
     no_hooks: bool = False
+    dry_run: bool = False  # --dry-run of a write command
+    yes: bool = False  # --yes of a write command: what would ask goes ahead
+    confirmed: Optional[list[str]] = None  # what the person agreed to on the terminal (cli/confirm.py)
 
 
 GLOBALS = Globals()
@@ -155,6 +158,8 @@ def main_options(
     GLOBALS.actor = actor
     GLOBALS.no_pager = no_pager
     GLOBALS.no_hooks = no_hooks
+    GLOBALS.dry_run = GLOBALS.yes = False
+    GLOBALS.confirmed = None
 
 
 def data_dir() -> str:
@@ -209,6 +214,14 @@ def open_store():  # type: ignore[no-untyped-def]
     return Store(root, settings, parse_now(GLOBALS.now, settings.tz), current_actor())
 
 
+def writer(fn: F) -> F:
+    """``boundary`` for a command that records: it also takes ``--dry-run``
+    (everything checked and printed as a real run would, nothing written)
+    and ``--yes`` (what would ask for confirmation goes ahead)."""
+    fn._writes = True  # type: ignore[attr-defined]
+    return boundary(fn)
+
+
 def boundary(fn: F) -> F:
     """The one error boundary: a typed error becomes one line and its exit code."""
 
@@ -216,6 +229,9 @@ def boundary(fn: F) -> F:
 
     signature = inspect.signature(fn)
     tables = "fmt" in signature.parameters and "wide" not in signature.parameters
+    writes = getattr(fn, "_writes", False)
+    own_dry_run = "dry_run" in signature.parameters  # the command reads it too (say, to leave out an access code)
+    own_yes = "yes" in signature.parameters
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -225,6 +241,9 @@ def boundary(fn: F) -> F:
         output.reset_screen()
         if tables:
             output.WIDE = bool(kwargs.pop("wide", False))
+        if writes:
+            GLOBALS.dry_run = bool(kwargs.get("dry_run") if own_dry_run else kwargs.pop("dry_run", False))
+            GLOBALS.yes = bool(kwargs.get("yes") if own_yes else kwargs.pop("yes", False))
         paging = pager_command() if output.screen().terminal else None
         real, captured = sys.stdout, None
         if paging:
@@ -232,7 +251,13 @@ def boundary(fn: F) -> F:
 
             captured = sys.stdout = io.StringIO()
         try:
-            return fn(*args, **kwargs)
+            if writes:
+                result = _with_confirmation(fn, args, kwargs)
+            else:
+                result = fn(*args, **kwargs)
+            if writes and GLOBALS.dry_run:
+                warn("dry run: nothing was recorded")
+            return result
         except SessionpackError as err:
             sys.stdout.flush()
             sys.stderr.write(f"error: {_one_line(str(err))}\n")
@@ -261,12 +286,38 @@ def boundary(fn: F) -> F:
             for text in drain_warnings():
                 warn(text)
 
+    added = []
     if tables:  # every command that prints data also takes --wide
-        wide = inspect.Parameter("wide", inspect.Parameter.KEYWORD_ONLY, annotation=bool, default=typer.Option(
-            False, "--wide", help="Tables: show every column (CSV, TSV and JSON always have them all)."))
+        added.append(inspect.Parameter("wide", inspect.Parameter.KEYWORD_ONLY, annotation=bool, default=typer.Option(
+            False, "--wide", help="Tables: show every column (CSV, TSV and JSON always have them all).")))
+    if writes and not own_dry_run:
+        added.append(inspect.Parameter("dry_run", inspect.Parameter.KEYWORD_ONLY, annotation=bool, default=typer.Option(
+            False, "--dry-run", help="Check everything and print what would be recorded; record nothing.")))
+    if writes and not own_yes:
+        added.append(inspect.Parameter("yes", inspect.Parameter.KEYWORD_ONLY, annotation=bool, default=typer.Option(
+            False, "--yes", "-y", help="Go ahead without asking for confirmation (needed without a terminal).")))
+    if added:
         params = [p for p in signature.parameters.values()]
-        wrapper.__signature__ = signature.replace(parameters=params + [wide])  # type: ignore[attr-defined]
+        wrapper.__signature__ = signature.replace(parameters=params + added)  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def _with_confirmation(fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    """Run a write command; when it asks (``confirm.NeedsConfirmation``,
+    raised before anything is recorded), ask on the terminal and, on yes,
+    run it again with the answer remembered."""
+    from .confirm import NeedsConfirmation, ask
+
+    try:
+        return fn(*args, **kwargs)
+    except NeedsConfirmation as needed:
+        for opened in _OPEN_STORES:
+            opened.warnings.clear()  # the first run recorded nothing; its warnings come again
+        if not ask(needed):
+            sys.stderr.write("error: not confirmed; nothing was recorded\n")
+            raise typer.Exit(1) from None
+        GLOBALS.confirmed = [needed.action, *needed.lines]
+        return fn(*args, **kwargs)
 
 
 def pager_command() -> Optional[str]:
@@ -316,7 +367,8 @@ def store() -> Any:
     from ..notify.hooks import HookRunner
 
     opened = open_store()
-    opened.after_commit = HookRunner(opened, enabled=not GLOBALS.no_hooks)
+    opened.dry_run = GLOBALS.dry_run
+    opened.after_commit = None if GLOBALS.dry_run else HookRunner(opened, enabled=not GLOBALS.no_hooks)
     _OPEN_STORES.append(opened)
     return opened
 
@@ -355,6 +407,7 @@ COMMANDS = {
     "share": "share_cmds", "unshare": "share_cmds", "code": "code_cmds",
     "report": "report_cmds", "statement": "report_cmds",
     "notify": "notify_cmds",
+    "log": "undo_cmds", "undo": "undo_cmds",
 }
 
 

@@ -10,7 +10,7 @@ import typer
 from ..domain.datetimes import ascii_whole
 
 from ..errors import InputError
-from .app import app, boundary, store
+from .app import app, store, writer
 from .client_cmds import client_view, find_booking
 from .output import Format, emit, emit_record, say
 
@@ -43,7 +43,7 @@ def booking_line(b: dict, currency: str) -> str:
 
 
 @app.command("book")
-@boundary
+@writer
 def book_cmd(
     client: Optional[str] = typer.Argument(None, metavar="[CLIENT]", help="Who attends (leave out with --code)."),
     service: Optional[str] = typer.Argument(None, metavar="SERVICE"),
@@ -177,7 +177,7 @@ def _override(give_back: bool, forfeit: bool) -> Optional[str]:
 
 
 @app.command("cancel")
-@boundary
+@writer
 def cancel_cmd(
     booking: str = typer.Argument(..., metavar="BOOKING|CLIENT-PACKAGE"),
     reason: Optional[str] = REASON,
@@ -218,7 +218,7 @@ def cancel_cmd(
 
 
 @app.command("attend")
-@boundary
+@writer
 def attend_cmd(booking: str = typer.Argument(..., metavar="BOOKING"), reason: Optional[str] = REASON, fmt: Format = FMT) -> None:
     """Mark a booking attended: what it drew counts as used.
 
@@ -230,7 +230,7 @@ def attend_cmd(booking: str = typer.Argument(..., metavar="BOOKING"), reason: Op
 
 
 @app.command("no-show")
-@boundary
+@writer
 def no_show_cmd(
     booking: str = typer.Argument(..., metavar="BOOKING"),
     reason: Optional[str] = REASON,

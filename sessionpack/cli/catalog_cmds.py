@@ -9,7 +9,7 @@ import typer
 from ..domain.datetimes import ascii_whole
 
 from ..errors import InputError, RuleError
-from .app import app, boundary, store
+from .app import app, boundary, writer, store
 from .output import Col, Format, emit, emit_record, say, warn
 
 service_app = typer.Typer(
@@ -37,7 +37,7 @@ def _packages_including(root: str, currency: str, services: dict, service_id: st
 
 
 @service_app.command("add")
-@boundary
+@writer
 def service_add(
     service_id: str = typer.Argument(..., metavar="ID", help="Slug: lower-case letters, digits, hyphens."),
     name: str = typer.Option(..., "--name", help="Name shown to people."),
@@ -65,10 +65,10 @@ def service_add(
         service = service_from_mapping(service_id, data, opened.settings.currency)
     except InputError as err:
         raise InputError(getattr(err, "message", str(err))) from None
-    with opened.writing():
+    with opened.writing() as tx:
         if load_service(opened.root, opened.settings.currency, service_id) is not None:
             raise RuleError(f"service {service_id!r} already exists; change it with 'sessionpack service edit {service_id}'")
-        save_service(opened.root, service)
+        save_service(tx, service)
     if fmt is Format.table:
         say(f"Added service {service_id}")
     else:
@@ -127,7 +127,7 @@ def _existing(opened, service_id: str):  # type: ignore[no-untyped-def]
 
 
 @service_app.command("edit")
-@boundary
+@writer
 def service_edit(
     service_id: str = typer.Argument(..., metavar="ID"),
     name: Optional[str] = typer.Option(None, "--name"),
@@ -149,7 +149,7 @@ def service_edit(
     from ..storage.catalog import save_service
 
     opened = store()
-    with opened.writing():
+    with opened.writing() as tx:
         current = _existing(opened, service_id)
         data = current.to_mapping()
         changes = {"name": name, "duration": duration, "price": price, "tax": tax, "description": description}
@@ -166,7 +166,7 @@ def service_edit(
             raise InputError(getattr(err, "message", str(err))) from None
         if service == current:
             raise RuleError(f"nothing to change for service {service_id}: give at least one new value")
-        save_service(opened.root, service)
+        save_service(tx, service)
     if fmt is Format.table:
         say(f"Changed service {service_id}")
     else:
@@ -174,7 +174,7 @@ def service_edit(
 
 
 @service_app.command("deactivate")
-@boundary
+@writer
 def service_deactivate(service_id: str = typer.Argument(..., metavar="ID")) -> None:
     """Stop offering a service; its history and packages that include it stay.
 
@@ -187,13 +187,13 @@ def service_deactivate(service_id: str = typer.Argument(..., metavar="ID")) -> N
     from ..storage.catalog import load_services, save_service
 
     opened = store()
-    with opened.writing():
+    with opened.writing() as tx:
         current = _existing(opened, service_id)
         if not current.active:
             raise RuleError(f"service {service_id} is already inactive")
         services = load_services(opened.root, opened.settings.currency)
         including = _packages_including(opened.root, opened.settings.currency, services, service_id)
-        save_service(opened.root, current.with_changes(active=False))
+        save_service(tx, current.with_changes(active=False))
     say(f"Deactivated service {service_id}")
     if including:
         if len(including) == 1:

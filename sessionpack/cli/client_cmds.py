@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from ..errors import InputError
-from .app import app, boundary, store
+from .app import app, boundary, writer, store
 from .bulk_out import RowsFormat, emit_one
 from .output import Col, Format, emit, emit_record, say, warn
 
@@ -65,7 +65,7 @@ def find_booking(tx, booking_id: str) -> tuple[dict, dict]:  # type: ignore[no-u
 
 
 @client_app.command("add")
-@boundary
+@writer
 def client_add(
     client_id: Optional[str] = typer.Argument(None, metavar="[ID]", help="Slug; default made from the name."),
     name: Optional[str] = typer.Option(None, "--name", show_default=False),
@@ -136,7 +136,7 @@ def _add_one(request, dry_run: bool, fmt: RowsFormat, force: bool = False) -> No
 
     opened = store()
     alike: list[str] = []
-    with (opened.reading() if dry_run else opened.writing()) as tx:
+    with opened.writing() as tx:
         plan = plan_clients(Practice(opened, tx), [request], match_details=False)
         if plan.problems:
             raise first_error(plan.problems)
@@ -144,7 +144,7 @@ def _add_one(request, dry_run: bool, fmt: RowsFormat, force: bool = False) -> No
         if row.status == "created" and not force:
             record = row.event["client"]
             alike = look_alikes(opened.load_directory()["clients"], record["name"], record["email"], me=record["id"])
-        if row.status == "created" and not dry_run:
+        if row.status == "created":
             tx.commit(plan.events)
     for text in alike:
         warn(f"{text}; is {row.id} the same person? (--force adds without this warning)")
@@ -155,7 +155,7 @@ def _add_one(request, dry_run: bool, fmt: RowsFormat, force: bool = False) -> No
             emit_one(fmt, {"id": row.id, "name": row.name, "unchanged": True}, emit_record)
         return
     if fmt is RowsFormat.table:
-        say(f"Added client {row.id}" + (" (dry run: nothing was recorded)" if dry_run else ""))
+        say(f"Added client {row.id}")
     else:
         emit_one(fmt, row.event["client"], emit_record)
 
@@ -179,13 +179,13 @@ def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: RowsFormat) -> None:
         raise problems
     requests = [clients.request_from_row(row) for row in table.rows]
     with no_collector(), progress(len(requests), source) as advance:
-        with (opened.reading() if dry_run else opened.writing()) as tx:
+        with opened.writing() as tx:
             plan = clients.plan_clients(Practice(opened, tx), requests, match_details=True, progress=advance)
             if plan.problems:
                 problems = ProblemsFound(plan.problems, source, table.columns)
                 print_problems(problems.lines)
                 raise problems
-            if not dry_run and plan.events:
+            if plan.events:
                 tx.commit(plan.events)
     created = len(plan.created_rows())
     title = f"From {source}: {created} created, {len(plan.rows) - created} unchanged"
@@ -292,7 +292,7 @@ def show_page(page: dict, opened) -> None:  # type: ignore[no-untyped-def]
 
 
 @client_app.command("edit")
-@boundary
+@writer
 def client_edit(
     client_id: str = typer.Argument(..., metavar="ID"),
     name: Optional[str] = typer.Option(None, "--name"),
@@ -328,7 +328,7 @@ def client_edit(
 
 
 @client_app.command("relate")
-@boundary
+@writer
 def client_relate(
     client_id: str = typer.Argument(..., metavar="A"),
     other_id: str = typer.Argument(..., metavar="B"),
@@ -380,7 +380,7 @@ def client_relate(
 
 
 @client_app.command("unrelate")
-@boundary
+@writer
 def client_unrelate(
     client_id: str = typer.Argument(..., metavar="A"),
     other_id: str = typer.Argument(..., metavar="B"),

@@ -11,7 +11,7 @@ from typing import Any, Optional
 import typer
 
 from ..errors import InputError
-from .app import app, boundary, store
+from .app import app, store, writer
 from .client_cmds import find_client_package
 from .output import Col, Format, emit, emit_record, say
 
@@ -140,7 +140,7 @@ def book_by_code(code: str, positional: tuple[Optional[str], ...], duration: Opt
 
 
 @code_app.command("reset")
-@boundary
+@writer
 def code_reset(
     client_package: str = typer.Argument(..., metavar="CLIENT-PACKAGE"),
     reason: Optional[str] = typer.Option(None, "--reason", help="Why (kept in the history)."),

@@ -7,7 +7,7 @@ from typing import Any, Optional
 import typer
 
 from ..errors import InputError
-from .app import app, boundary, store
+from .app import app, store, writer
 from .client_cmds import client_view, find_booking, find_client_package
 from .output import Format, emit_record, say
 
@@ -46,7 +46,7 @@ def left_text(cp_id: str, remaining: dict) -> str:
 
 
 @app.command("link")
-@boundary
+@writer
 def link_cmd(
     booking: str = typer.Argument(..., metavar="BOOKING"),
     client_package: str = typer.Argument(..., metavar="CLIENT-PACKAGE"),
@@ -108,7 +108,7 @@ def link_cmd(
 
 
 @app.command("unlink")
-@boundary
+@writer
 def unlink_cmd(
     booking: str = typer.Argument(..., metavar="BOOKING"),
     reason: Optional[str] = typer.Option(None, "--reason", help="Why (kept in the history)."),

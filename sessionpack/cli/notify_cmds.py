@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .app import app, boundary, store
+from .app import app, store, writer
 from .output import Format, emit, say
 
 COLUMNS = ["action", "client_package", "kind", "recipient", "to", "detail", "key"]
@@ -16,7 +16,7 @@ FAILED_COLUMNS = ["key", "client_package", "kind", "recipient", "to", "reply", "
 
 
 @app.command("notify")
-@boundary
+@writer
 def notify_cmd(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show every expiry, notice and suppression a run would record or send; write and send nothing."),
     retry: Optional[List[str]] = typer.Option(None, "--retry", metavar="KEY", help="Send a failed notice again (repeatable); see --failed."),

@@ -17,7 +17,7 @@ import typer
 from ..domain.datetimes import ascii_whole
 
 from ..errors import FieldError, InputError, RuleError
-from .app import app, boundary, store
+from .app import app, boundary, writer, store
 from .output import Col, Format, emit, emit_record, say, warn
 from .package_build import _opt, _read_json_source, build, package_from_json, parse_given
 
@@ -232,7 +232,7 @@ def _show_lines(package, services: dict, sold: int) -> list[str]:  # type: ignor
 
 
 @package_app.command("create")
-@boundary
+@writer
 def package_create(
     package_id: str = ID_ARG,
     name: Optional[str] = NAME,
@@ -288,17 +288,17 @@ def package_create(
     if from_json is not None:
         base = package_from_json(_read_json_source(from_json), package_id, currency, opened.settings.policies)
     package = build(package_id, currency, given, base, opened.settings.policies)
-    with opened.writing():
+    with opened.writing() as tx:
         _refuse_taken(opened, package_id)
         warnings = _check_services(package, _services(opened))
-        save_package(opened.root, package)
+        save_package(tx, package)
     _render(fmt, package, f"Created package {package_id}")
     for text in warnings:
         warn(text)
 
 
 @package_app.command("clone")
-@boundary
+@writer
 def package_clone(
     source_id: str = typer.Argument(..., metavar="SRC", help="The package to copy (it may be deleted)."),
     new_id: str = typer.Argument(..., metavar="NEW", help="The new package's id."),
@@ -322,20 +322,20 @@ def package_clone(
     check_slug(source_id, "package")
     check_slug(new_id, "package")
     new_name = _opt("--name", check_name, name) if name is not None else None
-    with opened.writing():
+    with opened.writing() as tx:
         services = _services(opened)
         source = _existing(opened, source_id, services)
         _refuse_taken(opened, new_id)
         package = source.with_changes(id=new_id, name=new_name or source.name, deleted=False)
         warnings = _check_services(package, services)
-        save_package(opened.root, package)
+        save_package(tx, package)
     _render(fmt, package, f"Cloned package {source_id} as {new_id}")
     for text in warnings:
         warn(text)
 
 
 @package_app.command("edit")
-@boundary
+@writer
 def package_edit(
     package_id: str = typer.Argument(..., metavar="ID"),
     name: Optional[str] = NAME,
@@ -394,7 +394,7 @@ def package_edit(
     json_base = None
     if from_json is not None:
         json_base = package_from_json(_read_json_source(from_json), package_id, currency, opened.settings.policies)
-    with opened.writing():
+    with opened.writing() as tx:
         services = _services(opened)
         current = _existing(opened, package_id, services)
         if current.deleted:
@@ -404,7 +404,7 @@ def package_edit(
         if package == current:
             raise RuleError(f"nothing to change for package {package_id}: give at least one new value")
         warnings = _check_services(package, services)
-        save_package(opened.root, package)
+        save_package(tx, package)
         sold = _times_sold(opened, package_id)
     _render(fmt, package, f"Changed package {package_id}")
     if sold:
@@ -468,7 +468,7 @@ def package_show(
 
 
 @package_app.command("deactivate")
-@boundary
+@writer
 def package_deactivate(package_id: str = typer.Argument(..., metavar="ID")) -> None:
     """Stop selling a package; clients who bought it keep it.
 
@@ -481,18 +481,18 @@ def package_deactivate(package_id: str = typer.Argument(..., metavar="ID")) -> N
     from ..storage.catalog import save_package
 
     opened = store()
-    with opened.writing():
+    with opened.writing() as tx:
         current = _existing(opened, package_id, _services(opened))
         if current.deleted:
             raise RuleError(f"package {package_id!r} is deleted, so it is not sold anyway")
         if current.status == "inactive":
             raise RuleError(f"package {package_id} is already inactive")
-        save_package(opened.root, current.with_changes(status="inactive"))
+        save_package(tx, current.with_changes(status="inactive"))
     say(f"Deactivated package {package_id}")
 
 
 @package_app.command("delete")
-@boundary
+@writer
 def package_delete(package_id: str = typer.Argument(..., metavar="ID")) -> None:
     """Delete a package that was never sold (a sold one can only be deactivated).
 
@@ -506,7 +506,7 @@ def package_delete(package_id: str = typer.Argument(..., metavar="ID")) -> None:
     from ..storage.catalog import save_package
 
     opened = store()
-    with opened.writing():
+    with opened.writing() as tx:
         current = _existing(opened, package_id, _services(opened))
         if current.deleted:
             raise RuleError(f"package {package_id!r} is already deleted")
@@ -514,5 +514,5 @@ def package_delete(package_id: str = typer.Argument(..., metavar="ID")) -> None:
         if sold:
             raise RuleError(f"package {package_id!r} has been sold {_times(sold)} and cannot be deleted; "
                             f"deactivate it with 'sessionpack package deactivate {package_id}'")
-        save_package(opened.root, current.with_changes(deleted=True))
+        save_package(tx, current.with_changes(deleted=True))
     say(f"Deleted package {package_id}")

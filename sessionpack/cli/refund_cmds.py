@@ -7,7 +7,7 @@ from typing import Any, Optional
 import typer
 
 from ..errors import InputError
-from .app import app, boundary, store
+from .app import app, store, writer
 from .client_cmds import client_view, find_client_package
 from .output import Format, emit_record, say
 
@@ -50,6 +50,10 @@ def close_package(cp_id: str, refund: Any, reason: Optional[str], cancel_booking
                     views[other] = view
         events, summary = plan_close(owner, views, cp_id, refund=refund, reason=reason or "", cancel_bookings=cancel_bookings,
                                      now=opened.now, tz=opened.settings.tz, currency=currency)
+        from .confirm import confirm
+
+        confirm(f"{'refund' if refund is not None else 'cancel'} {cp_id}",
+                [describe_event(events[-1])] + [_booking_line(b, cp_id, currency) for b in summary["bookings"]])
         tx.commit(events)
         pkg = client_view(tx, owner_id)["packages"][cp_id]
     shown = package_summary(pkg, opened.now, opened.settings.tz)
@@ -83,7 +87,7 @@ def close_package(cp_id: str, refund: Any, reason: Optional[str], cancel_booking
 
 
 @app.command("refund")
-@boundary
+@writer
 def refund_cmd(
     client_package: str = typer.Argument(..., metavar="CLIENT-PACKAGE"),
     full: bool = typer.Option(False, "--full", help="Give back all that was paid."),

@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from ..errors import InputError
-from .app import app, boundary, store
+from .app import app, store, writer
 from .client_cmds import find_client_package
 from .bulk_out import RowsFormat, emit_one
 from .output import Format, emit_record, say
@@ -31,7 +31,7 @@ def _sell(client: Optional[str], package_id: Optional[str], opts: dict, assign: 
                           share=tuple(opts["share"] or ()), invoice=opts["invoice"], note=opts["note"])
     opened = store()
     currency = opened.settings.currency
-    with (opened.reading() if dry_run else opened.writing()) as tx:
+    with opened.writing() as tx:
         plan = plan_sales(Practice(opened, tx), [request], assign=assign)
         if plan.problems:
             raise first_error(plan.problems)
@@ -42,8 +42,7 @@ def _sell(client: Optional[str], package_id: Optional[str], opts: dict, assign: 
             else:
                 emit_one(fmt, {"id": row.id, "package": row.package, "client": row.client, "unchanged": True}, emit_record)
             return
-        if not dry_run:
-            tx.commit(plan.events)
+        tx.commit(plan.events)
     event = row.event
     pkg = new_package_record(row.id, client, event, opened.now.isoformat(), opened.actor, list(event["shared_with"]))
     summary = package_summary(pkg, opened.now, opened.settings.tz)
@@ -98,13 +97,13 @@ def _sell_csv(path: str, client: Optional[str], package_id: Optional[str], opts:
         raise problems
     requests = [request_from_row(row) for row in table.rows]
     with no_collector(), progress(len(requests), source) as advance:
-        with (opened.reading() if dry_run else opened.writing()) as tx:
+        with opened.writing() as tx:
             plan = plan_sales(Practice(opened, tx), requests, assign=assign, create_clients=create_clients, progress=advance)
             if plan.problems:
                 problems = ProblemsFound(plan.problems, source, table.columns)
                 print_problems(problems.lines)
                 raise problems
-            if not dry_run and plan.events:
+            if plan.events:
                 tx.commit(plan.events)
     rows = []
     for row in plan.rows:
@@ -173,7 +172,7 @@ PACKAGE_ARG = typer.Argument(None, metavar="PACKAGE", show_default=False)
 
 
 @app.command("sell")
-@boundary
+@writer
 def sell_cmd(
     client: Optional[str] = CLIENT_ARG,
     package: Optional[str] = PACKAGE_ARG,
@@ -212,7 +211,7 @@ def sell_cmd(
 
 
 @app.command("assign")
-@boundary
+@writer
 def assign_cmd(
     client: Optional[str] = CLIENT_ARG,
     package: Optional[str] = PACKAGE_ARG,
@@ -233,7 +232,7 @@ def assign_cmd(
 
 
 @app.command("pay")
-@boundary
+@writer
 def pay_cmd(
     client_package: str = typer.Argument(..., metavar="CLIENT-PACKAGE|BOOKING"),
     amount: str = typer.Argument(..., metavar="AMOUNT"),

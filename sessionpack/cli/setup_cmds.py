@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from ..errors import DataDirError, InputError
-from .app import app, boundary, data_dir, store
+from .app import app, boundary, data_dir, store, writer
 from .output import Format, emit, say
 
 SETTINGS_TEMPLATE = '''\
@@ -86,7 +86,7 @@ def _toml_string(text: str) -> str:
 
 
 @app.command()
-@boundary
+@writer
 def init(
     name: str = typer.Option("My practice", "--name", help="The practice's name."),
     currency: str = typer.Option("EUR", "--currency", help="ISO 4217 currency code."),
@@ -118,7 +118,10 @@ def init(
         currency=_toml_string(check_currency(currency)),
         timezone=_toml_string(check_timezone(timezone or system_timezone())),
     )
-    initialise(root, text.encode("utf-8"))
+    from .app import GLOBALS
+
+    if not GLOBALS.dry_run:
+        initialise(root, text.encode("utf-8"))
     say(f"Initialised {root}")
 
 

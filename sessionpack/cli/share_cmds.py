@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from .app import app, boundary, store
+from .app import app, store, writer
 from .client_cmds import client_view
 from .output import Format, emit_record, say
 
@@ -22,7 +22,7 @@ def _parse(client_package: str, client: str) -> str:
 
 
 @app.command("share")
-@boundary
+@writer
 def share_cmd(
     client_package: str = typer.Argument(..., metavar="CLIENT-PACKAGE"),
     client: str = typer.Argument(..., metavar="CLIENT"),
@@ -56,7 +56,7 @@ def share_cmd(
 
 
 @app.command("unshare")
-@boundary
+@writer
 def unshare_cmd(
     client_package: str = typer.Argument(..., metavar="CLIENT-PACKAGE"),
     client: str = typer.Argument(..., metavar="CLIENT"),

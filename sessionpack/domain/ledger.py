@@ -192,6 +192,7 @@ HANDLER_MODULES = {
     "expired": "sweep",
     "notice-pending": "notices", "notice-sent": "notices", "notice-failed": "notices", "notice-suppressed": "notices",
     "notices-checked": "notices",
+    "undone": "undo",
 }
 
 

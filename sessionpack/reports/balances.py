@@ -247,6 +247,12 @@ def describe_event(event: Mapping[str, Any]) -> str:
         from . import adjust_text, codes_text, links_text, notice_text, sharing_text  # noqa: F401
     if kind in _DESCRIBERS:
         return _DESCRIBERS[kind](event)
+    if kind == "undone":
+        taken = "; ".join(f"{t['command']} ({t.get('what', 'a command')})" for t in event["undo"])
+        return f"undid {taken}"
+    if kind == "catalog-changed":
+        verb = "added" if event["before"] is None else "removed" if event["after"] is None else "changed"
+        return f"{verb} {event['file']}"
     if kind == "client-added":
         return f"client {event['client']['id']} added ({event['client']['name']})"
     if kind == "client-edited":
@@ -295,16 +301,29 @@ def imported_text(event: Mapping[str, Any]) -> str:
 def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict[str, Any]]:
     """Every event of the view (or touching ``cp_id``), oldest first, with the
     change it made and the balance after it."""
+    from ..domain.ledger import apply_to_client
+    from ..domain.undo import undone_by_seq
+
     working = empty_client_view(view["id"])
+    undone = undone_by_seq(view["events"]) if view.get("undone") or any(e["type"] == "undone" for e in view["events"]) else {}
     rows = []
     for event in view["events"]:
-        named = [cp_id] if cp_id else _packages_named(event)
+        if event["type"] == "undone":  # folds the client again: any package may change
+            named = [cp_id] if cp_id else sorted(working["packages"])
+        else:
+            named = [cp_id] if cp_id else _packages_named(event)
         before_all = {cp: _remaining(working, cp) for cp in named}
-        dispatch(working, copy.deepcopy(event))
-        target = cp_id or _package_of(event, working)
+        apply_to_client(working, copy.deepcopy(event))  # keeps the events an undo folds again from
+        if event["type"] == "undone":
+            moved = [cp for cp in named if _remaining(working, cp) != before_all[cp]]
+            target = cp_id or (moved[0] if moved else None)
+            if cp_id is not None and cp_id not in moved:
+                continue
+        else:
+            target = cp_id or _package_of(event, working)
+            if cp_id is not None and not _touches(event, cp_id):
+                continue
         before = before_all.get(target, {}) if target else {}
-        if cp_id is not None and not _touches(event, cp_id):
-            continue
         after = _remaining(working, target)
         rows.append({
             "seq": event["seq"],
@@ -313,7 +332,8 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
             "type": event["type"],
             "command": event.get("command"),
             "booking": _booking_of(event),
-            "what": describe_event(event),
+            "what": describe_event(event) + (f" (undone by {undone[event['seq']]})" if event["seq"] in undone else ""),
+            "undone_by": undone.get(event["seq"]),
             "why": event.get("reason") or (event["booking"].get("why") if isinstance(event.get("booking"), Mapping) else "") or "",
             "package": target or "",
             "change": _fmt(_delta(before, after), signed=True),
@@ -358,6 +378,6 @@ def history_record(row: Mapping[str, Any]) -> dict[str, Any]:
         "client_package": row["package"] or None, "booking": row["booking"],
         "change": {key: balances.plain(value) for key, value in row["_change"].items()},
         "balance": {key: balances.plain(value) for key, value in row["_after"].items()},
-        "what": row["what"], "why": row["why"] or None,
+        "what": row["what"], "why": row["why"] or None, "undone_by": row.get("undone_by"),
     }
 

@@ -103,7 +103,10 @@ def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Ma
     raw.append((sale["date"], 0, 0, "start", {"what": first_what, "change": dict(left)}))
     for bid, draw in pkg.get("draws", {}).items():
         raw.append((draw["date"], 2, 0, bid, {"draw": draw}))
+    undone = set(view.get("undone", ()))  # events of undone commands no longer count (domain.undo)
     for event in view.get("events", []):
+        if event.get("seq") in undone:
+            continue
         if event.get("client_package") != pkg["id"] and event.get("package") != pkg["id"]:
             continue
         kind = event["type"]

@@ -16,7 +16,6 @@ from ..domain.ids import SLUG_RE
 from ..domain.services import Service, service_from_mapping
 from ..errors import CatalogProblem, FieldError, InputError
 from . import layout
-from .fsio import atomic_write
 from .tomlfile import field_problem, read_toml
 
 
@@ -71,10 +70,11 @@ def load_service(root: str, currency: str, service_id: str) -> Service | None:
     return _load_one(root, layout.SERVICES, service_id, lambda sid, data: service_from_mapping(sid, data, currency))
 
 
-def save_service(root: str, service: Service) -> None:
+def save_service(tx: Any, service: Service) -> None:
+    """Write ``services/ID.toml`` and record the change (``Transaction.write_catalog``)."""
     import tomli_w
 
-    atomic_write(layout.service_path(root, service.id), tomli_w.dumps(service.to_mapping()).encode("utf-8"))
+    tx.write_catalog(f"{layout.SERVICES}/{service.id}.toml", tomli_w.dumps(service.to_mapping()).encode("utf-8"))
 
 
 def load_packages(root: str, currency: str, services: dict[str, Service], problems: list[str] | None = None) -> dict[str, Any]:
@@ -91,7 +91,8 @@ def load_package(root: str, currency: str, package_id: str, services: dict[str, 
     return _load_one(root, layout.PACKAGES, package_id, lambda pid, data: package_from_mapping(pid, data, currency, services))
 
 
-def save_package(root: str, package: Any) -> None:
+def save_package(tx: Any, package: Any) -> None:
+    """Write ``packages/ID.toml`` and record the change (``Transaction.write_catalog``)."""
     import tomli_w
 
-    atomic_write(layout.package_path(root, package.id), tomli_w.dumps(package.to_mapping()).encode("utf-8"))
+    tx.write_catalog(f"{layout.PACKAGES}/{package.id}.toml", tomli_w.dumps(package.to_mapping()).encode("utf-8"))

@@ -117,7 +117,10 @@ def _sale_record(pkg: dict[str, Any]) -> dict[str, Any]:
 
 def _events_by_package(view: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     found: dict[str, list[dict[str, Any]]] = {}
+    undone = set(view.get("undone", ()))  # events of undone commands no longer count (domain.undo)
     for event in view.get("events", []):
+        if event.get("seq") in undone:
+            continue
         cp = event.get("client_package")
         if cp and event.get("type") in EVENT_TYPES:
             found.setdefault(cp, []).append(event)
@@ -244,6 +247,7 @@ def fingerprint(view: dict[str, Any], events: list[dict[str, Any]] | None = None
     bookings = view.get("bookings", {})
     return {
         "seq": view.get("seq", 0),
+        "undone": list(view.get("undone", ())),
         "ids": None if ids is None else sorted(ids),
         "p": {cp: _FINGERPRINT(pkg) for cp, pkg in packages.items() if ids is None or cp in ids},
         "b": {bid: _FINGERPRINT(b) for bid, b in bookings.items() if ids is None or bid in ids},
@@ -257,6 +261,9 @@ def changed_lines(before: dict[str, Any], view: dict[str, Any]) -> tuple[dict[st
     removed: dict[str, list[bytes]] = {}
     added: dict[str, list[bytes]] = {}
     ids = None if before.get("ids") is None else set(before["ids"])
+    undone_before, undone_now = set(before.get("undone", ())), set(view.get("undone", ()))
+    if undone_before != undone_now:
+        ids = None  # an undo: any record may have changed
     packages = view.get("packages", {})
     for cp in sorted(set(before["p"]) | {cp for cp in packages if ids is None or cp in ids}):
         old = before["p"].get(cp)
@@ -264,11 +271,12 @@ def changed_lines(before: dict[str, Any], view: dict[str, Any]) -> tuple[dict[st
         if new is not None and old is not None and _FINGERPRINT(new) == old:
             continue
         if old is not None:
-            old_events = [e for e in view.get("events", []) if e.get("seq", 0) <= before["seq"]
+            old_events = [e for e in view.get("events", []) if e.get("seq", 0) <= before["seq"] and e.get("seq") not in undone_before
                           and e.get("client_package") == cp and e.get("type") in EVENT_TYPES]
             package_lines(client, json.loads(old), old_events, removed)
         if new is not None:
-            new_events = [e for e in view.get("events", []) if e.get("client_package") == cp and e.get("type") in EVENT_TYPES]
+            new_events = [e for e in view.get("events", []) if e.get("client_package") == cp and e.get("type") in EVENT_TYPES
+                          and e.get("seq") not in undone_now]
             package_lines(client, new, new_events, added)
     bookings = view.get("bookings", {})
     for bid in sorted(set(before["b"]) | {bid for bid in bookings if ids is None or bid in ids}):

@@ -41,3 +41,43 @@ SMALL_VIEWS: tuple[SmallView, ...] = (
 )
 
 NAMES = frozenset(view.name for view in SMALL_VIEWS)
+
+
+def fold_undo(load: Callable[[str], dict[str, Any]], event: dict[str, Any], sold_before: dict[str, dict[tuple[str, str], int]],
+              clients: dict[str, dict[str, Any]]) -> set[str]:
+    """The small views after an ``undone`` event (domain.undo), which takes
+    back events these views folded: the directory takes each named client
+    as their view now has them (gone when their adding was undone), and the
+    sales count moves by the difference of the clients' sales that count
+    (invoice numbers are never given out again). ``load(name)`` gives a
+    small view; the names of those that changed are returned."""
+    from ..domain.undo import sold_counts
+
+    changed: set[str] = set()
+    directory = load(layout.DIRECTORY)
+    for client_id in event.get("clients", []):
+        record = clients[client_id].get("client")
+        entry = None if record is None else {"name": record["name"], "email": record["email"],
+                                             "phone": record.get("phone", ""), "tags": record["tags"]}
+        if directory["clients"].get(client_id) != entry:
+            if entry is None:
+                directory["clients"].pop(client_id, None)
+            else:
+                directory["clients"][client_id] = entry
+            changed.add(layout.DIRECTORY)
+    sold = load(layout.SOLD)
+    for client_id in event.get("clients", []):
+        after = sold_counts(clients[client_id])
+        before = sold_before.get(client_id, {})
+        for kind, item in set(before) | set(after):
+            delta = after.get((kind, item), 0) - before.get((kind, item), 0)
+            if delta:
+                table = sold["packages" if kind == "package" else "services"]
+                table[item] = table.get(item, 0) + delta
+                if table[item] <= 0:
+                    del table[item]
+                changed.add(layout.SOLD)
+    for name in changed:
+        view = load(name)
+        view["seq"] = event["seq"]
+    return changed

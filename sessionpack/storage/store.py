@@ -77,6 +77,9 @@ class Store:
         self.warnings: list[str] = []
         # Called with (root, recorded events) after a write; returns warnings.
         self.after_commit: Callable[[str, list[dict[str, Any]]], list[str]] | None = None
+        # --dry-run: a write command runs as it would, under the shared lock,
+        # and its commit is folded in memory only: nothing is written.
+        self.dry_run = False
         # The views as this command's own commit left them, in memory: what it
         # prints comes from here, whether or not the view files could be written.
         self._fresh_clients: dict[str, dict[str, Any]] = {}
@@ -128,7 +131,16 @@ class Store:
 
     @contextmanager
     def writing(self) -> Iterator["Transaction"]:
-        """Exclusive lock; validate against current state; one commit."""
+        """Exclusive lock; validate against current state; one commit.
+
+        In a dry run the lock is only shared and nothing is repaired or
+        written: the commit is folded in memory, so the command prints what
+        it would have recorded."""
+        if self.dry_run:
+            with self.reading() as seen:
+                tx = Transaction(self, seen.index, writable=True)
+                yield tx
+            return
         with DirLock(self._lock_path, exclusive=True):
             self.refuse_links()
             self._check_journal_header()  # never append to a journal of a newer format
@@ -417,12 +429,27 @@ class Store:
         reports_before: dict[str, dict[str, Any]] = {}  # each client's records before the events (shards.Changes)
         small: dict[str, dict[str, Any]] = {}
         changed: set[str] = set()
+        def load_small(name: str) -> dict[str, Any]:
+            if name not in small:
+                small[name] = self._load_small_view(name, next(e.empty for e in SMALL_VIEWS if e.name == name))
+            return small[name]
+
         for event in events:
             for client_id in event.get("clients", []):
                 if client_id not in clients:
                     clients[client_id] = self.load_client_view(client_id) or ledger.empty_client_view(client_id)
                     codes_before[client_id] = shards.index_entries(clients[client_id])
                     reports_before[client_id] = shards.report_shards.fingerprint(clients[client_id], events)
+            if event["type"] == "undone":  # takes back events the small views folded too
+                from ..domain.undo import sold_counts
+                from .small_views import fold_undo
+
+                sold_before = {c: sold_counts(clients[c]) for c in event.get("clients", [])}
+                for client_id in event.get("clients", []):
+                    ledger.apply_to_client(clients[client_id], event)
+                changed |= fold_undo(load_small, event, sold_before, clients)
+                continue
+            for client_id in event.get("clients", []):
                 ledger.apply_to_client(clients[client_id], event)
             for entry in SMALL_VIEWS:
                 if entry.concerns(event):
@@ -476,6 +503,7 @@ class Transaction:
         self.index = index
         self.writable = writable
         self.committed: list[dict[str, Any]] = []
+        self.dry_events: list[dict[str, Any]] = []  # what a dry run would have recorded
 
     @property
     def settings(self) -> Settings:
@@ -491,6 +519,32 @@ class Transaction:
         compares the hashes in constant time before trusting the answer.
         """
         return shards.code_owner(self.store.view_bytes, code_hash)
+
+    def write_catalog(self, relative: str, data: bytes | None, commit: bool = True) -> dict[str, Any] | None:
+        """Write (or, with None, remove) the catalog file ``relative``
+        (``services/ID.toml``, ``packages/ID.toml``) and record the change
+        with the file's text before and after, so it shows in ``log`` and
+        ``undo`` can put the text back. Unchanged text records nothing.
+        With ``commit`` False the event is returned for the caller's commit."""
+        path = self.store.path(relative)
+        try:
+            with open_binary(path) as handle:
+                before: bytes | None = handle.read()
+        except FileNotFoundError:
+            before = None
+        if before == data:
+            return None
+        if not self.store.dry_run:
+            if data is None:
+                os.remove(path)
+            else:
+                atomic_write(path, data)
+        event = {"type": "catalog-changed", "clients": [], "file": relative,
+                 "before": None if before is None else before.decode("utf-8", "replace"),
+                 "after": None if data is None else data.decode("utf-8")}
+        if commit:  # else the caller commits it with the rest of its command (undo)
+            self.commit([event])
+        return event
 
     def client_exists(self, client_id: str) -> bool:
         return client_id in self.store._fresh_clients or os.path.exists(layout.client_view_path(self.store.root, client_id))
@@ -519,6 +573,11 @@ class Transaction:
         # Fold first: a damaged view the events need stops the command here,
         # before anything is written.
         folded = store._fold(stamped)
+        if store.dry_run:  # what it would record, held in memory only
+            store._remember(folded)
+            self.index = {"format": ledger.VIEW_FORMAT, "offset": self.index["offset"], "seq": stamped[-1]["seq"]}
+            self.dry_events.extend(stamped)
+            return stamped
         data = b"".join(journal.encode(record) for record in stamped)
         _, end = append_durably(store._journal_path, data)
         crash_point("journal-written")

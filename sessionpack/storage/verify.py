@@ -52,6 +52,9 @@ class Replayed:
         self.digest = checkpoint.Digest()  # of the journal bytes [0, offset)
 
     def apply(self, event: dict[str, Any]) -> None:
+        if event["type"] == "undone":
+            self._apply_undone(event)
+            return
         applied = []
         for client_id in event.get("clients", []):
             view = self.clients.get(client_id)
@@ -73,6 +76,29 @@ class Replayed:
             for client_id in applied:
                 self.package_events.setdefault(client_id, []).append(event)
 
+    def _apply_undone(self, event: dict[str, Any]) -> None:
+        """An undo folds its clients again from their own events (domain.undo),
+        so for it their views hold their events, as a commit's do."""
+        from ..domain.undo import sold_counts
+        from .small_views import fold_undo
+
+        views = {}
+        for client_id in event.get("clients", []):
+            view = self.clients.get(client_id)
+            if view is None:
+                view = self.clients[client_id] = ledger.empty_client_view(client_id)
+                self.events[client_id] = []
+            view["events"] = [json.loads(raw) for raw in self.events[client_id]]
+            views[client_id] = view
+        sold_before = {c: sold_counts(v) for c, v in views.items()}
+        for client_id, view in views.items():
+            ledger.apply_to_client(view, event)
+        fold_undo(lambda name: self.small[name], event, sold_before, views)
+        encoded = _ENCODE(event).encode("utf-8")
+        for client_id, view in views.items():
+            view["events"] = []
+            self.events[client_id].append(encoded)
+
     def files(self) -> Iterator[tuple[str, bytes]]:
         """(relative path, bytes) of every view file, in path order.
 
@@ -83,7 +109,8 @@ class Replayed:
         for client_id in sorted(self.clients, key=lambda c: c + ".json"):
             view = self.clients.pop(client_id)
             events = self.events.pop(client_id)
-            view["events"] = self.package_events.pop(client_id, [])  # what the report lines read of the history
+            undone = set(view.get("undone", ()))  # events of undone commands no longer count (domain.undo)
+            view["events"] = [e for e in self.package_events.pop(client_id, []) if e.get("seq") not in undone]
             builder.add(view)
             view["events"] = _EVENTS_MARK
             data = encode_view(view).replace(_EVENTS_MARK_JSON, b"[" + b",".join(events) + b"]", 1)

@@ -68,3 +68,16 @@ def balance_of(sp, client: str, cp: str) -> dict[str, Any]:  # type: ignore[no-u
 
 def history_of(sp, target: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     return ok_json(sp("history", target, "--format", "json"))
+
+
+DRY_RUN_NOTE = "warning: dry run: nothing was recorded\n"
+
+
+def dry_ok(result) -> str:  # type: ignore[no-untyped-def]
+    """A dry run that went well: exit 0, and only the dry-run note on stderr."""
+    assert (result.exit_code, result.stderr) == (0, DRY_RUN_NOTE), (result.stdout, result.stderr)
+    return result.stdout
+
+
+def dry_ok_json(result) -> Any:  # type: ignore[no-untyped-def]
+    return json.loads(dry_ok(result))

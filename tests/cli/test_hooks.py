@@ -25,7 +25,7 @@ def test_failing_hook_is_reported_and_never_undoes_the_event(practice) -> None:
     _hook(practice, "client-added", 'echo "mail server down" >&2\nexit 4\n')
     result = practice("client", "add", "leo", "--name", "Leo Lima")
     assert result.exit_code == 0
-    assert result.stderr == "warning: hooks/client-added failed with exit 4: mail server down; event 2 stays recorded\n"
+    assert result.stderr == "warning: hooks/client-added failed with exit 4: mail server down; event 4 stays recorded\n"
     assert practice("client", "show", "leo").exit_code == 0
 
 
@@ -150,9 +150,9 @@ def test_one_time_budget_for_all_the_hooks_of_a_command(practice) -> None:  # ty
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
         "warning: hooks/booked was stopped when this command's hook time budget of 1 s ran out ([hooks] time_budget in settings.toml); "
-        "event 3 stays recorded",
+        "event 6 stays recorded",
         "warning: hooks not run because this command's hook time budget of 1 s ([hooks] time_budget in settings.toml) was used up: "
-        "booked (event 4), booked (event 5), booked (event 6) and 1 more; the events stay recorded"]
+        "booked (event 7), booked (event 8), booked (event 9) and 1 more; the events stay recorded"]
 
 
 def _gone(pid: int) -> bool:
@@ -181,7 +181,7 @@ def test_a_hook_whose_child_holds_stdout_neither_blocks_the_command_nor_outlives
         assert result.stderr == ""
     else:
         assert result.stderr == ("warning: hooks/client-added was stopped when this command's hook time budget of 2 s ran out "
-                                 "([hooks] time_budget in settings.toml); event 2 stays recorded\n")
+                                 "([hooks] time_budget in settings.toml); event 4 stays recorded\n")
     assert _gone(int((practice.data_dir / "child.pid").read_text()))
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_util import balance, clean, events, history_of, journal, ok, ok_json
+from cli_util import balance, clean, events, history_of, journal, ok, ok_json, dry_ok, dry_ok_json
 from notify_util import FakeSendmail, notice_events, set_settings, tree_bytes
 
 NOTICES = {"expiring_days": [30, 7], "from": "Studio Test <studio@example.com>", "how_to_book": "Call 912 345 678 to book."}
@@ -71,19 +71,19 @@ def test_dry_run_shows_what_a_run_would_do_and_writes_nothing(shop) -> None:  # 
     ok(shop("sell", "bo", "five"))
     before = tree_bytes(shop.data_dir)
     result = shop("notify", "--dry-run", now="2026-12-14T09:00")
-    assert (result.exit_code, result.stderr) == (0, "")
+    assert (result.exit_code, result.stderr) == (0, "warning: dry run: nothing was recorded\n")
     assert [words(line) for line in result.stdout.splitlines()] == [
         "Notify at 2026-12-14 09:00 (dry run: nothing recorded or sent)",
         "action client package kind recipient to detail key",
         "send ana.p1 expiring ana ana@example.com 5 massages: 5 Massage 60 sessions left, valid through 20 Dec 2026 expiring:ana.p1:2026-12-20:7d",
         "suppress bo.p1 expiring bo bo has no email address expiring:bo.p1:2026-12-20:7d"]
-    as_json = ok_json(shop("notify", "--dry-run", "--format", "json", now="2026-12-21T09:00"))
+    as_json = dry_ok_json(shop("notify", "--dry-run", "--format", "json", now="2026-12-21T09:00"))
     assert [(r["action"], r["client_package"], r["kind"]) for r in as_json] == [
         ("expire", "ana.p1", "expiry"), ("expire", "bo.p1", "expiry"), ("send", "ana.p1", "expired"), ("suppress", "bo.p1", "expired")]
     assert as_json[0]["detail"] == "valid through 2026-12-20; forfeits 5 Massage 60 sessions"
-    csv = ok(shop("notify", "--dry-run", "--format", "csv", now="2026-12-21T09:00"))
+    csv = dry_ok(shop("notify", "--dry-run", "--format", "csv", now="2026-12-21T09:00"))
     assert csv.splitlines()[0] == "action,client_package,kind,recipient,to,detail,key"
-    assert ok(shop("notify", "--dry-run", "--format", "tsv", now="2026-12-21T09:00")).count("\n") == 5
+    assert dry_ok(shop("notify", "--dry-run", "--format", "tsv", now="2026-12-21T09:00")).count("\n") == 5
     assert tree_bytes(shop.data_dir) == before
 
 
@@ -278,7 +278,7 @@ def test_a_notice_pending_from_a_killed_run_is_suppressed_if_the_package_was_can
     set_settings(shop.data_dir, delivery={"method": "sendmail", "program": str(fake.program)})
     killed = shop.proc("notify", now="2026-12-14T09:00", env={"SESSIONPACK_TEST_CRASH_AT": "notice-delivered"})
     assert killed.returncode == -9 and len(fake.calls()) == 1
-    ok(shop("cancel", "ana.p1", "--reason", "moved away"))
+    ok(shop("cancel", "--yes", "ana.p1", "--reason", "moved away"))
     result = shop("notify", now="2026-12-14T10:00")
     assert result.exit_code == 0 and len(fake.calls()) == 1
     assert notice_events(shop.data_dir)[-1]["reason"] == "ana.p1 was cancelled"

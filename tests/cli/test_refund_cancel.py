@@ -62,7 +62,7 @@ def test_each_refund_kind_to_the_cent(practice, data_dir: Path, offer, sessions,
     ok(practice("sell", "ana", "offer"))
     for service, day in sessions:
         attended(practice, service, day)
-    record = ok_json(practice("refund", "ana.p1", *args, "--reason", "moving away", "--format", "json", now=LATER))
+    record = ok_json(practice("refund", "--yes", "ana.p1", *args, "--reason", "moving away", "--format", "json", now=LATER))
     paid = record["paid"]
     net = str(Decimal(paid) - Decimal(refund))
     assert record == {"id": "ana.p1", "status": "refunded", "method": {"--full": "full", "--amount": "partial", "--pro-rata": "pro-rata",
@@ -83,7 +83,7 @@ def test_used_sessions_count_forfeits_too_and_never_go_below_zero(practice, data
     attended(practice, "massage", "2026-11-21")
     ok(practice("book", "ana", "massage", "2026-11-23T10:00"))
     ok(practice("no-show", "ana.b2", now="2026-11-23T11:00"))  # forfeited: counts as used at the regular price
-    refused(practice, data_dir, ("refund", "ana.p1", "--used-at-regular", "--reason", "x"), 1,
+    refused(practice, data_dir, ("refund", "--yes", "ana.p1", "--used-at-regular", "--reason", "x"), 1,
             "used-at-regular leaves nothing to refund on ana.p1 (100.00 - 2 used or forfeited at the regular fee 180.00 = 0.00); "
             "close it with 'sessionpack cancel ana.p1 --reason R'")
     clean(practice)
@@ -103,7 +103,7 @@ def booked(practice, data_dir: Path):  # type: ignore[no-untyped-def]
 
 
 def test_refund_unlinks_future_bookings_by_default(booked, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    out = ok(booked("--actor", "maria", "refund", "ana.p1", "--pro-rata", "--reason", "injury", now=LATER))
+    out = ok(booked("--actor", "maria", "refund", "--yes", "ana.p1", "--pro-rata", "--reason", "injury", now=LATER))
     assert out == (
         "Refunded ana.p1: pro-rata 393.60; voided massage 4 (492.00 x 4/5 = 393.60)\n"
         "Payment: paid 492.00, refunded 393.60, net 98.40 EUR (partly refunded)\n"
@@ -130,7 +130,7 @@ def test_refund_unlinks_future_bookings_by_default(booked, data_dir: Path) -> No
 
 
 def test_refund_can_cancel_future_bookings_instead(booked, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    record = ok_json(booked("refund", "ana.p1", "--full", "--reason", "closing the practice", "--cancel-bookings",
+    record = ok_json(booked("refund", "--yes", "ana.p1", "--full", "--reason", "closing the practice", "--cancel-bookings",
                             "--format", "json", now=LATER))
     assert (record["refund"], record["voided"], record["payment"], record["net"]) == ("492.00", {"massage": 4}, "refunded", "0.00")
     assert record["bookings"] == [
@@ -154,7 +154,7 @@ def test_refund_reaches_the_bookings_of_clients_it_is_shared_with(booked, data_d
     ok(booked("client", "relate", "leo", "ana", "--as", "child", "--can", "use-packages"))
     ok(booked("share", "ana.p1", "leo"))
     ok(booked("book", "leo", "massage", "2026-12-01T10:00"))
-    out = ok(booked("cancel", "ana.p1", "--reason", "family moved", now=LATER))
+    out = ok(booked("cancel", "--yes", "ana.p1", "--reason", "family moved", now=LATER))
     assert out == (
         "Cancelled ana.p1 (no refund); voided massage 4\n"
         "Payment: paid 492.00, refunded 0.00, net 492.00 EUR (paid)\n"
@@ -173,11 +173,11 @@ def test_past_sessions_still_booked_must_be_marked_first(booked, data_dir: Path)
     ok(booked("book", "ana", "massage", "2026-11-25T10:00"))
     message = ("ana.p1 has past sessions still marked booked: ana.b4 (2026-11-24 10:00), ana.b5 (2026-11-25 10:00); "
                "mark each attended, no-show or cancelled first (e.g. 'sessionpack attend ana.b4')")
-    refused(booked, data_dir, ("refund", "ana.p1", "--full", "--reason", "x"), 1, message)
-    refused(booked, data_dir, ("cancel", "ana.p1", "--reason", "x"), 1, message)
+    refused(booked, data_dir, ("refund", "--yes", "ana.p1", "--full", "--reason", "x"), 1, message)
+    refused(booked, data_dir, ("cancel", "--yes", "ana.p1", "--reason", "x"), 1, message)
     ok(booked("attend", "ana.b4", now=LATER))
     ok(booked("no-show", "ana.b5", now=LATER))
-    ok(booked("refund", "ana.p1", "--full", "--reason", "x", now=LATER))
+    ok(booked("refund", "--yes", "ana.p1", "--full", "--reason", "x", now=LATER))
     clean(booked)
 
 
@@ -185,13 +185,13 @@ def test_past_sessions_still_booked_must_be_marked_first(booked, data_dir: Path)
 
 
 def test_cancel_a_client_package(booked, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    refused(booked, data_dir, ("cancel", "ana.p1"), 2, "cancelling a client package needs --reason R (it stays in the history)")
-    refused(booked, data_dir, ("cancel", "ana.p1", "--return", "--reason", "x"), 2,
+    refused(booked, data_dir, ("cancel", "--yes", "ana.p1"), 2, "cancelling a client package needs --reason R (it stays in the history)")
+    refused(booked, data_dir, ("cancel", "--yes", "ana.p1", "--return", "--reason", "x"), 2,
             "--return and --forfeit are for bookings; cancelling a client package gives nothing back to it")
     refused(booked, data_dir, ("cancel", "ana.b2", "--cancel-bookings"), 2,
             "--cancel-bookings goes with a client package (like ana.p1), not a booking")
-    refused(booked, data_dir, ("cancel", "ana.p9", "--reason", "x"), 2, "no client package 'ana.p9'; see 'sessionpack balance ana'")
-    record = ok_json(booked("cancel", "ana.p1", "--reason", "sold by mistake", "--cancel-bookings", "--format", "json", now=LATER))
+    refused(booked, data_dir, ("cancel", "--yes", "ana.p9", "--reason", "x"), 2, "no client package 'ana.p9'; see 'sessionpack balance ana'")
+    record = ok_json(booked("cancel", "--yes", "ana.p1", "--reason", "sold by mistake", "--cancel-bookings", "--format", "json", now=LATER))
     assert {k: record[k] for k in ("status", "method", "refund", "basis", "paid", "refunded", "net", "payment", "voided", "remaining")} == {
         "status": "cancelled", "method": None, "refund": "0.00", "basis": None, "paid": "492.00", "refunded": "0.00",
         "net": "492.00", "payment": "paid", "voided": {"massage": 4}, "remaining": {"massage": 0}}
@@ -200,8 +200,8 @@ def test_cancel_a_client_package(booked, data_dir: Path) -> None:  # type: ignor
     pkg = summary(booked)
     assert (pkg["status"], pkg["balances"]["massage"]["voided"], pkg["balances"]["massage"]["used"]) == ("cancelled", 4, 1)
     assert ok_json(booked("history", "ana.p1", "--format", "json"))[-1]["what"] == "cancelled ana.p1 (no refund); voided massage 4"
-    refused(booked, data_dir, ("cancel", "ana.p1", "--reason", "again"), 1, "ana.p1 is already cancelled; nothing was changed")
-    refused(booked, data_dir, ("refund", "ana.p1", "--full", "--reason", "x"), 1, "ana.p1 is already cancelled; nothing was changed")
+    refused(booked, data_dir, ("cancel", "--yes", "ana.p1", "--reason", "again"), 1, "ana.p1 is already cancelled; nothing was changed")
+    refused(booked, data_dir, ("refund", "--yes", "ana.p1", "--full", "--reason", "x"), 1, "ana.p1 is already cancelled; nothing was changed")
     clean(booked)
 
 
@@ -215,29 +215,29 @@ def test_refund_refusals(practice, data_dir: Path) -> None:  # type: ignore[no-u
     ok(practice("sell", "ana", "five", "--unpaid"))
     ok(practice("sell", "ana", "open"))
     choose = "say how much to refund with one of --full, --amount X, --pro-rata or --used-at-regular"
-    refused(practice, data_dir, ("refund", "ana.p1", "--reason", "x"), 2, choose)
-    refused(practice, data_dir, ("refund", "ana.p1", "--full", "--pro-rata", "--reason", "x"), 2, choose)
-    refused(practice, data_dir, ("refund", "ana.p1", "--full"), 2, "a refund needs --reason R (it stays in the history)")
-    refused(practice, data_dir, ("refund", "ana.p1", "--amount", "0", "--reason", "x"), 2, "--amount must be more than 0")
-    refused(practice, data_dir, ("refund", "ana.p1", "--amount", "1.001", "--reason", "x"), 2,
+    refused(practice, data_dir, ("refund", "--yes", "ana.p1", "--reason", "x"), 2, choose)
+    refused(practice, data_dir, ("refund", "--yes", "ana.p1", "--full", "--pro-rata", "--reason", "x"), 2, choose)
+    refused(practice, data_dir, ("refund", "--yes", "ana.p1", "--full"), 2, "a refund needs --reason R (it stays in the history)")
+    refused(practice, data_dir, ("refund", "--yes", "ana.p1", "--amount", "0", "--reason", "x"), 2, "--amount must be more than 0")
+    refused(practice, data_dir, ("refund", "--yes", "ana.p1", "--amount", "1.001", "--reason", "x"), 2,
             "--amount has more than 2 decimal places for EUR: 1.001")
-    refused(practice, data_dir, ("refund", "ana.p1", "--amount", "500", "--reason", "x"), 1,
+    refused(practice, data_dir, ("refund", "--yes", "ana.p1", "--amount", "500", "--reason", "x"), 1,
             "ana.p1 was paid 492.00 EUR (0.00 refunded so far); a refund of 500.00 is more than that")
-    refused(practice, data_dir, ("refund", "ana.p1", "--amount", "50", "--fee", "5", "--reason", "x"), 2,
+    refused(practice, data_dir, ("refund", "--yes", "ana.p1", "--amount", "50", "--fee", "5", "--reason", "x"), 2,
             "--fee is kept back from --full, --pro-rata or --used-at-regular; with --amount give what to refund")
-    refused(practice, data_dir, ("refund", "ana.p2", "--full", "--reason", "x"), 1,
+    refused(practice, data_dir, ("refund", "--yes", "ana.p2", "--full", "--reason", "x"), 1,
             "nothing was paid for ana.p2 (paid 0.00), so there is nothing to refund; close it with 'sessionpack cancel ana.p2 --reason R'")
-    refused(practice, data_dir, ("refund", "ana.p3", "--pro-rata", "--reason", "x"), 1,
+    refused(practice, data_dir, ("refund", "--yes", "ana.p3", "--pro-rata", "--reason", "x"), 1,
             "ana.p3 holds unlimited sessions, so it has no pro-rata share; give the amount with --amount X")
-    refused(practice, data_dir, ("refund", "ana.p9", "--full", "--reason", "x"), 2, "no client package 'ana.p9'; see 'sessionpack balance ana'")
-    refused(practice, data_dir, ("refund", "ana.b1", "--full", "--reason", "x"), 2,
+    refused(practice, data_dir, ("refund", "--yes", "ana.p9", "--full", "--reason", "x"), 2, "no client package 'ana.p9'; see 'sessionpack balance ana'")
+    refused(practice, data_dir, ("refund", "--yes", "ana.b1", "--full", "--reason", "x"), 2,
             "client package id 'ana.b1' is not valid: it looks like 'ana.p1' (see 'sessionpack balance CLIENT')")
-    ok(practice("refund", "ana.p3", "--amount", "75", "--reason", "half the month", now=LATER))
+    ok(practice("refund", "--yes", "ana.p3", "--amount", "75", "--reason", "half the month", now=LATER))
     assert summary(practice)["status"] == "active"
     rows = ok_json(practice("balance", "ana", "--format", "json", now=LATER))
     assert (rows[2]["status"], rows[2]["remaining"], rows[2]["payment"]) == ("refunded", {"unlimited": "unlimited"}, "partly refunded")
-    ok(practice("refund", "ana.p1", "--full", "--reason", "x", now=LATER))
-    refused(practice, data_dir, ("refund", "ana.p1", "--full", "--reason", "x"), 1, "ana.p1 is already refunded; nothing was changed")
+    ok(practice("refund", "--yes", "ana.p1", "--full", "--reason", "x", now=LATER))
+    refused(practice, data_dir, ("refund", "--yes", "ana.p1", "--full", "--reason", "x"), 1, "ana.p1 is already refunded; nothing was changed")
     refused(practice, data_dir, ("pay", "ana.p1", "10"), 1, "ana.p1 is refunded; no payment can be recorded on it")
     clean(practice)
 
@@ -246,11 +246,11 @@ def test_refund_in_a_real_process(practice, data_dir: Path) -> None:  # type: ig
     write_package(data_dir, "five", FIVE)
     ok(practice("sell", "ana", "five"))
     ok(practice("book", "ana", "massage", "2026-12-01T10:00"))
-    result = practice.proc("refund", "ana.p1", "--pro-rata", "--reason", "moving", "--format", "json")
+    result = practice.proc("refund", "--yes", "ana.p1", "--pro-rata", "--reason", "moving", "--format", "json")
     assert (result.returncode, result.stderr) == (0, "")
     record = json.loads(result.stdout)
     assert (record["refund"], record["voided"], [b["id"] for b in record["bookings"]]) == ("492.00", {"massage": 5}, ["ana.b1"])
-    again = practice.proc("cancel", "ana.p1", "--reason", "x")
+    again = practice.proc("cancel", "--yes", "ana.p1", "--reason", "x")
     assert (again.returncode, again.stdout, again.stderr) == (1, "", "error: ana.p1 is already refunded; nothing was changed\n")
     check = practice.proc("check")
     assert (check.returncode, check.stdout) == (0, "No problems found\n")

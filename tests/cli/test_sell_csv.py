@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_util import events, ok, ok_json, write_package
+from cli_util import events, ok, ok_json, write_package, dry_ok, dry_ok_json
 
 CODE = r"[A-Z2-7]{4}(-[A-Z2-7]{4}){7}"
 FIVE = {"name": "5 massages", "expiry": "3 months", "contents": {"sessions": {"massage": 5}}, "payment": {"price": "400", "tax": "23"}}
@@ -328,17 +328,17 @@ def test_dry_run_prints_the_rows_of_the_real_run_and_writes_nothing(shop, data_d
     ok(shop("sell", "--csv", write(tmp_path, "client,package,ref\nana,five,shop-1\n", "first.csv")))
     before = tree_hash(data_dir)
     for fmt in ("csv", "json", "jsonl", "tsv"):
-        dry = ok(shop("sell", "--csv", path, "--dry-run", "--format", fmt))
+        dry = dry_ok(shop("sell", "--csv", path, "--dry-run", "--format", fmt))
         assert tree_hash(data_dir) == before
-        assert dry == ok(shop("sell", "--csv", path, "--dry-run", "--format", fmt))
-    dry_rows = ok_json(shop("sell", "--csv", path, "--dry-run", "--format", "json"))
+        assert dry == dry_ok(shop("sell", "--csv", path, "--dry-run", "--format", fmt))
+    dry_rows = dry_ok_json(shop("sell", "--csv", path, "--dry-run", "--format", "json"))
     real_rows = ok_json(shop("sell", "--csv", path, "--format", "json"))
     assert all(re.fullmatch(CODE, r.pop("code")) for r in real_rows if r["status"] == "created")
     for r in real_rows:
         r.pop("code", None)
     assert [dict(r, code="") for r in real_rows] == dry_rows
     assert [r["status"] for r in dry_rows] == ["unchanged", "created", "created"]
-    table = ok(shop("sell", "--csv", path, "--dry-run"))
+    table = dry_ok(shop("sell", "--csv", path, "--dry-run"))
     assert table.splitlines()[0] == f"From {path}: 0 created, 3 unchanged (dry run: nothing was recorded)"
 
 
@@ -351,11 +351,11 @@ def test_dry_run_refuses_as_the_real_run_does(shop, data_dir: Path, tmp_path: Pa
 
 def test_single_sell_dry_run(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     before = tree_hash(data_dir)
-    assert ok(shop("sell", "ana", "five", "--dry-run")) == (
+    assert dry_ok(shop("sell", "ana", "five", "--dry-run")) == (
         "Sold five to ana: ana.p1 (invoice 000001, total 492.00 EUR, paid; expires: 2027-02-20)\n"
         "Dry run: nothing was recorded (the access code is made when the sale is)\n")
     assert tree_hash(data_dir) == before
-    record = ok_json(shop("sell", "ana", "five", "--dry-run", "--format", "json"))
+    record = dry_ok_json(shop("sell", "ana", "five", "--dry-run", "--format", "json"))
     real = ok_json(shop("sell", "ana", "five", "--format", "json"))
     assert record == dict(real, code="")
 

@@ -65,7 +65,7 @@ def test_transfer_part_of_a_balance(shop) -> None:  # type: ignore[no-untyped-de
 def test_transfer_all_that_remains(shop) -> None:  # type: ignore[no-untyped-def]
     ok(shop("sell", "ana", "mix"))
     ok(shop("book", "ana", "thai", "2026-12-01T10:00"))
-    record = ok_json(shop("transfer", "ana.p1", "bruno", "--all", "--reason", "moved abroad", "--format", "json"))
+    record = ok_json(shop("transfer", "--yes", "ana.p1", "bruno", "--all", "--reason", "moved abroad", "--format", "json"))
     code = record.pop("code")
     assert re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){7}", code)
     assert record == {"id": "bruno.p1", "client": "bruno", "from": "ana.p1", "amounts": {"massage": 2, "thai": 2},
@@ -74,7 +74,7 @@ def test_transfer_all_that_remains(shop) -> None:  # type: ignore[no-untyped-def
     assert balance_of(shop, "ana", "ana.p1")["status"] == "active"  # its booked session stays with it
     ok(shop("attend", "ana.b1"))
     assert balance_of(shop, "ana", "ana.p1")["status"] == "transferred"
-    refused(shop, shop.data_dir, ("transfer", "ana.p1", "bruno", "--all", "--reason", "again"), 1, "ana.p1 has nothing left to transfer")
+    refused(shop, shop.data_dir, ("transfer", "--yes", "ana.p1", "bruno", "--all", "--reason", "again"), 1, "ana.p1 has nothing left to transfer")
     clean(shop)
 
 
@@ -86,7 +86,7 @@ def test_transfer_money_and_unlimited(shop) -> None:  # type: ignore[no-untyped-
     assert balance_of(shop, "bruno", "bruno.p1")["remaining"] == {"money": "50.50"}
     refused(shop, shop.data_dir, ("transfer", "ana.p2", "bruno", "--sessions", "3", "--reason", "x"), 2,
             "ana.p2 is unlimited: there is no amount to transfer (transfer all of it with --all)")
-    out = ok(shop("transfer", "ana.p2", "bruno", "--all", "--reason", "injured")).splitlines()
+    out = ok(shop("transfer", "--yes", "ana.p2", "bruno", "--all", "--reason", "injured")).splitlines()
     assert out[0] == "Transferred unlimited from ana.p2 to bruno.p2 (for bruno; expires: 2026-12-20)"
     assert balance_of(shop, "ana", "ana.p2")["status"] == "transferred"
     refused(shop, shop.data_dir, ("book", "ana", "massage", "2026-12-01T10:00", "--package", "ana.p2"), 1,

@@ -1,0 +1,156 @@
+"""Undo as an action: which commands to take back, checked, as one commit.
+
+The rules live in ``domain.undo``; this module reads what they need (the
+commands from the journal, the views of the clients they touched, the
+catalog files) inside the caller's write transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from ..domain import undo as rules
+from ..errors import InputError, RuleError
+
+_ID_RE = re.compile(r"c[1-9][0-9]{0,11}\Z")
+
+
+def summary(events: list[dict[str, Any]]) -> str:
+    """A command in one line: what its first event did, and how many more."""
+    from ..reports.balances import describe_event
+
+    main = next((e for e in events if e["type"] == "undone"), events[0])  # an undo says what it undid
+    text = describe_event(main)
+    if len(events) > 1:
+        text += f" and {len(events) - 1} more event{'s' if len(events) > 2 else ''}"
+    return text
+
+
+class Plan:
+    def __init__(self) -> None:
+        self.commands: list[tuple[str, list[dict[str, Any]]]] = []  # newest first
+        self.catalog: list[tuple[str, bytes | None]] = []  # (file, text to put back)
+        self.notes: list[str] = []
+
+
+def find_command(opened: Any, tx: Any, command: str) -> list[dict[str, Any]]:
+    from ..storage.commands import command_at, command_id
+
+    if not _ID_RE.match(command):
+        raise InputError(f"{command!r} is not a command id like c42; 'sessionpack log' lists them")
+    events = command_at(opened.root, int(command[1:]), tx.index["offset"])
+    if not events or command_id(events) != command:
+        raise InputError(f"no command {command}; 'sessionpack log' lists them")
+    return events
+
+
+def last_command(opened: Any, tx: Any) -> list[dict[str, Any]]:
+    from ..storage.commands import backwards
+
+    for events in backwards(opened.root, tx.index["offset"]):
+        return events
+    raise RuleError("nothing has been recorded yet: there is nothing to undo")
+
+
+def undone_by(opened: Any, tx: Any, events: list[dict[str, Any]]) -> str | None:
+    """The undo that took this command back (and was not itself undone), or None."""
+    from ..storage.commands import backwards
+
+    marks = []
+    for later in backwards(opened.root, tx.index["offset"]):
+        if later[0]["seq"] <= events[0]["seq"]:
+            break
+        marks.extend(e for e in later if e["type"] == "undone")
+    from ..storage.commands import command_id
+
+    return rules.undone_commands(reversed(marks)).get(command_id(events))
+
+
+def plan_undo(opened: Any, tx: Any, first: list[dict[str, Any]], cascade: bool, force: bool) -> Plan:
+    """The commands to take back (``first`` and, with ``cascade``, those
+    that depend on it), or RuleError naming what stands in the way."""
+    from ..storage.commands import command_at, command_id
+
+    plan = Plan()
+    end = tx.index["offset"]
+    taken: dict[str, list[dict[str, Any]]] = {command_id(first): first}
+    dependents: dict[str, list[dict[str, Any]]] = {}
+    views: dict[str, dict[str, Any]] = {}
+    while True:
+        targets = [(cid, [e["seq"] for e in events]) for cid, events in [*taken.items(), *dependents.items()]]
+        clients = sorted({c for events in [*taken.values(), *dependents.values()] for e in events for c in e.get("clients", [])})
+        found = None
+        for client_id in clients:
+            if client_id not in views:
+                views[client_id] = tx.client(client_id) or {"events": []}
+            misfit = rules.first_misfit(client_id, views[client_id]["events"], targets)
+            if misfit is not None:
+                found = command_at(opened.root, misfit["seq"], end)
+                break
+        if found is None:
+            break
+        if command_id(found) in taken or command_id(found) in dependents:
+            raise RuleError(f"undoing {command_id(first)} would leave {command_id(found)} ({summary(found)}) "
+                            "not fitting the records; nothing was changed")
+        (taken if cascade else dependents)[command_id(found)] = found
+    if dependents:
+        listed = "; ".join(f"{cid} ({summary(events)})" for cid, events in
+                           sorted(dependents.items(), key=lambda item: -item[1][0]["seq"]))
+        raise RuleError(f"{command_id(first)} cannot be undone alone: later commands depend on it: {listed}; "
+                        "undo them first, or add --cascade to undo them too")
+    plan.commands = sorted(taken.items(), key=lambda item: -item[1][0]["seq"])
+    for cid, events in plan.commands:
+        if any(e["type"] in rules.NOTICE_TYPES for e in events):
+            raise RuleError(f"{cid} recorded notices for clients ('sessionpack notify'); what was sent cannot be taken back, "
+                            "so it cannot be undone")
+        if any(e["type"] == "refunded" for e in events) and not force:
+            raise RuleError(f"{cid} refunded money; undo does not take the money back from the client; "
+                            "add --force to undo it anyway")
+        if any(e["type"] == "refunded" for e in events):
+            plan.notes.append(f"{cid}: the money refunded stays refunded; undo changes only the records")
+    _plan_catalog(opened, tx, plan)
+    return plan
+
+
+def _plan_catalog(opened: Any, tx: Any, plan: Plan) -> None:
+    """The catalog files to put back, newest change first; refused when a
+    file changed since, or when a package or service to remove was sold."""
+    from ..storage.fsio import open_binary
+
+    sold = opened.load_sold()
+    for cid, events in plan.commands:
+        for event in reversed([e for e in events if e["type"] == "catalog-changed"]):
+            path = opened.path(event["file"])
+            try:
+                with open_binary(path) as handle:
+                    now: bytes | None = handle.read()
+            except FileNotFoundError:
+                now = None
+            after = None if event["after"] is None else event["after"].encode("utf-8")
+            if now != after:
+                raise RuleError(f"{event['file']} changed after {cid} (by hand or by a later command); "
+                                "undo that change first, or edit the file yourself")
+            if event["before"] is None:
+                folder, name = os.path.split(event["file"])
+                item = name[: -len(".toml")]
+                times = sold.get("packages" if folder == "packages" else "services", {}).get(item, 0)
+                if times:
+                    raise RuleError(f"{cid} added {folder[:-1]} {item!r}, which has been sold since ({times} time"
+                                    f"{'s' if times != 1 else ''}); it cannot be taken away: deactivate it instead")
+            plan.catalog.append((event["file"], None if event["before"] is None else event["before"].encode("utf-8")))
+
+
+def record(tx: Any, plan: Plan, reason: str) -> list[dict[str, Any]]:
+    """Commit the plan: the catalog files put back, and one ``undone`` event."""
+    events = []
+    for relative, data in plan.catalog:
+        event = tx.write_catalog(relative, data, commit=False)
+        if event is not None:
+            events.append(event)
+    clients = sorted({c for _, evs in plan.commands for e in evs for c in e.get("clients", [])})
+    events.append({"type": "undone", "clients": clients, "reason": reason,
+                   "undo": [{"command": cid, "seqs": [e["seq"] for e in evs], "what": summary(evs)}
+                            for cid, evs in plan.commands]})
+    return tx.commit(events)

@@ -1,0 +1,198 @@
+"""Undo: taking back whole commands with new events, never deleting any.
+
+A command is one commit; its events carry its id (``c`` and the seq of its
+first event). ``undo`` records one ``undone`` event naming the commands it
+takes back, each with the seqs of its events, and the reason. From then on
+those events no longer count: every client view they touched is folded
+again from its own events, leaving them out (``refold``). The events stay
+in the journal and in the history, marked as undone.
+
+Undoing an undo redoes: a command is undone when some ``undone`` event
+names it and that event's own command is not itself undone
+(``undone_commands``). Client and booking ids are never given out twice,
+even after the command that made them was undone.
+
+A later command *depends* on an undone one when, folded without it, it no
+longer fits: its events fail (a booking on a package that was never sold)
+or leave a balance below zero (``dependents``). Undo refuses then, naming
+those commands; with ``--cascade`` it takes them back too, in the same
+commit.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Iterable, Mapping
+
+from . import balances, ledger
+
+# Events that record what left the data directory (notices sent to people):
+# a command holding one cannot be taken back.
+NOTICE_TYPES = frozenset({"notice-pending", "notice-sent", "notice-failed", "notice-suppressed", "notices-checked"})
+
+_FOLD_ERRORS = (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, IndexError)
+
+
+def command_of(event: Mapping[str, Any]) -> str | None:
+    return event.get("command")
+
+
+def undone_commands(events: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Command id -> the id of the undo that takes it back, for every
+    command the ``undone`` events among ``events`` take back (an undo that
+    was itself undone takes back nothing)."""
+    undoers: dict[str, list[str]] = {}
+    for event in events:
+        if event.get("type") == "undone":
+            for target in event["undo"]:
+                undoers.setdefault(target["command"], []).append(event["command"])
+    memo: dict[str, str | None] = {}
+
+    def by(command: str) -> str | None:
+        if command not in memo:
+            memo[command] = None
+            memo[command] = next((u for u in undoers.get(command, []) if by(u) is None), None)
+        return memo[command]
+
+    return {command: undoer for command in undoers if (undoer := by(command)) is not None}
+
+
+def excluded_seqs(events: list[Mapping[str, Any]]) -> set[int]:
+    """The seqs of the events that no longer count (their command was undone)."""
+    undone = undone_commands(events)
+    seqs: set[int] = set()
+    for event in events:
+        if event.get("type") == "undone":
+            for target in event["undo"]:
+                if target["command"] in undone:
+                    seqs.update(target["seqs"])
+    return seqs
+
+
+def undone_by_seq(events: list[Mapping[str, Any]]) -> dict[int, str]:
+    """Seq -> the undo that took its event back, for every event that no longer counts."""
+    undone = undone_commands(events)
+    out: dict[int, str] = {}
+    for event in events:
+        if event.get("type") == "undone":
+            for target in event["undo"]:
+                if target["command"] in undone:
+                    for seq in target["seqs"]:
+                        out[seq] = undone[target["command"]]
+    return out
+
+
+def counts(event: Mapping[str, Any], excluded: set[int]) -> bool:
+    """True when ``event`` changes state: not an undo mark, not undone."""
+    return event.get("type") != "undone" and event["seq"] not in excluded
+
+
+def effective_events(view: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The view's events that count (undone ones and undo marks left out)."""
+    excluded = set(view.get("undone", ()))
+    return [e for e in view.get("events", []) if counts(e, excluded)]
+
+
+def refold(view: dict[str, Any], events: list[dict[str, Any]]) -> None:
+    """Fold ``view`` again from ``events`` (all of the client's events,
+    oldest first), leaving out those of undone commands. Ids already given
+    out stay given out. The events list and seq are the caller's."""
+    excluded = excluded_seqs(events)
+    fresh = ledger.empty_client_view(view["id"])
+    for event in events:
+        if counts(event, excluded):
+            ledger.dispatch(fresh, copy.deepcopy(event))
+    counters = {k: max(view.get("counters", {}).get(k, 0), fresh["counters"].get(k, 0))
+                for k in set(fresh["counters"]) | set(view.get("counters", {}))}
+    for key in list(view):
+        if key not in ("events", "seq", "format", "id"):
+            del view[key]
+    for key, value in fresh.items():
+        if key not in ("events", "seq", "format", "id"):
+            view[key] = value
+    view["counters"] = counters
+    if excluded:
+        view["undone"] = sorted(excluded)
+
+
+@ledger.handles("undone")
+def _undone(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
+    refold(view, [*view["events"], event])
+
+
+def sold_counts(view: Mapping[str, Any]) -> dict[tuple[str, str], int]:
+    """(``package`` or ``service``, id) -> how many of the client's sales that
+    count include it: what the client adds to the practice's sales count."""
+    out: dict[tuple[str, str], int] = {}
+    for event in effective_events(view):
+        if event["type"] != "sold":
+            continue
+        out[("package", event["terms"]["id"])] = out.get(("package", event["terms"]["id"]), 0) + 1
+        contents = event["terms"]["contents"]
+        services = contents.get("sessions") or contents.get("services") or "all"
+        for service in ([] if services == "all" else services):
+            out[("service", service)] = out.get(("service", service), 0) + 1
+    return out
+
+
+# -- what depends on what ------------------------------------------------------
+
+
+def negative_balance(view: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
+    """True when a package the event names has a balance below zero."""
+    named = set()
+    for field in ("client_package", "to_package", "package"):
+        if isinstance(event.get(field), str):
+            named.add(event[field])
+    booking = event.get("booking")
+    if isinstance(booking, Mapping) and isinstance(booking.get("package"), str):
+        named.add(booking["package"])
+    elif isinstance(booking, str) and booking in view.get("bookings", {}):
+        package = view["bookings"][booking].get("package")
+        if package:
+            named.add(package)
+    for cp_id in named:
+        pkg = view.get("packages", {}).get(cp_id)
+        if pkg is None:
+            continue
+        for row in balances.balance(pkg).values():
+            left = row["remaining"]
+            if left != balances.UNLIMITED and float(left) < 0:
+                return True
+    return False
+
+
+def first_misfit(client_id: str, events: list[dict[str, Any]], targets: list[tuple[str, list[int]]]) -> dict[str, Any] | None:
+    """Fold the client's ``events`` as they would count once the commands
+    ``targets`` ((command id, seqs of its events)) are taken back; the first
+    event that no longer fits (its fold fails or leaves a balance below
+    zero), or None."""
+    mark = {"type": "undone", "command": "c-planned", "seq": (events[-1]["seq"] if events else 0) + 1,
+            "undo": [{"command": command, "seqs": seqs} for command, seqs in targets]}
+    excluded = excluded_seqs([*events, mark])
+    view = ledger.empty_client_view(client_id)
+    for event in events:
+        if not counts(event, excluded):
+            continue
+        try:
+            ledger.dispatch(view, copy.deepcopy(event))
+        except _FOLD_ERRORS:
+            return event
+        if negative_balance(view, event) or _names_missing(view, event, client_id):
+            return event
+    return None
+
+
+def _names_missing(view: Mapping[str, Any], event: Mapping[str, Any], client_id: str) -> bool:
+    """True when the event names a client package or booking of this client
+    (ids start with the client's) that the view does not hold: what made it
+    was taken back."""
+    own = client_id + "."
+    for field in ("client_package", "to_package"):
+        cp = event.get(field)
+        if isinstance(cp, str) and cp.startswith(own) and cp not in view.get("packages", {}):
+            return True
+    booking = event.get("booking")
+    if isinstance(booking, str) and booking.startswith(own) and booking not in view.get("bookings", {}):
+        return True
+    return False
