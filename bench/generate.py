@@ -60,7 +60,9 @@ from sessionpack.domain.packages import package_from_mapping  # noqa: E402
 from sessionpack.domain.sales import pay, sell  # noqa: E402
 from sessionpack.domain.services import service_from_mapping  # noqa: E402
 from sessionpack.storage import journal, layout, verify  # noqa: E402
-from sessionpack.storage.catalog import save_package, save_service  # noqa: E402
+from sessionpack.storage import layout  # noqa: E402
+from sessionpack.storage.catalog import package_text, service_text  # noqa: E402
+from sessionpack.storage.fsio import atomic_write  # noqa: E402
 from sessionpack.storage.store import Store, initialise, load_settings  # noqa: E402
 
 SEED = 20261120
@@ -193,10 +195,10 @@ def settings_text() -> bytes:
 def build_catalog(root: str) -> tuple[dict[str, Any], dict[str, Any]]:
     services = {sid: service_from_mapping(sid, data, CURRENCY) for sid, data in SERVICES.items()}
     for service in services.values():
-        save_service(root, service)
+        atomic_write(layout.service_path(root, service.id), service_text(service))  # as a person writes the file
     packages = {pid: package_from_mapping(pid, KINDS[pid][1], CURRENCY, services) for pid in KIND_IDS}
     for package in packages.values():
-        save_package(root, package)
+        atomic_write(layout.package_path(root, package.id), package_text(package))
     return services, packages
 
 

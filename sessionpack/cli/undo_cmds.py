@@ -53,7 +53,17 @@ def log_cmd(
     rows: list[dict[str, Any]] = []
     with opened.reading() as tx:
         marks: list[dict[str, Any]] = []  # undo marks newer than the command at hand
-        for events in backwards(opened.root, tx.index["offset"]):
+        if client:
+            from .client_cmds import client_view
+
+            from ..domain.ids import SLUG_RE
+
+            view = tx.client(client) if SLUG_RE.match(client) else None
+            # A client whose adding was undone still has the commands that touched them.
+            source = _commands_of(opened, tx, view if view and view["events"] else client_view(tx, client))
+        else:
+            source = backwards(opened.root, tx.index["offset"])
+        for events in source:
             marks[:0] = [e for e in events if e["type"] == "undone"]
             from datetime import datetime
 
@@ -81,6 +91,23 @@ def log_cmd(
              for r in rows]
     emit(fmt, LOG_COLUMNS, table if fmt is Format.table else rows, data=rows, title="Commands, newest first",
          empty="No commands recorded")
+
+
+def _commands_of(opened: Any, tx: Any, view: dict[str, Any]) -> Any:
+    """The commands that touched one client, newest first, found from the
+    events their view keeps (each read whole from the journal by its seq):
+    no scan of the whole journal."""
+    from ..storage.commands import command_at
+
+    seen: set[int] = set()
+    for event in reversed(view["events"]):
+        if event["seq"] in seen:
+            continue
+        events = command_at(opened.root, event["seq"], tx.index["offset"])
+        if events is None:  # the views know more than the journal: 'check' says why
+            continue
+        seen.update(e["seq"] for e in events)
+        yield events
 
 
 @app.command("undo")

@@ -248,7 +248,8 @@ def describe_event(event: Mapping[str, Any]) -> str:
     if kind in _DESCRIBERS:
         return _DESCRIBERS[kind](event)
     if kind == "undone":
-        taken = "; ".join(f"{t['command']} ({t.get('what', 'a command')})" for t in event["undo"])
+        taken = "; ".join(f"{t['command']} (an undo: what it undid counts again)" if t.get("what", "").startswith("undid ")
+                          else f"{t['command']} ({t.get('what', 'a command')})" for t in event["undo"])
         return f"undid {taken}"
     if kind == "catalog-changed":
         verb = "added" if event["before"] is None else "removed" if event["after"] is None else "changed"
@@ -306,6 +307,7 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
 
     working = empty_client_view(view["id"])
     undone = undone_by_seq(view["events"]) if view.get("undone") or any(e["type"] == "undone" for e in view["events"]) else {}
+    reasons = {e["command"]: e.get("reason") for e in view["events"] if e["type"] == "undone"}
     rows = []
     for event in view["events"]:
         if event["type"] == "undone":  # folds the client again: any package may change
@@ -332,7 +334,8 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
             "type": event["type"],
             "command": event.get("command"),
             "booking": _booking_of(event),
-            "what": describe_event(event) + (f" (undone by {undone[event['seq']]})" if event["seq"] in undone else ""),
+            "what": describe_event(event) + (f" (undone by {undone[event['seq']]}: {reasons.get(undone[event['seq']])})"
+                                             if event["seq"] in undone else ""),
             "undone_by": undone.get(event["seq"]),
             "why": event.get("reason") or (event["booking"].get("why") if isinstance(event.get("booking"), Mapping) else "") or "",
             "package": target or "",

@@ -409,6 +409,8 @@ def _check(store: Store, cp: Checkpoint, tail: bytes) -> Incremental | str:
             if not entry.events or entry.events[-1][2] is not event:
                 entry.events.append((line, raw, event))
     try:
+        if any(event.get("type") == "undone" for _, _, event in events):
+            raise NeedsFull("an undo folds clients and small views again from their events")
         for entry in SMALL_VIEWS:
             run.small_view(entry.name, entry.empty, entry.fold, [e for e in events if entry.concerns(e[2])])
         for client_id in sorted(touched):

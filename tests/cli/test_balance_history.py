@@ -202,7 +202,8 @@ def test_history_of_a_client_package(shop) -> None:  # type: ignore[no-untyped-d
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
     assert {r["client_package"] for r in rows} == {"ana.p1"}
     assert [r["booking"] for r in rows] == [None, "ana.b1", "ana.b2", "ana.b1", "ana.b2", None]
-    assert set(rows[0]) == {"seq", "at", "actor", "type", "command", "client_package", "booking", "what", "why", "change", "balance", "undone_by"}
+    assert set(rows[0]) == {"seq", "at", "actor", "type", "command", "client_package", "booking", "what", "why", "change", "balance",
+                            "undone_by"}
     assert rows[-1]["balance"] == ok_json(shop("balance", "ana", "--format", "json"))[0]["remaining"]
 
 
