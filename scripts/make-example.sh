@@ -15,7 +15,7 @@ from pathlib import Path
 
 path = Path("data-example/settings.toml")
 head = path.read_text(encoding="utf-8").split("[notices]")[0]
-path.write_text(head + """[notices]  # what 'sessionpack notify' sends, and when (see the README)
+path.write_text(head + """[notices]  # what 'sessionpack notify' sends, and when (see docs/automation.md)
 expiring_days = [30, 7]  # days before a package's last valid day (only the most urgent is sent)
 low_remaining = 1        # "running low" at this many sessions left to book, or fewer
 low_minutes = 60         # ... minutes, for minutes packages

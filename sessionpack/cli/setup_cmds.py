@@ -27,7 +27,7 @@ late_cancel_hours = 24    # a cancel this close to the start is late
 late_cancel = "return"    # return | forfeit | charge (money packages)
 expiry_limits = "session" # session | booking: which date must be before expiry
 
-[notices]  # what 'sessionpack notify' sends, and when (see the README)
+[notices]  # what 'sessionpack notify' sends, and when (see docs/automation.md)
 expiring_days = [30, 7]  # days before a package's last valid day (only the most urgent is sent)
 low_remaining = 1        # "running low" at this many sessions left to book, or fewer
 low_minutes = 60         # ... minutes, for minutes packages

@@ -127,11 +127,21 @@ def test_balance_with_the_code_shows_that_package_only(shop, data_dir: Path) -> 
         ],
     }
     assert ok(shop("balance", "--code", code.lower().replace("-", " "), "--format", "csv")) == (
-        "id,package,item,total,used,scheduled,remaining,expires,status,booked\n"
-        "ana.p2,5 massages,massage,5,1,2,2,2027-02-20,active,2026-11-25 15:30 massage; 2026-12-01 10:00 massage\n")
+        "row,id,package,name,item,total,adjusted,used,forfeited,scheduled,transferred,voided,expired,remaining,expires,"
+        "starts_at_first_use,status,start,service,service_name,duration,amount\n"
+        "balance,ana.p2,five,5 massages,massage,5,0,1,0,2,0,0,0,2,2027-02-20,no,active,,,,,\n"
+        "session,ana.p2,five,5 massages,massage,,,,,,,,,,,,,2026-11-25T15:30:00+00:00,massage,Massage 60,60,1\n"
+        "session,ana.p2,five,5 massages,massage,,,,,,,,,,,,,2026-12-01T10:00:00+00:00,massage,Massage 60,60,1\n")
     table = ok(shop("balance", "--code", code))
-    assert table.splitlines()[0].strip() == "ana.p2 at 2026-11-20 09:00"
-    assert "2026-11-25 15:30 massage; 2026-12-01 10:00 massage" in table
+    assert table == (
+        "ana.p2 (5 massages) at 2026-11-20 09:00\n"
+        "item     left  booked  valid           status\n"
+        "massage  2/5   2       to 20 Feb 2027  active\n"
+        "\n"
+        "Booked, not yet marked\n"
+        "when              service     minutes  draws\n"
+        "Wed 25 Nov 15:30  Massage 60  60       1 massage\n"
+        "Tue 1 Dec 10:00   Massage 60  60       1 massage\n")
     for text in (table, json.dumps(record)):
         for secret in ("Ana Lima", "ana@example.com", "bia", "Bia", "ana.p1", "ana.p3", "INV", "492", "400", "170", "ana.b"):
             assert secret not in text, secret

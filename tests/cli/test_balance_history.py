@@ -41,7 +41,7 @@ def summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: row[k] for k in ("id", "package", "status", "expires", "remaining")} for row in rows]
 
 
-def test_balance_json_matches_spec_section_4(shop) -> None:  # type: ignore[no-untyped-def]
+def test_balance_json_is_the_documented_shape(shop) -> None:  # type: ignore[no-untyped-def]
     for pid in ("five", "mixed", "ten", "hours", "credit", "spa"):
         ok(shop("sell", "ana", pid))
     first = ok_json(shop("book", "ana", "massage", "2026-12-01T10:00", "--format", "json"))
