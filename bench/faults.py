@@ -322,7 +322,8 @@ def full_disk(template: str, runs: int) -> dict[str, Any]:
                 # 100 sessions, larger than the free end of the journal's last
                 # page) does not fit; nothing changes.
                 before = _tree(root)
-                series = ("book", "c1", "massage", "2027-01-04T10:00", "--repeat", "weekly", "--count", "100", "--no-package")
+                # Daily, so that every session is within a year of the clock (rule 21 of docs/rules.md).
+                series = ("book", "c1", "massage", "2026-12-07T10:00", "--repeat", "daily", "--count", "100", "--no-package")
                 if mounted:
                     filler = _fill(os.path.join(mount, "filler2"))
                     result = sp(root, *series)

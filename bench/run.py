@@ -522,7 +522,8 @@ def notify_days(data: str, scale: float, repeat: int) -> dict[str, Any]:
             when = (generate.NOW + timedelta(days=day)).strftime("%Y-%m-%dT%H:%M")
             for n, client in enumerate(clients[3 * (day - 1): 3 * day]):
                 start = (generate.NOW + timedelta(days=day + 3, hours=n)).strftime("%Y-%m-%dT%H:%M")
-                subprocess.run([*sessionpack(), "--data-dir", scratch, "--now", when, "--actor", "bench", "book", client, "massage-60", start],
+                subprocess.run([*sessionpack(), "--data-dir", scratch, "--now", when, "--actor", "bench", "book", client, "massage-60", start,
+                                "--allow-overlap"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
             at = [*sessionpack(), "--data-dir", scratch, "--now", when, "--actor", "bench"]
             d = run_once([*at, "notify", "--dry-run"])
@@ -707,7 +708,10 @@ def one_client_rows(client: str, booked: list[str], sold: list[str]) -> list[tup
     return [
         ("balance", "balance CLIENT", lambda r: ["balance", client], False, READ_FACTOR),
         ("history", "history CLIENT", lambda r: ["history", client], False, READ_FACTOR),
-        ("book", "book CLIENT SERVICE WHEN", lambda r: ["book", booked[r], "massage-60", "2026-11-27T10:00"], True, WRITE_FACTOR),
+        # Every run books the same hour for another client: --allow-overlap, so that
+        # each still reads the calendar around it (rule 21 of docs/rules.md) and records.
+        ("book", "book CLIENT SERVICE WHEN", lambda r: ["book", booked[r], "massage-60", "2026-11-27T10:00", "--allow-overlap"], True,
+         WRITE_FACTOR),
         ("sell", "sell CLIENT PACKAGE", lambda r: ["sell", sold[r], "five-massages"], True, WRITE_FACTOR),
     ]
 

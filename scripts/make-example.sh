@@ -15,7 +15,7 @@ from pathlib import Path
 
 path = Path("data-example/settings.toml")
 head = path.read_text(encoding="utf-8").split("[notices]")[0]
-path.write_text(head + """[notices]  # what 'sessionpack notify' sends, and when (see the README)
+path.write_text(head + """[notices]  # what 'sessionpack notify' sends, and when (see docs/automation.md)
 expiring_days = [30, 7]  # days before a package's last valid day (only the most urgent is sent)
 low_remaining = 1        # "running low" at this many sessions left to book, or fewer
 low_minutes = 60         # ... minutes, for minutes packages
@@ -94,12 +94,12 @@ sp attend eva.b2
 NOW=2026-01-22T12:00
 sp attend ana.b2
 sp no-show bruno.b2
-sp attend diogo.b2
+NOW=2026-01-26T12:00 sp attend diogo.b2        # marked once the session has taken place
 sp pay bruno.p1 240 --method transfer
 NOW=2026-02-11T09:00
 sp attend bruno.b3
 sp attend bruno.b4
-sp attend bruno.b5
+NOW=2026-02-11T19:00 sp attend bruno.b5        # that evening, after the session
 sp attend carla.b2
 sp attend diogo.b3
 NOW=2026-02-02T10:00
@@ -116,7 +116,7 @@ sp book bruno thai 2026-02-25T15:00
 sp book ana massage-90 2026-02-20T10:00        # not in her trio: at the regular fee
 NOW=2026-02-17T09:00
 sp attend eva.b3
-sp no-show bruno.b6                             # physio-10 forfeits a no-show
+NOW=2026-02-18T20:00 sp no-show bruno.b6        # physio-10 forfeits a no-show
 NOW=2026-02-19T09:00
 sp attend bruno.b9
 NOW=2026-02-21T09:00

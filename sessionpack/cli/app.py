@@ -140,7 +140,7 @@ COMMANDS = {
     "init": "setup_cmds", "check": "setup_cmds",
     "service": "catalog_cmds", "client": "client_cmds", "package": "package_cmds",
     "sell": "sell_cmds", "assign": "sell_cmds", "pay": "sell_cmds",
-    "book": "book_cmds", "cancel": "book_cmds", "attend": "book_cmds", "no-show": "book_cmds",
+    "book": "book_cmds", "cancel": "book_cmds", "attend": "book_cmds", "no-show": "book_cmds", "move": "move_cmds",
     "balance": "balance_cmds", "history": "balance_cmds",
     "link": "link_cmds", "unlink": "link_cmds", "refund": "refund_cmds",
     "adjust": "adjust_cmds", "pause": "adjust_cmds", "resume": "adjust_cmds", "transfer": "adjust_cmds",

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 FMT = Option(Format.table, "--format", help="Output format.")
+ALLOW_OVERLAP = Option(False, "--allow-overlap", help="Book even when the provider already has a session then (rule 21 of docs/rules.md).")
+FORCE_DATE = Option(False, "--force", help="Book even more than a year before or after today (rule 21 of docs/rules.md).")
 
 
 def parse_when(text: str, tz: Any, now: datetime) -> datetime:
@@ -51,15 +53,26 @@ def book_cmd(
     count: int | None = Option(None, "--count", parser=ascii_whole, help="Number of sessions in the series."),
     until: str | None = Option(None, "--until", help="Last date of the series (ISO date)."),
     code: str | None = Option(None, "--code", help="Book for the owner of the package with this access code, on that package only (give SERVICE WHEN)."),
+    allow_overlap: bool = ALLOW_OVERLAP,
+    force: bool = FORCE_DATE,
     fmt: Format = FMT,
 ) -> None:
     """Book a session; the package it draws on is chosen by rule 3 (docs/rules.md).
 
     Eligible packages: the client's own (or shared with them), active, not
     paused, within expiry, including the service, meeting restrictions, with
-    enough balance. The soonest expiring wins, then the most restrictive,
-    then the oldest sale. Without one, the session is at the regular fee and
-    the reasons are shown. A series draws while the balance lasts.
+    enough balance, sold on or before the session's date. The soonest
+    expiring wins, then the most restrictive, then the oldest sale. Without
+    one, the session is at the regular fee and the reasons are shown. A
+    series draws while the balance lasts.
+
+    Sanity checks (rule 21 of docs/rules.md), for every session of a series
+    too: a provider the service does not list is refused; a session that
+    overlaps another of the same provider (bookings without --provider are
+    the practice's one practitioner's) is refused, naming it, unless
+    --allow-overlap; a group class (a service with a capacity) shares a start
+    up to its capacity, then is full; a date more than a year away needs
+    --force.
 
     With --code ACCESS-CODE the arguments are SERVICE WHEN: the session is
     booked for the package's owner on that package alone, refused (exit 1)
@@ -76,11 +89,13 @@ def book_cmd(
         from .code_cmds import book_by_code
 
         book_by_code(code, (client, service, when), duration, provider, fmt,
-                     refused=package is not None or no_package or repeat is not None or count is not None or until is not None)
+                     refused=package is not None or no_package or repeat is not None or count is not None or until is not None
+                     or allow_overlap or force)
         return
     if client is None or service is None or when is None:
         missing = "CLIENT" if client is None else "SERVICE" if service is None else "WHEN"
         raise InputError(f"Missing argument '{missing}'; see 'sessionpack book --help'")
+    from ..actions.calendar import checks_for
     from ..domain.bookings import Session, plan_series, repeat_starts
     from ..domain.ids import check_slug
     from ..domain.services import check_duration
@@ -110,9 +125,10 @@ def book_cmd(
             raise InputError(f"no service {service!r}; see 'sessionpack service list'")
         sessions = [Session(client, record, s, minutes or record.duration, provider) for s in starts]
         series = f"{client}.b{attendee['counters']['b'] + 1}" if repeat else None
+        checks = checks_for(tx, [(s.start, s.duration) for s in sessions], tz, allow_overlap=allow_overlap, force=force)
         events = plan_series(attendee, owner_views(tx, attendee), sessions, now=opened.now, tz=tz,
                              currency=opened.settings.currency, package=package, no_package=no_package,
-                             require_package=require_package, series=series)
+                             require_package=require_package, series=series, checks=checks)
         tx.commit(events)
     bookings = [e["booking"] for e in events]
     if fmt is Format.table:
@@ -128,35 +144,45 @@ def book_cmd(
         emit(fmt, list(bookings[0]), bookings)
 
 
-def _find_booking(tx, booking_id: str):  # type: ignore[no-untyped-def]
-    """(the booking, the view of the client owning its package, or None), or the standard errors."""
-    booking, view = find_booking(tx, booking_id)
-    owner = None
-    if booking.get("owner"):
-        owner = view if booking["owner"] == view["id"] else tx.client(booking["owner"])
-    return booking, owner
+MARK_COLUMNS = ["id", "status", "package", "outcome", "late", "fee"]
 
 
-def _change(booking_id: str, action: str, reason: str | None, override: str | None, fmt: Format) -> None:
-    from ..domain.bookings import change_status
+def _change(booking_ids: list[str], action: str, reason: str | None, override: str | None, fmt: Format, *,
+            client: str | None = None, day: str | None = None, force: bool = False) -> None:
+    """attend, no-show, cancel: every booking named (or a client's sessions of
+    a day) in one commit, or none (rule 26 of docs/rules.md)."""
+    from ..actions.marking import plan_marks
 
     opened = store()
     from ..domain.text import check_reason
 
     reason = check_reason(reason)
-    with opened.writing() as tx:
-        booking, owner = _find_booking(tx, booking_id)
-        event = change_status(booking, owner, action, now=opened.now, currency=opened.settings.currency,
-                              reason=reason.strip() if reason else None, override=override)
-        tx.commit([event])
-        updated = client_view(tx, booking["attendee"])["bookings"][booking_id]
-    from ..reports.balances import describe_event
+    on_day = None
+    if day is not None:
+        from ..domain.datetimes import parse_date
 
+        on_day = parse_date(day, "--date", today=opened.today)
+    with opened.writing() as tx:
+        plan = plan_marks(tx, action, booking_ids, client=client, day=on_day, now=opened.now, tz=opened.settings.tz,
+                          currency=opened.settings.currency, reason=reason.strip() if reason else None, override=override,
+                          force=force)
+        if plan.voided > 1:  # voiding several sessions asks first (rule 18 of docs/rules.md)
+            from .confirm import confirm
+
+            confirm(f"cancel {plan.voided} sessions", plan.lines())
+        tx.commit(plan.events)
+        rows = []
+        for event in plan.events:
+            updated = client_view(tx, event["booking"].rsplit(".b", 1)[0])["bookings"][event["booking"]]
+            rows.append({"id": event["booking"], "status": updated["status"], "package": updated.get("package"),
+                         "outcome": event.get("outcome"), "late": event.get("late", False), "fee": updated["fee"]})
     if fmt is Format.table:
-        say(describe_event(event))
+        for line in plan.lines():
+            say(line)
+    elif len(rows) == 1 and client is None:
+        emit_record(fmt, rows[0])  # one booking named: one object, as always
     else:
-        emit_record(fmt, {"id": booking_id, "status": updated["status"], "package": updated.get("package"),
-                          "outcome": event.get("outcome"), "late": event.get("late", False), "fee": updated["fee"]})
+        emit(fmt, MARK_COLUMNS, rows)
 
 
 REASON = Option(None, "--reason", help="Why (kept in the history; needed to override the policy).")
@@ -170,21 +196,33 @@ def _override(give_back: bool, forfeit: bool) -> str | None:
     return "return" if give_back else "forfeit" if forfeit else None
 
 
+BOOKINGS = Argument(None, metavar="BOOKING...", help="One or more bookings (all are marked, or none).", show_default=False)
+CLIENT = Option(None, "--client", help="With --date: every session of this client still booked that day.")
+DAY = Option(None, "--date", help="With --client: the day (ISO date, or today, yesterday, fri...; practice time zone).")
+FORCE_MARK = Option(False, "--force", help="Mark even before the session has started (rule 21 of docs/rules.md).")
+
+
 @command("cancel")
 @writer
 def cancel_cmd(
-    booking: str = Argument(..., metavar="BOOKING|CLIENT-PACKAGE"),
+    booking: list[str] | None = Argument(None, metavar="BOOKING...|CLIENT-PACKAGE", show_default=False,
+                                                  help="One or more bookings (all are cancelled, or none), or one client package."),
     reason: str | None = REASON,
     give_back: bool = RETURN,
     forfeit: bool = FORFEIT,
     cancel_bookings: bool = Option(False, "--cancel-bookings", help="With a client package: cancel its future bookings "
                                          "(default: unlink them; they stay booked at the regular fee)."),
+    client: str | None = CLIENT,
+    day: str | None = DAY,
     fmt: Format = FMT,
 ) -> None:
-    """Cancel a booking; what it drew goes back to the same package.
+    """Cancel bookings; what each drew goes back to the same package.
 
     Within the package's late-cancel window the package's policy applies
-    (return, forfeit, or charge a percentage of a money package).
+    (return, forfeit, or charge a percentage of a money package). Several
+    bookings, or --client C --date D (every session of C still booked that
+    day), are cancelled in one go: all of them, or none when one cannot be
+    (rule 26 of docs/rules.md).
 
     Given a client package (like ana.p1) instead, cancel the package: no
     money back, its remaining balance is voided, its future bookings are
@@ -194,49 +232,77 @@ def cancel_cmd(
     \b
     Examples:
       sessionpack cancel ana.b3
+      sessionpack cancel ana.b3 ana.b4 --reason "away that week"
+      sessionpack cancel --client ana --date 2026-12-01 --reason "ill"
       sessionpack cancel ana.b4 --return --reason "snowstorm"
       sessionpack cancel ana.p1 --reason "sold by mistake" --cancel-bookings
     """
     from ..domain.ids import CLIENT_PACKAGE_RE
 
-    if CLIENT_PACKAGE_RE.match(booking):
+    ids = list(booking or [])
+    packages = [item for item in ids if CLIENT_PACKAGE_RE.match(item)]
+    if packages:
+        if len(ids) > 1 or client is not None or day is not None:
+            raise InputError("a client package is cancelled on its own: give one client package id, or booking ids only")
         if give_back or forfeit:
             raise InputError("--return and --forfeit are for bookings; cancelling a client package gives nothing back to it")
         from .refund_cmds import close_package
 
-        close_package(booking, None, reason, cancel_bookings, fmt)
+        close_package(packages[0], None, reason, cancel_bookings, fmt)
         return
     if cancel_bookings:
         raise InputError("--cancel-bookings goes with a client package (like ana.p1), not a booking")
-    _change(booking, "cancel", reason, _override(give_back, forfeit), fmt)
+    _change(ids, "cancel", reason, _override(give_back, forfeit), fmt, client=client, day=day)
 
 
 @command("attend")
 @writer
-def attend_cmd(booking: str = Argument(..., metavar="BOOKING"), reason: str | None = REASON, fmt: Format = FMT) -> None:
-    """Mark a booking attended: what it drew counts as used.
+def attend_cmd(
+    booking: list[str] | None = BOOKINGS,
+    reason: str | None = REASON,
+    client: str | None = CLIENT,
+    day: str | None = DAY,
+    force: bool = FORCE_MARK,
+    fmt: Format = FMT,
+) -> None:
+    """Mark sessions attended: what each drew counts as used.
+
+    A session cannot be marked before it starts without --force. Several
+    bookings, or --client C --date D (every session of C still booked that
+    day), are marked in one go: all of them, or none (rule 26 of
+    docs/rules.md).
 
     \b
-    Example:
+    Examples:
       sessionpack attend ana.b3
+      sessionpack attend ana.b3 bruno.b7
+      sessionpack attend --client ana --date today
     """
-    _change(booking, "attend", reason, None, fmt)
+    _change(list(booking or []), "attend", reason, None, fmt, client=client, day=day, force=force)
 
 
 @command("no-show")
 @writer
 def no_show_cmd(
-    booking: str = Argument(..., metavar="BOOKING"),
+    booking: list[str] | None = BOOKINGS,
     reason: str | None = REASON,
     give_back: bool = RETURN,
     forfeit: bool = FORFEIT,
+    client: str | None = CLIENT,
+    day: str | None = DAY,
+    force: bool = FORCE_MARK,
     fmt: Format = FMT,
 ) -> None:
-    """Mark a no-show: the package's policy returns or forfeits the session.
+    """Mark no-shows: the package's policy returns or forfeits each session.
+
+    A session cannot be marked before it starts without --force. Several
+    bookings, or --client C --date D, are marked in one go: all of them, or
+    none (rule 26 of docs/rules.md).
 
     \b
     Examples:
       sessionpack no-show ana.b3
       sessionpack no-show ana.b3 --forfeit --reason "third no-show"
+      sessionpack no-show --client ana --date yesterday
     """
-    _change(booking, "no-show", reason, _override(give_back, forfeit), fmt)
+    _change(list(booking or []), "no-show", reason, _override(give_back, forfeit), fmt, client=client, day=day, force=force)

@@ -19,13 +19,18 @@ service_app = typer.Typer(
 )
 app.add_typer(service_app, name="service")
 
-SERVICE_COLUMNS = ["id", "name", "duration", "price", "tax", "active", "providers"]
+SERVICE_COLUMNS = ["id", "name", "duration", "price", "tax", "active", "providers", "capacity", "deleted"]
 SERVICE_TABLE = [Col("id", keep=True), Col("name"), Col("duration", keep=True), Col("price", keep=True), Col("tax", keep=True),
                  Col("active", keep=True), Col("providers")]
+CAPACITY = Col("capacity", keep=True)
+DELETED = Col("deleted", keep=True)
 
 
 def _service_row(service) -> dict:  # type: ignore[no-untyped-def]
-    return {"id": service.id, **service.to_mapping(), "providers": list(service.providers)}
+    """Every documented column: places at one start (1: one client at a
+    time), and whether the service was deleted."""
+    return {"id": service.id, **service.to_mapping(), "providers": list(service.providers),
+            "capacity": service.capacity or 1, "deleted": service.deleted}
 
 
 def _packages_including(root: str, currency: str, services: dict, service_id: str) -> list[str]:
@@ -36,6 +41,17 @@ def _packages_including(root: str, currency: str, services: dict, service_id: st
     return sorted(pid for pid, package in packages.items() if includes_service(package, service_id))
 
 
+def _packages_naming(root: str, currency: str, services: dict, service_id: str) -> list[str]:
+    """The catalog packages, not deleted, that name the service in their
+    contents (a pool of every service names none)."""
+    from ..domain.packages import ALL
+    from ..storage.catalog import load_packages
+
+    packages = load_packages(root, currency, services)
+    return sorted(pid for pid, package in packages.items() if not package.deleted
+                  and package.contents.service_ids != ALL and service_id in package.contents.service_ids)
+
+
 @service_app.command("add")
 @writer
 def service_add(
@@ -44,15 +60,21 @@ def service_add(
     duration: int = typer.Option(..., "--duration", parser=ascii_whole, help="Minutes."),
     price: str = typer.Option(..., "--price", help="Regular price per session, net of tax."),
     tax: str = typer.Option("0", "--tax", help="Tax rate in percent."),
-    provider: Optional[List[str]] = typer.Option(None, "--provider", help="Who gives it (repeatable; default anyone)."),
+    provider: Optional[List[str]] = typer.Option(None, "--provider", help="Who gives it (repeatable; default anyone); others are refused."),
     description: str = typer.Option("", "--description"),
+    capacity: Optional[int] = typer.Option(None, "--capacity", parser=ascii_whole, help="Places at one start: a group class (default 1)."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
     """Add a service.
 
+    With --capacity N (a yoga class of 12, say), bookings of the service at
+    the same start with the same provider share it up to N places; past
+    that it is full (rule 21 of docs/rules.md).
+
     \b
-    Example:
+    Examples:
       sessionpack service add massage --name "Massage 60" --duration 60 --price 90
+      sessionpack service add yoga --name "Yoga class" --duration 60 --price 15 --capacity 12
     """
     from ..domain.services import service_from_mapping
     from ..storage.catalog import load_service, save_service
@@ -61,12 +83,17 @@ def service_add(
     data = {"name": name, "duration": duration, "price": price, "tax": tax, "description": description}
     if provider:
         data["providers"] = provider
+    if capacity is not None:
+        data["capacity"] = capacity
     try:
         service = service_from_mapping(service_id, data, opened.settings.currency)
     except InputError as err:
         raise InputError(getattr(err, "message", str(err))) from None
     with opened.writing() as tx:
-        if load_service(opened.root, opened.settings.currency, service_id) is not None:
+        existing = load_service(opened.root, opened.settings.currency, service_id)
+        if existing is not None and existing.deleted:
+            raise RuleError(f"service {service_id!r} exists (deleted; its id stays taken); choose another id")
+        if existing is not None:
             raise RuleError(f"service {service_id!r} already exists; change it with 'sessionpack service edit {service_id}'")
         save_service(tx, service)
     if fmt is Format.table:
@@ -78,7 +105,7 @@ def service_add(
 @service_app.command("list")
 @boundary
 def service_list(
-    show_all: bool = typer.Option(False, "--all", help="Include inactive services."),
+    show_all: bool = typer.Option(False, "--all", help="Include inactive and deleted services."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
     """List services.
@@ -92,8 +119,10 @@ def service_list(
     opened = store()
     with opened.reading():
         services = load_services(opened.root, opened.settings.currency)
-    rows = [_service_row(s) for s in services.values() if show_all or s.active]
-    emit(fmt, SERVICE_COLUMNS, rows, title=f"Services ({opened.settings.currency})", table=SERVICE_TABLE,
+    shown = [s for s in services.values() if show_all or (s.active and not s.deleted)]
+    rows = [_service_row(s) for s in shown]
+    table = SERVICE_TABLE + ([CAPACITY] if any(s.capacity for s in shown) else []) + ([DELETED] if any(s.deleted for s in shown) else [])
+    emit(fmt, SERVICE_COLUMNS, rows, title=f"Services ({opened.settings.currency})", table=table,
          empty="No services yet: add one with 'sessionpack service add'")
 
 
@@ -137,13 +166,15 @@ def service_edit(
     provider: Optional[List[str]] = typer.Option(None, "--provider", help="Replace the providers (repeatable)."),
     description: Optional[str] = typer.Option(None, "--description"),
     activate: bool = typer.Option(False, "--activate", help="Make an inactive service bookable again."),
+    capacity: Optional[int] = typer.Option(None, "--capacity", parser=ascii_whole, help="Places at one start (1: one client at a time)."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
     """Change a service; bookings already made keep the price they were made at.
 
     \b
-    Example:
+    Examples:
       sessionpack service edit massage --price 95
+      sessionpack service edit yoga --capacity 14
     """
     from ..domain.services import service_from_mapping
     from ..storage.catalog import save_service
@@ -151,8 +182,11 @@ def service_edit(
     opened = store()
     with opened.writing() as tx:
         current = _existing(opened, service_id)
+        if current.deleted:
+            raise RuleError(f"service {service_id!r} is deleted and cannot be edited; add a new service instead")
         data = current.to_mapping()
-        changes = {"name": name, "duration": duration, "price": price, "tax": tax, "description": description}
+        changes = {"name": name, "duration": duration, "price": price, "tax": tax, "description": description,
+                   "capacity": capacity}
         for key, value in changes.items():
             if value is not None:
                 data[key] = value
@@ -189,6 +223,8 @@ def service_deactivate(service_id: str = typer.Argument(..., metavar="ID")) -> N
     opened = store()
     with opened.writing() as tx:
         current = _existing(opened, service_id)
+        if current.deleted:
+            raise RuleError(f"service {service_id!r} is deleted, so it is not booked anyway")
         if not current.active:
             raise RuleError(f"service {service_id} is already inactive")
         services = load_services(opened.root, opened.settings.currency)
@@ -204,3 +240,40 @@ def service_deactivate(service_id: str = typer.Argument(..., metavar="ID")) -> N
             f"{which} {service_id}: clients who bought {them} can still book it; "
             f"edit or deactivate {those} to stop new sales"
         )
+
+
+@service_app.command("delete")
+@writer
+def service_delete(service_id: str = typer.Argument(..., metavar="ID")) -> None:
+    """Delete a service no sold package includes (a sold one can only be deactivated).
+
+    The file stays, marked deleted = true, so every booking of it keeps its
+    history: 'service list --all' still shows it, but it cannot be booked,
+    edited or put in a package, and its id stays taken. Refused while a
+    package of the catalog (not deleted) includes it (rule 27 of
+    docs/rules.md).
+
+    \b
+    Example:
+      sessionpack service delete draft-class
+    """
+    from ..storage.catalog import load_services, save_service
+
+    opened = store()
+    with opened.writing() as tx:
+        current = _existing(opened, service_id)
+        if current.deleted:
+            raise RuleError(f"service {service_id!r} is already deleted")
+        sold = int(opened.load_sold().get("services", {}).get(service_id, 0))
+        if sold:
+            times = f"{sold} time{'' if sold == 1 else 's'}"
+            raise RuleError(f"service {service_id!r} is in packages sold {times} and cannot be deleted; "
+                            f"deactivate it with 'sessionpack service deactivate {service_id}'")
+        services = load_services(opened.root, opened.settings.currency)
+        including = _packages_naming(opened.root, opened.settings.currency, services, service_id)
+        if including:
+            which = f"package {including[0]} includes" if len(including) == 1 else f"packages {', '.join(including)} include"
+            raise RuleError(f"{which} {service_id}; take it out with 'sessionpack package edit' or delete "
+                            f"{'that package' if len(including) == 1 else 'them'} first")
+        save_service(tx, current.with_changes(deleted=True))
+    say(f"Deleted service {service_id}")

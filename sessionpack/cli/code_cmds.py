@@ -13,7 +13,7 @@ import typer
 from ..errors import InputError
 from .app import app, store, writer
 from .client_cmds import find_client_package
-from .output import Format, emit, emit_record, say
+from .output import Col, Format, emit, emit_record, say
 
 code_app = typer.Typer(
     help="Access codes: with a client package's code alone, a script or web form sees its balance and books on it.",
@@ -48,8 +48,10 @@ def bookings_on(tx, view: dict, pkg: dict) -> dict[str, Any]:  # type: ignore[no
 
 
 def balance_by_code(client: Optional[str], show_all: bool, code: str, fmt: Format) -> None:
-    """``balance --code``: the one package the code opens (one JSON object)."""
-    from ..reports.codes_text import CODE_COLUMNS, code_summary, code_table_rows
+    """``balance --code``: the one package the code opens (one JSON object;
+    CSV and TSV in ``CODE_CSV_COLUMNS``; for people, its balance table and
+    the sessions booked on it)."""
+    from ..reports.codes_text import CODE_CSV_COLUMNS, code_csv_rows, code_summary
 
     if client is not None:
         raise InputError("give either CLIENT or --code, not both")
@@ -61,14 +63,45 @@ def balance_by_code(client: Optional[str], show_all: bool, code: str, fmt: Forma
         summary = code_summary(pkg, bookings_on(tx, view, pkg), opened.now, opened.settings.tz)
     if fmt in (Format.json, Format.jsonl):
         emit_record(fmt, summary)
-        return
-    emit(fmt, CODE_COLUMNS, code_table_rows(summary), title=f"{summary['id']} at {opened.now:%Y-%m-%d %H:%M}")
+    elif fmt in (Format.csv, Format.tsv):
+        emit(fmt, CODE_CSV_COLUMNS, code_csv_rows(summary))
+    else:
+        _code_tables(summary, opened.now, opened.settings.tz)
+
+
+# ``balance --code`` for people: the balance columns of ``balance`` (the
+# package is in the title), then the sessions booked on it.
+CODE_TABLE = [Col("item", keep=True), Col("left", keep=True), Col("booked", keep=True), Col("valid", keep=True),
+              Col("status_text", "status"), Col("total_text", "total", keep=True, wide=True),
+              Col("used_text", "used", keep=True, wide=True), Col("scheduled", wide=True), Col("remaining", wide=True)]
+SESSION_TABLE = [Col("when", keep=True), Col("service"), Col("minutes", keep=True), Col("draws", keep=True)]
+
+
+def _code_tables(summary: dict, now: Any, tz: Any) -> None:
+    from ..reports.codes_text import code_session_rows, code_table_rows
+    from .output import screen, write_table
+
+    title = f"{summary['id']} ({summary['name']}) at {now:%Y-%m-%d %H:%M}"
+    if screen().terminal:  # a long package name wraps at spaces, as table text does
+        from .fit import wrap
+
+        for line in wrap(title, screen().width):
+            say(line)
+        title = None
+    write_table(CODE_TABLE, code_table_rows(summary, now, tz), title=title)
+    say("")
+    sessions = code_session_rows(summary, now, tz)
+    if sessions:
+        write_table(SESSION_TABLE, sessions, title="Booked, not yet marked")
+    else:
+        say("Booked, not yet marked: none")
 
 
 def book_by_code(code: str, positional: tuple[Optional[str], ...], duration: Optional[int], provider: Optional[str],
                  fmt: Format, refused: bool = False) -> None:
     """``book --code CODE SERVICE WHEN``: one session for the package's owner,
     drawn on that package alone; the output names nothing else."""
+    from ..actions.calendar import checks_for
     from ..domain.bookings import Session, plan_booking
     from ..domain.ids import check_slug
     from ..domain.services import check_duration
@@ -76,7 +109,8 @@ def book_by_code(code: str, positional: tuple[Optional[str], ...], duration: Opt
     from .book_cmds import parse_when
 
     if refused:
-        raise InputError("--code books one session on the code's own package: leave out --package, --no-package and --repeat")
+        raise InputError("--code books one session on the code's own package: leave out --package, --no-package, --repeat, "
+                         "--allow-overlap and --force")
     given = [arg for arg in positional if arg is not None]
     if len(given) != 2:
         raise InputError("with --code give SERVICE WHEN only (the code names the client); see 'sessionpack book --help'")
@@ -92,8 +126,9 @@ def book_by_code(code: str, positional: tuple[Optional[str], ...], duration: Opt
         if record is None:
             raise InputError(f"no service {service!r}; see 'sessionpack service list'")
         session = Session(view["id"], record, start, minutes or record.duration, provider)
+        checks = checks_for(tx, [(session.start, session.duration)], tz)  # no overrides with a code
         event = plan_booking(view, {}, session, now=opened.now, tz=tz, currency=opened.settings.currency,
-                             package=pkg["id"], require_package=True)
+                             package=pkg["id"], require_package=True, checks=checks)
         event["booking"]["why"] = "booked with the package's access code"
         tx.commit([event])
     b = event["booking"]

@@ -184,6 +184,7 @@ BY_METAVAR = {
     "CLIENT": "clients", "[CLIENT]": "clients", "A": "clients", "B": "clients",
     "CLIENT-PACKAGE": "client_packages", "BOOKING": "bookings", "SERVICE": "services", "PACKAGE": "packages",
     "BOOKING|CLIENT-PACKAGE": "bookings|client_packages",
+    "BOOKING...": "bookings", "BOOKING...|CLIENT-PACKAGE": "bookings|client_packages",
     "CLIENT-PACKAGE|BOOKING": "client_packages|bookings",
     "CLIENT|CLIENT-PACKAGE": "clients|client_packages",
     "SRC": "packages",

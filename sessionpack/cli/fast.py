@@ -182,10 +182,14 @@ def parse(args: list[str], table: dict[str, Any] | None = None) -> Parsed | None
         if wants_help:
             return Parsed(name, spec, root, {}, True)
         arguments = [p for p in params if "opts" not in p]
-        if len(positional) > len(arguments):
-            return None  # "Got unexpected extra argument": Typer's error
-        for param, value in zip(arguments, positional):
-            given[param["name"]] = value
+        if arguments and arguments[0].get("variadic"):  # the one argument, taking every word (BOOKING...)
+            if positional:
+                given[arguments[0]["name"]] = positional
+        else:
+            if len(positional) > len(arguments):
+                return None  # "Got unexpected extra argument": Typer's error
+            for param, value in zip(arguments, positional):
+                given[param["name"]] = value
         values = {p["name"]: _value(p, given) for p in params if p["exposed"]}
     except _NotMine:
         return None

@@ -111,8 +111,11 @@ def _param(click_param: Any, convertor: Any, command: str | None) -> dict[str, A
     """One parameter: how to read it and what Typer hands the command for it."""
     kind = type(click_param).__name__
     spec: dict[str, Any] = {"name": click_param.name}
-    if getattr(click_param, "nargs", 1) != 1 or getattr(click_param, "count", False):
+    nargs = getattr(click_param, "nargs", 1)
+    if getattr(click_param, "count", False) or nargs not in (1, -1) or (nargs == -1 and kind != "TyperArgument"):
         raise Unsupported(f"{click_param.name}: nargs or count")
+    if nargs == -1:  # an argument taking every word left (BOOKING...): read as a repeatable option is
+        spec["multiple"] = spec["variadic"] = True
     if getattr(click_param, "secondary_opts", None):
         raise Unsupported(f"{click_param.name}: --x/--no-x flags")
     if kind == "TyperOption":
@@ -210,6 +213,10 @@ def build() -> dict[str, Any]:
         "commands": {},
         "skipped": {},
     }
+    def one_variadic_alone(params: list[dict[str, Any]]) -> bool:
+        arguments = [p for p in params if "opts" not in p]
+        return not any(p.get("variadic") for p in arguments) or len(arguments) == 1
+
     for declared in declare.DECLARED:
         name = declared.name or typer.main.get_command_name(declared.fn.__name__)
         if name not in root.commands or COMMANDS.get(name) != declared.fn.__module__.rsplit(".", 1)[-1]:
@@ -220,6 +227,8 @@ def build() -> dict[str, Any]:
             continue
         try:
             params = _params(declared.fn, list(command.params), name)
+            if not one_variadic_alone(params):
+                raise Unsupported("an argument taking every word left, beside other arguments")
         except Unsupported as why:
             table["skipped"][name] = str(why)
             continue

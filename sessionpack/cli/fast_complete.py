@@ -96,9 +96,12 @@ def resolve(args: list[str], incomplete: str, table: dict[str, Any]) -> tuple[di
         return None
     if waiting is None:
         arguments = [p for p in spec["params"] if "opts" not in p]
-        if len(positional) >= len(arguments):
+        if arguments and arguments[0].get("variadic"):
+            waiting = arguments[0]  # it takes every word, so it always waits for one more
+        elif len(positional) >= len(arguments):
             return None
-        waiting = arguments[len(positional)]
+        else:
+            waiting = arguments[len(positional)]
     if not waiting.get("complete"):
         return None
     return waiting, root

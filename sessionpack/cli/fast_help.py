@@ -47,22 +47,36 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] [CLIENT] [PA
              30,
              2],
             ['dedent']],
- 'attend': [['write_usage', 'sessionpack attend', '[OPTIONS] {BOOKING}', None],
+ 'attend': [['write_usage', 'sessionpack attend', '[OPTIONS] [BOOKING...]', None],
             ['write_paragraph'],
             ['indent'],
             ['write_text',
-             'Mark a booking attended: what it drew counts as used.\n\n\x08\nExample:\n  sessionpack attend ana.b3'],
+             'Mark sessions attended: what each drew counts as used.\n'
+             '\n'
+             'A session cannot be marked before it starts without --force. Several\n'
+             'bookings, or --client C --date D (every session of C still booked that\n'
+             'day), are marked in one go: all of them, or none (rule 26 of\n'
+             'docs/rules.md).\n'
+             '\n'
+             '\x08\n'
+             'Examples:\n'
+             '  sessionpack attend ana.b3\n'
+             '  sessionpack attend ana.b3 bruno.b7\n'
+             '  sessionpack attend --client ana --date today'],
             ['dedent'],
             ['write_paragraph'],
             ['write_heading', 'Arguments'],
             ['indent'],
-            ['write_dl', [['BOOKING', '[required]']], 30, 2],
+            ['write_dl', [['BOOKING...', 'One or more bookings (all are marked, or none).']], 30, 2],
             ['dedent'],
             ['write_paragraph'],
             ['write_heading', 'Options'],
             ['indent'],
             ['write_dl',
              [['--reason <str>', 'Why (kept in the history; needed to override the policy).'],
+              ['--client <str>', 'With --date: every session of this client still booked that day.'],
+              ['--date <str>', 'With --client: the day (ISO date, or today, yesterday, fri...; practice time zone).'],
+              ['--force', 'Mark even before the session has started (rule 21 of docs/rules.md).'],
               ['--format <table|json|jsonl|csv|tsv>', 'Output format.  [default: table]'],
               ['--wide', 'Tables: show every column (CSV, TSV and JSON always have them all).'],
               ['--dry-run', 'Check everything and print what would be recorded; record nothing.'],
@@ -121,9 +135,18 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] [CLIENT] [PA
            '\n'
            "Eligible packages: the client's own (or shared with them), active, not\n"
            'paused, within expiry, including the service, meeting restrictions, with\n'
-           'enough balance. The soonest expiring wins, then the most restrictive,\n'
-           'then the oldest sale. Without one, the session is at the regular fee and\n'
-           'the reasons are shown. A series draws while the balance lasts.\n'
+           "enough balance, sold on or before the session's date. The soonest\n"
+           'expiring wins, then the most restrictive, then the oldest sale. Without\n'
+           'one, the session is at the regular fee and the reasons are shown. A\n'
+           'series draws while the balance lasts.\n'
+           '\n'
+           'Sanity checks (rule 21 of docs/rules.md), for every session of a series\n'
+           'too: a provider the service does not list is refused; a session that\n'
+           'overlaps another of the same provider (bookings without --provider are\n'
+           "the practice's one practitioner's) is refused, naming it, unless\n"
+           '--allow-overlap; a group class (a service with a capacity) shares a start\n'
+           'up to its capacity, then is full; a date more than a year away needs\n'
+           '--force.\n'
            '\n'
            'With --code ACCESS-CODE the arguments are SERVICE WHEN: the session is\n'
            "booked for the package's owner on that package alone, refused (exit 1)\n"
@@ -160,6 +183,8 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] [CLIENT] [PA
             ['--until <str>', 'Last date of the series (ISO date).'],
             ['--code <str>',
              'Book for the owner of the package with this access code, on that package only (give SERVICE WHEN).'],
+            ['--allow-overlap', 'Book even when the provider already has a session then (rule 21 of docs/rules.md).'],
+            ['--force', 'Book even more than a year before or after today (rule 21 of docs/rules.md).'],
             ['--format <table|json|jsonl|csv|tsv>', 'Output format.  [default: table]'],
             ['--wide', 'Tables: show every column (CSV, TSV and JSON always have them all).'],
             ['--dry-run', 'Check everything and print what would be recorded; record nothing.'],
@@ -168,14 +193,17 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] [CLIENT] [PA
            30,
            2],
           ['dedent']],
- 'cancel': [['write_usage', 'sessionpack cancel', '[OPTIONS] {BOOKING|CLIENT-PACKAGE}', None],
+ 'cancel': [['write_usage', 'sessionpack cancel', '[OPTIONS] [BOOKING...|CLIENT-PACKAGE]', None],
             ['write_paragraph'],
             ['indent'],
             ['write_text',
-             'Cancel a booking; what it drew goes back to the same package.\n'
+             'Cancel bookings; what each drew goes back to the same package.\n'
              '\n'
              "Within the package's late-cancel window the package's policy applies\n"
-             '(return, forfeit, or charge a percentage of a money package).\n'
+             '(return, forfeit, or charge a percentage of a money package). Several\n'
+             'bookings, or --client C --date D (every session of C still booked that\n'
+             'day), are cancelled in one go: all of them, or none when one cannot be\n'
+             '(rule 26 of docs/rules.md).\n'
              '\n'
              'Given a client package (like ana.p1) instead, cancel the package: no\n'
              'money back, its remaining balance is voided, its future bookings are\n'
@@ -185,13 +213,19 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] [CLIENT] [PA
              '\x08\n'
              'Examples:\n'
              '  sessionpack cancel ana.b3\n'
+             '  sessionpack cancel ana.b3 ana.b4 --reason "away that week"\n'
+             '  sessionpack cancel --client ana --date 2026-12-01 --reason "ill"\n'
              '  sessionpack cancel ana.b4 --return --reason "snowstorm"\n'
              '  sessionpack cancel ana.p1 --reason "sold by mistake" --cancel-bookings'],
             ['dedent'],
             ['write_paragraph'],
             ['write_heading', 'Arguments'],
             ['indent'],
-            ['write_dl', [['BOOKING|CLIENT-PACKAGE', '[required]']], 30, 2],
+            ['write_dl',
+             [['BOOKING...|CLIENT-PACKAGE',
+               'One or more bookings (all are cancelled, or none), or one client package.']],
+             30,
+             2],
             ['dedent'],
             ['write_paragraph'],
             ['write_heading', 'Options'],
@@ -203,6 +237,8 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] [CLIENT] [PA
               ['--cancel-bookings',
                'With a client package: cancel its future bookings (default: unlink them; they stay booked at the '
                'regular fee).'],
+              ['--client <str>', 'With --date: every session of this client still booked that day.'],
+              ['--date <str>', 'With --client: the day (ISO date, or today, yesterday, fri...; practice time zone).'],
               ['--format <table|json|jsonl|csv|tsv>', 'Output format.  [default: table]'],
               ['--wide', 'Tables: show every column (CSV, TSV and JSON always have them all).'],
               ['--dry-run', 'Check everything and print what would be recorded; record nothing.'],
@@ -238,21 +274,26 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] [CLIENT] [PA
               30,
               2],
              ['dedent']],
- 'no-show': [['write_usage', 'sessionpack no-show', '[OPTIONS] {BOOKING}', None],
+ 'no-show': [['write_usage', 'sessionpack no-show', '[OPTIONS] [BOOKING...]', None],
              ['write_paragraph'],
              ['indent'],
              ['write_text',
-              "Mark a no-show: the package's policy returns or forfeits the session.\n"
+              "Mark no-shows: the package's policy returns or forfeits each session.\n"
+              '\n'
+              'A session cannot be marked before it starts without --force. Several\n'
+              'bookings, or --client C --date D, are marked in one go: all of them, or\n'
+              'none (rule 26 of docs/rules.md).\n'
               '\n'
               '\x08\n'
               'Examples:\n'
               '  sessionpack no-show ana.b3\n'
-              '  sessionpack no-show ana.b3 --forfeit --reason "third no-show"'],
+              '  sessionpack no-show ana.b3 --forfeit --reason "third no-show"\n'
+              '  sessionpack no-show --client ana --date yesterday'],
              ['dedent'],
              ['write_paragraph'],
              ['write_heading', 'Arguments'],
              ['indent'],
-             ['write_dl', [['BOOKING', '[required]']], 30, 2],
+             ['write_dl', [['BOOKING...', 'One or more bookings (all are marked, or none).']], 30, 2],
              ['dedent'],
              ['write_paragraph'],
              ['write_heading', 'Options'],
@@ -261,6 +302,9 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] [CLIENT] [PA
               [['--reason <str>', 'Why (kept in the history; needed to override the policy).'],
                ['--return', 'Return the session whatever the policy (needs --reason).'],
                ['--forfeit', 'Forfeit the session whatever the policy (needs --reason).'],
+               ['--client <str>', 'With --date: every session of this client still booked that day.'],
+               ['--date <str>', 'With --client: the day (ISO date, or today, yesterday, fri...; practice time zone).'],
+               ['--force', 'Mark even before the session has started (rule 21 of docs/rules.md).'],
                ['--format <table|json|jsonl|csv|tsv>', 'Output format.  [default: table]'],
                ['--wide', 'Tables: show every column (CSV, TSV and JSON always have them all).'],
                ['--dry-run', 'Check everything and print what would be recorded; record nothing.'],

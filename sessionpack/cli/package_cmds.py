@@ -157,6 +157,9 @@ def _check_services(package, services: dict) -> list[str]:  # type: ignore[no-un
     except FieldError as err:
         raise InputError(err.message) from None
     included = package.contents.service_ids
+    for sid in [] if included == ALL else included:
+        if services[sid].deleted:
+            raise RuleError(f"service {sid!r} was deleted and cannot be in a package; choose another service")
     return [
         f"service {sid} is inactive: {package.id} cannot be used for it until you run "
         f"'sessionpack service edit {sid} --activate'"

@@ -16,7 +16,7 @@ import typer
 
 from ..errors import InputError
 from .app import app, boundary, store
-from .output import Format, write_delimited, write_json
+from .output import Format, write_delimited, write_json, write_jsonl
 
 report_app = typer.Typer(
     help="Reports over the whole practice: agenda, sales, usage, money owed, expiring packages, liability.",
@@ -78,6 +78,9 @@ def _render(fmt: Format, name: str, columns: list[str], rows: list[dict[str, Any
         warn(text)
     if fmt is Format.json:
         write_json({"report": name, **meta, "rows": rows, "totals": totals, "warnings": list(warnings)})
+        return
+    if fmt is Format.jsonl:  # the rows, one object per line (the period and totals are in JSON)
+        write_jsonl(rows)
         return
     if fmt in (Format.csv, Format.tsv):
         write_delimited(columns, rows, "," if fmt is Format.csv else "\t")

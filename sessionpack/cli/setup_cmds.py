@@ -27,7 +27,7 @@ late_cancel_hours = 24    # a cancel this close to the start is late
 late_cancel = "return"    # return | forfeit | charge (money packages)
 expiry_limits = "session" # session | booking: which date must be before expiry
 
-[notices]  # what 'sessionpack notify' sends, and when (see the README)
+[notices]  # what 'sessionpack notify' sends, and when (see docs/automation.md)
 expiring_days = [30, 7]  # days before a package's last valid day (only the most urgent is sent)
 low_remaining = 1        # "running low" at this many sessions left to book, or fewer
 low_minutes = 60         # ... minutes, for minutes packages
@@ -57,7 +57,7 @@ time_budget = 30  # seconds for all the hooks of one command
 
 
 def system_timezone() -> str:
-    from ..domain.settings import check_timezone
+    from ..domain.settings import check_currency, check_timezone
 
     candidates = [os.environ.get("TZ", "").lstrip(":")]
     try:
@@ -89,7 +89,7 @@ def _toml_string(text: str) -> str:
 @writer
 def init(
     name: str = typer.Option("My practice", "--name", help="The practice's name."),
-    currency: str = typer.Option("EUR", "--currency", help="ISO 4217 currency code."),
+    currency: str = typer.Option("EUR", "--currency", help="ISO 4217 currency code (rule 28 of docs/rules.md)."),
     timezone: Optional[str] = typer.Option(None, "--timezone", help="IANA time zone (default: this machine's)."),
 ) -> None:
     """Create a data directory with settings.toml.
@@ -100,6 +100,7 @@ def init(
     Example:
       sessionpack --data-dir ~/practice init --name "Studio Lima" --currency EUR --timezone Europe/Lisbon
     """
+    from ..domain.currencies import check_code
     from ..domain.services import check_name
     from ..domain.settings import check_currency, check_timezone
     from ..errors import RuleError
@@ -115,7 +116,7 @@ def init(
             raise DataDirError(f"{root} is not empty and is not a sessionpack data directory; choose an empty or new directory")
     text = SETTINGS_TEMPLATE.format(
         name=_toml_string(check_name(name, "practice name")),
-        currency=_toml_string(check_currency(currency)),
+        currency=_toml_string(check_code(check_currency(currency))),
         timezone=_toml_string(check_timezone(timezone or system_timezone())),
     )
     from .app import GLOBALS

@@ -26,6 +26,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Mapping
 
+    from .guards import Checks
+
 
 @record
 class Session:
@@ -63,8 +65,20 @@ def _number_text(value: Any) -> Any:
     return money_text(value) if isinstance(value, Decimal) else value
 
 
-def judge(pkg: Mapping[str, Any], session: Session, now: datetime, tz: ZoneInfo) -> Candidate | str:
-    """A Candidate if ``pkg`` can pay for ``session``, else the reason it cannot."""
+def sold_after(pkg: Mapping[str, Any], day: date) -> str | None:
+    """Why a session on ``day`` never draws by itself on ``pkg``: it was sold
+    after that day (rule 21 of docs/rules.md); None when it was not."""
+    sold = pkg["sale"]["date"]
+    if day.isoformat() < sold:
+        return f"sold on {sold}, after the session on {day.isoformat()}"
+    return None
+
+
+def judge(pkg: Mapping[str, Any], session: Session, now: datetime, tz: ZoneInfo, *, before_sale: bool = False) -> Candidate | str:
+    """A Candidate if ``pkg`` can pay for ``session``, else the reason it cannot.
+
+    A package sold after the session's date cannot, unless ``before_sale``
+    (a link with a reason: ``links.plan_link``)."""
     terms = pkg["terms"]
     state = pkg.get("status", "active")
     if state in ("cancelled", "refunded"):
@@ -75,6 +89,9 @@ def judge(pkg: Mapping[str, Any], session: Session, now: datetime, tz: ZoneInfo)
     if key is None:
         return f"does not include {session.service.id}"
     day = session.start.astimezone(tz).date()
+    late_sale = None if before_sale else sold_after(pkg, day)
+    if late_sale:
+        return late_sale
     first = balances.first_use(pkg)
     hypothetical = min(first, day) if first else day
     last_day = balances.expiry(pkg, hypothetical if balances.starts_at_first_use(pkg) else None)
@@ -177,6 +194,47 @@ def fee_for(session: Session, candidate: Candidate | None, currency: str) -> tup
     return quantize(Decimal(0), currency), quantize(Decimal(0), currency)
 
 
+def pick(
+    candidates: list[Mapping[str, Any]],
+    session: Session,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    package: str | None = None,
+    no_package: bool = False,
+    require_package: bool = False,
+) -> tuple[Candidate | None, str]:
+    """(the package that pays, or None; why) for ``session`` among the
+    ``candidates`` the attendee may use: ``--no-package`` takes none,
+    ``--package`` names one (refused when it cannot pay), else rule 3 chooses,
+    and without an eligible package the session is at the regular fee
+    (refused with ``require_package``). ``book`` and ``move`` both choose here."""
+    if no_package:
+        return None, "booked without a package (--no-package)"
+    if package is not None:
+        pkg = next((p for p in candidates if p["id"] == package), None)
+        if pkg is None:
+            raise InputError(f"{session.attendee} cannot use client package {package!r}; see 'sessionpack balance {session.attendee}'")
+        verdict = judge(pkg, session, now, tz)
+        if isinstance(verdict, str):
+            raise RuleError(f"{package} cannot pay for this session: {verdict}{_late_sale_hint(pkg, session, tz)}")
+        return verdict, "chosen with --package"
+    chosen, why, rejected = choose(candidates, session, now, tz)
+    if chosen is None:
+        if require_package:
+            reasons = "; ".join(rejected) if rejected else f"{session.attendee} has no packages"
+            raise RuleError(f"no package can pay for {session.service.id} on {session.start.astimezone(tz):%Y-%m-%d %H:%M}: {reasons}")
+        why = "no eligible package: " + ("; ".join(rejected) if rejected else "no packages")
+    return chosen, why
+
+
+def _late_sale_hint(pkg: Mapping[str, Any], session: Session, tz: ZoneInfo) -> str:
+    """How to draw on a package sold after the session anyway: a link, with a reason."""
+    if sold_after(pkg, session.start.astimezone(tz).date()) is None:
+        return ""
+    return f"; book it without --package, then 'sessionpack link BOOKING {pkg['id']} --reason R' if it is meant"
+
+
 def plan_booking(
     attendee_view: Mapping[str, Any],
     owner_views: Mapping[str, Mapping[str, Any]],
@@ -185,33 +243,30 @@ def plan_booking(
     now: datetime,
     tz: ZoneInfo,
     currency: str,
+    checks: "Checks | None" = None,
     package: str | None = None,
     no_package: bool = False,
     require_package: bool = False,
     series: str | None = None,
 ) -> dict[str, Any]:
-    """The ``booked`` event for one session (no state is changed)."""
+    """The ``booked`` event for one session (no state is changed).
+
+    ``checks`` carries the practice's calendar around the session and the
+    person's overrides (a front end reads it with
+    ``actions.calendar.checks_for``): the session's time is judged by
+    ``guards.check_session`` (rule 21 of docs/rules.md) before anything else.
+    Without it the calendar is taken as empty and nothing is overridden.
+    """
+    from .guards import Checks, check_session
+
+    checks = checks if checks is not None else Checks()
+
+    if session.service.deleted:
+        raise RuleError(f"service {session.service.id!r} was deleted and cannot be booked; see 'sessionpack service list'")
+    check_session(session, session.service, checks, now=now, tz=tz)
     candidates = usable_packages(attendee_view, owner_views)
-    chosen: Candidate | None = None
-    why = ""
-    rejected: list[str] = []
-    if no_package:
-        why = "booked without a package (--no-package)"
-    elif package is not None:
-        pkg = next((p for p in candidates if p["id"] == package), None)
-        if pkg is None:
-            raise InputError(f"{session.attendee} cannot use client package {package!r}; see 'sessionpack balance {session.attendee}'")
-        verdict = judge(pkg, session, now, tz)
-        if isinstance(verdict, str):
-            raise RuleError(f"{package} cannot pay for this session: {verdict}")
-        chosen, why = verdict, "chosen with --package"
-    else:
-        chosen, why, rejected = choose(candidates, session, now, tz)
-        if chosen is None:
-            if require_package:
-                reasons = "; ".join(rejected) if rejected else f"{session.attendee} has no packages"
-                raise RuleError(f"no package can pay for {session.service.id} on {session.start.astimezone(tz):%Y-%m-%d %H:%M}: {reasons}")
-            why = "no eligible package: " + ("; ".join(rejected) if rejected else "no packages")
+    chosen, why = pick(candidates, session, now=now, tz=tz, package=package, no_package=no_package,
+                       require_package=require_package)
     if not session.service.active and chosen is None:
         raise RuleError(f"service {session.service.id!r} is inactive: only clients whose packages include it can still book it")
     number = attendee_view["counters"]["b"] + 1
@@ -263,14 +318,24 @@ def plan_series(
     sessions: list[Session],
     **options: Any,
 ) -> list[dict[str, Any]]:
-    """One ``booked`` event per date; each draws while the balance lasts (rule 5)."""
+    """One ``booked`` event per date; each draws while the balance lasts (rule 5).
+
+    Each date is checked like a single booking (rule 21), against the
+    practice's calendar and the dates of the series before it; a refusal
+    names the session of the series it is about."""
+    from .guards import Agenda, Checks, SessionRefused, agenda_record
+
     views = {attendee_view["id"]: _working_copy(attendee_view)}
     for owner, view in owner_views.items():
         views.setdefault(owner, _working_copy(view))
     events = []
     series = options.pop("series", None)
+    checks: Checks = options.pop("checks", None) or Checks()
+    agenda = Agenda(checks.agenda.records())
+    checks = Checks(agenda, checks.allow_overlap, checks.force)
     chosen = options.get("package")
-    for session in sessions:
+    tz = options["tz"]
+    for number, session in enumerate(sessions, start=1):
         attendee = views[attendee_view["id"]]
         owners = {k: v for k, v in views.items() if k != attendee_view["id"]}
         verdict = None
@@ -278,12 +343,19 @@ def plan_series(
             # A later date of a series drawn on --package: covered while the
             # package can pay, then at the regular fee (rule 5), not refused.
             pkg = next((p for p in usable_packages(attendee, owners) if p["id"] == chosen), None)
-            verdict = judge(pkg, session, options["now"], options["tz"]) if pkg is not None else None
-        if isinstance(verdict, str):
-            event = plan_booking(attendee, owners, session, series=series, **dict(options, package=None, no_package=True))
-            event["booking"]["why"] = f"{chosen} cannot pay for this session: {verdict}"
-        else:
-            event = plan_booking(attendee, owners, session, series=series, **options)
+            verdict = judge(pkg, session, options["now"], tz) if pkg is not None else None
+        try:
+            if isinstance(verdict, str):
+                event = plan_booking(attendee, owners, session, series=series, checks=checks,
+                                     **dict(options, package=None, no_package=True))
+                event["booking"]["why"] = f"{chosen} cannot pay for this session: {verdict}"
+            else:
+                event = plan_booking(attendee, owners, session, series=series, checks=checks, **options)
+        except SessionRefused as err:
+            if len(sessions) == 1:
+                raise
+            raise SessionRefused(f"session {number} of the series ({session.start.astimezone(tz):%Y-%m-%d %H:%M}): {err}") from None
+        agenda.add(agenda_record(event["booking"]))
         simulate(views, event)
         events.append(event)
     return events
@@ -357,15 +429,21 @@ def change_status(
     currency: str,
     reason: str | None = None,
     override: str | None = None,
+    force: bool = False,
+    tz: ZoneInfo | None = None,
 ) -> dict[str, Any]:
     """The event for attend / no-show / cancel of one booking.
 
     ``override`` (return | forfeit), with a reason, replaces the package's
-    policy for a no-show or a late cancel.
+    policy for a no-show or a late cancel. Attended or no-show before the
+    session starts needs ``force`` (rule 21 of docs/rules.md).
     """
+    from .guards import check_marking
+
     current = booking["status"]
     if current != "booked":
         raise RuleError(f"booking {booking['id']} is already {current}; nothing was changed")
+    check_marking(booking, action, now, force, tz)
     if override and not reason:
         raise InputError("overriding the package's policy needs --reason")
     reason = check_reason(reason)

@@ -191,6 +191,7 @@ def ref_entries(view: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
 HANDLER_MODULES = {
     "sold": "sales", "paid": "sales",
     "booked": "booking_events", "attended": "booking_events", "no-show": "booking_events", "cancelled": "booking_events",
+    "moved": "moves",
     "linked": "links", "unlinked": "links", "booking-paid": "links",
     "refunded": "refunds", "package-cancelled": "refunds",
     "adjusted": "adjustments", "paused": "pauses", "resumed": "pauses", "transferred": "transfers",

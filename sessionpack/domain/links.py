@@ -145,6 +145,11 @@ def plan_link(
                         f"see 'sessionpack balance {booking['attendee']}' for the packages they can use")
     service = count_as or booking_service(booking)
     session = session_of(booking, service)
+    # A package sold after the session never pays for it by itself (rule 21);
+    # a person may link it, saying why.
+    late_sale = bookings.sold_after(pkg, session.start.astimezone(tz).date())
+    if late_sale and not reason:
+        raise RuleError(f"{cp} was {late_sale}; to link it anyway, give --reason R (it stays in the history)")
     draw: dict[str, Any] | None = None
     if no_count:
         blocker = _blocker(pkg, session, now, tz)
@@ -156,14 +161,14 @@ def plan_link(
         if key is None:
             raise RuleError(f"{cp} does not include {service.id}; say how to count it: --count-as SERVICE "
                             f"(it includes {included_text(pkg['terms'])}) or --no-count")
-        verdict = bookings.judge(pkg, session, now, tz)
+        verdict = bookings.judge(pkg, session, now, tz, before_sale=True)
         if isinstance(verdict, str):
             blocker, amount = verdict, _forced_amount(pkg, key, session)
         else:
             blocker, amount = None, verdict.amount
         fee, fee_tax = bookings.fee_for(session, bookings.Candidate(pkg, key, amount, None, 0), currency)
         draw = {"key": key, "amount": money_text(amount) if isinstance(amount, Decimal) else amount}
-    forced = []
+    forced = [late_sale] if late_sale else []
     if blocker:
         if not force:
             raise RuleError(f"{cp} cannot pay for {bid}: {blocker}; {FORCE_HINT}")

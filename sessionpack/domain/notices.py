@@ -484,7 +484,7 @@ def packages_named(event: Mapping[str, Any]) -> list[str]:
     booking names the one it draws on)."""
     from .ids import CLIENT_PACKAGE_RE
 
-    named = [event.get("client_package"), event.get("to_package"), event.get("package")]
+    named = [event.get("client_package"), event.get("to_package"), event.get("package"), event.get("from_package")]
     booking = event.get("booking")
     if isinstance(booking, Mapping):
         named.append(booking.get("package"))

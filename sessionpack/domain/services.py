@@ -14,7 +14,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Mapping
 
-SERVICE_KEYS = ("name", "duration", "price", "tax", "active", "providers", "description")
+SERVICE_KEYS = ("name", "duration", "price", "tax", "active", "providers", "description", "capacity", "deleted")
+MAX_CAPACITY = 10000
 
 
 @record
@@ -30,6 +31,10 @@ class Service:
       active: inactive services cannot be booked anew; history keeps them.
       providers: who can give it (empty: anyone).
       description: free text.
+      capacity: places at one start (a group class), or None for one
+        client at a time (rule 21 of docs/rules.md).
+      deleted: soft delete (rule 27 of docs/rules.md): kept for history,
+        not listed, never booked anew.
     """
 
     id: str
@@ -40,6 +45,8 @@ class Service:
     active: bool = True
     providers: tuple[str, ...] = field(default_factory=tuple)
     description: str = ""
+    capacity: int | None = None
+    deleted: bool = False
 
     def to_mapping(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -53,6 +60,10 @@ class Service:
             out["providers"] = list(self.providers)
         if self.description:
             out["description"] = self.description
+        if self.capacity is not None:
+            out["capacity"] = self.capacity
+        if self.deleted:
+            out["deleted"] = True
         return out
 
     def with_changes(self, **changes: Any) -> "Service":
@@ -77,6 +88,22 @@ def check_duration(value: object) -> int:
     if not 1 <= minutes <= 1440:
         raise InputError(f"duration must be between 1 and 1440 minutes, not {minutes}")
     return minutes
+
+
+def check_capacity(value: object) -> int | None:
+    """Places at one start: a whole number from 1 (1: one client at a time, the
+    default, kept as None) up to MAX_CAPACITY."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise InputError(f"capacity must be a whole number of places, e.g. 12, not {value!r}")
+    try:
+        if isinstance(value, str) and not value.strip().isascii():
+            raise ValueError(value)
+        places = int(value)
+    except ValueError:
+        raise InputError(f"capacity must be a whole number of places, e.g. 12, not {value!r}") from None
+    if not 1 <= places <= MAX_CAPACITY:
+        raise InputError(f"capacity must be between 1 and {MAX_CAPACITY} places, not {places}")
+    return places if places > 1 else None
 
 
 def check_providers(value: object) -> tuple[str, ...]:
@@ -112,6 +139,9 @@ def service_from_mapping(service_id: str, data: Mapping[str, Any], currency: str
     description = data.get("description", "")
     if not isinstance(description, str):
         raise FieldError("description", "must be text")
+    deleted = data.get("deleted", False)
+    if not isinstance(deleted, bool):
+        raise FieldError("deleted", "must be true or false")
     return Service(
         id=service_id,
         name=field_of("name", check_name),
@@ -121,4 +151,6 @@ def service_from_mapping(service_id: str, data: Mapping[str, Any], currency: str
         active=active,
         providers=field_of("providers", check_providers) if "providers" in data else (),
         description=description,
+        capacity=field_of("capacity", check_capacity) if "capacity" in data else None,
+        deleted=deleted,
     )

@@ -25,6 +25,7 @@ import copy
 from typing import Any, Iterable, Mapping
 
 from . import balances, ledger
+from .ledger import handles
 
 # Events that record what left the data directory (notices sent to people):
 # a command holding one cannot be taken back.
@@ -115,7 +116,7 @@ def refold(view: dict[str, Any], events: list[dict[str, Any]]) -> None:
         view["undone"] = sorted(excluded)
 
 
-@ledger.handles("undone")
+@handles("undone")
 def _undone(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
     refold(view, [*view["events"], event])
 

@@ -178,7 +178,7 @@ def client_summaries(view: Mapping[str, Any], now: datetime, tz: ZoneInfo, inclu
 
 def _packages_named(event: Mapping[str, Any]) -> list[str]:
     """The client packages an event names (a transfer names two)."""
-    named = [event.get("client_package"), event.get("to_package"), event.get("package")]
+    named = [event.get("client_package"), event.get("to_package"), event.get("package"), event.get("from_package")]
     booking = event.get("booking")
     if isinstance(booking, Mapping):
         named.append(booking.get("package"))
@@ -283,6 +283,10 @@ def describe_event(event: Mapping[str, Any]) -> str:
         else:
             drew = f"regular fee {b['fee']} + {b['fee_tax']} tax"
         return f"booked {b['id']}: {b['service']} on {when} for {b['attendee']}; {drew}"
+    if kind == "moved":
+        from ..domain.moves import move_words
+
+        return move_words(event)
     if kind in ("attended", "no-show", "cancelled"):
         words = {"attended": "attended", "no-show": "no-show", "cancelled": "late cancel" if event.get("late") else "cancelled"}[kind]
         outcome = event.get("outcome")
@@ -372,7 +376,8 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
             "what": describe_event(event) + (f" (undone by {undone[event['seq']]}: {reasons.get(undone[event['seq']])})"
                                              if event["seq"] in undone else ""),
             "undone_by": undone.get(event["seq"]),
-            "why": event.get("reason") or (event["booking"].get("why") if isinstance(event.get("booking"), Mapping) else "") or "",
+            "why": event.get("reason") or (event["booking"].get("why") if isinstance(event.get("booking"), Mapping) else "")
+                   or (event.get("why") if event["type"] == "moved" else "") or "",
             "package": target or "",
             "change": _fmt(change, signed=True),
             "balance": _fmt(after),

@@ -12,13 +12,19 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ..domain import balances
-from .balances import describes, expiry_text
+from .balances import describes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Mapping
 
-CODE_COLUMNS = ["id", "package", "item", "total", "used", "scheduled", "remaining", "expires", "status", "booked"]
+# ``balance --code --format csv``: one ``balance`` row per balance item (one
+# number per column), then one ``session`` row per session booked on the
+# package and not yet marked (when, what and how much it draws).
+CODE_CSV_COLUMNS = ["row", "id", "package", "name", "item", "total", "adjusted", "used", "forfeited", "scheduled",
+                    "transferred", "voided", "expired", "remaining", "expires", "starts_at_first_use", "status",
+                    "start", "service", "service_name", "duration", "amount"]
+_FIGURES = ("total", "adjusted", "used", "forfeited", "scheduled", "transferred", "voided", "expired", "remaining")
 
 
 def _booked(pkg: Mapping[str, Any], bookings: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -61,29 +67,45 @@ def code_summary(pkg: Mapping[str, Any], bookings: Mapping[str, Mapping[str, Any
     }
 
 
-def _session_text(session: Mapping[str, Any]) -> str:
-    when = session["start"][:16].replace("T", " ")
-    return f"{when} {session['service']}" if session["service"] else when
-
-
-def code_table_rows(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One row per balance item, with the sessions booked on that item."""
-    rows = []
+def code_csv_rows(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The rows of ``CODE_CSV_COLUMNS``: nothing flattened into a string."""
+    head = {"id": summary["id"], "package": summary["package"], "name": summary["name"]}
+    rows: list[dict[str, Any]] = []
     for key, row in summary["balances"].items():
-        adjusted = str(row["adjusted"])
-        total = row["total"] if adjusted in ("0", "0.00") else f"{row['total']} {'' if adjusted.startswith('-') else '+'}{adjusted}"
-        used = row["used"] if str(row["forfeited"]) in ("0", "0.00") else f"{row['used']} + {row['forfeited']} forfeited"
+        rows.append({"row": "balance", **head, "item": key, **{figure: row[figure] for figure in _FIGURES},
+                     "expires": summary["expires"], "starts_at_first_use": summary["starts_at_first_use"],
+                     "status": summary["status"]})
+    for session in summary["booked"]:
+        rows.append({"row": "session", **head, "item": session["item"], "start": session["start"],
+                     "service": session["service"], "service_name": session["service_name"],
+                     "duration": session["duration"], "amount": session["amount"]})
+    return rows
+
+
+def code_table_rows(summary: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """One row per balance item for people, in the words and columns of
+    ``balance`` (``left 1/10``, ``booked``, ``valid to 14 Apr``): the same
+    rows, made by the same function."""
+    from .balances import balance_table_rows
+
+    lapsed = {key: row["expired"] for key, row in summary["balances"].items() if str(row["expired"]) not in ("0", "0.00")}
+    return balance_table_rows([dict(summary, owner=None, shared_with=[], shared_by=None, forfeited_at_expiry=lapsed)],
+                              now=now, tz=tz)
+
+
+def code_session_rows(summary: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """The sessions booked on the package and not yet marked, for people:
+    when (in the practice's zone), the service's name, minutes and what each draws."""
+    from .when import human_date, human_time
+
+    rows = []
+    for session in summary["booked"]:
+        start = session["start"]
         rows.append({
-            "id": summary["id"],
-            "package": summary["name"],
-            "item": key,
-            "total": total,
-            "used": used,
-            "scheduled": row["scheduled"],
-            "remaining": row["remaining"],
-            "expires": expiry_text(summary),
-            "status": summary["status"],
-            "booked": "; ".join(_session_text(s) for s in summary["booked"] if s["item"] == key),
+            "when": human_time(start, now, tz) if len(start) > 10 else human_date(start, now, tz, weekday=True),
+            "service": session["service_name"] or session["service"] or "",
+            "minutes": session["duration"],
+            "draws": f"{session['amount']} {session['item']}",
         })
     return rows
 

@@ -73,11 +73,16 @@ def load_service(root: str, currency: str, service_id: str) -> Service | None:
     return _load_one(root, layout.SERVICES, service_id, lambda sid, data: service_from_mapping(sid, data, currency))
 
 
-def save_service(tx: Any, service: Service) -> None:
-    """Write ``services/ID.toml`` and record the change (``Transaction.write_catalog``)."""
+def service_text(service: Service) -> bytes:
+    """A service as its file holds it (canonical TOML)."""
     import tomli_w
 
-    tx.write_catalog(f"{layout.SERVICES}/{service.id}.toml", tomli_w.dumps(service.to_mapping()).encode("utf-8"))
+    return tomli_w.dumps(service.to_mapping()).encode("utf-8")
+
+
+def save_service(tx: Any, service: Service) -> None:
+    """Write ``services/ID.toml`` and record the change (``Transaction.write_catalog``)."""
+    tx.write_catalog(f"{layout.SERVICES}/{service.id}.toml", service_text(service))
 
 
 def load_packages(root: str, currency: str, services: dict[str, Service], problems: list[str] | None = None) -> dict[str, Any]:
@@ -94,8 +99,13 @@ def load_package(root: str, currency: str, package_id: str, services: dict[str, 
     return _load_one(root, layout.PACKAGES, package_id, lambda pid, data: package_from_mapping(pid, data, currency, services))
 
 
-def save_package(tx: Any, package: Any) -> None:
-    """Write ``packages/ID.toml`` and record the change (``Transaction.write_catalog``)."""
+def package_text(package: Any) -> bytes:
+    """A package as its file holds it (canonical TOML)."""
     import tomli_w
 
-    tx.write_catalog(f"{layout.PACKAGES}/{package.id}.toml", tomli_w.dumps(package.to_mapping()).encode("utf-8"))
+    return tomli_w.dumps(package.to_mapping()).encode("utf-8")
+
+
+def save_package(tx: Any, package: Any) -> None:
+    """Write ``packages/ID.toml`` and record the change (``Transaction.write_catalog``)."""
+    tx.write_catalog(f"{layout.PACKAGES}/{package.id}.toml", package_text(package))

@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import zlib
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from ..domain import balances, valuation
@@ -214,9 +216,9 @@ _FINGERPRINT = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_as
 
 
 # Event types whose records are all named in the event (client_package,
-# to_package, package, booking): a commit of only these changes no other
+# to_package, package, from_package, booking): a commit of only these changes no other
 # record. Any other type makes the whole client's records compared.
-_NAMED = frozenset({"sold", "paid", "booked", "attended", "no-show", "cancelled", "linked", "unlinked", "booking-paid",
+_NAMED = frozenset({"sold", "paid", "booked", "moved", "attended", "no-show", "cancelled", "linked", "unlinked", "booking-paid",
                     "refunded", "package-cancelled", "adjusted", "paused", "resumed", "transferred", "code-reset",
                     "shared", "unshared", "expired", "client-added", "client-edited"})
 
@@ -229,7 +231,7 @@ def _named(events: list[dict[str, Any]] | None) -> set[str] | None:
     for event in events:
         if event.get("type") not in _NAMED:
             return None
-        for field in ("client_package", "to_package", "package"):
+        for field in ("client_package", "to_package", "package", "from_package"):
             if isinstance(event.get(field), str):
                 ids.add(event[field])
         booking = event.get("booking")
@@ -336,6 +338,38 @@ def day_records(root: str, days: list[str]) -> Iterator[list[Any]]:
         name = day_file(day)
         for number, line in enumerate(read_lines(root, name), start=1):
             yield decode(line, name, number)
+
+
+_START = re.compile(rb'"start":"([0-9T:+.-]{16,40})"')
+_DURATION = re.compile(rb'"duration":([0-9]{1,5})[,}]')
+
+
+def day_bookings(read: Any, days: list[str], windows: list[tuple[datetime, datetime]] | None = None) -> Iterator[dict[str, Any]]:
+    """The bookings starting on ``days`` (ISO dates), as the day views hold
+    them; ``read`` is ``Store.view_bytes`` (the files as this command sees
+    them). Only the booking lines are decoded, and with ``windows`` (start,
+    end) only those of bookings that overlap one of them: a busy day holds
+    hundreds of lines, and a booking needs the few around its own time."""
+    for day in days:
+        name = day_file(day)
+        data = read(name)
+        if not data:
+            continue
+        for number, line in enumerate(data.splitlines(), start=1):
+            if not line.startswith(b'["b",'):
+                continue
+            if windows is not None:
+                start, minutes = _START.search(line), _DURATION.search(line)
+                if start is not None and minutes is not None:
+                    try:
+                        begins = datetime.fromisoformat(start.group(1).decode("ascii"))
+                    except ValueError:
+                        begins = None
+                    if begins is not None and begins.tzinfo is not None:
+                        ends = begins + timedelta(minutes=int(minutes.group(1)))
+                        if not any(begins < high and low < ends for low, high in windows):
+                            continue
+            yield decode(line, name, number)[3]
 
 
 def shard_names(root: str, folder: str) -> list[str]:

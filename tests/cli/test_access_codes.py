@@ -109,7 +109,7 @@ def test_balance_with_the_code_shows_that_package_only(shop, data_dir: Path) -> 
     ok(shop("book", "ana", "massage", "2026-12-01T10:00", "--package", "ana.p2"))
     ok(shop("book", "ana", "massage", "2026-11-25T15:30", "--package", "ana.p2"))
     ok(shop("book", "ana", "massage", "2026-11-21T10:00", "--package", "ana.p2"))
-    ok(shop("attend", "ana.b3"))
+    ok(shop("attend", "ana.b3", now="2026-11-21T11:00"))  # once the session has started (rule 21)
     ok(shop("book", "ana", "massage", "2026-11-22T10:00", "--package", "ana.p2"))
     ok(shop("cancel", "ana.b4"))
     ok(shop("book", "ana", "massage", "2026-12-02T10:00", "--package", "ana.p1"))
@@ -127,11 +127,21 @@ def test_balance_with_the_code_shows_that_package_only(shop, data_dir: Path) -> 
         ],
     }
     assert ok(shop("balance", "--code", code.lower().replace("-", " "), "--format", "csv")) == (
-        "id,package,item,total,used,scheduled,remaining,expires,status,booked\n"
-        "ana.p2,5 massages,massage,5,1,2,2,2027-02-20,active,2026-11-25 15:30 massage; 2026-12-01 10:00 massage\n")
+        "row,id,package,name,item,total,adjusted,used,forfeited,scheduled,transferred,voided,expired,remaining,expires,"
+        "starts_at_first_use,status,start,service,service_name,duration,amount\n"
+        "balance,ana.p2,five,5 massages,massage,5,0,1,0,2,0,0,0,2,2027-02-20,no,active,,,,,\n"
+        "session,ana.p2,five,5 massages,massage,,,,,,,,,,,,,2026-11-25T15:30:00+00:00,massage,Massage 60,60,1\n"
+        "session,ana.p2,five,5 massages,massage,,,,,,,,,,,,,2026-12-01T10:00:00+00:00,massage,Massage 60,60,1\n")
     table = ok(shop("balance", "--code", code))
-    assert table.splitlines()[0].strip() == "ana.p2 at 2026-11-20 09:00"
-    assert "2026-11-25 15:30 massage; 2026-12-01 10:00 massage" in table
+    assert table == (
+        "ana.p2 (5 massages) at 2026-11-20 09:00\n"
+        "item     left  booked  valid           status\n"
+        "massage  2/5   2       to 20 Feb 2027  active\n"
+        "\n"
+        "Booked, not yet marked\n"
+        "when              service     minutes  draws\n"
+        "Wed 25 Nov 15:30  Massage 60  60       1 massage\n"
+        "Tue 1 Dec 10:00   Massage 60  60       1 massage\n")
     for text in (table, json.dumps(record)):
         for secret in ("Ana Lima", "ana@example.com", "bia", "Bia", "ana.p1", "ana.p3", "INV", "492", "400", "170", "ana.b"):
             assert secret not in text, secret
@@ -185,8 +195,10 @@ def test_book_with_the_code_draws_on_that_package(shop, data_dir: Path) -> None:
 
 def test_book_code_usage_errors(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     code = sold_code(shop, "ana", "five")
-    conflict = "error: --code books one session on the code's own package: leave out --package, --no-package and --repeat\n"
-    for extra in (("--package", "ana.p1"), ("--no-package",), ("--repeat", "weekly", "--count", "2")):
+    conflict = ("error: --code books one session on the code's own package: leave out --package, --no-package, --repeat, "
+                "--allow-overlap and --force\n")
+    for extra in (("--package", "ana.p1"), ("--no-package",), ("--repeat", "weekly", "--count", "2"), ("--allow-overlap",),
+                  ("--force",)):
         refused(shop, data_dir, ("book", "--code", code, "massage", "2026-12-01T10:00", *extra), 2, conflict)
     positional = "error: with --code give SERVICE WHEN only (the code names the client); see 'sessionpack book --help'\n"
     refused(shop, data_dir, ("book", "--code", code, "ana", "massage", "2026-12-01T10:00"), 2, positional)

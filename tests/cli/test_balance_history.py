@@ -41,7 +41,7 @@ def summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: row[k] for k in ("id", "package", "status", "expires", "remaining")} for row in rows]
 
 
-def test_balance_json_matches_spec_section_4(shop) -> None:  # type: ignore[no-untyped-def]
+def test_balance_json_is_the_documented_shape(shop) -> None:  # type: ignore[no-untyped-def]
     for pid in ("five", "mixed", "ten", "hours", "credit", "spa"):
         ok(shop("sell", "ana", pid))
     first = ok_json(shop("book", "ana", "massage", "2026-12-01T10:00", "--format", "json"))
@@ -202,7 +202,8 @@ def test_history_of_a_client_package(shop) -> None:  # type: ignore[no-untyped-d
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
     assert {r["client_package"] for r in rows} == {"ana.p1"}
     assert [r["booking"] for r in rows] == [None, "ana.b1", "ana.b2", "ana.b1", "ana.b2", None]
-    assert set(rows[0]) == {"seq", "at", "actor", "type", "command", "client_package", "booking", "what", "why", "change", "balance"}
+    assert set(rows[0]) == {"seq", "at", "actor", "type", "command", "client_package", "booking", "what", "why", "change", "balance",
+                            "undone_by"}
     assert rows[-1]["balance"] == ok_json(shop("balance", "ana", "--format", "json"))[0]["remaining"]
 
 

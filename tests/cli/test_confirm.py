@@ -24,6 +24,7 @@ ASKING = [
     (("cancel", "ana.p1", "--reason", "sold by mistake"), "This will cancel ana.p1:\n  cancelled ana.p1 (no refund)"),
     (("refund", "ana.p2", "--full", "--reason", "moving"), "This will refund ana.p2:\n  refunded ana.p2"),
     (("transfer", "ana.p2", "bruno", "--all", "--reason", "moving"), "This will transfer all of ana.p2 to bruno:\n  "),
+    (("cancel", "ana.b2", "ana.b3"), "This will cancel 2 sessions:\n  "),
 ]
 
 

@@ -191,17 +191,17 @@ def test_service_add_and_list(practice) -> None:
     result = practice("service", "list", "--format", "csv")
     assert result.exit_code == 0
     assert result.stdout == (
-        "id,name,duration,price,tax,active,providers\n"
-        "massage,Massage 60,60,90.00,0,yes,\n"
-        "thai,Thai massage,90,120.00,23,yes,\n"
-        "yoga,Yoga class,45,15.50,6.5,yes,\n"
+        "id,name,duration,price,tax,active,providers,capacity,deleted\n"
+        "massage,Massage 60,60,90.00,0,yes,,1,no\n"
+        "thai,Thai massage,90,120.00,23,yes,,1,no\n"
+        "yoga,Yoga class,45,15.50,6.5,yes,,1,no\n"
     )
     result = practice("service", "list", "--format", "tsv")
     assert result.stdout == (
-        "id\tname\tduration\tprice\ttax\tactive\tproviders\n"
-        "massage\tMassage 60\t60\t90.00\t0\tyes\t\n"
-        "thai\tThai massage\t90\t120.00\t23\tyes\t\n"
-        "yoga\tYoga class\t45\t15.50\t6.5\tyes\t\n"
+        "id\tname\tduration\tprice\ttax\tactive\tproviders\tcapacity\tdeleted\n"
+        "massage\tMassage 60\t60\t90.00\t0\tyes\t\t1\tno\n"
+        "thai\tThai massage\t90\t120.00\t23\tyes\t\t1\tno\n"
+        "yoga\tYoga class\t45\t15.50\t6.5\tyes\t\t1\tno\n"
     )
 
 
@@ -209,18 +209,18 @@ def test_service_add_formats(practice) -> None:
     result = practice("service", "add", "reiki", "--name", "Reiki", "--duration", "30", "--price", "40", "--provider", "Rita", "--provider", "Sol", "--format", "json")
     assert (result.exit_code, result.stderr) == (0, "")
     assert json.loads(result.stdout) == {
-        "id": "reiki", "name": "Reiki", "duration": 30, "price": "40.00", "tax": "0", "active": True, "providers": ["Rita", "Sol"],
+        "id": "reiki", "name": "Reiki", "duration": 30, "price": "40.00", "tax": "0", "active": True, "providers": ["Rita", "Sol"], "capacity": 1, "deleted": False,
     }
     result = practice("service", "add", "cupping", "--name", "Cupping", "--duration", "20", "--price", "25", "--format", "csv")
-    assert result.stdout == "id,name,duration,price,tax,active,providers\ncupping,Cupping,20,25.00,0,yes,\n"
+    assert result.stdout == "id,name,duration,price,tax,active,providers,capacity,deleted\ncupping,Cupping,20,25.00,0,yes,,1,no\n"
 
 
 def test_service_list_json_and_table(practice) -> None:
     result = practice("service", "list", "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout) == [
-        {"id": "massage", "name": "Massage 60", "duration": 60, "price": "90.00", "tax": "0", "active": True, "providers": []},
-        {"id": "thai", "name": "Thai massage", "duration": 90, "price": "120.00", "tax": "23", "active": True, "providers": []},
+        {"id": "massage", "name": "Massage 60", "duration": 60, "price": "90.00", "tax": "0", "active": True, "providers": [], "capacity": 1, "deleted": False},
+        {"id": "thai", "name": "Thai massage", "duration": 90, "price": "120.00", "tax": "23", "active": True, "providers": [], "capacity": 1, "deleted": False},
     ]
     table = practice("service", "list").stdout
     assert table.splitlines()[0].rstrip() == "Services (EUR)"
@@ -232,18 +232,19 @@ def test_service_list_empty(sp) -> None:
     result = sp("service", "list")
     assert (result.exit_code, result.stdout) == (0, "No services yet: add one with 'sessionpack service add'\n")
     assert sp("service", "list", "--format", "json").stdout == "[]\n"
-    assert sp("service", "list", "--format", "csv").stdout == "id,name,duration,price,tax,active,providers\n"
+    assert sp("service", "list", "--format", "csv").stdout == "id,name,duration,price,tax,active,providers,capacity,deleted\n"
 
 
 def test_service_show(practice) -> None:
     result = practice("service", "show", "thai")
     assert (result.exit_code, result.stdout) == (
         0,
-        "id         thai\nname       Thai massage\nduration   90\nprice      120.00\ntax        23\nactive     yes\nproviders  \n",
+        "id         thai\nname       Thai massage\nduration   90\nprice      120.00\ntax        23\nactive     yes\nproviders  \n"
+        "capacity   1\ndeleted    no\n",
     )
     result = practice("service", "show", "thai", "--format", "json")
     assert json.loads(result.stdout) == {
-        "id": "thai", "name": "Thai massage", "duration": 90, "price": "120.00", "tax": "23", "active": True, "providers": [],
+        "id": "thai", "name": "Thai massage", "duration": 90, "price": "120.00", "tax": "23", "active": True, "providers": [], "capacity": 1, "deleted": False,
     }
     assert_error(practice("service", "show", "nope"), 2, "no service 'nope'; see 'sessionpack service list --all'")
     assert_error(practice("service", "show", "../x"), 2, f"service id '../x' is not valid: {SLUG_HELP}")
@@ -302,10 +303,10 @@ def test_service_edit(practice) -> None:
     assert (result.exit_code, result.stdout, result.stderr) == (0, "Changed service massage\n", "")
     result = practice("service", "edit", "massage", "--tax", "23", "--format", "json")
     assert json.loads(result.stdout) == {
-        "id": "massage", "name": "Massage 60", "duration": 60, "price": "95.00", "tax": "23", "active": True, "providers": ["Rita"],
+        "id": "massage", "name": "Massage 60", "duration": 60, "price": "95.00", "tax": "23", "active": True, "providers": ["Rita"], "capacity": 1, "deleted": False,
     }
     result = practice("service", "show", "massage", "--format", "csv")
-    assert result.stdout == "id,name,duration,price,tax,active,providers\nmassage,Massage 60,60,95.00,23,yes,Rita\n"
+    assert result.stdout == "id,name,duration,price,tax,active,providers,capacity,deleted\nmassage,Massage 60,60,95.00,23,yes,Rita,1,no\n"
 
 
 def test_service_edit_without_change(practice) -> None:
@@ -320,12 +321,12 @@ def test_service_deactivate_and_list_all(practice) -> None:
     result = practice("service", "deactivate", "thai")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "Deactivated service thai\n", "")
     assert practice("service", "list", "--format", "csv").stdout == (
-        "id,name,duration,price,tax,active,providers\nmassage,Massage 60,60,90.00,0,yes,\n"
+        "id,name,duration,price,tax,active,providers,capacity,deleted\nmassage,Massage 60,60,90.00,0,yes,,1,no\n"
     )
     assert practice("service", "list", "--all", "--format", "csv").stdout == (
-        "id,name,duration,price,tax,active,providers\n"
-        "massage,Massage 60,60,90.00,0,yes,\n"
-        "thai,Thai massage,90,120.00,23,no,\n"
+        "id,name,duration,price,tax,active,providers,capacity,deleted\n"
+        "massage,Massage 60,60,90.00,0,yes,,1,no\n"
+        "thai,Thai massage,90,120.00,23,no,,1,no\n"
     )
     assert_error(practice("service", "deactivate", "thai"), 1, "service thai is already inactive")
     result = practice("service", "edit", "thai", "--activate")

@@ -741,21 +741,21 @@ def test_every_package_command_has_help_with_an_example(command: str) -> None:
     assert "Example" in result.stdout and "sessionpack package " in result.stdout
 
 
-# ---------------------------------------------------------------- the README's examples
+# ---------------------------------------------------------------- the examples of docs/packages.md
 
 
-def test_readme_package_files_are_valid(sp, data_dir: Path) -> None:
+def test_the_documented_package_files_are_valid(sp, data_dir: Path) -> None:
     import re
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("<!-- packages:begin -->"):readme.index("<!-- packages:end -->")]
+    page = (Path(__file__).resolve().parents[2] / "docs" / "packages.md").read_text(encoding="utf-8")
+    section = page[page.index("<!-- packages:begin -->"):page.index("<!-- packages:end -->")]
     blocks = re.findall(r"```toml\n(.*?)```", section, flags=re.S)
     assert len(blocks) == 5
     assert sp("init", "--currency", "EUR", "--timezone", "Europe/Lisbon").exit_code == 0
     for sid in ("massage-60", "massage-90", "thai", "sauna"):
         assert sp("service", "add", sid, "--name", sid, "--duration", "60", "--price", "50").exit_code == 0
     for number, block in enumerate(blocks, start=1):
-        (data_dir / "packages" / f"readme-{number}.toml").write_text(block, encoding="utf-8")
+        (data_dir / "packages" / f"documented-{number}.toml").write_text(block, encoding="utf-8")
     result = sp("package", "list", "--all", "--format", "json")
     assert (result.exit_code, result.stderr) == (0, "")
     kinds = [t["contents"].get("pool", "fixed") for t in sorted(json.loads(result.stdout), key=lambda t: t["id"])]

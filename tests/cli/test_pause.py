@@ -1,6 +1,6 @@
 """pause and resume through the CLI (rule 9 of docs/rules.md).
 
-The worked example of the README: sold 15 Jan with "3 months" -> valid
+The worked example of docs/corrections.md: sold 15 Jan with "3 months" -> valid
 through 15 Apr; paused 28 Feb - 3 Mar (4 days, across a month end) ->
 19 Apr; resumed on 2 Mar (2 days paused) -> 17 Apr.
 """

@@ -124,6 +124,9 @@ DOCUMENTED = [
     ["book", "ana", "massage", "2026-12-01T10:00", "--dry-run"], ["cancel", "ana.p1", "--reason", "sold twice", "--yes"],
     ["cancel", "ana.p1", "-y", "--reason", "x", "--cancel-bookings"], ["pay", "ana.p1", "10", "--dry-run", "--format", "json"],
     ["attend", "ana.b3", "--dry-run", "--yes"], ["no-show", "ana.b3", "--forfeit", "--reason", "late", "-y"],
+    ["attend", "ana.b3", "ana.b4", "bea.b1"], ["cancel", "ana.b3", "--reason", "ill", "ana.b4"], ["attend", "--client", "ana", "--date", "today"],
+    ["cancel", "--client", "ana", "--date", "2026-12-01", "--reason", "ill"], ["attend"], ["attend", "--", "ana.b3", "--odd"],
+    ["book", "ana", "massage", "2026-12-01T10:00", "--allow-overlap", "--force"],
 ]
 
 
@@ -172,7 +175,8 @@ TOKENS = ["ana", "ana.p1", "ana.b3", "massage", "2026-12-01T10:00", "five", "", 
           "--code", "--duration", "--duration=45", "--count", "--repeat", "--until", "--package", "--no-package", "--share",
           "--share=bo", "--unpaid", "--ref", "--price", "--return", "--forfeit", "--reason", "--method", "--data-dir", "--now",
           "--actor", "--version", "-x", "-hh", "--wide", "--status", "expired", "--expiring", "--tag", "--csv", "--dry-run", "--note",
-          "jsonl", "--csv-template", "--create-clients", "--hooks", "--yes", "-y", "-yh"]
+          "jsonl", "--csv-template", "--create-clients", "--hooks", "--yes", "-y", "-yh", "--client", "--date", "--allow-overlap",
+          "--force"]
 ROOTS = ["--data-dir", DATA, "--now", "2026-11-20", "--actor", "m", f"--data-dir={DATA}", "--version", "-h", "--", "x", "--no-pager",
          "--no-hooks"]
 
@@ -287,6 +291,7 @@ COMPLETIONS = [
     ("bash", "sessionpack pay ana.", None), ("bash", "sessionpack --now 2026-11-20 balance b", None), ("bash", "sessionpack balance --fo", None),
     ("bash", "sessionpack bal", None), ("bash", "sessionpack book ana --duration 30 ", None), ("bash", "sessionpack balance ana ", None),
     ("bash", "sessionpack balance ", 1), ("bash", "sessionpack balance --format=", None), ("bash", "sessionpack book ana 'mas", None),
+    ("bash", "sessionpack attend ana.b1 ana.", None), ("bash", "sessionpack cancel ana.b1 --reason x ana.b", None),
     ("zsh", "sessionpack balance ", None), ("zsh", "sessionpack history ana.", None), ("zsh", "sessionpack balance zz", None),
     ("zsh", "sessionpack sell bob fi", None), ("fish", "sessionpack balance a", "get-args"), ("fish", "sessionpack balance a", "is-args"),
     ("fish", "sessionpack balance zz", "is-args"), ("fish", "sessionpack history ana.", "get-args"), ("fish", "sessionpack balance zz", "get-args"),

@@ -232,9 +232,10 @@ def test_repeat_series_on_a_chosen_package(shop, data_dir: Path) -> None:  # typ
                         "--package", "ana.p2", "--format", "json"))
     assert [r["package"] for r in rows] == ["ana.p2", "ana.p2", None]
     assert rows[2]["why"] == "ana.p2 cannot pay for this session: no massage sessions left"
-    refused(shop, data_dir, ("book", "ana", "massage", "2026-12-01T10:00", "--repeat", "weekly", "--count", "7",
+    # At 11:00, after the first series' sessions: the one practitioner is free then (rule 21).
+    refused(shop, data_dir, ("book", "ana", "massage", "2026-12-01T11:00", "--repeat", "weekly", "--count", "7",
                              "--require-package"), 1,
-            "no package can pay for massage on 2027-01-05 10:00: ana.p1: no massage sessions left; ana.p2: no massage sessions left")
+            "no package can pay for massage on 2027-01-05 11:00: ana.p1: no massage sessions left; ana.p2: no massage sessions left")
 
 
 # ---------------------------------------------------------------- cancel / attend / no-show

@@ -72,7 +72,7 @@ def test_transfer_all_that_remains(shop) -> None:  # type: ignore[no-untyped-def
                       "expires": "2027-02-20", "remaining": {"massage": 2, "thai": 2},
                       "source_remaining": {"massage": 0, "thai": 0}}
     assert balance_of(shop, "ana", "ana.p1")["status"] == "active"  # its booked session stays with it
-    ok(shop("attend", "ana.b1"))
+    ok(shop("attend", "ana.b1", now="2026-12-01T11:00"))  # once the session has started (rule 21)
     assert balance_of(shop, "ana", "ana.p1")["status"] == "transferred"
     refused(shop, shop.data_dir, ("transfer", "--yes", "ana.p1", "bruno", "--all", "--reason", "again"), 1, "ana.p1 has nothing left to transfer")
     clean(shop)

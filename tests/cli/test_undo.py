@@ -52,6 +52,8 @@ WRITES = [
     ("book", "ana", "massage", "2026-12-01T10:00"),
     ("book", "ana", "massage", "2026-12-01T10:00", "--repeat", "weekly", "--count", "3"),
     ("cancel", "ana.b2"),
+    ("cancel", "ana.b2", "ana.b3", "--yes"),
+    ("move", "ana.b2", "2026-11-30T15:00"),
     ("attend", "ana.b2"),
     ("no-show", "ana.b2"),
     ("link", "ana.b3", "ana.p1"),

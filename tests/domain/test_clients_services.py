@@ -327,7 +327,7 @@ def test_service_from_mapping() -> None:
 @pytest.mark.parametrize(
     ("changes", "key", "message"),
     [
-        ({"colour": "red"}, "colour", "unknown key; allowed keys are name, duration, price, tax, active, providers, description"),
+        ({"colour": "red"}, "colour", "unknown key; allowed keys are name, duration, price, tax, active, providers, description, capacity, deleted"),
         ({"name": ""}, "name", "name must be non-empty text"),
         ({"name": 7}, "name", "name must be non-empty text"),
         ({"name": "a\tb"}, "name", "name must be one line of printable text (it holds the control character \\x09); type it again without it"),

@@ -17,7 +17,7 @@ from sessionpack.domain.ledger import apply_to_client, empty_client_view
 from sessionpack.domain.packages import package_from_mapping
 from sessionpack.domain.sales import sell
 from sessionpack.reports.balances import describe_event, history_rows
-from sessionpack.reports.codes_text import code_summary, code_table_rows
+from sessionpack.reports.codes_text import code_csv_rows, code_session_rows, code_summary, code_table_rows
 
 from practice_data import MASSAGE, NOW, SERVICES, SOLD, TZ, at
 
@@ -214,9 +214,35 @@ def test_code_summary_shows_the_package_and_its_booked_sessions_only() -> None:
         ],
     }
     assert "leo" not in repr(summary) and "ana.b" not in repr(summary)
-    assert code_table_rows(summary) == [{
-        "id": "ana.p1", "package": "5 massages", "item": "massage", "total": 5, "used": 0, "scheduled": 2, "remaining": 3,
-        "expires": "2027-02-20", "status": "active", "booked": "2026-12-01 10:00 massage; 2026-12-03 11:00 massage"}]
+    head = {"id": "ana.p1", "package": "five", "name": "5 massages", "item": "massage"}
+    assert code_csv_rows(summary) == [
+        {"row": "balance", **head, "total": 5, "adjusted": 0, "used": 0, "forfeited": 0, "scheduled": 2, "transferred": 0,
+         "voided": 0, "expired": 0, "remaining": 3, "expires": "2027-02-20", "starts_at_first_use": False, "status": "active"},
+        {"row": "session", **head, "start": "2026-12-01T10:00:00+00:00", "service": "massage", "service_name": "Massage 60",
+         "duration": 60, "amount": 1},
+        {"row": "session", **head, "start": "2026-12-03T11:00:00+00:00", "service": "massage", "service_name": "Massage 60",
+         "duration": 60, "amount": 1},
+    ]
+    [row] = code_table_rows(summary, NOW, TZ)
+    assert {k: row[k] for k in ("id", "label", "item", "left", "booked", "valid", "status_text", "total_text", "used_text")} == {
+        "id": "ana.p1", "label": "5 massages", "item": "massage", "left": "3/5", "booked": 2, "valid": "to 20 Feb 2027",
+        "status_text": "active", "total_text": 5, "used_text": 0}
+    assert row["client"] is None  # the owner is never shown
+    assert code_session_rows(summary, NOW, TZ) == [
+        {"when": "Tue 1 Dec 10:00", "service": "Massage 60", "minutes": 60, "draws": "1 massage"},
+        {"when": "Thu 3 Dec 11:00", "service": "Massage 60", "minutes": 60, "draws": "1 massage"},
+    ]
+
+
+def test_an_adjusted_and_expired_package_in_the_code_table() -> None:
+    practice = Practice()
+    cp_id = practice.sell(FIXED_CODE)
+    pkg = practice.views["ana"]["packages"][cp_id]
+    summary = code_summary(pkg, {}, NOW, TZ)
+    summary["status"] = "expired"
+    summary["balances"]["massage"].update(adjusted=2, expired=3, remaining=0)
+    [row] = code_table_rows(summary, NOW, TZ)
+    assert (row["total_text"], row["left"], row["status_text"]) == ("5 +2", "0/7", "expired (3 forfeited)")
 
 
 def test_code_summary_of_a_session_whose_booking_is_not_at_hand() -> None:
@@ -227,4 +253,5 @@ def test_code_summary_of_a_session_whose_booking_is_not_at_hand() -> None:
     summary = code_summary(practice.views["ana"]["packages"][cp_id], {}, NOW, TZ)
     assert summary["booked"] == [{"start": "2026-12-01", "service": None, "service_name": None, "duration": None,
                                   "item": "massage", "amount": 1}]
-    assert code_table_rows(summary)[0]["booked"] == "2026-12-01"
+    assert code_session_rows(summary, NOW, TZ) == [{"when": "Tue 1 Dec", "service": "", "minutes": None, "draws": "1 massage"}]
+    assert code_csv_rows(summary)[1]["start"] == "2026-12-01"

@@ -47,7 +47,7 @@ SERVICES = {
     "sauna": Service("sauna", "Sauna", 30, Decimal("15.00")),
 }
 
-# The five kinds, as a practitioner would write them (also the README's examples).
+# The five kinds, as a practitioner would write them (also the examples of docs/packages.md).
 FIXED = """
 name = "Massage sampler"
 description = "One Swedish and two Thai massages"

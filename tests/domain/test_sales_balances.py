@@ -267,7 +267,7 @@ def test_status_derived_at_read_time(keys, happen, now, status, expires, forfeit
     assert (summary["status"], summary["expires"], summary["forfeited_at_expiry"]) == (status, expires, forfeited)
 
 
-def test_package_summary_is_the_balance_json_of_spec_section_4() -> None:
+def test_package_summary_is_the_documented_balance_json() -> None:
     ana = Client()
     ana.sell(offer(expiry="1 month from first use"), paid=Decimal("100.00"))
     summary = package_summary(ana.pkg(), NOW, TZ)

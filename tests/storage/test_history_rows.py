@@ -89,12 +89,12 @@ def test_the_rows_of_every_client_and_package_are_those_of_the_plain_fold(views:
 def test_undone_commands_read_as_the_plain_fold_reads_them(practice, data_dir: Path) -> None:
     import json
 
-    later = "2026-11-22T09:00"
     for args in (("package", "create", "five", "--name", "5 massages", "--service", "massage=5", "--price", "400"),
-                 ("sell", "ana", "five"), ("sell", "ana", "five"), ("book", "ana", "massage", "2026-11-25T10:00"),
-                 ("book", "ana", "massage", "2026-11-26T10:00"), ("undo", "--last", "--reason", "typed twice", "--yes"),
-                 ("attend", "ana.b1"), ("undo", "--last", "--reason", "not yet", "--yes"), ("undo", "--last", "--reason", "it was", "--yes")):
-        assert practice(*args, now=later).exit_code == 0, args
+                 ("sell", "ana", "five"), ("sell", "ana", "five"), ("book", "ana", "massage", "2026-11-05T10:00"),
+                 ("book", "ana", "massage", "2026-11-06T10:00"), ("undo", "--last", "--reason", "typed twice", "--yes")):
+        assert practice(*args, now="2026-11-01T09:00").exit_code == 0, args
+    for args in (("attend", "ana.b1"), ("undo", "--last", "--reason", "not yet", "--yes"), ("undo", "--last", "--reason", "it was", "--yes")):
+        assert practice(*args, now="2026-11-22T09:00").exit_code == 0, args
     view = json.loads((data_dir / "views" / "clients" / "ana.json").read_bytes())
     assert sum(e["type"] == "undone" for e in view["events"]) == 3
     assert report.history_rows(view) == plain_history_rows(view)

@@ -1,0 +1,205 @@
+"""Sanity checks on when a session is (rule 21 of docs/rules.md).
+
+Every front end that puts a session in the calendar -- ``book``, a series
+(``book --repeat``), ``book --code``, ``move`` -- has it judged by
+``check_session``, through ``bookings.plan_booking`` and ``moves.plan_move``,
+so the checks cannot differ between them:
+
+- a provider who does not give the service is refused (a service's
+  ``providers`` list, when it has one);
+- a session more than a year before or after today needs ``--force``;
+- a session that overlaps another of the same provider is refused, naming
+  it, unless ``--allow-overlap``. A booking that names no provider is the
+  practice's one practitioner's: all such bookings share one calendar.
+  Cancelled sessions free their time; attended and no-show ones do not.
+- a service with a ``capacity`` above 1 is a group class: bookings of it at
+  the same start with the same provider share that start up to the
+  capacity, and are no overlap of each other. Past the capacity the class
+  is full (refused; ``--allow-overlap`` does not add places).
+
+The practice's other bookings come in an ``Agenda``: what the calendar holds
+around the session, read by the front end from the day views.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, tzinfo
+
+from ..errors import RuleError
+from .records import field, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Mapping
+
+class SessionRefused(RuleError):
+    """A session refused by a check of its time (exit 1, as every rule)."""
+
+
+# Statuses that hold the provider's time: a cancelled session frees it.
+HOLDS_TIME = ("booked", "attended", "no-show")
+LONGEST = timedelta(minutes=1440)  # no session is longer (services.check_duration)
+YEAR_MONTHS = 12
+
+
+class Agenda:
+    """The practice's bookings around some sessions: records with at least
+    ``id``, ``attendee``, ``service``, ``start`` (ISO with offset),
+    ``duration``, ``provider`` and ``status``, by booking id."""
+
+    def __init__(self, records: Iterable[Mapping[str, Any]] = ()) -> None:
+        self._records: dict[str, Mapping[str, Any]] = {}
+        for record in records:
+            self.add(record)
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        """A booking planned in the same command (the earlier dates of a series)."""
+        self._records[record["id"]] = record
+
+    def records(self) -> list[Mapping[str, Any]]:
+        return list(self._records.values())
+
+
+@record
+class Checks:
+    """What a front end gives the checks of a session's time.
+
+    Attributes:
+      agenda: the practice's bookings that may meet the session.
+      allow_overlap: the person said the overlap is meant (``--allow-overlap``).
+      force: the person said a date more than a year away is meant (``--force``).
+    """
+
+    agenda: Agenda = field(default_factory=Agenda)
+    allow_overlap: bool = False
+    force: bool = False
+
+
+def agenda_days(sessions: Iterable[tuple[datetime, int]], tz: tzinfo) -> list[str]:
+    """The local days (ISO) whose bookings may overlap sessions given as
+    (start, minutes): a booking that overlaps starts less than a day before
+    the session's start and before its end."""
+    days: set[str] = set()
+    for start, minutes in sessions:
+        first = (start - LONGEST).astimezone(tz).date()
+        last = (start + timedelta(minutes=minutes)).astimezone(tz).date()
+        day = first
+        while day <= last:
+            days.add(day.isoformat())
+            day += timedelta(days=1)
+    return sorted(days)
+
+
+def _shift_months(day: date, months: int) -> date:
+    from .expiry import add_period
+
+    return add_period(day, months, "months")
+
+
+def _when(start: datetime, tz: tzinfo) -> str:
+    return f"{start.astimezone(tz):%Y-%m-%d %H:%M}"
+
+
+def _span(record: Mapping[str, Any], tz: tzinfo) -> str:
+    start = datetime.fromisoformat(record["start"])
+    end = start + timedelta(minutes=int(record["duration"]))
+    return f"{record['id']} ({record['service']}, {_when(start, tz)}-{end.astimezone(tz):%H:%M})"
+
+
+def _who(provider: str | None) -> str:
+    return provider if provider is not None else "the practitioner"
+
+
+def check_providers(service: Any, provider: str | None) -> None:
+    """A provider the service does not list is refused (a booking without a
+    provider is the practice's one practitioner's, and is not judged here)."""
+    listed = tuple(getattr(service, "providers", ()) or ())
+    if provider is None or not listed or provider in listed:
+        return
+    raise SessionRefused(f"{provider} does not give {service.id} (its providers: {', '.join(listed)}); book one of them "
+                    f"with --provider, or add {provider} with 'sessionpack service edit {service.id} --provider ...'")
+
+
+def check_date(start: datetime, now: datetime, tz: tzinfo, force: bool) -> None:
+    """A session more than a year before or after today needs ``force``."""
+    if force:
+        return
+    day = start.astimezone(tz).date()
+    today = now.astimezone(tz).date()
+    if day > _shift_months(today, YEAR_MONTHS):
+        side = "after"
+    elif day < _shift_months(today, -YEAR_MONTHS):
+        side = "before"
+    else:
+        return
+    raise SessionRefused(f"the session on {day.isoformat()} is more than a year {side} today ({today.isoformat()}); "
+                    "check the date, or give --force if it is right")
+
+
+def check_calendar(session: Any, capacity: int | None, agenda: Agenda, tz: tzinfo, *, allow_overlap: bool,
+                   ignore: str | None = None) -> None:
+    """Refuse a session whose provider is busy then, or whose class is full."""
+    start = session.start
+    end = start + timedelta(minutes=session.duration)
+    places = capacity if capacity and capacity > 1 else 1
+    classmates: list[Mapping[str, Any]] = []
+    overlaps: list[Mapping[str, Any]] = []
+    for record in agenda.records():
+        if record["id"] == ignore or record.get("status") not in HOLDS_TIME or record.get("provider") != session.provider:
+            continue
+        other_start = datetime.fromisoformat(record["start"])
+        other_end = other_start + timedelta(minutes=int(record["duration"]))
+        if not (other_start < end and start < other_end):
+            continue
+        if places > 1 and record["service"] == session.service.id and other_start == start:
+            classmates.append(record)
+        else:
+            overlaps.append(record)
+    overlaps.sort(key=lambda r: (datetime.fromisoformat(r["start"]), r["id"]))
+    classmates.sort(key=lambda r: r["id"])
+    when = _when(start, tz)
+    if places > 1 and len(classmates) >= places:
+        raise SessionRefused(f"{session.service.id} at {when} is full ({len(classmates)} of {places} places taken); choose "
+                        f"another time, or raise its capacity with 'sessionpack service edit {session.service.id} --capacity N'")
+    if allow_overlap:
+        return
+    same = [r for r in classmates if r["attendee"] == session.attendee]
+    if same:
+        raise SessionRefused(f"{session.attendee} already has a place in {session.service.id} at {when} ({same[0]['id']}); "
+                        "give --allow-overlap if a second one is meant")
+    if overlaps:
+        more = f" and {len(overlaps) - 1} more" if len(overlaps) > 1 else ""
+        raise SessionRefused(f"{_who(session.provider)} is already booked then: {_span(overlaps[0], tz)}{more}; "
+                        "choose another time, or give --allow-overlap to book it anyway")
+
+
+def check_session(session: Any, catalog: Any, checks: Checks, *, now: datetime, tz: tzinfo, ignore: str | None = None) -> None:
+    """Every sanity check of one session (rule 21 of docs/rules.md); raises
+    RuleError with the first problem. ``catalog`` is the service as the
+    catalog has it now (its providers and capacity), or None when it is
+    gone; ``ignore`` a booking id not to count (the one being moved)."""
+    if catalog is not None:
+        check_providers(catalog, session.provider)
+    check_date(session.start, now, tz, checks.force)
+    capacity = getattr(catalog, "capacity", None) if catalog is not None else None
+    check_calendar(session, capacity, checks.agenda, tz, allow_overlap=checks.allow_overlap, ignore=ignore)
+
+
+def agenda_record(booking: Mapping[str, Any]) -> dict[str, Any]:
+    """What the agenda keeps of a booking planned in this command."""
+    keys = ("id", "attendee", "service", "start", "duration", "provider")
+    return {**{key: booking.get(key) for key in keys}, "status": booking.get("status", "booked")}
+
+
+def check_marking(booking: Mapping[str, Any], action: str, now: datetime, force: bool, tz: tzinfo | None = None) -> None:
+    """Attended or no-show before the session starts needs ``force`` (times
+    are shown in ``tz``, by default the zone the booking's start is in)."""
+    if force or action not in ("attend", "no-show"):
+        return
+    start = datetime.fromisoformat(booking["start"])
+    if now >= start:
+        return
+    tz = tz or start.tzinfo
+    words = "attended" if action == "attend" else "a no-show"
+    raise SessionRefused(f"{booking['id']} starts at {_when(start, tz)}, after now ({_when(now, tz)}): it cannot be marked "
+                    f"{words} before it starts; give --force if it is right")
