@@ -8,12 +8,14 @@ project's own files into a throwaway, regular, non-editable venv under
 bench/out/, removed at the end): B0 is that venv's ``python -c pass`` and
 every command runs through that venv's ``sessionpack`` script. An editable
 install, like the development venv, adds an import finder to every Python
-start-up and would flatter every ratio. ``python3 -c pass`` as found on
-PATH is timed too, for reference.
+start-up and would flatter every ratio. ``python -c pass`` of the
+interpreter the venv is made from, and of the system's ``/usr/bin/python3``,
+are timed too, for reference.
 
 It generates the reference practice (scale 1) and a tenth of it (scale 0.1)
 into bench/out/ when they are missing, then times, as medians over
-``--repeat`` runs after one warm-up run, the rows of ``timed_rows()``:
+``--repeat`` runs after one warm-up run (``--only GROUPS`` for some of
+them):
 
 - B0 (sampled alongside every one-client measurement);
 - the help of a command and the shell completion of ids;
@@ -76,7 +78,8 @@ MIB = 1024 * 1024
 # Targets (ratios to B0 measured in the same run; seconds and MiB).
 READ_FACTOR = 4.0  # balance CLIENT, history CLIENT (piped)
 WRITE_FACTOR = 5.0  # book, sell
-HELP_FACTOR = 4.0  # --help of a command, completion of ids
+HELP_FACTOR = 4.0  # --help of a command
+COMPLETE_FACTOR = 3.0  # shell completion of ids
 SCALE_TOLERANCE = 0.10  # one-client commands: scale 1 within 10% of scale 0.1
 WHOLE_SECONDS = 1.0
 WHOLE_MIB = 250
@@ -773,23 +776,25 @@ def run_bench(args: Any, scales: list[float], repeat: int) -> int:
 
     # Start-up: B0 is sampled here and again alongside every one-client
     # measurement; its median over all samples is the B0 of the run.
-    system = shutil.which("python3")
+    base = getattr(sys, "_base_executable", sys.executable)  # the interpreter the throwaway venv is made from
+    system = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else None
     heavy_client = generate.sample_clients(reference, generate.HEAVY, 1)[0]
     prefix = heavy_client[: len(heavy_client) - 3]
     complete_argv, complete_env = completion(data, f"balance {prefix}")
     package_argv, package_env = completion(data, f"history {heavy_client}.p")
     startup_rows = {
-        "python3 -c pass (python3 on PATH, for reference)": (lambda r: [system, "-c", "pass"], None, None),
+        "python3 -c pass (the interpreter itself, no venv; for reference)": (lambda r: [base, "-c", "pass"], None, None),
+        "/usr/bin/python3 -c pass (the system's; for reference)": (lambda r: [system, "-c", "pass"], None, None),
         "sessionpack --help (Typer, for reference)": (lambda r: [*sessionpack(), "--help"], None, None),
         "sessionpack balance --help": (lambda r: [*sessionpack(), "balance", "--help"], None, HELP_FACTOR),
         "sessionpack book --help": (lambda r: [*sessionpack(), "book", "--help"], None, HELP_FACTOR),
-        "completion of a client id (bash)": (lambda r: complete_argv, complete_env, HELP_FACTOR),
-        "completion of a client package id (bash)": (lambda r: package_argv, package_env, HELP_FACTOR),
+        "completion of a client id (bash)": (lambda r: complete_argv, complete_env, COMPLETE_FACTOR),
+        "completion of a client package id (bash)": (lambda r: package_argv, package_env, COMPLETE_FACTOR),
     }
     if system is None:
-        del startup_rows["python3 -c pass (python3 on PATH, for reference)"]
+        del startup_rows["/usr/bin/python3 -c pass (the system's; for reference)"]
     if "startup" not in args.groups:
-        startup_rows = {k: v for k, v in startup_rows.items() if "python3" in k}
+        startup_rows = {k: v for k, v in startup_rows.items() if "-c pass" in k}
     startup = measure_interleaved({k: v[0] for k, v in startup_rows.items()}, max(repeat, 11),
                                   envs={k: v[1] for k, v in startup_rows.items() if v[1] is not None})
 

@@ -61,12 +61,23 @@ def stable_repr(value: Any) -> str:
     return repr(value)
 
 
+def _declared(kind: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The remembered call, or Typer's own object when Typer is loaded already
+    (so a module declared with Typer may share an option of these modules)."""
+    import sys
+
+    typer = sys.modules.get("typer")
+    if typer is not None:
+        return getattr(typer, kind)(*args, **kwargs)
+    return Declared(kind, args, kwargs)
+
+
 def Option(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - Typer's name
-    return Declared("Option", args, kwargs)
+    return _declared("Option", args, kwargs)
 
 
 def Argument(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - Typer's name
-    return Declared("Argument", args, kwargs)
+    return _declared("Argument", args, kwargs)
 
 
 class Command:
