@@ -233,13 +233,11 @@ class NotifyLock:
     def __enter__(self) -> "NotifyLock":
         import fcntl
 
-        from ..storage.fsio import FILE_MODE
+        from ..storage.fsio import disk_error, open_file
 
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), FILE_MODE)
+        try:  # never through a symbolic link, like every file of the data directory
+            fd = open_file(self.path, os.O_RDWR | os.O_CREAT)
         except OSError as err:
-            from ..storage.fsio import disk_error
-
             raise disk_error(self.path, err) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -314,6 +314,26 @@ def test_two_runs_never_deliver_at_once(shop) -> None:  # type: ignore[no-untype
     assert notice_events(shop.data_dir) == []
 
 
+@pytest.mark.parametrize("dangling", [False, True])
+def test_the_notify_lock_is_never_opened_through_a_link(shop, tmp_path: Path, dangling: bool) -> None:  # type: ignore[no-untyped-def]
+    victim = tmp_path / "victim.txt"
+    if not dangling:
+        victim.write_text("precious\n")
+    os.symlink(victim, shop.data_dir / "notify.lock")
+    before = tree_bytes(shop.data_dir)
+    for args in (("notify",), ("notify", "--retry", "low:ana.p1:massage:1")):
+        result = shop(*args, now="2026-12-14T09:00")
+        assert (result.exit_code, result.stdout) == (3, ""), result.stderr
+        assert result.stderr == (f"error: {shop.data_dir / 'notify.lock'} is a symbolic link; sessionpack never reads or writes "
+                                 "through a link inside its data directory: put the file itself there (nothing was changed)\n")
+    assert tree_bytes(shop.data_dir) == before
+    assert notice_events(shop.data_dir) == []
+    if dangling:
+        assert not victim.exists()  # not created through the link
+    else:
+        assert victim.read_text() == "precious\n"
+
+
 def test_sending_mail_needs_a_sender(shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     set_settings(shop.data_dir, notices={"expiring_days": 7}, delivery={"method": "sendmail", "program": "/bin/true"})
     result = shop("notify", now="2026-12-14T09:00")
