@@ -51,8 +51,11 @@ def _months(first: date, last: date) -> list[tuple[str, date, date]]:
 
 
 def rollforward(summaries: Iterable[Mapping[str, Any]], first: date, last: date, by: str, currency: str,
-                constant: Decimal = Decimal(0)) -> tuple[list[dict[str, Any]], dict[str, Any], int]:
-    rows, totals, at_sale = _rollforward(summaries, first, last, by, constant)
+                constant: Decimal = Decimal(0), held: Mapping[str, Decimal] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any], int]:
+    """``constant`` (by month) and ``held`` (by package or client: per
+    label): value held by packages that neither move nor change in the
+    period, which a reader may add up without decoding them."""
+    rows, totals, at_sale = _rollforward(summaries, first, last, by, constant, held or {})
     for row in [*rows, totals]:
         for column in ROLL_COLUMNS:
             row[column] = _q(row[column], currency)
@@ -65,7 +68,7 @@ def _q(value: Decimal, currency: str) -> Decimal:
 
 
 def _rollforward(summaries: Iterable[Mapping[str, Any]], first: date, last: date, by: str,
-                 constant: Decimal) -> tuple[list[dict[str, Any]], dict[str, Any], int]:
+                 constant: Decimal, held: Mapping[str, Decimal]) -> tuple[list[dict[str, Any]], dict[str, Any], int]:
     """Roll-forward rows, their totals, and how many unlimited packages
     without a term were recognised at the sale in the period.
 
@@ -109,6 +112,10 @@ def _rollforward(summaries: Iterable[Mapping[str, Any]], first: date, last: date
         totals["closing"] = ordered[-1]["closing"] if ordered else constant
         return ordered, totals, at_sale
     rows: dict[str, dict[str, Any]] = {}
+    for label, value in held.items():
+        row = rows[label] = _zero_row(label, by)
+        row["opening"] += value
+        row["closing"] += value
     for summary in summaries:
         opening = held_by_key(summary, before)
         closing = held_by_key(summary, l)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
@@ -206,24 +207,39 @@ def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[M
     texts the views hold (already in the currency's minor unit)."""
     rows = []
     ordinal = today.toordinal()
-    now_text = now.isoformat()
+    now_text = now.isoformat()[:16]
+    ages: dict[str, int] = {}
+
+    def age(day: str) -> int:
+        found = ages.get(day)
+        if found is None:
+            found = ages[day] = ordinal - date.fromisoformat(day).toordinal()
+        return found
+
     for s in sales_due:
         if client and s["owner"] != client:
             continue
         rows.append({"client": s["owner"], "date": s["date"], "item": s["id"], "what": f"sale {s['package']}",
                      "reference": f"invoice {s['invoice']}", "total": s["total"], "paid": s["paid"],
-                     "due": s["due"], "age": ordinal - date.fromisoformat(s["date"]).toordinal()})
+                     "due": s["due"], "age": age(s["date"])})
+    zeros: dict[str, str] = {}
     for b in bookings_due:
-        if _is_zero(b["due"]) or b["start"][:16] > now_text[:16] and datetime.fromisoformat(b["start"]) > now:
+        due = b["due"]
+        start = b["start"]
+        if _is_zero(due) or start[:16] > now_text and datetime.fromisoformat(start) > now:
             continue
-        if client and b["attendee"] != client:
+        attendee = b["attendee"]
+        if client and attendee != client:
             continue
-        day = b["start"][:10]
-        rows.append({"client": b["attendee"], "date": day, "item": b["id"],
+        day = start[:10]
+        total = b["total"]
+        paid = b.get("paid")
+        if not paid:
+            paid = zeros.get(total) or zeros.setdefault(total, _zero_like(total))
+        rows.append({"client": attendee, "date": day, "item": b["id"],
                      "what": f"{_fee_kind(b)} {b['service']}", "reference": b.get("package") or "",
-                     "total": b["total"], "paid": b.get("paid") or _zero_like(b["total"]), "due": b["due"],
-                     "age": ordinal - date.fromisoformat(day).toordinal()})
-    rows.sort(key=lambda r: (r["client"], r["date"], r["item"]))
+                     "total": total, "paid": paid, "due": due, "age": age(day)})
+    rows.sort(key=itemgetter("client", "date", "item"))
     per_client: dict[str, Decimal] = {}
     for row in rows:
         per_client[row["client"]] = per_client.get(row["client"], ZERO) + Decimal(row["due"])

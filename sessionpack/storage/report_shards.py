@@ -327,6 +327,21 @@ def decode(line: bytes, name: str, number: int) -> list[Any]:
         raise FileProblem(name, number, "is damaged", "rebuild the views with 'sessionpack check --rebuild'") from None
 
 
+def decode_lines(numbered: list[tuple[int, bytes]], name: str) -> list[list[Any]]:
+    """Lines of one file (with their line numbers) decoded in one parse,
+    quicker than one by one for many lines; a damaged line is named as by
+    ``decode``."""
+    if not numbered:
+        return []
+    try:
+        found = json.loads(b"[" + b",".join(line for _, line in numbered) + b"]")
+        if len(found) == len(numbered) and all(type(fields) is list for fields in found):
+            return found
+    except (ValueError, RecursionError):
+        pass
+    return [decode(line, name, number) for number, line in numbered]
+
+
 def day_records(root: str, days: list[str]) -> Iterator[list[Any]]:
     """The lines of the day files of ``days``, decoded, day by day."""
     for day in days:
