@@ -66,14 +66,15 @@ def _slug(value: Optional[str], what: str) -> Optional[str]:
 
 def _render(fmt: Format, name: str, columns: list[str], rows: list[dict[str, Any]], totals: Any, title: str,
             meta: dict[str, Any], total_row: Optional[dict[str, Any]] = None, wrap: tuple[str, ...] = (),
-            empty: str = "", warnings: list[str] = (), texts: bool = False) -> None:
-    """``texts``: the rows' amounts are texts the views hold, already in the
-    currency's minor unit (only Decimals are put in it)."""
+            empty: str = "", warnings: list[str] = (), in_minor_unit: bool = False) -> None:
+    """``in_minor_unit``: the rows' amounts are already in the currency's
+    minor unit (texts the views hold, or amounts the report rounded); only
+    the totals are put in it here."""
     from ..reports.practice import money_rows
     from .output import say, warn
 
     if isinstance(totals, dict) and meta.get("currency"):
-        money_rows([] if texts else rows, totals, meta["currency"])
+        money_rows([] if in_minor_unit else rows, totals, meta["currency"])
         if total_row is not None and total_row is not totals:
             money_rows([total_row], {}, meta["currency"])
     for text in warnings:
@@ -290,7 +291,7 @@ def outstanding_cmd(client: Optional[str] = CLIENT, fmt: Format = FMT) -> None:
     _render(fmt, "outstanding", OUTSTANDING, out_rows, totals,
             f"Outstanding at {opened.now:%Y-%m-%d %H:%M} ({opened.settings.currency})",
             {"at": opened.now.isoformat(), "currency": opened.settings.currency},
-            {"client": "total", "due": totals["due"]}, wrap=("what",), empty="Nothing is owed", texts=True)
+            {"client": "total", "due": totals["due"]}, wrap=("what",), empty="Nothing is owed", in_minor_unit=True)
 
 
 # -- expiring -------------------------------------------------------------------------
@@ -368,7 +369,7 @@ def liability_cmd(
         columns = ["client", "id", "package", "sold", "left", "unit_value", "held", "age", "band", "expires", "note"]
         _render(fmt, "liability", columns, rows, totals, f"Value held at the end of {day.isoformat()} ({currency}, net of tax)",
                 {"as_of": day.isoformat(), "currency": currency}, {"client": "total", "held": totals["held"]},
-                wrap=("left", "unit_value", "note", "package"), empty="No client package holds prepaid value")
+                wrap=("left", "unit_value", "note", "package"), empty="No client package holds prepaid value", in_minor_unit=True)
         return
     first_default = month_start(month_start(today) - timedelta(days=330))
     span = _period(opened, start, end, first_default, today)
