@@ -218,8 +218,10 @@ _NAMED = frozenset({"sold", "paid", "booked", "attended", "no-show", "cancelled"
                     "shared", "unshared", "expired", "client-added", "client-edited"})
 
 
-def _named(events: list[dict[str, Any]] | None) -> set[str] | None:
-    """The client package and booking ids the events name; None: any record may change."""
+def named_ids(events: list[dict[str, Any]] | None) -> frozenset[str] | None:
+    """The client package and booking ids the events name; None: any record
+    may change. (Worked out once per commit: a file of sales names tens of
+    thousands of records, and ``fingerprint`` is taken for each client.)"""
     if events is None:
         return None
     ids: set[str] = set()
@@ -234,21 +236,20 @@ def _named(events: list[dict[str, Any]] | None) -> set[str] | None:
             ids.add(booking)
         elif isinstance(booking, dict):
             ids.update(v for v in (booking.get("id"), booking.get("package")) if isinstance(v, str))
-    return ids
+    return frozenset(ids)
 
 
-def fingerprint(view: dict[str, Any], events: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The client's records as text, taken before a commit of ``events``
-    changes the view in place (only the records the events name, when they
-    name every record they change): ``changed_lines`` compares them with the
-    records after it."""
-    ids = _named(events)
+def fingerprint(view: dict[str, Any], ids: frozenset[str] | None = None) -> dict[str, Any]:
+    """The client's records as text, taken before a commit changes the view
+    in place (with ``ids``, the commit's ``named_ids``: only the records it
+    names, when it names every record it changes): ``changed_lines``
+    compares them with the records after it."""
     packages = view.get("packages", {})
     bookings = view.get("bookings", {})
     return {
         "seq": view.get("seq", 0),
         "undone": list(view.get("undone", ())),
-        "ids": None if ids is None else sorted(ids),
+        "ids": ids,
         "p": {cp: _FINGERPRINT(pkg) for cp, pkg in packages.items() if ids is None or cp in ids},
         "b": {bid: _FINGERPRINT(b) for bid, b in bookings.items() if ids is None or bid in ids},
     }
@@ -260,7 +261,7 @@ def changed_lines(before: dict[str, Any], view: dict[str, Any]) -> tuple[dict[st
     client = view["id"]
     removed: dict[str, list[bytes]] = {}
     added: dict[str, list[bytes]] = {}
-    ids = None if before.get("ids") is None else set(before["ids"])
+    ids = before.get("ids")
     undone_before, undone_now = set(before.get("undone", ())), set(view.get("undone", ()))
     if undone_before != undone_now:
         ids = None  # an undo: any record may have changed
