@@ -322,12 +322,39 @@ def expiring_cmd(
     last = today + timedelta(days=within)
     with opened.reading() as tx:
         found = open_packages(tx.store, today.isoformat(), until=last.isoformat())
-    packages = [pkg for owner in sorted(found) for pkg in found[owner].values()]
-    rows, totals = practice.expiring(packages, opened.now, opened.settings.tz, today, last, client=client)
+        packages = [pkg for owner in sorted(found) for pkg in found[owner].values()]
+        rows, totals = practice.expiring(packages, opened.now, opened.settings.tz, today, last, client=client,
+                                         notice_outcome=_notice_outcome(tx))
     _render(fmt, "expiring", EXPIRING, rows, totals,
             f"Expiring {today.isoformat()} to {last.isoformat()} ({opened.settings.currency})",
             {"from": today.isoformat(), "to": last.isoformat(), "currency": opened.settings.currency},
             {"expires": "total", "value": totals["value"]}, wrap=("package", "free", "booked"), empty="Nothing expires in that window")
+
+
+def _notice_outcome(tx: Any) -> Any:
+    """What became of a recorded notice, from the notice state: still in the
+    outbox (pending, or failed), else the event that decided it in the
+    owner's history (a suppression, with its reason; a notice pending then
+    settled without failing was sent)."""
+    from bisect import bisect_left
+
+    from ..storage import layout
+
+    outbox = tx.store.load_small(layout.OUTBOX)
+
+    def outcome(owner: str, key: str, seq: int) -> tuple[str, str]:
+        if key in outbox["pending"]:
+            return "pending", ""
+        if key in outbox["failed"]:
+            return "failed", ""
+        events = (tx.client(owner) or {}).get("events", [])
+        at = bisect_left(events, seq, key=lambda event: event["seq"])
+        event = events[at] if at < len(events) and events[at]["seq"] == seq else {}
+        if event.get("type") == "notice-suppressed":
+            return "suppressed", event.get("reason") or ""
+        return ("sent", "") if event.get("type") == "notice-pending" else ("recorded", "")
+
+    return outcome
 
 
 # -- liability ------------------------------------------------------------------------

@@ -251,6 +251,32 @@ def test_sendmail_temporary_failure_exits_75_and_a_later_run_sends(shop, tmp_pat
     assert [e["type"] for e in notice_events(shop.data_dir)] == ["notice-pending", "notice-sent"]
 
 
+def test_report_expiring_says_what_became_of_the_expiring_notice(shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    def notice(now: str) -> dict[str, str]:
+        rows = ok_json(shop("report", "expiring", "--within", "60", "--format", "json", now=now))["rows"]
+        return {row["id"]: row["notice"] for row in rows}
+
+    assert notice("2026-11-20T09:00") == {"ana.p1": "not sent"}
+    fake = FakeSendmail(tmp_path)
+    set_settings(shop.data_dir, delivery={"method": "sendmail", "program": str(fake.program)})
+    fake.exit_with(75)
+    assert shop("notify", now="2026-11-25T09:00").exit_code == 75  # 25 days left: the 30-day notice waits in the outbox
+    assert notice("2026-11-25T09:30") == {"ana.p1": "pending (30 days before)"}
+    fake.exit_with(None)
+    assert shop("notify", now="2026-11-25T10:00").exit_code == 0
+    assert notice("2026-11-26T09:00") == {"ana.p1": "sent (30 days before)"}
+    fake.exit_with(67)
+    assert shop("notify", now="2026-12-14T09:00").exit_code == 0  # the 7-day notice is refused for good
+    assert notice("2026-12-14T09:30") == {"ana.p1": "failed (7 days before)"}
+    # A pause moves the last day: the notices about the old one do not count.
+    ok(shop("pause", "ana.p1", "2026-12-15", "2026-12-16", now="2026-12-14T10:00"))
+    assert notice("2026-12-14T10:30") == {"ana.p1": "not sent"}
+    ok(shop("client", "edit", "ana", "--no-notices", "expiring"))
+    assert shop("notify", now="2026-12-14T11:00").exit_code == 0
+    assert notice("2026-12-14T11:30") == {"ana.p1": "not sent: ana opted out of expiring notices"}
+    assert [e["key"] for e in notice_events(shop.data_dir) if e["type"] == "notice-suppressed"] == ["expiring:ana.p1:2026-12-22:30d"]
+
+
 def test_sendmail_permanent_failure_is_recorded_listed_and_retried_on_request(shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     fake = FakeSendmail(tmp_path)
     set_settings(shop.data_dir, delivery={"method": "sendmail", "program": str(fake.program)})

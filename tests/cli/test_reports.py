@@ -78,9 +78,9 @@ def test_filters(example: Path) -> None:
     assert owed["totals"] == {"due": "240.00", "items": 1, "clients": {"bruno": "240.00"}}
 
 
-def test_expiring_notice_column_reads_unknown_until_notices_are_recorded(example: Path) -> None:
+def test_expiring_notice_column_says_not_sent_before_any_notice_is_recorded(example: Path) -> None:
     rows = json.loads(run(example, "report", "expiring", "--within", "60", "--format", "json").stdout)["rows"]
-    assert {r["notice"] for r in rows} == {"unknown"}
+    assert {r["id"]: r["notice"] for r in rows} == {"diogo.p1": "not sent", "ana.p1": "not sent", "bruno.p1": "not sent"}
 
 
 def test_a_package_past_its_date_without_a_recorded_expiry_still_holds_value(example: Path) -> None:
