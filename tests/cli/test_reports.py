@@ -187,3 +187,24 @@ def _text(value: object) -> str:
     if value is True:
         return "yes"
     return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def test_a_paused_unlimited_package_spreads_its_value_over_the_longer_term(practice) -> None:  # type: ignore[no-untyped-def]
+    """The worked example of the README (Liability: unlimited, paused)."""
+    from cli_util import ok
+
+    ok(practice("package", "create", "sauna-pass", "--name", "Sauna pass", "--pool", "unlimited", "--services", "massage",
+                "--price", "70", "--expires", "10 days"))
+    ok(practice("sell", "ana", "sauna-pass", now="2026-01-01T09:00"))
+
+    def liability(now: str, *args: str) -> dict:
+        return json.loads(ok(practice("report", "liability", *args, "--format", "json", now=now)))["totals"]
+
+    before = liability("2026-01-04T20:00", "--from", "2026-01-01", "--to", "2026-01-04")
+    assert (before["redeemed"], before["closing"]) == ("25.45", "44.55")
+    ok(practice("pause", "ana.p1", "2026-01-05", "2026-01-06", now="2026-01-04T21:00"))
+    after = liability("2026-01-04T22:00", "--from", "2026-01-01", "--to", "2026-01-04")
+    assert (after["redeemed"], after["closing"]) == ("21.54", "48.46")
+    assert liability("2026-01-04T22:00", "--as-of", "2026-01-06")["held"] == "37.69"
+    month = liability("2026-01-20T09:00", "--from", "2026-01-01", "--to", "2026-01-31")
+    assert (month["redeemed"], month["closing"]) == ("70.00", "0.00")
