@@ -277,6 +277,38 @@ def test_report_expiring_says_what_became_of_the_expiring_notice(shop, tmp_path:
     assert [e["key"] for e in notice_events(shop.data_dir) if e["type"] == "notice-suppressed"] == ["expiring:ana.p1:2026-12-22:30d"]
 
 
+def test_a_command_recorded_between_two_deliveries_stays_in_the_views(shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The lock is free while a notice is delivered: a booking recorded then
+    (here by the mail program itself, during the second delivery, after the
+    run has recorded the first) is in ana's views after the run."""
+    import stat
+    import sys
+
+    ok(shop("sell", "ana", "five", now="2026-11-20T09:00"))  # ana.p2: a second notice, a second delivery
+    program = tmp_path / "busy-sendmail"
+    program.write_text(f"""#!/bin/sh
+cat > /dev/null
+if [ ! -f "{tmp_path}/first" ]; then
+  touch "{tmp_path}/first"
+elif [ ! -f "{tmp_path}/booked" ]; then
+  touch "{tmp_path}/booked"
+  "{sys.executable}" -m sessionpack --data-dir "{shop.data_dir}" --now 2026-12-14T09:00 book ana massage 2026-12-18T10:00 > /dev/null || exit 1
+fi
+exit 0
+""")
+    program.chmod(stat.S_IRWXU)
+    set_settings(shop.data_dir, delivery={"method": "sendmail", "program": str(program)})
+    result = shop.proc("notify", now="2026-12-14T09:00")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert [e["type"] for e in notice_events(shop.data_dir)] == ["notice-pending", "notice-pending", "notice-sent", "notice-sent"]
+    assert [e["type"] for e in events(shop.data_dir) if e["type"] == "booked"] == ["booked"]
+    checked = shop("check")
+    assert (checked.exit_code, checked.stdout) == (0, "No problems found\n"), checked.stdout
+    [booking] = ok_json(shop("report", "bookings", "--from", "2026-12-18", "--to", "2026-12-18", "--format", "json",
+                             now="2026-12-14T10:00"))["rows"]
+    assert (booking["attendee"], booking["package"]) == ("ana", "ana.p1")
+
+
 def test_sendmail_permanent_failure_is_recorded_listed_and_retried_on_request(shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     fake = FakeSendmail(tmp_path)
     set_settings(shop.data_dir, delivery={"method": "sendmail", "program": str(fake.program)})
