@@ -429,6 +429,7 @@ class Store:
         reports_before: dict[str, dict[str, Any]] = {}  # each client's records before the events (shards.Changes)
         small: dict[str, dict[str, Any]] = {}
         changed: set[str] = set()
+        named = shards.report_shards.named_ids(events)  # once, not once per client
         def load_small(name: str) -> dict[str, Any]:
             if name not in small:
                 small[name] = self._load_small_view(name, next(e.empty for e in SMALL_VIEWS if e.name == name))
@@ -439,7 +440,7 @@ class Store:
                 if client_id not in clients:
                     clients[client_id] = self.load_client_view(client_id) or ledger.empty_client_view(client_id)
                     codes_before[client_id] = shards.index_entries(clients[client_id])
-                    reports_before[client_id] = shards.report_shards.fingerprint(clients[client_id], events)
+                    reports_before[client_id] = shards.report_shards.fingerprint(clients[client_id], named)
             if event["type"] == "undone":  # takes back events the small views folded too
                 from ..domain.undo import sold_counts
                 from .small_views import fold_undo
