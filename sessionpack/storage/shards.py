@@ -188,8 +188,11 @@ def remove_ref(refs: dict[str, list[list[Any]]], reference: str, client: str, cp
 class Changes:
     """The shard files a commit changes, computed in memory before any write."""
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, read: Callable[[str], bytes | None] | None = None) -> None:
+        """``read(name)``: a shard file as the store sees it now (its own
+        commits' files held in memory, else the file; None: no such file)."""
         self.root = root
+        self._reader = read
         self._before: dict[str, bytes | None] = {}
         self._open: dict[str, dict[bytes, list[bytes]]] = {}  # shard -> client -> its lines
         self._codes: dict[str, dict[str, list[list[str]]]] = {}
@@ -199,6 +202,9 @@ class Changes:
 
     def _read(self, name: str) -> bytes | None:
         if name not in self._before:
+            if self._reader is not None:
+                self._before[name] = self._reader(name)
+                return self._before[name]
             try:
                 self._before[name] = read_bytes(os.path.join(self.root, name))
             except FileNotFoundError:

@@ -497,7 +497,7 @@ class Store:
                         view = small[entry.name] = self._load_small_view(entry.name, entry.empty)
                     if event["seq"] > view["seq"] and entry.fold(view, event):
                         changed.add(entry.name)
-        changes = shards.Changes(self.root)
+        changes = shards.Changes(self.root, self.view_bytes)  # on what this store's own commits left, written or not
         for client_id, view in clients.items():
             changes.set_client(view, codes_before[client_id], reports_before[client_id])
         return Folded(clients, {name: small[name] for name in sorted(changed)}, changes.files())
