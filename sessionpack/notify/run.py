@@ -390,6 +390,7 @@ def _deliver(store: Any, sender: Any, report: Report) -> None:
     outcome_event: dict[str, Any] | None = None
     position = 0
     batch = _fresh(store)  # one for the deliveries: the outbox stays in memory between them
+    batch.defer_views()  # each outcome is durable in the journal at once; the views are written once, at the end
     left_at: tuple[int, int] | None = None  # the journal position our last transaction left
     try:
         while True:
@@ -426,6 +427,7 @@ def _deliver(store: Any, sender: Any, report: Report) -> None:
             batch.warnings.clear()
             if stale:  # its views and shards in memory may be older than the files: read them again
                 batch = _fresh(store)
+                batch.defer_views()
                 left_at = None
                 continue
             outcome_event = None
@@ -453,3 +455,5 @@ def _deliver(store: Any, sender: Any, report: Report) -> None:
                                       f"and send it again with 'sessionpack notify --retry {entry['key']}'")
     finally:
         sender.close()
+        batch.write_deferred_views()
+        store.warnings.extend(batch.warnings)

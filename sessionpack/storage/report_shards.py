@@ -217,7 +217,8 @@ _FINGERPRINT = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_as
 # record. Any other type makes the whole client's records compared.
 _NAMED = frozenset({"sold", "paid", "booked", "moved", "attended", "no-show", "cancelled", "linked", "unlinked", "booking-paid",
                     "refunded", "package-cancelled", "adjusted", "paused", "resumed", "transferred", "code-reset",
-                    "shared", "unshared", "expired", "client-added", "client-edited"})
+                    "shared", "unshared", "expired", "client-added", "client-edited",
+                    "notice-pending", "notice-sent", "notice-failed", "notice-suppressed", "notices-checked"})
 
 
 def named_ids(events: list[dict[str, Any]] | None) -> frozenset[str] | None:

@@ -309,6 +309,44 @@ exit 0
     assert (booking["attendee"], booking["package"]) == ("ana", "ana.p1")
 
 
+def test_a_run_killed_at_its_third_delivery_keeps_the_first_two_and_the_views_follow(shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Each outcome is durable in the journal before the next delivery; the
+    views are written once at the end of a run. Killed in between, the
+    journal is ahead of the views: readers see every outcome, and the next
+    run brings the views up to date and sends only what was left."""
+    import stat
+
+    for _ in range(2):
+        ok(shop("sell", "ana", "five", now="2026-11-20T09:00"))  # three packages: three notices
+    program = tmp_path / "dying-sendmail"
+    program.write_text(f"""#!/bin/sh
+cat > /dev/null
+n=$(ls "{tmp_path}" | grep -c '^call-')
+touch "{tmp_path}/call-$n"
+if [ "$n" = 2 ] && [ ! -f "{tmp_path}/killed" ]; then
+  touch "{tmp_path}/killed"
+  kill -9 $PPID
+fi
+exit 0
+""")
+    program.chmod(stat.S_IRWXU)
+    set_settings(shop.data_dir, delivery={"method": "sendmail", "program": str(program)})
+    killed = shop.proc("notify", now="2026-12-14T09:00")
+    assert killed.returncode == -9
+    assert [e["type"] for e in notice_events(shop.data_dir)] == ["notice-pending"] * 3 + ["notice-sent"] * 2
+    index = json.loads((shop.data_dir / "views" / "index.json").read_text())
+    assert index["seq"] < events(shop.data_dir)[-1]["seq"]  # the two outcomes are in the journal, not yet in the views
+    sent = [row["what"].split(" sent to ")[0] for row in history_of(shop, "ana") if " sent to " in row["what"]]
+    assert sent == ["expiring notice of ana.p1", "expiring notice of ana.p2"]  # a reader folds them in
+    checked = shop("check")
+    assert checked.exit_code == 0 and checked.stdout.startswith("No problems found"), checked.stdout
+    again = shop.proc("notify", "--quiet", now="2026-12-14T09:20")
+    assert (again.returncode, again.stderr) == (0, "")
+    assert len(list(tmp_path.glob("call-*"))) == 4  # the third notice once more, nothing else
+    assert [e["type"] for e in notice_events(shop.data_dir)].count("notice-sent") == 3
+    assert ok(shop("check")) == "No problems found\n"
+
+
 def test_sendmail_permanent_failure_is_recorded_listed_and_retried_on_request(shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     fake = FakeSendmail(tmp_path)
     set_settings(shop.data_dir, delivery={"method": "sendmail", "program": str(fake.program)})
