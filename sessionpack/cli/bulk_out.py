@@ -3,10 +3,8 @@ problems, and a progress bar for large files on a terminal."""
 
 from __future__ import annotations
 
-import json
 import sys
 from contextlib import contextmanager
-from enum import Enum
 
 from ..errors import InputError
 from .output import Format, emit
@@ -16,14 +14,6 @@ if TYPE_CHECKING:
     from typing import Any, Callable, Iterator, Sequence
 
 PROGRESS_FROM = 300  # rows: smaller files finish before a bar would be read
-
-
-class RowsFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    tsv = "tsv"
-    jsonl = "jsonl"
 
 
 def read_input(path: str) -> tuple[bytes, str]:
@@ -41,20 +31,9 @@ def read_input(path: str) -> tuple[bytes, str]:
         raise InputError(f"cannot read {path}: {err.strerror or err}; check the file") from None
 
 
-def emit_rows(fmt: RowsFormat, columns: Sequence[str], rows: list[dict[str, Any]], title: str) -> None:
-    """One row per input line; JSON lines print one object a line."""
-    if fmt is RowsFormat.jsonl:
-        sys.stdout.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
-        return
-    emit(Format(fmt.value), columns, rows, title=title, data=rows)
-
-
-def emit_one(fmt: RowsFormat, record: dict[str, Any], write: Callable[[Format, dict[str, Any]], None]) -> None:
-    """A one-request command's record: JSON lines print it on one line."""
-    if fmt is RowsFormat.jsonl:
-        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-    else:
-        write(Format(fmt.value), record)
+def emit_rows(fmt: Format, columns: Sequence[str], rows: list[dict[str, Any]], title: str) -> None:
+    """One row per input line (JSON lines: one object a line)."""
+    emit(fmt, columns, rows, title=title, data=rows)
 
 
 def print_problems(lines: Sequence[str]) -> None:

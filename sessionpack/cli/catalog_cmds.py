@@ -57,12 +57,12 @@ def _packages_naming(root: str, currency: str, services: dict, service_id: str) 
 def service_add(
     service_id: str = typer.Argument(..., metavar="ID", help="Slug: lower-case letters, digits, hyphens."),
     name: str = typer.Option(..., "--name", help="Name shown to people."),
-    duration: int = typer.Option(..., "--duration", parser=ascii_whole, help="Minutes."),
+    duration: int = typer.Option(..., "--duration", metavar="N", parser=ascii_whole, help="Minutes."),
     price: str = typer.Option(..., "--price", help="Regular price per session, net of tax."),
     tax: str = typer.Option("0", "--tax", help="Tax rate in percent."),
     provider: Optional[List[str]] = typer.Option(None, "--provider", help="Who gives it (repeatable; default anyone); others are refused."),
     description: str = typer.Option("", "--description"),
-    capacity: Optional[int] = typer.Option(None, "--capacity", parser=ascii_whole, help="Places at one start: a group class (default 1)."),
+    capacity: Optional[int] = typer.Option(None, "--capacity", metavar="N", parser=ascii_whole, help="Places at one start: a group class (default 1)."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
     """Add a service.
@@ -160,13 +160,13 @@ def _existing(opened, service_id: str):  # type: ignore[no-untyped-def]
 def service_edit(
     service_id: str = typer.Argument(..., metavar="ID"),
     name: Optional[str] = typer.Option(None, "--name"),
-    duration: Optional[int] = typer.Option(None, "--duration", parser=ascii_whole),
+    duration: Optional[int] = typer.Option(None, "--duration", metavar="N", parser=ascii_whole),
     price: Optional[str] = typer.Option(None, "--price", help="New regular price (past bookings keep theirs)."),
     tax: Optional[str] = typer.Option(None, "--tax"),
     provider: Optional[List[str]] = typer.Option(None, "--provider", help="Replace the providers (repeatable)."),
     description: Optional[str] = typer.Option(None, "--description"),
     activate: bool = typer.Option(False, "--activate", help="Make an inactive service bookable again."),
-    capacity: Optional[int] = typer.Option(None, "--capacity", parser=ascii_whole, help="Places at one start (1: one client at a time)."),
+    capacity: Optional[int] = typer.Option(None, "--capacity", metavar="N", parser=ascii_whole, help="Places at one start (1: one client at a time)."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
     """Change a service; bookings already made keep the price they were made at.

@@ -9,7 +9,6 @@ import typer
 
 from ..errors import InputError
 from .app import app, boundary, writer, store
-from .bulk_out import RowsFormat, emit_one
 from .lookup import client_view, find_booking, find_client_package  # noqa: F401 - (also imported from here)
 from .output import Col, Format, emit, emit_record, say, warn
 
@@ -38,7 +37,7 @@ def client_add(
     template: bool = typer.Option(False, "--csv-template", help="Print a CSV file with every column, to fill in."),
     hooks: bool = typer.Option(False, "--hooks", help="With --csv: run the hooks of the clients added (a file runs none by default)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check everything and print what would be recorded; record nothing."),
-    fmt: RowsFormat = typer.Option(RowsFormat.table, "--format", help="Output format."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
     """Add a client; adding one already recorded with the same details changes nothing.
 
@@ -88,7 +87,7 @@ ana,Ana Lima,ana@example.com,+351 912 345 678,regular,
 CLIENT_ROW_COLUMNS = ["line", "id", "status", "name"]
 
 
-def _add_one(request, dry_run: bool, fmt: RowsFormat, force: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _add_one(request, dry_run: bool, fmt: Format, force: bool = False) -> None:  # type: ignore[no-untyped-def]
     from ..actions.clients import plan_clients
     from ..actions.practice import Practice
     from ..actions.problems import first_error
@@ -109,18 +108,18 @@ def _add_one(request, dry_run: bool, fmt: RowsFormat, force: bool = False) -> No
     for text in alike:
         warn(f"{text}; is {row.id} the same person? (--force adds without this warning)")
     if row.status == "unchanged":
-        if fmt is RowsFormat.table:
+        if fmt is Format.table:
             say(f"Unchanged: client {row.id} is already recorded with these details")
         else:
-            emit_one(fmt, {"id": row.id, "name": row.name, "unchanged": True}, emit_record)
+            emit_record(fmt, {"id": row.id, "name": row.name, "unchanged": True})
         return
-    if fmt is RowsFormat.table:
+    if fmt is Format.table:
         say(f"Added client {row.id}")
     else:
-        emit_one(fmt, row.event["client"], emit_record)
+        emit_record(fmt, row.event["client"])
 
 
-def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: RowsFormat) -> None:
+def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: Format) -> None:
     from ..actions import clients
     from ..actions.csvtable import read_table
     from ..actions.practice import Practice
@@ -151,7 +150,7 @@ def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: RowsFormat) -> None:
     title = f"From {source}: {created} created, {len(plan.rows) - created} unchanged"
     if dry_run:
         title += " (dry run: nothing was recorded)"
-    if not plan.rows and fmt is RowsFormat.table:
+    if not plan.rows and fmt is Format.table:
         say(f"No rows in {source}: nothing to do")
         return
     emit_rows(fmt, CLIENT_ROW_COLUMNS, [row.record() for row in plan.rows], title)

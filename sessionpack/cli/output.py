@@ -183,10 +183,37 @@ def write_delimited(columns: Sequence[str], rows: Iterable[dict[str, Any]], deli
     import csv
 
     tsv = delimiter == "\t"
+    rows = rows if isinstance(rows, list) else list(rows)
+    columns, rows = _unnested(columns, rows)
     writer = csv.writer(sys.stdout, delimiter=delimiter, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow([delimited_cell(row.get(col), tsv) for col in columns])
+
+
+def _nested(value: Any) -> bool:
+    return isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value))
+
+
+def _unnested(columns: Sequence[str], rows: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Columns holding mappings (or lists of them) become one column per key
+    (``draw.key``, ``draw.amount``), as ``flat_record`` names them."""
+    nested = {c for c in columns if any(_nested(row.get(c)) for row in rows)}
+    if not nested:
+        return list(columns), rows
+    flat = [flat_record(row) for row in rows]
+    out: list[str] = []
+    for column in columns:
+        if column not in nested:
+            out.append(column)
+            continue
+        seen: dict[str, None] = {}
+        for row in flat:
+            for key in row:
+                if key == column or key.startswith(column + "."):
+                    seen.setdefault(key, None)
+        out.extend(seen)
+    return out, flat
 
 
 def _terminal() -> bool:
@@ -285,8 +312,8 @@ def emit_record(fmt: Format, record: dict[str, Any], lines: Sequence[str] = ()) 
     elif fmt is Format.jsonl:
         write_jsonl([record])
     elif fmt in (Format.csv, Format.tsv):
-        columns = list(record)
-        write_delimited(columns, [record], "," if fmt is Format.csv else "\t")
+        flat = flat_record(record)
+        write_delimited(list(flat), [flat], "," if fmt is Format.csv else "\t")
     elif lines:
         for line in lines:
             say(line)
@@ -294,6 +321,27 @@ def emit_record(fmt: Format, record: dict[str, Any], lines: Sequence[str] = ()) 
         width = max((len(k) for k in record), default=0)
         for key, value in record.items():
             say(f"{key.replace('_', ' '):<{width}}  {_cell(value)}")
+
+
+def flat_record(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """One CSV row of a record with nested values, never flattened into
+    text: a mapping gives a column per key (``remaining.count``), a list one
+    per item (``bookings.1.id``), a list of plain values one cell of them
+    separated by spaces (``shared_with``); an empty mapping or list, an
+    empty cell."""
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flat_record(value, name + ".") if value else {name: ""})
+        elif isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
+            for number, item in enumerate(value, start=1):
+                out.update(flat_record(item, f"{name}.{number}.") if isinstance(item, dict) else {f"{name}.{number}": item})
+        elif isinstance(value, list):
+            out[name] = " ".join(str(item) for item in value)
+        else:
+            out[name] = value
+    return out
 
 
 def say(text: str) -> None:

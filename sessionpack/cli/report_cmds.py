@@ -66,12 +66,15 @@ def _slug(value: Optional[str], what: str) -> Optional[str]:
 
 def _render(fmt: Format, name: str, columns: list[str], rows: list[dict[str, Any]], totals: Any, title: str,
             meta: dict[str, Any], total_row: Optional[dict[str, Any]] = None, wrap: tuple[str, ...] = (),
-            empty: str = "", warnings: list[str] = ()) -> None:
+            empty: str = "", warnings: list[str] = (), in_minor_unit: bool = False) -> None:
+    """``in_minor_unit``: the rows' amounts are already in the currency's
+    minor unit (texts the views hold, or amounts the report rounded); only
+    the totals are put in it here."""
     from ..reports.practice import money_rows
     from .output import say, warn
 
     if isinstance(totals, dict) and meta.get("currency"):
-        money_rows(rows, totals, meta["currency"])
+        money_rows([] if in_minor_unit else rows, totals, meta["currency"])
         if total_row is not None and total_row is not totals:
             money_rows([total_row], {}, meta["currency"])
     for text in warnings:
@@ -160,11 +163,13 @@ def _pending(tx: Any, kinds: bytes = b"sbu") -> list[list[Any]]:
 
     found = []
     for name in report_shards.shard_names(tx.store.root, report_shards.PENDING):
+        wanted = []
         for number, line in enumerate(report_shards.read_lines(tx.store.root, name), start=1):
             if line[2:3] in kinds and line[3:4] == b'"':
-                found.append(report_shards.decode(line, name, number))
+                wanted.append((number, line))
             elif not (line[:2] == b'["' and line[3:4] == b'"'):
                 report_shards.decode(line, name, number)  # says which line is damaged
+        found.extend(report_shards.decode_lines(wanted, name))
     return found
 
 
@@ -277,17 +282,19 @@ def outstanding_cmd(client: Optional[str] = CLIENT, fmt: Format = FMT) -> None:
     sales_due = [dict(f[3], id=f[2], owner=f[1]) for f in pending if f[0] == "s"]
     bookings_due = [f[3] for f in pending if f[0] in ("b", "u")]
     rows, totals = practice.outstanding(sales_due, bookings_due, _today(opened), opened.now, client=client)
-    body = []
-    for index, row in enumerate(rows):
-        body.append(row)
-        last = index + 1 == len(rows) or rows[index + 1]["client"] != row["client"]
-        if fmt is Format.table and last:
-            body.append({"client": f"{row['client']} total", "due": totals["clients"][row["client"]]})
-    out_rows = rows if fmt is not Format.table else body
+    out_rows = rows
+    if fmt is Format.table:  # each client's rows, then their total
+        out_rows, subtotals = [], []
+        for index, row in enumerate(rows):
+            out_rows.append(row)
+            if index + 1 == len(rows) or rows[index + 1]["client"] != row["client"]:
+                subtotals.append({"client": f"{row['client']} total", "due": totals["clients"][row["client"]]})
+                out_rows.append(subtotals[-1])
+        practice.money_rows(subtotals, {}, opened.settings.currency)
     _render(fmt, "outstanding", OUTSTANDING, out_rows, totals,
             f"Outstanding at {opened.now:%Y-%m-%d %H:%M} ({opened.settings.currency})",
             {"at": opened.now.isoformat(), "currency": opened.settings.currency},
-            {"client": "total", "due": totals["due"]}, wrap=("what",), empty="Nothing is owed")
+            {"client": "total", "due": totals["due"]}, wrap=("what",), empty="Nothing is owed", in_minor_unit=True)
 
 
 # -- expiring -------------------------------------------------------------------------
@@ -318,12 +325,39 @@ def expiring_cmd(
     last = today + timedelta(days=within)
     with opened.reading() as tx:
         found = open_packages(tx.store, today.isoformat(), until=last.isoformat())
-    packages = [pkg for owner in sorted(found) for pkg in found[owner].values()]
-    rows, totals = practice.expiring(packages, opened.now, opened.settings.tz, today, last, client=client)
+        packages = [pkg for owner in sorted(found) for pkg in found[owner].values()]
+        rows, totals = practice.expiring(packages, opened.now, opened.settings.tz, today, last, client=client,
+                                         notice_outcome=_notice_outcome(tx))
     _render(fmt, "expiring", EXPIRING, rows, totals,
             f"Expiring {today.isoformat()} to {last.isoformat()} ({opened.settings.currency})",
             {"from": today.isoformat(), "to": last.isoformat(), "currency": opened.settings.currency},
             {"expires": "total", "value": totals["value"]}, wrap=("package", "free", "booked"), empty="Nothing expires in that window")
+
+
+def _notice_outcome(tx: Any) -> Any:
+    """What became of a recorded notice, from the notice state: still in the
+    outbox (pending, or failed), else the event that decided it in the
+    owner's history (a suppression, with its reason; a notice pending then
+    settled without failing was sent)."""
+    from bisect import bisect_left
+
+    from ..storage import layout
+
+    outbox = tx.store.load_small(layout.OUTBOX)
+
+    def outcome(owner: str, key: str, seq: int) -> tuple[str, str]:
+        if key in outbox["pending"]:
+            return "pending", ""
+        if key in outbox["failed"]:
+            return "failed", ""
+        events = (tx.client(owner) or {}).get("events", [])
+        at = bisect_left(events, seq, key=lambda event: event["seq"])
+        event = events[at] if at < len(events) and events[at]["seq"] == seq else {}
+        if event.get("type") == "notice-suppressed":
+            return "suppressed", event.get("reason") or ""
+        return ("sent", "") if event.get("type") == "notice-pending" else ("recorded", "")
+
+    return outcome
 
 
 # -- liability ------------------------------------------------------------------------
@@ -365,7 +399,7 @@ def liability_cmd(
         columns = ["client", "id", "package", "sold", "left", "unit_value", "held", "age", "band", "expires", "note"]
         _render(fmt, "liability", columns, rows, totals, f"Value held at the end of {day.isoformat()} ({currency}, net of tax)",
                 {"as_of": day.isoformat(), "currency": currency}, {"client": "total", "held": totals["held"]},
-                wrap=("left", "unit_value", "note", "package"), empty="No client package holds prepaid value")
+                wrap=("left", "unit_value", "note", "package"), empty="No client package holds prepaid value", in_minor_unit=True)
         return
     first_default = month_start(month_start(today) - timedelta(days=330))
     span = _period(opened, start, end, first_default, today)
@@ -375,6 +409,12 @@ def liability_cmd(
             constant = [0]
             summaries = list(read_values(tx.store.root, first_text, span.last.isoformat(), constant))
             rows, totals, at_sale = liability.rollforward(summaries, span.first, span.last, "month", currency, sum_constant(constant))
+        elif by in (By.package, By.client):
+            held: dict[str, list[str]] = {}
+            label = b"package" if by is By.package else b"owner"
+            summaries = list(read_values(tx.store.root, first_text, span.last.isoformat(), held, label))
+            rows, totals, at_sale = liability.rollforward(summaries, span.first, span.last, by.value, currency,
+                                                          held=sum_constant(held))
         else:
             summaries = list(read_values(tx.store.root, first_text, span.last.isoformat()))
             rows, totals, at_sale = liability.rollforward(summaries, span.first, span.last, by.value, currency)
@@ -388,46 +428,84 @@ def liability_cmd(
             totals, wrap=() if by is By.month else (by.value,), empty="No prepaid value in that period", warnings=warnings)
 
 
-def sum_constant(box: list[Any]) -> Any:
+def sum_constant(box: Any) -> Any:
+    """The values held that ``read_values`` put aside, added up: one sum,
+    or one per label."""
     from decimal import Decimal
 
+    if isinstance(box, dict):
+        return {label: sum((Decimal(v) for v in values), Decimal(0)) for label, values in box.items()}
     return sum((Decimal(v) for v in box[1:]), Decimal(0))
 
 
-def read_values(root: str, before: Optional[str], last: str, constant: Optional[list[Any]] = None):  # type: ignore[no-untyped-def]
+def _field(line: bytes, key: bytes) -> Optional[str]:
+    """A top-level text field of a value line's summary, read without
+    decoding it (ids are slugs: the text ends at the next quote); None when
+    it is not there."""
+    start = line.rfind(b',"' + key + b'":"')
+    if start < 0:
+        return None
+    start += len(key) + 5
+    end = line.find(b'"', start)
+    return line[start:end].decode("utf-8") if end > start else None
+
+
+def read_values(root: str, before: Optional[str], last: str, constant: Optional[Any] = None,
+                label: Optional[bytes] = None):  # type: ignore[no-untyped-def]
     """The value summaries that matter from ``before`` (the day before the
-    period; None: a snapshot on ``last``) through ``last``. A line whose
-    last change is on or before ``before`` holds the same value throughout:
-    with ``constant`` given, its value is added there without decoding it
-    (and it is skipped when it holds nothing); a line starting after
-    ``last`` is skipped."""
+    period; None: a snapshot on ``last``) through ``last``, decoded shard by
+    shard. Lines are skipped or added up without decoding where their fixed
+    prefix (``[last change, owner, client package, first change, value held
+    after the last change, {...}]``) says enough:
+
+    - a line starting after ``last`` is skipped;
+    - a snapshot skips a line whose last change is on or before ``last``
+      and that then holds nothing;
+    - a line whose last change is on or before ``before`` holds the same
+      value throughout the period: it is skipped when it holds nothing, and
+      with ``constant`` given its value is put there instead of decoding it:
+      appended to the list ``constant`` (by month), or with ``label``
+      (``package`` or ``owner``) to ``constant[that field of the line]``.
+    """
     from ..storage import report_shards
 
     last_b = last.encode("ascii")
     before_b = before.encode("ascii") if before else None
     for name in report_shards.shard_names(root, report_shards.VALUE):
+        wanted = []
         for number, line in enumerate(report_shards.read_lines(root, name), start=1):
             # ["LAST","client","cp","FIRST","HELD",{...}]: ids are slugs, so the
-            # fields end at the next quote; nothing after them is copied
+            # fields end at the next quote; a line of another shape is decoded
             try:
                 end_client = line.index(b'"', 15)
                 end_cp = line.index(b'"', end_client + 3)
-                first = line[end_cp + 4:end_cp + 14]
-                end_held = line.index(b'"', end_cp + 17)
+                end_held = line.index(b'"', end_cp + 16)
             except ValueError:
-                report_shards.decode(line, name, number)
+                end_cp = end_held = -1
+            if end_held < 0 or line[end_cp:end_cp + 3] != b'","' or line[end_cp + 13:end_cp + 16] != b'","' \
+                    or line[end_held:end_held + 3] != b'",{' or line[:2] != b'["' or line[12:15] != b'","':
+                wanted.append((number, line))
                 continue
-            if first > last_b:
+            if line[end_cp + 3:end_cp + 13] > last_b:  # its first change is after the period
                 continue
-            if before_b is not None and line[2:12] <= before_b:
-                held = line[end_cp + 17:end_held]
-                if constant is not None:
-                    if held.strip(b"0.-"):
-                        constant.append(held.decode("ascii"))
+            held = line[end_cp + 16:end_held]
+            if before_b is None:
+                if line[2:12] <= last_b and not held.strip(b"0.-"):
                     continue
+            elif line[2:12] <= before_b:
                 if not held.strip(b"0.-"):
                     continue
-            yield report_shards.decode(line, name, number)[5]
+                if constant is not None:
+                    if label is None:
+                        constant.append(held.decode("ascii"))
+                        continue
+                    key = _field(line, label)
+                    if key is not None:
+                        constant.setdefault(key, []).append(held.decode("ascii"))
+                        continue
+            wanted.append((number, line))
+        for fields in report_shards.decode_lines(wanted, name):
+            yield fields[5]
 
 
 # -- statement ------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sys
 from decimal import Decimal
+from itertools import repeat
+from types import NoneType
 from typing import Any, Sequence
 
 from ..domain.text import shown
@@ -27,25 +29,43 @@ def _fast_cell(value: Any) -> str:
     return _cell(value)
 
 
-def cells(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> list[list[str]]:
-    return [[_fast_cell(row.get(col)) for col in columns] for row in rows]
-
-
-def plain_lines(head: Sequence[str], body: Sequence[Sequence[str]], title: str | None) -> list[str]:
-    """``output.plain_table_lines``, quicker for long reports: the same text
-    when every cell is ASCII on one line (else that function is used)."""
-    if not all(cell.isascii() and "\n" not in cell and "\r" not in cell for row in body for cell in row) or not all(h.isascii() for h in head):
-        return plain_table_lines(head, body, title)
-    widths = [len(h) for h in head]
-    for row in body:
-        for i, cell in enumerate(row):
-            if len(cell) > widths[i]:
-                widths[i] = len(cell)
-    last = len(head) - 1
-    out = [title] if title else []
-    for row in (head, *body):
-        out.append("  ".join(cell.ljust(widths[i]) if i < last else cell for i, cell in enumerate(row)).rstrip())
+def column_cells(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> list[list[str]]:
+    """The cells of each column, column by column (a long report is mostly
+    columns of plain texts, checked for control characters in one pass)."""
+    out = []
+    for col in columns:
+        values = list(map(dict.get, rows, repeat(col)))
+        kinds = set(map(type, values))
+        if NoneType in kinds:
+            values = ["" if v is None else v for v in values]
+            kinds.discard(NoneType)
+            kinds.add(str)
+        if kinds <= {str}:
+            out.append(values if "".join(values).isprintable() else list(map(_fast_cell, values)))
+        elif kinds <= {int}:
+            out.append(list(map(str, values)))
+        elif kinds <= {str, Decimal, int} and "".join([v for v in values if v.__class__ is str]).isprintable():
+            out.append([v if v.__class__ is str else _fast_cell(v) for v in values])
+        else:
+            out.append(list(map(_fast_cell, values)))
     return out
+
+
+def plain_columns(head: Sequence[str], columns: Sequence[Sequence[str]], title: str | None) -> list[str]:
+    """``output.plain_table_lines``, quicker for long reports: the same text
+    when every cell is ASCII on one line (else that function is used).
+    ``columns``: the cells of each column."""
+    joined = ["".join(column) for column in columns]
+    if not all(text.isascii() and "\n" not in text and "\r" not in text for text in joined) or not all(h.isascii() for h in head):
+        return plain_table_lines(head, [list(row) for row in zip(*columns)], title)
+    padded = []
+    for number, (h, column) in enumerate(zip(head, columns), start=1):
+        if number == len(head):  # the last column is not padded
+            padded.append([h, *column])
+        else:
+            width = max(len(h), max(map(len, column), default=0))
+            padded.append(list(map(str.ljust, [h, *column], repeat(width))))
+    return ([title] if title else []) + list(map(str.rstrip, map("  ".join, zip(*padded))))
 
 
 def write_report_table(columns: Sequence[str], rows: Sequence[dict[str, Any]], title: str | None,
@@ -54,11 +74,12 @@ def write_report_table(columns: Sequence[str], rows: Sequence[dict[str, Any]], t
     (every other column is an id, a date or an amount: printed whole)."""
     out = stream or sys.stdout
     head = [c.replace("_", " ") for c in columns]
-    body = cells(columns, rows)
+    by_column = column_cells(columns, rows)
     terminal = stream is not None or _terminal()
     if not terminal:
-        out.write("".join(line + "\n" for line in plain_lines(head, body, title)))
+        out.write("".join(line + "\n" for line in plain_columns(head, by_column, title)))
         return
+    body = [list(row) for row in zip(*by_column)] if rows else []
     from .fit import fitted_lines
     from .output import screen
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 import sys
 
 from ..errors import InputError
-from .bulk_out import RowsFormat, emit_one
 from .declare import Argument, Option, command
 from .lookup import find_client_package
 from .output import Format, emit_record, say
 from .runtime import store, writer
 
 
-def _sell(client: str | None, package_id: str | None, opts: dict, assign: bool, fmt: RowsFormat, dry_run: bool) -> None:
+def _sell(client: str | None, package_id: str | None, opts: dict, assign: bool, fmt: Format, dry_run: bool) -> None:
     """One sale (or assignment): the plan of one request, committed, rendered."""
     from ..actions.practice import Practice
     from ..actions.problems import first_error
@@ -39,10 +38,10 @@ def _sell(client: str | None, package_id: str | None, opts: dict, assign: bool, 
             raise first_error(plan.problems)
         [row] = plan.rows
         if row.status == "unchanged":
-            if fmt is RowsFormat.table:
+            if fmt is Format.table:
                 say(f"Unchanged: reference {row.ref!r} is already recorded as {row.id}")
             else:
-                emit_one(fmt, {"id": row.id, "package": row.package, "client": row.client, "unchanged": True}, emit_record)
+                emit_record(fmt, {"id": row.id, "package": row.package, "client": row.client, "unchanged": True})
             return
         tx.commit(plan.events)
     event = row.event
@@ -54,7 +53,7 @@ def _sell(client: str | None, package_id: str | None, opts: dict, assign: bool, 
               "total": event["sale"]["total"], "paid": event["paid"], "payment": payment_state(pkg),
               "expires": summary["expires"], "remaining": summary["remaining"], "shared_with": shared_with,
               "unchanged": False, "code": code}
-    if fmt is RowsFormat.table:
+    if fmt is Format.table:
         verb = "Assigned" if assign else "Sold"
         shared = f"; shared with {', '.join(shared_with)}" if shared_with else ""
         say(f"{verb} {row.package} to {client}: {row.id} (invoice {row.invoice}, total {event['sale']['total']} {currency}, "
@@ -64,7 +63,7 @@ def _sell(client: str | None, package_id: str | None, opts: dict, assign: bool, 
         else:
             say(f"Access code: {code}, shown only now; 'sessionpack code reset {row.id}' issues a new one")
     else:
-        emit_one(fmt, record, emit_record)
+        emit_record(fmt, record)
 
 
 SINGLE_ONLY = (("price", "--price"), ("paid", "--paid"), ("unpaid", "--unpaid"), ("invoice", "--invoice"),
@@ -73,7 +72,7 @@ CSV_ROW_COLUMNS = ["line", "ref", "status", "client", "package", "id", "invoice"
 
 
 def _sell_csv(path: str, client: str | None, package_id: str | None, opts: dict, assign: bool, create_clients: bool,
-              hooks: bool, fmt: RowsFormat, dry_run: bool) -> None:
+              hooks: bool, fmt: Format, dry_run: bool) -> None:
     """Every row of a CSV file checked, then all recorded in one commit (or none)."""
     from ..actions.csvtable import read_table
     from ..actions.practice import Practice
@@ -119,7 +118,7 @@ def _sell_csv(path: str, client: str | None, package_id: str | None, opts: dict,
         title += f"; {len(plan.clients_created)} new client{'s' if len(plan.clients_created) != 1 else ''}"
     if dry_run:
         title += " (dry run: nothing was recorded)"
-    if not rows and fmt is RowsFormat.table:
+    if not rows and fmt is Format.table:
         say(f"No rows in {source}: nothing to do")
         return
     emit_rows(fmt, CSV_ROW_COLUMNS, rows, title)
@@ -142,7 +141,7 @@ def _template(create_clients: bool) -> None:
 
 
 def _run(client: str | None, package_id: str | None, opts: dict, assign: bool, csv_path: str | None, template: bool,
-         create_clients: bool, hooks: bool, dry_run: bool, fmt: RowsFormat) -> None:
+         create_clients: bool, hooks: bool, dry_run: bool, fmt: Format) -> None:
     if template:
         _template(create_clients)
         return
@@ -162,7 +161,7 @@ INVOICE = Option(None, "--invoice", help="Invoice number (default the next numbe
 DATE = Option(None, "--date", help="Sale date, to back-date a sale (ISO date).")
 REF = Option(None, "--ref", help="External reference, unique in the practice; selling again with it changes nothing.")
 NOTE = Option(None, "--note", help="A note kept with the sale (one line).")
-FMT = Option(RowsFormat.table, "--format", help="Output format.")
+FMT = Option(Format.table, "--format", help="Output format.")
 SHARE = Option(None, "--share", metavar="CLIENT", help="Another client who may use it (repeatable).")
 CSV = Option(None, "--csv", metavar="FILE|-", help="Sell one package per row of a CSV file ('-': standard input): all rows or none.")
 TEMPLATE = Option(False, "--csv-template", help="Print a CSV file with every column, to fill in.")
@@ -181,7 +180,7 @@ def sell_cmd(
     price: str | None = PRICE, paid: str | None = PAID, unpaid: bool = UNPAID, invoice: str | None = INVOICE,
     sale_date: str | None = DATE, reference: str | None = REF, share: list[str] | None = SHARE,
     note: str | None = NOTE, csv_path: str | None = CSV, template: bool = TEMPLATE, create_clients: bool = CREATE,
-    hooks: bool = HOOKS, dry_run: bool = DRY_RUN, fmt: RowsFormat = FMT,
+    hooks: bool = HOOKS, dry_run: bool = DRY_RUN, fmt: Format = FMT,
 ) -> None:
     """Sell a package to a client; prints the client package id and its access code.
 
@@ -220,7 +219,7 @@ def assign_cmd(
     price: str | None = PRICE, paid: str | None = PAID, unpaid: bool = UNPAID, invoice: str | None = INVOICE,
     sale_date: str | None = DATE, reference: str | None = REF, share: list[str] | None = SHARE,
     note: str | None = NOTE, csv_path: str | None = CSV, template: bool = TEMPLATE, create_clients: bool = CREATE,
-    hooks: bool = HOOKS, dry_run: bool = DRY_RUN, fmt: RowsFormat = FMT,
+    hooks: bool = HOOKS, dry_run: bool = DRY_RUN, fmt: Format = FMT,
 ) -> None:
     """Assign a package to a client, including not-for-sale ones (as sell does; --csv too).
 

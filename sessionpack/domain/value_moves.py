@@ -328,6 +328,39 @@ def units_on(summary: Mapping[str, Any], day: str) -> dict[str, Any]:
     return left
 
 
+_UNIT_SIGNS = {"sold": 1, "imported": 1, "adjusted": 1, "redeemed": -1, "forfeited": -1, "expired": -1, "refund_difference": -1}
+
+
+def state_on(summary: Mapping[str, Any], day: str) -> tuple[dict[str, Decimal], dict[str, Any], bool]:
+    """In one pass over the movements: ``held_by_key`` and ``units_on`` of
+    ``day``, and whether an expiry was recorded by then."""
+    held: dict[str, Decimal] = {}
+    left: dict[str, Any] = {}
+    expired = False
+    zero = Decimal(0)
+    signs = _UNIT_SIGNS
+    for when, column, key, value, units, *_ in summary["moves"]:
+        if when > day:
+            break
+        if column in ADDS:
+            held[key] = held.get(key, zero) + Decimal(value)
+        else:
+            held[key] = held.get(key, zero) - Decimal(value)
+            if column == "expired":
+                expired = True
+        if units is None or units == UNLIMITED:
+            left.setdefault(key, UNLIMITED if units == UNLIMITED else left.get(key, 0))
+            continue
+        step = signs.get(column)
+        if step is not None:
+            amount = Decimal(units) if units.__class__ is str else units
+            left[key] = left.get(key, 0) + amount if step > 0 else left.get(key, 0) - amount
+    for entry in summary["lin"]:
+        if day >= entry[1]:
+            held[entry[0]] = held.get(entry[0], zero) - recognised(entry, entry[1], day)
+    return held, left, expired
+
+
 def transfer_valuation(pkg: Mapping[str, Any], moved: Mapping[str, Any], day: str) -> dict[str, Any]:
     """The valuation of what a transfer on ``day`` moves out of ``pkg``: each
     part keeps the value it had with the giver (the value held before less

@@ -192,7 +192,7 @@ class HookRunner:
             for cp in named:
                 owner = cp.rsplit(".p", 1)[0]
                 if owner not in replays:
-                    replays[owner] = Replay(self.store, owner, seqs, transitions)
+                    replays[owner] = Replay(self.store, owner, seqs, transitions, events)
                 found = replays[owner].after(event["seq"], cp)
                 if found is not None:
                     states[cp] = found
@@ -269,7 +269,10 @@ class Replay:
     package's state after each of this command's events (and, for the
     used-up and low-balance hooks, what each event changed)."""
 
-    def __init__(self, store: Any, owner: str, seqs: set[int], transitions: bool) -> None:
+    def __init__(self, store: Any, owner: str, seqs: set[int], transitions: bool,
+                 events: list[dict[str, Any]] = ()) -> None:
+        """``events``: the command's events; those the owner's view file does
+        not hold yet (views written later, as ``notify`` does) are folded on."""
         import copy
 
         from ..domain.ledger import dispatch, empty_client_view
@@ -279,11 +282,12 @@ class Replay:
         rules = Rules.from_settings(store.settings.notices)
         self.states: dict[tuple[int, str], dict[str, Any]] = {}
         self.found: dict[tuple[int, str], list[dict[str, Any]]] = {}
-        view = store.load_client_view(owner)
-        if view is None:
+        view = store.load_client_view(owner) or {"events": [], "seq": 0}
+        history = list(view["events"]) + [e for e in events if e["seq"] > view.get("seq", 0) and owner in e.get("clients", ())]
+        if not history:
             return
         working = empty_client_view(owner)
-        for recorded in view["events"]:
+        for recorded in history:
             named = [cp for cp in _packages(recorded) if cp.rsplit(".p", 1)[0] == owner] if recorded["seq"] in seqs else []
             before: dict[str, Any] = {}
             if transitions:

@@ -233,13 +233,11 @@ class NotifyLock:
     def __enter__(self) -> "NotifyLock":
         import fcntl
 
-        from ..storage.fsio import FILE_MODE
+        from ..storage.fsio import disk_error, open_file
 
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), FILE_MODE)
+        try:  # never through a symbolic link, like every file of the data directory
+            fd = open_file(self.path, os.O_RDWR | os.O_CREAT)
         except OSError as err:
-            from ..storage.fsio import disk_error
-
             raise disk_error(self.path, err) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -392,34 +390,46 @@ def _deliver(store: Any, sender: Any, report: Report) -> None:
     outcome_event: dict[str, Any] | None = None
     position = 0
     batch = _fresh(store)  # one for the deliveries: the outbox stays in memory between them
+    batch.defer_views()  # each outcome is durable in the journal at once; the views are written once, at the end
+    left_at: tuple[int, int] | None = None  # the journal position our last transaction left
     try:
         while True:
             entry = None
             with batch.writing() as tx:
-                events = [outcome_event] if outcome_event else []
-                current = batch.load_small(layout.OUTBOX)["pending"]
-                while position < len(queue):
-                    candidate = queue[position]
-                    position += 1
-                    if candidate["key"] not in current:
-                        continue  # settled since it was listed
-                    owner = candidate["client_package"].rsplit(".p", 1)[0]
-                    owner_view = tx.client(owner)
-                    recipient_view = owner_view if candidate["recipient"] == owner else tx.client(candidate["recipient"])
-                    why = notices.still_wanted(candidate, owner_view, recipient_view)
-                    if why:
-                        events.append(notices.late_suppressed_event(candidate, why))
-                        if any(row["key"] == candidate["key"] and row["action"] == "pending" for row in report.rows):
-                            report.settle("suppressed", candidate["key"], why)
-                        else:
-                            report.add("suppressed", candidate["client_package"], candidate["kind"], candidate["recipient"], "", why, candidate["key"])
-                        continue
-                    entry = candidate
-                    break
-                if events:
-                    tx.commit(events)
+                if left_at is not None and (tx.index["seq"], tx.index["offset"]) != left_at:
+                    stale = True  # another command recorded something while the lock was free
+                else:
+                    stale = False
+                    events = [outcome_event] if outcome_event else []
+                    current = batch.load_small(layout.OUTBOX)["pending"]
+                    while position < len(queue):
+                        candidate = queue[position]
+                        position += 1
+                        if candidate["key"] not in current:
+                            continue  # settled since it was listed
+                        owner = candidate["client_package"].rsplit(".p", 1)[0]
+                        owner_view = tx.client(owner)
+                        recipient_view = owner_view if candidate["recipient"] == owner else tx.client(candidate["recipient"])
+                        why = notices.still_wanted(candidate, owner_view, recipient_view)
+                        if why:
+                            events.append(notices.late_suppressed_event(candidate, why))
+                            if any(row["key"] == candidate["key"] and row["action"] == "pending" for row in report.rows):
+                                report.settle("suppressed", candidate["key"], why)
+                            else:
+                                report.add("suppressed", candidate["client_package"], candidate["kind"], candidate["recipient"], "", why, candidate["key"])
+                            continue
+                        entry = candidate
+                        break
+                    if events:
+                        tx.commit(events)
+                left_at = (tx.index["seq"], tx.index["offset"])
             store.warnings.extend(batch.warnings)
             batch.warnings.clear()
+            if stale:  # its views and shards in memory may be older than the files: read them again
+                batch = _fresh(store)
+                batch.defer_views()
+                left_at = None
+                continue
             outcome_event = None
             if entry is None:
                 return
@@ -445,3 +455,5 @@ def _deliver(store: Any, sender: Any, report: Report) -> None:
                                       f"and send it again with 'sessionpack notify --retry {entry['key']}'")
     finally:
         sender.close()
+        batch.write_deferred_views()
+        store.warnings.extend(batch.warnings)

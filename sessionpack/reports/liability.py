@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping
 
 from ..domain import valuation
 from ..domain.money import quantize
-from ..domain.value_moves import COLUMNS, held_by_key, recognised, sign, units_on
+from ..domain.value_moves import COLUMNS, held_by_key, recognised, sign, state_on
 from .periods import month_end, month_start
 
 BY = ("month", "package", "client", "service")
@@ -51,8 +51,11 @@ def _months(first: date, last: date) -> list[tuple[str, date, date]]:
 
 
 def rollforward(summaries: Iterable[Mapping[str, Any]], first: date, last: date, by: str, currency: str,
-                constant: Decimal = Decimal(0)) -> tuple[list[dict[str, Any]], dict[str, Any], int]:
-    rows, totals, at_sale = _rollforward(summaries, first, last, by, constant)
+                constant: Decimal = Decimal(0), held: Mapping[str, Decimal] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any], int]:
+    """``constant`` (by month) and ``held`` (by package or client: per
+    label): value held by packages that neither move nor change in the
+    period, which a reader may add up without decoding them."""
+    rows, totals, at_sale = _rollforward(summaries, first, last, by, constant, held or {})
     for row in [*rows, totals]:
         for column in ROLL_COLUMNS:
             row[column] = _q(row[column], currency)
@@ -65,7 +68,7 @@ def _q(value: Decimal, currency: str) -> Decimal:
 
 
 def _rollforward(summaries: Iterable[Mapping[str, Any]], first: date, last: date, by: str,
-                 constant: Decimal) -> tuple[list[dict[str, Any]], dict[str, Any], int]:
+                 constant: Decimal, held: Mapping[str, Decimal]) -> tuple[list[dict[str, Any]], dict[str, Any], int]:
     """Roll-forward rows, their totals, and how many unlimited packages
     without a term were recognised at the sale in the period.
 
@@ -109,6 +112,10 @@ def _rollforward(summaries: Iterable[Mapping[str, Any]], first: date, last: date
         totals["closing"] = ordered[-1]["closing"] if ordered else constant
         return ordered, totals, at_sale
     rows: dict[str, dict[str, Any]] = {}
+    for label, value in held.items():
+        row = rows[label] = _zero_row(label, by)
+        row["opening"] += value
+        row["closing"] += value
     for summary in summaries:
         opening = held_by_key(summary, before)
         closing = held_by_key(summary, l)
@@ -148,27 +155,31 @@ def snapshot(summaries: Iterable[Mapping[str, Any]], day: date, currency: str) -
     """``--as-of``: each client package holding value at the end of ``day``:
     units left, unit value, value held, age (days since the sale) and band."""
     text = day.isoformat()
+    ordinal = day.toordinal()
     rows = []
+    unit_texts: dict[tuple[str, Any], str] = {}  # (part value, units bought) -> "KEY unit value"
     for summary in summaries:
         if summary["sold_on"] > text and not any(m[0] <= text for m in summary["moves"]):
             continue
-        held = held_by_key(summary, text)
+        held, units, expired = state_on(summary, text)
         value = sum(held.values(), Decimal(0))
         if not value:
             continue
-        units = units_on(summary, text)
         left = []
         unit_values = []
         for key, part in summary["parts"].items():
-            amount = units.get(key, 0)
-            left.append(f"{key} {valuation.UNLIMITED if part[1] == valuation.UNLIMITED else _plain(amount)}")
-            unit = valuation.unit_value(part, currency)
-            unit_values.append(f"{key} {format(unit, 'f')}" if unit is not None else f"{key} per day")
-        age = (day - date.fromisoformat(summary["sold_on"])).days
+            if part[1] == valuation.UNLIMITED:
+                left.append(f"{key} {valuation.UNLIMITED}")
+            else:
+                left.append(f"{key} {_plain(units.get(key, 0))}")
+            known = (part[0], part[1])
+            if known not in unit_texts:
+                unit = valuation.unit_value(part, currency)
+                unit_texts[known] = format(unit, "f") if unit is not None else "per day"
+            unit_values.append(f"{key} {unit_texts[known]}")
+        age = ordinal - date.fromisoformat(summary["sold_on"]).toordinal()
         expires = summary.get("expires")
-        note = ""
-        if expires and expires < text and not any(m[1] == "expired" for m in summary["moves"] if m[0] <= text):
-            note = "expired, not yet recorded"
+        note = "expired, not yet recorded" if expires and expires < text and not expired else ""
         rows.append({
             "client": summary["owner"], "id": summary["id"], "package": summary["package"],
             "sold": summary["sold_on"], "left": ", ".join(left), "unit_value": ", ".join(unit_values),
@@ -176,8 +187,11 @@ def snapshot(summaries: Iterable[Mapping[str, Any]], day: date, currency: str) -
         })
     rows.sort(key=lambda r: (r["client"], _number(r["id"])))
     totals: dict[str, Any] = {"held": _q(sum((r["held"] for r in rows), Decimal(0)), currency), "packages": len(rows)}
+    by_band: dict[str, Decimal] = {}
+    for row in rows:
+        by_band[row["band"]] = by_band.get(row["band"], Decimal(0)) + row["held"]
     for _, label in (*BANDS, (0, "over 365")):
-        totals[label] = _q(sum((r["held"] for r in rows if r["band"] == label), Decimal(0)), currency)
+        totals[label] = _q(by_band.get(label, Decimal(0)), currency)
     return rows, totals
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from operator import itemgetter
+from typing import Any, Callable, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from ..domain import balances, valuation
@@ -206,24 +207,39 @@ def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[M
     texts the views hold (already in the currency's minor unit)."""
     rows = []
     ordinal = today.toordinal()
-    now_text = now.isoformat()
+    now_text = now.isoformat()[:16]
+    ages: dict[str, int] = {}
+
+    def age(day: str) -> int:
+        found = ages.get(day)
+        if found is None:
+            found = ages[day] = ordinal - date.fromisoformat(day).toordinal()
+        return found
+
     for s in sales_due:
         if client and s["owner"] != client:
             continue
         rows.append({"client": s["owner"], "date": s["date"], "item": s["id"], "what": f"sale {s['package']}",
                      "reference": f"invoice {s['invoice']}", "total": s["total"], "paid": s["paid"],
-                     "due": s["due"], "age": ordinal - date.fromisoformat(s["date"]).toordinal()})
+                     "due": s["due"], "age": age(s["date"])})
+    zeros: dict[str, str] = {}
     for b in bookings_due:
-        if _is_zero(b["due"]) or b["start"][:16] > now_text[:16] and datetime.fromisoformat(b["start"]) > now:
+        due = b["due"]
+        start = b["start"]
+        if _is_zero(due) or start[:16] > now_text and datetime.fromisoformat(start) > now:
             continue
-        if client and b["attendee"] != client:
+        attendee = b["attendee"]
+        if client and attendee != client:
             continue
-        day = b["start"][:10]
-        rows.append({"client": b["attendee"], "date": day, "item": b["id"],
+        day = start[:10]
+        total = b["total"]
+        paid = b.get("paid")
+        if not paid:
+            paid = zeros.get(total) or zeros.setdefault(total, _zero_like(total))
+        rows.append({"client": attendee, "date": day, "item": b["id"],
                      "what": f"{_fee_kind(b)} {b['service']}", "reference": b.get("package") or "",
-                     "total": b["total"], "paid": b.get("paid") or _zero_like(b["total"]), "due": b["due"],
-                     "age": ordinal - date.fromisoformat(day).toordinal()})
-    rows.sort(key=lambda r: (r["client"], r["date"], r["item"]))
+                     "total": total, "paid": paid, "due": due, "age": age(day)})
+    rows.sort(key=itemgetter("client", "date", "item"))
     per_client: dict[str, Decimal] = {}
     for row in rows:
         per_client[row["client"]] = per_client.get(row["client"], ZERO) + Decimal(row["due"])
@@ -239,16 +255,40 @@ def _zero_like(amount: str) -> str:
 # -- expiring -------------------------------------------------------------------------
 
 
-def expiring_notice_sent(pkg: Mapping[str, Any]) -> str:
-    """Whether the "expires soon" notice was sent for this package. Notices are
-    recorded by ``notify``, which this version does not have yet: "unknown"."""
-    return "unknown"
+def expiring_notice_recorded(pkg: Mapping[str, Any], last_day: date) -> tuple[str, int] | None:
+    """The owner's "expires soon" notice ``notify`` recorded for the
+    package's current last valid day (the latest, when several were: 30 and
+    then 7 days before), as (key, seq of the event that decided it); None
+    when none was. A pause or a new expiry makes new keys, so a notice about
+    an earlier last day does not count. Copies to linked clients are not
+    the owner's notice."""
+    prefix = f"expiring:{pkg['id']}:{last_day.isoformat()}:"
+    found = [(seq, key) for key, seq in (pkg.get("notices") or {}).items() if key.startswith(prefix) and ":copy:" not in key]
+    if not found:
+        return None
+    seq, key = max(found)
+    return key, seq
+
+
+def expiring_notice_text(key: str, state: str, reason: str = "") -> str:
+    """The ``notice`` column: ``sent``, ``pending`` or ``failed`` with how
+    many days before the last day it was due, or why it will not be sent."""
+    days = key.rsplit(":", 1)[-1].rstrip("d")
+    if state == "suppressed":
+        return f"not sent: {reason}" if reason else "not sent"
+    return f"{state} ({days} day{'s' if days != '1' else ''} before)"
 
 
 def expiring(packages: Iterable[Mapping[str, Any]], now: datetime, tz: ZoneInfo, first: date, last: date,
-             *, client: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+             *, client: str | None = None,
+             notice_outcome: Callable[[str, str, int], tuple[str, str]] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Open client packages whose last valid day is in ``first`` .. ``last``:
-    client, what is left (free to book and booked), its value, the notice."""
+    client, what is left (free to book and booked), its value, the notice.
+
+    ``notice_outcome(owner, key, seq)``: what became of a recorded notice,
+    (``sent`` | ``pending`` | ``failed`` | ``suppressed``, the reason of a
+    suppression), from the notice state (the outbox and the owner's
+    history); the column says ``not sent`` when no notice was recorded."""
     rows = []
     for pkg in packages:
         state = balances.status(pkg, now, tz)
@@ -272,6 +312,15 @@ def expiring(packages: Iterable[Mapping[str, Any]], now: datetime, tz: ZoneInfo,
         rows.append({"expires": last_day.isoformat(), "days": (last_day - now.astimezone(tz).date()).days,
                      "client": pkg["owner"], "id": pkg["id"], "package": pkg["package"],
                      "free": ", ".join(free), "booked": ", ".join(booked), "value": value,
-                     "notice": expiring_notice_sent(pkg)})
+                     "notice": _notice(pkg, last_day, notice_outcome)})
     rows.sort(key=lambda r: (r["expires"], r["client"], r["id"]))
     return rows, {"packages": len(rows), "value": sum((r["value"] for r in rows), ZERO)}
+
+
+def _notice(pkg: Mapping[str, Any], last_day: date, outcome: Callable[[str, str, int], tuple[str, str]] | None) -> str:
+    found = expiring_notice_recorded(pkg, last_day)
+    if found is None:
+        return "not sent"
+    key, seq = found
+    state, reason = outcome(pkg["owner"], key, seq) if outcome is not None else ("recorded", "")
+    return expiring_notice_text(key, state, reason)

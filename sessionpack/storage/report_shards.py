@@ -233,11 +233,14 @@ _FINGERPRINT = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_as
 # record. Any other type makes the whole client's records compared.
 _NAMED = frozenset({"sold", "paid", "booked", "moved", "attended", "no-show", "cancelled", "linked", "unlinked", "booking-paid",
                     "refunded", "package-cancelled", "adjusted", "paused", "resumed", "transferred", "code-reset",
-                    "shared", "unshared", "expired", "client-added", "client-edited"})
+                    "shared", "unshared", "expired", "client-added", "client-edited",
+                    "notice-pending", "notice-sent", "notice-failed", "notice-suppressed", "notices-checked"})
 
 
-def _named(events: list[dict[str, Any]] | None) -> set[str] | None:
-    """The client package and booking ids the events name; None: any record may change."""
+def named_ids(events: list[dict[str, Any]] | None) -> frozenset[str] | None:
+    """The client package and booking ids the events name; None: any record
+    may change. (Worked out once per commit: a file of sales names tens of
+    thousands of records, and ``fingerprint`` is taken for each client.)"""
     if events is None:
         return None
     ids: set[str] = set()
@@ -252,21 +255,20 @@ def _named(events: list[dict[str, Any]] | None) -> set[str] | None:
             ids.add(booking)
         elif isinstance(booking, dict):
             ids.update(v for v in (booking.get("id"), booking.get("package")) if isinstance(v, str))
-    return ids
+    return frozenset(ids)
 
 
-def fingerprint(view: dict[str, Any], events: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The client's records as text, taken before a commit of ``events``
-    changes the view in place (only the records the events name, when they
-    name every record they change): ``changed_lines`` compares them with the
-    records after it."""
-    ids = _named(events)
+def fingerprint(view: dict[str, Any], ids: frozenset[str] | None = None) -> dict[str, Any]:
+    """The client's records as text, taken before a commit changes the view
+    in place (with ``ids``, the commit's ``named_ids``: only the records it
+    names, when it names every record it changes): ``changed_lines``
+    compares them with the records after it."""
     packages = view.get("packages", {})
     bookings = view.get("bookings", {})
     return {
         "seq": view.get("seq", 0),
         "undone": list(view.get("undone", ())),
-        "ids": None if ids is None else sorted(ids),
+        "ids": ids,
         "p": {cp: _FINGERPRINT(pkg) for cp, pkg in packages.items() if ids is None or cp in ids},
         "b": {bid: _FINGERPRINT(b) for bid, b in bookings.items() if ids is None or bid in ids},
     }
@@ -278,7 +280,7 @@ def changed_lines(before: dict[str, Any], view: dict[str, Any]) -> tuple[dict[st
     client = view["id"]
     removed: dict[str, list[bytes]] = {}
     added: dict[str, list[bytes]] = {}
-    ids = None if before.get("ids") is None else set(before["ids"])
+    ids = before.get("ids")
     undone_before, undone_now = set(before.get("undone", ())), set(view.get("undone", ()))
     if undone_before != undone_now:
         ids = None  # an undo: any record may have changed
@@ -343,6 +345,21 @@ def decode(line: bytes, name: str, number: int) -> list[Any]:
         return fields
     except ValueError:
         raise FileProblem(name, number, "is damaged", "rebuild the views with 'sessionpack check --rebuild'") from None
+
+
+def decode_lines(numbered: list[tuple[int, bytes]], name: str) -> list[list[Any]]:
+    """Lines of one file (with their line numbers) decoded in one parse,
+    quicker than one by one for many lines; a damaged line is named as by
+    ``decode``."""
+    if not numbered:
+        return []
+    try:
+        found = json.loads(b"[" + b",".join(line for _, line in numbered) + b"]")
+        if len(found) == len(numbered) and all(type(fields) is list for fields in found):
+            return found
+    except (ValueError, RecursionError):
+        pass
+    return [decode(line, name, number) for number, line in numbered]
 
 
 def day_records(root: str, days: list[str]) -> Iterator[list[Any]]:

@@ -191,16 +191,23 @@ def remove_ref(refs: dict[str, list[list[Any]]], reference: str, client: str, cp
 class Changes:
     """The shard files a commit changes, computed in memory before any write."""
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, read: Callable[[str], bytes | None] | None = None) -> None:
+        """``read(name)``: a shard file as the store sees it now (its own
+        commits' files held in memory, else the file; None: no such file)."""
         self.root = root
+        self._reader = read
         self._before: dict[str, bytes | None] = {}
         self._open: dict[str, dict[bytes, list[bytes]]] = {}  # shard -> client -> its lines
         self._codes: dict[str, dict[str, list[list[str]]]] = {}
-        self._reports: dict[str, list[bytes]] = {}
+        self._reports: dict[str, dict[bytes, int]] = {}  # report file -> its lines (and how many times each is there)
+        self._unsorted: set[str] = set()  # open shards whose lines were not in order (hand-edited)
         self._refs: dict[str, dict[str, list[list[Any]]]] = {}
 
     def _read(self, name: str) -> bytes | None:
         if name not in self._before:
+            if self._reader is not None:
+                self._before[name] = self._reader(name)
+                return self._before[name]
             try:
                 self._before[name] = read_bytes(os.path.join(self.root, name))
             except FileNotFoundError:
@@ -218,10 +225,15 @@ class Changes:
         by_client = self._open.get(name)
         if by_client is None:
             by_client = self._open[name] = {}
+            previous = None
             for number, line in enumerate(split_lines(self._read(name)), start=1):
                 # (a damaged shard stops the command before it commits)
-                by_client.setdefault(line_key(line, name, number)[0], []).append(line)
-        by_client[client.encode("utf-8")] = open_lines(view)
+                key = line_key(line, name, number)
+                if previous is not None and key < previous:
+                    self._unsorted.add(name)
+                previous = key
+                by_client.setdefault(key[0], []).append(line)
+        by_client[client.encode("utf-8")] = sorted(open_lines(view), key=line_key)
         codes_before, refs_before = before
         codes_after, refs_after = index_entries(view)
         for code_hash, cp_id in sorted(codes_before - codes_after):
@@ -244,19 +256,20 @@ class Changes:
             if sorted(gone) == sorted(new):
                 continue
             if name not in self._reports:
-                lines = split_lines(self._read(name))
-                for number, line in enumerate(lines, start=1):
+                lines: dict[bytes, int] = {}
+                for number, line in enumerate(split_lines(self._read(name)), start=1):
                     line_key(line, name, number)  # a damaged file stops the command before it commits
+                    lines[line] = lines.get(line, 0) + 1
                 self._reports[name] = lines
             lines = self._reports[name]
             for line in gone:
-                try:
-                    lines.remove(line)
-                except ValueError:
-                    pass  # not there (a replay after a crash already took it out)
+                if lines.get(line):  # (not there: a replay after a crash already took it out)
+                    lines[line] -= 1
+                    if not lines[line]:
+                        del lines[line]
             for line in new:
                 if line not in lines:
-                    lines.append(line)
+                    lines[line] = 1
 
     def _codes_of(self, code_hash: str) -> dict[str, list[list[str]]]:
         name = code_shard(code_hash)
@@ -274,11 +287,14 @@ class Changes:
         """Changed shards: relative path -> new bytes (None: remove the file)."""
         out: dict[str, bytes | None] = {}
         for name, by_client in self._open.items():
-            out[name] = join_lines(line for lines in by_client.values() for line in lines)
+            if name in self._unsorted:
+                out[name] = join_lines(line for lines in by_client.values() for line in lines)
+            else:  # each client's lines are in order: put the clients in order
+                out[name] = b"".join(line for client in sorted(by_client) for line in by_client[client]) or None
         for name, codes in self._codes.items():
             out[name] = encode_codes(codes)
-        for name, lines in self._reports.items():
-            out[name] = report_shards.join(lines)
+        for name, counted in self._reports.items():
+            out[name] = report_shards.join([line for line, times in counted.items() for _ in range(times)])
         for name, refs in self._refs.items():
             out[name] = encode_refs(refs)
         return {name: data for name, data in out.items() if data != self._before[name]}

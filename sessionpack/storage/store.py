@@ -90,6 +90,8 @@ class Store:
         self._fresh_files: dict[str, bytes | None] = {}  # shard files (None: no such file)
         self._views_behind = False  # a commit could not write its views: leave them to the next command
         self._fresh_index: dict[str, Any] | None = None
+        self._deferring = False  # defer_views: commits write the journal only
+        self._deferred_index: dict[str, Any] | None = None  # where the deferred commits left the journal
         self.pending_events = 0  # events a read folded in memory because the views lacked them
         self.loaded_clients: set[str] = set()  # client views read from disk (for diagnose)
         self.loaded_files: set[str] = set()  # other view files read from disk
@@ -228,11 +230,47 @@ class Store:
         self._fresh_small.update(folded.small)
         self._fresh_files.update(folded.shards)
 
+    def defer_views(self) -> None:
+        """From now on each commit appends its events to the journal (durably,
+        as always) and leaves the views to ``write_deferred_views``, which
+        writes each changed view once. Meanwhile the journal is ahead of the
+        views, the state a crash between the two leaves: readers fold the
+        difference in memory, and another writer brings the views up to date
+        from the journal (after which this store reads them again). For
+        ``notify``'s deliveries: one durable commit per notice, the views once."""
+        self._deferring = True
+
+    def write_deferred_views(self) -> None:
+        """Write the views the deferred commits changed, under the exclusive
+        lock, unless another command moved the journal on since (it brought
+        the views up to date itself); stop deferring."""
+        self._deferring = False
+        deferred, self._deferred_index = self._deferred_index, None
+        if deferred is None:
+            return
+        with DirLock(self._lock_path, exclusive=True):
+            self.refuse_links()
+            index = self._read_index()
+            keep, torn = self._tail_end(index)
+            if torn or keep != deferred["offset"] or index.get("format") != ledger.VIEW_FORMAT:
+                return  # the next command that writes repairs the views from the journal
+            try:
+                self._write_views(Folded(self._fresh_clients, self._fresh_small, self._fresh_files), [], deferred, keep)
+            except (SessionpackError, OSError) as err:
+                self.warnings.append(f"recorded, but the views could not be updated ({view_failure(err)}); "
+                                     "the next command that writes brings them up to date from the journal")
+
     def _make_consistent(self) -> dict[str, Any]:
         """Under the exclusive lock: compare the journal with what the views
         record, move a torn tail aside, replay the rest into the views."""
         index = self._read_index()
         keep, torn = self._tail_end(index)
+        if self._deferred_index is not None:
+            if not torn and keep == self._deferred_index["offset"]:
+                return self._deferred_index  # only this store's deferred commits since: its views in memory are current
+            # Another command recorded something: what this store holds in memory may be older than the files.
+            self._deferred_index = None
+            self._fresh_clients, self._fresh_small, self._fresh_files, self._fresh_index = {}, {}, {}, None
         if torn:
             self.move_torn_aside(keep)
         for folder in layout.TEMP_DIRS:
@@ -437,6 +475,7 @@ class Store:
         reports_before: dict[str, dict[str, Any]] = {}  # each client's records before the events (shards.Changes)
         small: dict[str, dict[str, Any]] = {}
         changed: set[str] = set()
+        named = shards.report_shards.named_ids(events)  # once, not once per client
         def load_small(name: str) -> dict[str, Any]:
             if name not in small:
                 small[name] = self._load_small_view(name, next(e.empty for e in SMALL_VIEWS if e.name == name))
@@ -447,7 +486,7 @@ class Store:
                 if client_id not in clients:
                     clients[client_id] = self.load_client_view(client_id) or ledger.empty_client_view(client_id)
                     codes_before[client_id] = shards.index_entries(clients[client_id])
-                    reports_before[client_id] = shards.report_shards.fingerprint(clients[client_id], events)
+                    reports_before[client_id] = shards.report_shards.fingerprint(clients[client_id], named)
             if event["type"] == "undone":  # takes back events the small views folded too
                 from ..domain.undo import sold_counts
                 from .small_views import fold_undo
@@ -466,7 +505,7 @@ class Store:
                         view = small[entry.name] = self._load_small_view(entry.name, entry.empty)
                     if event["seq"] > view["seq"] and entry.fold(view, event):
                         changed.add(entry.name)
-        changes = shards.Changes(self.root)
+        changes = shards.Changes(self.root, self.view_bytes)  # on what this store's own commits left, written or not
         for client_id, view in clients.items():
             changes.set_client(view, codes_before[client_id], reports_before[client_id])
         return Folded(clients, {name: small[name] for name in sorted(changed)}, changes.files())
@@ -598,8 +637,10 @@ class Transaction:
         self.committed.extend(stamped)
         store._remember(folded)
         behind = {"format": ledger.VIEW_FORMAT, "offset": end, "seq": stamped[-1]["seq"]}
-        if store._views_behind:  # an earlier commit of this command could not write them
+        if store._views_behind or store._deferring:  # an earlier commit could not write them, or defer_views
             self.index = behind
+            if store._deferring:
+                store._deferred_index = behind
             return stamped
         try:
             self.index = store._write_views(folded, stamped, self.index, end)

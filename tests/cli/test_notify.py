@@ -251,6 +251,102 @@ def test_sendmail_temporary_failure_exits_75_and_a_later_run_sends(shop, tmp_pat
     assert [e["type"] for e in notice_events(shop.data_dir)] == ["notice-pending", "notice-sent"]
 
 
+def test_report_expiring_says_what_became_of_the_expiring_notice(shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    def notice(now: str) -> dict[str, str]:
+        rows = ok_json(shop("report", "expiring", "--within", "60", "--format", "json", now=now))["rows"]
+        return {row["id"]: row["notice"] for row in rows}
+
+    assert notice("2026-11-20T09:00") == {"ana.p1": "not sent"}
+    fake = FakeSendmail(tmp_path)
+    set_settings(shop.data_dir, delivery={"method": "sendmail", "program": str(fake.program)})
+    fake.exit_with(75)
+    assert shop("notify", now="2026-11-25T09:00").exit_code == 75  # 25 days left: the 30-day notice waits in the outbox
+    assert notice("2026-11-25T09:30") == {"ana.p1": "pending (30 days before)"}
+    fake.exit_with(None)
+    assert shop("notify", now="2026-11-25T10:00").exit_code == 0
+    assert notice("2026-11-26T09:00") == {"ana.p1": "sent (30 days before)"}
+    fake.exit_with(67)
+    assert shop("notify", now="2026-12-14T09:00").exit_code == 0  # the 7-day notice is refused for good
+    assert notice("2026-12-14T09:30") == {"ana.p1": "failed (7 days before)"}
+    # A pause moves the last day: the notices about the old one do not count.
+    ok(shop("pause", "ana.p1", "2026-12-15", "2026-12-16", now="2026-12-14T10:00"))
+    assert notice("2026-12-14T10:30") == {"ana.p1": "not sent"}
+    ok(shop("client", "edit", "ana", "--no-notices", "expiring"))
+    assert shop("notify", now="2026-12-14T11:00").exit_code == 0
+    assert notice("2026-12-14T11:30") == {"ana.p1": "not sent: ana opted out of expiring notices"}
+    assert [e["key"] for e in notice_events(shop.data_dir) if e["type"] == "notice-suppressed"] == ["expiring:ana.p1:2026-12-22:30d"]
+
+
+def test_a_command_recorded_between_two_deliveries_stays_in_the_views(shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The lock is free while a notice is delivered: a booking recorded then
+    (here by the mail program itself, during the second delivery, after the
+    run has recorded the first) is in ana's views after the run."""
+    import stat
+    import sys
+
+    ok(shop("sell", "ana", "five", now="2026-11-20T09:00"))  # ana.p2: a second notice, a second delivery
+    program = tmp_path / "busy-sendmail"
+    program.write_text(f"""#!/bin/sh
+cat > /dev/null
+if [ ! -f "{tmp_path}/first" ]; then
+  touch "{tmp_path}/first"
+elif [ ! -f "{tmp_path}/booked" ]; then
+  touch "{tmp_path}/booked"
+  "{sys.executable}" -m sessionpack --data-dir "{shop.data_dir}" --now 2026-12-14T09:00 book ana massage 2026-12-18T10:00 > /dev/null || exit 1
+fi
+exit 0
+""")
+    program.chmod(stat.S_IRWXU)
+    set_settings(shop.data_dir, delivery={"method": "sendmail", "program": str(program)})
+    result = shop.proc("notify", now="2026-12-14T09:00")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert [e["type"] for e in notice_events(shop.data_dir)] == ["notice-pending", "notice-pending", "notice-sent", "notice-sent"]
+    assert [e["type"] for e in events(shop.data_dir) if e["type"] == "booked"] == ["booked"]
+    checked = shop("check")
+    assert (checked.exit_code, checked.stdout) == (0, "No problems found\n"), checked.stdout
+    [booking] = ok_json(shop("report", "bookings", "--from", "2026-12-18", "--to", "2026-12-18", "--format", "json",
+                             now="2026-12-14T10:00"))["rows"]
+    assert (booking["attendee"], booking["package"]) == ("ana", "ana.p1")
+
+
+def test_a_run_killed_at_its_third_delivery_keeps_the_first_two_and_the_views_follow(shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Each outcome is durable in the journal before the next delivery; the
+    views are written once at the end of a run. Killed in between, the
+    journal is ahead of the views: readers see every outcome, and the next
+    run brings the views up to date and sends only what was left."""
+    import stat
+
+    for _ in range(2):
+        ok(shop("sell", "ana", "five", now="2026-11-20T09:00"))  # three packages: three notices
+    program = tmp_path / "dying-sendmail"
+    program.write_text(f"""#!/bin/sh
+cat > /dev/null
+n=$(ls "{tmp_path}" | grep -c '^call-')
+touch "{tmp_path}/call-$n"
+if [ "$n" = 2 ] && [ ! -f "{tmp_path}/killed" ]; then
+  touch "{tmp_path}/killed"
+  kill -9 $PPID
+fi
+exit 0
+""")
+    program.chmod(stat.S_IRWXU)
+    set_settings(shop.data_dir, delivery={"method": "sendmail", "program": str(program)})
+    killed = shop.proc("notify", now="2026-12-14T09:00")
+    assert killed.returncode == -9
+    assert [e["type"] for e in notice_events(shop.data_dir)] == ["notice-pending"] * 3 + ["notice-sent"] * 2
+    index = json.loads((shop.data_dir / "views" / "index.json").read_text())
+    assert index["seq"] < events(shop.data_dir)[-1]["seq"]  # the two outcomes are in the journal, not yet in the views
+    sent = [row["what"].split(" sent to ")[0] for row in history_of(shop, "ana") if " sent to " in row["what"]]
+    assert sent == ["expiring notice of ana.p1", "expiring notice of ana.p2"]  # a reader folds them in
+    checked = shop("check")
+    assert checked.exit_code == 0 and checked.stdout.startswith("No problems found"), checked.stdout
+    again = shop.proc("notify", "--quiet", now="2026-12-14T09:20")
+    assert (again.returncode, again.stderr) == (0, "")
+    assert len(list(tmp_path.glob("call-*"))) == 4  # the third notice once more, nothing else
+    assert [e["type"] for e in notice_events(shop.data_dir)].count("notice-sent") == 3
+    assert ok(shop("check")) == "No problems found\n"
+
+
 def test_sendmail_permanent_failure_is_recorded_listed_and_retried_on_request(shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     fake = FakeSendmail(tmp_path)
     set_settings(shop.data_dir, delivery={"method": "sendmail", "program": str(fake.program)})
@@ -312,6 +408,26 @@ def test_two_runs_never_deliver_at_once(shop) -> None:  # type: ignore[no-untype
         os.close(fd)
     assert (result.exit_code, result.stderr) == (75, "error: another 'sessionpack notify' is running on this data directory; try again when it has finished\n")
     assert notice_events(shop.data_dir) == []
+
+
+@pytest.mark.parametrize("dangling", [False, True])
+def test_the_notify_lock_is_never_opened_through_a_link(shop, tmp_path: Path, dangling: bool) -> None:  # type: ignore[no-untyped-def]
+    victim = tmp_path / "victim.txt"
+    if not dangling:
+        victim.write_text("precious\n")
+    os.symlink(victim, shop.data_dir / "notify.lock")
+    before = tree_bytes(shop.data_dir)
+    for args in (("notify",), ("notify", "--retry", "low:ana.p1:massage:1")):
+        result = shop(*args, now="2026-12-14T09:00")
+        assert (result.exit_code, result.stdout) == (3, ""), result.stderr
+        assert result.stderr == (f"error: {shop.data_dir / 'notify.lock'} is a symbolic link; sessionpack never reads or writes "
+                                 "through a link inside its data directory: put the file itself there (nothing was changed)\n")
+    assert tree_bytes(shop.data_dir) == before
+    assert notice_events(shop.data_dir) == []
+    if dangling:
+        assert not victim.exists()  # not created through the link
+    else:
+        assert victim.read_text() == "precious\n"
 
 
 def test_sending_mail_needs_a_sender(shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

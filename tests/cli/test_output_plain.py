@@ -116,3 +116,23 @@ def test_piped_table_does_not_import_rich(practice) -> None:  # type: ignore[no-
 def test_machine_formats_are_unchanged(practice) -> None:  # type: ignore[no-untyped-def]
     assert practice("service", "list", "--format", "tsv").stdout.splitlines()[0] == "id\tname\tduration\tprice\ttax\tactive\tproviders\tcapacity\tdeleted"
     assert [row["id"] for row in json.loads(practice("service", "list", "--format", "json").stdout)] == ["massage", "thai"]
+
+
+def test_csv_of_one_record_gives_nested_values_their_own_columns() -> None:
+    from sessionpack.cli.output import flat_record
+
+    record = {"id": "ana.p1", "remaining": {"massage": 4, "thai": 2}, "shared_with": ["leo", "mia"], "notes": {},
+              "bookings": [{"id": "ana.b1", "draw": {"key": "massage", "amount": 1}}, {"id": "ana.b2", "draw": None}]}
+    assert flat_record(record) == {
+        "id": "ana.p1", "remaining.massage": 4, "remaining.thai": 2, "shared_with": "leo mia", "notes": "",
+        "bookings.1.id": "ana.b1", "bookings.1.draw.key": "massage", "bookings.1.draw.amount": 1,
+        "bookings.2.id": "ana.b2", "bookings.2.draw": None}
+
+
+def test_book_csv_has_a_column_per_key_of_what_it_draws(practice) -> None:  # type: ignore[no-untyped-def]
+    assert practice("package", "create", "five", "--name", "Five", "--service", "massage=5", "--price", "400").exit_code == 0
+    assert practice("sell", "ana", "five").exit_code == 0
+    lines = practice("book", "ana", "massage", "2026-12-01T10:00", "--format", "csv").stdout.splitlines()
+    header, row = lines[0].split(","), lines[1].split(",")
+    assert dict(zip(header, row))["draw.key"] == "massage" and dict(zip(header, row))["draw.amount"] == "1"
+    assert "draw" not in header

@@ -78,9 +78,9 @@ def test_filters(example: Path) -> None:
     assert owed["totals"] == {"due": "240.00", "items": 1, "clients": {"bruno": "240.00"}}
 
 
-def test_expiring_notice_column_reads_unknown_until_notices_are_recorded(example: Path) -> None:
+def test_expiring_notice_column_says_not_sent_before_any_notice_is_recorded(example: Path) -> None:
     rows = json.loads(run(example, "report", "expiring", "--within", "60", "--format", "json").stdout)["rows"]
-    assert {r["notice"] for r in rows} == {"unknown"}
+    assert {r["id"]: r["notice"] for r in rows} == {"diogo.p1": "not sent", "ana.p1": "not sent", "bruno.p1": "not sent"}
 
 
 def test_a_package_past_its_date_without_a_recorded_expiry_still_holds_value(example: Path) -> None:
@@ -89,6 +89,40 @@ def test_a_package_past_its_date_without_a_recorded_expiry_still_holds_value(exa
     rows = {r["id"]: r for r in json.loads(later.stdout)["rows"]}
     assert rows["ana.p1"]["note"] == "expired, not yet recorded"
     assert rows["ana.p1"]["held"] == "78.75"
+
+
+def _all_values(example: Path) -> list[dict]:
+    """Every value summary of the report views, each line decoded."""
+    return [json.loads(line)[5] for shard in sorted((example / "views" / "value").glob("*.jsonl"))
+            for line in shard.read_bytes().splitlines()]
+
+
+@pytest.mark.parametrize("now,first,last", [("2026-03-02T09:00", "2026-03-01", "2026-03-31"),
+                                            ("2026-06-30T09:00", "2026-04-01", "2026-06-30"),
+                                            ("2026-03-02T09:00", "2025-12-01", "2026-02-28")])
+def test_liability_read_without_decoding_every_line_is_the_liability_of_every_line(example: Path, now: str, first: str,
+                                                                                    last: str) -> None:
+    """The report adds up, from their fixed prefix, the packages that do not
+    move in the period (and skips those holding nothing): the result is what
+    the pure report gives over every line decoded."""
+    from datetime import date
+
+    from sessionpack.reports import liability
+
+    summaries = _all_values(example)
+    assert any(line_last < first and held != "0.00" for line_last, held in
+               ((json.loads(line)[0], json.loads(line)[4]) for shard in (example / "views" / "value").glob("*.jsonl")
+                for line in shard.read_bytes().splitlines())) == (first != "2025-12-01")
+    for by in ("month", "package", "client", "service"):
+        rows, totals, _ = liability.rollforward(summaries, date.fromisoformat(first), date.fromisoformat(last), by, "EUR")
+        got = json.loads(CliRunner().invoke(app, ["--data-dir", str(example), "--now", now, "report", "liability", "--from", first,
+                                                  "--to", last, "--by", by, "--format", "json"]).stdout)
+        assert [got["rows"], got["totals"]] == json.loads(json.dumps((rows, totals), default=str)), by
+    rows, totals = liability.snapshot(summaries, date.fromisoformat(last), "EUR")
+    got = json.loads(CliRunner().invoke(app, ["--data-dir", str(example), "--now", now, "report", "liability", "--as-of", last,
+                                              "--format", "json"]).stdout)
+    assert [got["rows"], got["totals"]] == json.loads(json.dumps((rows, totals), default=str))
+    assert got["rows"]
 
 
 @pytest.mark.parametrize("client", ["ana", "bruno", "carla", "diogo", "eva"])
@@ -122,3 +156,55 @@ def test_stored_text_reaches_a_report_table_without_terminal_escapes() -> None:
         out = io.StringIO()
         write_report_table(["reference"], [{"reference": "inv\x1b[31m-7"}], "Outstanding", width=width or 200, stream=out)
         assert "\x1b" not in out.getvalue() and "inv\\x1b[31m-7" in out.getvalue()
+
+
+def test_a_long_report_piped_is_the_plain_table_of_every_cell(capsys: pytest.CaptureFixture[str]) -> None:
+    """Piped, report tables are made column by column: the same text as the
+    plain table of each cell shown (control characters escaped, amounts and
+    counts as text, missing cells empty), non-ASCII text included."""
+    from decimal import Decimal
+
+    from sessionpack.cli.output import plain_table_lines, reset_screen
+    from sessionpack.domain.text import shown
+
+    rows = [{"client": "ana", "what": "fee massage", "due": "90.00", "age": 3},
+            {"client": "bob\x1b[31m", "what": "sale x", "due": Decimal("5.5"), "age": 120},
+            {"client": "bob total", "due": Decimal("95.50")},
+            {"client": "zoë", "what": "tab\there", "due": None, "age": True}]
+    columns = ["client", "what", "due", "age"]
+    for body in (rows[:3], rows):
+        reset_screen()
+        write_report_table(columns, body, "Outstanding")
+        expected = plain_table_lines(columns, [[shown(_text(row.get(c))) for c in columns] for row in body], "Outstanding")
+        assert capsys.readouterr().out == "".join(line + "\n" for line in expected)
+
+
+def _text(value: object) -> str:
+    from decimal import Decimal
+
+    if value is None:
+        return ""
+    if value is True:
+        return "yes"
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def test_a_paused_unlimited_package_spreads_its_value_over_the_longer_term(practice) -> None:  # type: ignore[no-untyped-def]
+    """The worked example of docs/reports.md (liability: unlimited, paused)."""
+    from cli_util import ok
+
+    ok(practice("package", "create", "sauna-pass", "--name", "Sauna pass", "--pool", "unlimited", "--services", "massage",
+                "--price", "70", "--expires", "10 days"))
+    ok(practice("sell", "ana", "sauna-pass", now="2026-01-01T09:00"))
+
+    def liability(now: str, *args: str) -> dict:
+        return json.loads(ok(practice("report", "liability", *args, "--format", "json", now=now)))["totals"]
+
+    before = liability("2026-01-04T20:00", "--from", "2026-01-01", "--to", "2026-01-04")
+    assert (before["redeemed"], before["closing"]) == ("25.45", "44.55")
+    ok(practice("pause", "ana.p1", "2026-01-05", "2026-01-06", now="2026-01-04T21:00"))
+    after = liability("2026-01-04T22:00", "--from", "2026-01-01", "--to", "2026-01-04")
+    assert (after["redeemed"], after["closing"]) == ("21.54", "48.46")
+    assert liability("2026-01-04T22:00", "--as-of", "2026-01-06")["held"] == "37.69"
+    month = liability("2026-01-20T09:00", "--from", "2026-01-01", "--to", "2026-01-31")
+    assert (month["redeemed"], month["closing"]) == ("70.00", "0.00")

@@ -72,6 +72,7 @@ WRITES = [
     ("package", "create", "ten", "--name", "10 massages", "--service", "massage=10", "--price", "700"),
     ("package", "edit", "five", "--price", "420"),
     ("package", "deactivate", "credit"),
+    ("service", "delete", "thai"),
 ]
 
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from sessionpack.domain import balances, valuation
 from sessionpack.domain.money import quantize
 from sessionpack.domain.refunds import Refund, plan_close
-from sessionpack.domain.value_moves import held_on
+from sessionpack.domain.value_moves import held_by_key, held_on, state_on, units_on
 from sessionpack.errors import RuleError
 from sessionpack.reports import liability, practice
 from sessionpack.reports.statement import statement
@@ -120,6 +120,11 @@ def test_reports_agree(plan: list[tuple[str, int, int, int]]) -> None:
                 if key in parts:
                     independent += valuation.value_of(parts[key], row["remaining"] + row["scheduled"], "EUR")
     assert totals["closing"] == independent == sum((held_on(s, last.isoformat()) for s in summaries), Decimal(0))
+    for summary in summaries:  # the snapshot's one pass is the two functions
+        for day in sorted({m[0] for m in summary["moves"]} | {"2025-12-31", "2027-12-31"}):
+            held, left, expired = state_on(summary, day)
+            assert (held, left) == (held_by_key(summary, day), units_on(summary, day))
+            assert expired == any(m[1] == "expired" and m[0] <= day for m in summary["moves"])
     for by in ("package", "client", "service"):
         other, other_totals, _ = liability.rollforward(summaries, first, last, by, "EUR")
         assert all(liability.reconciles(r) for r in other)

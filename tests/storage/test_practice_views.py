@@ -356,3 +356,34 @@ def test_views_of_the_previous_format_are_rebuilt_with_a_warning(shop, data_dir:
     again = run(data_dir, "client", "list", "--format", "csv")
     assert (again.returncode, again.stderr) == (0, "")  # upgraded once
     assert_check_clean(data_dir)
+
+
+def test_deferred_commits_build_on_each_other_and_their_views_are_written_once(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """``Store.defer_views`` (notify's deliveries): each commit is in the
+    journal at once, the views only at the end; a second commit changing
+    the same open shard builds on the first one's shard held in memory."""
+    from decimal import Decimal
+
+    from sessionpack.domain.sales import pay
+
+    shard = open_shard("bob")
+    other = next(f"c{n}" for n in range(100000) if open_shard(f"c{n}") == shard)
+    ok(shop("client", "add", other, "--name", "Other"))
+    for client in ("bob", other):
+        ok(shop("sell", client, "five", "--unpaid"))
+    before = (data_dir / shard).read_bytes()
+    root = str(data_dir)
+    settings = load_settings(root)
+    store = Store(root, settings, datetime.fromisoformat(NOW).replace(tzinfo=settings.tz), "tester")
+    store.defer_views()
+    for client in ("bob", other):
+        with store.writing() as tx:
+            pkg = tx.client(client)["packages"][f"{client}.p1"]
+            tx.commit([pay(pkg, Decimal("100"), "EUR", "cash")])
+        assert (data_dir / shard).read_bytes() == before  # not written yet
+        index = json.loads((data_dir / "views" / "index.json").read_bytes())
+        assert index["offset"] < (data_dir / "journal.jsonl").stat().st_size
+    store.write_deferred_views()
+    assert {row[2]: row[3]["paid"] for row in open_lines(data_dir) if row[1] in ("bob", other)} == {
+        "bob.p1": "100.00", f"{other}.p1": "100.00"}
+    assert_check_clean(data_dir)
