@@ -55,6 +55,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -529,7 +530,11 @@ def notify_days(data: str, scale: float, repeat: int) -> dict[str, Any]:
             text = handle.read()
         os.unlink(settings)
         with open(settings, "w", encoding="utf-8") as handle:
-            handle.write(text + '\n[delivery]\nmethod = "jsonl"\n')
+            if re.search(r'(?m)^\[delivery\]', text):  # init writes the table, with method = "none"
+                text = re.sub(r'(?m)^(\[delivery\][^\n]*\n(?:[^\[\n][^\n]*\n|\n)*?)method = "[a-z]*"', r'\1method = "jsonl"', text, count=1)
+            else:
+                text += '\n[delivery]\nmethod = "jsonl"\n'
+            handle.write(text)
         out["first"] = summarise([run_once(sp(scratch, "notify", "--quiet"))])
         after_first = os.path.getsize(os.path.join(scratch, "journal.jsonl"))
         clients = generate.sample_clients(scale, generate.TYPICAL, 3 * (repeat + 1))
