@@ -42,23 +42,6 @@ def print_problems(lines: Sequence[str]) -> None:
 
 
 @contextmanager
-def no_collector() -> Iterator[None]:
-    """The cyclic garbage collector off while a file is checked and recorded:
-    its rows make millions of small objects (views, events) that are not
-    cycles, and the collector, walking them again and again, took about a
-    sixth of the time."""
-    import gc
-
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@contextmanager
 def progress(total: int, source: str) -> Iterator[Callable[[int], None] | None]:
     """A Rich progress bar on standard error while ``total`` rows of
     ``source`` are checked, then recorded, when standard error is a terminal

@@ -124,7 +124,8 @@ def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: Format) -> None:
     from ..actions.csvtable import read_table
     from ..actions.practice import Practice
     from ..actions.problems import ProblemsFound
-    from .bulk_out import emit_rows, no_collector, print_problems, progress, read_input
+    from .bulk_out import emit_rows, print_problems, progress, read_input
+    from .output import no_collector
 
     opened = store()
     if not hooks:

@@ -58,13 +58,15 @@ def _directory(root: str) -> dict[str, Any]:
 def clients(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
     """Client ids starting with what was typed, or one of whose names does
     (``gon`` finds Beatriz Gonçalves: case and accents ignored)."""
-    from ..domain.text import folded
+    from ..domain.text import folded, folded_all
 
     wanted = folded(incomplete)
+    entries = sorted(_directory(_root(ctx)).items())
+    names = [entry.get("name") if isinstance(entry, dict) and isinstance(entry.get("name"), str) else "" for _, entry in entries]
     found = []
-    for client_id, entry in sorted(_directory(_root(ctx)).items()):
-        name = entry.get("name", "") if isinstance(entry, dict) else ""
-        if client_id.startswith(incomplete) or (wanted and any(word.startswith(wanted) for word in folded(name).split())):
+    for (client_id, _), name, name_folded in zip(entries, names, folded_all(names) if wanted else names):
+        if client_id.startswith(incomplete) or (wanted and wanted in name_folded
+                                                and any(word.startswith(wanted) for word in name_folded.split())):
             found.append((client_id, name))
     return _items(found)
 

@@ -16,7 +16,7 @@ import typer
 
 from ..errors import InputError
 from .app import app, boundary, store
-from .output import Format, write_delimited, write_json, write_jsonl
+from .output import Format, no_collector, write_delimited, write_json, write_jsonl
 
 report_app = typer.Typer(
     help="Reports over the whole practice: agenda, sales, usage, money owed, expiring packages, liability.",
@@ -161,8 +161,13 @@ def _pending(tx: Any, kinds: bytes = b"sbu") -> list[list[Any]]:
     """The pending lines of these kinds (s: sale due, b: fee due, u: not marked yet)."""
     from ..storage import report_shards
 
+    wanted_kinds = {chr(kind) for kind in kinds}
     found = []
     for name in report_shards.shard_names(tx.store.root, report_shards.PENDING):
+        whole = report_shards.decode_file(tx.store.root, name)  # every line at once, when none is damaged
+        if whole is not None:
+            found.extend(fields for fields in whole if fields[0] in wanted_kinds)
+            continue
         wanted = []
         for number, line in enumerate(report_shards.read_lines(tx.store.root, name), start=1):
             if line[2:3] in kinds and line[3:4] == b'"':
@@ -277,20 +282,30 @@ def outstanding_cmd(client: Optional[str] = CLIENT, fmt: Format = FMT) -> None:
 
     client = _slug(client, "client")
     opened = store()
+    with no_collector():  # tens of thousands of rows, no cycles
+        _outstanding(opened, client, fmt)
+
+
+def _outstanding(opened: Any, client: str | None, fmt: Format) -> None:
+    from ..reports import practice
+
     with opened.reading() as tx:
         pending = _pending(tx)
     sales_due = [dict(f[3], id=f[2], owner=f[1]) for f in pending if f[0] == "s"]
     bookings_due = [f[3] for f in pending if f[0] in ("b", "u")]
     rows, totals = practice.outstanding(sales_due, bookings_due, _today(opened), opened.now, client=client)
     out_rows = rows
-    if fmt is Format.table:  # each client's rows, then their total
-        out_rows, subtotals = [], []
-        for index, row in enumerate(rows):
-            out_rows.append(row)
-            if index + 1 == len(rows) or rows[index + 1]["client"] != row["client"]:
-                subtotals.append({"client": f"{row['client']} total", "due": totals["clients"][row["client"]]})
-                out_rows.append(subtotals[-1])
+    if fmt is Format.table:  # each client's rows, then their total (a row of texts, as the others are)
+        from itertools import groupby
+        from operator import itemgetter
+
+        subtotals = [{"due": totals["clients"][owner]} for owner in totals["clients"]]
         practice.money_rows(subtotals, {}, opened.settings.currency)
+        blank = dict.fromkeys(OUTSTANDING, "")
+        out_rows = []
+        for (owner, group), subtotal in zip(groupby(rows, key=itemgetter("client")), subtotals):
+            out_rows.extend(group)
+            out_rows.append({**blank, "client": f"{owner} total", "due": format(subtotal["due"], "f")})
     _render(fmt, "outstanding", OUTSTANDING, out_rows, totals,
             f"Outstanding at {opened.now:%Y-%m-%d %H:%M} ({opened.settings.currency})",
             {"at": opened.now.isoformat(), "currency": opened.settings.currency},

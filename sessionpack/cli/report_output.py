@@ -58,14 +58,10 @@ def plain_columns(head: Sequence[str], columns: Sequence[Sequence[str]], title: 
     joined = ["".join(column) for column in columns]
     if not all(text.isascii() and "\n" not in text and "\r" not in text for text in joined) or not all(h.isascii() for h in head):
         return plain_table_lines(head, [list(row) for row in zip(*columns)], title)
-    padded = []
-    for number, (h, column) in enumerate(zip(head, columns), start=1):
-        if number == len(head):  # the last column is not padded
-            padded.append([h, *column])
-        else:
-            width = max(len(h), max(map(len, column), default=0))
-            padded.append(list(map(str.ljust, [h, *column], repeat(width))))
-    return ([title] if title else []) + list(map(str.rstrip, map("  ".join, zip(*padded))))
+    widths = [max(len(h), max(map(len, column), default=0)) for h, column in zip(head[:-1], columns[:-1])]
+    template = "".join(f"{{:<{width}}}  " for width in widths) + "{}"  # the last column is not padded
+    lines = [template.format(*head), *map(template.format, *columns)] if columns else [template.format(*head)]
+    return ([title] if title else []) + list(map(str.rstrip, lines))
 
 
 def write_report_table(columns: Sequence[str], rows: Sequence[dict[str, Any]], title: str | None,

@@ -78,7 +78,8 @@ def _sell_csv(path: str, client: str | None, package_id: str | None, opts: dict,
     from ..actions.practice import Practice
     from ..actions.problems import ProblemsFound
     from ..actions.selling import REQUIRED, known_column, known_text, plan_sales, request_from_row, unknown_hint
-    from .bulk_out import emit_rows, no_collector, print_problems, progress, read_input
+    from .bulk_out import emit_rows, print_problems, progress, read_input
+    from .output import no_collector
 
     if client is not None or package_id is not None:
         raise InputError("with --csv FILE the clients and packages are columns of the file; give no CLIENT PACKAGE")

@@ -223,6 +223,7 @@ def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[M
                      "reference": f"invoice {s['invoice']}", "total": s["total"], "paid": s["paid"],
                      "due": s["due"], "age": age(s["date"])})
     zeros: dict[str, str] = {}
+    whats: dict[tuple[str, str, str | None, str], str] = {}  # the few kinds of fee and service, worded once
     for b in bookings_due:
         due = b["due"]
         start = b["start"]
@@ -236,13 +237,20 @@ def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[M
         paid = b.get("paid")
         if not paid:
             paid = zeros.get(total) or zeros.setdefault(total, _zero_like(total))
-        rows.append({"client": attendee, "date": day, "item": b["id"],
-                     "what": f"{_fee_kind(b)} {b['service']}", "reference": b.get("package") or "",
-                     "total": total, "paid": paid, "due": due, "age": age(day)})
+        package = b.get("package")
+        draw = b.get("draw")
+        shape = (b["status"], b["service"], "package" if package else None, draw.get("key") if draw else "")
+        what = whats.get(shape)
+        if what is None:
+            what = whats[shape] = f"{_fee_kind(b)} {b['service']}"
+        found_age = ages.get(day)
+        rows.append({"client": attendee, "date": day, "item": b["id"], "what": what, "reference": package or "",
+                     "total": total, "paid": paid, "due": due, "age": age(day) if found_age is None else found_age})
     rows.sort(key=itemgetter("client", "date", "item"))
-    per_client: dict[str, Decimal] = {}
+    dues: dict[str, list[str]] = {}
     for row in rows:
-        per_client[row["client"]] = per_client.get(row["client"], ZERO) + Decimal(row["due"])
+        dues.setdefault(row["client"], []).append(row["due"])
+    per_client = {owner: sum(map(Decimal, texts), ZERO) for owner, texts in dues.items()}
     totals = {"due": sum(per_client.values(), ZERO), "items": len(rows), "clients": {c: per_client[c] for c in sorted(per_client)}}
     return rows, totals
 

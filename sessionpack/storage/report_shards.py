@@ -347,6 +347,21 @@ def decode(line: bytes, name: str, number: int) -> list[Any]:
         raise FileProblem(name, number, "is damaged", "rebuild the views with 'sessionpack check --rebuild'") from None
 
 
+def decode_file(root: str, name: str) -> list[list[Any]] | None:
+    """Every line of a report file decoded in one parse; None when a line is
+    not a list (read it line by line then, to name the damaged one)."""
+    lines = read_lines(root, name)
+    if not lines:
+        return []
+    try:
+        found = json.loads(b"[" + b",".join(lines) + b"]")
+    except (ValueError, RecursionError):
+        return None
+    if len(found) != len(lines) or not all(type(fields) is list and fields and type(fields[0]) is str for fields in found):
+        return None
+    return found
+
+
 def decode_lines(numbered: list[tuple[int, bytes]], name: str) -> list[list[Any]]:
     """Lines of one file (with their line numbers) decoded in one parse,
     quicker than one by one for many lines; a damaged line is named as by

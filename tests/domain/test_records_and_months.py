@@ -97,6 +97,13 @@ def test_folded_text_is_the_same_on_the_ascii_shortcut(text: str) -> None:
     assert folded(text) == "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+@given(st.lists(st.text(max_size=20), max_size=12))
+def test_folding_many_texts_at_once_folds_each(texts: list[str]) -> None:
+    from sessionpack.domain.text import folded, folded_all
+
+    assert folded_all(texts) == [folded(text) for text in texts]
+
+
 def test_an_assignable_record_with_field_options_is_what_a_dataclass_is() -> None:
     @record(frozen=False)
     class Mine:
