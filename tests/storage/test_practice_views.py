@@ -387,3 +387,18 @@ def test_deferred_commits_build_on_each_other_and_their_views_are_written_once(s
     assert {row[2]: row[3]["paid"] for row in open_lines(data_dir) if row[1] in ("bob", other)} == {
         "bob.p1": "100.00", f"{other}.p1": "100.00"}
     assert_check_clean(data_dir)
+
+
+def test_a_damaged_pending_line_is_named_by_report_outstanding(shop, data_dir: Path) -> None:
+    ok(shop("sell", "bob", "five", "--unpaid"))
+    [name] = [str(p.relative_to(data_dir)) for p in (data_dir / "views" / "pending").glob("*.jsonl")]
+    good = (data_dir / name).read_bytes()
+    assert json.loads(good.splitlines()[0])[:3] == ["s", "bob", "bob.p1"]
+    owed = run(data_dir, "report", "outstanding", "--format", "json")
+    assert [row["due"] for row in json.loads(owed.stdout)["rows"]] == ["400.00"]
+    (data_dir / name).write_bytes(good + b'["b","bob"\n')
+    before = tree_hash(data_dir)
+    damaged = run(data_dir, "report", "outstanding")
+    assert (damaged.returncode, damaged.stdout) == (3, "")
+    assert damaged.stderr == f"error: {name}:2: is damaged; rebuild the views with 'sessionpack check --rebuild'\n"
+    assert tree_hash(data_dir) == before
