@@ -55,19 +55,73 @@ def _directory(root: str) -> dict[str, Any]:
     return data.get("clients", {}) if isinstance(data, dict) and isinstance(data.get("clients"), dict) else {}
 
 
+NAMES_MEMO = "sessionpack names 1"
+
+
+def _names_memo(root: str) -> tuple[str, str]:
+    """(the memo file of ``root``'s client names, the first line it must hold)."""
+    import zlib
+
+    from ..storage.layout import cache_dir
+
+    real = os.path.realpath(root)
+    info = os.stat(os.path.join(root, "views", "directory.json"))
+    head = f"{NAMES_MEMO}\t{real}\t{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
+    return os.path.join(cache_dir(), "names", f"{zlib.crc32(real.encode('utf-8', 'surrogateescape')):08x}.txt"), head
+
+
+def _client_lines(root: str) -> list[str]:
+    """One line per client, in id order: ``id TAB name TAB folded name``.
+
+    Read from a memo in the cache directory (outside the data directory,
+    like the checkpoint of ``check``) while the directory view is the file
+    it was made from (same size, modification time and inode); else made
+    from the directory view, and the memo written again. Completion runs
+    at every Tab: decoding the whole directory (every email, phone and tag)
+    each time took longer than everything else."""
+    from ..domain.text import folded_all
+
+    try:
+        memo, head = _names_memo(root)
+    except (OSError, ValueError, ImportError):
+        memo = head = ""
+    if memo:
+        try:
+            with open(memo, encoding="utf-8") as handle:
+                first, _, body = handle.read().partition("\n")
+            lines = body.split("\n")
+            if first == head and lines.pop() == "" and body.count("\t") == 2 * len(lines):
+                return lines
+        except (OSError, ValueError):
+            pass
+    entries = sorted(_directory(root).items())
+    names = [entry.get("name") if isinstance(entry, dict) and isinstance(entry.get("name"), str) else "" for _, entry in entries]
+    lines = [f"{client_id}\t{name}\t{name_folded}" for (client_id, _), name, name_folded in zip(entries, names, folded_all(names))]
+    if any("\t" in name or "\n" in name for name in names):  # (names are one line of printable text; a hand-made journal aside)
+        return [line for line in lines if line.count("\t") == 2 and "\n" not in line]
+    if memo:
+        try:
+            from ..storage.fsio import atomic_write
+
+            os.makedirs(os.path.dirname(memo), mode=0o700, exist_ok=True)
+            atomic_write(memo, (head + "\n" + "".join(line + "\n" for line in lines)).encode("utf-8"))
+        except Exception:  # noqa: BLE001 - a memo that cannot be written is only slower next time
+            pass
+    return lines
+
+
 def clients(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
     """Client ids starting with what was typed, or one of whose names does
     (``gon`` finds Beatriz Gonçalves: case and accents ignored)."""
-    from ..domain.text import folded, folded_all
+    from ..domain.text import folded
 
     wanted = folded(incomplete)
-    entries = sorted(_directory(_root(ctx)).items())
-    names = [entry.get("name") if isinstance(entry, dict) and isinstance(entry.get("name"), str) else "" for _, entry in entries]
     found = []
-    for (client_id, _), name, name_folded in zip(entries, names, folded_all(names) if wanted else names):
-        if client_id.startswith(incomplete) or (wanted and wanted in name_folded
-                                                and any(word.startswith(wanted) for word in name_folded.split())):
-            found.append((client_id, name))
+    for line in _client_lines(_root(ctx)):
+        if line.startswith(incomplete) or (wanted and wanted in line):
+            client_id, name, name_folded = line.split("\t")
+            if client_id.startswith(incomplete) or (wanted and any(word.startswith(wanted) for word in name_folded.split())):
+                found.append((client_id, name))
     return _items(found)
 
 
@@ -97,7 +151,7 @@ def _views_for(ctx: Any, incomplete: str) -> list[dict[str, Any]]:
     if "." in incomplete:
         wanted = [incomplete.split(".", 1)[0]]
     else:
-        wanted = [c for c in sorted(_directory(root)) if c.startswith(incomplete)]
+        wanted = [line.split("\t", 1)[0] for line in _client_lines(root) if line.startswith(incomplete)]
         if len(wanted) > CLIENTS_EXPANDED:
             return []
     views = []

@@ -121,21 +121,12 @@ class Checkpoint:
         atomic_write(path, self.encode())
 
 
-def cache_dir() -> str:
-    folder = os.environ.get("SESSIONPACK_CACHE_DIR")
-    if folder:
-        return os.path.abspath(os.path.expanduser(folder))
-    from platformdirs import user_cache_dir
-
-    return user_cache_dir("sessionpack", appauthor=False)
-
-
 def location(root: str) -> str:
     """The checkpoint file of the data directory ``root``."""
     import hashlib
 
     key = hashlib.sha256(os.path.realpath(root).encode("utf-8", "surrogateescape")).hexdigest()[:32]
-    return os.path.join(cache_dir(), "checkpoints", key + ".json")
+    return os.path.join(layout.cache_dir(), "checkpoints", key + ".json")
 
 
 def forget(root: str) -> None:

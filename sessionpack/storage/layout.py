@@ -63,3 +63,16 @@ def service_path(root: str, service_id: str) -> str:
 
 def package_path(root: str, package_id: str) -> str:
     return os.path.join(root, PACKAGES, check_slug(package_id, "package") + ".toml")
+
+
+def cache_dir() -> str:
+    """The user's cache directory of sessionpack (``SESSIONPACK_CACHE_DIR``,
+    default the platform's): what may be deleted at any time, kept outside
+    every data directory (the checkpoint of ``check``, the names completion
+    reads)."""
+    folder = os.environ.get("SESSIONPACK_CACHE_DIR")
+    if folder:
+        return os.path.abspath(os.path.expanduser(folder))
+    from platformdirs import user_cache_dir
+
+    return user_cache_dir("sessionpack", appauthor=False)

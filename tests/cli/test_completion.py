@@ -90,3 +90,26 @@ def test_the_scripts_in_completions_are_the_ones_sessionpack_makes() -> None:
         made = subprocess.run([sys.executable, "-m", "sessionpack"], capture_output=True, text=True, env=env, timeout=60).stdout
         made = made.replace(f"{sys.executable} -m sessionpack", "sessionpack")
         assert (ROOT / "completions" / f"sessionpack.{shell}").read_text() == made, shell
+
+
+def test_client_names_are_read_from_a_memo_in_the_cache_directory(shop, practice, data_dir: Path) -> None:
+    from tree import tree_hash
+
+    before = tree_hash(data_dir)
+    assert ask(data_dir, "bash", "sessionpack balance b") == ["bea", "bruno"]
+    assert tree_hash(data_dir) == before  # nothing written in the data directory
+    [memo] = (Path(os.environ["SESSIONPACK_CACHE_DIR"]) / "names").glob("*.txt")
+    head, *lines = memo.read_text(encoding="utf-8").splitlines()
+    assert head.startswith(f"sessionpack names 1\t{os.path.realpath(data_dir)}\t")
+    assert lines[1:] == ["bea\tBeatriz Gonçalves\tbeatriz goncalves", "bruno\tBruno Reis\tbruno reis"]
+    # While the directory view is the file the memo was made from, the memo is what is read.
+    memo.write_text(f"{head}\nzed\tZed Zed\tzed zed\n", encoding="utf-8")
+    assert ask(data_dir, "bash", "sessionpack balance z") == ["zed"]
+    # A client added since changes the directory view: the memo is made again.
+    ok(practice("client", "add", "bia", "--name", "Bia Lopes"))
+    assert ask(data_dir, "bash", "sessionpack balance b") == ["bea", "bia", "bruno"]
+    assert ask(data_dir, "bash", "sessionpack balance z") == []
+    # A damaged memo is made again too.
+    memo.write_text("sessionpack names 1\tnot this", encoding="utf-8")
+    assert ask(data_dir, "bash", "sessionpack balance gon") == ["bea"]
+    assert memo.read_text(encoding="utf-8").splitlines()[0] != "sessionpack names 1\tnot this"
