@@ -60,9 +60,20 @@ def code_hash(code: str) -> str:
     badly encoded command line included): a malformed code is simply one
     that matches nothing.
     """
-    import hashlib
+    return _sha256()(normalise(code).encode("utf-8", "surrogatepass")).hexdigest()
 
-    return hashlib.sha256(normalise(code).encode("utf-8", "surrogatepass")).hexdigest()
+
+def _sha256():  # type: ignore[no-untyped-def]
+    """SHA-256: the interpreter's own module when it has one, the same digest
+    without loading OpenSSL through ``hashlib`` (a few ms of every ``sell``)."""
+    try:
+        from _sha256 import sha256  # Python 3.11
+    except ImportError:
+        try:
+            from _sha2 import sha256  # Python 3.12 and later
+        except ImportError:
+            from hashlib import sha256
+    return sha256
 
 
 def matches(code: str, recorded_hash: str | None) -> bool:
