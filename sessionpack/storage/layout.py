@@ -73,6 +73,15 @@ def cache_dir() -> str:
     folder = os.environ.get("SESSIONPACK_CACHE_DIR")
     if folder:
         return os.path.abspath(os.path.expanduser(folder))
+    import sys
+
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        # platformdirs' rule for these systems, without importing it (it loads
+        # pathlib and more: longer than a completion's own work at each Tab)
+        base = os.environ.get("XDG_CACHE_HOME", "")
+        if not base.strip() or not os.path.isabs(base):  # (a relative one is ignored, as the XDG rules say)
+            base = os.path.expanduser("~/.cache")
+        return os.path.join(base, "sessionpack")
     from platformdirs import user_cache_dir
 
     return user_cache_dir("sessionpack", appauthor=False)

@@ -146,12 +146,19 @@ def test_the_help_of_a_hot_command_imports_no_framework(args) -> None:  # type: 
     assert not command_modules(modules)
 
 
-def test_completing_an_id_reads_no_framework_nor_the_store(sold, data_dir) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("cache", ["given", "the platform's"])
+def test_completing_an_id_reads_no_framework_nor_the_store(sold, data_dir, tmp_path, cache) -> None:  # type: ignore[no-untyped-def]
     env = {"_SESSIONPACK_COMPLETE": "complete_bash", "COMP_WORDS": f"sessionpack --data-dir {data_dir} balance a", "COMP_CWORD": "4"}
-    out, modules = run_probe(env=env)
-    assert out.split() == ["ana"]
-    assert not stdlib_roots(modules) & NEVER_ON_THE_HOT_PATH, sorted(stdlib_roots(modules) & NEVER_ON_THE_HOT_PATH)
-    assert "sessionpack.storage.store" not in modules and not command_modules(modules)
+    if cache != "given":  # no SESSIONPACK_CACHE_DIR: the memo of names goes where platformdirs would say
+        env.update(SESSIONPACK_CACHE_DIR="", XDG_CACHE_HOME=str(tmp_path / "xdg"))
+    for _ in range(2):  # the memo of names made, then read
+        out, modules = run_probe(env=env)
+        assert out.split() == ["ana"]
+        assert not stdlib_roots(modules) & NEVER_ON_THE_HOT_PATH, sorted(stdlib_roots(modules) & NEVER_ON_THE_HOT_PATH)
+        assert "sessionpack.storage.store" not in modules and not command_modules(modules)
+        assert "sessionpack.domain.ledger" not in modules
+    if cache != "given":
+        assert len(list((tmp_path / "xdg" / "sessionpack" / "names").glob("*.txt"))) == 1
 
 
 def test_global_options_from_the_environment_and_as_separate_words(sold, data_dir) -> None:  # type: ignore[no-untyped-def]

@@ -376,3 +376,17 @@ def test_a_checkpoint_that_cannot_be_written_is_a_warning(shop, data_dir: Path, 
     assert (result.exit_code, result.stdout) == (0, f"No problems found (replayed all {events_in(data_dir)} events: no checkpoint from an earlier check)\n")
     assert result.stderr == ("warning: could not write the checkpoint of this check (no space left on the device); "
                              "the next check replays the whole journal again\n")
+
+
+@pytest.mark.parametrize("xdg", [None, "", "  ", "/tmp/somewhere", "relative/dir", "~/x", "/a b/ç"])
+def test_the_cache_directory_is_where_platformdirs_puts_it(monkeypatch: pytest.MonkeyPatch, xdg: str | None) -> None:
+    from platformdirs import user_cache_dir
+
+    from sessionpack.storage.layout import cache_dir
+
+    monkeypatch.delenv("SESSIONPACK_CACHE_DIR", raising=False)
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    assert cache_dir() == user_cache_dir("sessionpack", appauthor=False)
