@@ -1,0 +1,57 @@
+"""Checks that answer without compiling a pattern (a hot command would pay
+more for the compile than for its work) answer exactly as the pattern does,
+whatever the text."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sessionpack.domain import ids, text
+
+# Text made of what ids and escapes are made of, and anything else.
+ID_PIECES = ["a", "z", "0", "9", "-", "--", ".p", ".p1", ".p0", ".b2", "ana", "x" * 63, "A", " ", "\n", "_", "é", "٣"]
+TEXTS = st.one_of(st.text(max_size=80), st.lists(st.sampled_from(ID_PIECES), max_size=8).map("".join))
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+SHOWN_PIECES = ["ana", " ", "\n", "\t", "\r", "\x1b[2J", "\x00", "\x7f", "\x85", "\x9f", "\xa0", "\u2028", "\u200b", "é", "名"]
+SHOWN_TEXTS = st.one_of(st.text(max_size=60), st.lists(st.sampled_from(SHOWN_PIECES), max_size=8).map("".join))
+
+
+@settings(max_examples=400)
+@given(TEXTS)
+def test_is_slug_is_the_slug_pattern(value: str) -> None:
+    assert ids.is_slug(value) == bool(ids.SLUG_RE.match(value))
+
+
+def test_is_slug_at_its_edges() -> None:
+    assert [ids.is_slug(v) for v in ("a", "a-b", "a" * 64, "0-9")] == [True] * 4
+    assert [ids.is_slug(v) for v in ("", "-a", "a-", "a--b", "a" * 65, "A", "a_b", "a\n", "ä")] == [False] * 9
+
+
+@settings(max_examples=400)
+@given(TEXTS)
+def test_match_client_package_is_the_pattern(value: str) -> None:
+    quick, full = ids.match_client_package(value), ids.CLIENT_PACKAGE_RE.match(value)
+    assert (quick is None) == (full is None)
+    if full is not None:
+        assert quick.groups() == full.groups()
+
+
+@settings(max_examples=400)
+@given(SHOWN_TEXTS, st.sampled_from(["", "\n", "\n\t"]))
+def test_shown_and_the_checks_of_a_line_are_the_patterns(value: str, keep: str) -> None:
+    def escaped(found: re.Match[str]) -> str:
+        ch = found.group()
+        return ch if ch in keep else f"\\x{ord(ch):02x}"
+
+    assert text.shown(value, keep=keep) == CONTROL.sub(escaped, value)
+    assert text.has_control(value) == (CONTROL.search(value) is not None)
+    stripped = value.strip()
+    try:
+        checked = text.check_line(value, "name", limit=1000, empty=True)
+    except Exception as err:  # noqa: BLE001 - compared below
+        assert CONTROL.search(stripped) is not None, err
+    else:
+        assert checked == stripped and CONTROL.search(stripped) is None
