@@ -19,13 +19,13 @@ balance, then the sale's own rules.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from ..domain import references, sales
 from ..domain.ids import check_slug
 from ..domain.imports import ACTIVATED, EXPIRES, REMAINING, USED_BEFORE, ImportCells, plan_import
 from ..domain.records import field, record
+from ..domain.regex import pattern
 from ..errors import InputError, RuleError
 from .problems import Problem, problem
 
@@ -41,8 +41,9 @@ CLIENT_COLUMNS = ("name", "email")
 REQUIRED = ("client", "package", "ref")
 OPTION_LABELS = {"client": "CLIENT", "package": "PACKAGE", "ref": "--ref", "price": "--price", "paid": "--paid",
                  "date": "--date", "share": "--share", "invoice": "--invoice", "note": "--note"}
-_KEYED = re.compile(r"(remaining|used_before)\.([a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63})\Z")
-_SPLIT = re.compile(r"[\s,;]+")
+# (compiled when first used: a sale typed on the command line uses neither)
+_KEYED = pattern(r"(remaining|used_before)\.([a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63})\Z")
+_SPLIT = pattern(r"[\s,;]+")
 
 
 def known_column(name: str, create_clients: bool) -> bool:

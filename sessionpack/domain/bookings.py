@@ -169,9 +169,9 @@ def choose(candidates: list[Mapping[str, Any]], session: Session, now: datetime,
 def usable_packages(attendee_view: Mapping[str, Any], owner_views: Mapping[str, Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """The attendee's own packages, then packages shared with them -- only
     while both the share and a link with use-packages hold (rule 12)."""
-    from .sharing import shared_and_linked
-
     found = list(attendee_view["packages"].values())
+    if attendee_view.get("shared_in"):
+        from .sharing import shared_and_linked
     for cp_id, owner in sorted(attendee_view.get("shared_in", {}).items()):
         view = owner_views.get(owner)
         if shared_and_linked(attendee_view, view, cp_id):

@@ -146,8 +146,8 @@ def sell(
         raise at_field(InputError(f"{owner_view['id']} owns the package; --share names other clients"), "share")
     if len(set(share_with)) != len(share_with):
         raise at_field(InputError("--share names the same client twice"), "share")
-    from .sharing import check_may_share
-
+    if share_with:
+        from .sharing import check_may_share
     for other in sorted(share_with):
         try:
             check_may_share(owner_view, other)  # a linked client with use-packages (rule 12)

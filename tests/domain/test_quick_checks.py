@@ -55,3 +55,14 @@ def test_shown_and_the_checks_of_a_line_are_the_patterns(value: str, keep: str) 
         assert CONTROL.search(stripped) is not None, err
     else:
         assert checked == stripped and CONTROL.search(stripped) is None
+
+
+@settings(max_examples=300)
+@given(st.binary(min_size=0, max_size=45))
+def test_access_codes_are_base32_as_base64_writes_it(raw: bytes) -> None:
+    import base64
+
+    from sessionpack.domain.codes import new_code
+
+    written = base64.b32encode(raw).decode("ascii")
+    assert new_code(raw) == "-".join(written[i:i + 4] for i in range(0, len(written), 4))
