@@ -27,13 +27,13 @@ from ..domain.imports import ACTIVATED, EXPIRES, REMAINING, USED_BEFORE, ImportC
 from ..domain.records import field, record
 from ..domain.regex import pattern
 from ..errors import InputError, RuleError
-from .problems import Problem, problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, Mapping
 
     from .csvtable import Row
+    from .problems import Problem
 
 SALE_COLUMNS = ("client", "package", "ref", "price", "paid", "date", "share", "invoice", "note")
 IMPORT_COLUMNS = (REMAINING, USED_BEFORE, EXPIRES, ACTIVATED)
@@ -215,6 +215,8 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
 
     def adder(req: SaleRequest) -> Callable[[str, Exception], None]:
         def add(name: str, err: Exception) -> None:
+            from .problems import problem  # (only when a request has a problem)
+
             plan.problems.append(problem(req.line, req.label(name), err))
         return add
 
@@ -372,6 +374,8 @@ def _new_clients(practice: Any, requests: list[SaleRequest], checked: list[_Fiel
         for name in CLIENT_COLUMNS:
             mine, theirs = getattr(req, name), getattr(earlier, name)
             if mine is not None and theirs is not None and mine.strip() != theirs.strip():
+                from .problems import Problem
+
                 plan.problems.append(Problem(req.line, name, f"client {got.client!r} has {name} {theirs.strip()!r} on line "
                                                              f"{earlier.line}; give one {name} for each client", 2))
                 got.ok = False

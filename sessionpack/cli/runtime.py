@@ -260,14 +260,16 @@ def _with_confirmation(fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
     """Run a write command; when it asks (``confirm.NeedsConfirmation``,
     raised before anything is recorded), ask on the terminal and, on yes,
     run it again with the answer remembered."""
-    from .confirm import NeedsConfirmation, ask
-
     try:
         return fn(*args, **kwargs)
-    except NeedsConfirmation as needed:
+    except Exception as needed:
+        # Only ``confirm.confirm`` asks: a command that did not load it never asked.
+        asking = sys.modules.get(f"{__package__}.confirm")
+        if asking is None or not isinstance(needed, asking.NeedsConfirmation):
+            raise
         for opened in _OPEN_STORES:
             opened.warnings.clear()  # the first run recorded nothing; its warnings come again
-        if not ask(needed):
+        if not asking.ask(needed):
             sys.stderr.write("error: not confirmed; nothing was recorded\n")
             raise SystemExit(1) from None
         GLOBALS.confirmed = [needed.action, *needed.lines]
@@ -318,11 +320,11 @@ _OPEN_STORES: list[Any] = []
 
 def store() -> Any:
     """Open the store for this command and remember it for its warnings."""
-    from ..notify.hooks import HookRunner
+    from ..notify import CommandHooks
 
     opened = open_store()
     opened.dry_run = GLOBALS.dry_run
-    opened.after_commit = None if GLOBALS.dry_run else HookRunner(opened, enabled=not GLOBALS.no_hooks)
+    opened.after_commit = None if GLOBALS.dry_run else CommandHooks(opened, enabled=not GLOBALS.no_hooks)
     _OPEN_STORES.append(opened)
     return opened
 
