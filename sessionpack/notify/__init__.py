@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import os
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+# The moments a commit can make besides its events (``hooks``): their hooks
+# are looked for after every commit.
+MOMENTS = ("used-up", "low-balance")
+
+
+def hook_exists(root: str, name: str) -> bool:
+    """Whether ``hooks/NAME`` is a hook: an executable file."""
+    path = os.path.join(root, "hooks", name)
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def present_hooks(root: str, events: list[dict[str, Any]]) -> set[str]:
+    """The hooks a commit of ``events`` may run that exist."""
+    if not os.path.isdir(os.path.join(root, "hooks")):
+        return set()
+    return {name for name in {e["type"] for e in events} | set(MOMENTS) if hook_exists(root, name)}
+
 
 class CommandHooks:
     """``store.after_commit`` of a command: its ``hooks.HookRunner`` (one
-    time budget for all its hooks), made when a commit first calls it, so a
-    command that only reads never imports the hooks."""
+    time budget for all its hooks), made when a commit has a hook to run, so
+    a command that only reads, or records events no hook waits for, never
+    imports the hooks."""
 
     __slots__ = ("store", "enabled", "_runner")
 
@@ -28,4 +48,6 @@ class CommandHooks:
         return self._runner
 
     def __call__(self, root: str, events: list[dict[str, Any]]) -> list[str]:
+        if not self.enabled or not present_hooks(root, events):
+            return []
         return self.runner(root, events)  # type: ignore[no-any-return]

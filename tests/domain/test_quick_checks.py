@@ -66,3 +66,34 @@ def test_access_codes_are_base32_as_base64_writes_it(raw: bytes) -> None:
 
     written = base64.b32encode(raw).decode("ascii")
     assert new_code(raw) == "-".join(written[i:i + 4] for i in range(0, len(written), 4))
+
+
+@settings(max_examples=200)
+@given(st.datetimes(min_value=__import__("datetime").datetime(2000, 1, 1), max_value=__import__("datetime").datetime(2040, 1, 1)),
+       st.datetimes(min_value=__import__("datetime").datetime(2000, 1, 1), max_value=__import__("datetime").datetime(2040, 1, 1)),
+       st.sampled_from(["Europe/Lisbon", "Pacific/Kiritimati", "America/Anchorage", "UTC"]))
+def test_human_times_are_written_as_strftime_writes_them(at, now, zone) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timezone
+    from zoneinfo import ZoneInfo
+
+    from sessionpack.reports.when import human_time
+
+    tz = ZoneInfo(zone)
+    at, now = at.replace(tzinfo=timezone.utc), now.replace(tzinfo=timezone.utc)
+    local = at.astimezone(tz)
+    year = "" if local.year == now.astimezone(tz).year else f" {local.year}"
+    expected = f"{local:%a} {local.day} {local:%b}{year} {local:%H:%M}"
+    assert human_time(at, now, tz) == expected
+    assert human_time(at.isoformat(), now, tz) == expected
+
+
+PERCENT_PIECES = ["1", "10", "100", "1000", ".", "5", "25", "%", " ", "\u2003", "\n", "-", "+", "٣", "e2", "a"]
+
+
+@settings(max_examples=400)
+@given(st.one_of(st.text(max_size=12), st.lists(st.sampled_from(PERCENT_PIECES), max_size=6).map("".join)))
+def test_a_share_is_read_as_the_pattern_reads_it(value: str) -> None:
+    from sessionpack.domain.notice_settings import _PERCENT_RE, percent_of
+
+    found = _PERCENT_RE.match(value)
+    assert percent_of(value) == (found.group(1) if found else None)
