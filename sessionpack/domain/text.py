@@ -66,7 +66,7 @@ def check_text(value: object, what: str, limit: int) -> str:
     """Free text of several lines (line breaks and tabs allowed), stripped."""
     if not isinstance(value, str):
         raise InputError(f"{what} must be text")
-    found = TEXT_CONTROL_RE.search(value.replace("\r\n", "\n"))
+    found = None if value.isprintable() else TEXT_CONTROL_RE.search(value.replace("\r\n", "\n"))
     if found is not None:
         raise InputError(f"{what} must be printable text (it holds the control character {_escape(found.group())})")
     if len(value) > limit:

@@ -24,30 +24,3 @@ def present_hooks(root: str, events: list[dict[str, Any]]) -> set[str]:
     if not os.path.isdir(os.path.join(root, "hooks")):
         return set()
     return {name for name in {e["type"] for e in events} | set(MOMENTS) if hook_exists(root, name)}
-
-
-class CommandHooks:
-    """``store.after_commit`` of a command: its ``hooks.HookRunner`` (one
-    time budget for all its hooks), made when a commit has a hook to run, so
-    a command that only reads, or records events no hook waits for, never
-    imports the hooks."""
-
-    __slots__ = ("store", "enabled", "_runner")
-
-    def __init__(self, store: Any, enabled: bool = True) -> None:
-        self.store = store
-        self.enabled = enabled
-        self._runner: Any = None
-
-    @property
-    def runner(self) -> Any:
-        if self._runner is None:
-            from .hooks import HookRunner
-
-            self._runner = HookRunner(self.store, enabled=self.enabled)
-        return self._runner
-
-    def __call__(self, root: str, events: list[dict[str, Any]]) -> list[str]:
-        if not self.enabled or not present_hooks(root, events):
-            return []
-        return self.runner(root, events)  # type: ignore[no-any-return]

@@ -97,3 +97,30 @@ def test_a_share_is_read_as_the_pattern_reads_it(value: str) -> None:
 
     found = _PERCENT_RE.match(value)
     assert percent_of(value) == (found.group(1) if found else None)
+
+
+EXPIRY_PIECES = ["3", "10", "0", "9999", "٣", " ", "  ", "\t", "\n", "months", "month", "weeks", "day", "years", "x", "é",
+                 "from", "after", "purchase", "sale", "first use", "first-use", "first  use", "firstuse", "on", "2027-06-30", "-"]
+
+
+@settings(max_examples=600)
+@given(st.one_of(st.text(max_size=30), st.lists(st.sampled_from(EXPIRY_PIECES), max_size=7).map("".join)))
+def test_a_relative_expiry_is_read_as_the_pattern_reads_it(value: str) -> None:
+    from sessionpack.domain import expiry
+
+    found = expiry._RELATIVE_RE.match(value)
+    assert expiry._relative(value) == (found.group("n", "unit", "start") if found else None)
+    if "-" not in value:
+        assert expiry._FIXED_RE.match(value) is None
+
+
+@settings(max_examples=300)
+@given(SHOWN_TEXTS)
+def test_free_text_is_checked_as_the_pattern_checks_it(value: str) -> None:
+    found = re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", value.replace("\r\n", "\n"))
+    try:
+        checked = text.check_text(value, "note", 1000)
+    except Exception:  # noqa: BLE001 - compared below
+        assert found is not None
+    else:
+        assert found is None and checked == value.strip()
