@@ -19,21 +19,21 @@ balance, then the sale's own rules.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from ..domain import references, sales
 from ..domain.ids import check_slug
 from ..domain.imports import ACTIVATED, EXPIRES, REMAINING, USED_BEFORE, ImportCells, plan_import
 from ..domain.records import field, record
+from ..domain.regex import pattern
 from ..errors import InputError, RuleError
-from .problems import Problem, problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, Mapping
 
     from .csvtable import Row
+    from .problems import Problem
 
 SALE_COLUMNS = ("client", "package", "ref", "price", "paid", "date", "share", "invoice", "note")
 IMPORT_COLUMNS = (REMAINING, USED_BEFORE, EXPIRES, ACTIVATED)
@@ -41,8 +41,9 @@ CLIENT_COLUMNS = ("name", "email")
 REQUIRED = ("client", "package", "ref")
 OPTION_LABELS = {"client": "CLIENT", "package": "PACKAGE", "ref": "--ref", "price": "--price", "paid": "--paid",
                  "date": "--date", "share": "--share", "invoice": "--invoice", "note": "--note"}
-_KEYED = re.compile(r"(remaining|used_before)\.([a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63})\Z")
-_SPLIT = re.compile(r"[\s,;]+")
+# (compiled when first used: a sale typed on the command line uses neither)
+_KEYED = pattern(r"(remaining|used_before)\.([a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63})\Z")
+_SPLIT = pattern(r"[\s,;]+")
 
 
 def known_column(name: str, create_clients: bool) -> bool:
@@ -214,6 +215,8 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
 
     def adder(req: SaleRequest) -> Callable[[str, Exception], None]:
         def add(name: str, err: Exception) -> None:
+            from .problems import problem  # (only when a request has a problem)
+
             plan.problems.append(problem(req.line, req.label(name), err))
         return add
 
@@ -371,6 +374,8 @@ def _new_clients(practice: Any, requests: list[SaleRequest], checked: list[_Fiel
         for name in CLIENT_COLUMNS:
             mine, theirs = getattr(req, name), getattr(earlier, name)
             if mine is not None and theirs is not None and mine.strip() != theirs.strip():
+                from .problems import Problem
+
                 plan.problems.append(Problem(req.line, name, f"client {got.client!r} has {name} {theirs.strip()!r} on line "
                                                              f"{earlier.line}; give one {name} for each client", 2))
                 got.ok = False

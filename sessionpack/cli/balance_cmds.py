@@ -126,11 +126,11 @@ def history_cmd(
       sessionpack history ana
       sessionpack history ana.p1 --format json
     """
-    from ..domain.ids import CLIENT_PACKAGE_RE, check_slug
+    from ..domain.ids import check_slug, match_client_package
     from ..reports.balances import HISTORY_CSV_COLUMNS, history_csv_rows, history_record, history_rows
 
     opened = store()
-    match = CLIENT_PACKAGE_RE.match(target)
+    match = match_client_package(target)
     client_id = match.group(1) if match else check_slug(target, "client")
     with opened.reading() as tx:
         view = find_client_package(tx, target, client_id)[0] if match else client_view(tx, client_id)

@@ -260,14 +260,16 @@ def _with_confirmation(fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
     """Run a write command; when it asks (``confirm.NeedsConfirmation``,
     raised before anything is recorded), ask on the terminal and, on yes,
     run it again with the answer remembered."""
-    from .confirm import NeedsConfirmation, ask
-
     try:
         return fn(*args, **kwargs)
-    except NeedsConfirmation as needed:
+    except Exception as needed:
+        # Only ``confirm.confirm`` asks: a command that did not load it never asked.
+        asking = sys.modules.get(f"{__package__}.confirm")
+        if asking is None or not isinstance(needed, asking.NeedsConfirmation):
+            raise
         for opened in _OPEN_STORES:
             opened.warnings.clear()  # the first run recorded nothing; its warnings come again
-        if not ask(needed):
+        if not asking.ask(needed):
             sys.stderr.write("error: not confirmed; nothing was recorded\n")
             raise SystemExit(1) from None
         GLOBALS.confirmed = [needed.action, *needed.lines]
@@ -313,16 +315,43 @@ def page(text: str, command: str) -> None:
         sys.stdout.write(text)
 
 
+class CommandHooks:
+    """``store.after_commit`` of a command: its ``notify.hooks.HookRunner`` (one
+    time budget for all its hooks), made when a commit has a hook to run, so
+    a command that only reads, or records events no hook waits for, never
+    imports the hooks."""
+
+    __slots__ = ("store", "enabled", "_runner")
+
+    def __init__(self, store: Any, enabled: bool = True) -> None:
+        self.store = store
+        self.enabled = enabled
+        self._runner: Any = None
+
+    @property
+    def runner(self) -> Any:
+        if self._runner is None:
+            from ..notify.hooks import HookRunner
+
+            self._runner = HookRunner(self.store, enabled=self.enabled)
+        return self._runner
+
+    def __call__(self, root: str, events: list[dict[str, Any]]) -> list[str]:
+        from ..notify import present_hooks
+
+        if not self.enabled or not present_hooks(root, events):
+            return []
+        return self.runner(root, events)  # type: ignore[no-any-return]
+
+
 _OPEN_STORES: list[Any] = []
 
 
 def store() -> Any:
     """Open the store for this command and remember it for its warnings."""
-    from ..notify.hooks import HookRunner
-
     opened = open_store()
     opened.dry_run = GLOBALS.dry_run
-    opened.after_commit = None if GLOBALS.dry_run else HookRunner(opened, enabled=not GLOBALS.no_hooks)
+    opened.after_commit = None if GLOBALS.dry_run else CommandHooks(opened, enabled=not GLOBALS.no_hooks)
     _OPEN_STORES.append(opened)
     return opened
 

@@ -18,7 +18,6 @@ from .runtime import store, writer
 def _sell(client: str | None, package_id: str | None, opts: dict, assign: bool, fmt: Format, dry_run: bool) -> None:
     """One sale (or assignment): the plan of one request, committed, rendered."""
     from ..actions.practice import Practice
-    from ..actions.problems import first_error
     from ..actions.selling import SaleRequest, plan_sales
     from ..domain.sales import new_package_record, payment_state
     from ..reports.balances import expiry_text, package_summary
@@ -35,6 +34,8 @@ def _sell(client: str | None, package_id: str | None, opts: dict, assign: bool, 
     with opened.writing() as tx:
         plan = plan_sales(Practice(opened, tx), [request], assign=assign)
         if plan.problems:
+            from ..actions.problems import first_error
+
             raise first_error(plan.problems)
         [row] = plan.rows
         if row.status == "unchanged":

@@ -169,9 +169,9 @@ def choose(candidates: list[Mapping[str, Any]], session: Session, now: datetime,
 def usable_packages(attendee_view: Mapping[str, Any], owner_views: Mapping[str, Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """The attendee's own packages, then packages shared with them -- only
     while both the share and a link with use-packages hold (rule 12)."""
-    from .sharing import shared_and_linked
-
     found = list(attendee_view["packages"].values())
+    if attendee_view.get("shared_in"):
+        from .sharing import shared_and_linked
     for cp_id, owner in sorted(attendee_view.get("shared_in", {}).items()):
         view = owner_views.get(owner)
         if shared_and_linked(attendee_view, view, cp_id):
@@ -325,9 +325,13 @@ def plan_series(
     names the session of the series it is about."""
     from .guards import Agenda, Checks, SessionRefused, agenda_record
 
-    views = {attendee_view["id"]: _working_copy(attendee_view)}
+    # Planning reads the views and never changes them; the working copies the
+    # next dates of a series are planned on are made only when a series has
+    # a next date (one booking copies nothing).
+    views: dict[str, Any] = {attendee_view["id"]: attendee_view}
     for owner, view in owner_views.items():
-        views.setdefault(owner, _working_copy(view))
+        views.setdefault(owner, view)
+    copied = False
     events = []
     series = options.pop("series", None)
     checks: Checks = options.pop("checks", None) or Checks()
@@ -356,8 +360,12 @@ def plan_series(
                 raise
             raise SessionRefused(f"session {number} of the series ({session.start.astimezone(tz):%Y-%m-%d %H:%M}): {err}") from None
         agenda.add(agenda_record(event["booking"]))
-        simulate(views, event)
         events.append(event)
+        if number < len(sessions):  # the next date is planned on the views as this one leaves them
+            if not copied:
+                views = {client_id: _working_copy(view) for client_id, view in views.items()}
+                copied = True
+            simulate(views, event)
     return events
 
 

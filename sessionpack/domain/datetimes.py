@@ -71,7 +71,7 @@ def day_word(text: str, today: date) -> date | None:
         return today - timedelta(days=1)
     if word in _DAY_NAMES:
         return today + timedelta(days=(_DAY_NAMES[word] - today.weekday()) % 7)
-    shift = _SHIFT_RE.match(word)
+    shift = _SHIFT_RE.match(word) if word[:1] in ("+", "-") else None  # (the pattern is compiled only for a shift)
     if shift:
         days = int(shift.group(2)) * (7 if shift.group(3) == "w" else 1)
         return today + timedelta(days=days if shift.group(1) == "+" else -days)
@@ -98,8 +98,10 @@ def parse_date(text: object, what: str, example: str = "2026-12-01", today: date
 def _everyday(clean: str, now: datetime, tz: tzinfo) -> datetime | None:
     """``fri 10:00``, ``tomorrow 9:30``, ``+2d 18:00``: a naive wall-clock time, or None."""
     head, _, clock = clean.rpartition(" ")
-    match = _CLOCK_RE.match(clock) if clock else None
-    if not head or match is None:
+    if not head or not clock:  # (an ISO date-time has no space: no pattern compiled for it)
+        return None
+    match = _CLOCK_RE.match(clock)
+    if match is None:
         return None
     day = day_word(head, now.astimezone(tz).date())
     hour, minute = int(match.group(1)), int(match.group(2))

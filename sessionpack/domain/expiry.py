@@ -44,6 +44,42 @@ _RELATIVE_RE = pattern(
     r"^(?P<n>[0-9]+)\s*(?P<unit>[a-z]+)(?:\s+(?:from|after)\s+(?P<start>purchase|sale|first[ -]use))?$"
 )
 _FIXED_RE = pattern(r"^(?:(?:on|until|through)\s+)?(?P<d>[0-9]{4}-[0-9]{2}-[0-9]{2})$")
+_DIGITS = frozenset("0123456789")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_STARTS = ("purchase", "sale", "first use", "first-use")
+
+
+def _relative(text: str) -> tuple[str, str, str | None] | None:
+    """``_RELATIVE_RE.match(text)``'s groups (n, unit, start), read without
+    the pattern: every balance works out the expiry of each package from
+    this text, and compiling the pattern would cost it more than that."""
+    i = 0
+    while i < len(text) and text[i] in _DIGITS:
+        i += 1
+    if i == 0:
+        return None
+    rest = text[i:].lstrip()
+    j = 0
+    while j < len(rest) and rest[j] in _LETTERS:
+        j += 1
+    if j == 0:
+        return None
+    tail = rest[j:]
+    if tail in ("", "\n"):  # ($ also matches before a final line break)
+        return text[:i], rest[:j], None
+    words = tail.lstrip()
+    if words == tail:
+        return None
+    for joining in ("from", "after"):
+        if words.startswith(joining):
+            start = words[len(joining):]
+            if start[:1].isspace():
+                start = start.lstrip()
+                if start.endswith("\n"):
+                    start = start[:-1]
+                if start in _STARTS:
+                    return text[:i], rest[:j], start
+    return None
 
 
 @record
@@ -252,20 +288,21 @@ def _parse_expiry(text: object) -> ExpiryRule:
     clean = " ".join(text.strip().lower().split())
     if clean in ("none", "never", "no expiry"):
         return NO_EXPIRY
-    fixed = _FIXED_RE.match(clean)
+    fixed = _FIXED_RE.match(clean) if "-" in clean else None  # (a date has hyphens)
     if fixed:
         try:
             day = date.fromisoformat(fixed.group("d"))
         except ValueError:
             raise InputError(f"expiry date {fixed.group('d')!r} is not a real date; use YYYY-MM-DD") from None
         return ExpiryRule("fixed", on=check_range(day, "expiry date"))
-    rel = _RELATIVE_RE.match(clean)
+    rel = _relative(clean)
     if not rel:
         raise InputError(f"expiry {text!r} is not understood; {hint}")
-    unit = _UNIT_WORDS.get(rel.group("unit"))
+    number, word, start = rel
+    unit = _UNIT_WORDS.get(word)
     if unit is None:
-        raise InputError(f"expiry unit {rel.group('unit')!r} is not known: use days, weeks, months or years")
-    amount = int(rel.group("n"))
+        raise InputError(f"expiry unit {word!r} is not known: use days, weeks, months or years")
+    amount = int(number)
     if unit == "years":  # a year is 12 months, computed as months (31 Jan + 1 year = 31 Jan)
         amount, unit = amount * 12, "months"
     if amount < 1:
@@ -274,5 +311,5 @@ def _parse_expiry(text: object) -> ExpiryRule:
         )
     if amount > MAX_AMOUNT:
         raise InputError(f"expiry period {amount} is too long; use at most {MAX_AMOUNT}")
-    kind = _FROM_WORDS[rel.group("start") or "purchase"]
+    kind = _FROM_WORDS[start or "purchase"]
     return ExpiryRule(kind, amount=amount, unit=unit)

@@ -8,20 +8,39 @@ owner (or attendee) is part of the id, so one small file answers for it.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from ..errors import InputError
 from .regex import pattern
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SLUG_RE = pattern(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63}\Z")
 CLIENT_PACKAGE_RE = pattern(r"^([a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63})\.p([1-9][0-9]{0,8})\Z")
 BOOKING_RE = pattern(r"^([a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63})\.b([1-9][0-9]{0,8})\Z")
 
 
+_SLUG_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def is_slug(value: str) -> bool:
+    """Whether ``value`` matches ``SLUG_RE``: 1 to 64 lower-case letters,
+    digits and single hyphens, first and last a letter or digit. Checked
+    without the pattern: compiling it would cost a command that names one
+    client more than all its other checks."""
+    return (0 < len(value) <= 64 and value[0] != "-" and value[-1] != "-" and "--" not in value
+            and _SLUG_CHARACTERS.issuperset(value))
+
+
+def match_client_package(value: str) -> Any:
+    """``CLIENT_PACKAGE_RE.match(value)``; text without ``.p`` cannot be a
+    client package id, and is answered without compiling the pattern."""
+    return CLIENT_PACKAGE_RE.match(value) if ".p" in value else None
+
+
 def check_slug(value: str, kind: str) -> str:
     """Return ``value`` if it is a valid slug, else raise a clear InputError."""
-    if not isinstance(value, str) or not SLUG_RE.match(value):
+    if not isinstance(value, str) or not is_slug(value):
         raise InputError(
             f"{kind} id {value!r} is not valid: use lower-case letters, digits and "
             "single hyphens (at most 64 characters), e.g. 'massage-60'"
@@ -31,6 +50,9 @@ def check_slug(value: str, kind: str) -> str:
 
 def slugify(text: str) -> str:
     """A slug made from a name: 'Ana Lima' -> 'ana-lima'."""
+    import re
+    import unicodedata
+
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:64].rstrip("-")

@@ -37,7 +37,6 @@ happened elsewhere, earlier); a deleted one may not.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 
@@ -46,6 +45,7 @@ from . import balances
 from .expiry import parse_expiry_option
 from .money import money_text
 from .records import field, record
+from .regex import pattern
 from .sales import parse_amount, parse_day
 
 TYPE_CHECKING = False
@@ -56,7 +56,7 @@ REMAINING = "remaining"
 USED_BEFORE = "used_before"
 EXPIRES = "expires"
 ACTIVATED = "activated"
-_WHOLE_RE = re.compile(r"[0-9]{1,9}\Z")
+_WHOLE_RE = pattern(r"[0-9]{1,9}\Z")
 
 
 @record(frozen=False)

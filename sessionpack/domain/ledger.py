@@ -205,8 +205,8 @@ HANDLER_MODULES = {
 
 
 def _load_handler(event_type: str) -> None:
-    import importlib
-
     module = HANDLER_MODULES.get(event_type)
     if module is not None:
-        importlib.import_module(f"{__package__}.{module}")
+        # (``__import__``, not ``importlib.import_module``: importing the
+        # importlib package costs more than most handler modules.)
+        __import__(f"{__package__}.{module}")

@@ -69,6 +69,22 @@ ADDRESS_RE = pattern(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Z
 _NAMED_RE = pattern(r"^(?P<name>[^<>\"\x00-\x1f\x7f]*?)\s*<(?P<address>[^<>]+)>\Z")
 _ENV_RE = pattern(r"^[A-Za-z_][A-Za-z0-9_]{0,127}\Z")
 _PERCENT_RE = pattern(r"^([0-9]{1,3}(?:\.[0-9]{1,2})?)\s*%\Z")
+_DIGITS = frozenset("0123456789")
+
+
+def percent_of(text: str) -> str | None:
+    """The number of a share like ``10%`` or ``2.5 %`` (``_PERCENT_RE``'s
+    group), else None; read without the pattern, since every command reads
+    the settings and a credit's limit is usually a share."""
+    if not text.endswith("%"):
+        return None
+    number = text[:-1].rstrip()
+    whole, dot, part = number.partition(".")
+    if not 1 <= len(whole) <= 3 or not _DIGITS.issuperset(whole):
+        return None
+    if dot and (not 1 <= len(part) <= 2 or not _DIGITS.issuperset(part)):
+        return None
+    return number
 
 
 def split_sender(value: str) -> tuple[str, str]:
@@ -109,9 +125,9 @@ def _address(key: str, value: object, named: bool) -> str:
 
 def low_money_limit(setting: str, credit: Decimal) -> Decimal:
     """The money threshold of one pool: an amount, or a share of its credit."""
-    match = _PERCENT_RE.match(setting)
-    if match:
-        return credit * Decimal(match.group(1)) / 100
+    share = percent_of(setting)
+    if share is not None:
+        return credit * Decimal(share) / 100
     return Decimal(setting)
 
 
@@ -148,11 +164,11 @@ def _money_limit(where: str, value: object, digits: int) -> str:
     if text is None:
         raise FieldError(where, f"must be an amount like \"20.00\" or a share of the credit like \"10%\", not {value!r}")
     text = text.strip()
-    match = _PERCENT_RE.match(text)
-    if match:
-        if not 0 <= Decimal(match.group(1)) <= 100:
+    share = percent_of(text)
+    if share is not None:
+        if not 0 <= Decimal(share) <= 100:
             raise FieldError(where, f"a share of the credit is from 0% to 100%, not {text!r}")
-        return f"{match.group(1)}%"
+        return f"{share}%"
     try:
         amount = Decimal(text)
     except InvalidOperation:

@@ -27,7 +27,6 @@ from ..errors import InputError, RuleError
 from .ids import client_package_id
 from .ledger import handles
 from .money import money_text, parse_money, tax_on
-from .valuation import at_sale as valuation_at_sale
 from .text import check_line
 from .regex import pattern
 
@@ -146,8 +145,8 @@ def sell(
         raise at_field(InputError(f"{owner_view['id']} owns the package; --share names other clients"), "share")
     if len(set(share_with)) != len(share_with):
         raise at_field(InputError("--share names the same client twice"), "share")
-    from .sharing import check_may_share
-
+    if share_with:
+        from .sharing import check_may_share
     for other in sorted(share_with):
         try:
             check_may_share(owner_view, other)  # a linked client with use-packages (rule 12)
@@ -175,6 +174,8 @@ def sell(
     if amount_paid > total:
         raise at_field(InputError(f"paid {money_text(amount_paid)} is more than the sale's total {money_text(total)} {currency}"), "paid")
     number = owner_view["counters"]["p"] + 1
+    from .valuation import at_sale as valuation_at_sale  # (folding a sale, as a balance or history does, never values one)
+
     sale: dict[str, Any] = {
         "date": sale_date.isoformat(),
         "price": money_text(net),

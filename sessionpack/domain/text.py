@@ -18,10 +18,14 @@ from .regex import pattern
 
 # C0, DEL and C1: what a terminal or a mail header may treat as an instruction.
 CONTROL_RE = pattern("[\x00-\x1f\x7f-\x9f]")
+# Every one of them is a control character (Unicode category Cc), which
+# ``str.isprintable`` answers False for: text it answers True for holds none,
+# and is passed without the pattern (the usual case: most commands never
+# compile it).
 
 
 def has_control(value: str) -> bool:
-    return CONTROL_RE.search(value) is not None
+    return not value.isprintable() and CONTROL_RE.search(value) is not None
 
 
 def check_line(value: object, what: str, limit: int = 200, empty: bool = False) -> str:
@@ -32,7 +36,7 @@ def check_line(value: object, what: str, limit: int = 200, empty: bool = False) 
     text = value.strip()
     if not text and not empty:
         raise InputError(f"{what} must be non-empty text")
-    found = CONTROL_RE.search(text)
+    found = None if text.isprintable() else CONTROL_RE.search(text)
     if found is not None:
         raise InputError(f"{what} must be one line of printable text (it holds the control character "
                          f"{_escape(found.group())}); type it again without it")
@@ -49,7 +53,7 @@ def check_reason(reason: str | None) -> str | None:
     if reason is None:
         return None
     text = reason.strip() if isinstance(reason, str) else ""
-    if not text or len(text) > REASON_LIMIT or CONTROL_RE.search(text):
+    if not text or len(text) > REASON_LIMIT or has_control(text):
         raise InputError(f"--reason must be one line of 1 to {REASON_LIMIT} printable characters")
     return text
 
@@ -62,7 +66,7 @@ def check_text(value: object, what: str, limit: int) -> str:
     """Free text of several lines (line breaks and tabs allowed), stripped."""
     if not isinstance(value, str):
         raise InputError(f"{what} must be text")
-    found = TEXT_CONTROL_RE.search(value.replace("\r\n", "\n"))
+    found = None if value.isprintable() else TEXT_CONTROL_RE.search(value.replace("\r\n", "\n"))
     if found is not None:
         raise InputError(f"{what} must be printable text (it holds the control character {_escape(found.group())})")
     if len(value) > limit:
@@ -79,7 +83,7 @@ def shown(value: str, keep: str = "") -> str:
     """``value`` with every control character written as an escape (``\\x1b``),
     for a terminal; ordinary text, and the characters in ``keep`` (say a
     line break), are returned as they are."""
-    if CONTROL_RE.search(value) is None:
+    if value.isprintable() or CONTROL_RE.search(value) is None:
         return value
     return CONTROL_RE.sub(lambda m: m.group() if m.group() in keep else _escape(m.group()), value)
 

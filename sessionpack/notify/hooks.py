@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from typing import Any, Iterable, Iterator, Mapping
 
 from ..domain import balances
+from . import hook_exists, present_hooks
 
 DERIVED = ("used-up", "low-balance", "expiring")
 
@@ -159,16 +160,15 @@ class HookRunner:
         return float(self.store.settings.hooks["time_budget"])
 
     def exists(self, root: str, name: str) -> bool:
-        path = os.path.join(root, "hooks", name)
-        return os.path.isfile(path) and os.access(path, os.X_OK)
+        return hook_exists(root, name)
 
     def out_of_time(self) -> bool:
         return self.deadline is not None and time.monotonic() >= self.deadline
 
     def __call__(self, root: str, events: list[dict[str, Any]]) -> list[str]:
-        if not self.enabled or not os.path.isdir(os.path.join(root, "hooks")):
+        if not self.enabled:
             return []
-        present = {name for name in {e["type"] for e in events} | {"used-up", "low-balance"} if self.exists(root, name)}
+        present = present_hooks(root, events)
         if not present:
             return []
         return self.run(root, self._payloads(events, present))

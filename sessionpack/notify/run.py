@@ -357,7 +357,7 @@ def outbox_pending_of(tx: Any, entry: Mapping[str, Any]) -> Mapping[str, Any]:
 def _expiring_hooks(store: Any, decided: list[tuple[notices.Due, Any]], committed: list[dict[str, Any]]) -> None:
     from .hooks import HookRunner, package_state
 
-    runner = store.after_commit
+    runner = getattr(store.after_commit, "runner", store.after_commit)  # (CommandHooks: the runner it makes)
     if not isinstance(runner, HookRunner) or not runner.enabled:
         return
     seq_of = {event["key"]: event for event in committed if event["type"] in ("notice-pending", "notice-suppressed")}

@@ -180,20 +180,17 @@ def _packages_named(event: Mapping[str, Any]) -> list[str]:
     """The client packages an event names (a transfer names two)."""
     named = [event.get("client_package"), event.get("to_package"), event.get("package"), event.get("from_package")]
     booking = event.get("booking")
-    if isinstance(booking, Mapping):
+    if isinstance(booking, dict):  # (recorded events are plain dicts)
         named.append(booking.get("package"))
     return [cp for cp in named if isinstance(cp, str) and cp]
 
 
-def _touches(event: Mapping[str, Any], cp_id: str) -> bool:
-    return cp_id in _packages_named(event)
-
-
-def _package_of(event: Mapping[str, Any], view: Mapping[str, Any]) -> str | None:
-    """The package of this view the event is about (else the first it names)."""
-    named = _packages_named(event)
-    mine = [cp for cp in named if cp in view["packages"]]
-    return (mine or named or [None])[0]
+def _package_of(named: list[str], view: Mapping[str, Any]) -> str | None:
+    """The package of this view an event naming ``named`` is about (else the first it names)."""
+    for cp in named:
+        if cp in view["packages"]:
+            return cp
+    return named[0] if named else None
 
 
 def _remaining(view: Mapping[str, Any], cp_id: str | None) -> dict[str, Any]:
@@ -295,21 +292,6 @@ def describe_event(event: Mapping[str, Any]) -> str:
     return kind
 
 
-def _copied(value: Any) -> Any:
-    """A deep copy of data read from a view (dicts, lists, plain values),
-    several times quicker than ``copy.deepcopy``."""
-    kind = type(value)
-    if kind is dict:
-        return {key: _copied(item) for key, item in value.items()}
-    if kind is list:
-        return [_copied(item) for item in value]
-    if kind in (str, int, float, bool) or value is None:
-        return value
-    import copy
-
-    return copy.deepcopy(value)
-
-
 def imported_text(event: Mapping[str, Any]) -> str:
     """'imported five as ana.p1: 6 of 10 left, sold 2026-03-01 elsewhere'
     (per balance key when the package holds several)."""
@@ -331,9 +313,13 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
     """Every event of the view (or touching ``cp_id``), oldest first, with the
     change it made and the balance after it.
 
-    The events are folded again from an empty view, each on a copy. The
-    balance of a package right after one event is its balance right before
-    the next, so it is computed once for both."""
+    The events are folded again from an empty view. They are folded as
+    they are, not copied: folding never changes an event, nor what a view
+    keeps of one (the store folds each recorded event into every client it
+    names, then writes it in each one's history, on the same rule), and an
+    ``undone`` event folds the client again from copies (``undo.refold``).
+    The balance of a package right after one event is its balance right
+    before the next, so it is computed once for both."""
     from ..domain.ledger import apply_to_client
 
     working = empty_client_view(view["id"])
@@ -346,22 +332,23 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
     rows = []
     last: tuple[str | None, dict[str, Any]] = (None, {})  # (package, its balance after the event just folded)
     for event in view["events"]:
-        if event["type"] == "undone":  # folds the client again: any package may change
-            named = [cp_id] if cp_id else sorted(working["packages"])
-        else:
-            named = [cp_id] if cp_id else _packages_named(event)
+        refolds = event["type"] == "undone"  # folds the client again: any package may change
+        names = [] if refolds else _packages_named(event)
+        if cp_id is not None and not refolds and cp_id not in names:
+            apply_to_client(working, event)  # not about this package: folded, no row
+            last = (None, {})
+            continue
+        named = [cp_id] if cp_id else sorted(working["packages"]) if refolds else names
         before_all = {cp: last[1] if cp == last[0] else _remaining(working, cp) for cp in named}
-        apply_to_client(working, _copied(event))  # keeps the events an undo folds again from
+        apply_to_client(working, event)
         last = (None, {})
-        if event["type"] == "undone":
+        if refolds:
             moved = [cp for cp in named if _remaining(working, cp) != before_all[cp]]
             target = cp_id or (moved[0] if moved else None)
             if cp_id is not None and cp_id not in moved:
                 continue
         else:
-            target = cp_id or _package_of(event, working)
-            if cp_id is not None and not _touches(event, cp_id):
-                continue
+            target = cp_id or _package_of(names, working)
         before = before_all.get(target, {}) if target else {}
         after = _remaining(working, target)
         last = (target, after)
@@ -376,7 +363,7 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
             "what": describe_event(event) + (f" (undone by {undone[event['seq']]}: {reasons.get(undone[event['seq']])})"
                                              if event["seq"] in undone else ""),
             "undone_by": undone.get(event["seq"]),
-            "why": event.get("reason") or (event["booking"].get("why") if isinstance(event.get("booking"), Mapping) else "")
+            "why": event.get("reason") or (event["booking"].get("why") if isinstance(event.get("booking"), dict) else "")
                    or (event.get("why") if event["type"] == "moved" else "") or "",
             "package": target or "",
             "change": _fmt(change, signed=True),
@@ -389,7 +376,7 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
 
 def _booking_of(event: Mapping[str, Any]) -> str | None:
     booking = event.get("booking")
-    if isinstance(booking, Mapping):
+    if isinstance(booking, dict):
         return booking.get("id")
     return booking if isinstance(booking, str) else None
 

@@ -12,6 +12,17 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+_THIS_YEAR: tuple[datetime | None, tzinfo | None, int] = (None, None, 0)  # (now, tz, now's year in tz), the last asked
+
+
+def _this_year(now: datetime, tz: tzinfo) -> int:
+    """``now``'s year in ``tz``, worked out once for the rows of a table."""
+    global _THIS_YEAR
+    if _THIS_YEAR[0] is not now or _THIS_YEAR[1] is not tz:
+        _THIS_YEAR = (now, tz, now.astimezone(tz).year)
+    return _THIS_YEAR[2]
+
+
 def human_date(day: date | str | None, now: datetime, tz: tzinfo, weekday: bool = False) -> str:
     """``15 Jan`` (``Tue 15 Jan`` with ``weekday``), with the year when it is not now's."""
     if day is None or day == "":
@@ -19,7 +30,7 @@ def human_date(day: date | str | None, now: datetime, tz: tzinfo, weekday: bool 
     if isinstance(day, str):
         day = date.fromisoformat(day[:10])
     text = f"{day.day} {_MONTHS[day.month - 1]}"
-    if day.year != now.astimezone(tz).year:
+    if day.year != _this_year(now, tz):
         text += f" {day.year}"
     return f"{_DAYS[day.weekday()]} {text}" if weekday else text
 
@@ -31,4 +42,4 @@ def human_time(at: datetime | str | None, now: datetime, tz: tzinfo) -> str:
     if isinstance(at, str):
         at = datetime.fromisoformat(at)
     local = at.astimezone(tz)
-    return f"{human_date(local.date(), now, tz, weekday=True)} {local:%H:%M}"
+    return f"{human_date(local.date(), now, tz, weekday=True)} {local.hour:02d}:{local.minute:02d}"

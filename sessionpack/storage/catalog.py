@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from ..domain.ids import SLUG_RE
+from ..domain.ids import is_slug
 from ..domain.services import Service, service_from_mapping
 from ..errors import CatalogProblem, FieldError, InputError
 from . import layout
@@ -29,7 +29,7 @@ def _ids_in(root: str, folder: str, problems: list[str] | None) -> list[str]:
         if name.startswith(".") or not name.endswith(".toml"):
             continue
         stem = name[: -len(".toml")]
-        if not SLUG_RE.match(stem):
+        if not is_slug(stem):
             problem = CatalogProblem(f"{folder}/{name}", None, "the file name is not a valid id", "rename it to lower-case letters, digits and hyphens")
             if problems is None:
                 raise problem

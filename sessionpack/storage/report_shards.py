@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import zlib
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from ..domain import balances, valuation
 from ..domain.money import quantize
+from ..domain.regex import pattern
 from ..domain.value_moves import package_value
 from . import layout
 
@@ -385,8 +385,9 @@ def day_records(root: str, days: list[str]) -> Iterator[list[Any]]:
             yield decode(line, name, number)
 
 
-_START = re.compile(rb'"start":"([0-9T:+.-]{16,40})"')
-_DURATION = re.compile(rb'"duration":([0-9]{1,5})[,}]')
+# (compiled when first used: a sale or a balance never reads a day's bookings)
+_START = pattern(rb'"start":"([0-9T:+.-]{16,40})"')
+_DURATION = pattern(rb'"duration":([0-9]{1,5})[,}]')
 
 
 def day_bookings(read: Any, days: list[str], windows: list[tuple[datetime, datetime]] | None = None) -> Iterator[dict[str, Any]]:
@@ -395,6 +396,7 @@ def day_bookings(read: Any, days: list[str], windows: list[tuple[datetime, datet
     them). Only the booking lines are decoded, and with ``windows`` (start,
     end) only those of bookings that overlap one of them: a busy day holds
     hundreds of lines, and a booking needs the few around its own time."""
+    starts, durations = (_START.compiled().search, _DURATION.compiled().search) if windows is not None else (None, None)
     for day in days:
         name = day_file(day)
         data = read(name)
@@ -404,7 +406,7 @@ def day_bookings(read: Any, days: list[str], windows: list[tuple[datetime, datet
             if not line.startswith(b'["b",'):
                 continue
             if windows is not None:
-                start, minutes = _START.search(line), _DURATION.search(line)
+                start, minutes = starts(line), durations(line)
                 if start is not None and minutes is not None:
                     try:
                         begins = datetime.fromisoformat(start.group(1).decode("ascii"))

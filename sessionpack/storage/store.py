@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import os
-from contextlib import contextmanager
+from .contexts import contextmanager
 from datetime import datetime
 
 from ..domain import ledger

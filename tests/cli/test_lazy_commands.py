@@ -209,3 +209,79 @@ def test_rule_modules_and_their_words_load_only_when_an_event_needs_them(sold, d
     _, modules = run_probe(f"--data-dir={data_dir}", "--now", "2026-11-20T09:00", *args)
     assert not CORRECTION_RULES & modules, sorted(CORRECTION_RULES & modules)
     assert not {name for name in modules if name.startswith("sessionpack.reports.") and name.endswith("_text")}
+
+
+# Run by the console script's own route (``sessionpack.cli.entry.main``, no
+# runpy), with modules the hot commands must not import made unimportable
+# (an import of one fails the command): the development venv's editable
+# install loads some of them before any command runs, so "not loaded
+# afterwards" could not tell. Reports the modules loaded and the project's
+# patterns compiled.
+BLOCKING_PROBE = (
+    "import sys\n"
+    "blocked = sys.argv[1].split(',')\n"
+    "saved = {name: sys.modules.pop(name, None) for name in blocked}\n"
+    "sys.modules.update({name: None for name in blocked})\n"
+    "before = set(sys.modules)\n"
+    "sys.argv = ['sessionpack'] + sys.argv[2:]\n"
+    "from sessionpack.cli.entry import main\n"
+    "code = 0\n"
+    "try:\n"
+    "    main()\n"
+    "except SystemExit as stop:\n"
+    "    code = stop.code or 0\n"
+    "except Exception as err:\n"
+    "    code = f'{type(err).__name__}: {err}'\n"
+    "loaded = sorted(set(sys.modules) - before)\n"
+    "compiled = sorted(f'{name}.{attr}' for name, module in list(sys.modules.items()) if name.startswith('sessionpack') and module\n"
+    "                  for attr, value in vars(module).items() if type(value).__name__ == 'LazyPattern' and value._compiled is not None)\n"
+    "sys.modules.update({name: module for name, module in saved.items() if module is not None})\n"
+    "sys.stdout.flush()\n"
+    "import json\n"
+    "sys.stderr.write('\\n' + json.dumps([code, loaded, compiled]) + '\\n')\n"
+)
+
+# Kept off the four hot commands (each costs a hot command more than a
+# part of its work; see bench/README.md): contextlib (the store's
+# transactions use storage/contexts.py), the importlib package (handler
+# modules come in through __import__), copy (history folds the recorded
+# events as they are, one booking plans on the views as read), base64 and
+# binascii (access codes are written in base 32 directly), unicodedata (only
+# slugify needs it), and the project's modules for what these commands did
+# not do: run a hook, ask for confirmation, report a problem of a sale,
+# share a package, value a sale that is only folded.
+BLOCKED = ("contextlib", "importlib", "copy", "base64", "binascii", "unicodedata")
+OFF_THE_HOT_PATH = {"sessionpack.notify.hooks", "sessionpack.cli.confirm", "sessionpack.actions.problems", "sessionpack.domain.sharing"}
+# A command that only reads looks for no hook, and values no sale it folds.
+NOT_FOR_READS = {"sessionpack.notify", "sessionpack.domain.valuation"}
+# The project's patterns each may compile (the rest answer without one:
+# ids, printable text, shares of a credit, expiry rules).
+MAY_COMPILE = {
+    "balance": set(),
+    "history": set(),
+    "book": {"sessionpack.storage.report_shards._START", "sessionpack.storage.report_shards._DURATION"},
+    "sell": set(),
+}
+
+
+@pytest.mark.parametrize("args", HOT)
+def test_the_hot_commands_import_neither_blocked_modules_nor_what_they_do_not_do(sold, data_dir, args) -> None:  # type: ignore[no-untyped-def]
+    assert sold("book", "ana", "massage", "2026-11-26T10:00").exit_code == 0
+    result = subprocess.run([sys.executable, "-c", BLOCKING_PROBE, ",".join(BLOCKED), f"--data-dir={data_dir}",
+                             "--now", "2026-11-20T09:00", *args], capture_output=True, text=True, timeout=60)
+    *said, last = result.stderr.splitlines()
+    code, loaded, compiled = json.loads(last)
+    assert (code, [line for line in said if line]) == (0, [])
+    assert result.stdout
+    assert not set(loaded) & OFF_THE_HOT_PATH, sorted(set(loaded) & OFF_THE_HOT_PATH)
+    if args[0] in ("balance", "history"):
+        assert not set(loaded) & NOT_FOR_READS, sorted(set(loaded) & NOT_FOR_READS)
+    assert set(compiled) <= MAY_COMPILE[args[0]], sorted(set(compiled) - MAY_COMPILE[args[0]])
+
+
+def test_the_blocking_probe_sees_a_blocked_import(sold, data_dir) -> None:
+    # The same probe, blocking a module the command needs: the command fails.
+    result = subprocess.run([sys.executable, "-c", BLOCKING_PROBE, "decimal", f"--data-dir={data_dir}", "--now", "2026-11-20T09:00",
+                             "balance", "ana"], capture_output=True, text=True, timeout=60)
+    code, loaded, compiled = json.loads(result.stderr.splitlines()[-1])
+    assert code == "ModuleNotFoundError: import of decimal halted; None in sys.modules"
