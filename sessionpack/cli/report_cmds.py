@@ -299,13 +299,15 @@ def _outstanding(opened: Any, client: str | None, fmt: Format) -> None:
         from itertools import groupby
         from operator import itemgetter
 
-        subtotals = [{"due": totals["clients"][owner]} for owner in totals["clients"]]
-        practice.money_rows(subtotals, {}, opened.settings.currency)
         blank = dict.fromkeys(OUTSTANDING, "")
-        out_rows = []
-        for (owner, group), subtotal in zip(groupby(rows, key=itemgetter("client")), subtotals):
+        out_rows, subtotals = [], []
+        for owner, group in groupby(rows, key=itemgetter("client")):
             out_rows.extend(group)
-            out_rows.append({**blank, "client": f"{owner} total", "due": format(subtotal["due"], "f")})
+            subtotals.append({**blank, "client": f"{owner} total", "due": totals["clients"][owner]})
+            out_rows.append(subtotals[-1])
+        practice.money_rows(subtotals, {}, opened.settings.currency)
+        for subtotal in subtotals:
+            subtotal["due"] = format(subtotal["due"], "f")
     _render(fmt, "outstanding", OUTSTANDING, out_rows, totals,
             f"Outstanding at {opened.now:%Y-%m-%d %H:%M} ({opened.settings.currency})",
             {"at": opened.now.isoformat(), "currency": opened.settings.currency},

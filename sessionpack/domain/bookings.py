@@ -179,6 +179,16 @@ def usable_packages(attendee_view: Mapping[str, Any], owner_views: Mapping[str, 
     return found
 
 
+def take_payment(booking: dict[str, Any], event: Mapping[str, Any]) -> None:
+    """A booking takes what an event that decides again how it is paid (a
+    link, a move) recorded: the package and its owner, the draw, the fee."""
+    booking["package"] = event["package"]
+    booking["owner"] = event["owner"]
+    booking["draw"] = dict(event["draw"]) if event["draw"] else None
+    booking["fee"] = event["fee"]
+    booking["fee_tax"] = event["fee_tax"]
+
+
 def fee_for(session: Session, candidate: Candidate | None, currency: str) -> tuple[Decimal, Decimal]:
     """(net fee due, its tax) for the session as drawn on ``candidate``."""
     service = session.service

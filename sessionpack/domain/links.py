@@ -281,11 +281,7 @@ def _linked(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
     bid = event["booking"]
     booking = view["bookings"].get(bid)
     if booking is not None and booking["attendee"] == me:
-        booking["package"] = event["package"]
-        booking["owner"] = event["owner"]
-        booking["draw"] = dict(event["draw"]) if event["draw"] else None
-        booking["fee"] = event["fee"]
-        booking["fee_tax"] = event["fee_tax"]
+        bookings.take_payment(booking, event)
         booking["why"] = "linked by hand" + ("" if event["draw"] else ", without drawing") + (
             f", counted as {event['counted_as']}" if event.get("counted_as") else "") + (
             f"; forced past: {event['forced']}" if event.get("forced") else "")

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import RuleError
 from . import balances
-from .bookings import Session, fee_for, judge, pick, usable_packages
+from .bookings import Session, fee_for, judge, pick, take_payment, usable_packages
 from .guards import Checks, check_session
 from .ledger import handles
 from .links import booking_service
@@ -154,11 +154,7 @@ def _moved(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
     booking = view["bookings"].get(bid)
     if booking is not None and booking["attendee"] == me:
         booking["start"] = event["to"]
-        booking["package"] = event["package"]
-        booking["owner"] = event["owner"]
-        booking["draw"] = dict(event["draw"]) if event["draw"] else None
-        booking["fee"] = event["fee"]
-        booking["fee_tax"] = event["fee_tax"]
+        take_payment(booking, event)
         booking["why"] = event["why"]
     old = event.get("from_package")
     if old and event.get("from_owner") == me and old in view["packages"]:

@@ -243,9 +243,8 @@ def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[M
         what = whats.get(shape)
         if what is None:
             what = whats[shape] = f"{_fee_kind(b)} {b['service']}"
-        found_age = ages.get(day)
         rows.append({"client": attendee, "date": day, "item": b["id"], "what": what, "reference": package or "",
-                     "total": total, "paid": paid, "due": due, "age": age(day) if found_age is None else found_age})
+                     "total": total, "paid": paid, "due": due, "age": age(day)})
     rows.sort(key=itemgetter("client", "date", "item"))
     dues: dict[str, list[str]] = {}
     for row in rows:
