@@ -21,12 +21,19 @@ def minor_digits(currency: str) -> int:
     return _MINOR_DIGITS.get(currency.upper(), 2)
 
 
+_QUANTA: dict[str, Decimal] = {}  # currency -> its minor unit (Decimals are immutable: one each)
+
+
 def quantum(currency: str) -> Decimal:
-    return Decimal(1).scaleb(-minor_digits(currency))
+    step = _QUANTA.get(currency)
+    if step is None:
+        step = _QUANTA[currency] = Decimal(1).scaleb(-minor_digits(currency))
+    return step
 
 
 def quantize(amount: Decimal, currency: str) -> Decimal:
-    return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+    step = _QUANTA.get(currency)
+    return amount.quantize(quantum(currency) if step is None else step, rounding=ROUND_HALF_UP)
 
 
 def parse_money(value: object, currency: str, what: str = "amount", *, allow_negative: bool = False) -> Decimal:

@@ -60,7 +60,8 @@ _PENDING_FIELDS = ("id", "attendee", "owner", "service", "start", "duration", "p
                    "paid", "status", "outcome")
 
 
-def _line(fields: list[Any]) -> bytes:
+def line(fields: Any) -> bytes:
+    """The canonical bytes of one line (sorted keys, no spaces, UTF-8 as is, a newline)."""
     if _C_ENCODE is None:  # a Python without json's C accelerator
         return (_ENCODE(fields) + "\n").encode("utf-8")
     return ("".join(_C_ENCODE(fields, 0)) + "\n").encode("utf-8")
@@ -89,7 +90,10 @@ def is_report_file(name: str) -> bool:
 
 
 def _booking_record(booking: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in booking.items() if k not in _BOOKING_SKIP}
+    record = dict(booking)
+    for key in _BOOKING_SKIP:
+        record.pop(key, None)
+    return record
 
 
 def sale_state(pkg: dict[str, Any]) -> dict[str, Any]:
@@ -172,7 +176,7 @@ def value_line(client: str, summary: dict[str, Any]) -> bytes:
     last = max(days) if days else None
     final = held_on(summary, "9999-12-31") if days else Decimal(0)
     stored = dict(summary, moves=[move[:5] for move in summary["moves"]])  # booking ids live in the day files
-    return _line([last, client, summary["id"], first, format(final, "f"), stored])
+    return line([last, client, summary["id"], first, format(final, "f"), stored])
 
 
 def package_lines(client: str, pkg: dict[str, Any], events: list[dict[str, Any]], out: dict[str, list[bytes]]) -> None:
@@ -180,7 +184,7 @@ def package_lines(client: str, pkg: dict[str, Any], events: list[dict[str, Any]]
     cp_id = pkg["id"]
     sale = pkg["sale"]
     if not sale.get("transferred_from") and not pkg.get("imported"):
-        out.setdefault(day_file(sale["date"]), []).append(_line(["s", client, cp_id, _sale_record(pkg)]))
+        out.setdefault(day_file(sale["date"]), []).append(line(["s", client, cp_id, _sale_record(pkg)]))
     summary = package_value(pkg, events)
     if summary["parts"]:
         out.setdefault(client_shard(VALUE, client), []).append(value_line(client, summary))
@@ -188,27 +192,40 @@ def package_lines(client: str, pkg: dict[str, Any], events: list[dict[str, Any]]
     for bid, draw in sorted(pkg.get("draws", {}).items()):
         record = {"package": cp_id, "key": draw["key"], "amount": draw["amount"], "state": draw["state"],
                   "attendee": draw["attendee"], "value": values.get(bid)}
-        out.setdefault(day_file(draw["date"]), []).append(_line(["d", client, bid, record]))
+        out.setdefault(day_file(draw["date"]), []).append(line(["d", client, bid, record]))
     if pkg.get("status", "active") not in ("cancelled", "refunded") and not sale.get("transferred_from"):
         due = Decimal(sale["total"]) - Decimal(pkg.get("paid") or 0)
         if due > 0:
             record = {"package": pkg["package"], "date": sale["date"], "invoice": sale["invoice"],
                       "total": sale["total"], "paid": pkg["paid"], "due": format(due, "f")}
-            out.setdefault(client_shard(PENDING, client), []).append(_line(["s", client, cp_id, record]))
+            out.setdefault(client_shard(PENDING, client), []).append(line(["s", client, cp_id, record]))
+
+
+_PAYMENTS: dict[tuple[Any, ...], tuple[str, str, bool]] = {}
 
 
 def booking_lines(client: str, booking: dict[str, Any], out: dict[str, list[bytes]]) -> None:
     """The lines one booking of the attendee's view adds."""
-    from ..domain.bookings import booking_payment
-
     bid = booking["id"]
-    out.setdefault(day_file(booking["start"][:10]), []).append(_line(["b", client, bid, _booking_record(booking)]))
-    payment = booking_payment(booking, _currency_of(booking))
-    if booking["status"] == "booked" or Decimal(payment["due"]) > 0:
+    out.setdefault(day_file(booking["start"][:10]), []).append(line(["b", client, bid, _booking_record(booking)]))
+    # What booking_payment says depends on these fields alone: a full
+    # replay asks it of hundreds of thousands of bookings with a few kinds
+    # of fee, so each kind's answer (total, due, anything due) is kept.
+    kind = (booking["fee"], booking["fee_tax"], booking.get("paid"), bool(booking.get("package")), booking["status"])
+    known = _PAYMENTS.get(kind)
+    if known is None:
+        from ..domain.bookings import booking_payment
+
+        payment = booking_payment(booking, _currency_of(booking))
+        if len(_PAYMENTS) >= 4096:
+            _PAYMENTS.clear()
+        known = _PAYMENTS[kind] = (payment["total"], payment["due"], Decimal(payment["due"]) > 0)
+    total, due, owed = known
+    if booking["status"] == "booked" or owed:
         record = {key: booking.get(key) for key in _PENDING_FIELDS}
-        record.update({"total": payment["total"], "due": payment["due"]})
+        record.update({"total": total, "due": due})
         kind = "u" if booking["status"] == "booked" else "b"  # u: not marked yet (the agenda's --unmarked reads these only)
-        out.setdefault(client_shard(PENDING, client), []).append(_line([kind, client, bid, record]))
+        out.setdefault(client_shard(PENDING, client), []).append(line([kind, client, bid, record]))
 
 
 def client_lines(view: dict[str, Any]) -> dict[str, list[bytes]]:

@@ -55,8 +55,10 @@ _HEX2 = r"[0-9a-f]{2}\Z"  # (compiled on first use)
 
 
 def canonical(obj: Any) -> bytes:
-    """The bytes of a JSON view (sorted keys, no spaces, one line)."""
-    return (json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
+    """The bytes of a JSON view (sorted keys, no spaces, one line): those of
+    ``json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``
+    and a newline, made by one encoder kept for every line (``report_shards.line``)."""
+    return report_shards.line(obj)
 
 
 def open_shard(client_id: str) -> str:
