@@ -15,6 +15,16 @@ once. Two passes over the file:
    report views) are built from each view on the way, and the view is then
    forgotten.
 
+A commit writes each event into the journal with the very encoding it
+gives it in the client views, so ``check`` and ``check --rebuild`` first
+make a client's file with its events as the journal has them, without
+encoding them again: when that is, byte for byte, the file on disk, it is
+the file (sessionpack writes a view only by encoding it). Only a client
+whose file differs (or is missing) is folded again with every event
+encoded, and that file is the one compared or written. So a journal line
+written otherwise than a commit writes it (a hand edit) gives the files
+it gave before, unless the same bytes were also put by hand into the view.
+
 Folding one client at a time gives every view the same events in the same
 order as folding the journal line by line, since an event changes only the
 views of the clients it names, each from that client's view alone. An
@@ -211,12 +221,13 @@ class Replayed:
 
     # -- pass 2 -----------------------------------------------------------------
 
-    def _fold(self, fd: int, client_id: Any, encode_events: bool) -> tuple[dict[str, Any], list[bytes]] | None:
-        """The view of one client and its events encoded, or None when one
-        of its events does not fit (remembered if it is the first so far)."""
+    def _fold(self, fd: int, client_id: Any, encode_events: bool, as_read: bool = False) -> tuple[dict[str, Any], list[bytes]] | None:
+        """The view of one client and its events encoded (``as_read``: as
+        the journal has them), or None when one of its events does not fit
+        (remembered if it is the first so far)."""
         try:
             return fold_client(fd, client_id, self.spans[client_id], encode_events,
-                               stop_line=None if self._misfit is None else self._misfit[0])
+                               stop_line=None if self._misfit is None else self._misfit[0], as_read=as_read)
         except _Misfit as err:
             if err.line is not None:
                 self._misfit = (err.line, err.text)
@@ -225,38 +236,57 @@ class Replayed:
     def _clients(self) -> list[Any]:
         return sorted(self.spans, key=lambda c: c + ".json")
 
-    def _run(self, clients: list[Any], visit: Callable[[str, bytes], Any]) -> tuple[list[tuple[str, Any]], shards.Builder]:
-        """Fold ``clients`` and visit their files (none after a misfit)."""
+    def _run(self, clients: list[Any], visit: Callable[[str, bytes], Any],
+             current: Callable[[str], bytes | None] | None) -> tuple[list[tuple[str, Any]], shards.Builder]:
+        """Fold ``clients`` and visit their files (none after a misfit).
+
+        With ``current`` (a view file as it is now, or None), a client's
+        events are first taken as the journal has them, which a commit
+        wrote as it encodes them: when the file made so is the current
+        one, it is the file; otherwise (or with no ``current``) the client
+        is folded again with every event encoded (``encoded_view``)."""
         results: list[tuple[str, Any]] = []
         builder = shards.Builder()
         fd = open_file(self.path, os.O_RDONLY)
         try:
             for client_id in clients:
                 live = self._misfit is None and self._scan_stop is None
-                folded = self._fold(fd, client_id, encode_events=live)
+                folded = self._fold(fd, client_id, encode_events=live, as_read=live and current is not None)
                 if folded is None or not live or self._misfit is not None:
                     continue
-                view, events = folded
-                builder.add(view)
-                view["events"] = _EVENTS_MARK
                 name = client_name(client_id)
-                data = encode(view) + b"\n"
-                results.append((name, visit(name, data.replace(_EVENTS_MARK_JSON, b"[" + b",".join(events) + b"]", 1))))
+                view, events = folded
+                report = view["events"]
+                data = encoded_view(view, events)
+                if current is not None and current(name) != data:
+                    folded = self._fold(fd, client_id, encode_events=True)
+                    if folded is None or self._misfit is not None:
+                        continue
+                    view, events = folded
+                    report = view["events"]
+                    data = encoded_view(view, events)
+                view["events"] = report
+                builder.add(view)
+                results.append((name, visit(name, data)))
         finally:
             os.close(fd)
         return results, builder
 
-    def visit_files(self, visit: Callable[[str, bytes], Any], processes: int = 1) -> list[tuple[str, Any]]:
+    def visit_files(self, visit: Callable[[str, bytes], Any], processes: int = 1,
+                    current: Callable[[str], bytes | None] | None = None) -> list[tuple[str, Any]]:
         """Make every view file and call ``visit(name, data)`` on it (the
-        client views possibly in worker processes: ``visit`` must not rely on
-        changing this process's state), in path order; the list of
-        (name, what visit returned). Nothing is visited after an event that
-        does not fit; ``problems`` is final when this returns."""
+        client views possibly in worker processes: ``visit`` and ``current``
+        must not rely on changing this process's state), in path order; the
+        list of (name, what visit returned). Nothing is visited after an
+        event that does not fit; ``problems`` is final when this returns.
+        ``current(name)``, the client view file as it is now (None: none),
+        lets a file that is already right be made without encoding its
+        events again (see ``_run``); the files visited are the same."""
         clients = self._clients()
         if processes > 1 and len(clients) >= 2 * processes and self._scan_stop is None:
-            results, builder = self._run_shared(clients, visit, processes)
+            results, builder = self._run_shared(clients, visit, processes, current)
         else:
-            results, builder = self._run(clients, visit)
+            results, builder = self._run(clients, visit, current)
         self._settle()
         if self._misfit is not None or self._scan_stop is not None:
             return results
@@ -268,7 +298,8 @@ class Replayed:
                 results.append((name, visit(name, data)))
         return results
 
-    def _run_shared(self, clients: list[Any], visit: Callable[[str, bytes], Any], processes: int) -> tuple[list[tuple[str, Any]], shards.Builder]:
+    def _run_shared(self, clients: list[Any], visit: Callable[[str, bytes], Any], processes: int,
+                    current: Callable[[str], bytes | None] | None) -> tuple[list[tuple[str, Any]], shards.Builder]:
         """``_run`` over runs of clients of about equal journal bytes, the
         first in this process, the others in forked workers."""
         weight = {c: sum(self.spans[c][1::2]) for c in clients}
@@ -280,9 +311,9 @@ class Replayed:
                 runs.append([])
             runs[-1].append(client_id)
             done += weight[client_id]
-        workers_ = [_fork(lambda run=run: (*self._run(run, visit), self._misfit)) for run in runs[1:]]
+        workers_ = [_fork(lambda run=run: (*self._run(run, visit, current), self._misfit)) for run in runs[1:]]
         try:
-            results, builder = self._run(runs[0], visit)
+            results, builder = self._run(runs[0], visit, current)
         finally:
             answers = [_collect(worker) for worker in workers_]
         for more, other, misfit in answers:
@@ -318,11 +349,19 @@ class _Misfit(Exception):
         self.line, self.text = line, text
 
 
+def encoded_view(view: dict[str, Any], events: list[bytes]) -> bytes:
+    """The bytes of a client view file: ``view`` (as ``fold_client`` left
+    it) with ``events``, each event's bytes, for its events."""
+    view["events"] = _EVENTS_MARK
+    return (encode(view) + b"\n").replace(_EVENTS_MARK_JSON, b"[" + b",".join(events) + b"]", 1)
+
+
 def fold_client(fd: int, client_id: Any, spans: Any, encode_events: bool = True, until: int | None = None,
-                stop_line: int | None = None) -> tuple[dict[str, Any], list[bytes]]:
+                stop_line: int | None = None, as_read: bool = False) -> tuple[dict[str, Any], list[bytes]]:
     """The view of one client from its events at ``spans`` (start, length,
     start, length... in the journal open as ``fd``; those before byte
-    ``until`` only), and its events encoded as a commit encodes them. The
+    ``until`` only), and its events encoded as a commit encodes them (with
+    ``as_read``: as the journal has them, without their newline). The
     view's ``events`` are what its report lines read (``report_shards``).
     An undo (``undone``) folds the client again from its events, as a
     commit of one does. Raises ``_Misfit`` at an event that does not fit
@@ -353,7 +392,7 @@ def fold_client(fd: int, client_id: Any, spans: Any, encode_events: bool = True,
         except _DOES_NOT_FIT as err:
             raise _Misfit(line, does_not_fit(line, raw, err)) from None
         if encode_events:
-            encoded.append(encode(event))
+            encoded.append(raw[:-1] if as_read else encode(event))
             if event["type"] in report_shards.EVENT_TYPES:
                 report_events.append(event)
         else:

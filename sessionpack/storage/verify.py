@@ -79,8 +79,15 @@ def full_check(store: Store, end: int | None = None) -> tuple[list[str], checkpo
     for name, exists in fresh.items():
         (present.add if exists else present.discard)(name)
 
+    seen: dict[str, bytes | None] = {}  # the client view just read by ``current``, for ``compare``
+
+    def current(name: str) -> bytes | None:
+        seen.clear()
+        data = seen[name] = store.view_bytes(name)
+        return data
+
     def compare(name: str, expected: bytes) -> Any:
-        actual = store.view_bytes(name)
+        actual = seen.pop(name) if name in seen else store.view_bytes(name)
         if actual is None:
             return f"{name}: missing; run 'sessionpack check --rebuild'"
         if actual != expected:
@@ -92,7 +99,7 @@ def full_check(store: Store, end: int | None = None) -> tuple[list[str], checkpo
 
     found: list[tuple[str, str]] = []
     recorded = checkpoint.Checkpoint.start(replayed)
-    for name, outcome in replayed.visit_files(compare, workers(os.path.getsize(replayed.path))):
+    for name, outcome in replayed.visit_files(compare, workers(os.path.getsize(replayed.path)), current):
         present.discard(name)
         if isinstance(outcome, str):
             found.append((name, outcome))
@@ -251,15 +258,25 @@ def _stage(store: Store, replayed: Replayed, staging: str) -> tuple[int, bytes, 
     the checkpoint of every file but the index.)"""
     from .fsio import FILE_MODE, open_file
 
+    seen: dict[str, bytes | None] = {}  # the client view just read by ``current``, for ``stage``
+
+    def on_disk(name: str) -> bytes | None:
+        try:
+            return read_bytes(store.path(name))
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
+    def current(name: str) -> bytes | None:
+        seen.clear()
+        data = seen[name] = on_disk(name)
+        return data
+
     def stage(name: str, data: bytes) -> Any:
         if name == layout.INDEX:
             return data
         path = store.path(name)
         text = data.decode("utf-8") if name in SMALL_NAMES else None
-        try:
-            same = read_bytes(path) == data
-        except (FileNotFoundError, NotADirectoryError):
-            same = False
+        same = (seen.pop(name) if name in seen else on_disk(name)) == data
         if same:
             return None, checkpoint.stat_key(os.stat(path)) + [checkpoint.digest_of(data)], text
         temp = os.path.join(staging, name.replace(os.sep, "__"))
@@ -277,7 +294,7 @@ def _stage(store: Store, replayed: Replayed, staging: str) -> tuple[int, bytes, 
     changed: dict[str, str] = {}
     count = 0
     index = b""
-    for name, outcome in replayed.visit_files(stage, workers(os.path.getsize(replayed.path))):
+    for name, outcome in replayed.visit_files(stage, workers(os.path.getsize(replayed.path)), current):
         count += 1
         if name == layout.INDEX:
             index = outcome

@@ -192,22 +192,37 @@ def store_of(root: Path) -> Store:
     return Store(str(root), settings, datetime(2026, 11, 20, 9, tzinfo=settings.tz), "tester")
 
 
-def streamed_files(root: Path, workers: int) -> tuple[streamed.Replayed, list[tuple[str, bytes]]]:
+def on_disk(root: Path) -> Any:
+    """``current`` for ``visit_files``: a view file as the data directory has it."""
+
+    def current(name: str) -> bytes | None:
+        try:
+            return (root / name).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    return current
+
+
+def streamed_files(root: Path, workers: int, current: Any = None) -> tuple[streamed.Replayed, list[tuple[str, bytes]]]:
     replayed = streamed.Replayed(str(root / layout.JOURNAL))
     replayed.scan(None, workers)
     if replayed.problems:
         replayed.fold_all()
         return replayed, []
-    files = replayed.visit_files(lambda name, data: data, workers)
+    files = replayed.visit_files(lambda name, data: data, workers, current)
     return replayed, ([] if replayed.problems else files)
 
 
+@pytest.mark.parametrize("against_disk", [False, True])
 @pytest.mark.parametrize("workers", [1, 2, 3])
-def test_the_same_files_byte_for_byte_as_the_replay_before(generated: Path, workers: int) -> None:
+def test_the_same_files_byte_for_byte_as_the_replay_before(generated: Path, workers: int, against_disk: bool) -> None:
+    """Also when the client views are first made from the journal's bytes
+    and compared with the files on disk (what check and rebuild do)."""
     reference, problems = reference_replay(generated)
     assert problems == []
     expected = list(reference.files())
-    replayed, files = streamed_files(generated, workers)
+    replayed, files = streamed_files(generated, workers, on_disk(generated) if against_disk else None)
     assert replayed.problems == []
     assert [name for name, _ in files] == [name for name, _ in expected]
     for (name, data), (_, want) in zip(files, expected):
@@ -299,10 +314,52 @@ def test_undone_commands_give_the_same_files_as_the_replay_before(undone_practic
     assert min(undos) < half(lines) < max(undos)  # in both halves of a split scan
     on_disk = {str(p.relative_to(undone_practice)): p.read_bytes() for p in (undone_practice / layout.VIEWS).rglob("*") if p.is_file()}
     for workers in (1, 2):
-        replayed, files = streamed_files(undone_practice, workers)
-        assert replayed.problems == []
-        assert files == expected, workers
-        assert dict(files) == on_disk  # what the commands themselves wrote
+        for current in (None, on_disk_of(undone_practice)):
+            replayed, files = streamed_files(undone_practice, workers, current)
+            assert replayed.problems == []
+            assert files == expected, workers
+            assert dict(files) == on_disk  # what the commands themselves wrote
+
+
+on_disk_of = on_disk
+
+
+def spaced(raw: bytes) -> bytes:
+    """The same event, written with spaces and its keys in another order:
+    what a hand edit of the journal could leave (a commit never does)."""
+    event = json.loads(raw)
+    return (json.dumps(dict(reversed(list(event.items()))), ensure_ascii=False) + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_journal_line_written_otherwise_still_gives_the_files_of_the_replay_before(practice_copy: Path, workers: int) -> None:
+    """Where a client's events are taken as the journal has them and the
+    file so made is not the one on disk, the client is folded again with
+    its events encoded: the files are those of the replay before, whatever
+    is on disk, and check and rebuild tell and do what they did."""
+    lines = lines_of(practice_copy)
+    picked = [i for i, raw in enumerate(lines) if i and json.loads(raw)["type"] in ("booked", "sold")][:6]
+    for i in picked:
+        lines[i] = spaced(lines[i])
+    write_lines(practice_copy, lines)
+    expected = list(reference_replay(practice_copy)[0].files())
+    for current in (None, on_disk(practice_copy)):
+        replayed, files = streamed_files(practice_copy, workers, current)
+        assert replayed.problems == [] and files == expected
+    env = {"SESSIONPACK_REPLAY_WORKERS": str(workers)}
+    (practice_copy / layout.INDEX).write_bytes(dict(expected)[layout.INDEX])  # (the journal is longer now)
+    assert run(practice_copy, "check", "--full", env=env).stdout == "No problems found\n"
+    touched = sorted({name for i in picked for name in json.loads(lines[i])["clients"]})
+    view = practice_copy / layout.CLIENT_VIEWS / f"{touched[0]}.json"
+    view.write_bytes(view.read_bytes().replace(b'"seq":', b'"seq": ', 1))
+    checked = run(practice_copy, "check", "--full", env=env)
+    assert (checked.returncode, checked.stdout) == (3, f"problem\nviews/clients/{touched[0]}.json:1: differs from what the journal implies; "
+                                                       "run 'sessionpack check --rebuild'\n")
+    shutil.rmtree(practice_copy / layout.VIEWS)
+    (practice_copy / layout.VIEWS).mkdir(mode=0o700)
+    assert run(practice_copy, "check", "--rebuild", env=env).returncode == 0
+    assert {str(p.relative_to(practice_copy)): p.read_bytes() for p in (practice_copy / layout.VIEWS).rglob("*") if p.is_file()} \
+        == dict(expected)
 
 
 # ---------------------------------------------------------------- damage: the same first problem
