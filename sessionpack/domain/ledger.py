@@ -151,21 +151,32 @@ def apply_to_sold(sold: dict[str, Any], event: dict[str, Any]) -> bool:
 # -- sharded whole-practice views, derived from client views ---------------------
 
 
-def closed_for_good(pkg: dict[str, Any]) -> bool:
+def closed_for_good(pkg: dict[str, Any], rows: Any = None) -> bool:
     """True when no clock (``--now`` may go back) can show the package as
     active or paused: cancelled or refunded, its expiry recorded, or used up
-    with nothing scheduled. A package merely past its last day stays open."""
-    return pkg.get("status") in ("cancelled", "refunded") or bool(pkg.get("expired_at")) or balances.is_used_up(pkg)
+    with nothing scheduled. A package merely past its last day stays open.
+    (``rows``: ``balances.balance(pkg)`` when the caller has it already.)"""
+    return pkg.get("status") in ("cancelled", "refunded") or bool(pkg.get("expired_at")) or balances.is_used_up(pkg, rows)
 
 
-def open_rows(view: dict[str, Any]) -> list[tuple[str | None, str, str, dict[str, Any]]]:
+def package_facts(view: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """client package id -> (``balances.balance``, ``balances.expiry``) of
+    every package the view owns: what the shard lines of a view ask of each
+    package several times, worked out once (the view must not change while
+    they are used)."""
+    return {cp_id: (balances.balance(pkg), balances.expiry(pkg)) for cp_id, pkg in view.get("packages", {}).items()}
+
+
+def open_rows(view: dict[str, Any], facts: dict[str, tuple[Any, Any]] | None = None) -> list[tuple[str | None, str, str, dict[str, Any]]]:
     """(last valid day or None, client, client package id, record) of every
-    package the view owns that is not closed for good, by package id."""
+    package the view owns that is not closed for good, by package id
+    (``facts``: ``package_facts(view)`` when the caller has them)."""
     rows = []
     for cp_id in sorted(view.get("packages", {})):
         pkg = view["packages"][cp_id]
-        if not closed_for_good(pkg):
-            last_day = balances.expiry(pkg)
+        known = facts[cp_id] if facts is not None else None
+        if not closed_for_good(pkg, known[0] if known else None):
+            last_day = known[1] if known else balances.expiry(pkg)
             rows.append((last_day.isoformat() if last_day else None, view["id"], cp_id, pkg))
     return rows
 

@@ -90,8 +90,12 @@ def term_start(pkg: Mapping[str, Any]) -> str | None:
     return pkg["sale"]["date"]
 
 
-def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """The dated value movements of one client package.
+_NOT_GIVEN: Any = object()
+
+
+def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]], last_day: Any = _NOT_GIVEN) -> dict[str, Any]:
+    """The dated value movements of one client package (``last_day``:
+    ``balances.expiry(pkg)`` when the caller has it already).
 
     ``events``: the owner's view events (any; those about this package are
     used). Returns ``{"id", "owner", "package", "sold_on", "method",
@@ -159,7 +163,7 @@ def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]]) -
             unlimited_left[key] = zero
             continue
         first = term_start(pkg)
-        last = balances.expiry(pkg)
+        last = balances.expiry(pkg) if last_day is _NOT_GIVEN else last_day
         if first is None or last is None:
             unlimited_left[key] = value
             continue
@@ -245,7 +249,7 @@ def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]]) -
         "lin": [[k, s, e, money_text(v), stop] for k, s, e, v, stop in lin],
         "at_sale": at_sale,
         "groups": {key: group_of(pkg["terms"], key) for key in parts},
-        "expires": (lambda d: d.isoformat() if d else None)(balances.expiry(pkg)),
+        "expires": (lambda d: d.isoformat() if d else None)(balances.expiry(pkg) if last_day is _NOT_GIVEN else last_day),
     }
 
 

@@ -96,15 +96,16 @@ def _booking_record(booking: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def sale_state(pkg: dict[str, Any]) -> dict[str, Any]:
-    """What ``status_at`` needs to judge a package's status on any day."""
-    last_day = balances.expiry(pkg)
+def sale_state(pkg: dict[str, Any], known: tuple[Any, Any] | None = None) -> dict[str, Any]:
+    """What ``status_at`` needs to judge a package's status on any day
+    (``known``: the package's ``ledger.package_facts`` when the caller has them)."""
+    rows, last_day = known if known is not None else (balances.balance(pkg), balances.expiry(pkg))
     return {
         "status": pkg.get("status", "active"),
         "expired_at": pkg.get("expired_at"),
         "last_day": last_day.isoformat() if last_day else None,
-        "used_up": balances.is_used_up(pkg),
-        "transferred": balances.fully_transferred(pkg),
+        "used_up": balances.is_used_up(pkg, rows),
+        "transferred": balances.fully_transferred(pkg, rows),
         "pauses": [[p["from"], balances.pause_end(p)] for p in pkg.get("pauses", [])],
     }
 
@@ -124,7 +125,7 @@ def status_at(state: dict[str, Any], today: str) -> str:
     return "active"
 
 
-def _sale_record(pkg: dict[str, Any]) -> dict[str, Any]:
+def _sale_record(pkg: dict[str, Any], known: tuple[Any, Any] | None) -> dict[str, Any]:
     from ..domain.sales import payment_state
 
     sale = pkg["sale"]
@@ -132,7 +133,7 @@ def _sale_record(pkg: dict[str, Any]) -> dict[str, Any]:
         "id": pkg["id"], "owner": pkg["owner"], "package": pkg["package"], "name": pkg["terms"]["name"],
         "date": sale["date"], "invoice": sale["invoice"], "price": sale["price"], "tax": sale["tax"],
         "total": sale["total"], "paid": pkg["paid"], "refunded": pkg.get("refunded"),
-        "assigned": bool(sale.get("assigned")), "payment": payment_state(pkg), "state": sale_state(pkg),
+        "assigned": bool(sale.get("assigned")), "payment": payment_state(pkg), "state": sale_state(pkg, known),
         "per_session": pkg["terms"]["payment"]["mode"] == "per-session",
     }
 
@@ -179,13 +180,15 @@ def value_line(client: str, summary: dict[str, Any]) -> bytes:
     return line([last, client, summary["id"], first, format(final, "f"), stored])
 
 
-def package_lines(client: str, pkg: dict[str, Any], events: list[dict[str, Any]], out: dict[str, list[bytes]]) -> None:
-    """The lines one client package adds (``events``: its owner's events about it)."""
+def package_lines(client: str, pkg: dict[str, Any], events: list[dict[str, Any]], out: dict[str, list[bytes]],
+                  known: tuple[Any, Any] | None = None) -> None:
+    """The lines one client package adds (``events``: its owner's events
+    about it; ``known``: its ``ledger.package_facts`` when the caller has them)."""
     cp_id = pkg["id"]
     sale = pkg["sale"]
     if not sale.get("transferred_from") and not pkg.get("imported"):
-        out.setdefault(day_file(sale["date"]), []).append(line(["s", client, cp_id, _sale_record(pkg)]))
-    summary = package_value(pkg, events)
+        out.setdefault(day_file(sale["date"]), []).append(line(["s", client, cp_id, _sale_record(pkg, known)]))
+    summary = package_value(pkg, events) if known is None else package_value(pkg, events, last_day=known[1])
     if summary["parts"]:
         out.setdefault(client_shard(VALUE, client), []).append(value_line(client, summary))
     values = _draw_value(summary, pkg) if pkg.get("draws") else {}
@@ -228,13 +231,14 @@ def booking_lines(client: str, booking: dict[str, Any], out: dict[str, list[byte
         out.setdefault(client_shard(PENDING, client), []).append(line([kind, client, bid, record]))
 
 
-def client_lines(view: dict[str, Any]) -> dict[str, list[bytes]]:
-    """Every report-view line a client view contributes, by file (relative path)."""
+def client_lines(view: dict[str, Any], facts: dict[str, tuple[Any, Any]] | None = None) -> dict[str, list[bytes]]:
+    """Every report-view line a client view contributes, by file (relative
+    path); ``facts``: ``ledger.package_facts(view)`` when the caller has them."""
     client = view["id"]
     out: dict[str, list[bytes]] = {}
     by_package = _events_by_package(view) if view.get("packages") else {}
     for cp_id in sorted(view.get("packages", {})):
-        package_lines(client, view["packages"][cp_id], by_package.get(cp_id, []), out)
+        package_lines(client, view["packages"][cp_id], by_package.get(cp_id, []), out, facts[cp_id] if facts is not None else None)
     for bid in sorted(view.get("bookings", {})):
         booking_lines(client, view["bookings"][bid], out)
     return out

@@ -96,9 +96,10 @@ def index_entries(view: dict[str, Any]) -> tuple[set[tuple[str, str]], dict[tupl
 # -- open packages: lines -------------------------------------------------------
 
 
-def open_lines(view: dict[str, Any]) -> list[bytes]:
-    """The lines a client view contributes to its open shard."""
-    return [canonical(list(row)) for row in ledger.open_rows(view)]
+def open_lines(view: dict[str, Any], facts: dict[str, Any] | None = None) -> list[bytes]:
+    """The lines a client view contributes to its open shard (``facts``:
+    ``ledger.package_facts(view)`` when the caller has them)."""
+    return [canonical(list(row)) for row in ledger.open_rows(view, facts)]
 
 
 def line_key(line: bytes, name: str = "", number: int = 0) -> tuple[bytes, bytes]:
@@ -333,9 +334,10 @@ class Builder:
         self._refs: dict[str, dict[str, list[list[Any]]]] = {}
 
     def add(self, view: dict[str, Any]) -> None:
-        for name, report_lines in report_shards.client_lines(view).items():
+        facts = ledger.package_facts(view)
+        for name, report_lines in report_shards.client_lines(view, facts).items():
             self._reports.setdefault(name, []).extend(report_lines)
-        lines = open_lines(view)
+        lines = open_lines(view, facts)
         if lines:
             self._open.setdefault(open_shard(view["id"]), []).extend(lines)
         for code_hash, cp_id in ledger.code_entries(view):
