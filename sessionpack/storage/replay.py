@@ -240,25 +240,27 @@ class Replayed:
              current: Callable[[str], bytes | None] | None) -> tuple[list[tuple[str, Any]], shards.Builder]:
         """Fold ``clients`` and visit their files (none after a misfit).
 
-        With ``current`` (a view file as it is now, or None), a client's
-        events are first taken as the journal has them, which a commit
-        wrote as it encodes them: when the file made so is the current
-        one, it is the file; otherwise (or with no ``current``) the client
-        is folded again with every event encoded (``encoded_view``)."""
+        With ``current`` (a view file as it is now, or None), the events
+        of a client whose file exists are first taken as the journal has
+        them, which a commit wrote as it encodes them: when the file made
+        so is the current one, it is the file; otherwise the client is
+        folded again with every event encoded, as it is at once when its
+        file is missing or there is no ``current``."""
         results: list[tuple[str, Any]] = []
         builder = shards.Builder()
         fd = open_file(self.path, os.O_RDONLY)
         try:
             for client_id in clients:
                 live = self._misfit is None and self._scan_stop is None
-                folded = self._fold(fd, client_id, encode_events=live, as_read=live and current is not None)
+                name = client_name(client_id)
+                now = current(name) if live and current is not None else None
+                folded = self._fold(fd, client_id, encode_events=live, as_read=now is not None)
                 if folded is None or not live or self._misfit is not None:
                     continue
-                name = client_name(client_id)
                 view, events = folded
                 report = view["events"]
                 data = encoded_view(view, events)
-                if current is not None and current(name) != data:
+                if now is not None and now != data:
                     folded = self._fold(fd, client_id, encode_events=True)
                     if folded is None or self._misfit is not None:
                         continue
