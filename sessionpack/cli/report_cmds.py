@@ -300,14 +300,11 @@ def _outstanding(opened: Any, client: str | None, fmt: Format) -> None:
         from operator import itemgetter
 
         blank = dict.fromkeys(OUTSTANDING, "")
-        out_rows, subtotals = [], []
+        shown_as = practice.minor_unit(opened.settings.currency)
+        out_rows = []
         for owner, group in groupby(rows, key=itemgetter("client")):
             out_rows.extend(group)
-            subtotals.append({**blank, "client": f"{owner} total", "due": totals["clients"][owner]})
-            out_rows.append(subtotals[-1])
-        practice.money_rows(subtotals, {}, opened.settings.currency)
-        for subtotal in subtotals:
-            subtotal["due"] = format(subtotal["due"], "f")
+            out_rows.append({**blank, "client": f"{owner} total", "due": format(shown_as(totals["clients"][owner]), "f")})
     _render(fmt, "outstanding", OUTSTANDING, out_rows, totals,
             f"Outstanding at {opened.now:%Y-%m-%d %H:%M} ({opened.settings.currency})",
             {"at": opened.now.isoformat(), "currency": opened.settings.currency},

@@ -349,15 +349,29 @@ def decode(line: bytes, name: str, number: int) -> list[Any]:
 
 def decode_file(root: str, name: str) -> list[list[Any]] | None:
     """Every line of a report file decoded in one parse; None when a line is
-    not a list (read it line by line then, to name the damaged one)."""
-    lines = read_lines(root, name)
-    if not lines:
-        return []
+    not a list (read it line by line then, to name the damaged one).
+
+    The file is parsed as one JSON array, its line ends standing for the
+    commas between items (a JSON line holds no raw line end), which is
+    right only when it yields as many lists as the file has lines."""
+    from .fsio import read_bytes
+
     try:
-        found = json.loads(b"[" + b",".join(lines) + b"]")
+        data = read_bytes(os.path.join(root, name))
+    except FileNotFoundError:
+        return []
+    if not data:
+        return []
+    if b"\r" in data:  # a carriage return ends a line too: split the file as read_lines does
+        lines = data.splitlines()
+        count, items = len(lines), b",".join(lines)
+    else:
+        count, items = data.count(b"\n") + (not data.endswith(b"\n")), data.rstrip(b"\n").replace(b"\n", b",")
+    try:
+        found = json.loads(b"[" + items + b"]")
     except (ValueError, RecursionError):
         return None
-    if len(found) != len(lines) or not all(type(fields) is list and fields and type(fields[0]) is str for fields in found):
+    if len(found) != count or not all(type(fields) is list and fields and type(fields[0]) is str for fields in found):
         return None
     return found
 
