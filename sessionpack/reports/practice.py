@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from ..domain import balances, valuation
@@ -193,23 +193,27 @@ def usage(draws: Iterable[tuple[str, str, Mapping[str, Any]]], bookings: Mapping
 # -- outstanding ----------------------------------------------------------------------
 
 
-def _fee_kind(b: Mapping[str, Any]) -> str:
-    if b["status"] == "late-cancelled":
+def _fee_kind(status: str, package: str | None, draw: str | None) -> str:
+    if status == "late-cancelled":
         return "late-cancel charge"
-    if b["status"] == "no-show":
+    if status == "no-show":
         return "no-show fee"
-    if b.get("package"):
-        draw = b.get("draw")
-        return "credit short" if draw and draw.get("key") == "money" else "per-session fee"
+    if package:
+        return "credit short" if draw == "money" else "per-session fee"
     return "regular fee"
 
 
-def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[Mapping[str, Any]], today: date,
+def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[Sequence[Any]], today: date,
                 now: datetime, *, client: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Money owed: sales not paid in full, and fees due on sessions that have
     started (per-session, regular fee, late-cancel charge, no-show), each
     with its age in days; totals per client and overall. Amounts stay the
     texts the views hold (already in the currency's minor unit).
+
+    ``bookings_due``: each fee as the pending views hold it
+    (``storage.report_shards.fees``): attendee, booking id, due, start,
+    total, paid, package, the key of what the booking draws, status and
+    service.
 
     A practice that never records its session fees as paid owes tens of
     thousands of them, so each row is made with as little work as can be:
@@ -234,34 +238,26 @@ def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[M
     nothing = frozenset("0.-")
     owing: dict[str, bool] = {}  # each due amount: is it more than nothing? (the texts repeat)
     whats: dict[tuple[str, str, str | None, str], str] = {}  # the few kinds of fee and service, worded once
-    for b in bookings_due:
-        due = b["due"]
+    for attendee, item, due, start, total, paid, package, draw, status, service in bookings_due:
         owed = owing.get(due)
         if owed is None:
             owed = owing[due] = not nothing.issuperset(due)
         if not owed:
             continue
-        start = b["start"]
         if start[:16] > now_text and datetime.fromisoformat(start) > now:
             continue
-        attendee = b["attendee"]
         if client and attendee != client:
             continue
         day = start[:10]
         age = ages.get(day)
         if age is None:
             age = ages[day] = ordinal - date.fromisoformat(day).toordinal()
-        total = b["total"]
-        paid = b.get("paid")
         if not paid:
             paid = zeros.get(total) or zeros.setdefault(total, _zero_like(total))
-        package = b.get("package")
-        draw = b.get("draw")
-        shape = (b["status"], b["service"], "package" if package else None, draw.get("key") if draw else "")
+        shape = (status, service, "package" if package else None, draw)
         what = whats.get(shape)
         if what is None:
-            what = whats[shape] = f"{_fee_kind(b)} {b['service']}"
-        item = b["id"]
+            what = whats[shape] = f"{_fee_kind(status, package, draw)} {service}"
         found.append((f"{attendee}\0{day}\0{item}", attendee, day, item, what, package or "", total, paid, due, age))
     # By client, date and item: one text per row sorts as the three would
     # (ids, dates and client ids hold no NUL, which sorts before anything;
