@@ -55,13 +55,16 @@ def column_cells(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> list
 
 def plain_text(head: Sequence[str], columns: Sequence[Sequence[str]], title: str | None) -> str:
     """The text of ``output.plain_table_lines`` (each line ended), quicker
-    for long reports. The lines are made with one template; they are that
-    function's lines when the text is ASCII and has no line break but those
-    ending lines (else that function makes them). ``columns``: the cells of
-    each column."""
-    widths = [max(len(h), max(map(len, column), default=0)) for h, column in zip(head[:-1], columns[:-1])]
-    template = "".join(f"{{:<{width}}}  " for width in widths) + "{}"  # the last column is not padded
-    lines = [template.format(*head), *map(template.format, *columns)] if columns else [template.format(*head)]
+    for long reports: the cells are padded column by column, and the lines
+    made are that function's when the text is ASCII and has no line break
+    but those ending lines (else that function makes them). ``columns``:
+    the cells of each column."""
+    padded = []  # each column with its head, padded to its widest cell and two spaces (the last one not padded)
+    for title_of, column in zip(head[:-1], columns[:-1]):
+        width = max(len(title_of), max(map(len, column), default=0)) + 2
+        padded.append([title_of.ljust(width), *map(str.ljust, column, repeat(width))])
+    padded.append([head[-1], *columns[-1]] if columns else [head[-1]])
+    lines = list(map("".join, zip(*padded)))
     text = "\n".join(map(str.rstrip, lines)) + "\n"
     if text.isascii() and "\r" not in text and text.count("\n") == len(lines):
         return f"{_one_line(title)}\n{text}" if title else text
