@@ -158,24 +158,9 @@ def bookings_cmd(
 
 
 def _pending(tx: Any, kinds: bytes = b"sbu") -> list[list[Any]]:
-    """The pending lines of these kinds (s: sale due, b: fee due, u: not marked yet)."""
-    from ..storage import report_shards
+    from ..storage.report_shards import read_pending
 
-    wanted_kinds = {chr(kind) for kind in kinds}
-    found = []
-    for name in report_shards.shard_names(tx.store.root, report_shards.PENDING):
-        whole = report_shards.decode_file(tx.store.root, name)  # every line at once, when none is damaged
-        if whole is not None:
-            found.extend(fields for fields in whole if fields[0] in wanted_kinds)
-            continue
-        wanted = []
-        for number, line in enumerate(report_shards.read_lines(tx.store.root, name), start=1):
-            if line[2:3] in kinds and line[3:4] == b'"':
-                wanted.append((number, line))
-            elif not (line[:2] == b'["' and line[3:4] == b'"'):
-                report_shards.decode(line, name, number)  # says which line is damaged
-        found.extend(report_shards.decode_lines(wanted, name))
-    return found
+    return read_pending(tx.store, kinds)
 
 
 # -- sales ----------------------------------------------------------------------------
@@ -291,8 +276,10 @@ def _outstanding(opened: Any, client: str | None, fmt: Format) -> None:
 
     with opened.reading() as tx:
         pending = _pending(tx)
+    from ..storage.report_shards import fees
+
     sales_due = [dict(f[3], id=f[2], owner=f[1]) for f in pending if f[0] == "s"]
-    bookings_due = [f[3] for f in pending if f[0] in ("b", "u")]
+    bookings_due = fees(pending)
     rows, totals = practice.outstanding(sales_due, bookings_due, _today(opened), opened.now, client=client)
     out_rows = rows
     if fmt is Format.table:  # each client's rows, then their total (a row of texts, as the others are)
@@ -300,14 +287,11 @@ def _outstanding(opened: Any, client: str | None, fmt: Format) -> None:
         from operator import itemgetter
 
         blank = dict.fromkeys(OUTSTANDING, "")
-        out_rows, subtotals = [], []
+        shown_as = practice.minor_unit(opened.settings.currency)
+        out_rows = []
         for owner, group in groupby(rows, key=itemgetter("client")):
             out_rows.extend(group)
-            subtotals.append({**blank, "client": f"{owner} total", "due": totals["clients"][owner]})
-            out_rows.append(subtotals[-1])
-        practice.money_rows(subtotals, {}, opened.settings.currency)
-        for subtotal in subtotals:
-            subtotal["due"] = format(subtotal["due"], "f")
+            out_rows.append({**blank, "client": f"{owner} total", "due": format(shown_as(totals["clients"][owner]), "f")})
     _render(fmt, "outstanding", OUTSTANDING, out_rows, totals,
             f"Outstanding at {opened.now:%Y-%m-%d %H:%M} ({opened.settings.currency})",
             {"at": opened.now.isoformat(), "currency": opened.settings.currency},

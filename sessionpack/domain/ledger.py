@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 # 3: the report views (views/days, views/value, views/pending).
 # 4: the directory keeps each client's phone (client list --search).
 # 5: the practice-wide index of sale references (views/refs).
-VIEW_FORMAT = 5
+# 6: a marked booking's fee due is a flat line of views/pending.
+VIEW_FORMAT = 6
 
 _CLIENT_HANDLERS: dict[str, Handler] = {}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from ..domain import balances, valuation
@@ -25,26 +25,35 @@ def _money(text: Any) -> Decimal:
 
 def money_rows(rows: list[dict[str, Any]], totals: dict[str, Any], currency: str) -> None:
     """Every amount (Decimal) of the rows and totals in the currency's minor unit."""
-    from ..domain.money import quantize
-
-    from ..domain.money import minor_digits
-
-    exponent = -minor_digits(currency)
+    shown_as = minor_unit(currency)
 
     def fix(record: dict[str, Any]) -> None:
         for key, value in record.items():
             kind = type(value)
             if kind is Decimal:
-                if value.as_tuple().exponent == exponent and not (value.is_zero() and value.is_signed()):
-                    continue  # already in the minor unit
-                fixed = quantize(value, currency)
-                record[key] = fixed if fixed else abs(fixed)
+                record[key] = shown_as(value)
             elif kind is dict:
                 fix(value)
 
     for row in rows:
         fix(row)
     fix(totals)
+
+
+def minor_unit(currency: str) -> Callable[[Decimal], Decimal]:
+    """An amount in the currency's minor unit, as reports show it: rounded
+    half up, and a zero never signed."""
+    from ..domain.money import minor_digits, quantize
+
+    exponent = -minor_digits(currency)
+
+    def shown_as(value: Decimal) -> Decimal:
+        if value.as_tuple().exponent == exponent and not (value.is_zero() and value.is_signed()):
+            return value  # already in the minor unit
+        fixed = quantize(value, currency)
+        return fixed if fixed else abs(fixed)
+
+    return shown_as
 
 
 def _draw_text(draw: Mapping[str, Any] | None) -> str:
@@ -184,72 +193,89 @@ def usage(draws: Iterable[tuple[str, str, Mapping[str, Any]]], bookings: Mapping
 # -- outstanding ----------------------------------------------------------------------
 
 
-def _fee_kind(b: Mapping[str, Any]) -> str:
-    if b["status"] == "late-cancelled":
+def _fee_kind(status: str, package: str | None, draw: str | None) -> str:
+    if status == "late-cancelled":
         return "late-cancel charge"
-    if b["status"] == "no-show":
+    if status == "no-show":
         return "no-show fee"
-    if b.get("package"):
-        draw = b.get("draw")
-        return "credit short" if draw and draw.get("key") == "money" else "per-session fee"
+    if package:
+        return "credit short" if draw == "money" else "per-session fee"
     return "regular fee"
 
 
-def _is_zero(amount: str) -> bool:
-    return not amount.strip("0.-")
-
-
-def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[Mapping[str, Any]], today: date,
+def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[Sequence[Any]], today: date,
                 now: datetime, *, client: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Money owed: sales not paid in full, and fees due on sessions that have
     started (per-session, regular fee, late-cancel charge, no-show), each
     with its age in days; totals per client and overall. Amounts stay the
-    texts the views hold (already in the currency's minor unit)."""
-    rows = []
+    texts the views hold (already in the currency's minor unit).
+
+    ``bookings_due``: each fee as the pending views hold it
+    (``storage.report_shards.fees``): attendee, booking id, due, start,
+    total, paid, package, the key of what the booking draws, status and
+    service.
+
+    A practice that never records its session fees as paid owes tens of
+    thousands of them, so each row is made with as little work as can be:
+    the age of each day, the wording of each kind of fee and the zero of
+    each amount are found once."""
+    found: list[tuple[str, str, str, str, str, str, str, str, str, int]] = []
     ordinal = today.toordinal()
     now_text = now.isoformat()[:16]
     ages: dict[str, int] = {}
 
-    def age(day: str) -> int:
-        found = ages.get(day)
-        if found is None:
-            found = ages[day] = ordinal - date.fromisoformat(day).toordinal()
-        return found
-
     for s in sales_due:
         if client and s["owner"] != client:
             continue
-        rows.append({"client": s["owner"], "date": s["date"], "item": s["id"], "what": f"sale {s['package']}",
-                     "reference": f"invoice {s['invoice']}", "total": s["total"], "paid": s["paid"],
-                     "due": s["due"], "age": age(s["date"])})
+        day = s["date"]
+        age = ages.get(day)
+        if age is None:
+            age = ages[day] = ordinal - date.fromisoformat(day).toordinal()
+        owner, item = s["owner"], s["id"]
+        found.append((f"{owner}\0{day}\0{item}", owner, day, item, f"sale {s['package']}", f"invoice {s['invoice']}",
+                      s["total"], s["paid"], s["due"], age))
     zeros: dict[str, str] = {}
+    nothing = frozenset("0.-")
+    owing: dict[str, bool] = {}  # each due amount: is it more than nothing? (the texts repeat)
     whats: dict[tuple[str, str, str | None, str], str] = {}  # the few kinds of fee and service, worded once
-    for b in bookings_due:
-        due = b["due"]
-        start = b["start"]
-        if _is_zero(due) or start[:16] > now_text and datetime.fromisoformat(start) > now:
+    for attendee, item, due, start, total, paid, package, draw, status, service in bookings_due:
+        owed = owing.get(due)
+        if owed is None:
+            owed = owing[due] = not nothing.issuperset(due)
+        if not owed:
             continue
-        attendee = b["attendee"]
+        if start[:16] > now_text and datetime.fromisoformat(start) > now:
+            continue
         if client and attendee != client:
             continue
         day = start[:10]
-        total = b["total"]
-        paid = b.get("paid")
+        age = ages.get(day)
+        if age is None:
+            age = ages[day] = ordinal - date.fromisoformat(day).toordinal()
         if not paid:
             paid = zeros.get(total) or zeros.setdefault(total, _zero_like(total))
-        package = b.get("package")
-        draw = b.get("draw")
-        shape = (b["status"], b["service"], "package" if package else None, draw.get("key") if draw else "")
+        shape = (status, service, "package" if package else None, draw)
         what = whats.get(shape)
         if what is None:
-            what = whats[shape] = f"{_fee_kind(b)} {b['service']}"
-        rows.append({"client": attendee, "date": day, "item": b["id"], "what": what, "reference": package or "",
-                     "total": total, "paid": paid, "due": due, "age": age(day)})
-    rows.sort(key=itemgetter("client", "date", "item"))
-    dues: dict[str, list[str]] = {}
+            what = whats[shape] = f"{_fee_kind(status, package, draw)} {service}"
+        found.append((f"{attendee}\0{day}\0{item}", attendee, day, item, what, package or "", total, paid, due, age))
+    # By client, date and item: one text per row sorts as the three would
+    # (ids, dates and client ids hold no NUL, which sorts before anything;
+    # item ids are unique, so no two texts are equal). The rows are made in
+    # that order, so that each later pass over them reads memory in order.
+    found.sort()
+    rows = [{"client": client_id, "date": day, "item": item, "what": what, "reference": reference, "total": total,
+             "paid": paid, "due": due, "age": age}
+            for _, client_id, day, item, what, reference, total, paid, due, age in found]
+    per_client: dict[str, Decimal] = {}
+    amounts: dict[str, Decimal] = {}
     for row in rows:
-        dues.setdefault(row["client"], []).append(row["due"])
-    per_client = {owner: sum(map(Decimal, texts), ZERO) for owner, texts in dues.items()}
+        due = row["due"]
+        amount = amounts.get(due)
+        if amount is None:
+            amount = amounts[due] = Decimal(due)
+        owner = row["client"]
+        per_client[owner] = per_client.get(owner, ZERO) + amount
     totals = {"due": sum(per_client.values(), ZERO), "items": len(rows), "clients": {c: per_client[c] for c in sorted(per_client)}}
     return rows, totals
 

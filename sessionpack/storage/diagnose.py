@@ -18,6 +18,7 @@ import os
 from ..domain import ledger
 from ..errors import FileProblem
 from . import layout
+from .report_shards import PENDING
 from .fsio import read_bytes
 
 TYPE_CHECKING = False
@@ -92,4 +93,28 @@ def damaged_view(store: Any) -> FileProblem | None:
     for name in sorted(store.loaded_files):
         if (name.startswith(layout.OPEN + os.sep) or name.startswith(layout.CODES + os.sep)) and not _shard_sound(store.root, name):
             return FileProblem(name, None, "is damaged", FIX)
+        if name.startswith(PENDING + os.sep):
+            found = _pending_damage(store.root, name)
+            if found is not None:
+                return found
+    return None
+
+
+def _pending_damage(root: str, name: str) -> FileProblem | None:
+    """The first line of a ``views/pending`` file that is not of the shape
+    its readers rely on, as an error; None: every line is sound."""
+    from .report_shards import pending_line_sound
+
+    try:
+        data = read_bytes(os.path.join(root, name))
+    except FileNotFoundError:
+        return None
+    for number, line in enumerate(data.splitlines(), start=1):
+        try:
+            fields = json.loads(line)
+            sound = type(fields) is list and bool(fields) and pending_line_sound(fields)
+        except _ERRORS:
+            sound = False
+        if not sound:
+            return FileProblem(name, number, "is damaged", FIX)
     return None

@@ -16,10 +16,14 @@ Three sharded views, each a function of the client views alone (like
   skips, without decoding them, the packages that neither move nor hold
   value in its period.
 - ``views/pending/XX.jsonl``: what is still pending per client: sales with
-  money due (``["s", owner, client package, {...}]``) and bookings with a
-  fee due (``["b", attendee, booking id, {...}]``) or not yet marked
-  (``["u", ...]``, whether or not a fee is due). The
-  outstanding report and the agenda's ``--unmarked`` read these.
+  money due (``["s", owner, client package, {...}]``), marked bookings with
+  a fee due (``["b", attendee, booking id, due, start, total, paid,
+  package, draw key, status, service]``: the fields of ``FEE_FIELDS``, flat,
+  since a practice that never records its fees as paid has tens of
+  thousands of these and a flat line decodes four times faster than an
+  object) and bookings not yet marked (``["u", attendee, booking id,
+  {...}]``, whether or not a fee is due). The outstanding report and the
+  agenda's ``--unmarked`` read these.
 
 A line is one JSON array, canonical (sorted keys, no spaces); a file holds
 its lines sorted by their bytes; a file exists only while it has a line.
@@ -224,11 +228,32 @@ def booking_lines(client: str, booking: dict[str, Any], out: dict[str, list[byte
             _PAYMENTS.clear()
         known = _PAYMENTS[kind] = (payment["total"], payment["due"], Decimal(payment["due"]) > 0)
     total, due, owed = known
-    if booking["status"] == "booked" or owed:
+    if booking["status"] == "booked":  # not marked yet: the agenda's --unmarked shows these whole
         record = {key: booking.get(key) for key in _PENDING_FIELDS}
         record.update({"total": total, "due": due})
-        kind = "u" if booking["status"] == "booked" else "b"  # u: not marked yet (the agenda's --unmarked reads these only)
-        out.setdefault(client_shard(PENDING, client), []).append(line([kind, client, bid, record]))
+        out.setdefault(client_shard(PENDING, client), []).append(line(["u", client, bid, record]))
+    elif owed:
+        record = dict(booking, total=total, due=due)
+        out.setdefault(client_shard(PENDING, client), []).append(line(["b", client, bid, *fee_fields(record)]))
+
+
+# The fields of a pending fee line after its kind, attendee and booking id.
+FEE_FIELDS = ("due", "start", "total", "paid", "package", "draw", "status", "service")
+
+
+def fee_fields(record: dict[str, Any]) -> list[Any]:
+    """A booking record's ``FEE_FIELDS``, in their order (``draw``: the key
+    of what the booking draws, or None)."""
+    draw = record.get("draw")
+    return [record["due"], record["start"], record["total"], record.get("paid"), record.get("package"),
+            draw.get("key") if draw else None, record["status"], record["service"]]
+
+
+def fees(lines: list[list[Any]]) -> list[list[Any]]:
+    """The fees of the pending lines of bookings (``b`` and ``u``), each as
+    [attendee, booking id, *FEE_FIELDS]."""
+    return [fields[1:] if fields[0] == "b" else [fields[1], fields[2], *fee_fields(fields[3])]
+            for fields in lines if fields[0] in ("b", "u")]
 
 
 def client_lines(view: dict[str, Any], facts: dict[str, tuple[Any, Any]] | None = None) -> dict[str, list[bytes]]:
@@ -370,15 +395,29 @@ def decode(line: bytes, name: str, number: int) -> list[Any]:
 
 def decode_file(root: str, name: str) -> list[list[Any]] | None:
     """Every line of a report file decoded in one parse; None when a line is
-    not a list (read it line by line then, to name the damaged one)."""
-    lines = read_lines(root, name)
-    if not lines:
-        return []
+    not a list (read it line by line then, to name the damaged one).
+
+    The file is parsed as one JSON array, its line ends standing for the
+    commas between items (a JSON line holds no raw line end), which is
+    right only when it yields as many lists as the file has lines."""
+    from .fsio import read_bytes
+
     try:
-        found = json.loads(b"[" + b",".join(lines) + b"]")
+        data = read_bytes(os.path.join(root, name))
+    except FileNotFoundError:
+        return []
+    if not data:
+        return []
+    if b"\r" in data:  # a carriage return ends a line too: split the file as read_lines does
+        lines = data.splitlines()
+        count, items = len(lines), b",".join(lines)
+    else:
+        count, items = data.count(b"\n") + (not data.endswith(b"\n")), data.rstrip(b"\n").replace(b"\n", b",")
+    try:
+        found = json.loads(b"[" + items + b"]")
     except (ValueError, RecursionError):
         return None
-    if len(found) != len(lines) or not all(type(fields) is list and fields and type(fields[0]) is str for fields in found):
+    if len(found) != count or not all(type(fields) is list and fields and type(fields[0]) is str for fields in found):
         return None
     return found
 
@@ -438,6 +477,62 @@ def day_bookings(read: Any, days: list[str], windows: list[tuple[datetime, datet
                         if not any(begins < high and low < ends for low, high in windows):
                             continue
             yield decode(line, name, number)[3]
+
+
+_SALE_DUE = ("package", "date", "invoice", "total", "paid", "due")
+_UNMARKED = ("attendee", "due", "start", "total", "status", "service", "id")
+
+
+def _text(value: Any) -> bool:
+    return type(value) is str
+
+
+def _text_or_none(value: Any) -> bool:
+    return value is None or type(value) is str
+
+
+def pending_line_sound(fields: list[Any]) -> bool:
+    """Whether a decoded line of ``views/pending`` has the shape its readers
+    rely on (a line changed by hand may hold any JSON)."""
+    kind = fields[0]
+    if kind == "b":
+        return (len(fields) == 11 and all(map(_text, fields[1:6])) and all(map(_text_or_none, fields[6:9]))
+                and _text(fields[9]) and _text(fields[10]))
+    if len(fields) != 4 or not (_text(fields[1]) and _text(fields[2]) and type(fields[3]) is dict):
+        return False
+    record = fields[3]
+    if kind == "s":
+        return all(_text(record.get(key)) for key in _SALE_DUE if key != "paid") and _text_or_none(record.get("paid"))
+    if kind == "u":
+        return all(_text(record.get(key)) for key in _UNMARKED) and _text_or_none(record.get("paid")) and _text_or_none(
+            record.get("package")) and (record.get("draw") is None or type(record["draw"]) is dict)
+    return False
+
+
+def read_pending(store: Any, kinds: bytes = b"sbu") -> list[list[Any]]:
+    """The lines of ``views/pending`` of these kinds (s: sale due, b: fee
+    due, u: not marked yet), each file decoded in one parse. The files read
+    are noted in ``store.loaded_files``: should a reader then fail on a line
+    of the wrong shape, ``diagnose`` checks them with ``pending_line_sound``
+    and names the damaged file (checking every line here would cost a tenth
+    of a second on a large practice, for a file nobody edits)."""
+    root = store.root
+    wanted_kinds = {chr(kind) for kind in kinds}
+    found = []
+    for name in shard_names(root, PENDING):
+        store.loaded_files.add(name)
+        whole = decode_file(root, name)  # every line at once, when none is damaged
+        if whole is not None:
+            found.extend(fields for fields in whole if fields[0] in wanted_kinds)
+            continue
+        wanted = []
+        for number, line in enumerate(read_lines(root, name), start=1):
+            if line[2:3] in kinds and line[3:4] == b'"':
+                wanted.append((number, line))
+            elif not (line[:2] == b'["' and line[3:4] == b'"'):
+                decode(line, name, number)  # says which line is damaged
+        found.extend(decode_lines(wanted, name))
+    return found
 
 
 def shard_names(root: str, folder: str) -> list[str]:

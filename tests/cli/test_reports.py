@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sessionpack.cli.app import app
@@ -184,8 +186,8 @@ def _text(value: object) -> str:
 
     if value is None:
         return ""
-    if value is True:
-        return "yes"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
@@ -208,3 +210,20 @@ def test_a_paused_unlimited_package_spreads_its_value_over_the_longer_term(pract
     assert liability("2026-01-04T22:00", "--as-of", "2026-01-06")["held"] == "37.69"
     month = liability("2026-01-20T09:00", "--from", "2026-01-01", "--to", "2026-01-31")
     assert (month["redeemed"], month["closing"]) == ("70.00", "0.00")
+
+
+_CELL = (st.none() | st.text(max_size=6) | st.sampled_from(["90.00", "zoë", "a\nb", "c\rd", "tab\there", "\x1b[2J", ""])
+         | st.integers(-5, 4000) | st.decimals(allow_nan=False, allow_infinity=False, places=2) | st.booleans())
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.dictionaries(st.sampled_from(["client", "what", "due", "age"]), _CELL), max_size=6),
+       title=st.none() | st.sampled_from(["Outstanding", "Sales 1–31 Oct", "two\nlines"]))
+def test_the_quick_plain_text_of_a_report_is_the_plain_table_of_every_cell(rows: list[dict], title: str | None) -> None:
+    from sessionpack.cli.output import plain_table_lines
+    from sessionpack.cli.report_output import column_cells, plain_text
+    from sessionpack.domain.text import shown
+
+    columns = ["client", "what", "due", "age"]
+    expected = plain_table_lines(columns, [[shown(_text(row.get(c))) for c in columns] for row in rows], title)
+    assert plain_text(columns, column_cells(columns, rows), title) == "".join(line + "\n" for line in expected)

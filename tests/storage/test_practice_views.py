@@ -17,6 +17,7 @@ import pytest
 import tomli_w
 
 from sessionpack.cli.output import _plain
+from sessionpack.domain.ledger import VIEW_FORMAT
 from sessionpack.reports.balances import client_summaries
 from sessionpack.storage.store import Store, load_settings
 from tree import tree_hash
@@ -318,11 +319,15 @@ def test_a_stray_shard_is_reported_and_removed_by_rebuild(shop, data_dir: Path) 
 OLD_FORMAT = 4
 
 
+OLD = VIEW_FORMAT - 1
+
+
 def make_views_old(data_dir: Path) -> None:
-    """What a directory written by an older sessionpack holds: format 4, no reference shards."""
+    """What a directory written by an older sessionpack holds: the format
+    before this one, no reference shards."""
     shutil.rmtree(data_dir / "views" / "refs", ignore_errors=True)
     for path in (data_dir / "views").rglob("*.json"):
-        path.write_bytes(path.read_bytes().replace(b'"format":5,', b'"format":4,'))
+        path.write_bytes(path.read_bytes().replace(b'"format":%d,' % VIEW_FORMAT, b'"format":%d,' % OLD))
 
 
 @pytest.mark.parametrize("first", ["reader", "writer", "check"])
@@ -331,12 +336,12 @@ def test_views_of_the_previous_format_are_rebuilt_with_a_warning(shop, data_dir:
     ok(shop("sell", "bob", "one"))
     before = view_files(data_dir)
     make_views_old(data_dir)
-    assert json.loads((data_dir / "views" / "index.json").read_bytes())["format"] == 4
+    assert json.loads((data_dir / "views" / "index.json").read_bytes())["format"] == OLD
     old = tree_hash(data_dir)
     if first == "reader":  # a reader never writes: it says how to rebuild them
         result = run(data_dir, "balance", "--format", "csv")
         assert (result.returncode, result.stdout) == (3, "")
-        assert result.stderr == ("error: the views were made by an older sessionpack (format 4); a command that only reads "
+        assert result.stderr == (f"error: the views were made by an older sessionpack (format {OLD}); a command that only reads "
                                  "never writes, so run 'sessionpack check --rebuild' (or any command that records something) "
                                  "once to rebuild them from the journal; nothing recorded changes\n")
         assert tree_hash(data_dir) == old
@@ -344,14 +349,14 @@ def test_views_of_the_previous_format_are_rebuilt_with_a_warning(shop, data_dir:
     if first == "check":  # check only reads too, and an older format is no damage
         result = run(data_dir, "check")
         assert (result.returncode, result.stderr) == (0, "")
-        assert result.stdout == ("No problems found\nnote: the views were made by an older sessionpack (format 4); run "
+        assert result.stdout == (f"No problems found\nnote: the views were made by an older sessionpack (format {OLD}); run "
                                  "'sessionpack check --rebuild' (or any command that records something) once to rebuild "
                                  "them from the journal; nothing recorded changes\n")
         assert tree_hash(data_dir) == old
         return
     result = run(data_dir, "client", "add", "carol", "--name", "Carol")
     assert result.returncode == 0, result.stderr
-    assert result.stderr == (f"warning: the views were made by an older sessionpack (format 4); rebuilt {len(before)} "
+    assert result.stderr == (f"warning: the views were made by an older sessionpack (format {OLD}); rebuilt {len(before)} "
                              "view files from the journal (nothing recorded was changed)\n")
     again = run(data_dir, "client", "list", "--format", "csv")
     assert (again.returncode, again.stderr) == (0, "")  # upgraded once
@@ -402,3 +407,31 @@ def test_a_damaged_pending_line_is_named_by_report_outstanding(shop, data_dir: P
     assert (damaged.returncode, damaged.stdout) == (3, "")
     assert damaged.stderr == f"error: {name}:2: is damaged; rebuild the views with 'sessionpack check --rebuild'\n"
     assert tree_hash(data_dir) == before
+
+
+@pytest.mark.parametrize("line", [
+    b'["b","bob","bob.b9","90.00"]',  # a fee line cut short
+    b'["b","bob","bob.b9",90,"2026-01-01T10:00:00+00:00","90.00",null,null,null,"attended","massage"]',  # a number as the amount
+    b'["u","bob","bob.b9",{"attendee":"bob"}]',  # an unmarked booking without its fee
+    b'["s","bob","bob.p9",["not","a","sale"]]',
+])
+def test_a_pending_line_of_the_wrong_shape_is_named_not_an_internal_error(shop, data_dir: Path, line: bytes) -> None:
+    ok(shop("sell", "bob", "five", "--unpaid"))
+    [name] = [str(p.relative_to(data_dir)) for p in (data_dir / "views" / "pending").glob("*.jsonl")]
+    (data_dir / name).write_bytes((data_dir / name).read_bytes() + line + b"\n")
+    before = tree_hash(data_dir)
+    damaged = run(data_dir, "report", "outstanding")
+    assert (damaged.returncode, damaged.stdout) == (3, "")
+    assert damaged.stderr == f"error: {name}:2: is damaged; rebuild the views with 'sessionpack check --rebuild'\n"
+    assert tree_hash(data_dir) == before
+
+
+def test_a_marked_fee_is_a_flat_pending_line_and_an_unmarked_booking_a_whole_record(shop, data_dir: Path) -> None:
+    ok(shop("book", "bob", "massage", "2026-03-02T10:00", now="2026-03-01T09:00"))
+    ok(shop("book", "bob", "massage", "2026-03-03T10:00", now="2026-03-01T09:00"))
+    ok(shop("attend", "bob.b1", now="2026-03-02T12:00"))
+    lines = [json.loads(line) for p in (data_dir / "views" / "pending").glob("*.jsonl") for line in p.read_bytes().splitlines()]
+    [fee] = [fields for fields in lines if fields[0] == "b"]
+    [unmarked] = [fields for fields in lines if fields[0] == "u"]
+    assert fee == ["b", "bob", "bob.b1", "90.00", "2026-03-02T10:00:00+00:00", "90.00", None, None, None, "attended", "massage"]
+    assert unmarked[:3] == ["u", "bob", "bob.b2"] and unmarked[3]["status"] == "booked" and unmarked[3]["duration"] == 60
