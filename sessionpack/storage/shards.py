@@ -50,6 +50,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, Iterable, Iterator
 
+    from .encoding import Parts
+
 DAMAGED_FIX = "rebuild the views with 'sessionpack check --rebuild'"
 _HEX2 = r"[0-9a-f]{2}\Z"  # (compiled on first use)
 
@@ -94,9 +96,16 @@ def index_entries(view: dict[str, Any]) -> tuple[set[tuple[str, str]], dict[tupl
 # -- open packages: lines -------------------------------------------------------
 
 
-def open_lines(view: dict[str, Any]) -> list[bytes]:
-    """The lines a client view contributes to its open shard."""
-    return [canonical(list(row)) for row in ledger.open_rows(view)]
+def open_lines(view: dict[str, Any], parts: Parts | None = None) -> list[bytes]:
+    """The lines a client view contributes to its open shard (with
+    ``parts``: each package record encoded once, for its view too)."""
+    if parts is None:
+        return [canonical(list(row)) for row in ledger.open_rows(view)]
+    lines = []
+    for row in ledger.open_rows(view):
+        parts.text(row[3])
+        lines.append((parts.dumps(list(row), 1) + "\n").encode("utf-8"))
+    return lines
 
 
 def line_key(line: bytes, name: str = "", number: int = 0) -> tuple[bytes, bytes]:
@@ -191,10 +200,12 @@ def remove_ref(refs: dict[str, list[list[Any]]], reference: str, client: str, cp
 class Changes:
     """The shard files a commit changes, computed in memory before any write."""
 
-    def __init__(self, root: str, read: Callable[[str], bytes | None] | None = None) -> None:
+    def __init__(self, root: str, read: Callable[[str], bytes | None] | None = None, parts: Parts | None = None) -> None:
         """``read(name)``: a shard file as the store sees it now (its own
-        commits' files held in memory, else the file; None: no such file)."""
+        commits' files held in memory, else the file; None: no such file);
+        ``parts``: the commit's encoded parts (``encoding``)."""
         self.root = root
+        self._parts = parts
         self._reader = read
         self._before: dict[str, bytes | None] = {}
         self._open: dict[str, dict[bytes, list[bytes]]] = {}  # shard -> client -> its lines
@@ -233,7 +244,7 @@ class Changes:
                     self._unsorted.add(name)
                 previous = key
                 by_client.setdefault(key[0], []).append(line)
-        by_client[client.encode("utf-8")] = sorted(open_lines(view), key=line_key)
+        by_client[client.encode("utf-8")] = sorted(open_lines(view, self._parts), key=line_key)
         codes_before, refs_before = before
         codes_after, refs_after = index_entries(view)
         for code_hash, cp_id in sorted(codes_before - codes_after):
@@ -304,6 +315,13 @@ def write(root: str, files: dict[str, bytes | None]) -> None:
     """Write (or remove) shard files durably (``batchio``: one flush when many)."""
     from .batchio import write_many
 
+    write_many(prepare(root, files), "shard-written")
+
+
+def prepare(root: str, files: dict[str, bytes | None]) -> list[tuple[str, bytes]]:
+    """Remove the shard files that are gone (durably) and make the folders
+    of the others; returns what is left to write: (path, bytes), in order
+    (for ``batchio``, which may write them with other view files)."""
     for name, data in sorted(files.items()):
         if data is None:
             path = os.path.join(root, name)
@@ -315,7 +333,7 @@ def write(root: str, files: dict[str, bytes | None]) -> None:
             crash_point("shard-written")
     for folder in sorted({os.path.dirname(name) for name, data in files.items() if data is not None}):
         make_dir(os.path.join(root, folder))
-    write_many(((os.path.join(root, name), data) for name, data in sorted(files.items()) if data is not None), "shard-written")
+    return [(os.path.join(root, name), data) for name, data in sorted(files.items()) if data is not None]
 
 
 # -- building every shard (check, rebuild) ---------------------------------------------

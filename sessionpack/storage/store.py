@@ -35,8 +35,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, Iterator
 
+    from .encoding import Parts
 
-def encode_view(view: dict[str, Any]) -> bytes:
+
+def encode_view(view: dict[str, Any], parts: Parts | None = None) -> bytes:
+    """A view's bytes (with ``parts``: splicing in what the commit encoded already)."""
+    if parts is not None:
+        return (parts.dumps(view) + "\n").encode("utf-8")
     return (json.dumps(view, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -468,6 +473,7 @@ class Store:
         so such damage stops the command before anything is written.
         """
         from . import shards  # (only a command that records builds shards: readers never load them)
+        from .encoding import Parts
         from .small_views import SMALL_VIEWS
 
         clients: dict[str, dict[str, Any]] = {}
@@ -505,10 +511,11 @@ class Store:
                         view = small[entry.name] = self._load_small_view(entry.name, entry.empty)
                     if event["seq"] > view["seq"] and entry.fold(view, event):
                         changed.add(entry.name)
-        changes = shards.Changes(self.root, self.view_bytes)  # on what this store's own commits left, written or not
+        parts = Parts()  # what is encoded once is spliced into the other files that hold it
+        changes = shards.Changes(self.root, self.view_bytes, parts)  # on what this store's own commits left, written or not
         for client_id, view in clients.items():
             changes.set_client(view, codes_before[client_id], reports_before[client_id])
-        return Folded(clients, {name: small[name] for name in sorted(changed)}, changes.files())
+        return Folded(clients, {name: small[name] for name in sorted(changed)}, changes.files(), parts)
 
     def _write_views(self, folded: "Folded", events: list[dict[str, Any]], index: dict[str, Any], offset: int) -> dict[str, Any]:
         # Shards first: the access-code shards change by the difference between
@@ -516,12 +523,12 @@ class Store:
         # while the old view is still there for a replay to start from.
         fail_point("views")
         from . import shards
+        from .batchio import write_groups  # many files (a file of sales): one flush for all
 
-        shards.write(self.root, folded.shards)
-        from .batchio import write_many  # many client views (a file of sales): one flush for all
-
-        write_many(((layout.client_view_path(self.root, client_id), encode_view(view))
-                    for client_id, view in folded.clients.items()), "view-written")
+        parts = folded.parts
+        write_groups([(shards.prepare(self.root, folded.shards), "shard-written"),
+                      (((layout.client_view_path(self.root, client_id), encode_view(view, parts))
+                        for client_id, view in folded.clients.items()), "view-written")])
         for name, view in folded.small.items():
             atomic_write(self.path(name), encode_view(view))
         crash_point("before-index")
@@ -534,14 +541,17 @@ class Store:
 
 class Folded:
     """What a batch of events makes of the views, in memory: client views by
-    id, the small views they changed by file name, and shard file contents."""
+    id, the small views they changed by file name, and shard file contents;
+    ``parts``: what the fold encoded, for the writes of the same commit."""
 
-    __slots__ = ("clients", "small", "shards")
+    __slots__ = ("clients", "small", "shards", "parts")
 
-    def __init__(self, clients: dict[str, dict[str, Any]], small: dict[str, dict[str, Any]], shard_files: dict[str, bytes | None]) -> None:
+    def __init__(self, clients: dict[str, dict[str, Any]], small: dict[str, dict[str, Any]], shard_files: dict[str, bytes | None],
+                 parts: Parts | None = None) -> None:
         self.clients = clients
         self.small = small
         self.shards = shard_files
+        self.parts = parts
 
 
 class Transaction:
@@ -629,7 +639,9 @@ class Transaction:
             self.index = {"format": ledger.VIEW_FORMAT, "offset": self.index["offset"], "seq": stamped[-1]["seq"]}
             self.dry_events.extend(stamped)
             return stamped
-        data = b"".join(journal.encode(record) for record in stamped)
+        parts = folded.parts
+        data = ("".join(parts.text(record) + "\n" for record in stamped).encode("utf-8") if parts is not None
+                else b"".join(journal.encode(record) for record in stamped))
         _, end = append_durably(store._journal_path, data)
         crash_point("journal-written")
         # Recorded. From here on a failure only delays the views: the command
