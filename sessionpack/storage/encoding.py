@@ -32,6 +32,7 @@ _C_ENCODE = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
 _MARK = f"\x00part-{secrets.token_hex(8)}-"
 _MARK_JSON = json.dumps(_MARK)[:-1]  # '"\u0000part-...-' (the number and closing quote follow)
 SHARED_KEYS = frozenset({"terms"})  # values under these keys are worth keeping: many objects share them
+HOLDER_KEYS = frozenset({"events", "packages"})  # a view's containers of parts (its history, its client packages)
 _CONTAINERS = (dict, list)
 
 
@@ -61,7 +62,8 @@ class Parts:
 
     def dumps(self, obj: Any, depth: int = 2) -> str:
         """``dumps(obj)``, with the parts known (and the shared values met)
-        within ``depth`` levels spliced in rather than encoded again."""
+        spliced in rather than encoded again: the items of ``obj``, and with
+        ``depth`` 2 those of its values under ``HOLDER_KEYS``."""
         parts: list[str] = []
         swapped = self._swap(obj, parts, depth)
         text = dumps(swapped)
@@ -83,7 +85,7 @@ class Parts:
                 if known is not None:
                     new: Any = f"{_MARK}{len(parts)}"
                     parts.append(known[1])
-                elif depth > 1:
+                elif depth > 1 and key in HOLDER_KEYS:
                     new = self._swap(value, parts, depth - 1)
                 else:
                     continue
@@ -96,15 +98,10 @@ class Parts:
                 if type(value) not in _CONTAINERS:
                     continue
                 known = self._texts.get(id(value))
-                if known is not None:
-                    new = f"{_MARK}{len(parts)}"
-                    parts.append(known[1])
-                elif depth > 1:
-                    new = self._swap(value, parts, depth - 1)
-                else:
+                if known is None:
                     continue
-                if new is not value:
-                    if out is None:
-                        out = list(obj)
-                    out[index] = new
+                if out is None:
+                    out = list(obj)
+                out[index] = f"{_MARK}{len(parts)}"
+                parts.append(known[1])
         return obj if out is None else out

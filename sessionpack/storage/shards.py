@@ -231,10 +231,14 @@ class Changes:
         before the commit; ``reports_before``: its records before it, from
         ``report_shards.fingerprint``)."""
         client = view["id"]
+        new_client = reports_before is not None and not reports_before.get("seq")  # its view was empty before
         self._set_reports(view, reports_before or {"seq": 0, "ids": None, "p": {}, "b": {}})
         name = open_shard(client)
         by_client = self._open.get(name)
-        if by_client is None:
+        lines = open_lines(view, self._parts)
+        if by_client is None and not lines and new_client:
+            pass  # a client new in this commit without open packages (a file of new clients): its shard stays as it is
+        elif by_client is None:
             by_client = self._open[name] = {}
             previous = None
             for number, line in enumerate(split_lines(self._read(name)), start=1):
@@ -244,7 +248,8 @@ class Changes:
                     self._unsorted.add(name)
                 previous = key
                 by_client.setdefault(key[0], []).append(line)
-        by_client[client.encode("utf-8")] = sorted(open_lines(view, self._parts), key=line_key)
+        if by_client is not None:
+            by_client[client.encode("utf-8")] = sorted(lines, key=line_key)
         codes_before, refs_before = before
         codes_after, refs_after = index_entries(view)
         for code_hash, cp_id in sorted(codes_before - codes_after):
