@@ -21,8 +21,14 @@ def minor_digits(currency: str) -> int:
     return _MINOR_DIGITS.get(currency.upper(), 2)
 
 
+_QUANTA: dict[str, Decimal] = {}  # currency -> its minor unit (asked for every amount of a file of sales)
+
+
 def quantum(currency: str) -> Decimal:
-    return Decimal(1).scaleb(-minor_digits(currency))
+    step = _QUANTA.get(currency)
+    if step is None:
+        step = _QUANTA[currency] = Decimal(1).scaleb(-minor_digits(currency))
+    return step
 
 
 def quantize(amount: Decimal, currency: str) -> Decimal:

@@ -63,6 +63,18 @@ def _syncfs(directory: str) -> bool:
     return True
 
 
+def _write_temp(path: str, data: bytes, crash: str, pending: list[tuple[str, str, str]]) -> None:
+    refuse_link(path)
+    tmp = temp_name(path)  # unguessable: nothing can be planted there
+    fd = _open_new(tmp)
+    pending.append((tmp, path, crash))
+    try:
+        os.fchmod(fd, FILE_MODE)
+        _write_all(fd, data)
+    finally:
+        os.close(fd)
+
+
 def write_many(items: Iterable[tuple[str, bytes]], crash: str) -> None:
     """Replace each path with its bytes, durably (see the module's text);
     ``crash`` names the crash point reached after the first file."""
@@ -88,15 +100,7 @@ def write_groups(groups: list[tuple[Iterable[tuple[str, bytes]], str]]) -> None:
     path = ""
     try:
         for crash, path, data in chain(head, tagged):
-            refuse_link(path)
-            tmp = temp_name(path)  # unguessable: nothing can be planted there
-            fd = _open_new(tmp)
-            pending.append((tmp, path, crash))
-            try:
-                os.fchmod(fd, FILE_MODE)
-                _write_all(fd, data)
-            finally:
-                os.close(fd)
+            _write_temp(path, data, crash, pending)
         directories = sorted({os.path.dirname(os.path.abspath(p)) for _, p, _ in pending})
         devices = {os.stat(d).st_dev: d for d in directories}
         if not all([_syncfs(d) for d in devices.values()]):
@@ -116,10 +120,12 @@ def write_groups(groups: list[tuple[Iterable[tuple[str, bytes]], str]]) -> None:
                 for directory in sorted({os.path.dirname(os.path.abspath(p)) for p in group}):
                     fsync_dir(directory)
                 group = []
-    except OSError as err:
+    except BaseException as err:
         for tmp, _, _ in pending[renamed:]:
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
-        raise disk_error(path, err) from err
+        if isinstance(err, OSError):
+            raise disk_error(path, err) from err
+        raise
