@@ -72,36 +72,47 @@ class Parts:
         return text
 
     def _swap(self, obj: Any, parts: list[str], depth: int) -> Any:
-        """``obj`` with its known parts replaced by marks (copies only where one was)."""
-        out = None
+        """``obj`` with its known parts replaced by marks (copies only where
+        one was): a list's items; a dict's values under ``SHARED_KEYS``,
+        and with ``depth`` 2 the items of its values under ``HOLDER_KEYS``."""
+        out: Any = None
         if type(obj) is dict:
-            for key, value in obj.items():
-                if type(value) not in _CONTAINERS:
-                    continue
-                known = self._texts.get(id(value))
-                if known is None and key in SHARED_KEYS:
-                    self.text(value)
-                    known = self._texts[id(value)]
-                if known is not None:
-                    new: Any = f"{_MARK}{len(parts)}"
-                    parts.append(known[1])
-                elif depth > 1 and key in HOLDER_KEYS:
-                    new = self._swap(value, parts, depth - 1)
-                else:
-                    continue
-                if new is not value:
+            for key in SHARED_KEYS:
+                value = obj.get(key)
+                if type(value) in _CONTAINERS:
                     if out is None:
                         out = dict(obj)
-                    out[key] = new
+                    out[key] = f"{_MARK}{len(parts)}"
+                    parts.append(self.text(value))
+            if depth > 1:
+                for key in HOLDER_KEYS:
+                    value = obj.get(key)
+                    if type(value) in _CONTAINERS:
+                        new = self._swap(value, parts, depth - 1) if type(value) is list else self._swap_values(value, parts)
+                        if new is not value:
+                            if out is None:
+                                out = dict(obj)
+                            out[key] = new
         elif type(obj) is list:
+            texts = self._texts
             for index, value in enumerate(obj):
-                if type(value) not in _CONTAINERS:
-                    continue
-                known = self._texts.get(id(value))
-                if known is None:
-                    continue
+                known = texts.get(id(value)) if type(value) in _CONTAINERS else None
+                if known is not None:
+                    if out is None:
+                        out = list(obj)
+                    out[index] = f"{_MARK}{len(parts)}"
+                    parts.append(known[1])
+        return obj if out is None else out
+
+    def _swap_values(self, obj: dict[str, Any], parts: list[str]) -> dict[str, Any]:
+        """A dict with those of its values that are known parts replaced by marks."""
+        out = None
+        texts = self._texts
+        for key, value in obj.items():
+            known = texts.get(id(value)) if type(value) in _CONTAINERS else None
+            if known is not None:
                 if out is None:
-                    out = list(obj)
-                out[index] = f"{_MARK}{len(parts)}"
+                    out = dict(obj)
+                out[key] = f"{_MARK}{len(parts)}"
                 parts.append(known[1])
         return obj if out is None else out
