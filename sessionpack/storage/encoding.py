@@ -19,7 +19,7 @@ made do not change between the fold and the writes).
 from __future__ import annotations
 
 import json
-import secrets
+import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ _C_ENCODE = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
     None, json.JSONEncoder().default, json.encoder.encode_basestring, None, ":", ",", True, False, True)
 # Stands for a part while its container is encoded: unguessable (made anew by
 # each process), so no text of a view can hold it.
-_MARK = f"\x00part-{secrets.token_hex(8)}-"
+_MARK = f"\x00part-{os.urandom(8).hex()}-"  # (not secrets: a sale imports neither it nor random)
 _MARK_JSON = json.dumps(_MARK)[:-1]  # '"\u0000part-...-' (the number and closing quote follow)
 SHARED_KEYS = frozenset({"terms"})  # values under these keys are worth keeping: many objects share them
 HOLDER_KEYS = frozenset({"events", "packages"})  # a view's containers of parts (its history, its client packages)
