@@ -124,7 +124,7 @@ def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: Format) -> None:
     from ..actions.csvtable import read_table
     from ..actions.practice import Practice
     from ..actions.problems import ProblemsFound
-    from .bulk_out import emit_rows, print_problems, progress, read_input
+    from .bulk_out import emit_rows, leave_for_exit, print_problems, progress, read_input
     from .output import no_collector
 
     opened = store()
@@ -156,6 +156,7 @@ def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: Format) -> None:
             say(f"No rows in {source}: nothing to do")
             return
         emit_rows(fmt, CLIENT_ROW_COLUMNS, [row.record() for row in plan.rows], title)
+        leave_for_exit(len(plan.rows))
 
 
 @client_app.command("list")

@@ -79,7 +79,7 @@ def _sell_csv(path: str, client: str | None, package_id: str | None, opts: dict,
     from ..actions.practice import Practice
     from ..actions.problems import ProblemsFound
     from ..actions.selling import REQUIRED, known_column, known_text, plan_sales, request_from_row, unknown_hint
-    from .bulk_out import emit_rows, print_problems, progress, read_input
+    from .bulk_out import emit_rows, leave_for_exit, print_problems, progress, read_input
     from .output import no_collector
 
     if client is not None or package_id is not None:
@@ -125,6 +125,7 @@ def _sell_csv(path: str, client: str | None, package_id: str | None, opts: dict,
             say(f"No rows in {source}: nothing to do")
             return
         emit_rows(fmt, CSV_ROW_COLUMNS, rows, title)
+        leave_for_exit(len(rows))
 
 
 SELL_TEMPLATE = """client,package,ref,price,paid,date,share,invoice,note,remaining,used_before,expires,activated
