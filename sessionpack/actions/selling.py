@@ -91,20 +91,31 @@ class SaleRequest:
         return self.labels.get(name, name)
 
 
+_BALANCE_COLUMNS: dict[str, tuple[str, str | None] | None] = {}  # column -> (remaining or used_before, key), as met
+
+
+def _balance_column(name: str) -> tuple[str, str | None] | None:
+    """(``remaining`` or ``used_before``, balance key or None) of a column of
+    an imported balance; None for another column. (Worked out once per
+    column name: the same few names come on every row of a file.)"""
+    if name not in _BALANCE_COLUMNS:
+        keyed = _KEYED.match(name) if name not in (REMAINING, USED_BEFORE) else None
+        _BALANCE_COLUMNS[name] = (name, None) if name in (REMAINING, USED_BEFORE) else (
+            (keyed.group(1), keyed.group(2)) if keyed else None)
+    return _BALANCE_COLUMNS[name]
+
+
 def request_from_row(row: Row) -> SaleRequest:
     """The request of one CSV row (cells as typed; checked by ``plan_sales``)."""
     cells = row.cells
     imports = ImportCells()
     for name, text in cells.items():
-        if name in (REMAINING, USED_BEFORE):
-            getattr(imports, name)[None] = text
-        else:
-            keyed = _KEYED.match(name)
-            if keyed:
-                getattr(imports, keyed.group(1))[keyed.group(2)] = text
+        balance = _BALANCE_COLUMNS[name] if name in _BALANCE_COLUMNS else _balance_column(name)
+        if balance is not None:
+            getattr(imports, balance[0])[balance[1]] = text
     imports.expires = cells.get(EXPIRES)
     imports.activated = cells.get(ACTIVATED)
-    share = tuple(part for part in _SPLIT.split(cells.get("share", "").strip()) if part)
+    share = tuple(part for part in _SPLIT.split(cells["share"].strip()) if part) if "share" in cells else ()
     return SaleRequest(
         client=cells.get("client", "").strip(), package=cells.get("package", "").strip(), ref=cells.get("ref"),
         price=cells.get("price"), paid=cells.get("paid"), date=cells.get("date"), share=share,

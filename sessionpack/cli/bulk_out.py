@@ -36,6 +36,18 @@ def emit_rows(fmt: Format, columns: Sequence[str], rows: list[dict[str, Any]], t
     emit(fmt, columns, rows, title=title, data=rows)
 
 
+def leave_for_exit(rows: int) -> None:
+    """After a file of many rows, what the command made stays until the
+    process exits (the store holds the views it recorded): take it out of
+    the cyclic collector's sight (``gc.freeze``), so the collection the
+    interpreter makes as it exits does not walk it all again (a third of a
+    second for 10,000 rows). A small file leaves the collector as it is."""
+    if rows >= PROGRESS_FROM:
+        import gc
+
+        gc.freeze()
+
+
 def print_problems(lines: Sequence[str]) -> None:
     sys.stdout.flush()
     sys.stderr.write("".join(line + "\n" for line in lines))

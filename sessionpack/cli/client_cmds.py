@@ -124,37 +124,39 @@ def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: Format) -> None:
     from ..actions.csvtable import read_table
     from ..actions.practice import Practice
     from ..actions.problems import ProblemsFound
-    from .bulk_out import emit_rows, print_problems, progress, read_input
+    from .bulk_out import emit_rows, leave_for_exit, print_problems, progress, read_input
     from .output import no_collector
 
     opened = store()
     if not hooks:
         opened.after_commit = None  # a file of clients runs no hooks unless asked (--hooks)
     data, source = read_input(path)
-    table = read_table(data, known=lambda name: name in clients.COLUMNS, required=clients.REQUIRED,
-                       known_text=", ".join(clients.COLUMNS))
-    if table.problems:
-        problems = ProblemsFound(table.problems, source)
-        print_problems(problems.lines)
-        raise problems
-    requests = [clients.request_from_row(row) for row in table.rows]
-    with no_collector(), progress(len(requests), source) as advance:
-        with opened.writing() as tx:
-            plan = clients.plan_clients(Practice(opened, tx), requests, match_details=True, progress=advance)
-            if plan.problems:
-                problems = ProblemsFound(plan.problems, source, table.columns)
-                print_problems(problems.lines)
-                raise problems
-            if plan.events:
-                tx.commit(plan.events)
-    created = len(plan.created_rows())
-    title = f"From {source}: {created} created, {len(plan.rows) - created} unchanged"
-    if dry_run:
-        title += " (dry run: nothing was recorded)"
-    if not plan.rows and fmt is Format.table:
-        say(f"No rows in {source}: nothing to do")
-        return
-    emit_rows(fmt, CLIENT_ROW_COLUMNS, [row.record() for row in plan.rows], title)
+    with no_collector():  # (from the rows read to the rows printed: tens of thousands of objects, no cycles)
+        table = read_table(data, known=lambda name: name in clients.COLUMNS, required=clients.REQUIRED,
+                           known_text=", ".join(clients.COLUMNS))
+        if table.problems:
+            problems = ProblemsFound(table.problems, source)
+            print_problems(problems.lines)
+            raise problems
+        requests = [clients.request_from_row(row) for row in table.rows]
+        with progress(len(requests), source) as advance:
+            with opened.writing() as tx:
+                plan = clients.plan_clients(Practice(opened, tx), requests, match_details=True, progress=advance)
+                if plan.problems:
+                    problems = ProblemsFound(plan.problems, source, table.columns)
+                    print_problems(problems.lines)
+                    raise problems
+                if plan.events:
+                    tx.commit(plan.events)
+        created = len(plan.created_rows())
+        title = f"From {source}: {created} created, {len(plan.rows) - created} unchanged"
+        if dry_run:
+            title += " (dry run: nothing was recorded)"
+        if not plan.rows and fmt is Format.table:
+            say(f"No rows in {source}: nothing to do")
+            return
+        emit_rows(fmt, CLIENT_ROW_COLUMNS, [row.record() for row in plan.rows], title)
+        leave_for_exit(len(plan.rows))
 
 
 @client_app.command("list")

@@ -79,7 +79,7 @@ def _sell_csv(path: str, client: str | None, package_id: str | None, opts: dict,
     from ..actions.practice import Practice
     from ..actions.problems import ProblemsFound
     from ..actions.selling import REQUIRED, known_column, known_text, plan_sales, request_from_row, unknown_hint
-    from .bulk_out import emit_rows, print_problems, progress, read_input
+    from .bulk_out import emit_rows, leave_for_exit, print_problems, progress, read_input
     from .output import no_collector
 
     if client is not None or package_id is not None:
@@ -92,38 +92,40 @@ def _sell_csv(path: str, client: str | None, package_id: str | None, opts: dict,
     if not hooks:
         opened.after_commit = None  # a file of sales or imported balances runs no hooks unless asked (--hooks)
     data, source = read_input(path)
-    table = read_table(data, known=lambda name: known_column(name, create_clients), required=REQUIRED,
-                       known_text=known_text(create_clients), unknown_hint=unknown_hint)
-    if table.problems:
-        problems = ProblemsFound(table.problems, source)
-        print_problems(problems.lines)
-        raise problems
-    requests = [request_from_row(row) for row in table.rows]
-    with no_collector(), progress(len(requests), source) as advance:
-        with opened.writing() as tx:
-            plan = plan_sales(Practice(opened, tx), requests, assign=assign, create_clients=create_clients, progress=advance)
-            if plan.problems:
-                problems = ProblemsFound(plan.problems, source, table.columns)
-                print_problems(problems.lines)
-                raise problems
-            if plan.events:
-                tx.commit(plan.events)
-    rows = []
-    for row in plan.rows:
-        record = row.record()
+    with no_collector():  # (from the rows read to the rows printed: tens of thousands of objects, no cycles)
+        table = read_table(data, known=lambda name: known_column(name, create_clients), required=REQUIRED,
+                           known_text=known_text(create_clients), unknown_hint=unknown_hint)
+        if table.problems:
+            problems = ProblemsFound(table.problems, source)
+            print_problems(problems.lines)
+            raise problems
+        requests = [request_from_row(row) for row in table.rows]
+        with progress(len(requests), source) as advance:
+            with opened.writing() as tx:
+                plan = plan_sales(Practice(opened, tx), requests, assign=assign, create_clients=create_clients, progress=advance)
+                if plan.problems:
+                    problems = ProblemsFound(plan.problems, source, table.columns)
+                    print_problems(problems.lines)
+                    raise problems
+                if plan.events:
+                    tx.commit(plan.events)
+        rows = []
+        for row in plan.rows:
+            record = row.record()
+            if dry_run:
+                record["code"] = ""  # made when the sale is recorded
+            rows.append(record)
+        created, unchanged = plan.created(), len(plan.rows) - plan.created()
+        title = f"From {source}: {created} created, {unchanged} unchanged"
+        if plan.clients_created:
+            title += f"; {len(plan.clients_created)} new client{'s' if len(plan.clients_created) != 1 else ''}"
         if dry_run:
-            record["code"] = ""  # made when the sale is recorded
-        rows.append(record)
-    created, unchanged = plan.created(), len(plan.rows) - plan.created()
-    title = f"From {source}: {created} created, {unchanged} unchanged"
-    if plan.clients_created:
-        title += f"; {len(plan.clients_created)} new client{'s' if len(plan.clients_created) != 1 else ''}"
-    if dry_run:
-        title += " (dry run: nothing was recorded)"
-    if not rows and fmt is Format.table:
-        say(f"No rows in {source}: nothing to do")
-        return
-    emit_rows(fmt, CSV_ROW_COLUMNS, rows, title)
+            title += " (dry run: nothing was recorded)"
+        if not rows and fmt is Format.table:
+            say(f"No rows in {source}: nothing to do")
+            return
+        emit_rows(fmt, CSV_ROW_COLUMNS, rows, title)
+        leave_for_exit(len(rows))
 
 
 SELL_TEMPLATE = """client,package,ref,price,paid,date,share,invoice,note,remaining,used_before,expires,activated

@@ -49,7 +49,7 @@ def new_code(raw: bytes | None = None) -> str:
         # Base 32 of whole 40-bit groups is 5 bits a letter, no padding: what
         # ``base64.b32encode`` writes, without importing base64 and binascii.
         number, letters = int.from_bytes(data, "big"), len(data) * 8 // 5
-        text = "".join(_BASE32[(number >> (5 * (letters - 1 - i))) & 31] for i in range(letters))
+        text = "".join([_BASE32[(number >> shift) & 31] for shift in range(5 * (letters - 1), -1, -5)])
     else:
         import base64
 
@@ -59,7 +59,7 @@ def new_code(raw: bytes | None = None) -> str:
 
 def normalise(code: str) -> str:
     """The code as typed, without case, spaces or dashes."""
-    return "".join(ch for ch in code.upper() if ch not in " -\t")
+    return code.upper().replace(" ", "").replace("-", "").replace("\t", "")
 
 
 def code_hash(code: str) -> str:

@@ -21,7 +21,7 @@ def minor_digits(currency: str) -> int:
     return _MINOR_DIGITS.get(currency.upper(), 2)
 
 
-_QUANTA: dict[str, Decimal] = {}  # currency -> its minor unit (Decimals are immutable: one each)
+_QUANTA: dict[str, Decimal] = {}  # currency -> its minor unit (asked for every amount: Decimals are immutable, one each)
 
 
 def quantum(currency: str) -> Decimal:

@@ -19,6 +19,10 @@ command repairs as after any interrupted view write: the index, written
 last by the caller, still names the journal position the old files reflect,
 and the replay is idempotent. A batch smaller than ``BATCH_FROM`` is written
 file by file with ``atomic_write``, as before.
+
+``write_groups`` does the same for groups that must be replaced in order
+(a commit's shards before its client views): one flush for all of them,
+then steps 3 and 4 group by group.
 """
 
 from __future__ import annotations
@@ -59,49 +63,69 @@ def _syncfs(directory: str) -> bool:
     return True
 
 
+def _write_temp(path: str, data: bytes, crash: str, pending: list[tuple[str, str, str]]) -> None:
+    refuse_link(path)
+    tmp = temp_name(path)  # unguessable: nothing can be planted there
+    fd = _open_new(tmp)
+    pending.append((tmp, path, crash))
+    try:
+        os.fchmod(fd, FILE_MODE)
+        _write_all(fd, data)
+    finally:
+        os.close(fd)
+
+
 def write_many(items: Iterable[tuple[str, bytes]], crash: str) -> None:
     """Replace each path with its bytes, durably (see the module's text);
     ``crash`` names the crash point reached after the first file."""
-    items = iter(items)
-    head = list(islice(items, BATCH_FROM))
+    write_groups([(items, crash)])
+
+
+def write_groups(groups: list[tuple[Iterable[tuple[str, bytes]], str]]) -> None:
+    """``write_many`` of several groups in order, with one flush for all:
+    every temporary file is written and flushed first, then each group's
+    files are renamed and its directories fsynced before the next group's
+    are renamed (a crash leaves a later group's old files only if every
+    earlier group is new or also old). ``crash`` of a group is the crash
+    point reached after each of its files."""
+    tagged = ((crash, path, data) for items, crash in groups for path, data in items)
+    head = list(islice(tagged, BATCH_FROM))
     if len(head) < BATCH_FROM:
-        for path, data in head:
+        for crash, path, data in head:
             atomic_write(path, data)
             crash_point(crash)
         return
-    pending: list[tuple[str, str]] = []
+    pending: list[tuple[str, str, str]] = []
     renamed = 0
     path = ""
     try:
-        for path, data in chain(head, items):
-            refuse_link(path)
-            tmp = temp_name(path)  # unguessable: nothing can be planted there
-            fd = _open_new(tmp)
-            pending.append((tmp, path))
-            try:
-                os.fchmod(fd, FILE_MODE)
-                _write_all(fd, data)
-            finally:
-                os.close(fd)
-        directories = sorted({os.path.dirname(os.path.abspath(p)) for _, p in pending})
+        for crash, path, data in chain(head, tagged):
+            _write_temp(path, data, crash, pending)
+        directories = sorted({os.path.dirname(os.path.abspath(p)) for _, p, _ in pending})
         devices = {os.stat(d).st_dev: d for d in directories}
         if not all([_syncfs(d) for d in devices.values()]):
-            for tmp, path in pending:
+            for tmp, path, _ in pending:
                 fd = os.open(tmp, os.O_RDONLY)
                 try:
                     os.fsync(fd)
                 finally:
                     os.close(fd)
-        for tmp, path in pending:
+        group: list[str] = []
+        for number, (tmp, path, crash) in enumerate(pending):
             os.replace(tmp, path)
             renamed += 1
+            group.append(path)
             crash_point(crash)
-        for directory in directories:
-            fsync_dir(directory)
-    except OSError as err:
-        for tmp, _ in pending[renamed:]:
+            if number + 1 == len(pending) or pending[number + 1][2] != crash:  # the group's last file
+                for directory in sorted({os.path.dirname(os.path.abspath(p)) for p in group}):
+                    fsync_dir(directory)
+                group = []
+    except BaseException as err:
+        for tmp, _, _ in pending[renamed:]:
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
-        raise disk_error(path, err) from err
+        if isinstance(err, OSError):
+            raise disk_error(path, err) from err
+        raise

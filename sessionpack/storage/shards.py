@@ -50,6 +50,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, Iterable, Iterator
 
+    from .encoding import Parts
+
 DAMAGED_FIX = "rebuild the views with 'sessionpack check --rebuild'"
 _HEX2 = r"[0-9a-f]{2}\Z"  # (compiled on first use)
 
@@ -96,10 +98,17 @@ def index_entries(view: dict[str, Any]) -> tuple[set[tuple[str, str]], dict[tupl
 # -- open packages: lines -------------------------------------------------------
 
 
-def open_lines(view: dict[str, Any], facts: dict[str, Any] | None = None) -> list[bytes]:
-    """The lines a client view contributes to its open shard (``facts``:
-    ``ledger.package_facts(view)`` when the caller has them)."""
-    return [canonical(list(row)) for row in ledger.open_rows(view, facts)]
+def open_lines(view: dict[str, Any], parts: Parts | None = None, facts: dict[str, Any] | None = None) -> list[bytes]:
+    """The lines a client view contributes to its open shard (with
+    ``parts``: each package record encoded once, for its view too;
+    ``facts``: ``ledger.package_facts(view)`` when the caller has them)."""
+    if parts is None:
+        return [canonical(list(row)) for row in ledger.open_rows(view, facts)]
+    lines = []
+    for row in ledger.open_rows(view, facts):
+        parts.text(row[3])
+        lines.append((parts.dumps(list(row), 1) + "\n").encode("utf-8"))
+    return lines
 
 
 def line_key(line: bytes, name: str = "", number: int = 0) -> tuple[bytes, bytes]:
@@ -194,10 +203,12 @@ def remove_ref(refs: dict[str, list[list[Any]]], reference: str, client: str, cp
 class Changes:
     """The shard files a commit changes, computed in memory before any write."""
 
-    def __init__(self, root: str, read: Callable[[str], bytes | None] | None = None) -> None:
+    def __init__(self, root: str, read: Callable[[str], bytes | None] | None = None, parts: Parts | None = None) -> None:
         """``read(name)``: a shard file as the store sees it now (its own
-        commits' files held in memory, else the file; None: no such file)."""
+        commits' files held in memory, else the file; None: no such file);
+        ``parts``: the commit's encoded parts (``encoding``)."""
         self.root = root
+        self._parts = parts
         self._reader = read
         self._before: dict[str, bytes | None] = {}
         self._open: dict[str, dict[bytes, list[bytes]]] = {}  # shard -> client -> its lines
@@ -223,10 +234,14 @@ class Changes:
         before the commit; ``reports_before``: its records before it, from
         ``report_shards.fingerprint``)."""
         client = view["id"]
+        new_client = reports_before is not None and not reports_before.get("seq")  # its view was empty before
         self._set_reports(view, reports_before or {"seq": 0, "ids": None, "p": {}, "b": {}})
         name = open_shard(client)
         by_client = self._open.get(name)
-        if by_client is None:
+        lines = open_lines(view, self._parts)
+        if by_client is None and not lines and new_client:
+            pass  # a client new in this commit without open packages (a file of new clients): its shard stays as it is
+        elif by_client is None:
             by_client = self._open[name] = {}
             previous = None
             for number, line in enumerate(split_lines(self._read(name)), start=1):
@@ -236,7 +251,8 @@ class Changes:
                     self._unsorted.add(name)
                 previous = key
                 by_client.setdefault(key[0], []).append(line)
-        by_client[client.encode("utf-8")] = sorted(open_lines(view), key=line_key)
+        if by_client is not None:
+            by_client[client.encode("utf-8")] = sorted(lines, key=line_key)
         codes_before, refs_before = before
         codes_after, refs_after = index_entries(view)
         for code_hash, cp_id in sorted(codes_before - codes_after):
@@ -307,6 +323,13 @@ def write(root: str, files: dict[str, bytes | None]) -> None:
     """Write (or remove) shard files durably (``batchio``: one flush when many)."""
     from .batchio import write_many
 
+    write_many(prepare(root, files), "shard-written")
+
+
+def prepare(root: str, files: dict[str, bytes | None]) -> list[tuple[str, bytes]]:
+    """Remove the shard files that are gone (durably) and make the folders
+    of the others; returns what is left to write: (path, bytes), in order
+    (for ``batchio``, which may write them with other view files)."""
     for name, data in sorted(files.items()):
         if data is None:
             path = os.path.join(root, name)
@@ -318,7 +341,7 @@ def write(root: str, files: dict[str, bytes | None]) -> None:
             crash_point("shard-written")
     for folder in sorted({os.path.dirname(name) for name, data in files.items() if data is not None}):
         make_dir(os.path.join(root, folder))
-    write_many(((os.path.join(root, name), data) for name, data in sorted(files.items()) if data is not None), "shard-written")
+    return [(os.path.join(root, name), data) for name, data in sorted(files.items()) if data is not None]
 
 
 # -- building every shard (check, rebuild) ---------------------------------------------
@@ -337,7 +360,7 @@ class Builder:
         facts = ledger.package_facts(view)
         for name, report_lines in report_shards.client_lines(view, facts).items():
             self._reports.setdefault(name, []).extend(report_lines)
-        lines = open_lines(view, facts)
+        lines = open_lines(view, facts=facts)
         if lines:
             self._open.setdefault(open_shard(view["id"]), []).extend(lines)
         for code_hash, cp_id in ledger.code_entries(view):

@@ -35,8 +35,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, Iterator
 
+    from .encoding import Parts
 
-def encode_view(view: dict[str, Any]) -> bytes:
+
+def encode_view(view: dict[str, Any], parts: Parts | None = None) -> bytes:
+    """A view's bytes (with ``parts``: splicing in what the commit encoded already)."""
+    if parts is not None:
+        return (parts.dumps(view) + "\n").encode("utf-8")
     return (json.dumps(view, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -88,6 +93,7 @@ class Store:
         self._fresh_clients: dict[str, dict[str, Any]] = {}
         self._fresh_small: dict[str, dict[str, Any]] = {}
         self._fresh_files: dict[str, bytes | None] = {}  # shard files (None: no such file)
+        self._unsettled: Folded | None = None  # a dry run's commit whose shards are made when first read
         self._views_behind = False  # a commit could not write its views: leave them to the next command
         self._fresh_index: dict[str, Any] | None = None
         self._deferring = False  # defer_views: commits write the journal only
@@ -226,9 +232,21 @@ class Store:
         return self._fresh_index
 
     def _remember(self, folded: "Folded") -> None:
+        self._settle()
         self._fresh_clients.update(folded.clients)
         self._fresh_small.update(folded.small)
-        self._fresh_files.update(folded.shards)
+        if folded.shards is None:
+            self._unsettled = folded
+        else:
+            self._fresh_files.update(folded.shards)
+
+    def _settle(self) -> None:
+        """Make the shard files of a dry run's last commit, if it left them
+        to be made when read (before anything reads them, and before another
+        fold changes the client views they are made from)."""
+        folded, self._unsettled = self._unsettled, None
+        if folded is not None:
+            self._fresh_files.update(folded.make_shards())
 
     def defer_views(self) -> None:
         """From now on each commit appends its events to the journal (durably,
@@ -369,6 +387,8 @@ class Store:
         """The bytes of view file ``name`` (relative path) as this command
         sees it: with the events it folded in memory, else as on disk
         (None: no such file)."""
+        if self._unsettled is not None:
+            self._settle()
         if name in self._fresh_files:
             return self._fresh_files[name]
         folder, base = os.path.split(name)
@@ -386,6 +406,7 @@ class Store:
 
     def fresh_view_names(self) -> dict[str, bool]:
         """View files the in-memory state changes: name -> exists."""
+        self._settle()
         names = {name: data is not None for name, data in self._fresh_files.items()}
         names.update({os.path.join(layout.CLIENT_VIEWS, f"{c}.json"): True for c in self._fresh_clients})
         names.update({name: True for name in self._fresh_small})
@@ -461,13 +482,17 @@ class Store:
             raise FileProblem(layout.JOURNAL, line, f"does not fit the events before it ({type(err).__name__})",
                               "restore the journal from a backup") from None
 
-    def _fold(self, events: list[dict[str, Any]]) -> "Folded":
+    def _fold(self, events: list[dict[str, Any]], later_shards: bool = False) -> "Folded":
         """The views the events change (client views, small views, shards), in memory.
 
         Loading may fail on a damaged view; ``commit`` folds before it appends,
-        so such damage stops the command before anything is written.
+        so such damage stops the command before anything is written. With
+        ``later_shards`` (a dry run) the shard files are left to
+        ``Folded.make_shards``, for a command that goes on to read them.
         """
+        self._settle()
         from . import shards  # (only a command that records builds shards: readers never load them)
+        from .encoding import Parts
         from .small_views import SMALL_VIEWS
 
         clients: dict[str, dict[str, Any]] = {}
@@ -505,10 +530,18 @@ class Store:
                         view = small[entry.name] = self._load_small_view(entry.name, entry.empty)
                     if event["seq"] > view["seq"] and entry.fold(view, event):
                         changed.add(entry.name)
-        changes = shards.Changes(self.root, self.view_bytes)  # on what this store's own commits left, written or not
-        for client_id, view in clients.items():
-            changes.set_client(view, codes_before[client_id], reports_before[client_id])
-        return Folded(clients, {name: small[name] for name in sorted(changed)}, changes.files())
+        parts = Parts()  # what is encoded once is spliced into the other files that hold it
+
+        def make_shards() -> dict[str, bytes | None]:
+            changes = shards.Changes(self.root, self.view_bytes, parts)  # on what this store's own commits left, written or not
+            for client_id, view in clients.items():
+                changes.set_client(view, codes_before[client_id], reports_before[client_id])
+            return changes.files()
+
+        folded = Folded(clients, {name: small[name] for name in sorted(changed)}, None, parts, make_shards)
+        if not later_shards:
+            folded.shards = make_shards()
+        return folded
 
     def _write_views(self, folded: "Folded", events: list[dict[str, Any]], index: dict[str, Any], offset: int) -> dict[str, Any]:
         # Shards first: the access-code shards change by the difference between
@@ -516,12 +549,12 @@ class Store:
         # while the old view is still there for a replay to start from.
         fail_point("views")
         from . import shards
+        from .batchio import write_groups  # many files (a file of sales): one flush for all
 
-        shards.write(self.root, folded.shards)
-        from .batchio import write_many  # many client views (a file of sales): one flush for all
-
-        write_many(((layout.client_view_path(self.root, client_id), encode_view(view))
-                    for client_id, view in folded.clients.items()), "view-written")
+        parts = folded.parts
+        write_groups([(shards.prepare(self.root, folded.shards), "shard-written"),
+                      (((layout.client_view_path(self.root, client_id), encode_view(view, parts))
+                        for client_id, view in folded.clients.items()), "view-written")])
         for name, view in folded.small.items():
             atomic_write(self.path(name), encode_view(view))
         crash_point("before-index")
@@ -534,14 +567,18 @@ class Store:
 
 class Folded:
     """What a batch of events makes of the views, in memory: client views by
-    id, the small views they changed by file name, and shard file contents."""
+    id, the small views they changed by file name, and shard file contents;
+    ``parts``: what the fold encoded, for the writes of the same commit."""
 
-    __slots__ = ("clients", "small", "shards")
+    __slots__ = ("clients", "small", "shards", "parts", "make_shards")
 
-    def __init__(self, clients: dict[str, dict[str, Any]], small: dict[str, dict[str, Any]], shard_files: dict[str, bytes | None]) -> None:
+    def __init__(self, clients: dict[str, dict[str, Any]], small: dict[str, dict[str, Any]], shard_files: dict[str, bytes | None] | None,
+                 parts: Parts | None = None, make_shards: Callable[[], dict[str, bytes | None]] | None = None) -> None:
         self.clients = clients
         self.small = small
-        self.shards = shard_files
+        self.shards = shard_files  # None: not made yet (make_shards)
+        self.parts = parts
+        self.make_shards = make_shards
 
 
 class Transaction:
@@ -622,14 +659,18 @@ class Transaction:
                 record["more"] = True  # a torn write never leaves half a command (journal.torn_tail)
             stamped.append(record)
         # Fold first: a damaged view the events need stops the command here,
-        # before anything is written.
-        folded = store._fold(stamped)
+        # before anything is written. A dry run makes the shard files only if
+        # the command goes on to read them (a file of sales prints its rows
+        # from its plan: most of its fold would be for nothing).
+        folded = store._fold(stamped, later_shards=store.dry_run)
         if store.dry_run:  # what it would record, held in memory only
             store._remember(folded)
             self.index = {"format": ledger.VIEW_FORMAT, "offset": self.index["offset"], "seq": stamped[-1]["seq"]}
             self.dry_events.extend(stamped)
             return stamped
-        data = b"".join(journal.encode(record) for record in stamped)
+        parts = folded.parts
+        data = ("".join(parts.text(record) + "\n" for record in stamped).encode("utf-8") if parts is not None
+                else b"".join(journal.encode(record) for record in stamped))
         _, end = append_durably(store._journal_path, data)
         crash_point("journal-written")
         # Recorded. From here on a failure only delays the views: the command

@@ -128,3 +128,30 @@ def test_an_assignable_record_with_field_options_is_what_a_dataclass_is() -> Non
     changed = Mine(1)
     changed.a = 5
     assert changed.a == 5 and Mine.c is None
+
+
+def test_a_class_of_many_records_keeps_its_behaviour_once_its_init_is_written_out() -> None:
+    from sessionpack.domain.records import MADE_FROM
+
+    seen: list[int] = []
+
+    @record
+    class Counted:
+        x: int
+        y: int = 0
+        tags: list = field(default_factory=list)
+
+        def __post_init__(self) -> None:
+            seen.append(self.x)
+
+    made = [Counted(n, y=n + 1) for n in range(MADE_FROM + 2)]
+    generic, written = made[0], made[-1]
+    assert (generic.x, generic.y, written.x, written.y) == (0, 1, MADE_FROM + 1, MADE_FROM + 2)
+    assert seen == list(range(MADE_FROM + 2))  # __post_init__ ran for every one
+    assert written.tags == [] and written.tags is not made[-2].tags  # a new default each time
+    assert Counted(3) == Counted(3, 0, []) and repr(Counted(3)) == "test_a_class_of_many_records_keeps_its_behaviour_once_its_init_is_written_out.<locals>.Counted(x=3, y=0, tags=[])"
+    with pytest.raises(FrozenInstanceError):
+        written.x = 1  # type: ignore[misc]
+    for wrong in (lambda: Counted(), lambda: Counted(1, 2, [], 4), lambda: Counted(1, z=3), lambda: Counted(1, x=2)):
+        with pytest.raises(TypeError):
+            wrong()

@@ -1,0 +1,118 @@
+"""Encoding the views and events of one commit, each shared part once.
+
+The files of the data directory are canonical JSON (sorted keys, no
+spaces, UTF-8 as is: ``journal.encode``, ``store.encode_view``,
+``shards.canonical``). A commit holds the same objects in several of
+them: a ``sold`` event is a journal line and an item of its client view's
+history; a client package is in its view and on its line of the open
+shard; and the terms of a package sold to many clients in one file are
+one object shared by all those events and packages. ``Parts`` encodes
+each such object once and splices its text wherever it is met again:
+the bytes are those ``json.dumps`` would make of the whole.
+
+A ``Parts`` lives for one commit only: it knows objects by identity and
+holds them while it lives (so an id is never reused), and the objects
+must not change while it is used (a commit's events and the views they
+made do not change between the fold and the writes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+_C_ENCODE = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+    None, json.JSONEncoder().default, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+# Stands for a part while its container is encoded: unguessable (made anew by
+# each process), so no text of a view can hold it.
+_MARK = f"\x00part-{os.urandom(8).hex()}-"  # (not secrets: a sale imports neither it nor random)
+_MARK_JSON = json.dumps(_MARK)[:-1]  # '"\u0000part-...-' (the number and closing quote follow)
+SHARED_KEYS = frozenset({"terms"})  # values under these keys are worth keeping: many objects share them
+HOLDER_KEYS = frozenset({"events", "packages"})  # a view's containers of parts (its history, its client packages)
+_CONTAINERS = (dict, list)
+
+
+def dumps(obj: Any) -> str:
+    """``json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``."""
+    if _C_ENCODE is None:  # a Python without json's C accelerator
+        return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "".join(_C_ENCODE(obj, 0))
+
+
+class Parts:
+    """Texts of objects already encoded in this commit, by identity."""
+
+    __slots__ = ("_texts",)
+
+    def __init__(self) -> None:
+        self._texts: dict[int, tuple[Any, str]] = {}
+
+    def text(self, obj: Any) -> str:
+        """The JSON text of ``obj``, kept for its next uses."""
+        known = self._texts.get(id(obj))
+        if known is not None:
+            return known[1]
+        text = self.dumps(obj)
+        self._texts[id(obj)] = (obj, text)
+        return text
+
+    def dumps(self, obj: Any, depth: int = 2) -> str:
+        """``dumps(obj)``, with the parts known (and the shared values met)
+        spliced in rather than encoded again: the items of ``obj``, and with
+        ``depth`` 2 those of its values under ``HOLDER_KEYS``."""
+        parts: list[str] = []
+        swapped = self._swap(obj, parts, depth)
+        text = dumps(swapped)
+        for number, part in enumerate(parts):
+            text = text.replace(f'{_MARK_JSON}{number}"', part, 1)
+        return text
+
+    def _swap(self, obj: Any, parts: list[str], depth: int) -> Any:
+        """``obj`` with its known parts replaced by marks (copies only where
+        one was): a list's items; a dict's values under ``SHARED_KEYS``,
+        and with ``depth`` 2 the items of its values under ``HOLDER_KEYS``."""
+        out: Any = None
+        if type(obj) is dict:
+            for key in SHARED_KEYS:
+                value = obj.get(key)
+                if type(value) in _CONTAINERS:
+                    if out is None:
+                        out = dict(obj)
+                    out[key] = f"{_MARK}{len(parts)}"
+                    parts.append(self.text(value))
+            if depth > 1:
+                for key in HOLDER_KEYS:
+                    value = obj.get(key)
+                    if type(value) in _CONTAINERS:
+                        new = self._swap(value, parts, depth - 1) if type(value) is list else self._swap_values(value, parts)
+                        if new is not value:
+                            if out is None:
+                                out = dict(obj)
+                            out[key] = new
+        elif type(obj) is list:
+            texts = self._texts
+            for index, value in enumerate(obj):
+                known = texts.get(id(value)) if type(value) in _CONTAINERS else None
+                if known is not None:
+                    if out is None:
+                        out = list(obj)
+                    out[index] = f"{_MARK}{len(parts)}"
+                    parts.append(known[1])
+        return obj if out is None else out
+
+    def _swap_values(self, obj: dict[str, Any], parts: list[str]) -> dict[str, Any]:
+        """A dict with those of its values that are known parts replaced by marks."""
+        out = None
+        texts = self._texts
+        for key, value in obj.items():
+            known = texts.get(id(value)) if type(value) in _CONTAINERS else None
+            if known is not None:
+                if out is None:
+                    out = dict(obj)
+                out[key] = f"{_MARK}{len(parts)}"
+                parts.append(known[1])
+        return obj if out is None else out
