@@ -165,17 +165,23 @@ def package_facts(view: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     every package the view owns: what the shard lines of a view ask of each
     package several times, worked out once (the view must not change while
     they are used)."""
-    return {cp_id: (balances.balance(pkg), balances.expiry(pkg)) for cp_id, pkg in view.get("packages", {}).items()}
+    return {cp_id: package_fact(pkg) for cp_id, pkg in view.get("packages", {}).items()}
+
+
+def package_fact(pkg: dict[str, Any]) -> tuple[Any, Any]:
+    """(``balances.balance``, ``balances.expiry``) of one client package."""
+    return balances.balance(pkg), balances.expiry(pkg)
 
 
 def open_rows(view: dict[str, Any], facts: dict[str, tuple[Any, Any]] | None = None) -> list[tuple[str | None, str, str, dict[str, Any]]]:
     """(last valid day or None, client, client package id, record) of every
     package the view owns that is not closed for good, by package id
-    (``facts``: ``package_facts(view)`` when the caller has them)."""
+    (``facts``: ``package_facts`` of the view, or of some of its packages,
+    when the caller has them)."""
     rows = []
     for cp_id in sorted(view.get("packages", {})):
         pkg = view["packages"][cp_id]
-        known = facts[cp_id] if facts is not None else None
+        known = facts.get(cp_id) if facts is not None else None
         if not closed_for_good(pkg, known[0] if known else None):
             last_day = known[1] if known else balances.expiry(pkg)
             rows.append((last_day.isoformat() if last_day else None, view["id"], cp_id, pkg))

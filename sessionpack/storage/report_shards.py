@@ -38,6 +38,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from ..domain import balances, valuation
+from ..domain.ledger import package_fact
 from ..domain.money import quantize
 from ..domain.regex import pattern
 from ..domain.value_moves import package_value
@@ -320,9 +321,12 @@ def fingerprint(view: dict[str, Any], ids: frozenset[str] | None = None) -> dict
     }
 
 
-def changed_lines(before: dict[str, Any], view: dict[str, Any]) -> tuple[dict[str, list[bytes]], dict[str, list[bytes]]]:
+def changed_lines(before: dict[str, Any], view: dict[str, Any],
+                  facts: dict[str, tuple[Any, Any]] | None = None) -> tuple[dict[str, list[bytes]], dict[str, list[bytes]]]:
     """(lines to remove, lines to add) by file: those of the records (client
-    packages, bookings) that a commit changed; the others' lines stay."""
+    packages, bookings) that a commit changed; the others' lines stay
+    (``facts``: filled with ``ledger.package_fact`` of each changed package,
+    for the caller's open-shard lines)."""
     client = view["id"]
     removed: dict[str, list[bytes]] = {}
     added: dict[str, list[bytes]] = {}
@@ -343,7 +347,12 @@ def changed_lines(before: dict[str, Any], view: dict[str, Any]) -> tuple[dict[st
         if new is not None:
             new_events = [e for e in view.get("events", []) if e.get("client_package") == cp and e.get("type") in EVENT_TYPES
                           and e.get("seq") not in undone_now]
-            package_lines(client, new, new_events, added)
+            known = None
+            if facts is not None:
+                known = facts.get(cp)
+                if known is None:
+                    known = facts[cp] = package_fact(new)
+            package_lines(client, new, new_events, added, known)
     bookings = view.get("bookings", {})
     for bid in sorted(set(before["b"]) | {bid for bid in bookings if ids is None or bid in ids}):
         old = before["b"].get(bid)

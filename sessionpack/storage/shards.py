@@ -235,10 +235,11 @@ class Changes:
         ``report_shards.fingerprint``)."""
         client = view["id"]
         new_client = reports_before is not None and not reports_before.get("seq")  # its view was empty before
-        self._set_reports(view, reports_before or {"seq": 0, "ids": None, "p": {}, "b": {}})
+        facts: dict[str, tuple[Any, Any]] = {}  # each changed package's balance and last day, asked by both kinds of lines
+        self._set_reports(view, reports_before or {"seq": 0, "ids": None, "p": {}, "b": {}}, facts)
         name = open_shard(client)
         by_client = self._open.get(name)
-        lines = open_lines(view, self._parts)
+        lines = open_lines(view, self._parts, facts)
         if by_client is None and not lines and new_client:
             pass  # a client new in this commit without open packages (a file of new clients): its shard stays as it is
         elif by_client is None:
@@ -265,11 +266,12 @@ class Changes:
             if refs_before.get((reference, cp_id)) != fields:
                 add_ref(self._refs_of(reference), reference, client, cp_id, fields)
 
-    def _set_reports(self, view: dict[str, Any], before: dict[str, Any]) -> None:
+    def _set_reports(self, view: dict[str, Any], before: dict[str, Any], facts: dict[str, tuple[Any, Any]]) -> None:
         """Take the lines of the records this commit changed out of the report
         files and put their new lines in (``before``: ``report_shards.fingerprint``
-        of the view before the commit)."""
-        removed, added = report_shards.changed_lines(before, view)
+        of the view before the commit; ``facts``: filled with the balance and last
+        day of each changed package)."""
+        removed, added = report_shards.changed_lines(before, view, facts)
         for name in sorted(set(removed) | set(added)):
             gone, new = removed.get(name, []), added.get(name, [])
             if sorted(gone) == sorted(new):
