@@ -17,8 +17,14 @@ A crash before 3 leaves the old files (and temporary files, which are never
 read as views); during 3, some old and some new files, which the next
 command repairs as after any interrupted view write: the index, written
 last by the caller, still names the journal position the old files reflect,
-and the replay is idempotent. A batch smaller than ``BATCH_FROM`` is written
-file by file with ``atomic_write``, as before.
+and the replay is idempotent.
+
+A batch smaller than ``BATCH_FROM`` (the few files of one sale or one
+booking) is flushed by fsyncing its temporary files, and then its
+directories, all at once from several threads (``fsync_all``): the file
+system's journal commits them together, where one fsync after the other
+waits for a commit each. Each file is still durable before any is renamed,
+and each group's directories before the next group is renamed.
 
 ``write_groups`` does the same for groups that must be replaced in order
 (a commit's shards before its client views): one flush for all of them,
@@ -31,11 +37,11 @@ import os
 from itertools import chain, islice
 
 from .crash import crash_point
-from .fsio import FILE_MODE, _write_all, atomic_write, disk_error, fsync_dir, open_file, refuse_link, temp_name
+from .fsio import FILE_MODE, _write_all, disk_error, open_file, refuse_link, temp_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Iterable
+    from typing import Any, Iterable
 
 BATCH_FROM = 32
 
@@ -75,6 +81,52 @@ def _write_temp(path: str, data: bytes, crash: str, pending: list[tuple[str, str
         os.close(fd)
 
 
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)  # a file or a directory: fsync needs no write access on Linux
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_all(paths: list[str], together: bool = True) -> None:
+    """fsync each path; ``together``: from one thread each, at once (their
+    flushes then share the file system's commits). Raises the first error,
+    after every fsync has ended."""
+    if not together or len(paths) < 2:
+        for path in paths:
+            _fsync(path)
+        return
+    import _thread  # built in: no import cost, unlike threading
+
+    errors: list[BaseException] = []
+    done = []
+
+    def flush(path: str, lock: Any) -> None:
+        try:
+            _fsync(path)
+        except BaseException as err:  # noqa: BLE001 - handed to the caller
+            errors.append(err)
+        finally:
+            lock.release()
+
+    for path in paths[1:]:
+        lock = _thread.allocate_lock()
+        lock.acquire()
+        try:
+            _thread.start_new_thread(flush, (path, lock))
+        except RuntimeError:  # no thread to be had: this one flushes it
+            flush(path, lock)
+        done.append(lock)
+    try:
+        _fsync(paths[0])
+    finally:
+        for lock in done:
+            lock.acquire()  # each thread's end
+    if errors:
+        raise errors[0]
+
+
 def write_many(items: Iterable[tuple[str, bytes]], crash: str) -> None:
     """Replace each path with its bytes, durably (see the module's text);
     ``crash`` names the crash point reached after the first file."""
@@ -90,26 +142,22 @@ def write_groups(groups: list[tuple[Iterable[tuple[str, bytes]], str]]) -> None:
     point reached after each of its files."""
     tagged = ((crash, path, data) for items, crash in groups for path, data in items)
     head = list(islice(tagged, BATCH_FROM))
-    if len(head) < BATCH_FROM:
-        for crash, path, data in head:
-            atomic_write(path, data)
-            crash_point(crash)
-        return
+    few = len(head) < BATCH_FROM
     pending: list[tuple[str, str, str]] = []
     renamed = 0
     path = ""
     try:
         for crash, path, data in chain(head, tagged):
             _write_temp(path, data, crash, pending)
-        directories = sorted({os.path.dirname(os.path.abspath(p)) for _, p, _ in pending})
-        devices = {os.stat(d).st_dev: d for d in directories}
-        if not all([_syncfs(d) for d in devices.values()]):
-            for tmp, path, _ in pending:
-                fd = os.open(tmp, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+        if not pending:
+            return
+        if few:
+            fsync_all([tmp for tmp, _, _ in pending])
+        else:
+            directories = sorted({os.path.dirname(os.path.abspath(p)) for _, p, _ in pending})
+            devices = {os.stat(d).st_dev: d for d in directories}
+            if not all([_syncfs(d) for d in devices.values()]):
+                fsync_all([tmp for tmp, _, _ in pending], together=False)
         group: list[str] = []
         for number, (tmp, path, crash) in enumerate(pending):
             os.replace(tmp, path)
@@ -117,8 +165,7 @@ def write_groups(groups: list[tuple[Iterable[tuple[str, bytes]], str]]) -> None:
             group.append(path)
             crash_point(crash)
             if number + 1 == len(pending) or pending[number + 1][2] != crash:  # the group's last file
-                for directory in sorted({os.path.dirname(os.path.abspath(p)) for p in group}):
-                    fsync_dir(directory)
+                fsync_all(sorted({os.path.dirname(os.path.abspath(p)) for p in group}), together=few)
                 group = []
     except BaseException as err:
         for tmp, _, _ in pending[renamed:]:

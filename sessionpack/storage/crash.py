@@ -5,7 +5,9 @@ itself (SIGKILL: no cleanup, like a power cut) when it reaches that point.
 Points: ``journal-partial`` (half of the command's journal bytes written),
 ``journal-written`` (journal fsynced, no view written), ``shard-written``
 (after the first shard of views/open or views/codes), ``view-written``
-(after the first client view), ``before-index`` (all views, not the index);
+(after the first client view), ``small-view-written`` (after the first
+whole-practice view such as ``views/sold.json``), ``before-index`` (all
+views, not the index);
 and ``notice-delivered`` (``notify``: a notice delivered, its outcome not
 recorded yet).
 

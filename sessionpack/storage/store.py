@@ -554,9 +554,8 @@ class Store:
         parts = folded.parts
         write_groups([(shards.prepare(self.root, folded.shards), "shard-written"),
                       (((layout.client_view_path(self.root, client_id), encode_view(view, parts))
-                        for client_id, view in folded.clients.items()), "view-written")])
-        for name, view in folded.small.items():
-            atomic_write(self.path(name), encode_view(view))
+                        for client_id, view in folded.clients.items()), "view-written"),
+                      (((self.path(name), encode_view(view)) for name, view in folded.small.items()), "small-view-written")])
         crash_point("before-index")
         fail_point("index")
         seq = events[-1]["seq"] if events else index["seq"]

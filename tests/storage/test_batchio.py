@@ -59,3 +59,40 @@ def test_a_failure_while_making_the_bytes_leaves_no_temporary_file(tmp_path: Pat
     with pytest.raises(ValueError):
         write_many(items(), "view-written")
     assert os.listdir(tmp_path / "a") == []
+
+
+def test_a_few_files_are_flushed_together_and_replaced_in_their_groups_order(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Fewer than BATCH_FROM files: flushed from several threads at once,
+    then renamed group by group; every file holds its new bytes and no
+    temporary file is left."""
+    for folder in ("a", "b", "c"):
+        (tmp_path / folder).mkdir()
+    first = [(str(tmp_path / "a" / "1.json"), b"a1\n"), (str(tmp_path / "b" / "2.json"), b"b2\n")]
+    second = [(str(tmp_path / "c" / "3.json"), b"c3\n")]
+    (tmp_path / "a" / "1.json").write_bytes(b"old\n")
+    write_groups([(iter(first), "shard-written"), (iter(second), "view-written"), (iter([]), "small-view-written")])
+    assert [(tmp_path / p).read_bytes() for p in ("a/1.json", "b/2.json", "c/3.json")] == [b"a1\n", b"b2\n", b"c3\n"]
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["1.json", "2.json", "3.json"]
+
+
+def test_an_fsync_that_fails_in_a_thread_fails_the_batch_and_leaves_the_old_files(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import errno
+
+    from sessionpack.storage import batchio
+
+    (tmp_path / "a").mkdir()
+    items = [(str(tmp_path / "a" / f"{n}.json"), b"new\n") for n in range(5)]
+    for path, _ in items:
+        Path(path).write_bytes(b"old\n")
+    real = batchio._fsync
+
+    def failing(path: str) -> None:
+        if path.endswith(".tmp") and "3.json" in path:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path)
+
+    monkeypatch.setattr(batchio, "_fsync", failing)
+    with pytest.raises(DataDirError):
+        write_many(iter(items), "view-written")
+    assert [Path(path).read_bytes() for path, _ in items] == [b"old\n"] * 5
+    assert sorted(os.listdir(tmp_path / "a")) == [f"{n}.json" for n in range(5)]

@@ -43,7 +43,7 @@ def statuses(root: Path, path: Path) -> list[str]:
     return [row["status"] for row in json.loads(result.stdout)]
 
 
-@pytest.mark.parametrize("point", ["journal-partial", "journal-written", "shard-written", "view-written", "before-index"])
+@pytest.mark.parametrize("point", ["journal-partial", "journal-written", "shard-written", "view-written", "small-view-written", "before-index"])
 @pytest.mark.parametrize("how", ["reader", "writer"])
 def test_a_kill_during_the_commit_leaves_all_or_nothing(practice, data_dir: Path, sales: Path, point: str, how: str) -> None:
     journal_before = (data_dir / "journal.jsonl").read_bytes()
