@@ -11,7 +11,7 @@ from .output import Format, emit
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Iterator, Sequence
+    from typing import Any, Callable, Iterator, NoReturn, Sequence
 
 PROGRESS_FROM = 300  # rows: smaller files finish before a bar would be read
 
@@ -48,9 +48,12 @@ def leave_for_exit(rows: int) -> None:
         gc.freeze()
 
 
-def print_problems(lines: Sequence[str]) -> None:
+def refuse(problems: Any) -> NoReturn:
+    """Print every problem of a file (``actions.problems.ProblemsFound``),
+    one line each, then raise it: its own line and exit code follow."""
     sys.stdout.flush()
-    sys.stderr.write("".join(line + "\n" for line in lines))
+    sys.stderr.write("".join(line + "\n" for line in problems.lines))
+    raise problems
 
 
 @contextmanager

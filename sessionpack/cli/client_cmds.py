@@ -124,7 +124,7 @@ def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: Format) -> None:
     from ..actions.csvtable import read_table
     from ..actions.practice import Practice
     from ..actions.problems import ProblemsFound
-    from .bulk_out import emit_rows, leave_for_exit, print_problems, progress, read_input
+    from .bulk_out import emit_rows, leave_for_exit, progress, read_input, refuse
     from .output import no_collector
 
     opened = store()
@@ -135,17 +135,13 @@ def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: Format) -> None:
         table = read_table(data, known=lambda name: name in clients.COLUMNS, required=clients.REQUIRED,
                            known_text=", ".join(clients.COLUMNS))
         if table.problems:
-            problems = ProblemsFound(table.problems, source)
-            print_problems(problems.lines)
-            raise problems
+            refuse(ProblemsFound(table.problems, source))
         requests = [clients.request_from_row(row) for row in table.rows]
         with progress(len(requests), source) as advance:
             with opened.writing() as tx:
                 plan = clients.plan_clients(Practice(opened, tx), requests, match_details=True, progress=advance)
                 if plan.problems:
-                    problems = ProblemsFound(plan.problems, source, table.columns)
-                    print_problems(problems.lines)
-                    raise problems
+                    refuse(ProblemsFound(plan.problems, source, table.columns))
                 if plan.events:
                     tx.commit(plan.events)
         created = len(plan.created_rows())

@@ -79,7 +79,7 @@ def _sell_csv(path: str, client: str | None, package_id: str | None, opts: dict,
     from ..actions.practice import Practice
     from ..actions.problems import ProblemsFound
     from ..actions.selling import REQUIRED, known_column, known_text, plan_sales, request_from_row, unknown_hint
-    from .bulk_out import emit_rows, leave_for_exit, print_problems, progress, read_input
+    from .bulk_out import emit_rows, leave_for_exit, progress, read_input, refuse
     from .output import no_collector
 
     if client is not None or package_id is not None:
@@ -96,17 +96,13 @@ def _sell_csv(path: str, client: str | None, package_id: str | None, opts: dict,
         table = read_table(data, known=lambda name: known_column(name, create_clients), required=REQUIRED,
                            known_text=known_text(create_clients), unknown_hint=unknown_hint)
         if table.problems:
-            problems = ProblemsFound(table.problems, source)
-            print_problems(problems.lines)
-            raise problems
+            refuse(ProblemsFound(table.problems, source))
         requests = [request_from_row(row) for row in table.rows]
         with progress(len(requests), source) as advance:
             with opened.writing() as tx:
                 plan = plan_sales(Practice(opened, tx), requests, assign=assign, create_clients=create_clients, progress=advance)
                 if plan.problems:
-                    problems = ProblemsFound(plan.problems, source, table.columns)
-                    print_problems(problems.lines)
-                    raise problems
+                    refuse(ProblemsFound(plan.problems, source, table.columns))
                 if plan.events:
                     tx.commit(plan.events)
         rows = []

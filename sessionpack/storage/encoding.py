@@ -88,31 +88,25 @@ class Parts:
                 for key in HOLDER_KEYS:
                     value = obj.get(key)
                     if type(value) in _CONTAINERS:
-                        new = self._swap(value, parts, depth - 1) if type(value) is list else self._swap_values(value, parts)
+                        new = self._swap_known(value, parts)
                         if new is not value:
                             if out is None:
                                 out = dict(obj)
                             out[key] = new
         elif type(obj) is list:
-            texts = self._texts
-            for index, value in enumerate(obj):
-                known = texts.get(id(value)) if type(value) in _CONTAINERS else None
-                if known is not None:
-                    if out is None:
-                        out = list(obj)
-                    out[index] = f"{_MARK}{len(parts)}"
-                    parts.append(known[1])
+            return self._swap_known(obj, parts)
         return obj if out is None else out
 
-    def _swap_values(self, obj: dict[str, Any], parts: list[str]) -> dict[str, Any]:
-        """A dict with those of its values that are known parts replaced by marks."""
-        out = None
+    def _swap_known(self, obj: list[Any] | dict[str, Any], parts: list[str]) -> Any:
+        """A list or dict with those of its items that are known parts
+        replaced by marks (a copy only where one was)."""
+        out: Any = None
         texts = self._texts
-        for key, value in obj.items():
+        for key, value in (enumerate(obj) if type(obj) is list else obj.items()):
             known = texts.get(id(value)) if type(value) in _CONTAINERS else None
             if known is not None:
                 if out is None:
-                    out = dict(obj)
+                    out = type(obj)(obj)
                 out[key] = f"{_MARK}{len(parts)}"
                 parts.append(known[1])
         return obj if out is None else out

@@ -435,3 +435,7 @@ def test_a_marked_fee_is_a_flat_pending_line_and_an_unmarked_booking_a_whole_rec
     [unmarked] = [fields for fields in lines if fields[0] == "u"]
     assert fee == ["b", "bob", "bob.b1", "90.00", "2026-03-02T10:00:00+00:00", "90.00", None, None, None, "attended", "massage"]
     assert unmarked[:3] == ["u", "bob", "bob.b2"] and unmarked[3]["status"] == "booked" and unmarked[3]["duration"] == 60
+    # Both are owed once they have started: the flat line and the whole record read as the same kind of fee.
+    owed = json.loads(run(data_dir, "report", "outstanding", "--format", "json", now="2026-03-04T09:00").stdout)
+    assert [(row["item"], row["what"], row["due"], row["age"]) for row in owed["rows"]] == [
+        ("bob.b1", "regular fee massage", "90.00", 2), ("bob.b2", "regular fee massage", "90.00", 1)]
