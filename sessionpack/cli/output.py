@@ -19,12 +19,12 @@ numbers, amounts and dates are never altered.
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 from decimal import Decimal
 from enum import Enum
 
+from .. import jsontext
+from ..domain.regex import pattern
 from ..domain.text import shown
 
 TYPE_CHECKING = False
@@ -126,14 +126,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_JSON_C1 = "[\x7f-\x9f]"  # json.dumps escapes C0, not DEL and C1 (patterns compiled on first use)
+_JSON_C1 = {code: f"\\u{code:04x}" for code in range(0x7F, 0xA0)}  # json escapes C0, not DEL and C1
 
 
 def json_text(data: Any, indent: int | None = 2) -> str:
-    text = json.dumps(_plain(data), ensure_ascii=False, indent=indent)
-    if re.search(_JSON_C1, text):
-        text = re.sub(_JSON_C1, lambda m: f"\\u{ord(m.group()):04x}", text)
-    return text
+    if indent is None:  # a JSON line
+        text = jsontext.dumps(_plain(data))
+    else:
+        import json
+
+        text = json.dumps(_plain(data), ensure_ascii=False, indent=indent)
+    return text.translate(_JSON_C1)
 
 
 def write_json(data: Any) -> None:
@@ -155,14 +158,14 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-_NUMBER_RE = r"[+-]?(\d+(\.\d*)?|\.\d+)\Z"
+_NUMBER = pattern(r"[+-]?(\d+(\.\d*)?|\.\d+)\Z")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(cell: str) -> str:
     """A cell a spreadsheet will not run: text starting like a formula gets a
     leading ``'``; numbers (``-5.00``, ``+3``) are left as they are."""
-    if cell.startswith(FORMULA_START) and not re.match(_NUMBER_RE, cell):
+    if cell.startswith(FORMULA_START) and not _NUMBER.match(cell):
         return "'" + cell
     return cell
 

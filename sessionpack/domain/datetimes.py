@@ -24,7 +24,6 @@ which, e.g. ``2026-10-25T01:30+01:00``.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from ..errors import InputError

@@ -18,7 +18,6 @@ which is 23 or 25 hours after the start of ``E`` on DST days.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from .datetimes import check_range

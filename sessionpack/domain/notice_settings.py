@@ -25,11 +25,11 @@ hooks of one command).
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 
 from ..errors import FieldError
 from .regex import pattern
+from .text import has_control
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def _whole(key: str, value: object, low: int = 0, high: int = 1_000_000) -> int:
 
 
 def _text(key: str, value: object, limit: int = 500) -> str:
-    if not isinstance(value, str) or len(value) > limit or re.search("[\x00-\x1f\x7f-\x9f]", value):
+    if not isinstance(value, str) or len(value) > limit or has_control(value):
         raise FieldError(key, f"must be one line of text of at most {limit} characters")
     return value.strip()
 

@@ -12,7 +12,6 @@ top-level keys, ``expiry`` as text (or a TOML date), and the tables
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from collections.abc import Mapping
 from decimal import Decimal

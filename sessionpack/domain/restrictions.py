@@ -8,7 +8,6 @@ It knows nothing of the rest of a package.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from .datetimes import check_range
@@ -170,10 +169,16 @@ def parse_time_window(text: Any) -> tuple[time, time]:
     return low, high
 
 
+def is_plain_date(text: str) -> bool:
+    """Whether ``text`` is ``[0-9]{4}-[0-9]{2}-[0-9]{2}``, whole (ASCII digits)."""
+    return (len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii()
+            and (text[:4] + text[5:7] + text[8:]).isdigit())
+
+
 def _as_date(value: Any, what: str) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return check_range(value, what)
-    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
+    if isinstance(value, str) and is_plain_date(value.strip()):
         try:
             day = date.fromisoformat(value.strip())
         except ValueError:

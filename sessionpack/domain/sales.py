@@ -19,7 +19,6 @@ for a client package sold in another system and brought in, ``imported``
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 

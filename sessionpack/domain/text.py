@@ -11,8 +11,6 @@ is shown with those characters escaped (``shown``), never obeyed.
 
 from __future__ import annotations
 
-import re
-
 from ..errors import InputError
 from .regex import pattern
 
@@ -83,9 +81,16 @@ def shown(value: str, keep: str = "") -> str:
     """``value`` with every control character written as an escape (``\\x1b``),
     for a terminal; ordinary text, and the characters in ``keep`` (say a
     line break), are returned as they are."""
-    if value.isprintable() or CONTROL_RE.search(value) is None:
+    if value.isprintable():
         return value
-    return CONTROL_RE.sub(lambda m: m.group() if m.group() in keep else _escape(m.group()), value)
+    table = _SHOWN.get(keep)
+    if table is None:  # each control character to its escape, but those kept (the pattern's work, without it)
+        table = _SHOWN[keep] = {code: _escape(chr(code)) for code in _CONTROL_CODES if chr(code) not in keep}
+    return value.translate(table)
+
+
+_CONTROL_CODES = (*range(0x00, 0x20), *range(0x7F, 0xA0))  # what CONTROL_RE matches
+_SHOWN: dict[str, dict[int, str]] = {}  # keep -> the translation table of shown
 
 
 def folded(text: str) -> str:

@@ -8,7 +8,8 @@ history; a client package is in its view and on its line of the open
 shard; and the terms of a package sold to many clients in one file are
 one object shared by all those events and packages. ``Parts`` encodes
 each such object once and splices its text wherever it is met again:
-the bytes are those ``json.dumps`` would make of the whole.
+the bytes are those ``jsontext.canonical`` (``json.dumps``) would make of
+the whole.
 
 A ``Parts`` lives for one commit only: it knows objects by identity and
 holds them while it lives (so an id is never reused), and the objects
@@ -18,29 +19,21 @@ made do not change between the fold and the writes).
 
 from __future__ import annotations
 
-import json
 import os
+
+from .. import jsontext
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-_C_ENCODE = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
-    None, json.JSONEncoder().default, json.encoder.encode_basestring, None, ":", ",", True, False, True)
 # Stands for a part while its container is encoded: unguessable (made anew by
 # each process), so no text of a view can hold it.
 _MARK = f"\x00part-{os.urandom(8).hex()}-"  # (not secrets: a sale imports neither it nor random)
-_MARK_JSON = json.dumps(_MARK)[:-1]  # '"\u0000part-...-' (the number and closing quote follow)
+_MARK_JSON = jsontext.dumps(_MARK)[:-1]  # '"\u0000part-...-' (the number and closing quote follow)
 SHARED_KEYS = frozenset({"terms"})  # values under these keys are worth keeping: many objects share them
 HOLDER_KEYS = frozenset({"events", "packages"})  # a view's containers of parts (its history, its client packages)
 _CONTAINERS = (dict, list)
-
-
-def dumps(obj: Any) -> str:
-    """``json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``."""
-    if _C_ENCODE is None:  # a Python without json's C accelerator
-        return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "".join(_C_ENCODE(obj, 0))
 
 
 class Parts:
@@ -61,12 +54,12 @@ class Parts:
         return text
 
     def dumps(self, obj: Any, depth: int = 2) -> str:
-        """``dumps(obj)``, with the parts known (and the shared values met)
+        """``jsontext.canonical(obj)``, with the parts known (and the shared values met)
         spliced in rather than encoded again: the items of ``obj``, and with
         ``depth`` 2 those of its values under ``HOLDER_KEYS``."""
         parts: list[str] = []
         swapped = self._swap(obj, parts, depth)
-        text = dumps(swapped)
+        text = jsontext.canonical(swapped)
         for number, part in enumerate(parts):
             text = text.replace(f'{_MARK_JSON}{number}"', part, 1)
         return text

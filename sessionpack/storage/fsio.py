@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 
 from ..errors import DataDirError
 from .crash import crash_point, wants
@@ -100,6 +99,10 @@ def temp_name(path: str) -> str:
 
 def is_leftover(name: str) -> bool:
     """Whether a file name is one of ``atomic_write``'s temporary files."""
+    if not (name.startswith(".") and name.endswith(".tmp")):
+        return False  # (the pattern needs both: no compile for the files of every scan)
+    import re
+
     return re.match(_TEMP_RE, name) is not None
 
 

@@ -13,9 +13,9 @@ treated like a torn line (moved aside, never half recorded).
 
 from __future__ import annotations
 
-import json
 import os
 
+from .. import jsontext
 from ..domain.settings import FORMAT_VERSION
 from ..errors import FileProblem
 from .fsio import open_binary
@@ -28,7 +28,7 @@ JOURNAL = "journal.jsonl"
 
 
 def encode(record: dict[str, Any]) -> bytes:
-    return (json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
+    return (jsontext.canonical(record) + "\n").encode("utf-8")
 
 
 def header() -> bytes:
@@ -37,7 +37,7 @@ def header() -> bytes:
 
 def check_header(line: bytes, display: str) -> None:
     try:
-        record = json.loads(line)
+        record = jsontext.loads(line)
     except (ValueError, RecursionError):
         record = None
     if not isinstance(record, dict) or record.get("journal") != "sessionpack":
@@ -50,7 +50,7 @@ def check_header(line: bytes, display: str) -> None:
 def parse_line(raw: bytes, line: int, display: str, expect_seq: int | None) -> dict[str, Any]:
     """One event line, checked for shape; damage is a FileProblem."""
     try:
-        event = json.loads(raw)
+        event = jsontext.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise FileProblem(display, line, "is not valid JSON", "the journal is damaged: restore it from a backup (views are rebuilt from it)") from None
     if not isinstance(event, dict) or not isinstance(event.get("type"), str) or not isinstance(event.get("seq"), int):
@@ -156,7 +156,7 @@ def _unfinished_command_start(handle, end: int) -> int:  # type: ignore[no-untyp
         if _MORE not in line:
             break
         try:
-            record = json.loads(line)
+            record = jsontext.loads(line)
         except (ValueError, UnicodeDecodeError, RecursionError):
             break
         if not isinstance(record, dict) or record.get("more") is not True:

@@ -22,9 +22,9 @@ of the memo); ``check --rebuild`` makes it anew.
 
 from __future__ import annotations
 
-import json
 import os
 
+from .. import jsontext
 from . import layout
 
 TYPE_CHECKING = False
@@ -43,7 +43,7 @@ def _memo(root: str) -> dict[str, Any]:
 
         memo = {}
         try:
-            record = json.loads(read_bytes(os.path.join(root, layout.PARSED)))
+            record = jsontext.loads(read_bytes(os.path.join(root, layout.PARSED)))
             if isinstance(record, dict) and record.get("format") == FORMAT and isinstance(record.get("files"), dict):
                 memo = record["files"]
         except Exception:  # noqa: BLE001 - missing, damaged, a link: no memo, parse the files
@@ -100,7 +100,7 @@ def write(root: str, files: dict[str, Any]) -> None:
     from ..errors import SessionpackError
     from .fsio import atomic_write, make_dir
 
-    data = (json.dumps({"format": FORMAT, "files": files}, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
+    data = (jsontext.canonical({"format": FORMAT, "files": files}) + "\n").encode("utf-8")
     try:
         make_dir(os.path.join(root, layout.CACHE))
         atomic_write(os.path.join(root, layout.PARSED), data)

@@ -46,6 +46,7 @@ import os
 import secrets
 from array import array
 
+from .. import jsontext
 from ..domain import ledger
 from ..errors import FileProblem
 from . import checkpoint, journal, layout, report_shards, shards
@@ -60,11 +61,7 @@ if TYPE_CHECKING:
 
 _EVENTS_MARK = f"\x00events-{secrets.token_hex(8)}\x00"  # stands for a view's events while it is encoded
 _EVENTS_MARK_JSON = json.dumps(_EVENTS_MARK).encode("ascii")
-# Json's C encoder made once with the settings of journal.encode and
-# store.encode_view (sorted keys, no spaces, UTF-8 as is): the same bytes,
-# without building an encoder for every event.
-_C_ENCODE = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
-    None, json.JSONEncoder().default, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+_CANONICAL = jsontext.canonical  # the settings of journal.encode and store.encode_view: the same bytes
 _SCAN = json.decoder.JSONDecoder().scan_once  # json.loads without its checks, for lines already checked
 _DOES_NOT_FIT = (KeyError, TypeError, ValueError, AttributeError)
 PARALLEL_FROM = 32 * 1024 * 1024  # journal bytes from which the fold is shared between processes
@@ -72,9 +69,7 @@ PARALLEL_FROM = 32 * 1024 * 1024  # journal bytes from which the fold is shared 
 
 def encode(obj: Any) -> bytes:
     """``json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`` as UTF-8."""
-    if _C_ENCODE is None:  # a Python without json's C accelerator
-        return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return "".join(_C_ENCODE(obj, 0)).encode("utf-8")
+    return _CANONICAL(obj).encode("utf-8")
 
 
 def client_name(client_id: str) -> str:

@@ -31,16 +31,15 @@ its lines sorted by their bytes; a file exists only while it has a line.
 
 from __future__ import annotations
 
-import json
 import os
 import zlib
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from .. import jsontext
 from ..domain import balances, valuation
 from ..domain.ledger import package_fact
 from ..domain.money import quantize
-from ..domain.regex import pattern
 from ..domain.value_moves import package_value
 from . import layout
 
@@ -54,11 +53,6 @@ PENDING = os.path.join(layout.VIEWS, "pending")
 FOLDERS = (DAYS, VALUE, PENDING)
 
 EVENT_TYPES = frozenset({"adjusted", "transferred", "refunded", "package-cancelled"})  # what client_lines reads of a history
-_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
-# Json's C encoder made once with the same settings (what _ENCODE would make
-# anew for each line): a full replay writes hundreds of thousands of lines.
-_C_ENCODE = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
-    None, json.JSONEncoder().default, json.encoder.encode_basestring, None, ":", ",", True, False, True)
 _FILES: dict[tuple[str, str], str] = {}  # (folder, client or day) -> file name, as made by client_shard and day_file
 _BOOKING_SKIP = ("why", "booked_at")
 _PENDING_FIELDS = ("id", "attendee", "owner", "service", "start", "duration", "provider", "package", "draw", "fee", "fee_tax",
@@ -67,9 +61,7 @@ _PENDING_FIELDS = ("id", "attendee", "owner", "service", "start", "duration", "p
 
 def line(fields: Any) -> bytes:
     """The canonical bytes of one line (sorted keys, no spaces, UTF-8 as is, a newline)."""
-    if _C_ENCODE is None:  # a Python without json's C accelerator
-        return (_ENCODE(fields) + "\n").encode("utf-8")
-    return ("".join(_C_ENCODE(fields, 0)) + "\n").encode("utf-8")
+    return (jsontext.canonical(fields) + "\n").encode("utf-8")
 
 
 def client_shard(folder: str, client_id: str) -> str:
@@ -272,7 +264,7 @@ def client_lines(view: dict[str, Any], facts: dict[str, tuple[Any, Any]] | None 
 
 # -- what a commit changes, record by record ------------------------------------------
 
-_FINGERPRINT = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_FINGERPRINT = jsontext.canonical
 
 
 # Event types whose records are all named in the event (client_package,
@@ -343,7 +335,7 @@ def changed_lines(before: dict[str, Any], view: dict[str, Any],
         if old is not None:
             old_events = [e for e in view.get("events", []) if e.get("seq", 0) <= before["seq"] and e.get("seq") not in undone_before
                           and e.get("client_package") == cp and e.get("type") in EVENT_TYPES]
-            package_lines(client, json.loads(old), old_events, removed)
+            package_lines(client, jsontext.loads(old), old_events, removed)
         if new is not None:
             new_events = [e for e in view.get("events", []) if e.get("client_package") == cp and e.get("type") in EVENT_TYPES
                           and e.get("seq") not in undone_now]
@@ -360,7 +352,7 @@ def changed_lines(before: dict[str, Any], view: dict[str, Any],
         if new is not None and old is not None and _FINGERPRINT(new) == old:
             continue
         if old is not None:
-            booking_lines(client, json.loads(old), removed)
+            booking_lines(client, jsontext.loads(old), removed)
         if new is not None:
             booking_lines(client, new, added)
     return removed, added
@@ -394,7 +386,7 @@ def decode(line: bytes, name: str, number: int) -> list[Any]:
     from ..errors import FileProblem
 
     try:
-        fields = json.loads(line)
+        fields = jsontext.loads(line)
         if not isinstance(fields, list):
             raise ValueError
         return fields
@@ -423,7 +415,7 @@ def decode_file(root: str, name: str) -> list[list[Any]] | None:
     else:
         count, items = data.count(b"\n") + (not data.endswith(b"\n")), data.rstrip(b"\n").replace(b"\n", b",")
     try:
-        found = json.loads(b"[" + items + b"]")
+        found = jsontext.loads(b"[" + items + b"]")
     except (ValueError, RecursionError):
         return None
     if len(found) != count or not all(type(fields) is list and fields and type(fields[0]) is str for fields in found):
@@ -438,7 +430,7 @@ def decode_lines(numbered: list[tuple[int, bytes]], name: str) -> list[list[Any]
     if not numbered:
         return []
     try:
-        found = json.loads(b"[" + b",".join(line for _, line in numbered) + b"]")
+        found = jsontext.loads(b"[" + b",".join(line for _, line in numbered) + b"]")
         if len(found) == len(numbered) and all(type(fields) is list for fields in found):
             return found
     except (ValueError, RecursionError):
@@ -454,9 +446,29 @@ def day_records(root: str, days: list[str]) -> Iterator[list[Any]]:
             yield decode(line, name, number)
 
 
-# (compiled when first used: a sale or a balance never reads a day's bookings)
-_START = pattern(rb'"start":"([0-9T:+.-]{16,40})"')
-_DURATION = pattern(rb'"duration":([0-9]{1,5})[,}]')
+def run_after(line: bytes, key: bytes, allowed: bytes, low: int, high: int, ends: bytes) -> bytes | None:
+    """What ``re.search(KEY([ALLOWED]{low,high})[ENDS], line)`` captures, or
+    None, without a pattern (a booking reads a few hundred lines; a pattern
+    would import ``re``). ``ends`` holds no byte of ``allowed``, so the
+    longest run is the only one that can be followed by an end."""
+    at = line.find(key)
+    while at >= 0:
+        start = at + len(key)
+        chunk = line[start:start + high + 1]
+        run = len(chunk) - len(chunk.lstrip(allowed))
+        end = line[start + run:start + run + 1]
+        if low <= run <= high and end and end in ends:
+            return chunk[:run]
+        at = line.find(key, at + 1)
+    return None
+
+
+def _start(line: bytes) -> bytes | None:  # '"start":"([0-9T:+.-]{16,40})"'
+    return run_after(line, b'"start":"', b"0123456789T:+.-", 16, 40, b'"')
+
+
+def _duration(line: bytes) -> bytes | None:  # '"duration":([0-9]{1,5})[,}]'
+    return run_after(line, b'"duration":', b"0123456789", 1, 5, b",}")
 
 
 def day_bookings(read: Any, days: list[str], windows: list[tuple[datetime, datetime]] | None = None) -> Iterator[dict[str, Any]]:
@@ -465,7 +477,6 @@ def day_bookings(read: Any, days: list[str], windows: list[tuple[datetime, datet
     them). Only the booking lines are decoded, and with ``windows`` (start,
     end) only those of bookings that overlap one of them: a busy day holds
     hundreds of lines, and a booking needs the few around its own time."""
-    starts, durations = (_START.compiled().search, _DURATION.compiled().search) if windows is not None else (None, None)
     for day in days:
         name = day_file(day)
         data = read(name)
@@ -475,14 +486,14 @@ def day_bookings(read: Any, days: list[str], windows: list[tuple[datetime, datet
             if not line.startswith(b'["b",'):
                 continue
             if windows is not None:
-                start, minutes = starts(line), durations(line)
+                start, minutes = _start(line), _duration(line)
                 if start is not None and minutes is not None:
                     try:
-                        begins = datetime.fromisoformat(start.group(1).decode("ascii"))
+                        begins = datetime.fromisoformat(start.decode("ascii"))
                     except ValueError:
                         begins = None
                     if begins is not None and begins.tzinfo is not None:
-                        ends = begins + timedelta(minutes=int(minutes.group(1)))
+                        ends = begins + timedelta(minutes=int(minutes))
                         if not any(begins < high and low < ends for low, high in windows):
                             continue
             yield decode(line, name, number)[3]

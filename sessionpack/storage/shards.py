@@ -34,12 +34,11 @@ again from the views on disk, makes the same change (again, harmlessly).
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import zlib
 from datetime import datetime
 
+from .. import jsontext
 from ..domain import ledger
 from ..errors import FileProblem
 from . import layout, report_shards
@@ -53,7 +52,7 @@ if TYPE_CHECKING:
     from .encoding import Parts
 
 DAMAGED_FIX = "rebuild the views with 'sessionpack check --rebuild'"
-_HEX2 = r"[0-9a-f]{2}\Z"  # (compiled on first use)
+_HEX_DIGITS = "0123456789abcdef"
 
 
 def canonical(obj: Any) -> bytes:
@@ -74,9 +73,14 @@ _CODES_PREFIX = layout.CODES + os.sep
 def code_shard(code_hash: str) -> str:
     """The access-code shard of a code hash (relative path)."""
     prefix = code_hash[:2].lower()
-    if not re.match(_HEX2, prefix):  # not a hex digest: any stable spread will do
+    if not is_hex_pair(prefix):  # not a hex digest: any stable spread will do
         prefix = f"{zlib.crc32(code_hash.encode('utf-8', 'surrogatepass')) & 0xFF:02x}"
     return _CODES_PREFIX + prefix + ".json"
+
+
+def is_hex_pair(text: str) -> bool:
+    """Whether ``text`` is two lowercase hex digits (``[0-9a-f]{2}\\Z``)."""
+    return len(text) == 2 and text[0] in _HEX_DIGITS and text[1] in _HEX_DIGITS
 
 
 def ref_shard(reference: str) -> str:
@@ -136,7 +140,7 @@ def parse_codes(data: bytes | None, name: str) -> dict[str, list[list[str]]]:
     if not data:
         return {}
     try:
-        codes = json.loads(data)["codes"]
+        codes = jsontext.loads(data)["codes"]
         if not isinstance(codes, dict):
             raise ValueError
     except (ValueError, KeyError, TypeError, RecursionError):
@@ -170,7 +174,7 @@ def parse_refs(data: bytes | None, name: str) -> dict[str, list[list[Any]]]:
     if not data:
         return {}
     try:
-        refs = json.loads(data)["refs"]
+        refs = jsontext.loads(data)["refs"]
         if not isinstance(refs, dict):
             raise ValueError
     except (ValueError, KeyError, TypeError):
@@ -492,7 +496,7 @@ def open_packages(store: Any, today: str, until: str | None = None) -> dict[str,
             if keep_until is not None and (line.startswith(b"[null,") or line[2:12] > keep_until):
                 continue
             try:
-                _, client, cp_id, pkg = json.loads(line)
+                _, client, cp_id, pkg = jsontext.loads(line)
             except (ValueError, TypeError, RecursionError):
                 raise FileProblem(name, number, "is damaged", DAMAGED_FIX) from None
             found.setdefault(client, {})[cp_id] = pkg

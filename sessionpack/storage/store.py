@@ -17,11 +17,11 @@ command that opens the directory: views are derived, so this loses nothing.
 
 from __future__ import annotations
 
-import json
 import os
 from .contexts import contextmanager
 from datetime import datetime
 
+from .. import jsontext
 from ..domain import ledger
 from ..domain.settings import FORMAT_VERSION, Settings, settings_from_mapping
 from ..errors import DataDirError, FieldError, FileProblem, SessionpackError
@@ -42,7 +42,7 @@ def encode_view(view: dict[str, Any], parts: Parts | None = None) -> bytes:
     """A view's bytes (with ``parts``: splicing in what the commit encoded already)."""
     if parts is not None:
         return (parts.dumps(view) + "\n").encode("utf-8")
-    return (json.dumps(view, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
+    return (jsontext.canonical(view) + "\n").encode("utf-8")
 
 
 def not_initialised(root: str) -> DataDirError:
@@ -353,7 +353,7 @@ class Store:
                 f"{layout.INDEX} is missing; rebuild the views from the journal with 'sessionpack check --rebuild'"
             ) from None
         try:
-            index = json.loads(raw)
+            index = jsontext.loads(raw)
             offset, seq = index["offset"], index["seq"]
             if not isinstance(offset, int) or not isinstance(seq, int):
                 raise ValueError
@@ -423,7 +423,7 @@ class Store:
             return None
         self.loaded_clients.add(client_id)
         try:
-            view = json.loads(raw)
+            view = jsontext.loads(raw)
             if not isinstance(view, dict):
                 raise ValueError
         except (ValueError, RecursionError):
@@ -436,7 +436,7 @@ class Store:
             return fresh
         self.loaded_files.add(name)
         try:
-            view = json.loads(read_bytes(self.path(name)))
+            view = jsontext.loads(read_bytes(self.path(name)))
             if not isinstance(view, dict) or not isinstance(view.get("seq"), int):
                 raise ValueError
             return view

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from ..errors import CatalogProblem, DataDirError, FieldError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-# Compiled on first use (by re's cache): only errors need them.
+# Compiled on first use (by re's cache, re imported then): only errors need them.
 _POSITION = r"\(at line (\d+), column \d+\)"
 _HEADER = r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$"
 _KEY = r"^\s*([A-Za-z0-9_\-\.\"' ]+?)\s*="
@@ -54,6 +52,8 @@ def read_toml(path: str, display: str, problem=CatalogProblem, root: str | None 
     except RecursionError:
         raise problem(display, None, "nests tables or arrays too deeply to be read", "flatten it and run the command again") from None
     except tomllib.TOMLDecodeError as err:
+        import re
+
         message = str(err)
         match = re.search(_POSITION, message)
         line = int(match.group(1)) if match else None
@@ -65,6 +65,8 @@ def read_toml(path: str, display: str, problem=CatalogProblem, root: str | None 
 
 
 def _split_key(text: str) -> list[str]:
+    import re
+
     parts = []
     for part in re.findall(r'"[^"]*"|\'[^\']*\'|[^.]+', text):
         parts.append(part.strip().strip("\"'"))
@@ -75,6 +77,8 @@ def locate_key(text: str, dotted: str) -> int | None:
     """The 1-based line where the key ``a.b.c`` (or table ``[a.b]``) is written."""
     if not dotted:
         return None
+    import re
+
     want = dotted.split(".")
     table: list[str] = []
     best: int | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+from pathlib import Path
 import subprocess
 import sys
 
@@ -235,6 +236,9 @@ BLOCKING_PROBE = (
     "loaded = sorted(set(sys.modules) - before)\n"
     "compiled = sorted(f'{name}.{attr}' for name, module in list(sys.modules.items()) if name.startswith('sessionpack') and module\n"
     "                  for attr, value in vars(module).items() if type(value).__name__ == 'LazyPattern' and value._compiled is not None)\n"
+    "for name in blocked:\n"
+    "    if name in sys.modules and sys.modules[name] is None:\n"
+    "        del sys.modules[name]\n"
     "sys.modules.update({name: module for name, module in saved.items() if module is not None})\n"
     "sys.stdout.flush()\n"
     "import json\n"
@@ -247,10 +251,13 @@ BLOCKING_PROBE = (
 # modules come in through __import__), copy (history folds the recorded
 # events as they are, one booking plans on the views as read), base64 and
 # binascii (access codes are written in base 32 directly), unicodedata (only
-# slugify needs it), and the project's modules for what these commands did
-# not do: run a hook, ask for confirmation, report a problem of a sale,
-# share a package, value a sale that is only folded.
+# slugify needs it), re and json (their text is read and written by
+# sessionpack.jsontext, the launcher is the project's own script, and the
+# patterns they need are checked without one), and the project's modules for
+# what these commands did not do: run a hook, ask for confirmation, report a
+# problem of a sale, share a package, value a sale that is only folded.
 BLOCKED = ("contextlib", "importlib", "copy", "base64", "binascii", "unicodedata")
+TEXT_MODULES = ("re", "json")  # (JSON output with its indent is json's own work)
 OFF_THE_HOT_PATH = {"sessionpack.notify.hooks", "sessionpack.cli.confirm", "sessionpack.actions.problems", "sessionpack.domain.sharing"}
 # A command that only reads looks for no hook, and values no sale it folds.
 NOT_FOR_READS = {"sessionpack.notify", "sessionpack.domain.valuation"}
@@ -259,15 +266,16 @@ NOT_FOR_READS = {"sessionpack.notify", "sessionpack.domain.valuation"}
 MAY_COMPILE = {
     "balance": set(),
     "history": set(),
-    "book": {"sessionpack.storage.report_shards._START", "sessionpack.storage.report_shards._DURATION"},
+    "book": set(),
     "sell": set(),
 }
 
 
-@pytest.mark.parametrize("args", HOT)
+@pytest.mark.parametrize("args", [*HOT, ("history", "ana")])
 def test_the_hot_commands_import_neither_blocked_modules_nor_what_they_do_not_do(sold, data_dir, args) -> None:  # type: ignore[no-untyped-def]
     assert sold("book", "ana", "massage", "2026-11-26T10:00").exit_code == 0
-    result = subprocess.run([sys.executable, "-c", BLOCKING_PROBE, ",".join(BLOCKED), f"--data-dir={data_dir}",
+    blocked = BLOCKED + (() if "json" in args else TEXT_MODULES)
+    result = subprocess.run([sys.executable, "-c", BLOCKING_PROBE, ",".join(blocked), f"--data-dir={data_dir}",
                              "--now", "2026-11-20T09:00", *args], capture_output=True, text=True, timeout=60)
     *said, last = result.stderr.splitlines()
     code, loaded, compiled = json.loads(last)
@@ -285,3 +293,20 @@ def test_the_blocking_probe_sees_a_blocked_import(sold, data_dir) -> None:
                              "balance", "ana"], capture_output=True, text=True, timeout=60)
     code, loaded, compiled = json.loads(result.stderr.splitlines()[-1])
     assert code == "ModuleNotFoundError: import of decimal halted; None in sys.modules"
+
+
+def test_the_installed_script_imports_neither_re_nor_json(sold, data_dir) -> None:  # type: ignore[no-untyped-def]
+    # The script pyproject.toml installs (not a generated entry point, which
+    # imports re), run as the interpreter runs a script, re and json blocked.
+    script = Path(__file__).resolve().parents[2] / "bin" / "sessionpack"
+    probe = ("import sys\n"
+             "sys.modules.update(re=None, json=None)\n"
+             "sys.argv = sys.argv[1:]\n"
+             "with open(sys.argv[0], encoding='utf-8') as handle:\n"
+             "    code = compile(handle.read(), sys.argv[0], 'exec')\n"
+             "exec(code, {'__name__': '__main__', '__file__': sys.argv[0]})\n")
+    result = subprocess.run([sys.executable, "-c", probe, str(script), f"--data-dir={data_dir}", "--now", "2026-11-20T09:00",
+                             "balance", "ana"], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "ana.p1  5 massages  massage  5/5" in result.stdout
+    assert script.read_text(encoding="utf-8").startswith("#!/usr/bin/env python3\n")

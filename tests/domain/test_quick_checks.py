@@ -124,3 +124,22 @@ def test_free_text_is_checked_as_the_pattern_checks_it(value: str) -> None:
         assert found is not None
     else:
         assert found is None and checked == value.strip()
+
+
+DATE_PIECES = ["2026", "-", "11", "27", "0", "9", "٣", "a", " ", "\n", "20261", "2026-11-27", "x"]
+
+
+@settings(max_examples=400)
+@given(st.one_of(st.text(max_size=14), st.lists(st.sampled_from(DATE_PIECES), max_size=6).map("".join)))
+def test_is_plain_date_is_the_date_pattern(value: str) -> None:
+    from sessionpack.domain.restrictions import is_plain_date
+
+    assert is_plain_date(value) == bool(re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value))
+
+
+@settings(max_examples=400)
+@given(st.one_of(st.text(max_size=4), st.text(alphabet="0123456789abcdefABCDEF\n ٣g", max_size=3)))
+def test_is_hex_pair_is_the_hex_pattern(value: str) -> None:
+    from sessionpack.storage.shards import is_hex_pair
+
+    assert is_hex_pair(value) == bool(re.match(r"[0-9a-f]{2}\Z", value))

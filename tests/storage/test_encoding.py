@@ -7,7 +7,8 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sessionpack.storage.encoding import Parts, dumps
+from sessionpack.jsontext import canonical as dumps
+from sessionpack.storage.encoding import Parts
 
 
 def canonical(obj: object) -> str:

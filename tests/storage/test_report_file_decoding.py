@@ -73,3 +73,20 @@ def test_a_damaged_line_makes_the_one_parse_decline(tmp_path: Path) -> None:
     assert report_shards.decode_file(str(tmp_path), "p.jsonl") is None
     (tmp_path / "p.jsonl").write_bytes(b'["b","bob","bob.b1",{}]\r\n["s","ann","ann.p1",{}]')
     assert report_shards.decode_file(str(tmp_path), "p.jsonl") == [["b", "bob", "bob.b1", {}], ["s", "ann", "ann.p1", {}]]
+
+
+# -- the fields a booking's line is filtered by, without a pattern ------------------------------
+
+FIELD_PIECES = [b'"start":"', b'"duration":', b"2026-11-27T10:00:00+00:00", b"2026-11-27", b"T", b":", b"+", b"-", b".",
+                b"0", b"60", b"123456", b'"', b",", b"}", b"x", b"\xc3\xa9", b" ", b"9" * 41]
+
+
+@settings(max_examples=800)
+@given(st.lists(st.sampled_from(FIELD_PIECES), max_size=10).map(b"".join) | st.binary(max_size=40))
+def test_the_start_and_duration_of_a_line_are_the_patterns(line: bytes) -> None:
+    import re
+
+    for quick, source in ((report_shards._start, rb'"start":"([0-9T:+.-]{16,40})"'),
+                          (report_shards._duration, rb'"duration":([0-9]{1,5})[,}]')):
+        found = re.search(source, line)
+        assert quick(line) == (found.group(1) if found else None)
