@@ -9,7 +9,8 @@ this module and never import ``json``:
   scanner. Whatever it does not read the usual way (text starting with
   whitespace or a byte-order mark, bytes in another encoding than UTF-8,
   anything malformed) goes to ``json.loads`` itself, so errors are
-  ``json``'s own, word for word.
+  ``json``'s own, word for word (the accelerator cannot word them while
+  ``json`` is not loaded).
 - ``canonical(obj)`` is ``json.dumps(obj, sort_keys=True,
   separators=(",", ":"), ensure_ascii=False)``: the bytes of every view
   and journal line. One encoder is kept for every call, without the check
@@ -83,7 +84,10 @@ def loads(data: str | bytes | bytearray) -> Any:
         return _json_loads(data)
     try:
         obj, end = _scan(text, 0)
-    except StopIteration:
+    except Exception:  # noqa: BLE001 - json reads it again and raises its own error
+        # (the accelerator builds its errors from json.decoder, and only if
+        # that is loaded already: without it, a malformed text ends in a
+        # SystemError rather than json's JSONDecodeError)
         return _json_loads(data)
     if end != len(text) and text[end:].strip(_WHITESPACE):
         return _json_loads(data)  # "Extra data"

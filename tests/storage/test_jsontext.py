@@ -101,3 +101,19 @@ def test_it_imports_neither_json_nor_re() -> None:
              "print(sorted(m for m in ('json', 're', 'json.decoder') if m in set(sys.modules) - before))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_malformed_text_gets_jsons_error_in_a_fresh_interpreter() -> None:
+    # Where json is not loaded yet, the accelerator cannot word its errors
+    # (it takes them from json.decoder): the texts go to json itself.
+    cases = ['{"format":1,', "[1, 2", '{"a": tru}', '"\\x"', "[1] x", "", "\ufeff[1]", "[" * 100_000]
+    probe = ("import sys\nfrom sessionpack import jsontext\nfor text in sys.argv[1:]:\n"
+             "    try:\n        jsontext.loads(text.encode('utf-8'))\n"
+             "    except Exception as err:\n        print(type(err).__name__, str(err)[:60])\n"
+             "    else:\n        print('read')\n")
+    result = subprocess.run([sys.executable, "-c", probe, *cases], capture_output=True, text=True, timeout=60, check=True)
+    expected = []
+    for text in cases:
+        kind, said = outcome(json.loads, text.encode("utf-8"))
+        expected.append("read" if kind == "value" else f"{kind} {said[:60]}")
+    assert result.stdout.splitlines() == expected
