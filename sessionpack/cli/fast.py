@@ -235,4 +235,8 @@ def run(args: list[str]) -> None:
         return
     parsed = parse(args)
     if parsed is not None:
-        raise SystemExit(execute(parsed))
+        code = execute(parsed)
+        import gc
+
+        gc.freeze()  # (the exit's collection would walk everything made, for nothing: see entry.main)
+        raise SystemExit(code)
