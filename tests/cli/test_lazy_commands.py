@@ -310,3 +310,27 @@ def test_the_installed_script_imports_neither_re_nor_json(sold, data_dir) -> Non
     assert (result.returncode, result.stderr) == (0, "")
     assert "ana.p1  5 massages  massage  5/5" in result.stdout
     assert script.read_text(encoding="utf-8").startswith("#!/usr/bin/env python3\n")
+
+
+GC_PROBE = (
+    "import gc, sys\n"
+    "sys.argv = ['sessionpack'] + sys.argv[1:]\n"
+    "from sessionpack.cli.entry import main\n"
+    "try:\n"
+    "    main()\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "sys.stdout.flush()\n"
+    "sys.stderr.write(f'\\n{gc.isenabled()} {gc.get_freeze_count() > 0}\\n')\n"
+)
+
+
+@pytest.mark.parametrize("args, quick", [(("balance", "ana"), True), (("sell", "ana", "five"), True),
+                                         (("client", "list"), False), (("client", "show", "ana"), False)])
+def test_the_quick_path_runs_without_the_cyclic_collector(sold, data_dir, args, quick) -> None:  # type: ignore[no-untyped-def]
+    # The quick path turns the collector off and freezes what it made for the
+    # exit; a command it leaves to Typer runs with the collector on.
+    result = subprocess.run([sys.executable, "-c", GC_PROBE, f"--data-dir={data_dir}", "--now", "2026-11-20T09:00", *args],
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout
+    assert result.stderr.splitlines()[-1] == ("False True" if quick else "True False")
