@@ -111,6 +111,7 @@ class Install:
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         for name in ("pyproject.toml", "README.md"):
             shutil.copy2(os.path.join(ROOT, name), source)
+        shutil.copytree(os.path.join(ROOT, "bin"), os.path.join(source, "bin"))  # the command itself (script-files)
         base = getattr(sys, "_base_executable", sys.executable)
         started = time.perf_counter()
         subprocess.run([base, "-m", "venv", self.venv], check=True)
