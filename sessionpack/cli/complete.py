@@ -18,7 +18,6 @@ names its table records. Each completer gives (value, help) pairs.
 
 from __future__ import annotations
 
-import json
 import os
 
 TYPE_CHECKING = False
@@ -38,10 +37,11 @@ def _root(ctx: Any) -> str:
 
 
 def _read_json(path: str) -> Any:
+    from ..jsontext import loads
     from ..storage.fsio import read_bytes
 
     try:
-        return json.loads(read_bytes(path))
+        return loads(read_bytes(path))
     except Exception:  # noqa: BLE001 - completion offers nothing rather than failing
         return None
 

@@ -334,3 +334,15 @@ def test_the_quick_path_runs_without_the_cyclic_collector(sold, data_dir, args, 
                             capture_output=True, text=True, timeout=60)
     assert result.stdout
     assert result.stderr.splitlines()[-1] == ("False True" if quick else "True False")
+
+
+def test_completing_an_id_imports_neither_re_nor_json(sold, data_dir) -> None:  # type: ignore[no-untyped-def]
+    env = dict(os.environ, _SESSIONPACK_COMPLETE="complete_bash", COMP_WORDS=f"sessionpack --data-dir {data_dir} balance a",
+               COMP_CWORD="4")
+    for _ in range(2):  # the memo of names made, then read
+        result = subprocess.run([sys.executable, "-c", BLOCKING_PROBE, ",".join(BLOCKED + TEXT_MODULES)], capture_output=True,
+                                text=True, timeout=60, env=env)
+        *said, last = result.stderr.splitlines()
+        code, loaded, compiled = json.loads(last)
+        assert (code, [line for line in said if line], result.stdout.split()) == (0, [], ["ana"])
+        assert compiled == []
