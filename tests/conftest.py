@@ -10,9 +10,32 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import typer.testing
+from typer.main import get_command
+
 from sessionpack.cli.app import app
 
 NOW = "2026-11-20T09:00:00"
+
+_BUILT: dict[int, tuple[object, object]] = {}
+
+
+def _get_command_once(typer_app):  # type: ignore[no-untyped-def]
+    """Typer's ``get_command``, made once per application and test process.
+
+    Building every command of the application takes longer than most
+    commands run (about 60 ms), and the suite runs thousands of commands
+    in-process. What it builds does not change between runs: a command
+    declared through ``cli/declare.py`` looks its function up when called
+    (so a test may still replace it), and the others are fixed when their
+    module is imported."""
+    known = _BUILT.get(id(typer_app))
+    if known is None or known[0] is not typer_app:
+        known = _BUILT[id(typer_app)] = (typer_app, get_command(typer_app))
+    return known[1]
+
+
+typer.testing._get_command = _get_command_once  # what typer's CliRunner.invoke builds the command with
 
 
 @pytest.fixture(autouse=True)
