@@ -20,7 +20,7 @@ this module and never import ``json``:
   output).
 
 A Python without the accelerator gets ``json`` for all three.
-``tests/test_jsontext.py`` compares them with ``json`` on generated values,
+``tests/storage/test_jsontext.py`` compares them with ``json`` on generated values,
 texts and bytes.
 """
 
