@@ -37,7 +37,7 @@ import os
 from itertools import chain, islice
 
 from .crash import crash_point
-from .fsio import FILE_MODE, _write_all, disk_error, open_file, refuse_link, temp_name
+from .fsio import FILE_MODE, _write_all, disk_error, open_file, refuse_link
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -69,11 +69,42 @@ def _syncfs(directory: str) -> bool:
     return True
 
 
-def _write_temp(path: str, data: bytes, crash: str, pending: list[tuple[str, str, str]]) -> None:
+class _Temps:
+    """Temporary names for a batch, as ``fsio.temp_name`` makes them
+    (``.NAME.PID.RANDOM.tmp`` beside the file), with what is the same for
+    many files worked out once: each folder's absolute path, the process
+    id, and the random parts, read from the system 64 at a time."""
+
+    __slots__ = ("_folders", "_pid", "_random", "_used")
+
+    def __init__(self) -> None:
+        self._folders: dict[str, str] = {}  # folder as given -> absolute
+        self._pid = str(os.getpid())
+        self._random = ""
+        self._used = 0
+
+    def folder(self, path: str) -> tuple[str, str]:
+        """(absolute folder, file name) of ``path``."""
+        head, name = os.path.split(path)
+        folder = self._folders.get(head)
+        if folder is None:
+            folder = self._folders[head] = os.path.dirname(os.path.abspath(path))
+        return folder, name
+
+    def name(self, folder: str, base: str) -> str:
+        if self._used == len(self._random):
+            self._random, self._used = os.urandom(8 * 64).hex(), 0
+        token = self._random[self._used:self._used + 16]  # unguessable: nothing can be planted there
+        self._used += 16
+        return f"{folder}{os.sep}.{base}.{self._pid}.{token}.tmp"
+
+
+def _write_temp(path: str, data: bytes, crash: str, pending: list[tuple[str, str, str, str]], temps: _Temps) -> None:
     refuse_link(path)
-    tmp = temp_name(path)  # unguessable: nothing can be planted there
+    folder, base = temps.folder(path)
+    tmp = temps.name(folder, base)
     fd = _open_new(tmp)
-    pending.append((tmp, path, crash))
+    pending.append((tmp, path, crash, folder))
     try:
         os.fchmod(fd, FILE_MODE)
         _write_all(fd, data)
@@ -143,32 +174,32 @@ def write_groups(groups: list[tuple[Iterable[tuple[str, bytes]], str]]) -> None:
     tagged = ((crash, path, data) for items, crash in groups for path, data in items)
     head = list(islice(tagged, BATCH_FROM))
     few = len(head) < BATCH_FROM
-    pending: list[tuple[str, str, str]] = []
+    pending: list[tuple[str, str, str, str]] = []  # (temporary file, file, crash point, its absolute folder)
+    temps = _Temps()
     renamed = 0
     path = ""
     try:
         for crash, path, data in chain(head, tagged):
-            _write_temp(path, data, crash, pending)
+            _write_temp(path, data, crash, pending, temps)
         if not pending:
             return
         if few:
-            fsync_all([tmp for tmp, _, _ in pending])
+            fsync_all([entry[0] for entry in pending])
         else:
-            directories = sorted({os.path.dirname(os.path.abspath(p)) for _, p, _ in pending})
-            devices = {os.stat(d).st_dev: d for d in directories}
+            devices = {os.stat(d).st_dev: d for d in sorted({entry[3] for entry in pending})}
             if not all([_syncfs(d) for d in devices.values()]):
-                fsync_all([tmp for tmp, _, _ in pending], together=False)
-        group: list[str] = []
-        for number, (tmp, path, crash) in enumerate(pending):
+                fsync_all([entry[0] for entry in pending], together=False)
+        folders: set[str] = set()
+        for number, (tmp, path, crash, folder) in enumerate(pending):
             os.replace(tmp, path)
             renamed += 1
-            group.append(path)
+            folders.add(folder)
             crash_point(crash)
             if number + 1 == len(pending) or pending[number + 1][2] != crash:  # the group's last file
-                fsync_all(sorted({os.path.dirname(os.path.abspath(p)) for p in group}), together=few)
-                group = []
+                fsync_all(sorted(folders), together=few)
+                folders = set()
     except BaseException as err:
-        for tmp, _, _ in pending[renamed:]:
+        for tmp, *_ in pending[renamed:]:
             try:
                 os.unlink(tmp)
             except OSError:

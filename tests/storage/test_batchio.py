@@ -96,3 +96,27 @@ def test_an_fsync_that_fails_in_a_thread_fails_the_batch_and_leaves_the_old_file
         write_many(iter(items), "view-written")
     assert [Path(path).read_bytes() for path, _ in items] == [b"old\n"] * 5
     assert sorted(os.listdir(tmp_path / "a")) == [f"{n}.json" for n in range(5)]
+
+
+def test_temporary_names_of_a_batch_are_those_of_a_single_write(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A batch names its temporary files as ``fsio.temp_name`` does (so
+    ``remove_leftovers`` knows them): beside the file, in its absolute
+    folder, each with its own random part, even past the 64 read at once."""
+    from sessionpack.storage import batchio
+    from sessionpack.storage.fsio import is_leftover, temp_name
+
+    monkeypatch.chdir(tmp_path)
+    temps = batchio._Temps()
+    names = []
+    for n in range(200):
+        path = os.path.join("a", f"{n}.json")
+        folder, base = temps.folder(path)
+        assert (folder, base) == (str(tmp_path / "a"), f"{n}.json")
+        names.append(temps.name(folder, base))
+    single = temp_name(os.path.join("a", "0.json"))
+    assert os.path.dirname(single) == os.path.dirname(names[0])
+    for n, name in enumerate(names):
+        assert is_leftover(os.path.basename(name)), name
+        assert os.path.basename(name).startswith(f".{n}.json.{os.getpid()}.")
+        assert len(os.path.basename(name)) == len(os.path.basename(temp_name(os.path.join("a", f"{n}.json"))))
+    assert len({name.rsplit(".", 2)[1] for name in names}) == 200  # no random part twice
