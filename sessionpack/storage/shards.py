@@ -305,20 +305,33 @@ class Changes:
         return self._refs[name]
 
     def files(self) -> dict[str, bytes | None]:
-        """Changed shards: relative path -> new bytes (None: remove the file)."""
+        """Changed shards: relative path -> new bytes (None: remove the file).
+        Called once: what was gathered for each file (and its bytes before)
+        is let go as soon as its new bytes are made, so a commit of many
+        clients never holds three copies of its shards at once."""
         out: dict[str, bytes | None] = {}
-        for name, by_client in self._open.items():
+        before = self._before
+
+        def keep(name: str, data: bytes | None) -> None:
+            if data != before.pop(name):
+                out[name] = data
+
+        while self._open:
+            name, by_client = self._open.popitem()
             if name in self._unsorted:
-                out[name] = join_lines(line for lines in by_client.values() for line in lines)
+                keep(name, join_lines(line for lines in by_client.values() for line in lines))
             else:  # each client's lines are in order: put the clients in order
-                out[name] = b"".join(line for client in sorted(by_client) for line in by_client[client]) or None
-        for name, codes in self._codes.items():
-            out[name] = encode_codes(codes)
-        for name, counted in self._reports.items():
-            out[name] = report_shards.join([line for line, times in counted.items() for _ in range(times)])
-        for name, refs in self._refs.items():
-            out[name] = encode_refs(refs)
-        return {name: data for name, data in out.items() if data != self._before[name]}
+                keep(name, b"".join(line for client in sorted(by_client) for line in by_client[client]) or None)
+        while self._codes:
+            name, codes = self._codes.popitem()
+            keep(name, encode_codes(codes))
+        while self._reports:
+            name, counted = self._reports.popitem()
+            keep(name, report_shards.join([line for line, times in counted.items() for _ in range(times)]))
+        while self._refs:
+            name, refs = self._refs.popitem()
+            keep(name, encode_refs(refs))
+        return out
 
 
 def write(root: str, files: dict[str, bytes | None]) -> None:

@@ -671,6 +671,7 @@ class Transaction:
         data = ("".join(parts.text(record) + "\n" for record in stamped).encode("utf-8") if parts is not None
                 else b"".join(journal.encode(record) for record in stamped))
         _, end = append_durably(store._journal_path, data)
+        del data  # (tens of megabytes for a file of sales: not held while the views are written)
         crash_point("journal-written")
         # Recorded. From here on a failure only delays the views: the command
         # goes on with the state it recorded, held in memory.
