@@ -29,6 +29,12 @@ and each group's directories before the next group is renamed.
 ``write_groups`` does the same for groups that must be replaced in order
 (a commit's shards before its client views): one flush for all of them,
 then steps 3 and 4 group by group.
+
+A file to be replaced that is a symbolic link is refused before anything
+is renamed. Where a batch puts many files into one folder (ten thousand
+new client views), the folder is listed once and only the files already
+there are looked at (``_Temps``); the per-folder names and random parts of
+the temporary files are likewise worked out once for the batch.
 """
 
 from __future__ import annotations
@@ -69,19 +75,31 @@ def _syncfs(directory: str) -> bool:
     return True
 
 
+LIST_FROM = 64  # files into one folder before the folder is listed rather than each file looked at
+
+
 class _Temps:
     """Temporary names for a batch, as ``fsio.temp_name`` makes them
     (``.NAME.PID.RANDOM.tmp`` beside the file), with what is the same for
     many files worked out once: each folder's absolute path, the process
-    id, and the random parts, read from the system 64 at a time."""
+    id, and the random parts, read from the system 64 at a time.
 
-    __slots__ = ("_folders", "_pid", "_random", "_used")
+    It also says which files may be links (``may_be_link``): each file is
+    looked at (``refuse_link``) until ``LIST_FROM`` files go to its folder;
+    then, if the folder is not much larger than what goes to it, it is
+    listed once, and a file not in the listing (a new client's view) is
+    known to be no link without a look. The lock keeps anything else from
+    making files there meanwhile."""
+
+    __slots__ = ("_folders", "_pid", "_random", "_used", "_counts", "_listed")
 
     def __init__(self) -> None:
         self._folders: dict[str, str] = {}  # folder as given -> absolute
         self._pid = str(os.getpid())
         self._random = ""
         self._used = 0
+        self._counts: dict[str, int] = {}  # files into each folder so far
+        self._listed: dict[str, frozenset[str]] = {}  # names in a folder, where it was listed
 
     def folder(self, path: str) -> tuple[str, str]:
         """(absolute folder, file name) of ``path``."""
@@ -98,10 +116,26 @@ class _Temps:
         self._used += 16
         return f"{folder}{os.sep}.{base}.{self._pid}.{token}.tmp"
 
+    def may_be_link(self, folder: str, base: str) -> bool:
+        """False only when ``base`` was not in ``folder`` when it was listed."""
+        listed = self._listed.get(folder)
+        if listed is None:
+            count = self._counts[folder] = self._counts.get(folder, 0) + 1
+            if count % LIST_FROM:
+                return True
+            try:  # listing a folder costs about a thousandth of a look per name in it (a folder takes ~40 bytes a name)
+                if count * 1024 < os.stat(folder).st_size:
+                    return True
+                listed = self._listed[folder] = frozenset(os.listdir(folder))
+            except OSError:
+                return True  # (the look says what is wrong)
+        return base in listed
+
 
 def _write_temp(path: str, data: bytes, crash: str, pending: list[tuple[str, str, str, str]], temps: _Temps) -> None:
-    refuse_link(path)
     folder, base = temps.folder(path)
+    if temps.may_be_link(folder, base):
+        refuse_link(path)
     tmp = temps.name(folder, base)
     fd = _open_new(tmp)
     pending.append((tmp, path, crash, folder))
