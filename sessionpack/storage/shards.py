@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import zlib
 from datetime import datetime
 
@@ -53,7 +52,6 @@ if TYPE_CHECKING:
     from .encoding import Parts
 
 DAMAGED_FIX = "rebuild the views with 'sessionpack check --rebuild'"
-_HEX2 = r"[0-9a-f]{2}\Z"  # (compiled on first use)
 
 
 def canonical(obj: Any) -> bytes:
@@ -63,25 +61,31 @@ def canonical(obj: Any) -> bytes:
     return report_shards.line(obj)
 
 
+# Each shard's name, by its number (0-255), made once: a commit of many
+# clients asks for thousands of them.
+_OPEN_NAMES = tuple(os.path.join(layout.OPEN, f"{number:02x}.jsonl") for number in range(256))
+_REF_NAMES = tuple(os.path.join(layout.REFS, f"{number:02x}.json") for number in range(256))
+_CODE_NAMES = {f"{number:02x}": os.path.join(layout.CODES, f"{number:02x}.json") for number in range(256)}
+
+
 def open_shard(client_id: str) -> str:
-    """The open-packages shard of a client (relative path)."""
-    return os.path.join(layout.OPEN, f"{zlib.crc32(client_id.encode('utf-8')) & 0xFF:02x}.jsonl")
-
-
-_CODES_PREFIX = layout.CODES + os.sep
+    """The open-packages shard of a client (relative path): the low byte of
+    the CRC-32 of its id, ``views/open/XX.jsonl``."""
+    return _OPEN_NAMES[zlib.crc32(client_id.encode("utf-8")) & 0xFF]
 
 
 def code_shard(code_hash: str) -> str:
-    """The access-code shard of a code hash (relative path)."""
-    prefix = code_hash[:2].lower()
-    if not re.match(_HEX2, prefix):  # not a hex digest: any stable spread will do
-        prefix = f"{zlib.crc32(code_hash.encode('utf-8', 'surrogatepass')) & 0xFF:02x}"
-    return _CODES_PREFIX + prefix + ".json"
+    """The access-code shard of a code hash (relative path): its first two
+    hex digits, ``views/codes/XX.json``."""
+    name = _CODE_NAMES.get(code_hash[:2].lower())
+    if name is None:  # not a hex digest: any stable spread will do
+        name = _CODE_NAMES[f"{zlib.crc32(code_hash.encode('utf-8', 'surrogatepass')) & 0xFF:02x}"]
+    return name
 
 
 def ref_shard(reference: str) -> str:
     """The reference-index shard of a sale reference (relative path)."""
-    return os.path.join(layout.REFS, f"{zlib.crc32(reference.encode('utf-8', 'surrogatepass')) & 0xFF:02x}.json")
+    return _REF_NAMES[zlib.crc32(reference.encode("utf-8", "surrogatepass")) & 0xFF]
 
 
 def is_shard(name: str) -> bool:
