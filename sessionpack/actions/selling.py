@@ -172,8 +172,11 @@ class _Fields:
     ok: bool = True
 
 
-def _fields(req: SaleRequest, practice: Any, add: Callable[[str, Exception], None], csv_row: bool) -> _Fields:
-    """Check every typed field of a request; each problem goes to ``add(field, error)``."""
+def _fields(req: SaleRequest, practice: Any, add: Callable[[str, Exception], None], csv_row: bool,
+            days: dict[tuple[str | None, str], Any] | None = None) -> _Fields:
+    """Check every typed field of a request; each problem goes to ``add(field, error)``
+    (``days``: the sale dates already read, by text and label: a file's rows
+    mostly share a few)."""
     out = _Fields()
 
     def attempt(name: str, check: Callable[[], Any]) -> Any:
@@ -192,7 +195,12 @@ def _fields(req: SaleRequest, practice: Any, add: Callable[[str, Exception], Non
     if req.imports.any() and req.date is None:
         add("date", InputError("an imported balance needs the date it was sold (in the other system); write it, e.g. 2026-03-01"))
         out.ok = False
-    out.day = attempt("date", lambda: sales.sale_day(req.date, practice.today, req.label("date")))
+    label = req.label("date")
+    out.day = days.get((req.date, label)) if days is not None else None
+    if out.day is None:
+        out.day = attempt("date", lambda: sales.sale_day(req.date, practice.today, label))
+        if days is not None and out.day is not None:
+            days[(req.date, label)] = out.day
     if req.ref is not None:
         out.ref = attempt("ref", lambda: sales.check_reference(req.ref, req.label("ref")))
     elif csv_row:
@@ -232,7 +240,8 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
         return add
 
     csv_rows = [req.line is not None for req in requests]
-    checked = [_fields(req, practice, adder(req), csv_row) for req, csv_row in zip(requests, csv_rows)]
+    days: dict[tuple[str | None, str], Any] = {}
+    checked = [_fields(req, practice, adder(req), csv_row, days) for req, csv_row in zip(requests, csv_rows)]
     first_line: dict[str, int | None] = {}
     for req, got in zip(requests, checked):
         if got.ref is None:
@@ -248,6 +257,8 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
     new_views, not_created = _new_clients(practice, requests, checked, plan) if create_clients else ({}, set())
     counters: dict[str, int] = {}
     sales_count = None
+    from ..domain.codes import code_hash, new_code  # (once, not once a row)
+
     for number, (req, got, csv_row) in enumerate(zip(requests, checked, csv_rows), start=1):
         if progress is not None:
             progress(number)
@@ -303,8 +314,6 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
             add(getattr(err, "field", "package"), err)
             continue
         counters[got.client] = owner["counters"]["p"] + 1
-        from ..domain.codes import code_hash, new_code
-
         code = new_code()  # shown once, in the output; only its hash is recorded
         event["code_hash"] = code_hash(code)
         plan.events.append(event)

@@ -40,6 +40,7 @@ _NO_HASH = "0" * 64  # compared against when no package has the code, so every p
 
 
 _BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # RFC 4648's alphabet
+_PAIRS: list[str] | None = None  # every two letters, by their 10 bits (made on first use)
 
 
 def new_code(raw: bytes | None = None) -> str:
@@ -47,13 +48,18 @@ def new_code(raw: bytes | None = None) -> str:
     data = os.urandom(CODE_BYTES) if raw is None else raw
     if len(data) % 5 == 0:
         # Base 32 of whole 40-bit groups is 5 bits a letter, no padding: what
-        # ``base64.b32encode`` writes, without importing base64 and binascii.
-        number, letters = int.from_bytes(data, "big"), len(data) * 8 // 5
-        text = "".join([_BASE32[(number >> shift) & 31] for shift in range(5 * (letters - 1), -1, -5)])
-    else:
-        import base64
+        # ``base64.b32encode`` writes, without importing base64 and binascii;
+        # a group of 4 letters is 20 bits, two letters at a time from a table
+        # (a file of sales makes ten thousand codes).
+        global _PAIRS
+        if _PAIRS is None:
+            _PAIRS = [a + b for a in _BASE32 for b in _BASE32]
+        pairs, number = _PAIRS, int.from_bytes(data, "big")
+        return "-".join([pairs[(number >> (shift + 10)) & 1023] + pairs[(number >> shift) & 1023]
+                         for shift in range(len(data) * 8 - 20, -1, -20)])
+    import base64
 
-        text = base64.b32encode(data).decode("ascii")
+    text = base64.b32encode(data).decode("ascii")
     return "-".join(text[i:i + 4] for i in range(0, len(text), 4))
 
 

@@ -29,6 +29,12 @@ and each group's directories before the next group is renamed.
 ``write_groups`` does the same for groups that must be replaced in order
 (a commit's shards before its client views): one flush for all of them,
 then steps 3 and 4 group by group.
+
+A file to be replaced that is a symbolic link is refused before anything
+is renamed. Where a batch puts many files into one folder (ten thousand
+new client views), the folder is listed once and only the files already
+there are looked at (``_Temps``); the per-folder names and random parts of
+the temporary files are likewise worked out once for the batch.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ import os
 from itertools import chain, islice
 
 from .crash import crash_point
-from .fsio import FILE_MODE, _write_all, disk_error, open_file, refuse_link, temp_name
+from .fsio import FILE_MODE, _write_all, disk_error, open_file, refuse_link
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -69,11 +75,70 @@ def _syncfs(directory: str) -> bool:
     return True
 
 
-def _write_temp(path: str, data: bytes, crash: str, pending: list[tuple[str, str, str]]) -> None:
-    refuse_link(path)
-    tmp = temp_name(path)  # unguessable: nothing can be planted there
+LIST_FROM = 64  # files into one folder before the folder is listed rather than each file looked at
+
+
+class _Temps:
+    """Temporary names for a batch, as ``fsio.temp_name`` makes them
+    (``.NAME.PID.RANDOM.tmp`` beside the file), with what is the same for
+    many files worked out once: each folder's absolute path, the process
+    id, and the random parts, read from the system 64 at a time.
+
+    It also says which files may be links (``may_be_link``): each file is
+    looked at (``refuse_link``) until ``LIST_FROM`` files go to its folder;
+    then, if the folder is not much larger than what goes to it, it is
+    listed once, and a file not in the listing (a new client's view) is
+    known to be no link without a look. The lock keeps anything else from
+    making files there meanwhile."""
+
+    __slots__ = ("_folders", "_pid", "_random", "_used", "_counts", "_listed")
+
+    def __init__(self) -> None:
+        self._folders: dict[str, str] = {}  # folder as given -> absolute
+        self._pid = str(os.getpid())
+        self._random = ""
+        self._used = 0
+        self._counts: dict[str, int] = {}  # files into each folder so far
+        self._listed: dict[str, frozenset[str]] = {}  # names in a folder, where it was listed
+
+    def folder(self, path: str) -> tuple[str, str]:
+        """(absolute folder, file name) of ``path``."""
+        head, name = os.path.split(path)
+        folder = self._folders.get(head)
+        if folder is None:
+            folder = self._folders[head] = os.path.dirname(os.path.abspath(path))
+        return folder, name
+
+    def name(self, folder: str, base: str) -> str:
+        if self._used == len(self._random):
+            self._random, self._used = os.urandom(8 * 64).hex(), 0
+        token = self._random[self._used:self._used + 16]  # unguessable: nothing can be planted there
+        self._used += 16
+        return f"{folder}{os.sep}.{base}.{self._pid}.{token}.tmp"
+
+    def may_be_link(self, folder: str, base: str) -> bool:
+        """False only when ``base`` was not in ``folder`` when it was listed."""
+        listed = self._listed.get(folder)
+        if listed is None:
+            count = self._counts[folder] = self._counts.get(folder, 0) + 1
+            if count % LIST_FROM:
+                return True
+            try:  # listing a folder costs about a thousandth of a look per name in it (a folder takes ~40 bytes a name)
+                if count * 1024 < os.stat(folder).st_size:
+                    return True
+                listed = self._listed[folder] = frozenset(os.listdir(folder))
+            except OSError:
+                return True  # (the look says what is wrong)
+        return base in listed
+
+
+def _write_temp(path: str, data: bytes, crash: str, pending: list[tuple[str, str, str, str]], temps: _Temps) -> None:
+    folder, base = temps.folder(path)
+    if temps.may_be_link(folder, base):
+        refuse_link(path)
+    tmp = temps.name(folder, base)
     fd = _open_new(tmp)
-    pending.append((tmp, path, crash))
+    pending.append((tmp, path, crash, folder))
     try:
         os.fchmod(fd, FILE_MODE)
         _write_all(fd, data)
@@ -143,32 +208,32 @@ def write_groups(groups: list[tuple[Iterable[tuple[str, bytes]], str]]) -> None:
     tagged = ((crash, path, data) for items, crash in groups for path, data in items)
     head = list(islice(tagged, BATCH_FROM))
     few = len(head) < BATCH_FROM
-    pending: list[tuple[str, str, str]] = []
+    pending: list[tuple[str, str, str, str]] = []  # (temporary file, file, crash point, its absolute folder)
+    temps = _Temps()
     renamed = 0
     path = ""
     try:
         for crash, path, data in chain(head, tagged):
-            _write_temp(path, data, crash, pending)
+            _write_temp(path, data, crash, pending, temps)
         if not pending:
             return
         if few:
-            fsync_all([tmp for tmp, _, _ in pending])
+            fsync_all([entry[0] for entry in pending])
         else:
-            directories = sorted({os.path.dirname(os.path.abspath(p)) for _, p, _ in pending})
-            devices = {os.stat(d).st_dev: d for d in directories}
+            devices = {os.stat(d).st_dev: d for d in sorted({entry[3] for entry in pending})}
             if not all([_syncfs(d) for d in devices.values()]):
-                fsync_all([tmp for tmp, _, _ in pending], together=False)
-        group: list[str] = []
-        for number, (tmp, path, crash) in enumerate(pending):
+                fsync_all([entry[0] for entry in pending], together=False)
+        folders: set[str] = set()
+        for number, (tmp, path, crash, folder) in enumerate(pending):
             os.replace(tmp, path)
             renamed += 1
-            group.append(path)
+            folders.add(folder)
             crash_point(crash)
             if number + 1 == len(pending) or pending[number + 1][2] != crash:  # the group's last file
-                fsync_all(sorted({os.path.dirname(os.path.abspath(p)) for p in group}), together=few)
-                group = []
+                fsync_all(sorted(folders), together=few)
+                folders = set()
     except BaseException as err:
-        for tmp, _, _ in pending[renamed:]:
+        for tmp, *_ in pending[renamed:]:
             try:
                 os.unlink(tmp)
             except OSError:

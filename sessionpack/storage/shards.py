@@ -52,7 +52,6 @@ if TYPE_CHECKING:
     from .encoding import Parts
 
 DAMAGED_FIX = "rebuild the views with 'sessionpack check --rebuild'"
-_HEX_DIGITS = "0123456789abcdef"
 
 
 def canonical(obj: Any) -> bytes:
@@ -62,30 +61,31 @@ def canonical(obj: Any) -> bytes:
     return report_shards.line(obj)
 
 
+# Each shard's name, by its number (0-255), made once: a commit of many
+# clients asks for thousands of them.
+_OPEN_NAMES = tuple(os.path.join(layout.OPEN, f"{number:02x}.jsonl") for number in range(256))
+_REF_NAMES = tuple(os.path.join(layout.REFS, f"{number:02x}.json") for number in range(256))
+_CODE_NAMES = {f"{number:02x}": os.path.join(layout.CODES, f"{number:02x}.json") for number in range(256)}
+
+
 def open_shard(client_id: str) -> str:
-    """The open-packages shard of a client (relative path)."""
-    return os.path.join(layout.OPEN, f"{zlib.crc32(client_id.encode('utf-8')) & 0xFF:02x}.jsonl")
-
-
-_CODES_PREFIX = layout.CODES + os.sep
+    """The open-packages shard of a client (relative path): the low byte of
+    the CRC-32 of its id, ``views/open/XX.jsonl``."""
+    return _OPEN_NAMES[zlib.crc32(client_id.encode("utf-8")) & 0xFF]
 
 
 def code_shard(code_hash: str) -> str:
-    """The access-code shard of a code hash (relative path)."""
-    prefix = code_hash[:2].lower()
-    if not is_hex_pair(prefix):  # not a hex digest: any stable spread will do
-        prefix = f"{zlib.crc32(code_hash.encode('utf-8', 'surrogatepass')) & 0xFF:02x}"
-    return _CODES_PREFIX + prefix + ".json"
-
-
-def is_hex_pair(text: str) -> bool:
-    """Whether ``text`` is two lowercase hex digits (``[0-9a-f]{2}\\Z``)."""
-    return len(text) == 2 and text[0] in _HEX_DIGITS and text[1] in _HEX_DIGITS
+    """The access-code shard of a code hash (relative path): its first two
+    hex digits, ``views/codes/XX.json``."""
+    name = _CODE_NAMES.get(code_hash[:2].lower())
+    if name is None:  # not a hex digest: any stable spread will do
+        name = _CODE_NAMES[f"{zlib.crc32(code_hash.encode('utf-8', 'surrogatepass')) & 0xFF:02x}"]
+    return name
 
 
 def ref_shard(reference: str) -> str:
     """The reference-index shard of a sale reference (relative path)."""
-    return os.path.join(layout.REFS, f"{zlib.crc32(reference.encode('utf-8', 'surrogatepass')) & 0xFF:02x}.json")
+    return _REF_NAMES[zlib.crc32(reference.encode("utf-8", "surrogatepass")) & 0xFF]
 
 
 def is_shard(name: str) -> bool:
@@ -309,20 +309,33 @@ class Changes:
         return self._refs[name]
 
     def files(self) -> dict[str, bytes | None]:
-        """Changed shards: relative path -> new bytes (None: remove the file)."""
+        """Changed shards: relative path -> new bytes (None: remove the file).
+        Called once: what was gathered for each file (and its bytes before)
+        is let go as soon as its new bytes are made, so a commit of many
+        clients never holds three copies of its shards at once."""
         out: dict[str, bytes | None] = {}
-        for name, by_client in self._open.items():
+        before = self._before
+
+        def keep(name: str, data: bytes | None) -> None:
+            if data != before.pop(name):
+                out[name] = data
+
+        while self._open:
+            name, by_client = self._open.popitem()
             if name in self._unsorted:
-                out[name] = join_lines(line for lines in by_client.values() for line in lines)
+                keep(name, join_lines(line for lines in by_client.values() for line in lines))
             else:  # each client's lines are in order: put the clients in order
-                out[name] = b"".join(line for client in sorted(by_client) for line in by_client[client]) or None
-        for name, codes in self._codes.items():
-            out[name] = encode_codes(codes)
-        for name, counted in self._reports.items():
-            out[name] = report_shards.join([line for line, times in counted.items() for _ in range(times)])
-        for name, refs in self._refs.items():
-            out[name] = encode_refs(refs)
-        return {name: data for name, data in out.items() if data != self._before[name]}
+                keep(name, b"".join(line for client in sorted(by_client) for line in by_client[client]) or None)
+        while self._codes:
+            name, codes = self._codes.popitem()
+            keep(name, encode_codes(codes))
+        while self._reports:
+            name, counted = self._reports.popitem()
+            keep(name, report_shards.join([line for line, times in counted.items() for _ in range(times)]))
+        while self._refs:
+            name, refs = self._refs.popitem()
+            keep(name, encode_refs(refs))
+        return out
 
 
 def write(root: str, files: dict[str, bytes | None]) -> None:

@@ -412,11 +412,16 @@ class Store:
         names.update({name: True for name in self._fresh_small})
         return names
 
-    def load_client_view(self, client_id: str) -> dict[str, Any] | None:
+    def load_client_view(self, client_id: str, present: set[str] | None = None) -> dict[str, Any] | None:
+        """A client's view as this command sees it, or None (``present``:
+        the names in the client views' folder, listed under the lock, when
+        the caller has them: a client not among them has no view to read)."""
         fresh = self._fresh_clients.get(client_id)
         if fresh is not None:
             return fresh
-        path = layout.client_view_path(self.root, client_id)
+        path = layout.client_view_path(self.root, client_id)  # (checks the id, whether read or not)
+        if present is not None and client_id + ".json" not in present:
+            return None
         try:
             raw = read_bytes(path)
         except FileNotFoundError:
@@ -429,6 +434,23 @@ class Store:
         except (ValueError, RecursionError):
             raise FileProblem(os.path.relpath(path, self.root), 1, "is damaged", "rebuild the views with 'sessionpack check --rebuild'") from None
         return view
+
+    def _client_files(self, events: list[dict[str, Any]]) -> set[str] | None:
+        """The names in the client views' folder, when the events name so
+        many clients that one listing costs less than looking for each
+        client's file (a file of sales to new clients: ten thousand failed
+        opens); else None. Listed under the lock, so it stays true while
+        the command folds."""
+        named = {client for event in events for client in event.get("clients", ())}
+        if len(named) < 64:
+            return None
+        folder = os.path.join(self.root, layout.CLIENT_VIEWS)
+        try:
+            if len(named) * 1024 < os.stat(folder).st_size:  # a folder of many more clients than named: look for each
+                return None
+            return set(os.listdir(folder))
+        except OSError:
+            return None  # (no folder: each look says so, as before)
 
     def _load_small_view(self, name: str, empty) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         fresh = self._fresh_small.get(name)
@@ -501,6 +523,7 @@ class Store:
         small: dict[str, dict[str, Any]] = {}
         changed: set[str] = set()
         named = shards.report_shards.named_ids(events)  # once, not once per client
+        present = self._client_files(events)
         def load_small(name: str) -> dict[str, Any]:
             if name not in small:
                 small[name] = self._load_small_view(name, next(e.empty for e in SMALL_VIEWS if e.name == name))
@@ -509,7 +532,7 @@ class Store:
         for event in events:
             for client_id in event.get("clients", []):
                 if client_id not in clients:
-                    clients[client_id] = self.load_client_view(client_id) or ledger.empty_client_view(client_id)
+                    clients[client_id] = self.load_client_view(client_id, present) or ledger.empty_client_view(client_id)
                     codes_before[client_id] = shards.index_entries(clients[client_id])
                     reports_before[client_id] = shards.report_shards.fingerprint(clients[client_id], named)
             if event["type"] == "undone":  # takes back events the small views folded too
@@ -671,6 +694,7 @@ class Transaction:
         data = ("".join(parts.text(record) + "\n" for record in stamped).encode("utf-8") if parts is not None
                 else b"".join(journal.encode(record) for record in stamped))
         _, end = append_durably(store._journal_path, data)
+        del data  # (tens of megabytes for a file of sales: not held while the views are written)
         crash_point("journal-written")
         # Recorded. From here on a failure only delays the views: the command
         # goes on with the state it recorded, held in memory.

@@ -163,6 +163,22 @@ def test_every_problem_is_listed_with_line_and_column(shop, data_dir: Path, tmp_
         f"error: 8 problems in {path}; nothing was recorded: fix them and run the command again"])
 
 
+def test_rows_sharing_a_date_each_get_it_and_each_bad_one_is_listed(shop, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A file's rows share a few dates, read once each: every row still gets
+    its own date, and a bad date is listed on every row that has it."""
+    rows = "".join(f"ana,five,d{n},{day}\n" for n, day in enumerate(["2026-10-01", "", "2026-10-01", "2026-11-19", "", "2026-10-01"]))
+    path = write(tmp_path, "client,package,ref,date\n" + rows)
+    ok(shop("sell", "--csv", path))
+    dates = {e["sale"]["reference"]: e["sale"]["date"] for e in events(data_dir) if e["type"] == "sold"}
+    assert dates == {"d0": "2026-10-01", "d1": "2026-11-20", "d2": "2026-10-01", "d3": "2026-11-19", "d4": "2026-11-20",
+                     "d5": "2026-10-01"}  # an empty date is the practice's today
+    bad = write(tmp_path, "client,package,ref,date\nana,five,e1,2026-12-01\nana,five,e2,2026-10-01\nana,five,e3,2026-12-01\n", "bad.csv")
+    refused(shop, data_dir, ("sell", "--csv", bad), 2, [
+        f"{bad}:2:date: date 2026-12-01 is in the future; a sale can be back-dated, not post-dated",
+        f"{bad}:4:date: date 2026-12-01 is in the future; a sale can be back-dated, not post-dated",
+        f"error: 2 problems in {bad}; nothing was recorded: fix them and run the command again"])
+
+
 def test_rules_of_a_sale_apply_to_each_row(shop, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = write(tmp_path, "client,package,ref,paid,share\nana,five,r1,500,\nana,week,r2,,\nana,ten,r3,,bruno\n")
     refused(shop, data_dir, ("sell", "--csv", path), 2, [

@@ -135,11 +135,3 @@ def test_is_plain_date_is_the_date_pattern(value: str) -> None:
     from sessionpack.domain.restrictions import is_plain_date
 
     assert is_plain_date(value) == bool(re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value))
-
-
-@settings(max_examples=400)
-@given(st.one_of(st.text(max_size=4), st.text(alphabet="0123456789abcdefABCDEF\n ٣g", max_size=3)))
-def test_is_hex_pair_is_the_hex_pattern(value: str) -> None:
-    from sessionpack.storage.shards import is_hex_pair
-
-    assert is_hex_pair(value) == bool(re.match(r"[0-9a-f]{2}\Z", value))

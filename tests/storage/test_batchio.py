@@ -96,3 +96,71 @@ def test_an_fsync_that_fails_in_a_thread_fails_the_batch_and_leaves_the_old_file
         write_many(iter(items), "view-written")
     assert [Path(path).read_bytes() for path, _ in items] == [b"old\n"] * 5
     assert sorted(os.listdir(tmp_path / "a")) == [f"{n}.json" for n in range(5)]
+
+
+def test_temporary_names_of_a_batch_are_those_of_a_single_write(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A batch names its temporary files as ``fsio.temp_name`` does (so
+    ``remove_leftovers`` knows them): beside the file, in its absolute
+    folder, each with its own random part, even past the 64 read at once."""
+    from sessionpack.storage import batchio
+    from sessionpack.storage.fsio import is_leftover, temp_name
+
+    monkeypatch.chdir(tmp_path)
+    temps = batchio._Temps()
+    names = []
+    for n in range(200):
+        path = os.path.join("a", f"{n}.json")
+        folder, base = temps.folder(path)
+        assert (folder, base) == (str(tmp_path / "a"), f"{n}.json")
+        names.append(temps.name(folder, base))
+    single = temp_name(os.path.join("a", "0.json"))
+    assert os.path.dirname(single) == os.path.dirname(names[0])
+    for n, name in enumerate(names):
+        assert is_leftover(os.path.basename(name)), name
+        assert os.path.basename(name).startswith(f".{n}.json.{os.getpid()}.")
+        assert len(os.path.basename(name)) == len(os.path.basename(temp_name(os.path.join("a", f"{n}.json"))))
+    assert len({name.rsplit(".", 2)[1] for name in names}) == 200  # no random part twice
+
+
+def test_a_link_met_after_its_folder_was_listed_is_refused(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Past LIST_FROM files into one folder, the folder is listed once: a
+    new file is then known to be no link without a look at it, and a file
+    that is there (a link here) is still looked at and refused."""
+    from sessionpack.storage import batchio
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "elsewhere").write_bytes(b"keep\n")
+    os.symlink(tmp_path / "elsewhere", tmp_path / "a" / "150.json")
+    (tmp_path / "a" / "151.json").write_bytes(b"old\n")
+    looked: list[str] = []
+    real = batchio.refuse_link
+
+    def counting(path: str) -> None:
+        looked.append(os.path.basename(path))
+        real(path)
+
+    monkeypatch.setattr(batchio, "refuse_link", counting)
+    items = [(str(tmp_path / "a" / f"{n:03d}.json"), b"new\n") for n in range(200)]
+    with pytest.raises(DataDirError, match="symbolic link"):
+        write_many(iter(items), "view-written")
+    assert looked == [f"{n:03d}.json" for n in range(batchio.LIST_FROM - 1)] + ["150.json"]
+    assert sorted(os.listdir(tmp_path / "a")) == ["150.json", "151.json"]  # nothing written, no temporary file left
+    assert (tmp_path / "elsewhere").read_bytes() == b"keep\n"
+
+    looked.clear()
+    del items[150]
+    write_many(iter(items), "view-written")  # without the link: written, the file that was there looked at
+    assert looked == [f"{n:03d}.json" for n in range(batchio.LIST_FROM - 1)] + ["151.json"]
+    assert all(Path(path).read_bytes() == b"new\n" for path, _ in items)
+
+
+def test_a_folder_much_larger_than_the_batch_is_not_listed(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sessionpack.storage import batchio
+
+    temps = batchio._Temps()
+    huge = os.stat_result((0,) * 6 + (10 ** 9,) + (0,) * 3)  # a folder of some 25 million names
+    with monkeypatch.context() as patched:
+        patched.setattr(batchio.os, "stat", lambda path: huge)
+        patched.setattr(batchio.os, "listdir", lambda path: pytest.fail("listed"))
+        answers = [temps.may_be_link(str(tmp_path), f"{n}.json") for n in range(500)]
+    assert all(answers)
