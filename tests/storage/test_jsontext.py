@@ -117,3 +117,18 @@ def test_malformed_text_gets_jsons_error_in_a_fresh_interpreter() -> None:
         kind, said = outcome(json.loads, text.encode("utf-8"))
         expected.append("read" if kind == "value" else f"{kind} {said[:60]}")
     assert result.stdout.splitlines() == expected
+
+
+def test_without_the_accelerator_it_is_json_itself() -> None:
+    probe = ("import sys\nsys.modules['_json'] = None\nfrom sessionpack import jsontext\n"
+             "value = {'b': [1, 2.5, None, 'é\\x7f'], 'a': True}\n"
+             "print(jsontext.canonical(value)); print(jsontext.dumps(value)); print(jsontext.loads(b'[1, {\"x\": null}]'))\n"
+             "try:\n    jsontext.loads('{\"format\":1,')\nexcept ValueError as err:\n    print(type(err).__name__, err)\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    value = {"b": [1, 2.5, None, "é\x7f"], "a": True}
+    assert result.stdout.splitlines() == [
+        json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+        json.dumps(value, ensure_ascii=False),
+        "[1, {'x': None}]",
+        "JSONDecodeError Expecting property name enclosed in double quotes: line 1 column 13 (char 12)",
+    ]
