@@ -43,7 +43,7 @@ import os
 from itertools import chain, islice
 
 from .crash import crash_point
-from .fsio import FILE_MODE, _write_all, disk_error, open_file, refuse_link
+from .fsio import FILE_MODE, LIST_FROM, _write_all, disk_error, listing, open_file, refuse_link
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -75,9 +75,6 @@ def _syncfs(directory: str) -> bool:
     return True
 
 
-LIST_FROM = 64  # files into one folder before the folder is listed rather than each file looked at
-
-
 class _Temps:
     """Temporary names for a batch, as ``fsio.temp_name`` makes them
     (``.NAME.PID.RANDOM.tmp`` beside the file), with what is the same for
@@ -99,7 +96,7 @@ class _Temps:
         self._random = ""
         self._used = 0
         self._counts: dict[str, int] = {}  # files into each folder so far
-        self._listed: dict[str, frozenset[str]] = {}  # names in a folder, where it was listed
+        self._listed: dict[str, set[str]] = {}  # names in a folder, where it was listed
 
     def folder(self, path: str) -> tuple[str, str]:
         """(absolute folder, file name) of ``path``."""
@@ -121,14 +118,10 @@ class _Temps:
         listed = self._listed.get(folder)
         if listed is None:
             count = self._counts[folder] = self._counts.get(folder, 0) + 1
-            if count % LIST_FROM:
+            listed = listing(folder, count) if not count % LIST_FROM else None
+            if listed is None:
                 return True
-            try:  # listing a folder costs about a thousandth of a look per name in it (a folder takes ~40 bytes a name)
-                if count * 1024 < os.stat(folder).st_size:
-                    return True
-                listed = self._listed[folder] = frozenset(os.listdir(folder))
-            except OSError:
-                return True  # (the look says what is wrong)
+            self._listed[folder] = listed
         return base in listed
 
 

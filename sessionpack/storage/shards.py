@@ -338,13 +338,6 @@ class Changes:
         return out
 
 
-def write(root: str, files: dict[str, bytes | None]) -> None:
-    """Write (or remove) shard files durably (``batchio``: one flush when many)."""
-    from .batchio import write_many
-
-    write_many(prepare(root, files), "shard-written")
-
-
 def prepare(root: str, files: dict[str, bytes | None]) -> list[tuple[str, bytes]]:
     """Remove the shard files that are gone (durably) and make the folders
     of the others; returns what is left to write: (path, bytes), in order

@@ -27,7 +27,8 @@ from ..domain.settings import FORMAT_VERSION, Settings, settings_from_mapping
 from ..errors import DataDirError, FieldError, FileProblem, SessionpackError
 from . import journal, layout
 from .crash import crash_point, fail_point
-from .fsio import append_durably, atomic_write, create_file, make_dir, open_binary, open_file, read_bytes, refuse_link, remove_leftovers
+from .fsio import (append_durably, atomic_write, create_file, listing, make_dir, open_binary, open_file, read_bytes, refuse_link,
+                   remove_leftovers)
 from .lock import DirLock
 from .tomlfile import field_problem, read_toml
 
@@ -439,18 +440,9 @@ class Store:
         """The names in the client views' folder, when the events name so
         many clients that one listing costs less than looking for each
         client's file (a file of sales to new clients: ten thousand failed
-        opens); else None. Listed under the lock, so it stays true while
-        the command folds."""
+        opens); else None (``fsio.listing``)."""
         named = {client for event in events for client in event.get("clients", ())}
-        if len(named) < 64:
-            return None
-        folder = os.path.join(self.root, layout.CLIENT_VIEWS)
-        try:
-            if len(named) * 1024 < os.stat(folder).st_size:  # a folder of many more clients than named: look for each
-                return None
-            return set(os.listdir(folder))
-        except OSError:
-            return None  # (no folder: each look says so, as before)
+        return listing(os.path.join(self.root, layout.CLIENT_VIEWS), len(named))
 
     def _load_small_view(self, name: str, empty) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         fresh = self._fresh_small.get(name)
@@ -690,9 +682,8 @@ class Transaction:
             self.index = {"format": ledger.VIEW_FORMAT, "offset": self.index["offset"], "seq": stamped[-1]["seq"]}
             self.dry_events.extend(stamped)
             return stamped
-        parts = folded.parts
-        data = ("".join(parts.text(record) + "\n" for record in stamped).encode("utf-8") if parts is not None
-                else b"".join(journal.encode(record) for record in stamped))
+        parts = folded.parts  # (a fold always has them: journal.encode's bytes, each event encoded once)
+        data = "".join(parts.text(record) + "\n" for record in stamped).encode("utf-8")
         _, end = append_durably(store._journal_path, data)
         del data  # (tens of megabytes for a file of sales: not held while the views are written)
         crash_point("journal-written")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from ..domain import ledger
 from ..errors import SessionpackError
@@ -63,6 +63,25 @@ def catalog_problems(store: Store) -> list[str]:
     return problems
 
 
+def _read_once(read: Callable[[str], bytes | None]) -> tuple[Callable[[str], bytes | None], Callable[[str], bytes | None]]:
+    """(``current``, ``again``) over ``read``: the replay asks ``current`` for
+    a client view file before it makes it, then the visit reads the same file
+    with ``again``, which hands over what ``current`` read last instead of
+    reading it twice (the client views of a large practice are hundreds of
+    megabytes)."""
+    seen: dict[str, bytes | None] = {}
+
+    def current(name: str) -> bytes | None:
+        seen.clear()
+        data = seen[name] = read(name)
+        return data
+
+    def again(name: str) -> bytes | None:
+        return seen.pop(name) if name in seen else read(name)
+
+    return current, again
+
+
 def full_check(store: Store, end: int | None = None) -> tuple[list[str], checkpoint.Checkpoint | None]:
     """Replay the journal (to ``end``) and compare every view file with what
     it implies; the view files are seen as the store sees them
@@ -79,15 +98,10 @@ def full_check(store: Store, end: int | None = None) -> tuple[list[str], checkpo
     for name, exists in fresh.items():
         (present.add if exists else present.discard)(name)
 
-    seen: dict[str, bytes | None] = {}  # the client view just read by ``current``, for ``compare``
-
-    def current(name: str) -> bytes | None:
-        seen.clear()
-        data = seen[name] = store.view_bytes(name)
-        return data
+    current, read = _read_once(store.view_bytes)
 
     def compare(name: str, expected: bytes) -> Any:
-        actual = seen.pop(name) if name in seen else store.view_bytes(name)
+        actual = read(name)
         if actual is None:
             return f"{name}: missing; run 'sessionpack check --rebuild'"
         if actual != expected:
@@ -258,25 +272,20 @@ def _stage(store: Store, replayed: Replayed, staging: str) -> tuple[int, bytes, 
     the checkpoint of every file but the index.)"""
     from .fsio import FILE_MODE, open_file
 
-    seen: dict[str, bytes | None] = {}  # the client view just read by ``current``, for ``stage``
-
     def on_disk(name: str) -> bytes | None:
         try:
             return read_bytes(store.path(name))
         except (FileNotFoundError, NotADirectoryError):
             return None
 
-    def current(name: str) -> bytes | None:
-        seen.clear()
-        data = seen[name] = on_disk(name)
-        return data
+    current, read = _read_once(on_disk)
 
     def stage(name: str, data: bytes) -> Any:
         if name == layout.INDEX:
             return data
         path = store.path(name)
         text = data.decode("utf-8") if name in SMALL_NAMES else None
-        same = (seen.pop(name) if name in seen else on_disk(name)) == data
+        same = read(name) == data
         if same:
             return None, checkpoint.stat_key(os.stat(path)) + [checkpoint.digest_of(data)], text
         temp = os.path.join(staging, name.replace(os.sep, "__"))
