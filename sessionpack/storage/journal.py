@@ -28,7 +28,7 @@ JOURNAL = "journal.jsonl"
 
 
 def encode(record: dict[str, Any]) -> bytes:
-    return (jsontext.canonical(record) + "\n").encode("utf-8")
+    return jsontext.canonical_bytes(record) + b"\n"
 
 
 def header() -> bytes:

@@ -41,7 +41,6 @@ results and shard entries come back.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 from array import array
@@ -60,16 +59,13 @@ if TYPE_CHECKING:
     from .store import Store
 
 _EVENTS_MARK = f"\x00events-{secrets.token_hex(8)}\x00"  # stands for a view's events while it is encoded
-_EVENTS_MARK_JSON = json.dumps(_EVENTS_MARK).encode("ascii")
-_CANONICAL = jsontext.canonical  # the settings of journal.encode and store.encode_view: the same bytes
-_SCAN = json.decoder.JSONDecoder().scan_once  # json.loads without its checks, for lines already checked
+_EVENTS_MARK_JSON = jsontext.dumps(_EVENTS_MARK).encode("ascii")
+_LOADS = jsontext.loads
 _DOES_NOT_FIT = (KeyError, TypeError, ValueError, AttributeError)
 PARALLEL_FROM = 32 * 1024 * 1024  # journal bytes from which the fold is shared between processes
 
 
-def encode(obj: Any) -> bytes:
-    """``json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`` as UTF-8."""
-    return _CANONICAL(obj).encode("utf-8")
+encode = jsontext.canonical_bytes  # the bytes of journal.encode and store.encode_view (without the newline)
 
 
 def client_name(client_id: str) -> str:
@@ -372,13 +368,13 @@ def fold_client(fd: int, client_id: Any, spans: Any, encode_events: bool = True,
         if until is not None and spans[i] >= until:
             break
         raw = os.pread(fd, spans[i + 1], spans[i])
-        event = _SCAN(raw.decode("utf-8"), 0)[0]  # (checked by the scan)
+        event = _LOADS(raw)  # (checked by the scan)
         line = event["seq"] + 1
         if stop_line is not None and line >= stop_line:
             raise _Misfit(None, "")  # past the first misfit found: nothing more to learn here
         try:
             if event["type"] == "undone":
-                view["events"] = [json.loads(e) for e in (encoded if encode_events else raws)]
+                view["events"] = [_LOADS(e) for e in (encoded if encode_events else raws)]
                 ledger.apply_to_client(view, event)  # folds the client again without the undone events
                 view["events"] = []
             else:
@@ -413,7 +409,7 @@ def fold_undo_small(path: str, event: dict[str, Any], spans_of: Callable[[Any], 
         for client_id in event.get("clients", []):
             if client_id not in views:
                 view, encoded = fold_client(fd, client_id, spans_of(client_id), until=offset)
-                view["events"] = [json.loads(e) for e in encoded]
+                view["events"] = [_LOADS(e) for e in encoded]
                 views[client_id] = view
     finally:
         os.close(fd)
@@ -434,9 +430,8 @@ def _spans_before(first: Any, second: Any, offset: int) -> array:
 def _parse(raw: bytes, line: int, expect_seq: int | None) -> dict[str, Any]:
     """``journal.parse_line``, quicker for a well-formed line (same answer)."""
     try:
-        text = raw.decode("utf-8")
-        event, end = _SCAN(text, 0)
-        if end == len(text) - 1 and isinstance(event, dict) and isinstance(event.get("type"), str) \
+        event = _LOADS(raw)
+        if isinstance(event, dict) and isinstance(event.get("type"), str) \
                 and isinstance(event.get("seq"), int) and (expect_seq is None or event["seq"] == expect_seq):
             return event
     except Exception:  # noqa: BLE001 - anything unusual: the careful reading below says what
@@ -629,6 +624,7 @@ def _rebuilt_error(module: str, qualname: str, args: tuple[Any, ...], attributes
 
 def replay(store: Store, end: int | None = None) -> Replayed:
     """Scan the journal (up to byte ``end``: the end of its complete commands)."""
+    jsontext.engage()  # (the whole journal is read and every view written: worth the engine's import)
     path = store.path(layout.JOURNAL)
     replayed = Replayed(path)
     replayed.scan(end, workers(os.path.getsize(path)))

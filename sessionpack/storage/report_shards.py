@@ -61,7 +61,7 @@ _PENDING_FIELDS = ("id", "attendee", "owner", "service", "start", "duration", "p
 
 def line(fields: Any) -> bytes:
     """The canonical bytes of one line (sorted keys, no spaces, UTF-8 as is, a newline)."""
-    return (jsontext.canonical(fields) + "\n").encode("utf-8")
+    return jsontext.canonical_bytes(fields) + b"\n"
 
 
 def client_shard(folder: str, client_id: str) -> str:

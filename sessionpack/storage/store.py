@@ -43,7 +43,7 @@ def encode_view(view: dict[str, Any], parts: Parts | None = None) -> bytes:
     """A view's bytes (with ``parts``: splicing in what the commit encoded already)."""
     if parts is not None:
         return (parts.dumps(view) + "\n").encode("utf-8")
-    return (jsontext.canonical(view) + "\n").encode("utf-8")
+    return jsontext.canonical_bytes(view) + b"\n"
 
 
 def not_initialised(root: str) -> DataDirError:

@@ -9,10 +9,31 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sessionpack import jsontext
+
+
+@pytest.fixture(autouse=True, scope="module")
+def as_it_was() -> Any:
+    """The tests below choose the accelerator alone or the bulk engine (as
+    a full replay or a file of sales runs); the process is left as it was."""
+    was = jsontext.engaged()
+    yield
+    (jsontext.engage if was else jsontext.disengage)()
+
+
+ENGINES = pytest.mark.parametrize("engine", ["accelerator", "engine"])
+
+
+def use(engine: str) -> None:
+    if engine == "engine":
+        jsontext.engage()
+        assert jsontext.engaged()
+    else:
+        jsontext.disengage()
 
 SCALARS = (st.none() | st.booleans() | st.integers() | st.integers(min_value=-(2**80), max_value=2**80)
            | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=12)
@@ -29,16 +50,76 @@ def outcome(call: Any, *args: Any) -> tuple[str, Any]:
         return type(err).__name__, str(err)
 
 
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def bytes_outcome(call: Any, value: Any) -> tuple[str, Any]:
+    try:
+        return "value", call(value)
+    except Exception as err:  # noqa: BLE001 - the error is what is compared
+        return type(err).__name__, str(err)
+
+
+@ENGINES
 @given(VALUES)
 @settings(max_examples=400)
-def test_canonical_and_dumps_are_jsons_own_text(value: Any) -> None:
-    assert jsontext.canonical(value) == json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def test_canonical_and_dumps_are_jsons_own_text(engine: str, value: Any) -> None:
+    use(engine)
+    if engine == "engine":
+        # floats as sessionpack meets them: read from JSON text (plain floats
+        # the program would make itself are checked below)
+        value = jsontext.loads(json.dumps(value))
+    assert jsontext.canonical(value) == canonical_json(value)
+    assert bytes_outcome(jsontext.canonical_bytes, value) == bytes_outcome(lambda v: canonical_json(v).encode("utf-8"), value)
     assert jsontext.dumps(value) == json.dumps(value, ensure_ascii=False)
 
 
+NO_FLOATS = st.recursive(st.none() | st.booleans() | st.integers(min_value=-(2**200), max_value=2**200) | st.text(max_size=12)
+                         | st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x40), max_size=6),
+                         lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+                         | st.dictionaries(st.text(max_size=6) | st.integers(-5, 5) | st.booleans() | st.none(), inner, max_size=4),
+                         max_leaves=12)
+
+
+@ENGINES
+@given(NO_FLOATS)
+@settings(max_examples=400)
+@example({"b": 1, "a": {"é": 1, "e": 2, "\U0001F600": 3, "\uffff": 4}})
+@example({1: "x", "1": "y"})
+@example(["\ud800"])
+def test_any_value_without_floats_is_written_as_json_writes_it(engine: str, value: Any) -> None:
+    use(engine)
+    assert bytes_outcome(jsontext.canonical, value) == bytes_outcome(canonical_json, value)
+    assert bytes_outcome(jsontext.canonical_bytes, value) == bytes_outcome(lambda v: canonical_json(v).encode("utf-8"), value)
+
+
+@ENGINES
+def test_a_float_read_is_written_back_as_json_writes_it(engine: str) -> None:
+    use(engine)
+    text = "[1e-05,1e+16,1.2345678901234568e+17,0.1,-0.0,NaN,Infinity,-Infinity,1e400,5e-324]"
+    value = jsontext.loads(text)
+    assert all(type(v) is jsontext.Float for v in value)
+    assert jsontext.canonical(value) == "[1e-05,1e+16,1.2345678901234568e+17,0.1,-0.0,NaN,Infinity,-Infinity,Infinity,5e-324]"
+    assert jsontext.canonical_bytes({"a": value[0]}) == b'{"a":1e-05}'
+
+
+class Text(str):
+    pass
+
+
+@ENGINES
+def test_what_the_engine_leaves_to_json_is_written_by_json(engine: str) -> None:
+    use(engine)
+    value = {"s": Text("x"), "n": {3: [2**70, -(2**70)], 1: None}, "t": (1, "é")}
+    assert jsontext.canonical(value) == canonical_json(value) == '{"n":{"1":null,"3":[1180591620717411303424,-1180591620717411303424]},"s":"x","t":[1,"é"]}'
+
+
+@ENGINES
 @given(VALUES)
 @settings(max_examples=300)
-def test_loads_reads_what_json_wrote(value: Any) -> None:
+def test_loads_reads_what_json_wrote(engine: str, value: Any) -> None:
+    use(engine)
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     read = jsontext.loads(text)
     assert json.dumps(read, sort_keys=True) == json.dumps(json.loads(text), sort_keys=True)
@@ -53,6 +134,7 @@ TEXTS = st.one_of(
 )
 
 
+@ENGINES
 @given(TEXTS)
 @settings(max_examples=600)
 @example('{"a": 1}')
@@ -61,7 +143,8 @@ TEXTS = st.one_of(
 @example('"\\ud800"')
 @example("")
 @example("[1] [2]")
-def test_loads_of_any_text_is_jsons(text: str) -> None:
+def test_loads_of_any_text_is_jsons(engine: str, text: str) -> None:
+    use(engine)
     assert outcome(jsontext.loads, text) == outcome(json.loads, text)
 
 
@@ -73,6 +156,7 @@ BYTES = st.one_of(
 )
 
 
+@ENGINES
 @given(BYTES)
 @settings(max_examples=600)
 @example(b'{"a":"\xc3\xa9"}')
@@ -80,16 +164,20 @@ BYTES = st.one_of(
 @example(b"[\x00]")
 @example(b"1\x00")
 @example(b'"\xed\xa0\x80"')  # a lone surrogate, as json's surrogatepass reads it
-def test_loads_of_any_bytes_is_jsons(data: bytes) -> None:
+def test_loads_of_any_bytes_is_jsons(engine: str, data: bytes) -> None:
+    use(engine)
     assert outcome(jsontext.loads, data) == outcome(jsontext.loads, bytearray(data)) == outcome(json.loads, data)
 
 
-def test_nan_and_infinity_are_read_as_json_reads_them() -> None:
+@ENGINES
+def test_nan_and_infinity_are_read_as_json_reads_them(engine: str) -> None:
+    use(engine)
     value = jsontext.loads("[NaN, Infinity, -Infinity]")
     assert math.isnan(value[0]) and value[1:] == [math.inf, -math.inf]
 
 
 def test_a_value_json_cannot_write_is_refused_in_jsons_words() -> None:
+    use("accelerator")
     for call in (jsontext.canonical, jsontext.dumps):
         assert outcome(call, {"a": {1, 2}}) == outcome(json.dumps, {"a": {1, 2}}) == ("TypeError", "Object of type set is not JSON serializable")
 
@@ -103,11 +191,14 @@ def test_it_imports_neither_json_nor_re() -> None:
     assert result.stdout.strip() == "[]"
 
 
-def test_malformed_text_gets_jsons_error_in_a_fresh_interpreter() -> None:
+@pytest.mark.parametrize("engaged", [False, True])
+def test_malformed_text_gets_jsons_error_in_a_fresh_interpreter(engaged: bool) -> None:
     # Where json is not loaded yet, the accelerator cannot word its errors
-    # (it takes them from json.decoder): the texts go to json itself.
-    cases = ['{"format":1,', "[1, 2", '{"a": tru}', '"\\x"', "[1] x", "", "\ufeff[1]", "[" * 100_000]
-    probe = ("import sys\nfrom sessionpack import jsontext\nfor text in sys.argv[1:]:\n"
+    # (it takes them from json.decoder): the texts go to json itself, and
+    # so do those the engine does not read.
+    cases = ['{"format":1,', "[1, 2", '{"a": tru}', '"\\x"', "[1] x", "", "\ufeff[1]", "[" * 100_000, "1" * 5000]
+    probe = ("import sys\nfrom sessionpack import jsontext\n" + ("jsontext.engage()\n" if engaged else "")
+             + "for text in sys.argv[1:]:\n"
              "    try:\n        jsontext.loads(text.encode('utf-8'))\n"
              "    except Exception as err:\n        print(type(err).__name__, str(err)[:60])\n"
              "    else:\n        print('read')\n")
@@ -132,3 +223,10 @@ def test_without_the_accelerator_it_is_json_itself() -> None:
         "[1, {'x': None}]",
         "JSONDecodeError Expecting property name enclosed in double quotes: line 1 column 13 (char 12)",
     ]
+
+
+def test_without_the_engine_installed_engage_keeps_the_accelerator() -> None:
+    probe = ("import sys\nsys.modules['msgspec'] = None\nfrom sessionpack import jsontext\njsontext.engage()\n"
+             "print(jsontext.engaged(), jsontext.canonical_bytes({'b': [1, 2.5], 'a': 'é'}), jsontext.loads(b'[1.5]'))\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == "False b'{\"a\":\"\\xc3\\xa9\",\"b\":[1,2.5]}' [1.5]"
