@@ -125,13 +125,13 @@ def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: Format) -> None:
     from ..actions.practice import Practice
     from ..actions.problems import ProblemsFound
     from .bulk_out import emit_rows, leave_for_exit, progress, read_input, refuse
-    from .output import no_collector
+    from .output import bulk_work
 
     opened = store()
     if not hooks:
         opened.after_commit = None  # a file of clients runs no hooks unless asked (--hooks)
     data, source = read_input(path)
-    with no_collector():  # (from the rows read to the rows printed: tens of thousands of objects, no cycles)
+    with bulk_work():  # (from the rows read to the rows printed: tens of thousands of objects, no cycles)
         table = read_table(data, known=lambda name: name in clients.COLUMNS, required=clients.REQUIRED,
                            known_text=", ".join(clients.COLUMNS))
         if table.problems:

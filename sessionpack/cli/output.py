@@ -355,15 +355,23 @@ def warn(text: str) -> None:
     sys.stderr.write(f"warning: {shown(text)}\n")
 
 
-class no_collector:  # noqa: N801 - used as a function: ``with no_collector():``
-    """The cyclic garbage collector off while a command makes many small
-    objects that are not cycles (the rows of a file of sales, the lines of
-    a long report): the collector, walking them again and again, took a
-    sixth of the time of a file of sales and of ``report outstanding``."""
+class bulk_work:  # noqa: N801 - used as a function: ``with bulk_work():``
+    """A command about to handle a whole file or a whole practice: tens of
+    thousands of rows, lines, views.
+
+    - The cyclic garbage collector is off meanwhile: the objects are many,
+      small and no cycles, and walking them again and again took a sixth
+      of the time of a file of sales and of ``report outstanding``.
+    - JSON is read and written by the bulk engine (``jsontext.engage``),
+      whose import is nothing beside that much work.
+    """
 
     def __enter__(self) -> None:
         import gc
 
+        from .. import jsontext
+
+        jsontext.engage()
         self.enabled = gc.isenabled()
         gc.disable()
 

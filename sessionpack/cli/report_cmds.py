@@ -16,7 +16,7 @@ import typer
 
 from ..errors import InputError
 from .app import app, boundary, store
-from .output import Format, no_collector, write_delimited, write_json, write_jsonl
+from .output import Format, bulk_work, write_delimited, write_json, write_jsonl
 
 report_app = typer.Typer(
     help="Reports over the whole practice: agenda, sales, usage, money owed, expiring packages, liability.",
@@ -267,7 +267,7 @@ def outstanding_cmd(client: Optional[str] = CLIENT, fmt: Format = FMT) -> None:
 
     client = _slug(client, "client")
     opened = store()
-    with no_collector():  # tens of thousands of rows, no cycles
+    with bulk_work():  # tens of thousands of rows, no cycles
         _outstanding(opened, client, fmt)
 
 

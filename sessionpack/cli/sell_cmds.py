@@ -80,7 +80,7 @@ def _sell_csv(path: str, client: str | None, package_id: str | None, opts: dict,
     from ..actions.problems import ProblemsFound
     from ..actions.selling import REQUIRED, known_column, known_text, plan_sales, request_from_row, unknown_hint
     from .bulk_out import emit_rows, leave_for_exit, progress, read_input, refuse
-    from .output import no_collector
+    from .output import bulk_work
 
     if client is not None or package_id is not None:
         raise InputError("with --csv FILE the clients and packages are columns of the file; give no CLIENT PACKAGE")
@@ -92,7 +92,7 @@ def _sell_csv(path: str, client: str | None, package_id: str | None, opts: dict,
     if not hooks:
         opened.after_commit = None  # a file of sales or imported balances runs no hooks unless asked (--hooks)
     data, source = read_input(path)
-    with no_collector():  # (from the rows read to the rows printed: tens of thousands of objects, no cycles)
+    with bulk_work():  # (from the rows read to the rows printed: tens of thousands of objects, no cycles)
         table = read_table(data, known=lambda name: known_column(name, create_clients), required=REQUIRED,
                            known_text=known_text(create_clients), unknown_hint=unknown_hint)
         if table.problems:
