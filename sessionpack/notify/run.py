@@ -67,10 +67,10 @@ def _is_past(line: bytes, today: bytes) -> bool:
 
 
 def _decode(name: str, number: int, line: bytes) -> dict[str, Any]:
-    import json
+    from .. import jsontext
 
     try:
-        return json.loads(line)[3]
+        return jsontext.loads(line)[3]
     except (ValueError, TypeError, IndexError):
         raise shards.FileProblem(name, number, "is damaged", shards.DAMAGED_FIX) from None
 

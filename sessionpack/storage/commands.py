@@ -10,10 +10,10 @@ search over the journal's lines, which are in seq order.
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any, Iterator
 
+from .. import jsontext
 from ..errors import FileProblem
 from . import layout
 from .fsio import open_binary
@@ -26,7 +26,7 @@ def command_id(events: list[dict[str, Any]]) -> str:
 
 def _parse(line: bytes, offset: int) -> dict[str, Any]:
     try:
-        record = json.loads(line)
+        record = jsontext.loads(line)
     except (ValueError, UnicodeDecodeError, RecursionError):
         record = None
     if not isinstance(record, dict) or not isinstance(record.get("seq"), int):

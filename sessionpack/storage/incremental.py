@@ -29,11 +29,11 @@ proved (missing, unreadable, or its old events not what was checked).
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from dataclasses import dataclass, field
 
+from .. import jsontext
 from ..domain import ledger
 from ..domain.ids import SLUG_RE
 from ..errors import FileProblem
@@ -197,7 +197,7 @@ class Run:
         if data is None:
             raise NeedsFull("a client view the new events touch is missing")
         try:
-            view = json.loads(data)
+            view = jsontext.loads(data)
             events = view["events"]
             old = [e for e in events if e["seq"] <= self.cp.seq]
             new = [e for e in events if e["seq"] > self.cp.seq]
@@ -232,7 +232,7 @@ class Run:
     def small_view(self, name: str, empty: Any, fold: Any, events: list[tuple[int, bytes, dict[str, Any]]]) -> None:
         """Fold the tail onto the copy of a small view and compare."""
         text = self.small.get(name)
-        view = json.loads(text) if text is not None else empty()
+        view = jsontext.loads(text) if text is not None else empty()
         if (text is None) != (name not in self.cp.files) or (text is not None and not self.was(name, text.encode("utf-8"))):
             raise ValueError("the checkpoint's copy of a view does not match it")
         changed = False

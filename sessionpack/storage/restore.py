@@ -13,9 +13,9 @@ to prove the result.
 
 from __future__ import annotations
 
-import json
 import os
 
+from .. import jsontext
 from ..errors import DataDirError
 from . import journal, layout
 from .fsio import append_durably, read_bytes
@@ -38,7 +38,7 @@ def kept_copies(store: Store, after: int, until: int) -> tuple[dict[int, dict[st
         if os.path.dirname(name) != layout.CLIENT_VIEWS:
             continue
         try:
-            view = json.loads(read_bytes(store.path(name)))
+            view = jsontext.loads(read_bytes(store.path(name)))
             events = view["events"]
             if not isinstance(events, list):
                 raise TypeError

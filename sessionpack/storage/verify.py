@@ -13,11 +13,11 @@ check (``incremental``) against the checkpoint of the last clean check
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .. import jsontext
 from ..domain import ledger
 from ..errors import SessionpackError
 from . import checkpoint, journal, layout, shards
@@ -151,7 +151,7 @@ def views_beyond(store: Store, seq: int) -> int:
     event of the journal), else 0: the views then hold events the journal
     lost. The index tells; when it cannot, the client views are read."""
     try:
-        index = json.loads(read_bytes(store.path(layout.INDEX)))
+        index = jsontext.loads(read_bytes(store.path(layout.INDEX)))
         if isinstance(index, dict) and isinstance(index.get("seq"), int) and not index.get("rebuilding"):
             return index["seq"] if index["seq"] > seq else 0
     except (FileNotFoundError, ValueError, RecursionError):
@@ -160,7 +160,7 @@ def views_beyond(store: Store, seq: int) -> int:
     for name in sorted(existing_views(store.root)):
         if os.path.dirname(name) == layout.CLIENT_VIEWS:
             try:
-                view_seq = json.loads(read_bytes(store.path(name))).get("seq")
+                view_seq = jsontext.loads(read_bytes(store.path(name))).get("seq")
             except (ValueError, AttributeError, RecursionError):
                 continue
             if isinstance(view_seq, int) and view_seq > last:

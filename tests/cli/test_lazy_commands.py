@@ -113,9 +113,10 @@ def test_a_command_imports_only_its_own_module(sold, data_dir, args, allowed) ->
 # command-line framework, the stdlib that dataclasses, typing and the TOML
 # reader bring (the TOML files are read through cache/parsed.json once a
 # command has recorded something), the month arithmetic of dateutil, the
-# hashing of access codes, processes, paths and the rest.
+# hashing of access codes, processes, paths and the rest, and the bulk JSON
+# engine (jsontext.engage), whose import alone costs more than a hot command.
 NEVER_ON_THE_HOT_PATH = {
-    "typer", "click", "rich", "pydantic", "shellingham", "platformdirs",
+    "typer", "click", "rich", "pydantic", "shellingham", "platformdirs", "msgspec",
     "inspect", "dataclasses", "typing", "ast", "dis", "tokenize", "tomllib", "dateutil", "calendar", "locale",
     "subprocess", "pathlib", "shutil", "tempfile", "argparse", "textwrap", "email", "smtplib", "csv", "getpass",
     "signal", "threading", "secrets", "random", "hmac", "pickle",
