@@ -362,6 +362,49 @@ def test_a_journal_line_written_otherwise_still_gives_the_files_of_the_replay_be
         == dict(expected)
 
 
+# Numbers json reads and writes its own way (a fraction or an exponent,
+# NaN, Infinity, integers past 64 bits), put into events by hand: the bulk
+# JSON engine (jsontext.engage, as check and rebuild engage it) writes
+# them as json does (msgspec alone would write 1e-05 as 0.00001, NaN as null).
+EXOTIC = (  # what msgspec reads itself, and what it leaves to json (NaN, Infinity, 1e400)
+    b', "x": [1e-05, 1E5, 1e+16, 1.5e300, -0.0, 0.1, 123456789012345678901234567890, '
+    b'"\\u2028\\u00e9\\ud83d\\ude00", {"b": 1, "a": 2.50}]}',
+    b', "x": [1e-05, 1e400, NaN, -Infinity]}',
+)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_numbers_of_every_kind_put_in_by_hand_are_written_back_as_json_writes_them(practice_copy: Path, workers: int) -> None:
+    from sessionpack import jsontext
+
+    lines = lines_of(practice_copy)
+    picked = [i for i, raw in enumerate(lines) if i and json.loads(raw)["type"] in ("booked", "sold", "client-added")][:10]
+    for n, i in enumerate(picked):
+        lines[i] = lines[i].rstrip(b"\n")[:-1] + EXOTIC[n % 2] + b"\n"
+    write_lines(practice_copy, lines)
+    expected = list(reference_replay(practice_copy)[0].files())
+    written = b"".join(data for name, data in expected if name.startswith(layout.CLIENT_VIEWS))
+    assert b'"x":[1e-05,100000.0,1e+16,1.5e+300,-0.0,0.1,123456789012345678901234567890,' \
+           b'"\xe2\x80\xa8\xc3\xa9\xf0\x9f\x98\x80",{"a":2.5,"b":1}]' in written
+    assert b'"x":[1e-05,Infinity,NaN,-Infinity]' in written
+    was = jsontext.engaged()
+    jsontext.engage()
+    try:
+        for current in (None, on_disk(practice_copy)):
+            replayed, files = streamed_files(practice_copy, workers, current)
+            assert replayed.problems == [] and files == expected
+    finally:
+        (jsontext.engage if was else jsontext.disengage)()
+    env = {"SESSIONPACK_REPLAY_WORKERS": str(workers)}
+    shutil.rmtree(practice_copy / layout.VIEWS)
+    (practice_copy / layout.VIEWS).mkdir(mode=0o700)
+    rebuilt = run(practice_copy, "check", "--rebuild", env=env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert {str(p.relative_to(practice_copy)): p.read_bytes() for p in (practice_copy / layout.VIEWS).rglob("*") if p.is_file()} \
+        == dict(expected)
+    assert run(practice_copy, "check", "--full", env=env).stdout == "No problems found\n"
+
+
 # ---------------------------------------------------------------- damage: the same first problem
 
 
