@@ -132,6 +132,7 @@ def check(
     rebuild: bool = typer.Option(False, "--rebuild", help="Regenerate every view from the journal."),
     full: bool = typer.Option(False, "--full", help="Replay the whole journal, even when a checkpoint allows checking only what is new."),
     restore_journal: bool = typer.Option(False, "--restore-journal", help="Put back into a journal that lost its last events the copies the client views keep, then check everything."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="With --rebuild or --restore-journal: say what would be done and change nothing (check alone never changes anything)."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
     """Prove the views and the catalog agree with the journal; list every problem.
@@ -152,7 +153,9 @@ def check(
     --rebuild regenerates every view from the journal (refused when the
     views hold events the journal lost). --restore-journal appends to a
     journal that lost its last events the copies the client views keep,
-    then replays everything to prove the result.
+    then replays everything to prove the result. With --dry-run, either
+    says what it would do (how many view files it would write and remove;
+    which events it would put back) and changes nothing.
 
     Exit 0 when all is well, 3 when a problem was found (each with file and line).
 
@@ -160,6 +163,7 @@ def check(
     Examples:
       sessionpack check
       sessionpack check --full
+      sessionpack check --rebuild --dry-run
       sessionpack check --rebuild
       sessionpack check --restore-journal
     """
@@ -169,7 +173,13 @@ def check(
         raise InputError("give either --rebuild or --restore-journal, not both")
     opened = store()
     result = None
-    if rebuild:
+    if rebuild and dry_run:
+        with opened.locked(exclusive=False):
+            said, problems = verify.rebuild_dry_run(opened)
+            if not problems:
+                problems = verify.catalog_problems(opened)
+                say(said)
+    elif rebuild:
         with opened.locked(exclusive=True):
             count, problems = verify.rebuild(opened)
             if not problems:
@@ -178,15 +188,20 @@ def check(
     elif restore_journal:
         from ..storage.restore import restore_journal as restore
 
-        with opened.locked(exclusive=True):
-            say(restore(opened))
-            result = verify.run_check(opened, full=True)
-        problems = result.problems
+        with opened.locked(exclusive=not dry_run):
+            say(restore(opened, dry_run=dry_run))
+            if not dry_run:  # (after a dry run the journal still lacks the events: nothing to prove yet)
+                result = verify.run_check(opened, full=True)
+        problems = result.problems if result is not None else []
     else:
         with opened.locked(exclusive=False):
             result = verify.run_check(opened, full=full)
         problems = result.problems
     notes = result.notes if result is not None else []
+    if dry_run:
+        from .output import warn
+
+        warn("dry run: nothing was recorded")
     if problems:
         rows = [{"problem": text} for text in problems]
         emit(fmt, ["problem"], rows)

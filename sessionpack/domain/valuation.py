@@ -108,9 +108,28 @@ def of_package(pkg: Mapping[str, Any]) -> dict[str, Any]:
     return at_sale(pkg["terms"], Decimal(pkg["sale"]["price"]), pkg["terms"]["currency"])
 
 
+_VALUES: dict[tuple[Any, ...], Decimal] = {}  # value_of's answers: a full replay asks for a few kinds hundreds of thousands of times
+
+
 def value_of(part: list[Any], units: Any, currency: str) -> Decimal:
     """The value of ``units`` of a part ``[value, units bought]``: value x
     units / bought, rounded half up to the currency's minor unit."""
+    key = (part[0], part[1], units, currency)
+    try:
+        known = _VALUES.get(key)
+    except TypeError:  # (a part as no sessionpack writes it: worked out below, which says what is wrong)
+        known = key = None  # type: ignore[assignment]
+    if known is not None:
+        return known
+    result = _value_of(part, units, currency)
+    if key is not None:
+        if len(_VALUES) >= 4096:
+            _VALUES.clear()
+        _VALUES[key] = result
+    return result
+
+
+def _value_of(part: list[Any], units: Any, currency: str) -> Decimal:
     value, bought = Decimal(part[0]), part[1]
     if bought == UNLIMITED or units == UNLIMITED:
         raise ValueError("an unlimited part has no value per unit; see unlimited_held")

@@ -56,8 +56,9 @@ def kept_copies(store: Store, after: int, until: int) -> tuple[dict[int, dict[st
     return found, problems
 
 
-def restore_journal(store: Store) -> str:
-    """Append the lost events; one line saying what was done (or nothing).
+def restore_journal(store: Store, dry_run: bool = False) -> str:
+    """Append the lost events; one line saying what was done (or nothing;
+    with ``dry_run``, what would be done, changing nothing).
 
     Raises DataDirError, changing nothing, when the copies do not cover every
     lost event or disagree.
@@ -82,11 +83,15 @@ def restore_journal(store: Store) -> str:
             f"cannot restore events {replayed.seq + 1} to {last} from the client views: {what}; restore the "
             "journal from a backup (nothing was changed)"
         )
+    count = last - replayed.seq
+    if dry_run:
+        cut = f"; the {size - keep} bytes left of the cut event would be moved to torn/" if size > keep else ""
+        return (f"Would restore {count} event{'s' if count > 1 else ''} ({replayed.seq + 1} to {last}) to {layout.JOURNAL} "
+                f"from the copies the client views keep{cut}")
     aside = ""
     if size > keep:  # the start of a lost event, cut short: kept, as evidence
         aside = f"; the {size - keep} bytes left of the cut event were moved to {store.move_torn_aside(keep, warn=False)}"
     data = b"".join(journal.encode(copies[seq]) for seq in range(replayed.seq + 1, last + 1))
     append_durably(path, data)
-    count = last - replayed.seq
     return (f"Restored {count} event{'s' if count > 1 else ''} ({replayed.seq + 1} to {last}) to {layout.JOURNAL} from the "
             f"copies the client views keep{aside}")

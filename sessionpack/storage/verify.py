@@ -204,13 +204,9 @@ def rebuild(store: Store) -> tuple[int, list[str]]:
         count, index, changed, recorded = _stage(store, replayed, staging)
         if replayed.problems:
             return 0, replayed.problems
-        beyond = views_beyond(store, replayed.seq)
-        if beyond:
-            return 0, [
-                f"{layout.JOURNAL} ends at event {replayed.seq} but the views record events up to {beyond}: a rebuild "
-                f"would drop events {replayed.seq + 1} to {beyond} from the views. Restore the journal from a backup, or "
-                "put back the copies the client views keep with 'sessionpack check --restore-journal'"
-            ]
+        refused = _drops_events(store, replayed)
+        if refused:
+            return 0, [refused]
         if size > keep:
             store.move_torn_aside(keep)  # (only now that the journal was compared with the views)
         stale = existing_views(store.root) - set(recorded.files) - {layout.INDEX}
@@ -243,6 +239,45 @@ def rebuild(store: Store) -> tuple[int, list[str]]:
     return count, []
 
 
+def _drops_events(store: Store, replayed: Replayed) -> str | None:
+    """Why a rebuild is refused: the views hold events the journal lost."""
+    beyond = views_beyond(store, replayed.seq)
+    if not beyond:
+        return None
+    return (f"{layout.JOURNAL} ends at event {replayed.seq} but the views record events up to {beyond}: a rebuild "
+            f"would drop events {replayed.seq + 1} to {beyond} from the views. Restore the journal from a backup, or "
+            "put back the copies the client views keep with 'sessionpack check --restore-journal'")
+
+
+def rebuild_dry_run(store: Store) -> tuple[str, list[str]]:
+    """What ``rebuild`` would do, writing nothing: (the line that says it,
+    the problems that would stop it)."""
+    keep, size = journal.torn_extent(store.path(layout.JOURNAL))
+    replayed = replay(store, keep)
+    if replayed.problems:
+        replayed.fold_all()
+        return "", replayed.problems
+    count, index, changed, recorded = _stage(store, replayed, None)
+    if replayed.problems:
+        return "", replayed.problems
+    refused = _drops_events(store, replayed)
+    if refused:
+        return "", [refused]
+    stale = existing_views(store.root) - set(recorded.files) - {layout.INDEX}
+    try:
+        index_differs = read_bytes(store.path(layout.INDEX)) != index
+    except FileNotFoundError:
+        index_differs = True
+    written = len(changed) + index_differs
+    if not written and not stale and size == keep:
+        return f"The {count} view files already are what the journal implies: a rebuild would change nothing", []
+    said = (f"A rebuild would make {count} view files from the journal: {written} to write (they differ from the "
+            f"files on disk, or are missing), {len(stale)} to remove (no event makes them)")
+    if size > keep:
+        said += f"; the {size - keep} bytes of an interrupted command at the end of the journal would be moved to torn/"
+    return said, []
+
+
 FSYNC_EACH_BELOW = 64  # files; more are flushed with one sync of the system
 
 
@@ -266,10 +301,12 @@ def _flush(store: Store, changed: dict[str, str], stale: set[str]) -> None:
         fsync_dir(store.path(folder))
 
 
-def _stage(store: Store, replayed: Replayed, staging: str) -> tuple[int, bytes, dict[str, str], checkpoint.Checkpoint]:
+def _stage(store: Store, replayed: Replayed, staging: str | None) -> tuple[int, bytes, dict[str, str], checkpoint.Checkpoint]:
     """Make every view file; write those that differ from the disk to
     ``staging``. (count of files, the index's bytes, {name: staged file},
-    the checkpoint of every file but the index.)"""
+    the checkpoint of every file but the index.) Without ``staging`` (a
+    dry run) nothing is written: the files that differ are named, with no
+    staged file, and the checkpoint is not one to keep."""
     from .fsio import FILE_MODE, open_file
 
     def on_disk(name: str) -> bytes | None:
@@ -288,6 +325,8 @@ def _stage(store: Store, replayed: Replayed, staging: str) -> tuple[int, bytes, 
         same = read(name) == data
         if same:
             return None, checkpoint.stat_key(os.stat(path)) + [checkpoint.digest_of(data)], text
+        if staging is None:
+            return "", [], text
         temp = os.path.join(staging, name.replace(os.sep, "__"))
         fd = open_file(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         try:
@@ -394,4 +433,4 @@ def _save(store: Store, record: checkpoint.Checkpoint) -> None:
                               "the next check replays the whole journal again")
 
 
-__all__ = ["check", "rebuild", "replay", "run_check", "CheckResult"]
+__all__ = ["check", "rebuild", "rebuild_dry_run", "replay", "run_check", "CheckResult"]

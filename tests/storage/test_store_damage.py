@@ -95,8 +95,16 @@ def test_journal_shorter_than_the_views_is_refused_by_every_command_and_restored
         f"journal.jsonl ends at event {len(lines) - 2} but the views record events up to {len(lines) - 1}: a rebuild would "
         f"drop events {len(lines) - 1} to {len(lines) - 1} from the views. Restore the journal from a backup, or put back "
         "the copies the client views keep with 'sessionpack check --restore-journal'")}]
+    refused = run(data_dir, "check", "--rebuild", "--dry-run")  # a dry run is refused alike
+    assert (refused.returncode, refused.stderr) == (3, f"warning: dry run: nothing was recorded\nerror: 1 problem(s) found in {data_dir}\n")
+    assert refused.stdout == rebuilt.stdout
     assert tree_hash(data_dir) == before
     # The client views keep a copy of every event: the journal gets them back, byte for byte.
+    dry = run(data_dir, "check", "--restore-journal", "--dry-run")
+    assert (dry.returncode, dry.stderr) == (0, "warning: dry run: nothing was recorded\n")
+    assert dry.stdout == (f"Would restore 1 event ({len(lines) - 1} to {len(lines) - 1}) to journal.jsonl from the copies the "
+                          f"client views keep; the {len(lines[-1]) - 100} bytes left of the cut event would be moved to torn/\n")
+    assert tree_hash(data_dir) == before
     restored = run(data_dir, "check", "--restore-journal")
     assert (restored.returncode, restored.stderr) == (0, "")
     (aside,) = (data_dir / "torn").iterdir()
@@ -153,10 +161,19 @@ def test_damaged_client_view(practice, data_dir: Path) -> None:
     assert checked.returncode == 3
     assert problems(checked) == ["views/clients/ana.json:1: differs from what the journal implies; run 'sessionpack check --rebuild'"]
     assert snapshot(data_dir) == before
+    dry = run(data_dir, "check", "--rebuild", "--dry-run")
+    assert (dry.returncode, dry.stderr) == (0, "warning: dry run: nothing was recorded\n")
+    assert dry.stdout == ("A rebuild would make 4 view files from the journal: 1 to write (they differ from the files on disk, "
+                          "or are missing), 0 to remove (no event makes them)\n")
+    assert snapshot(data_dir) == before
 
     rebuilt = run(data_dir, "check", "--rebuild")
     assert (rebuilt.returncode, rebuilt.stderr) == (0, "")
     assert rebuilt.stdout == "Rebuilt 4 view files from the journal\n"
+    after = snapshot(data_dir)
+    assert run(data_dir, "check", "--rebuild", "--dry-run").stdout == \
+        "The 4 view files already are what the journal implies: a rebuild would change nothing\n"
+    assert snapshot(data_dir) == after
     shown = inproc(data_dir, "client", "show", "ana", "--format", "json")
     assert shown.returncode == 0 and json.loads(shown.stdout)["name"] == "Ana Lima"
     assert_check_clean(data_dir)
@@ -221,9 +238,30 @@ def test_stray_view_is_reported_and_removed_by_rebuild(practice, data_dir: Path)
     checked = inproc(data_dir, "check", "--format", "json")
     assert checked.returncode == 3
     assert problems(checked) == ["views/clients/ghost.json: no event in the journal makes this view; run 'sessionpack check --rebuild'"]
+    before = tree_hash(data_dir)
+    dry = inproc(data_dir, "check", "--rebuild", "--dry-run")
+    assert dry.returncode == 0 and dry.stdout.endswith(": 0 to write (they differ from the files on disk, or are missing), "
+                                                       "1 to remove (no event makes them)\n")
+    assert tree_hash(data_dir) == before
     assert inproc(data_dir, "check", "--rebuild").returncode == 0
     assert not stray.exists()
     assert_check_clean(data_dir)
+
+
+def test_a_rebuild_dry_run_says_what_it_would_move_aside_and_changes_nothing(practice, data_dir: Path) -> None:
+    add_clients(practice, "bob")
+    journal = data_dir / "journal.jsonl"
+    cut = b'{"at":"2026-11-20T09:00:00+00:00","clients":["bob"],"more"'
+    journal.write_bytes(journal.read_bytes() + cut)
+    before = tree_hash(data_dir)
+    dry = run(data_dir, "check", "--rebuild", "--dry-run")
+    assert (dry.returncode, dry.stderr) == (0, "warning: dry run: nothing was recorded\n")
+    assert dry.stdout == ("A rebuild would make 4 view files from the journal: 0 to write (they differ from the files on disk, "
+                          f"or are missing), 0 to remove (no event makes them); the {len(cut)} bytes of an interrupted command at "
+                          "the end of the journal would be moved to torn/\n")
+    assert tree_hash(data_dir) == before
+    assert run(data_dir, "check", "--rebuild").returncode == 0
+    assert [p.read_bytes() for p in (data_dir / "torn").iterdir()] == [cut]
 
 
 # -- format versions -------------------------------------------------------------
