@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sessionpack.domain import valuation
 from sessionpack.domain.bookings import Session, change_status, plan_booking
@@ -213,3 +215,19 @@ def test_snapshot_lists_value_held_with_age_bands() -> None:
         ("ana.p1", "count 1", "count 33.3333", D("33.33"), 37, "0-90"),
         ("ana.p2", "massage 1, thai 1", "massage 64.29, thai 85.71", D("150.00"), 9, "0-90")]
     assert totals["held"] == sum(r["held"] for r in rows)
+
+
+@given(st.decimals(min_value=0, max_value=10**6, places=2), st.integers(min_value=1, max_value=500),
+       st.integers(min_value=-500, max_value=500), st.sampled_from(["EUR", "JPY", "BHD"]))
+def test_value_of_answers_the_same_whether_kept_or_worked_out(value, bought, units, currency) -> None:
+    part = [format(value, "f"), bought]
+    worked_out = valuation._value_of(part, units, currency)
+    for asked in (units, Decimal(units), Decimal(units).quantize(Decimal("0.1"))):  # equal keys, kept once
+        got = valuation.value_of(part, asked, currency)
+        assert got == worked_out and str(got) == str(worked_out)
+
+
+def test_value_of_a_part_that_cannot_be_kept_is_worked_out_and_refused_alike() -> None:
+    with pytest.raises(ValueError):
+        valuation.value_of([[1], 5], 1, "EUR")  # (a list for a value: no key to keep it under)
+    assert valuation.value_of(["90.00", 3], 2, "EUR") == Decimal("60.00")
