@@ -357,26 +357,18 @@ def warn(text: str) -> None:
 
 class bulk_work:  # noqa: N801 - used as a function: ``with bulk_work():``
     """A command about to handle a whole file or a whole practice: tens of
-    thousands of rows, lines, views.
-
-    - The cyclic garbage collector is off meanwhile: the objects are many,
-      small and no cycles, and walking them again and again took a sixth
-      of the time of a file of sales and of ``report outstanding``.
-    - JSON is read and written by the bulk engine (``jsontext.engage``),
-      whose import is nothing beside that much work.
-    """
+    thousands of rows, lines, views. The cyclic garbage collector is off
+    meanwhile (``collector.paused``), and JSON is read and written by the
+    bulk engine (``jsontext.engage``), whose import is nothing beside that
+    much work."""
 
     def __enter__(self) -> None:
-        import gc
-
         from .. import jsontext
+        from ..collector import paused
 
         jsontext.engage()
-        self.enabled = gc.isenabled()
-        gc.disable()
+        self._paused = paused()
+        self._paused.__enter__()
 
     def __exit__(self, *exc: object) -> None:
-        if self.enabled:
-            import gc
-
-            gc.enable()
+        self._paused.__exit__(*exc)

@@ -46,6 +46,7 @@ import secrets
 from array import array
 
 from .. import jsontext
+from ..collector import paused
 from ..domain import ledger
 from ..errors import FileProblem
 from . import checkpoint, journal, layout, report_shards, shards
@@ -111,6 +112,10 @@ class Replayed:
     def scan(self, end: int | None, processes: int = 1) -> None:
         """Read and check every line up to byte ``end`` (on a large journal,
         the second half in a worker process while this one reads the first)."""
+        with paused():  # (millions of objects, no cycles: see collector)
+            self._scan(end, processes)
+
+    def _scan(self, end: int | None, processes: int) -> None:
         import threading
 
         with open_binary(self.path) as handle:
@@ -275,6 +280,11 @@ class Replayed:
         ``current(name)``, the client view file as it is now (None: none),
         lets a file that is already right be made without encoding its
         events again (see ``_run``); the files visited are the same."""
+        with paused():  # (millions of objects, no cycles: see collector)
+            return self._visit_files(visit, processes, current)
+
+    def _visit_files(self, visit: Callable[[str, bytes], Any], processes: int,
+                     current: Callable[[str], bytes | None] | None) -> list[tuple[str, Any]]:
         clients = self._clients()
         if processes > 1 and len(clients) >= 2 * processes and self._scan_stop is None:
             results, builder = self._run_shared(clients, visit, processes, current)
@@ -320,8 +330,9 @@ class Replayed:
         """Fold every client without making files, to settle ``problems``."""
         fd = open_file(self.path, os.O_RDONLY)
         try:
-            for client_id in self._clients():
-                self._fold(fd, client_id, encode_events=False)
+            with paused():
+                for client_id in self._clients():
+                    self._fold(fd, client_id, encode_events=False)
         finally:
             os.close(fd)
         self._settle()

@@ -538,3 +538,32 @@ def test_a_killed_rebuild_leaves_its_staging_to_the_next(practice_copy: Path) ->
     (staging / "1.json").write_bytes(b"{}")
     assert run(practice_copy, "check", "--rebuild").returncode == 0
     assert not staging.exists()
+
+
+def test_the_collector_is_held_off_while_the_replay_folds_and_back_on_after(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    seen: set[bool] = set()
+    dispatch = ledger.dispatch
+
+    def watched(view: dict[str, Any], event: dict[str, Any]) -> None:
+        seen.add(gc.isenabled())
+        dispatch(view, event)
+
+    parse = streamed._parse
+
+    def watched_parse(*args: Any) -> dict[str, Any]:
+        seen.add(gc.isenabled())
+        return parse(*args)
+
+    monkeypatch.setattr(ledger, "dispatch", watched)
+    monkeypatch.setattr(streamed, "_parse", watched_parse)
+    assert gc.isenabled()
+    replayed = streamed.Replayed(str(generated / layout.JOURNAL))
+    replayed.scan(None, 1)
+    assert seen == {False} and gc.isenabled()
+    files = replayed.visit_files(lambda name, data: seen.add(gc.isenabled()) or data, 1)
+    assert replayed.problems == [] and len(files) > 40
+    assert seen == {False} and gc.isenabled()
+    replayed.fold_all()
+    assert seen == {False} and gc.isenabled()
