@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 from contextlib import redirect_stdout
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import typer
 
 from .app import app, store, writer
-from .output import Format, emit, say
+from .output import Format, bulk_work, emit, say
 
 COLUMNS = ["action", "client_package", "kind", "recipient", "to", "detail", "key"]
 FAILED_COLUMNS = ["key", "client_package", "kind", "recipient", "to", "reply", "at"]
@@ -48,6 +48,11 @@ def notify_cmd(
         from ..errors import InputError
 
         raise InputError("--failed only lists the failed notices; give it without --dry-run and --retry")
+    with bulk_work():  # a sweep reads every open package, and the first one every package ever sold
+        _notify(notify_run, dry_run, retry, show_failed, quiet, fmt)
+
+
+def _notify(notify_run: Any, dry_run: bool, retry: Any, show_failed: bool, quiet: bool, fmt: Format) -> None:
     opened = store()
     if show_failed:
         rows = notify_run.failed(opened)

@@ -383,6 +383,11 @@ def liability_cmd(
       sessionpack report liability --from 2026-01-01 --to 2026-12-31 --by package
       sessionpack report liability --as-of 2026-06-30
     """
+    with bulk_work():  # every package that moves or holds value in the period: tens of thousands
+        _liability(start, end, by, as_of, fmt)
+
+
+def _liability(start: Optional[str], end: Optional[str], by: By, as_of: Optional[str], fmt: Format) -> None:
     from ..reports import liability
     from ..reports.periods import month_start, parse_day
     from ..storage import report_shards
