@@ -116,8 +116,6 @@ class Replayed:
             self._scan(end, processes)
 
     def _scan(self, end: int | None, processes: int) -> None:
-        import threading
-
         with open_binary(self.path) as handle:
             first = handle.readline()
         try:
@@ -129,19 +127,19 @@ class Replayed:
         size = os.path.getsize(self.path)
         stop = size if end is None else min(end, size)
         middle = _line_start(self.path, len(first) + (stop - len(first)) // 2, stop) if processes > 1 else stop
-        worker = _fork(lambda: _Range(self.path, middle, stop, 0, None).read(keep_small=True)) if middle < stop else None
-        crc: list[int] = []  # (after the fork: a worker never starts with a thread running)
-        summing = threading.Thread(target=lambda: crc.append(_crc32(self.path, stop)), daemon=True)
-        summing.start()
+        # The worker, whose part is the lighter (the small views of its lines
+        # are folded here), also sums the whole journal; a thread doing it
+        # here cost the scan more in taking turns than the sum itself.
+        worker = _fork(lambda: (_Range(self.path, middle, stop, 0, None).read(keep_small=True), _crc32(self.path, stop))) \
+            if middle < stop else None
         part = _Range(self.path, len(first), middle, 1, 1)
         try:
             part.read(keep_small=False, small=[(entry, self.small[entry.name]) for entry in SMALL_VIEWS])
         finally:
-            second = _collect(worker) if worker is not None else None
+            second, crc = _collect(worker) if worker is not None else (None, None)
         self._take(part, second, stop)
-        summing.join()
         if self._scan_stop is None:
-            self.digest.value = crc[0]
+            self.digest.value = _crc32(self.path, stop) if crc is None else crc
 
     def _take(self, part: "_Range", second: "_Range | None", stop: int) -> None:
         """Join the scans of the first part and the rest of the journal."""
