@@ -9,7 +9,7 @@ full replay make millions of small dicts and lists, none of them in a
 loop, while holding large structures (the rows of the file; every
 client's place in the journal and the report lines made so far): the
 collector found nothing to free and took a sixth of a file of sales and
-an eighth of a full replay walking them again and again.
+a tenth of a full replay walking them again and again.
 """
 
 from __future__ import annotations
