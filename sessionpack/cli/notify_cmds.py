@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import redirect_stdout
-from typing import Any, List, Optional
+from typing import List, Optional
 
 import typer
 
@@ -48,28 +48,24 @@ def notify_cmd(
         from ..errors import InputError
 
         raise InputError("--failed only lists the failed notices; give it without --dry-run and --retry")
-    with bulk_work():  # a sweep reads every open package, and the first one every package ever sold
-        _notify(notify_run, dry_run, retry, show_failed, quiet, fmt)
-
-
-def _notify(notify_run: Any, dry_run: bool, retry: Any, show_failed: bool, quiet: bool, fmt: Format) -> None:
     opened = store()
     if show_failed:
         rows = notify_run.failed(opened)
         if not quiet:
             emit(fmt, FAILED_COLUMNS, rows, title="Failed notices", empty="No failed notices")
         return
-    if dry_run:
-        report = notify_run.dry_run(opened, list(retry or []))
-        _show(report, fmt, quiet, dry_run=True, now=opened.now, to_stderr=False)
-        return
-    to_stderr = opened.settings.delivery["method"] == "jsonl"
-    try:
-        report = notify_run.run(opened, list(retry or []))
-    except notify_run.Stopped as stopped:
-        _show(stopped.report, fmt, quiet, dry_run=False, now=opened.now, to_stderr=to_stderr)
-        raise
-    _show(report, fmt, quiet, dry_run=False, now=opened.now, to_stderr=to_stderr)
+    with bulk_work():  # a sweep reads every open package, and the first one every package ever sold
+        if dry_run:
+            report = notify_run.dry_run(opened, list(retry or []))
+            _show(report, fmt, quiet, dry_run=True, now=opened.now, to_stderr=False)
+            return
+        to_stderr = opened.settings.delivery["method"] == "jsonl"
+        try:
+            report = notify_run.run(opened, list(retry or []))
+        except notify_run.Stopped as stopped:
+            _show(stopped.report, fmt, quiet, dry_run=False, now=opened.now, to_stderr=to_stderr)
+            raise
+        _show(report, fmt, quiet, dry_run=False, now=opened.now, to_stderr=to_stderr)
 
 
 def _show(report, fmt: Format, quiet: bool, dry_run: bool, now, to_stderr: bool) -> None:  # type: ignore[no-untyped-def]

@@ -173,18 +173,16 @@ def check(
         raise InputError("give either --rebuild or --restore-journal, not both")
     opened = store()
     result = None
-    if rebuild and dry_run:
-        with opened.locked(exclusive=False):
-            said, problems = verify.rebuild_dry_run(opened)
+    if rebuild:
+        with opened.locked(exclusive=not dry_run):
+            if dry_run:
+                said, problems = verify.rebuild_dry_run(opened)
+            else:
+                count, problems = verify.rebuild(opened)
+                said = f"Rebuilt {count} view files from the journal"
             if not problems:
                 problems = verify.catalog_problems(opened)
                 say(said)
-    elif rebuild:
-        with opened.locked(exclusive=True):
-            count, problems = verify.rebuild(opened)
-            if not problems:
-                problems = verify.catalog_problems(opened)
-                say(f"Rebuilt {count} view files from the journal")
     elif restore_journal:
         from ..storage.restore import restore_journal as restore
 

@@ -84,14 +84,14 @@ def restore_journal(store: Store, dry_run: bool = False) -> str:
             "journal from a backup (nothing was changed)"
         )
     count = last - replayed.seq
+    events = (f"{count} event{'s' if count > 1 else ''} ({replayed.seq + 1} to {last}) to {layout.JOURNAL} from the "
+              "copies the client views keep")
     if dry_run:
         cut = f"; the {size - keep} bytes left of the cut event would be moved to torn/" if size > keep else ""
-        return (f"Would restore {count} event{'s' if count > 1 else ''} ({replayed.seq + 1} to {last}) to {layout.JOURNAL} "
-                f"from the copies the client views keep{cut}")
+        return f"Would restore {events}{cut}"
     aside = ""
     if size > keep:  # the start of a lost event, cut short: kept, as evidence
         aside = f"; the {size - keep} bytes left of the cut event were moved to {store.move_torn_aside(keep, warn=False)}"
     data = b"".join(journal.encode(copies[seq]) for seq in range(replayed.seq + 1, last + 1))
     append_durably(path, data)
-    return (f"Restored {count} event{'s' if count > 1 else ''} ({replayed.seq + 1} to {last}) to {layout.JOURNAL} from the "
-            f"copies the client views keep{aside}")
+    return f"Restored {events}{aside}"

@@ -189,10 +189,8 @@ def rebuild(store: Store) -> tuple[int, list[str]]:
     """
     import shutil
 
-    keep, size = journal.torn_extent(store.path(layout.JOURNAL))
-    replayed = replay(store, keep)
+    replayed, keep, size = _replay_to_rebuild(store)
     if replayed.problems:
-        replayed.fold_all()
         return 0, replayed.problems
     make_dir(store.path(layout.VIEWS))
     for name in os.listdir(store.path(layout.VIEWS)):
@@ -209,7 +207,7 @@ def rebuild(store: Store) -> tuple[int, list[str]]:
             return 0, [refused]
         if size > keep:
             store.move_torn_aside(keep)  # (only now that the journal was compared with the views)
-        stale = existing_views(store.root) - set(recorded.files) - {layout.INDEX}
+        stale = _stale(store, recorded)
         checkpoint.forget(store.root)
         try:
             os.unlink(store.path(layout.LEGACY_CHECKPOINT))
@@ -239,6 +237,21 @@ def rebuild(store: Store) -> tuple[int, list[str]]:
     return count, []
 
 
+def _replay_to_rebuild(store: Store) -> tuple[Replayed, int, int]:
+    """The replay a rebuild makes its files from, its ``problems`` settled:
+    (replayed, the end of the journal's complete commands, its size)."""
+    keep, size = journal.torn_extent(store.path(layout.JOURNAL))
+    replayed = replay(store, keep)
+    if replayed.problems:
+        replayed.fold_all()
+    return replayed, keep, size
+
+
+def _stale(store: Store, recorded: checkpoint.Checkpoint) -> set[str]:
+    """The view files on disk that no event makes (the index aside)."""
+    return existing_views(store.root) - set(recorded.files) - {layout.INDEX}
+
+
 def _drops_events(store: Store, replayed: Replayed) -> str | None:
     """Why a rebuild is refused: the views hold events the journal lost."""
     beyond = views_beyond(store, replayed.seq)
@@ -252,10 +265,8 @@ def _drops_events(store: Store, replayed: Replayed) -> str | None:
 def rebuild_dry_run(store: Store) -> tuple[str, list[str]]:
     """What ``rebuild`` would do, writing nothing: (the line that says it,
     the problems that would stop it)."""
-    keep, size = journal.torn_extent(store.path(layout.JOURNAL))
-    replayed = replay(store, keep)
+    replayed, keep, size = _replay_to_rebuild(store)
     if replayed.problems:
-        replayed.fold_all()
         return "", replayed.problems
     count, index, changed, recorded = _stage(store, replayed, None)
     if replayed.problems:
@@ -263,7 +274,7 @@ def rebuild_dry_run(store: Store) -> tuple[str, list[str]]:
     refused = _drops_events(store, replayed)
     if refused:
         return "", [refused]
-    stale = existing_views(store.root) - set(recorded.files) - {layout.INDEX}
+    stale = _stale(store, recorded)
     try:
         index_differs = read_bytes(store.path(layout.INDEX)) != index
     except FileNotFoundError:
