@@ -45,6 +45,10 @@ decides a byte on its own:
   makes no floats of its own (money is ``Decimal``, counts and minutes are
   integers): a plain ``float`` handed to the engine would be written
   by ``msgspec``, the same as ``json`` between 1e-4 and 1e16.
+- **Reading a few fields.** ``field_reader(names)`` reads only the named
+  fields of an object and skips the rest without building it (the full
+  replay's scan needs an event's seq, type and clients, and reads each
+  line at half the cost); it answers only what ``loads`` reads.
 ``tests/storage/test_jsontext.py`` compares them with ``json`` on generated values,
 texts and bytes.
 """
@@ -53,7 +57,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Callable
 
 try:
     from _json import encode_basestring as _encode_string, make_encoder as _make_encoder, make_scanner as _make_scanner
@@ -129,6 +133,48 @@ def disengage() -> None:
 
 def engaged() -> bool:
     return _fast_encode is not None
+
+
+class _Absent:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()  # a field a ``field_reader`` did not find
+
+
+def field_reader(names: tuple[str, ...]) -> Callable[[bytes], tuple[Any, ...] | None] | None:
+    """With the bulk engine: a reader of a few fields of a JSON object,
+    which skips the rest without building it (a journal scan that needs an
+    event's seq, type and clients only). ``read(data)`` is the values of
+    ``names`` in ``loads(data)`` (``ABSENT`` where the object has no such
+    key), or None where it cannot answer as ``loads`` would: the text is
+    not an object, not read the plain way (see ``loads``), or not UTF-8
+    (the engine does not look into the bytes of a string it skips, where
+    ``json`` refuses a text that is not UTF-8). Whatever the reader
+    answers, ``loads`` reads too. None without the engine."""
+    if _fast_decode is None:
+        return None
+    import msgspec
+
+    fields = msgspec.defstruct("Fields", [(name, object, ABSENT) for name in names])
+    decode = msgspec.json.Decoder(fields, float_hook=Float).decode
+    as_tuple = msgspec.structs.astuple
+
+    def read(data: bytes) -> tuple[Any, ...] | None:
+        if not data.isascii():
+            try:
+                data.decode("utf-8", "surrogatepass")  # as json.loads decodes bytes
+            except UnicodeDecodeError:
+                return None
+        try:
+            return as_tuple(decode(data))
+        except Exception:  # noqa: BLE001 - not read the plain way: the caller reads it whole
+            return None
+
+    return read
 
 
 def loads(data: str | bytes | bytearray) -> Any:

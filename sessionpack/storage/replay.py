@@ -451,6 +451,16 @@ def _parse(raw: bytes, line: int, expect_seq: int | None) -> dict[str, Any]:
     return journal.parse_line(raw, line, layout.JOURNAL, expect_seq)
 
 
+_HEAD = ("seq", "type", "clients", "more")  # what the scan reads of a well-formed line
+
+
+def _head_fits(fields: tuple[Any, ...], expect_seq: int | None) -> bool:
+    """Whether a line's ``_HEAD`` fields pass the checks of ``_parse`` (when
+    they do not, the line is read whole, which words the problem)."""
+    event_seq, event_type = fields[0], fields[1]
+    return isinstance(event_type, str) and isinstance(event_seq, int) and (expect_seq is None or event_seq == expect_seq)
+
+
 def _crc32(path: str, stop: int) -> int:
     import zlib
 
@@ -504,6 +514,7 @@ class _Range:
         line = self.line if not relative else 0
         offset = self.offset
         seq = self.seq
+        head = jsontext.field_reader(_HEAD)  # (None without the bulk engine: every line is read whole)
         with open_binary(self.path) as handle:
             handle.seek(offset)
             for raw in handle:
@@ -513,15 +524,23 @@ class _Range:
                 if not raw.endswith(b"\n"):
                     self._problem(line, f"{layout.JOURNAL}:{line}: is an incomplete last line; run any other sessionpack command to move it aside")
                     break
-                try:
-                    event = _parse(raw, line, None if relative and not self.count else seq + 1)
-                except FileProblem as err:
-                    self._problem(line, str(err))
-                    break
+                expect = None if relative and not self.count else seq + 1
+                fields = head(raw) if head is not None else None
+                if fields is not None and _head_fits(fields, expect):
+                    event_seq, event_type, clients, more = fields
+                    event = None  # read whole only where the small views need it
+                else:
+                    try:
+                        event = _parse(raw, line, expect)
+                    except FileProblem as err:
+                        self._problem(line, str(err))
+                        break
+                    event_seq, event_type, clients, more = event["seq"], event["type"], event.get("clients", []), event.get("more")
+                if clients is jsontext.ABSENT:
+                    clients = []
                 if not self.count:
-                    self.first_seq = event["seq"] if relative else self.first_seq
+                    self.first_seq = event_seq if relative else self.first_seq
                 try:
-                    clients = event.get("clients", [])
                     if type(clients) is list and len(clients) == 1:
                         found = spans.get(clients[0])
                         if found is None:
@@ -539,15 +558,17 @@ class _Range:
                                 found.append(offset)
                                 found.append(len(raw))
                     if keep_small:
-                        if types is None or event["type"] in types or event["type"] == "undone":
+                        if types is None or event_type in types or event_type == "undone":
                             self.small_lines.append((offset, raw))
                             self.line_of[offset] = line
-                    elif small:
-                        if event["type"] == "undone":
+                    elif small and (types is None or event_type in types or event_type == "undone"):
+                        if event is None:
+                            event = _LOADS(raw)  # (what the field reader answers, loads reads)
+                        if event_type == "undone":
                             fold_undo_small(self.path, event, lambda c: spans.get(c, ()), offset, dict((e.name, v) for e, v in small))
                         else:
                             for entry, view in small:
-                                if entry.types is None or event["type"] in entry.types:
+                                if entry.types is None or event_type in entry.types:
                                     entry.fold(view, event)
                 except _Misfit as err:
                     self._problem(err.line if err.line is not None else line, err.text)
@@ -555,10 +576,10 @@ class _Range:
                 except _DOES_NOT_FIT as err:
                     self._problem(line, does_not_fit(line, raw, err))
                     break
-                seq = event["seq"]
+                seq = event_seq
                 self.count += 1
                 offset += len(raw)
-                if event.get("more") is True:
+                if more is True:
                     self.unfinished = self.unfinished or line
                 else:
                     self.unfinished = 0

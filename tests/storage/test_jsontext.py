@@ -230,3 +230,69 @@ def test_without_the_engine_installed_engage_keeps_the_accelerator() -> None:
              "print(jsontext.engaged(), jsontext.canonical_bytes({'b': [1, 2.5], 'a': 'é'}), jsontext.loads(b'[1.5]'))\n")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.strip() == "False b'{\"a\":\"\\xc3\\xa9\",\"b\":[1,2.5]}' [1.5]"
+
+
+# -- the field reader (a journal scan's reading of a line) -----------------------------
+
+FIELDS = ("seq", "type", "clients", "more")
+EVENTS = st.fixed_dictionaries({}, optional={"seq": VALUES, "type": VALUES, "clients": VALUES, "more": VALUES, "note": VALUES,
+                                             "booking": VALUES})
+
+
+def mutated(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
+    out = bytearray(data)
+    for where, drop, put in edits:
+        at = where % (len(out) + 1)
+        out[at:at + drop] = put
+    return bytes(out)
+
+
+EDITS = st.lists(st.tuples(st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=2),
+                           st.sampled_from([b"", b"{", b"}", b"[", b"]", b'"', b",", b":", b"\\", b"0", b"-", b".", b"e", b" ",
+                                            b"\x00", b"\x01", b"\xff", b"\xc3", b"\xed\xa0\x80", b"NaN", b"\\ud800", b"\\u0071"])),
+                 max_size=3)
+
+
+def kinds(value: Any) -> Any:
+    """A value with each leaf replaced by its type's name (a Float is not a float)."""
+    if isinstance(value, list):
+        return [kinds(v) for v in value]
+    if isinstance(value, dict):
+        return {k: kinds(v) for k, v in value.items()}
+    return type(value).__name__
+
+
+@given(EVENTS, EDITS)
+@settings(max_examples=800)
+@example({"seq": 1, "type": "x", "note": "é"}, [(23, 2, b"\xff")])  # a byte that is not UTF-8, inside a string it skips
+@example({"seq": 1, "type": "x", "clients": None}, [])
+@example({"seq": 1, "type": "x", "note": [1.5, "\ud800"]}, [])
+@example({"seq": True, "type": "x", "more": 1e300}, [])
+@example({"seq": 1, "type": "x"}, [(3, 0, b"\\u0071")])  # "se\u0071q": the key seq, written with an escape
+def test_the_field_reader_answers_only_what_loads_reads(event: dict[str, Any], edits: list[Any]) -> None:
+    use("engine")
+    data = mutated(json.dumps(event, ensure_ascii=False).encode("utf-8", "surrogatepass"), edits)
+    read = jsontext.field_reader(FIELDS)
+    assert read is not None
+    answer = read(data)
+    if answer is None:
+        return  # the caller reads it whole
+    whole = jsontext.loads(data)
+    assert json.dumps(json.loads(data), sort_keys=True) == json.dumps(whole, sort_keys=True)  # whatever the reader answers, json reads
+    assert isinstance(whole, dict)
+    expected = tuple(whole.get(name, jsontext.ABSENT) for name in FIELDS)
+    assert [v is jsontext.ABSENT for v in answer] == [v is jsontext.ABSENT for v in expected]
+    shown = [[json.dumps(v, sort_keys=True), kinds(v)] for v in answer if v is not jsontext.ABSENT]
+    assert shown == [[json.dumps(v, sort_keys=True), kinds(v)] for v in expected if v is not jsontext.ABSENT]
+
+
+def test_the_field_reader_answers_a_journal_line_and_leaves_the_rest() -> None:
+    use("engine")
+    read = jsontext.field_reader(FIELDS)
+    assert read is not None
+    line = b'{"at":"2026-03-02T09:00:00+00:00","clients":["ana"],"seq":7,"type":"sold","x":[1.5,{"y":null}]}\n'
+    assert read(line) == (7, "sold", ["ana"], jsontext.ABSENT)
+    assert read(b'{"seq":7,"type":"sold","note":"\xff"}') is None  # not UTF-8: json refuses it
+    assert read(b"[7]") is None and read(b'{"seq":NaN}') is None and read(b"") is None
+    use("accelerator")
+    assert jsontext.field_reader(FIELDS) is None

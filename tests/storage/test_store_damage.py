@@ -54,6 +54,28 @@ def test_garbage_line_in_the_middle_of_the_journal(practice, data_dir: Path) -> 
     assert_check_clean(data_dir)
 
 
+def test_a_byte_that_is_not_utf8_inside_an_event_is_named_by_the_full_replay(practice, data_dir: Path) -> None:
+    # The full replay reads most lines through the bulk engine's field
+    # reader, which skips the strings it does not need: the line is still
+    # read as json reads it, and refused as json refuses it.
+    add_clients(practice, "bob", "carol", "dan")
+    journal = data_dir / "journal.jsonl"
+    raw = journal.read_bytes()
+    changed = raw.replace(b'"Client carol"', b'"Client c\xffrol"')
+    assert changed != raw and len(changed) == len(raw)
+    line = raw[:raw.index(b'"Client carol"')].count(b"\n") + 1
+    assert line > 2
+    journal.write_bytes(changed)
+    before = snapshot(data_dir)
+    for args in (["check", "--full", "--format", "json"], ["check", "--rebuild", "--format", "json"]):
+        checked = inproc(data_dir, *args)
+        assert checked.returncode == 3, args
+        assert problems(checked) == [
+            f"journal.jsonl:{line}: is not valid JSON; the journal is damaged: restore it from a backup (views are rebuilt from it)"
+        ], args
+    assert snapshot(data_dir) == before
+
+
 def test_event_with_a_wrong_seq_is_named_by_check(practice, data_dir: Path) -> None:
     add_clients(practice, "bob")
     journal = data_dir / "journal.jsonl"

@@ -550,14 +550,19 @@ def test_the_collector_is_held_off_while_the_replay_folds_and_back_on_after(gene
         seen.add(gc.isenabled())
         dispatch(view, event)
 
-    parse = streamed._parse
+    parse, head_fits = streamed._parse, streamed._head_fits
 
     def watched_parse(*args: Any) -> dict[str, Any]:
         seen.add(gc.isenabled())
         return parse(*args)
 
+    def watched_head(*args: Any) -> bool:  # (the scan's reading of a line with the bulk engine)
+        seen.add(gc.isenabled())
+        return head_fits(*args)
+
     monkeypatch.setattr(ledger, "dispatch", watched)
     monkeypatch.setattr(streamed, "_parse", watched_parse)
+    monkeypatch.setattr(streamed, "_head_fits", watched_head)
     assert gc.isenabled()
     replayed = streamed.Replayed(str(generated / layout.JOURNAL))
     replayed.scan(None, 1)
