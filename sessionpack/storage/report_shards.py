@@ -40,7 +40,7 @@ from .. import jsontext
 from ..domain import balances, valuation
 from ..domain.ledger import package_fact
 from ..domain.money import quantize
-from ..domain.value_moves import package_value
+from ..domain.value_moves import held_on, package_value
 from . import layout
 
 TYPE_CHECKING = False
@@ -53,7 +53,8 @@ PENDING = os.path.join(layout.VIEWS, "pending")
 FOLDERS = (DAYS, VALUE, PENDING)
 
 EVENT_TYPES = frozenset({"adjusted", "transferred", "refunded", "package-cancelled"})  # what client_lines reads of a history
-_FILES: dict[tuple[str, str], str] = {}  # (folder, client or day) -> file name, as made by client_shard and day_file
+_FILES: dict[tuple[str, str], str] = {}  # (folder, client) -> file name, as made by client_shard
+_DAY_FILES: dict[str, str] = {}  # day -> file name, as made by day_file
 _BOOKING_SKIP = ("why", "booked_at")
 _PENDING_FIELDS = ("id", "attendee", "owner", "service", "start", "duration", "provider", "package", "draw", "fee", "fee_tax",
                    "paid", "status", "outcome")
@@ -72,9 +73,9 @@ def client_shard(folder: str, client_id: str) -> str:
 
 
 def day_file(day: str) -> str:
-    name = _FILES.get((DAYS, day))
+    name = _DAY_FILES.get(day)
     if name is None:
-        name = _FILES[(DAYS, day)] = os.path.join(DAYS, f"{day}.jsonl")
+        name = _DAY_FILES[day] = os.path.join(DAYS, f"{day}.jsonl")
     return name
 
 
@@ -122,9 +123,14 @@ def status_at(state: dict[str, Any], today: str) -> str:
     return "active"
 
 
-def _sale_record(pkg: dict[str, Any], known: tuple[Any, Any] | None) -> dict[str, Any]:
-    from ..domain.sales import payment_state
+_payment_state: Any = None  # domain.sales.payment_state, imported on first use (sales is not needed to read a view)
 
+
+def _sale_record(pkg: dict[str, Any], known: tuple[Any, Any] | None) -> dict[str, Any]:
+    global _payment_state
+    if _payment_state is None:
+        from ..domain.sales import payment_state as _payment_state
+    payment_state = _payment_state
     sale = pkg["sale"]
     return {
         "id": pkg["id"], "owner": pkg["owner"], "package": pkg["package"], "name": pkg["terms"]["name"],
@@ -167,8 +173,6 @@ def _draw_value(summary: dict[str, Any], pkg: dict[str, Any]) -> dict[str, str]:
 
 
 def value_line(client: str, summary: dict[str, Any]) -> bytes:
-    from ..domain.value_moves import held_on
-
     days = [m[0] for m in summary["moves"]] + [entry[4] for entry in summary["lin"]]
     first = min(days) if days else None
     last = max(days) if days else None
