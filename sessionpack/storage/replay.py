@@ -510,79 +510,82 @@ class _Range:
     def read(self, keep_small: bool, small: list[Any] | None = None) -> "_Range":
         spans = self.spans
         types = None if any(entry.types is None for entry in SMALL_VIEWS) else frozenset().union(*(e.types for e in SMALL_VIEWS))
+        small_kinds = None if types is None else types | {"undone"}  # the lines the small views need
+        wants_small = keep_small or bool(small)
         relative = self.first_seq is None
         line = self.line if not relative else 0
-        offset = self.offset
-        seq = self.seq
+        offset, stop, seq = self.offset, self.stop, self.seq
+        count, unfinished = self.count, self.unfinished  # (kept here while the loop runs: a line costs less)
+        absent = jsontext.ABSENT
         head = jsontext.field_reader(_HEAD)  # (None without the bulk engine: every line is read whole)
-        with open_binary(self.path) as handle:
-            handle.seek(offset)
-            for raw in handle:
-                if offset >= self.stop:
-                    break
-                line += 1
-                if not raw.endswith(b"\n"):
-                    self._problem(line, f"{layout.JOURNAL}:{line}: is an incomplete last line; run any other sessionpack command to move it aside")
-                    break
-                expect = None if relative and not self.count else seq + 1
-                fields = head(raw) if head is not None else None
-                if fields is not None and _head_fits(fields, expect):
-                    event_seq, event_type, clients, more = fields
-                    event = None  # read whole only where the small views need it
-                else:
-                    try:
-                        event = _parse(raw, line, expect)
-                    except FileProblem as err:
-                        self._problem(line, str(err))
+        try:
+            with open_binary(self.path) as handle:
+                handle.seek(offset)
+                for raw in handle:
+                    if offset >= stop:
                         break
-                    event_seq, event_type, clients, more = event["seq"], event["type"], event.get("clients", []), event.get("more")
-                if clients is jsontext.ABSENT:
-                    clients = []
-                if not self.count:
-                    self.first_seq = event_seq if relative else self.first_seq
-                try:
-                    if type(clients) is list and len(clients) == 1:
-                        found = spans.get(clients[0])
-                        if found is None:
-                            found = spans[clients[0]] = array("q")
-                        found.append(offset)
-                        found.append(len(raw))
+                    line += 1
+                    if raw[-1:] != b"\n":
+                        self._problem(line, f"{layout.JOURNAL}:{line}: is an incomplete last line; run any other sessionpack command to move it aside")
+                        break
+                    expect = None if relative and not count else seq + 1
+                    fields = head(raw) if head is not None else None
+                    if fields is not None and _head_fits(fields, expect):
+                        event_seq, event_type, clients, more = fields
+                        event = None  # read whole only where the small views need it
                     else:
-                        named: list[Any] = []
-                        for client_id in clients:
-                            if client_id not in named:  # a client named twice gets the event once
-                                named.append(client_id)
-                                found = spans.get(client_id)
-                                if found is None:
-                                    found = spans[client_id] = array("q")
-                                found.append(offset)
-                                found.append(len(raw))
-                    if keep_small:
-                        if types is None or event_type in types or event_type == "undone":
-                            self.small_lines.append((offset, raw))
-                            self.line_of[offset] = line
-                    elif small and (types is None or event_type in types or event_type == "undone"):
-                        if event is None:
-                            event = _LOADS(raw)  # (what the field reader answers, loads reads)
-                        if event_type == "undone":
-                            fold_undo_small(self.path, event, lambda c: spans.get(c, ()), offset, dict((e.name, v) for e, v in small))
+                        try:
+                            event = _parse(raw, line, expect)
+                        except FileProblem as err:
+                            self._problem(line, str(err))
+                            break
+                        event_seq, event_type, clients, more = event["seq"], event["type"], event.get("clients", []), event.get("more")
+                    if clients is absent:
+                        clients = []
+                    if relative and not count:
+                        self.first_seq = event_seq
+                    try:
+                        if type(clients) is list and len(clients) == 1:
+                            found = spans.get(clients[0])
+                            if found is None:
+                                found = spans[clients[0]] = array("q")
+                            found.append(offset)
+                            found.append(len(raw))
                         else:
-                            for entry, view in small:
-                                if entry.types is None or event_type in entry.types:
-                                    entry.fold(view, event)
-                except _Misfit as err:
-                    self._problem(err.line if err.line is not None else line, err.text)
-                    break
-                except _DOES_NOT_FIT as err:
-                    self._problem(line, does_not_fit(line, raw, err))
-                    break
-                seq = event_seq
-                self.count += 1
-                offset += len(raw)
-                if more is True:
-                    self.unfinished = self.unfinished or line
-                else:
-                    self.unfinished = 0
+                            named: list[Any] = []
+                            for client_id in clients:
+                                if client_id not in named:  # a client named twice gets the event once
+                                    named.append(client_id)
+                                    found = spans.get(client_id)
+                                    if found is None:
+                                        found = spans[client_id] = array("q")
+                                    found.append(offset)
+                                    found.append(len(raw))
+                        if wants_small and (small_kinds is None or event_type in small_kinds):
+                            if keep_small:
+                                self.small_lines.append((offset, raw))
+                                self.line_of[offset] = line
+                            else:
+                                if event is None:
+                                    event = _LOADS(raw)  # (what the field reader answers, loads reads)
+                                if event_type == "undone":
+                                    fold_undo_small(self.path, event, lambda c: spans.get(c, ()), offset, dict((e.name, v) for e, v in small))
+                                else:
+                                    for entry, view in small:
+                                        if entry.types is None or event_type in entry.types:
+                                            entry.fold(view, event)
+                    except _Misfit as err:
+                        self._problem(err.line if err.line is not None else line, err.text)
+                        break
+                    except _DOES_NOT_FIT as err:
+                        self._problem(line, does_not_fit(line, raw, err))
+                        break
+                    seq = event_seq
+                    count += 1
+                    offset += len(raw)
+                    unfinished = (unfinished or line) if more is True else 0
+        finally:
+            self.count, self.unfinished = count, unfinished
         self.line, self.offset, self.seq = line, offset, seq
         return self
 
