@@ -331,18 +331,22 @@ def changed_lines(before: dict[str, Any], view: dict[str, Any],
     if undone_before != undone_now:
         ids = None  # an undo: any record may have changed
     packages = view.get("packages", {})
+    about: dict[Any, list[dict[str, Any]]] | None = None  # the events client_lines reads, by client package (made once, if needed)
     for cp in sorted(set(before["p"]) | {cp for cp in packages if ids is None or cp in ids}):
         old = before["p"].get(cp)
         new = packages.get(cp)
         if new is not None and old is not None and _FINGERPRINT(new) == old:
             continue
+        if about is None:
+            about = {}
+            for event in view.get("events", []):
+                if event.get("type") in EVENT_TYPES:
+                    about.setdefault(event.get("client_package"), []).append(event)
         if old is not None:
-            old_events = [e for e in view.get("events", []) if e.get("seq", 0) <= before["seq"] and e.get("seq") not in undone_before
-                          and e.get("client_package") == cp and e.get("type") in EVENT_TYPES]
+            old_events = [e for e in about.get(cp, ()) if e.get("seq", 0) <= before["seq"] and e.get("seq") not in undone_before]
             package_lines(client, jsontext.loads(old), old_events, removed)
         if new is not None:
-            new_events = [e for e in view.get("events", []) if e.get("client_package") == cp and e.get("type") in EVENT_TYPES
-                          and e.get("seq") not in undone_now]
+            new_events = [e for e in about.get(cp, ()) if e.get("seq") not in undone_now]
             known = None
             if facts is not None:
                 known = facts.get(cp)
