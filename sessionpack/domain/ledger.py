@@ -31,7 +31,11 @@ if TYPE_CHECKING:
 # 4: the directory keeps each client's phone (client list --search).
 # 5: the practice-wide index of sale references (views/refs).
 # 6: a marked booking's fee due is a flat line of views/pending.
-VIEW_FORMAT = 6
+# 7: a package's value movements in one order however its view was made
+#    (parts by key, sessions of one day by booking id): lines written by a
+#    commit and by a rebuild could differ, and a commit then left the old
+#    line of a package beside its new one.
+VIEW_FORMAT = 7
 
 _CLIENT_HANDLERS: dict[str, Handler] = {}
 

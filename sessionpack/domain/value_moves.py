@@ -121,8 +121,12 @@ def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]], l
     units: dict[str, Any] = {}
     moves: list[list[Any]] = []
     lin: list[list[Any]] = []
-    counted = [key for key, part in parts.items() if part[1] != UNLIMITED]
-    unlimited = [key for key, part in parts.items() if part[1] == UNLIMITED]
+    # Parts, and the parts named by an event, in the order of their keys: a
+    # view holds them in the order they were written (a catalog file's at a
+    # sale, the journal's sorted keys when folded again), and the lines must
+    # be the same bytes either way.
+    counted = [key for key in sorted(parts) if parts[key][1] != UNLIMITED]
+    unlimited = [key for key in sorted(parts) if parts[key][1] == UNLIMITED]
     for key in counted:
         bought = _units(parts[key][1], money)
         units[key] = _units(imported_left[key], money) if key in imported_left and imported_left[key] != UNLIMITED else bought
@@ -130,10 +134,15 @@ def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]], l
     for key in unlimited:
         moves.append([start_day, start_col, key, Decimal(parts[key][0]), UNLIMITED, None])
 
-    changes: list[tuple[str, int, int, str, Any]] = []
+    # Each change: (day, order within the day, seq, kind, booking id, what).
+    # Sessions of one day come in the order of their booking ids (as text,
+    # as the statement lists them): the draws of a view folded from the
+    # journal are in booking order, those of a view read back from its file
+    # in the order of their ids, and the lines must be the same bytes.
+    changes: list[tuple[str, int, int, str, str, Any]] = []
     for bid, draw in pkg.get("draws", {}).items():
         if draw["state"] in ("used", "forfeited"):
-            changes.append((draw["date"], 2, 0, "draw", (bid, draw)))
+            changes.append((draw["date"], 2, 0, "draw", bid, (bid, draw)))
     for event in events:
         kind = event.get("type")
         if kind not in PACKAGE_EVENTS or event.get("client_package") != cp:
@@ -141,14 +150,14 @@ def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]], l
         if kind == "transferred" and event["clients"][0] != pkg["owner"]:
             continue
         order = 4 if kind in ("refunded", "package-cancelled") else 1
-        changes.append((_day(event["at"]), order, event.get("seq", 0), kind, event))
+        changes.append((_day(event["at"]), order, event.get("seq", 0), kind, "", event))
     if pkg.get("expired_at"):
-        changes.append((pkg["expired_at"], 3, 0, "expired", pkg.get("lapsed") or {}))
-    changes.sort(key=lambda c: (c[0], c[1], c[2], c[3]))
+        changes.append((pkg["expired_at"], 3, 0, "expired", "", pkg.get("lapsed") or {}))
+    changes.sort(key=lambda c: (c[0], c[1], c[2], c[3], c[4]))
 
     # When the unlimited parts stop being recognised: the first closing change.
     closing_day = None
-    for day, _, _, kind, payload in changes:
+    for day, _, _, kind, _, payload in changes:
         if kind in ("refunded", "package-cancelled", "expired") or (
                 kind == "transferred" and any(v == UNLIMITED for v in payload["amounts"].values())):
             closing_day = day
@@ -173,7 +182,7 @@ def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]], l
             lin.append([key, first, last_text, value, stop])
         unlimited_left[key] = held_unlimited(value, first, last_text, stop) if stop >= first else value
 
-    for day, _, _, kind, payload in changes:
+    for day, _, _, kind, _, payload in changes:
         if kind == "draw":
             bid, draw = payload
             key = draw["key"]
@@ -186,7 +195,7 @@ def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]], l
             moves.append([day, column, key, before - after, _units(draw["amount"], money), bid])
             continue
         if kind == "adjusted":
-            for key, delta in payload.get("changes", {}).items():
+            for key, delta in sorted(payload.get("changes", {}).items()):
                 if key not in units:
                     continue
                 before = valuation.value_of(parts[key], units[key], currency)
@@ -195,7 +204,7 @@ def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]], l
                 moves.append([day, "adjusted", key, after - before, _units(delta, money), None])
             continue
         if kind == "transferred":
-            for key, amount in payload["amounts"].items():
+            for key, amount in sorted(payload["amounts"].items()):
                 if key in units and amount != UNLIMITED:
                     before = valuation.value_of(parts[key], units[key], currency)
                     units[key] -= _units(amount, money)
@@ -205,31 +214,31 @@ def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]], l
                     moves.append([day, "adjusted", key, -unlimited_left.pop(key), UNLIMITED, None])
             continue
         if kind == "expired":
-            for key, amount in payload.items():
+            for key, amount in sorted(payload.items()):
                 if key in units and amount != UNLIMITED:
                     before = valuation.value_of(parts[key], units[key], currency)
                     units[key] -= _units(amount, money)
                     after = valuation.value_of(parts[key], units[key], currency)
                     moves.append([day, "expired", key, before - after, _units(amount, money), None])
-            for key in list(unlimited_left):
+            for key in sorted(unlimited_left):
                 moves.append([day, "expired", key, unlimited_left.pop(key), UNLIMITED, None])
             continue
         # refunded or package-cancelled: what is left is voided
         drops: dict[str, Decimal] = {}
         voided: dict[str, Any] = {}
-        for key, amount in (payload.get("voided") or {}).items():
+        for key, amount in sorted((payload.get("voided") or {}).items()):
             if key in units and amount != UNLIMITED:
                 before = valuation.value_of(parts[key], units[key], currency)
                 voided[key] = _units(amount, money)
                 units[key] -= voided[key]
                 drops[key] = before - valuation.value_of(parts[key], units[key], currency)
-        for key in list(unlimited_left):
+        for key in sorted(unlimited_left):
             drops[key] = drops.get(key, zero) + unlimited_left.pop(key)
         refund = zero
         if kind == "refunded":
             total = Decimal(sale["total"])
             refund = quantize(Decimal(payload["amount"]) * Decimal(sale["price"]) / total, currency) if total else zero
-        keys = list(drops) or list(parts)[:1]
+        keys = sorted(drops) or sorted(parts)[:1]
         weights = {key: drops.get(key, zero) for key in keys}
         shares = _split(refund, weights, currency)
         for key in keys:

@@ -231,3 +231,48 @@ def test_value_of_a_part_that_cannot_be_kept_is_worked_out_and_refused_alike() -
     with pytest.raises(ValueError):
         valuation.value_of([[1], 5], 1, "EUR")  # (a list for a value: no key to keep it under)
     assert valuation.value_of(["90.00", 3], 2, "EUR") == Decimal("60.00")
+
+
+# ---------------------------------------------------------------- one order, however the view was made
+
+
+def _shuffled(value: Any, rng: Any) -> Any:
+    """``value`` with the keys of every dict in it in another order (a view
+    folded from the journal, read back from its file, or made by a commit
+    holds the same records with their keys in different orders)."""
+    if isinstance(value, dict):
+        keys = list(value)
+        rng.shuffle(keys)
+        return {key: _shuffled(value[key], rng) for key in keys}
+    if isinstance(value, list):
+        return [_shuffled(item, rng) for item in value]
+    return value
+
+
+def _busy_mix() -> Client:
+    ana = Client()
+    ana.sell(offer("m", contents={"sessions": {"thai": 2, "massage": 4}}, payment={"price": "500"}, policies={"no_show": "forfeit"}),
+             day=date(2026, 11, 2), regular_prices={"massage": D("90"), "thai": D("120")})
+    same_day = [ana.book(start, service, now=at("2026-11-03T09:00"))
+                for start, service in (("2026-11-10T10:00", MASSAGE), ("2026-11-10T12:00", THAI), ("2026-11-10T15:00", MASSAGE))]
+    ana.mark(same_day[0], "no-show", at("2026-11-10T18:00"))
+    ana.mark(same_day[1], "attend", at("2026-11-10T18:00"))
+    ana.mark(same_day[2], "attend", at("2026-11-10T18:00"))
+    ana.record({"type": "adjusted", "clients": ["ana"], "client_package": "ana.p1", "changes": {"thai": 1, "massage": -1},
+                "expires": None, "reason": "swap", "forfeited": False}, at("2026-11-11T09:00"))
+    return ana
+
+
+@given(st.randoms(use_true_random=False))
+def test_value_movements_are_the_same_whatever_order_the_view_holds_its_records_in(rng: Any) -> None:
+    import json
+
+    ana = _busy_mix()
+    pkg, events = ana.view["packages"]["ana.p1"], ana.view["events"]
+    expected = json.dumps(package_value(pkg, events), sort_keys=True, default=str)
+    assert json.dumps(package_value(_shuffled(pkg, rng), _shuffled(events, rng)), sort_keys=True, default=str) == expected
+    moves = [(m[0], m[1], m[2]) for m in package_value(pkg, events)["moves"]]
+    assert moves[:2] == [("2026-11-02", "sold", "massage"), ("2026-11-02", "sold", "thai")]  # parts by key
+    assert [m for m in moves if m[0] == "2026-11-10"] == [  # sessions of one day by booking id: ana.b1, ana.b2, ana.b3
+        ("2026-11-10", "forfeited", "massage"), ("2026-11-10", "redeemed", "thai"), ("2026-11-10", "redeemed", "massage")]
+    assert [m for m in moves if m[0] == "2026-11-11"] == [("2026-11-11", "adjusted", "massage"), ("2026-11-11", "adjusted", "thai")]
