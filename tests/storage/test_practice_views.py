@@ -508,3 +508,26 @@ def test_a_package_of_several_parts_keeps_one_value_line_through_every_commit(sh
     assert tree_hash(data_dir / "views") == made_by_commits
     held = inproc(data_dir, "report", "liability", "--as-of", "2026-09-04", "--format", "json")
     assert [row["id"] for row in json.loads(held.stdout)["rows"]] == ["bob.p1"]
+
+
+def test_a_package_of_several_parts_moved_paused_and_expired_keeps_one_value_line(shop, data_dir: Path) -> None:
+    (data_dir / "packages" / "mix.toml").write_text(tomli_w.dumps(dict(MIX, expiry="1 month")), encoding="utf-8")
+    steps = [
+        ("2026-09-01T09:00", ("sell", "bob", "mix", "--paid", "400")),
+        ("2026-09-01T09:00", ("book", "bob", "massage", "2026-09-02T10:00")),
+        ("2026-09-03T09:00", ("attend", "bob.b1")),
+        ("2026-09-04T09:00", ("transfer", "bob.p1", "ana", "--sessions", "1", "--service", "thai", "--reason", "gift")),
+        ("2026-09-05T09:00", ("pause", "bob.p1", "2026-09-10", "2026-09-12", "--reason", "away")),
+        ("2026-11-20T09:00", ("notify", "--quiet")),
+    ]
+    for now, args in steps:
+        ok(run(data_dir, *args, now=now))
+        for cp_id in ("bob.p1", "ana.p1"):
+            assert len(value_lines_of(data_dir, cp_id)) <= 1, (args, cp_id)
+        full = inproc(data_dir, "check", "--full")
+        assert (full.returncode, full.stdout) == (0, "No problems found\n"), (args, full.stdout)
+    assert len(value_lines_of(data_dir, "bob.p1")) == len(value_lines_of(data_dir, "ana.p1")) == 1
+    assert '"expired"' in value_lines_of(data_dir, "bob.p1")[0].decode()
+    made_by_commits = tree_hash(data_dir / "views")
+    ok(run(data_dir, "check", "--rebuild"))
+    assert tree_hash(data_dir / "views") == made_by_commits
