@@ -153,7 +153,7 @@ def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]], l
         changes.append((_day(event["at"]), order, event.get("seq", 0), kind, "", event))
     if pkg.get("expired_at"):
         changes.append((pkg["expired_at"], 3, 0, "expired", "", pkg.get("lapsed") or {}))
-    changes.sort(key=lambda c: (c[0], c[1], c[2], c[3], c[4]))
+    changes.sort(key=lambda c: c[:5])
 
     # When the unlimited parts stop being recognised: the first closing change.
     closing_day = None

@@ -439,26 +439,26 @@ def _spans_before(first: Any, second: Any, offset: int) -> array:
     return out
 
 
-def _parse(raw: bytes, line: int, expect_seq: int | None) -> dict[str, Any]:
-    """``journal.parse_line``, quicker for a well-formed line (same answer)."""
-    try:
-        event = _LOADS(raw)
-        if isinstance(event, dict) and isinstance(event.get("type"), str) \
-                and isinstance(event.get("seq"), int) and (expect_seq is None or event["seq"] == expect_seq):
-            return event
-    except Exception:  # noqa: BLE001 - anything unusual: the careful reading below says what
-        pass
-    return journal.parse_line(raw, line, layout.JOURNAL, expect_seq)
-
-
 _HEAD = ("seq", "type", "clients", "more")  # what the scan reads of a well-formed line
 
 
 def _head_fits(fields: tuple[Any, ...], expect_seq: int | None) -> bool:
-    """Whether a line's ``_HEAD`` fields pass the checks of ``_parse`` (when
-    they do not, the line is read whole, which words the problem)."""
+    """Whether a line's seq and type (the first two of ``_HEAD``) are those
+    of a well-formed event with the expected seq; when they are not, the
+    line is read by ``journal.parse_line``, which words the problem."""
     event_seq, event_type = fields[0], fields[1]
     return isinstance(event_type, str) and isinstance(event_seq, int) and (expect_seq is None or event_seq == expect_seq)
+
+
+def _parse(raw: bytes, line: int, expect_seq: int | None) -> dict[str, Any]:
+    """``journal.parse_line``, quicker for a well-formed line (same answer)."""
+    try:
+        event = _LOADS(raw)
+        if isinstance(event, dict) and _head_fits((event.get("seq"), event.get("type")), expect_seq):
+            return event
+    except Exception:  # noqa: BLE001 - anything unusual: the careful reading below says what
+        pass
+    return journal.parse_line(raw, line, layout.JOURNAL, expect_seq)
 
 
 def _crc32(path: str, stop: int) -> int:
@@ -509,8 +509,8 @@ class _Range:
 
     def read(self, keep_small: bool, small: list[Any] | None = None) -> "_Range":
         spans = self.spans
-        types = None if any(entry.types is None for entry in SMALL_VIEWS) else frozenset().union(*(e.types for e in SMALL_VIEWS))
-        small_kinds = None if types is None else types | {"undone"}  # the lines the small views need
+        small_kinds = None if any(entry.types is None for entry in SMALL_VIEWS) else \
+            frozenset({"undone"}).union(*(entry.types for entry in SMALL_VIEWS))  # the lines the small views need
         wants_small = keep_small or bool(small)
         relative = self.first_seq is None
         line = self.line if not relative else 0
