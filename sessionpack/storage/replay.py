@@ -44,6 +44,8 @@ from __future__ import annotations
 import os
 import secrets
 from array import array
+from bisect import bisect_left
+from itertools import accumulate
 
 from .. import jsontext
 from ..collector import paused
@@ -440,6 +442,49 @@ def _spans_before(first: Any, second: Any, offset: int) -> array:
 
 
 _HEAD = ("seq", "type", "clients", "more")  # what the scan reads of a well-formed line
+# The same fields, typed as a well-formed event has them, for a batch of lines.
+_HEADS = (("seq", int, jsontext.REQUIRED), ("type", str, jsontext.REQUIRED), ("clients", list[str], []),
+          ("more", object, jsontext.ABSENT))
+_BATCH = 1 << 20  # bytes of lines the scan reads at once
+
+
+class _Every:
+    """Holds every event type (the kinds of lines a small view of any type needs)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_EVERY = _Every()
+
+
+def _add_spans(spans: dict[Any, array], clients: Any, offset: int, length: int) -> None:
+    """Note an event's place for each client it names (once for a client named twice)."""
+    if type(clients) is list and len(clients) == 1:
+        named: Any = clients
+    else:
+        named = []
+        for client_id in clients:
+            if client_id not in named:
+                named.append(client_id)
+    for client_id in named:
+        found = spans.get(client_id)
+        if found is None:
+            found = spans[client_id] = array("q")
+        found.append(offset)
+        found.append(length)
+
+
+def _unfinished_after(heads: list[Any], unfinished: int, first_line: int) -> int:
+    """The first line of the unfinished command after the lines of ``heads``
+    (the first at ``first_line``), as the scan counts it line by line: the
+    line that opened the run of lines marked ``more`` that ends them, 0 for none."""
+    last = len(heads) - 1
+    while last >= 0 and heads[last].more is True:
+        last -= 1
+    if last == len(heads) - 1:
+        return 0 if heads else unfinished
+    return first_line + last + 1 if last >= 0 else (unfinished or first_line)
 
 
 def _head_fits(fields: tuple[Any, ...], expect_seq: int | None) -> bool:
@@ -512,82 +557,119 @@ class _Range:
         small_kinds = None if any(entry.types is None for entry in SMALL_VIEWS) else \
             frozenset({"undone"}).union(*(entry.types for entry in SMALL_VIEWS))  # the lines the small views need
         wants_small = keep_small or bool(small)
+        small_of = dict((e.name, v) for e, v in small) if small else {}
+        kinds: Any = (_EVERY if small_kinds is None else small_kinds) if wants_small else ()  # the types of the lines the small views need
         relative = self.first_seq is None
         line = self.line if not relative else 0
         offset, stop, seq = self.offset, self.stop, self.seq
         count, unfinished = self.count, self.unfinished  # (kept here while the loop runs: a line costs less)
         absent = jsontext.ABSENT
         head = jsontext.field_reader(_HEAD)  # (None without the bulk engine: every line is read whole)
+        heads = jsontext.heads_reader(_HEADS)  # (likewise)
         try:
             with open_binary(self.path) as handle:
                 handle.seek(offset)
-                for raw in handle:
+                for batch in iter(lambda: handle.readlines(_BATCH), []):
+                    # A batch of well-formed lines is read at once (below), the
+                    # rest line by line; both leave the same spans, small views,
+                    # problems and counts.
                     if offset >= stop:
                         break
-                    line += 1
-                    if raw[-1:] != b"\n":
-                        self._problem(line, f"{layout.JOURNAL}:{line}: is an incomplete last line; run any other sessionpack command to move it aside")
-                        break
-                    expect = None if relative and not count else seq + 1
-                    fields = head(raw) if head is not None else None
-                    if fields is not None and _head_fits(fields, expect):
-                        event_seq, event_type, clients, more = fields
-                        event = None  # read whole only where the small views need it
-                    else:
-                        try:
-                            event = _parse(raw, line, expect)
-                        except FileProblem as err:
-                            self._problem(line, str(err))
-                            break
-                        event_seq, event_type, clients, more = event["seq"], event["type"], event.get("clients", []), event.get("more")
-                    if clients is absent:
-                        clients = []
-                    if relative and not count:
-                        self.first_seq = event_seq
-                    try:
-                        if type(clients) is list and len(clients) == 1:
-                            found = spans.get(clients[0])
-                            if found is None:
-                                found = spans[clients[0]] = array("q")
-                            found.append(offset)
-                            found.append(len(raw))
-                        else:
-                            named: list[Any] = []
-                            for client_id in clients:
-                                if client_id not in named:  # a client named twice gets the event once
-                                    named.append(client_id)
-                                    found = spans.get(client_id)
-                                    if found is None:
-                                        found = spans[client_id] = array("q")
-                                    found.append(offset)
-                                    found.append(len(raw))
-                        if wants_small and (small_kinds is None or event_type in small_kinds):
-                            if keep_small:
-                                self.small_lines.append((offset, raw))
-                                self.line_of[offset] = line
+                    ends = list(accumulate(map(len, batch), initial=offset))
+                    if ends[-2] >= stop:
+                        del batch[bisect_left(ends, stop):]  # the lines that start before stop
+                    found_heads = heads(batch) if heads is not None and batch[-1][-1:] == b"\n" else None
+                    first = seq + 1 if not relative or count else (found_heads[0].seq if found_heads else 0)
+                    if found_heads is not None and [h.seq for h in found_heads] == list(range(first, first + len(batch))):
+                        if relative and not count:
+                            self.first_seq = first
+                        at = offset
+                        for i, (fields, length) in enumerate(zip(found_heads, map(len, batch))):
+                            clients = fields.clients
+                            if len(clients) == 1:
+                                found = spans.get(clients[0])
+                                if found is None:
+                                    found = spans[clients[0]] = array("q")
+                                found.append(at)
+                                found.append(length)
                             else:
-                                if event is None:
-                                    event = _LOADS(raw)  # (what the field reader answers, loads reads)
-                                if event_type == "undone":
-                                    fold_undo_small(self.path, event, lambda c: spans.get(c, ()), offset, dict((e.name, v) for e, v in small))
-                                else:
-                                    for entry, view in small:
-                                        if entry.types is None or event_type in entry.types:
-                                            entry.fold(view, event)
-                    except _Misfit as err:
-                        self._problem(err.line if err.line is not None else line, err.text)
-                        break
-                    except _DOES_NOT_FIT as err:
-                        self._problem(line, does_not_fit(line, raw, err))
-                        break
-                    seq = event_seq
-                    count += 1
-                    offset += len(raw)
-                    unfinished = (unfinished or line) if more is True else 0
+                                _add_spans(spans, clients, at, length)
+                            if fields.type in kinds and self._small(batch[i], None, fields.type, at, line + i + 1, keep_small, small, small_of):
+                                line, count, offset = line + i + 1, count + i, at
+                                seq = first + i - 1 if i else seq
+                                unfinished = _unfinished_after(found_heads[:i], unfinished, line - i)
+                                return self
+                            at += length
+                        unfinished = _unfinished_after(found_heads, unfinished, line + 1)
+                        line, count, offset, seq = line + len(batch), count + len(batch), at, first + len(batch) - 1
+                        continue
+                    for raw in batch:
+                        if offset >= stop:
+                            break
+                        line += 1
+                        if raw[-1:] != b"\n":
+                            self._problem(line, f"{layout.JOURNAL}:{line}: is an incomplete last line; run any other sessionpack command to move it aside")
+                            break
+                        expect = None if relative and not count else seq + 1
+                        fields = head(raw) if head is not None else None
+                        if fields is not None and _head_fits(fields, expect):
+                            event_seq, event_type, clients, more = fields
+                            event = None  # read whole only where the small views need it
+                        else:
+                            try:
+                                event = _parse(raw, line, expect)
+                            except FileProblem as err:
+                                self._problem(line, str(err))
+                                break
+                            event_seq, event_type, clients, more = event["seq"], event["type"], event.get("clients", []), event.get("more")
+                        if clients is absent:
+                            clients = []
+                        if relative and not count:
+                            self.first_seq = event_seq
+                        try:
+                            _add_spans(spans, clients, offset, len(raw))
+                        except _DOES_NOT_FIT as err:
+                            self._problem(line, does_not_fit(line, raw, err))
+                            break
+                        if event_type in kinds and self._small(raw, event, event_type, offset, line, keep_small, small, small_of):
+                            break
+                        seq = event_seq
+                        count += 1
+                        offset += len(raw)
+                        unfinished = (unfinished or line) if more is True else 0
+                    else:
+                        continue
+                    break
         finally:
             self.count, self.unfinished = count, unfinished
-        self.line, self.offset, self.seq = line, offset, seq
+            self.line, self.offset, self.seq = line, offset, seq
         return self
+
+    def _small(self, raw: bytes, event: dict[str, Any] | None, event_type: str, offset: int, line: int, keep_small: bool,
+               small: list[Any] | None, small_of: dict[str, Any]) -> bool:
+        """Keep a line the small views need (a worker's part), or fold it
+        into them; True when it does not fit (the problem is then noted)."""
+        try:
+            if keep_small:
+                self.small_lines.append((offset, raw))
+                self.line_of[offset] = line
+                return False
+            if event is None:
+                event = _LOADS(raw)  # (what the field readers answer, loads reads)
+            if event_type == "undone":
+                spans = self.spans
+                fold_undo_small(self.path, event, lambda c: spans.get(c, ()), offset, small_of)
+            else:
+                for entry, view in small or ():
+                    if entry.types is None or event_type in entry.types:
+                        entry.fold(view, event)
+        except _Misfit as err:
+            self._problem(err.line if err.line is not None else line, err.text)
+            return True
+        except _DOES_NOT_FIT as err:
+            self._problem(line, does_not_fit(line, raw, err))
+            return True
+        return False
 
     def read_one(self) -> "_Range":
         """The problem of the first line of this range, told as the whole

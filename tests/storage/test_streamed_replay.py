@@ -550,7 +550,8 @@ def test_the_collector_is_held_off_while_the_replay_folds_and_back_on_after(gene
         seen.add(gc.isenabled())
         dispatch(view, event)
 
-    parse, head_fits = streamed._parse, streamed._head_fits
+    parse, head_fits, after_batch = streamed._parse, streamed._head_fits, streamed._unfinished_after
+    batches: list[int] = []
 
     def watched_parse(*args: Any) -> dict[str, Any]:
         seen.add(gc.isenabled())
@@ -560,13 +561,19 @@ def test_the_collector_is_held_off_while_the_replay_folds_and_back_on_after(gene
         seen.add(gc.isenabled())
         return head_fits(*args)
 
+    def watched_batch(*args: Any) -> int:  # (the scan's reading of a batch of lines with the bulk engine)
+        seen.add(gc.isenabled())
+        batches.append(len(args[0]))
+        return after_batch(*args)
+
     monkeypatch.setattr(ledger, "dispatch", watched)
+    monkeypatch.setattr(streamed, "_unfinished_after", watched_batch)
     monkeypatch.setattr(streamed, "_parse", watched_parse)
     monkeypatch.setattr(streamed, "_head_fits", watched_head)
     assert gc.isenabled()
     replayed = streamed.Replayed(str(generated / layout.JOURNAL))
     replayed.scan(None, 1)
-    assert seen == {False} and gc.isenabled()
+    assert seen == {False} and gc.isenabled() and sum(batches) == replayed.seq  # every line read in batches
     files = replayed.visit_files(lambda name, data: seen.add(gc.isenabled()) or data, 1)
     assert replayed.problems == [] and len(files) > 40
     assert seen == {False} and gc.isenabled()
