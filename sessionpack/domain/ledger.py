@@ -35,7 +35,10 @@ if TYPE_CHECKING:
 #    (parts by key, sessions of one day by booking id): lines written by a
 #    commit and by a rebuild could differ, and a commit then left the old
 #    line of a package beside its new one.
-VIEW_FORMAT = 7
+# 8: a client view keeps of an undo only what concerns that client (its own
+#    events' seqs, itself as the client named): a view kept the whole undo,
+#    so undoing a command of N clients wrote N copies of a list of N clients.
+VIEW_FORMAT = 8
 
 _CLIENT_HANDLERS: dict[str, Handler] = {}
 
@@ -83,12 +86,25 @@ def dispatch(view: dict[str, Any], event: dict[str, Any]) -> None:
 
 
 def apply_to_client(view: dict[str, Any], event: dict[str, Any]) -> None:
-    """Apply one event to the view of one of the clients it names."""
+    """Apply one event to the view of one of the clients it names (what the
+    view keeps of it: ``kept``)."""
     if event["seq"] <= view["seq"]:
         return  # already applied (repair after a crash is idempotent)
+    event = kept(view, event)
     dispatch(view, event)
     view["events"].append(event)
     view["seq"] = event["seq"]
+
+
+def kept(view: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
+    """The event as the view of one of the clients it names keeps it in its
+    history: the event itself, but for an undo, which keeps only what
+    concerns this client (``undo.kept_in_view``)."""
+    if event.get("type") != "undone":
+        return event
+    from .undo import kept_in_view
+
+    return kept_in_view(view, event)
 
 
 @handles("client-added")

@@ -116,6 +116,47 @@ def refold(view: dict[str, Any], events: list[dict[str, Any]]) -> None:
         view["undone"] = sorted(excluded)
 
 
+def kept_in_view(view: Mapping[str, Any], event: dict[str, Any]) -> dict[str, Any]:
+    """What a client's view keeps of an ``undone`` event: the event with
+    only this client named, and for each command it takes back only the
+    seqs of this client's own events (those in the view before it, the
+    only ones that change this client), in the order of those events. An
+    undo of a command of thousands of clients is one journal line naming
+    them all; each view keeps a copy the size of that client's share.
+    Kept again, it stays the same, so a view folded again from its own
+    events is the same view."""
+    own = [e["seq"] for e in view.get("events", ())]
+    return {**event, "clients": [view["id"]],
+            "undo": [{**target, "seqs": own_share(own, target["seqs"])} for target in event["undo"]]}
+
+
+def own_share(own: list[int], seqs: list[int]) -> list[int]:
+    """The seqs of ``own`` (a client's events, in order) that ``seqs`` (a
+    command's events) names. The set of a command's seqs is made once for
+    all the clients that ask about the same list (``_seq_set``): an undo of
+    a command of N clients asks N times, and a set each time would cost
+    N times the command's size."""
+    named = _seq_set(seqs)
+    return [seq for seq in own if seq in named]
+
+
+_SEQ_SETS: dict[int, tuple[list[int], frozenset[int]]] = {}  # id of a list of seqs -> (that list, its set)
+
+
+def _seq_set(seqs: list[int]) -> frozenset[int]:
+    """``frozenset(seqs)``, kept for the next call with the same list (a
+    list of an event, which never changes once made; the list is held while
+    kept, so its id is not given to another)."""
+    known = _SEQ_SETS.get(id(seqs))
+    if known is not None and known[0] is seqs:
+        return known[1]
+    if len(_SEQ_SETS) >= 64:
+        _SEQ_SETS.clear()
+    made = frozenset(seqs)
+    _SEQ_SETS[id(seqs)] = (seqs, made)
+    return made
+
+
 @handles("undone")
 def _undone(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
     refold(view, [*view["events"], event])
@@ -168,8 +209,9 @@ def first_misfit(client_id: str, events: list[dict[str, Any]], targets: list[tup
     ``targets`` ((command id, seqs of its events)) are taken back; the first
     event that no longer fits (its fold fails or leaves a balance below
     zero), or None."""
+    own = [e["seq"] for e in events]
     mark = {"type": "undone", "command": "c-planned", "seq": (events[-1]["seq"] if events else 0) + 1,
-            "undo": [{"command": command, "seqs": seqs} for command, seqs in targets]}
+            "undo": [{"command": command, "seqs": own_share(own, seqs)} for command, seqs in targets]}
     excluded = excluded_seqs([*events, mark])
     view = ledger.empty_client_view(client_id)
     for event in events:

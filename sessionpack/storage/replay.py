@@ -109,6 +109,7 @@ class Replayed:
         self.problems: list[str] = []
         self._scan_stop: int | None = None  # the line the scan stopped at with a problem
         self._misfit: tuple[int, str] | None = None  # (line, problem) of the first event that does not fit
+        self._undos: dict[int, dict[str, Any]] = {}  # long undo lines read by the fold, by place (fold_client)
 
     # -- pass 1 -----------------------------------------------------------------
 
@@ -224,7 +225,7 @@ class Replayed:
         (remembered if it is the first so far)."""
         try:
             return fold_client(fd, client_id, self.spans[client_id], encode_events,
-                               stop_line=None if self._misfit is None else self._misfit[0], as_read=as_read)
+                               stop_line=None if self._misfit is None else self._misfit[0], as_read=as_read, undos=self._undos)
         except _Misfit as err:
             if err.line is not None:
                 self._misfit = (err.line, err.text)
@@ -364,7 +365,8 @@ def encoded_view(view: dict[str, Any], events: list[bytes]) -> bytes:
 
 
 def fold_client(fd: int, client_id: Any, spans: Any, encode_events: bool = True, until: int | None = None,
-                stop_line: int | None = None, as_read: bool = False) -> tuple[dict[str, Any], list[bytes]]:
+                stop_line: int | None = None, as_read: bool = False,
+                undos: dict[int, dict[str, Any]] | None = None) -> tuple[dict[str, Any], list[bytes]]:
     """The view of one client from its events at ``spans`` (start, length,
     start, length... in the journal open as ``fd``; those before byte
     ``until`` only), and its events encoded as a commit encodes them (with
@@ -373,7 +375,8 @@ def fold_client(fd: int, client_id: Any, spans: Any, encode_events: bool = True,
     An undo (``undone``) folds the client again from its events, as a
     commit of one does. Raises ``_Misfit`` at an event that does not fit
     (with no line when it comes at or after ``stop_line``: nothing more to
-    learn)."""
+    learn). ``undos``: the undo events read so far, by place, shared by the
+    clients they name (see ``_read_event``)."""
     view = ledger.empty_client_view(client_id)
     encoded: list[bytes] = []
     raws: list[bytes] = []  # the events as read, when they are not encoded
@@ -382,7 +385,7 @@ def fold_client(fd: int, client_id: Any, spans: Any, encode_events: bool = True,
         if until is not None and spans[i] >= until:
             break
         raw = os.pread(fd, spans[i + 1], spans[i])
-        event = _LOADS(raw)  # (checked by the scan)
+        event = _LOADS(raw) if undos is None or len(raw) < _SHARED_FROM else _read_event(raw, spans[i], undos)  # (checked by the scan)
         line = event["seq"] + 1
         if stop_line is not None and line >= stop_line:
             raise _Misfit(None, "")  # past the first misfit found: nothing more to learn here
@@ -390,16 +393,20 @@ def fold_client(fd: int, client_id: Any, spans: Any, encode_events: bool = True,
             if event["type"] == "undone":
                 view["events"] = [_LOADS(e) for e in (encoded if encode_events else raws)]
                 ledger.apply_to_client(view, event)  # folds the client again without the undone events
+                event = view["events"][-1]  # what the view keeps of the undo (ledger.kept), never the line as read
+                raw = encode(event) + b"\n"
+                as_kept = True
                 view["events"] = []
             else:
                 ledger.dispatch(view, event)
                 view["seq"] = event["seq"]
+                as_kept = as_read
         except FileProblem as err:
             raise _Misfit(line, str(err)) from None
         except _DOES_NOT_FIT as err:
             raise _Misfit(line, does_not_fit(line, raw, err)) from None
         if encode_events:
-            encoded.append(raw[:-1] if as_read else encode(event))
+            encoded.append(raw[:-1] if as_kept else encode(event))
             if event["type"] in report_shards.EVENT_TYPES:
                 report_events.append(event)
         else:
@@ -407,6 +414,24 @@ def fold_client(fd: int, client_id: Any, spans: Any, encode_events: bool = True,
     undone = set(view.get("undone", ()))  # events of undone commands no longer count (domain.undo)
     view["events"] = [e for e in report_events if e.get("seq") not in undone] if undone else report_events
     return view, encoded
+
+
+_SHARED_FROM = 16 * 1024  # bytes of a line from which an undo read is kept for the next clients it names
+
+
+def _read_event(raw: bytes, offset: int, undos: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """The event of a long line at ``offset``: an undo of a command of many
+    clients is one line naming them all, read once and shared by their
+    folds (which only read it: ``ledger.kept`` copies what a view keeps),
+    the last eight of them kept."""
+    event = undos.get(offset)
+    if event is None:
+        event = _LOADS(raw)
+        if event.get("type") == "undone":
+            if len(undos) >= 8:
+                del undos[next(iter(undos))]
+            undos[offset] = event
+    return event
 
 
 def fold_undo_small(path: str, event: dict[str, Any], spans_of: Callable[[Any], Any], offset: int,
@@ -418,11 +443,12 @@ def fold_undo_small(path: str, event: dict[str, Any], spans_of: Callable[[Any], 
     from .small_views import fold_undo
 
     views: dict[Any, dict[str, Any]] = {}
+    undos: dict[int, dict[str, Any]] = {}
     fd = open_file(path, os.O_RDONLY)
     try:
         for client_id in event.get("clients", []):
             if client_id not in views:
-                view, encoded = fold_client(fd, client_id, spans_of(client_id), until=offset)
+                view, encoded = fold_client(fd, client_id, spans_of(client_id), until=offset, undos=undos)
                 view["events"] = [_LOADS(e) for e in encoded]
                 views[client_id] = view
     finally:

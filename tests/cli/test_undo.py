@@ -4,6 +4,7 @@ exactly, dependencies refused or cascaded, an undo undone, commands listed."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -226,3 +227,40 @@ def test_a_file_of_sales_is_undone_as_a_whole(shop, data_dir: Path, tmp_path: Pa
     again = ok_json(shop("sell", "--csv", str(sales), "--create-clients", "--format", "json", now=LATER))
     assert [r["status"] for r in again] == ["created"] * 3
     assert ok(shop("check", "--full", now=LATER)) == "No problems found\n"
+
+
+def test_an_undo_of_many_clients_leaves_each_view_its_own_share(shop, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The undo's journal line names every client and every event; each
+    client's view keeps only itself and its own events' seqs (it kept the
+    whole line: an undo of a file of N new clients wrote N copies of a list
+    of N clients, and the views grew with the square of the file)."""
+    sales = tmp_path / "sales.csv"
+    sales.write_text("client,name,package,ref\n" + "".join(f"new{n},New {n},credit,bulk-{n}\n" for n in range(60)))
+    ok_json(shop("sell", "--csv", str(sales), "--create-clients", "--format", "json", now=LATER))
+    sold = {e["seq"] for e in events(data_dir) if "new7" in e.get("clients", [])}
+    size_before = (data_dir / "views" / "clients" / "new7.json").stat().st_size
+    first = ok_json(shop("undo", "--last", "--reason", "wrong file", "--format", "json", now=LATER))
+    line = next(e for e in events(data_dir) if e["type"] == "undone")
+    assert len(line["clients"]) == 60 and len(line["undo"][0]["seqs"]) == 120  # the journal keeps the whole undo
+    view = json.loads((data_dir / "views" / "clients" / "new7.json").read_text())
+    kept = view["events"][-1]
+    assert kept["type"] == "undone" and kept["clients"] == ["new7"] and kept["command"] == first["id"]
+    assert kept["undo"] == [{"command": line["undo"][0]["command"], "seqs": sorted(sold), "what": line["undo"][0]["what"]}]
+    assert view["undone"] == sorted(sold)
+    assert (data_dir / "views" / "clients" / "new7.json").stat().st_size < size_before + 600  # not a list of 60 clients
+    assert ok(shop("check", "--full", now=LATER)) == "No problems found\n"
+    # Undone again (a redo): each view keeps its share of that undo too, and the sales count again.
+    again = ok_json(shop("undo", first["id"], "--reason", "right file", "--format", "json", now=LATER))
+    view = json.loads((data_dir / "views" / "clients" / "new7.json").read_text())
+    assert view["events"][-1]["clients"] == ["new7"] and view["events"][-1]["command"] == again["id"]
+    assert view["events"][-1]["undo"][0]["seqs"] == [kept["seq"]] and view["undone"] == [kept["seq"]]  # (the first undo)
+    assert ok_json(shop("balance", "new7", "--format", "json", now=LATER))[0]["id"] == "new7.p1"
+    history = ok_json(shop("history", "new7", "--format", "json", now=LATER))
+    assert [(h["type"], h["undone_by"]) for h in history] == [("client-added", None), ("sold", None), ("undone", again["id"]),
+                                                             ("undone", None)]
+    assert ok(shop("check", "--full", now=LATER)) == "No problems found\n"
+    files = {p.relative_to(data_dir).as_posix(): p.read_bytes() for p in (data_dir / "views").rglob("*") if p.is_file()}
+    shutil.rmtree(data_dir / "views")
+    ok(shop("check", "--rebuild", now=LATER))
+    rebuilt = {p.relative_to(data_dir).as_posix(): p.read_bytes() for p in (data_dir / "views").rglob("*") if p.is_file()}
+    assert rebuilt == files  # a rebuild from the journal makes the views the commits made
