@@ -9,7 +9,7 @@ import typer
 
 from ..errors import InputError, RuleError
 from .app import app, boundary, store, writer
-from .output import Col, Format, emit, emit_record, say
+from .output import Col, Format, bulk_work, emit, emit_record, say
 
 LOG_COLUMNS = [Col("id", keep=True), Col("when", keep=True), Col("actor", wide=True), Col("what"), Col("clients"),
                Col("undone_by", "undone", keep=True)]
@@ -144,7 +144,7 @@ def undo_cmd(
     if why is None:
         raise InputError("undo needs --reason R (it stays in the history)")
     opened = store()
-    with opened.writing() as tx:
+    with bulk_work(), opened.writing() as tx:  # (an undo of a file of sales names thousands of clients)
         events = undoing.last_command(opened, tx) if last else undoing.find_command(opened, tx, command or "")
         target = command_id(events)
         by = undoing.undone_by(opened, tx, events)
