@@ -37,7 +37,9 @@ them):
   on the untouched practice, which lists every expiry of ten years;
 - ``sell --csv`` of 10,000 rows (new clients, half of them imported
   balances; one commit, checked in the journal), the same file again (every
-  row unchanged), its ``--dry-run``, and ``client add --csv`` of 10,000
+  row unchanged), ``undo --last`` of it ("wrong file") and the same file
+  sold again after that undo (reported apart, with the size of the client
+  views it leaves), its ``--dry-run``, and ``client add --csv`` of 10,000
   clients; with ``--bulk-existing`` also one sale for each existing client;
 - ``hledger -f FILE bal`` on the same events written as a ledger, when
   hledger is installed or installable with apt-get.
@@ -441,7 +443,7 @@ def bulk_files(data: str, scale: float) -> dict[str, str]:
 
 
 def journal_tail(data: str, offset: int) -> list[dict[str, Any]]:
-    """The time stamp and 'more' mark of each event after ``offset``. Only
+    """The time stamp, 'more' mark, type and number of clients named of each event after ``offset``. Only
     these are kept: the events of a file of 10,000 sales held whole made
     this process some 200 MiB, and a child forked from it then reports that
     much as its own peak (Linux carries the peak over fork and exec)."""
@@ -450,8 +452,14 @@ def journal_tail(data: str, offset: int) -> list[dict[str, Any]]:
         out = []
         for line in handle:
             event = json.loads(line)
-            out.append({"at": event["at"], "more": event.get("more", False)})
+            out.append({"at": event["at"], "more": event.get("more", False), "type": event.get("type"),
+                        "clients": len(event.get("clients", []))})
         return out
+
+
+def tree_bytes(folder: str) -> int:
+    """The bytes of the files under ``folder``."""
+    return sum(os.path.getsize(os.path.join(top, name)) for top, _, names in os.walk(folder) for name in names)
 
 
 def one_commit(events: list[dict[str, Any]]) -> bool:
@@ -464,7 +472,7 @@ def bulk(data: str, scale: float, runs: int, existing: bool) -> dict[str, dict[s
     a fresh scratch copy; its re-run (every row unchanged) on the same copy;
     ``--dry-run`` on the data itself (it writes nothing)."""
     files = bulk_files(data, scale)
-    samples: dict[str, list[tuple[float, int, float]]] = {"sell": [], "rerun": [], "dry": [], "clients": []}
+    samples: dict[str, list[tuple[float, int, float]]] = {"sell": [], "rerun": [], "undo": [], "again": [], "dry": [], "clients": []}
     notes: dict[str, str] = {}
     out: dict[str, dict[str, Any]] = {}
     # The scratch copies are deleted at the end, not after each run: ext4
@@ -483,6 +491,17 @@ def bulk(data: str, scale: float, runs: int, existing: bool) -> dict[str, dict[s
             offset = os.path.getsize(os.path.join(scratch, "journal.jsonl"))
             samples["rerun"].append(run_once(sp(scratch, "sell", "--csv", files["moving"], "--create-clients")))
             notes["rerun"] = "nothing recorded" if not journal_tail(scratch, offset) else "RECORDED SOMETHING"
+            # "Wrong file": the whole file taken back in one undo, then sold again.
+            offset = os.path.getsize(os.path.join(scratch, "journal.jsonl"))
+            samples["undo"].append(run_once(sp(scratch, "undo", "--last", "--reason", "wrong file", "--yes")))
+            events = journal_tail(scratch, offset)
+            notes["undo"] = (f"one event naming {events[0]['clients']:,} clients" if len(events) == 1 and
+                             events[0]["type"] == "undone" else "NOT one undo")
+            offset = os.path.getsize(os.path.join(scratch, "journal.jsonl"))
+            samples["again"].append(run_once(sp(scratch, "sell", "--csv", files["moving"], "--create-clients")))
+            events = journal_tail(scratch, offset)
+            notes["again"] = (f"one commit of {len(events):,} events" if one_commit(events) else "NOT one commit")
+            notes["again"] += f"; client views {tree_bytes(os.path.join(scratch, 'views', 'clients')) / 2**20:,.0f} MiB"
             scratch = scratch_copy(data, f"scratch-clients-{run}")
             made.append(scratch)
             samples["clients"].append(run_once(sp(scratch, "client", "add", "--csv", files["clients"])))
@@ -512,6 +531,8 @@ def bulk(data: str, scale: float, runs: int, existing: bool) -> dict[str, dict[s
 BULK_LABELS = {
     "sell": "sell --csv: 10,000 rows, new clients (half imported)",
     "rerun": "sell --csv again: 10,000 rows unchanged",
+    "undo": "undo --last of that file (10,000 new clients)",
+    "again": "sell --csv of the same file after its undo",
     "dry": "sell --csv --dry-run: 10,000 rows",
     "clients": "client add --csv: 10,000 clients",
     "existing": "sell --csv: 10,000 rows, one per existing client",
@@ -938,8 +959,14 @@ def run_bench(args: Any, scales: list[float], repeat: int) -> int:
         for key, m in bulk_runs.get(s, {}).items():
             name = BULK_LABELS.get(key, "sell --csv (10,000 rows)")
             target = f"<= {CSV_SECONDS:g} s, one commit" if key in ("sell", "existing") else f"<= {CSV_SECONDS:g} s"
+            if key in ("undo", "again"):
+                target = "(reported apart)"
             if "error" in m:
                 table.add(label, name, None, target, None, f"error: {m['error']}")
+                continue
+            if key in ("undo", "again"):
+                bad = m.get("note", "").startswith("NOT")
+                table.add(label, name, m, target, False if bad else None, f"{m.get('note', '')} ({m['runs']} run{'s' if m['runs'] != 1 else ''})")
                 continue
             fine = m["median"] <= CSV_SECONDS and not m.get("note", "").startswith(("NOT", "RECORDED"))
             notes = [m.get("note", "")] + ([f"({m['runs']} run{'s' if m['runs'] != 1 else ''})"])
