@@ -87,10 +87,21 @@ def log_cmd(
         flat = [dict(r, clients=" ".join(r["clients"]), undone_by=r["undone_by"] or "") for r in rows]
         emit(fmt, LOG_CSV, flat)
         return
-    table = [dict(r, when=human_time(r["at"], opened.now, tz), clients=", ".join(r["clients"]), undone_by=r["undone_by"] or "")
+    table = [dict(r, when=human_time(r["at"], opened.now, tz), clients=clients_cell(r["clients"]), undone_by=r["undone_by"] or "")
              for r in rows]
     emit(fmt, LOG_COLUMNS, table if fmt is Format.table else rows, data=rows, title="Commands, newest first",
          empty="No commands recorded")
+
+
+SHOWN_CLIENTS = 5  # of a command's clients, those a table row names (JSON and CSV list them all)
+
+
+def clients_cell(clients: list[str]) -> str:
+    """The clients of a command as a table shows them: a file of sales
+    names thousands, so past six only the first five and how many more."""
+    if len(clients) <= SHOWN_CLIENTS + 1:
+        return ", ".join(clients)
+    return f"{', '.join(clients[:SHOWN_CLIENTS])} and {len(clients) - SHOWN_CLIENTS} more"
 
 
 def _commands_of(opened: Any, tx: Any, view: dict[str, Any]) -> Any:

@@ -34,20 +34,29 @@ def _parse(line: bytes, offset: int) -> dict[str, Any]:
     return record
 
 
+LONG_COMMAND = 256  # events of a command from which its lines are read by the bulk engine (jsontext.engage)
+
+
 def backwards(root: str, end: int) -> Iterator[list[dict[str, Any]]]:
     """Every command before byte ``end`` of the journal, newest first (each
-    as its events, oldest first)."""
+    as its events, oldest first). A long command (a file of sales, an undo
+    of one: tens of thousands of events) has the rest of its lines read by
+    the bulk engine."""
     with open_binary(os.path.join(root, layout.JOURNAL)) as handle:
-        group: list[dict[str, Any]] = []
+        group: list[dict[str, Any]] = []  # (newest first while it is read)
         for offset, line in _lines_backwards(handle, end):
             record = _parse(line, offset)
             if record["seq"] == 0 and "journal" in record:
                 break  # the header
             if group and record.get("more") is not True:
+                group.reverse()
                 yield group
                 group = []
-            group.insert(0, record)
+            group.append(record)
+            if len(group) == LONG_COMMAND:
+                jsontext.engage()
         if group:
+            group.reverse()
             yield group
 
 
@@ -97,7 +106,10 @@ def command_at(root: str, seq: int, end: int) -> list[dict[str, Any]] | None:
             earlier = _parse(line, back_offset)
             if earlier.get("more") is not True or "journal" in earlier:
                 break
-            events.insert(0, earlier)
+            events.append(earlier)
+            if len(events) == LONG_COMMAND:
+                jsontext.engage()
+        events.reverse()
         handle.seek(offset)
         handle.readline()
         last = record

@@ -240,6 +240,10 @@ def test_an_undo_of_many_clients_leaves_each_view_its_own_share(shop, data_dir: 
     sold = {e["seq"] for e in events(data_dir) if "new7" in e.get("clients", [])}
     size_before = (data_dir / "views" / "clients" / "new7.json").stat().st_size
     first = ok_json(shop("undo", "--last", "--reason", "wrong file", "--format", "json", now=LATER))
+    # log names a few of its clients in a table and all of them in JSON
+    table = ok(shop("log", "--limit", "2", now=LATER)).splitlines()
+    assert table[2].rstrip().endswith("new0, new1, new10, new11, new12 and 55 more") and table[2].startswith(first["id"])
+    assert [len(r["clients"]) for r in ok_json(shop("log", "--limit", "2", "--format", "json", now=LATER))] == [60, 60]
     line = next(e for e in events(data_dir) if e["type"] == "undone")
     assert len(line["clients"]) == 60 and len(line["undo"][0]["seqs"]) == 120  # the journal keeps the whole undo
     view = json.loads((data_dir / "views" / "clients" / "new7.json").read_text())
