@@ -60,9 +60,19 @@ class Parts:
         parts: list[str] = []
         swapped = self._swap(obj, parts, depth)
         text = jsontext.canonical(swapped)
-        for number, part in enumerate(parts):
-            text = text.replace(f'{_MARK_JSON}{number}"', part, 1)
-        return text
+        if not parts:
+            return text
+        # Each mark is in the text once: the text is cut at the marks and
+        # each part put in its place in one pass (a part put in is never
+        # read again; a replace per part read the whole text each time,
+        # and a view of thousands of packages took seconds).
+        pieces = text.split(_MARK_JSON)
+        out = [pieces[0]]
+        for piece in pieces[1:]:
+            number, _, rest = piece.partition('"')
+            out.append(parts[int(number)])
+            out.append(rest)
+        return "".join(out)
 
     def _swap(self, obj: Any, parts: list[str], depth: int) -> Any:
         """``obj`` with its known parts replaced by marks (copies only where
