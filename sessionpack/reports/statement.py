@@ -87,8 +87,27 @@ def _summary_line(pkg: Mapping[str, Any], last_day: date | None, state: str) -> 
     return " · ".join(parts)
 
 
-def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Mapping[str, Mapping[str, Any]], currency: str) -> list[dict[str, Any]]:
-    """Every dated entry of one client package, oldest first, with the running balance."""
+def events_by_package(view: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
+    """The view's events that count, by the client package they name (as
+    ``client_package`` or ``package``), in the view's order: worked out once
+    for a statement of every package (a client of thousands of packages
+    would otherwise have every event read once per package)."""
+    undone = set(view.get("undone", ()))  # events of undone commands no longer count (domain.undo)
+    found: dict[str, list[Mapping[str, Any]]] = {}
+    for event in view.get("events", []):
+        if event.get("seq") in undone:
+            continue
+        named = {event.get("client_package"), event.get("package")}
+        for cp_id in named:
+            if isinstance(cp_id, str):
+                found.setdefault(cp_id, []).append(event)
+    return found
+
+
+def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Mapping[str, Mapping[str, Any]], currency: str,
+             about: list[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Every dated entry of one client package, oldest first, with the
+    running balance (``about``: its events from ``events_by_package``)."""
     money = balances.is_money(pkg)
     left: dict[str, Any] = {}
     numbers: dict[str, int] = {}
@@ -103,12 +122,7 @@ def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Ma
     raw.append((sale["date"], 0, 0, "start", {"what": first_what, "change": dict(left)}))
     for bid, draw in pkg.get("draws", {}).items():
         raw.append((draw["date"], 2, 0, bid, {"draw": draw}))
-    undone = set(view.get("undone", ()))  # events of undone commands no longer count (domain.undo)
-    for event in view.get("events", []):
-        if event.get("seq") in undone:
-            continue
-        if event.get("client_package") != pkg["id"] and event.get("package") != pkg["id"]:
-            continue
+    for event in events_by_package(view).get(pkg["id"], []) if about is None else about:
         kind = event["type"]
         if kind in ("paid", "adjusted", "refunded", "package-cancelled", "paused", "resumed", "code-reset") or (
                 kind == "transferred" and event["client_package"] == pkg["id"]):
@@ -201,14 +215,16 @@ def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Ma
 
 
 def package_statement(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Mapping[str, Mapping[str, Any]],
-                      now: datetime, tz: ZoneInfo, currency: str, first: date | None = None, last: date | None = None) -> dict[str, Any]:
-    """The statement of one client package (entries of ``first`` .. ``last`` only, when given)."""
+                      now: datetime, tz: ZoneInfo, currency: str, first: date | None = None, last: date | None = None,
+                      about: list[Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """The statement of one client package (entries of ``first`` .. ``last``
+    only, when given; ``about``: its events from ``events_by_package``)."""
     last_day = balances.expiry(pkg)
     state = balances.status(pkg, now, tz)
     sale = pkg["sale"]
     total = Decimal(sale["total"])
     paid = Decimal(pkg["paid"])
-    entries = _entries(pkg, view, attendee_views, currency)
+    entries = _entries(pkg, view, attendee_views, currency, about)
     earlier = [e for e in entries if first is not None and e["date"] < first.isoformat()]
     shown = [e for e in entries if (first is None or e["date"] >= first.isoformat()) and (last is None or e["date"] <= last.isoformat())]
     if earlier:
@@ -233,7 +249,8 @@ def statement(view: Mapping[str, Any], attendee_views: Mapping[str, Mapping[str,
         tail = cp.rpartition(".p")[2]
         return int(tail) if tail.isdigit() else 0
 
-    return [package_statement(view["packages"][cp], view, attendee_views, now, tz, currency, first, last)
+    by_package = events_by_package(view)
+    return [package_statement(view["packages"][cp], view, attendee_views, now, tz, currency, first, last, by_package.get(cp, []))
             for cp in sorted(view["packages"], key=order) if package is None or cp == package]
 
 
