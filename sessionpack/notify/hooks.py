@@ -275,7 +275,7 @@ class Replay:
         not hold yet (views written later, as ``notify`` does) are folded on."""
         import copy
 
-        from ..domain.ledger import dispatch, empty_client_view
+        from ..domain.ledger import apply_to_client, empty_client_view
         from ..domain.notices import Rules, low_items
 
         now, tz = store.now, store.settings.tz
@@ -294,7 +294,9 @@ class Replay:
                 for cp in named:
                     pkg = working["packages"].get(cp)
                     before[cp] = (balances.status(pkg, now, tz), set(low_items(pkg, rules))) if pkg else None
-            dispatch(working, copy.deepcopy(recorded))
+            # as a view folds its events, keeping them: an undo folds the
+            # client again from the events before it
+            apply_to_client(working, copy.deepcopy(recorded))
             for cp in named:
                 pkg = working["packages"].get(cp)
                 if pkg is None:

@@ -220,3 +220,23 @@ def test_the_offboarding_example_hook_tags_the_client_and_sends_the_email(two, t
     assert "You have now attended all 2 sessions of 2 massages." in message.get_content()
     history = json.loads(ok(two("history", "ana", "--format", "json")))
     assert (history[-1]["actor"], history[-1]["what"]) == ("offboarding hook", "client details changed: tags")
+
+
+def test_hooks_after_an_undo_see_the_package_states_the_undo_left(practice) -> None:  # type: ignore[no-untyped-def]
+    """A client whose history holds an undo: the hooks of a later command
+    fold that history again as the view does (a payment after an undone
+    edit was recorded, then reported as an internal error, exit 70)."""
+    ok(practice("package", "create", "five", "--name", "5 massages", "--service", "massage=5", "--price", "400"))
+    ok(practice("sell", "ana", "five", "--paid", "0"))
+    ok(practice("book", "ana", "massage", "2026-11-23T10:00"))
+    ok(practice("client", "edit", "ana", "--phone", "+351 900 000 000"))
+    ok(practice("undo", "--last", "--reason", "wrong phone", "--yes"))
+    booked = next(r["id"] for r in json.loads(ok(practice("log", "--format", "json"))) if r["what"].startswith("booked"))
+    ok(practice("undo", booked, "--reason", "not booked", "--yes"))  # the booking: its session is free again
+    _record_payloads(practice, "paid", "booked")
+    ok(practice("pay", "ana.p1", "100"))
+    ok(practice("book", "ana", "massage", "2026-11-24T10:00"))
+    payloads = _payloads(practice)
+    assert [p["type"] for p in payloads] == ["paid", "booked"]
+    assert payloads[0]["package_state"]["free"]["massage"] == 5  # the undone booking draws nothing
+    assert payloads[1]["package_state"]["free"]["massage"] == 4 and payloads[1]["package_state"]["n_of_N"] == "0 of 5"
