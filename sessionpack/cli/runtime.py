@@ -341,7 +341,17 @@ class CommandHooks:
 
         if not self.enabled or not present_hooks(root, events):
             return []
-        return self.runner(root, events)  # type: ignore[no-any-return]
+        try:
+            return self.runner(root, events)  # type: ignore[no-any-return]
+        except SessionpackError:
+            raise
+        except Exception as err:  # noqa: BLE001 - the events are recorded: say so, never "internal error" (exit 70)
+            if os.environ.get("SESSIONPACK_DEBUG") == "1":
+                raise
+            first, last = events[0]["seq"], events[-1]["seq"]
+            where = f"event {first} stays" if first == last else f"events {first}-{last} stay"
+            return [f"the hooks of this command could not run (internal error: {type(err).__name__}); {where} recorded. "
+                    "Run again with SESSIONPACK_DEBUG=1 to see the details, and report it"]
 
 
 _OPEN_STORES: list[Any] = []

@@ -240,3 +240,24 @@ def test_hooks_after_an_undo_see_the_package_states_the_undo_left(practice) -> N
     assert [p["type"] for p in payloads] == ["paid", "booked"]
     assert payloads[0]["package_state"]["free"]["massage"] == 5  # the undone booking draws nothing
     assert payloads[1]["package_state"]["free"]["massage"] == 4 and payloads[1]["package_state"]["n_of_N"] == "0 of 5"
+
+
+def test_a_hook_runner_that_fails_leaves_the_command_recorded_with_a_warning(practice, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Whatever goes wrong while the hooks run after a commit, the command's
+    events are recorded: a warning says so, and the command exits 0 (never
+    70, which a script would take for nothing recorded)."""
+    from sessionpack.notify import hooks
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyError("ana.p9")
+
+    ok(practice("package", "create", "five", "--name", "5 massages", "--service", "massage=5", "--price", "400"))
+    ok(practice("sell", "ana", "five", "--paid", "0"))
+    _record_payloads(practice, "paid")
+    monkeypatch.setattr(hooks.HookRunner, "_payloads", broken)
+    monkeypatch.delenv("SESSIONPACK_DEBUG", raising=False)
+    result = practice("pay", "ana.p1", "100")
+    assert result.exit_code == 0
+    assert result.stderr == ("warning: the hooks of this command could not run (internal error: KeyError); event 6 stays "
+                             "recorded. Run again with SESSIONPACK_DEBUG=1 to see the details, and report it\n")
+    assert json.loads(ok(practice("balance", "ana", "--format", "json")))[0]["paid"] == "100.00"
