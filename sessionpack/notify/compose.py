@@ -20,17 +20,27 @@ class Report:
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # key -> its rows still "pending", oldest first: a run that sends ten
+    # thousand notices settles each by its key without reading every row
+    _pending: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     def add(self, action: str, cp: str, kind: str = "", recipient: str = "", to: str = "", detail: str = "", key: str = "") -> None:
-        self.rows.append({"action": action, "client_package": cp, "kind": kind, "recipient": recipient, "to": to,
-                          "detail": detail, "key": key})
+        row = {"action": action, "client_package": cp, "kind": kind, "recipient": recipient, "to": to, "detail": detail, "key": key}
+        self.rows.append(row)
+        if action == "pending":
+            self._pending.setdefault(key, []).append(row)
+
+    def has_pending(self, key: str) -> bool:
+        """Whether a row of this notice is still "pending" in this run's report."""
+        return bool(self._pending.get(key))
 
     def settle(self, action: str, key: str, detail: str) -> None:
-        """A notice delivered in this run: its "pending" row becomes the outcome."""
-        for row in self.rows:
-            if row["key"] == key and row["action"] == "pending":
-                row["action"], row["detail"] = action, detail
-                return
+        """A notice delivered in this run: its (first) "pending" row becomes the outcome."""
+        waiting = self._pending.get(key)
+        if waiting:
+            row = waiting.pop(0)
+            row["action"], row["detail"] = action, detail
+            return
         self.rows.append({"action": action, "client_package": "", "kind": "", "recipient": "", "to": "", "detail": detail, "key": key})
 
     def count(self, action: str) -> int:

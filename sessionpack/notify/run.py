@@ -413,7 +413,7 @@ def _deliver(store: Any, sender: Any, report: Report) -> None:
                         why = notices.still_wanted(candidate, owner_view, recipient_view)
                         if why:
                             events.append(notices.late_suppressed_event(candidate, why))
-                            if any(row["key"] == candidate["key"] and row["action"] == "pending" for row in report.rows):
+                            if report.has_pending(candidate["key"]):
                                 report.settle("suppressed", candidate["key"], why)
                             else:
                                 report.add("suppressed", candidate["client_package"], candidate["kind"], candidate["recipient"], "", why, candidate["key"])
@@ -446,7 +446,7 @@ def _deliver(store: Any, sender: Any, report: Report) -> None:
                                      "delivers them (exit 75: try again later)")
             kind = "sent" if outcome.kind == "sent" else "failed"
             outcome_event = notices.outcome_event(entry, kind, outcome.reply, sender.via)
-            if any(row["key"] == entry["key"] and row["action"] == "pending" for row in report.rows):
+            if report.has_pending(entry["key"]):
                 report.settle(kind, entry["key"], outcome.reply)
             else:
                 report.add(kind, entry["client_package"], entry["kind"], entry["recipient"], entry["to"], outcome.reply, entry["key"])
