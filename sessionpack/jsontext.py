@@ -204,11 +204,11 @@ def heads_reader(fields: tuple[tuple[str, Any, Any], ...]) -> Callable[[list[byt
         return (name, kind, msgspec.field(default_factory=list) if default == [] else default)
 
     heads = msgspec.defstruct("Heads", [spec(*field) for field in fields])
-    decode = msgspec.json.Decoder(heads).decode
+    decode = msgspec.json.Decoder(heads, float_hook=Float).decode
 
     def read(lines: list[bytes]) -> list[Any] | None:
         if not all(map(bytes.isascii, lines)):
-            try:  # (a line is UTF-8 when they all are: a line end is never part of a character)
+            try:  # (the lines together are UTF-8 when each is: a line end is never part of a character)
                 b"".join(lines).decode("utf-8", "surrogatepass")  # as json.loads decodes bytes
             except UnicodeDecodeError:
                 return None
@@ -218,8 +218,6 @@ def heads_reader(fields: tuple[tuple[str, Any, Any], ...]) -> Callable[[list[byt
             return None
 
     return read
-
-
 
 
 def loads(data: str | bytes | bytearray) -> Any:

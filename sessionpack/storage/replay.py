@@ -7,9 +7,10 @@ once. Two passes over the file:
    ``seq`` follows the one before, it is an event, the last command is
    complete; a batch of well-formed lines at a time, each line's seq,
    type, clients and ``more`` read typed by ``jsontext.heads_reader``,
-   and line by line wherever a batch does not read so), folded into the small whole-practice views (``small_views``)
-   and into the CRC-32 of the journal; for each client only where its
-   events lie in the file is kept (two integers an event);
+   and line by line wherever a batch does not read so), folded into the
+   small whole-practice views (``small_views``) and into the CRC-32 of
+   the journal; for each client only where its events lie in the file is
+   kept (two integers an event);
 2. **fold**, client by client in file-name order: the client's events are
    read back from those places, folded into its view in one pass, and the
    view file is encoded once, its events encoded as a commit encodes them;

@@ -296,3 +296,50 @@ def test_the_field_reader_answers_a_journal_line_and_leaves_the_rest() -> None:
     assert read(b"[7]") is None and read(b'{"seq":NaN}') is None and read(b"") is None
     use("accelerator")
     assert jsontext.field_reader(FIELDS) is None
+
+
+HEADS = (("seq", int, jsontext.REQUIRED), ("type", str, jsontext.REQUIRED), ("clients", list[str], []),
+         ("more", object, jsontext.ABSENT))
+WELL_FORMED = st.fixed_dictionaries({"seq": st.integers(min_value=0, max_value=2**62), "type": st.text(max_size=8)},
+                                    optional={"clients": st.lists(st.text(max_size=6), max_size=3), "more": VALUES,
+                                              "note": VALUES})
+
+
+@given(st.lists(st.tuples(st.one_of(EVENTS, WELL_FORMED), EDITS), min_size=1, max_size=5))
+@settings(max_examples=400)
+@example([({"seq": 1, "type": "x", "note": "é"}, [(23, 2, b"\xff")])])  # a byte that is not UTF-8 in one line
+@example([({"seq": True, "type": "x"}, [])])  # a boolean is not a seq
+@example([({"seq": 1, "type": "x", "clients": ["a", 1]}, [])])  # a client id that is not text
+@example([({"seq": 1, "type": "x", "clients": ["a"], "more": True}, []), ({"seq": 2, "type": "y"}, [])])
+def test_the_heads_reader_answers_every_line_as_the_field_reader_or_none(lines: list[Any]) -> None:
+    use("engine")
+    data = [mutated(json.dumps(event, ensure_ascii=False).encode("utf-8", "surrogatepass"), edits) + b"\n"
+            for event, edits in lines]
+    heads = jsontext.heads_reader(HEADS)
+    one = jsontext.field_reader(FIELDS)
+    assert heads is not None and one is not None
+    answer = heads(data)
+    if answer is None:
+        return  # the scan reads these lines one by one
+    assert len(answer) == len(data)
+    for line, found in zip(data, answer):
+        expected = one(line)
+        assert expected is not None  # whatever the batch answers, the line alone answers too
+        seq, kind, clients, more = expected
+        assert type(seq) is int and type(kind) is str and (clients is jsontext.ABSENT or type(clients) is list)
+        assert (found.seq, found.type, found.clients) == (seq, kind, [] if clients is jsontext.ABSENT else clients)
+        assert all(type(c) is str for c in found.clients)
+        assert (found.more is jsontext.ABSENT) == (more is jsontext.ABSENT)
+        if more is not jsontext.ABSENT:
+            assert json.dumps(found.more, sort_keys=True) == json.dumps(more, sort_keys=True) and kinds(found.more) == kinds(more)
+
+
+def test_the_heads_reader_needs_the_engine() -> None:
+    use("accelerator")
+    assert jsontext.heads_reader(HEADS) is None
+    use("engine")
+    read = jsontext.heads_reader(HEADS)
+    assert read is not None
+    [head] = read([b'{"at":"x","clients":["ana"],"seq":7,"type":"sold","x":[1.5,{"y":null}]}\n'])
+    assert (head.seq, head.type, head.clients, head.more) == (7, "sold", ["ana"], jsontext.ABSENT)
+    assert read([b'{"seq":7,"type":"sold"}\n', b'{"seq":8}\n']) is None  # one line without a type: none answered
