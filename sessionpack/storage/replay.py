@@ -21,7 +21,9 @@ once. Two passes over the file:
 A commit writes each event into the journal with the very encoding it
 gives it in the client views, so ``check`` and ``check --rebuild`` first
 make a client's file with its events as the journal has them, without
-encoding them again: when that is, byte for byte, the file on disk, it is
+encoding them again (but an undo, of which a view keeps its own share,
+``ledger.kept``, encoded as a commit encodes it): when that is, byte for
+byte, the file on disk, it is
 the file (sessionpack writes a view only by encoding it). Only a client
 whose file differs (or is missing) is folded again with every event
 encoded, and that file is the one compared or written. So a journal line
