@@ -149,6 +149,18 @@ class _Absent:
 ABSENT: Any = _Absent()  # a field a ``field_reader`` did not find
 
 
+def _utf8(data: bytes) -> bool:
+    """Whether ``json.loads`` takes ``data`` as UTF-8 (the engine does not look
+    into the bytes of a string it skips)."""
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8", "surrogatepass")  # as json.loads decodes bytes
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def field_reader(names: tuple[str, ...]) -> Callable[[bytes], tuple[Any, ...] | None] | None:
     """With the bulk engine: a reader of a few fields of a JSON object,
     which skips the rest without building it (a journal scan that needs an
@@ -168,11 +180,8 @@ def field_reader(names: tuple[str, ...]) -> Callable[[bytes], tuple[Any, ...] | 
     as_tuple = msgspec.structs.astuple
 
     def read(data: bytes) -> tuple[Any, ...] | None:
-        if not data.isascii():
-            try:
-                data.decode("utf-8", "surrogatepass")  # as json.loads decodes bytes
-            except UnicodeDecodeError:
-                return None
+        if not _utf8(data):
+            return None
         try:
             return as_tuple(decode(data))
         except Exception:  # noqa: BLE001 - not read the plain way: the caller reads it whole
@@ -207,11 +216,8 @@ def heads_reader(fields: tuple[tuple[str, Any, Any], ...]) -> Callable[[list[byt
     decode = msgspec.json.Decoder(heads, float_hook=Float).decode
 
     def read(lines: list[bytes]) -> list[Any] | None:
-        if not all(map(bytes.isascii, lines)):
-            try:  # (the lines together are UTF-8 when each is: a line end is never part of a character)
-                b"".join(lines).decode("utf-8", "surrogatepass")  # as json.loads decodes bytes
-            except UnicodeDecodeError:
-                return None
+        if not all(map(bytes.isascii, lines)) and not _utf8(b"".join(lines)):  # (together UTF-8 when each is: a line end is never part of a character)
+            return None
         try:
             return list(map(decode, lines))
         except Exception:  # noqa: BLE001 - a line not read this way: the caller reads them one by one

@@ -78,31 +78,33 @@ def plan_undo(opened: Any, tx: Any, first: list[dict[str, Any]], cascade: bool, 
     taken: dict[str, list[dict[str, Any]]] = {command_id(first): first}
     dependents: dict[str, list[dict[str, Any]]] = {}
     views: dict[str, dict[str, Any]] = {}
-    fitting: set[str] = set()  # clients whose events fit with the commands taken so far
+    # client -> the seqs of its own events the commands taken back named when
+    # they were found to fit: only those decide (rules.first_misfit), so a
+    # client is checked again only when a command added since names its events
+    # (a file of sales with a few bookings on it has thousands of clients)
+    fitting: dict[str, list[tuple[str, list[int]]]] = {}
     while True:
         targets = [(cid, [e["seq"] for e in events]) for cid, events in [*taken.items(), *dependents.items()]]
         clients = sorted({c for events in [*taken.values(), *dependents.values()] for e in events for c in e.get("clients", [])})
         found = None
         for client_id in clients:
-            if client_id in fitting:
-                continue
             if client_id not in views:
                 views[client_id] = tx.client(client_id) or {"events": []}
-            misfit = rules.first_misfit(client_id, views[client_id]["events"], targets)
+            own = [e["seq"] for e in views[client_id]["events"]]
+            share = [(cid, seqs) for cid, seqs in ((cid, rules.own_share(own, seqs)) for cid, seqs in targets) if seqs]
+            if fitting.get(client_id) == share:
+                continue
+            misfit = rules.first_misfit(client_id, views[client_id]["events"], share)
             if misfit is not None:
                 found = command_at(opened.root, misfit["seq"], end)
                 break
-            fitting.add(client_id)
+            fitting[client_id] = share
         if found is None:
             break
         if command_id(found) in taken or command_id(found) in dependents:
             raise RuleError(f"undoing {command_id(first)} would leave {command_id(found)} ({summary(found)}) "
                             "not fitting the records; nothing was changed")
         (taken if cascade else dependents)[command_id(found)] = found
-        # Taking that command back too changes only the clients it names: the
-        # others still fit (an undo of a file of sales with a few bookings on
-        # it would check its thousands of clients again for each booking).
-        fitting -= {c for e in found for c in e.get("clients", [])}
     if dependents:
         listed = "; ".join(f"{cid} ({summary(events)})" for cid, events in
                            sorted(dependents.items(), key=lambda item: -item[1][0]["seq"]))

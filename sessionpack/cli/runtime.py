@@ -17,6 +17,13 @@ import sys
 from ..errors import InputError, SessionpackError
 from .declare import Option
 
+REPORT_IT = "Run again with SESSIONPACK_DEBUG=1 to see the details, and report it"  # (after an internal error)
+
+
+def _debugging() -> bool:
+    """``SESSIONPACK_DEBUG=1``: an internal error is raised with its traceback."""
+    return os.environ.get("SESSIONPACK_DEBUG") == "1"
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from datetime import datetime
@@ -222,7 +229,7 @@ def boundary(fn: F) -> F:
         except Exception as err:
             if _framework_exit(err):
                 raise
-            if os.environ.get("SESSIONPACK_DEBUG") == "1":
+            if _debugging():
                 raise
             damage = _damaged_view()
             if damage is not None:  # damaged data, not a bug
@@ -230,8 +237,7 @@ def boundary(fn: F) -> F:
                 sys.stderr.write(f"error: {one_line(str(damage))}\n")
                 raise SystemExit(damage.exit_code) from None
             sys.stderr.write(
-                f"error: internal error ({type(err).__name__}); nothing more was changed. "
-                "Run again with SESSIONPACK_DEBUG=1 to see the details, and report it\n"
+                f"error: internal error ({type(err).__name__}); nothing more was changed. {REPORT_IT}\n"
             )
             raise SystemExit(70) from None
         finally:
@@ -346,12 +352,11 @@ class CommandHooks:
         except SessionpackError:
             raise
         except Exception as err:  # noqa: BLE001 - the events are recorded: say so, never "internal error" (exit 70)
-            if os.environ.get("SESSIONPACK_DEBUG") == "1":
+            if _debugging():
                 raise
             first, last = events[0]["seq"], events[-1]["seq"]
             where = f"event {first} stays" if first == last else f"events {first}-{last} stay"
-            return [f"the hooks of this command could not run (internal error: {type(err).__name__}); {where} recorded. "
-                    "Run again with SESSIONPACK_DEBUG=1 to see the details, and report it"]
+            return [f"the hooks of this command could not run (internal error: {type(err).__name__}); {where} recorded. {REPORT_IT}"]
 
 
 _OPEN_STORES: list[Any] = []

@@ -585,11 +585,10 @@ class _Range:
 
     def read(self, keep_small: bool, small: list[Any] | None = None) -> "_Range":
         spans = self.spans
-        small_kinds = None if any(entry.types is None for entry in SMALL_VIEWS) else \
-            frozenset({"undone"}).union(*(entry.types for entry in SMALL_VIEWS))  # the lines the small views need
-        wants_small = keep_small or bool(small)
-        small_of = dict((e.name, v) for e, v in small) if small else {}
-        kinds: Any = (_EVERY if small_kinds is None else small_kinds) if wants_small else ()  # the types of the lines the small views need
+        kinds: Any = ()  # the types of the lines the small views need (kept, or folded here)
+        if keep_small or small:
+            kinds = _EVERY if any(entry.types is None for entry in SMALL_VIEWS) else \
+                frozenset({"undone"}).union(*(entry.types for entry in SMALL_VIEWS))
         relative = self.first_seq is None
         line = self.line if not relative else 0
         offset, stop, seq = self.offset, self.stop, self.seq
@@ -617,7 +616,7 @@ class _Range:
                         at = offset
                         for i, (fields, length) in enumerate(zip(found_heads, map(len, batch))):
                             clients = fields.clients
-                            if len(clients) == 1:
+                            if len(clients) == 1:  # (_add_spans, inline for the usual line: one client)
                                 found = spans.get(clients[0])
                                 if found is None:
                                     found = spans[clients[0]] = array("q")
@@ -625,7 +624,7 @@ class _Range:
                                 found.append(length)
                             else:
                                 _add_spans(spans, clients, at, length)
-                            if fields.type in kinds and self._small(batch[i], None, fields.type, at, line + i + 1, keep_small, small, small_of):
+                            if fields.type in kinds and self._small(batch[i], None, fields.type, at, line + i + 1, keep_small, small):
                                 line, count, offset = line + i + 1, count + i, at
                                 seq = first + i - 1 if i else seq
                                 unfinished = _unfinished_after(found_heads[:i], unfinished, line - i)
@@ -662,7 +661,7 @@ class _Range:
                         except _DOES_NOT_FIT as err:
                             self._problem(line, does_not_fit(line, raw, err))
                             break
-                        if event_type in kinds and self._small(raw, event, event_type, offset, line, keep_small, small, small_of):
+                        if event_type in kinds and self._small(raw, event, event_type, offset, line, keep_small, small):
                             break
                         seq = event_seq
                         count += 1
@@ -677,7 +676,7 @@ class _Range:
         return self
 
     def _small(self, raw: bytes, event: dict[str, Any] | None, event_type: str, offset: int, line: int, keep_small: bool,
-               small: list[Any] | None, small_of: dict[str, Any]) -> bool:
+               small: list[Any] | None) -> bool:
         """Keep a line the small views need (a worker's part), or fold it
         into them; True when it does not fit (the problem is then noted)."""
         try:
@@ -689,7 +688,7 @@ class _Range:
                 event = _LOADS(raw)  # (what the field readers answer, loads reads)
             if event_type == "undone":
                 spans = self.spans
-                fold_undo_small(self.path, event, lambda c: spans.get(c, ()), offset, small_of)
+                fold_undo_small(self.path, event, lambda c: spans.get(c, ()), offset, {e.name: v for e, v in small or ()})
             else:
                 for entry, view in small or ():
                     if entry.types is None or event_type in entry.types:

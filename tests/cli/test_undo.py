@@ -268,3 +268,11 @@ def test_an_undo_of_many_clients_leaves_each_view_its_own_share(shop, data_dir: 
     ok(shop("check", "--rebuild", now=LATER))
     rebuilt = {p.relative_to(data_dir).as_posix(): p.read_bytes() for p in (data_dir / "views").rglob("*") if p.is_file()}
     assert rebuilt == files  # a rebuild from the journal makes the views the commits made
+
+
+def test_a_log_table_names_six_clients_whole_and_five_of_more() -> None:
+    from sessionpack.cli.undo_cmds import clients_cell
+
+    assert clients_cell([]) == ""
+    assert clients_cell([f"c{n}" for n in range(6)]) == "c0, c1, c2, c3, c4, c5"
+    assert clients_cell([f"c{n}" for n in range(7)]) == "c0, c1, c2, c3, c4 and 2 more"
