@@ -27,7 +27,7 @@ report_app = typer.Typer(
 app.add_typer(report_app, name="report")
 
 FMT = typer.Option(Format.table, "--format", help="Output format.")
-FROM = typer.Option(None, "--from", help="First day (inclusive): YYYY-MM-DD, today, tomorrow, yesterday, +Nd, -Nd.")
+FROM = typer.Option(None, "--from", help="First day (inclusive): YYYY-MM-DD, today, tomorrow, yesterday, a weekday, +Nd, -Nd, +Nw, -Nw.")
 TO = typer.Option(None, "--to", help="Last day (inclusive), same forms as --from.")
 CLIENT = typer.Option(None, "--client", help="Only this client.")
 
@@ -52,10 +52,11 @@ def _today(opened: Any) -> date:
     return opened.now.astimezone(opened.settings.tz).date()
 
 
-def _period(opened: Any, start: Optional[str], end: Optional[str], first: date, last: date) -> Any:
-    from ..reports.periods import period
+def _period(opened: Any, start: Optional[str], end: Optional[str], first: date, last: date, day_by_day: bool = True) -> Any:
+    """``--from``/``--to``; a report that goes ``day_by_day`` takes at most a hundred years."""
+    from ..reports.periods import MAX_DAYS, period
 
-    return period(start, end, _today(opened), first, last)
+    return period(start, end, _today(opened), first, last, MAX_DAYS if day_by_day else None)
 
 
 def _slug(value: Optional[str], what: str) -> Optional[str]:
@@ -551,7 +552,9 @@ def statement_cmd(
     today = _today(opened)
     span = None
     if start is not None or end is not None:
-        span = _period(opened, start, end, date(1, 1, 1), date(9999, 12, 31))
+        from ..domain.datetimes import FIRST, LAST
+
+        span = _period(opened, start, end, FIRST, LAST, day_by_day=False)  # either bound may be left open
     with opened.reading() as tx:
         view = client_view(tx, client)
         if package is not None and package not in view["packages"]:

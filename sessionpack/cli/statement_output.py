@@ -34,8 +34,8 @@ def render_statement(fmt: str, view: dict[str, Any], packages: list[dict[str, An
     currency = opened.settings.currency
     if fmt == "json":
         write_json({"client": view["id"], "name": (view["client"] or {}).get("name"), "at": opened.now.isoformat(),
-                    "currency": currency, "from": span.first.isoformat() if span else None,
-                    "to": span.last.isoformat() if span else None, "packages": packages})
+                    "currency": currency, "from": span.bounds()[0] if span else None,
+                    "to": span.bounds()[1] if span else None, "packages": packages})
         return
     if fmt in ("csv", "tsv"):
         rows = [dict(entry, package=pkg["id"]) for pkg in packages for entry in pkg["entries"]]

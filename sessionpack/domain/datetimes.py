@@ -77,6 +77,16 @@ def day_word(text: str, today: date) -> date | None:
     return None
 
 
+def iso_date(text: str) -> date | None:
+    """``YYYY-MM-DD`` in ASCII digits (not a week date such as 2026-W09-7), or None."""
+    if not text.isascii() or not _DATE_RE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def parse_date(text: object, what: str, example: str = "2026-12-01", today: date | None = None) -> date:
     """An ISO date (``2026-12-01``) in range; with ``today``, also an everyday
     word (``tomorrow``, ``fri``, ``+3d``)."""
@@ -85,12 +95,9 @@ def parse_date(text: object, what: str, example: str = "2026-12-01", today: date
         named = day_word(clean, today)
         if named is not None:
             return check_range(named, what)
-    if not _DATE_RE.match(clean):  # YYYY-MM-DD only (not a week date such as 2026-W09-7)
+    day = iso_date(clean)
+    if day is None:
         raise InputError(f"{what} must be an ISO date like {example}, not {text!r}")
-    try:
-        day = date.fromisoformat(clean)
-    except ValueError:
-        raise InputError(f"{what} must be an ISO date like {example}, not {text!r}") from None
     return check_range(day, what)
 
 

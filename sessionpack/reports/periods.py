@@ -1,44 +1,37 @@
 """Periods of the reports: ``--from`` / ``--to``, inclusive dates in the practice zone.
 
-Each bound is an ISO date (``2026-03-01``), ``today``, ``yesterday``,
-``tomorrow``, or a number of days from today (``+7d``, ``-30d``). "Today" is
-``--now``'s date in the practice's time zone, so the same words mean the same
-days in every report.
+Each bound is read as every command reads a date (``domain.datetimes``): an
+ISO date (``2026-03-01``) from 1900-01-01 to 2999-12-31, or an everyday
+word: ``today``, ``yesterday``, ``tomorrow``, a weekday (``fri``, ``next
+mon``), days or weeks from today (``+7d``, ``-30d``, ``-2w``). "Today" is
+``--now``'s date in the practice's time zone, so the same words mean the
+same days in every report.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..domain.datetimes import FIRST, LAST, check_range, day_word, iso_date
 from ..errors import InputError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Iterator
 
-_OFFSET_RE = re.compile(r"^([+-])([0-9]{1,5})d$")
-_WORDS = {"today": 0, "tomorrow": 1, "yesterday": -1}
 
 
 def parse_day(text: str, today: date, option: str) -> date:
-    """One bound: ISO date, today, tomorrow, yesterday, +Nd or -Nd."""
-    clean = text.strip().lower()
-    if clean in _WORDS:
-        return today + timedelta(days=_WORDS[clean])
-    match = _OFFSET_RE.match(clean)
-    if match:
-        days = int(match.group(2))
-        return today + timedelta(days=days if match.group(1) == "+" else -days)
-    try:
-        return date.fromisoformat(clean) if len(clean) == 10 else _bad(text, option)
-    except ValueError:
-        return _bad(text, option)
-
-
-def _bad(text: str, option: str) -> date:
-    raise InputError(f"{option} {text!r} is not a date: use YYYY-MM-DD, today, tomorrow, yesterday, +Nd or -Nd")
+    """One bound: an ISO date or an everyday word, within the calendar's range."""
+    clean = text.strip()
+    day = day_word(clean, today) if clean.isascii() else None
+    if day is None:
+        day = iso_date(clean)
+    if day is None:
+        raise InputError(f"{option} {text!r} is not a date: use YYYY-MM-DD, today, tomorrow, yesterday, "
+                         "a weekday (fri), +Nd, -Nd, +Nw or -Nw")
+    return check_range(day, option)
 
 
 @dataclass(frozen=True)
@@ -55,19 +48,31 @@ class Period:
             day += timedelta(days=1)
 
     def text(self) -> str:
-        return self.first.isoformat() if self.first == self.last else f"{self.first.isoformat()} to {self.last.isoformat()}"
+        if self.first == self.last:
+            return self.first.isoformat()
+        if self.last == LAST:  # open-ended: from a day on
+            return f"from {self.first.isoformat()}"
+        if self.first == FIRST:
+            return f"to {self.last.isoformat()}"
+        return f"{self.first.isoformat()} to {self.last.isoformat()}"
+
+    def bounds(self) -> tuple[str | None, str | None]:
+        """The first and last day for a program (JSON), None where open-ended."""
+        return (None if self.first == FIRST else self.first.isoformat(), None if self.last == LAST else self.last.isoformat())
 
 
 MAX_DAYS = 366 * 100
 
 
-def period(start: str | None, end: str | None, today: date, default_first: date, default_last: date) -> Period:
-    """The period of ``--from`` / ``--to`` (each defaulting as given)."""
+def period(start: str | None, end: str | None, today: date, default_first: date, default_last: date,
+           longest: int | None = MAX_DAYS) -> Period:
+    """The period of ``--from`` / ``--to`` (each defaulting as given), of at
+    most ``longest`` days (None: any, for what does not go day by day)."""
     first = parse_day(start, today, "--from") if start is not None else default_first
     last = parse_day(end, today, "--to") if end is not None else default_last
     if last < first:
         raise InputError(f"--to {last.isoformat()} is before --from {first.isoformat()}; give the first and the last day")
-    if (last - first).days > MAX_DAYS:
+    if longest is not None and (last - first).days > longest:
         raise InputError("the period is longer than 100 years; give a nearer --from or --to")
     return Period(first, last)
 

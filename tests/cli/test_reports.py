@@ -32,12 +32,18 @@ def run(example: Path, *args: str):  # type: ignore[no-untyped-def]
 
 
 REFUSALS = [
-    (("report", "sales", "--from", "March"), "--from 'March' is not a date: use YYYY-MM-DD, today, tomorrow, yesterday, +Nd or -Nd"),
+    (("report", "sales", "--from", "March"), "--from 'March' is not a date: use YYYY-MM-DD, today, tomorrow, yesterday, a weekday (fri), +Nd, -Nd, +Nw or -Nw"),
     (("report", "usage", "--from", "2026-03-10", "--to", "2026-03-01"), "--to 2026-03-01 is before --from 2026-03-10; give the first and the last day"),
     (("report", "bookings", "--unmarked", "--from", "today"), "--unmarked covers every past day; leave out --from and --to"),
     (("report", "bookings", "--status", "gone"), "--status 'gone' is not a booking status; use one of booked, attended, no-show, cancelled, late-cancelled"),
     (("report", "liability", "--as-of", "2026-02-28", "--to", "today"), "--as-of gives a snapshot of one day; leave out --from and --to"),
-    (("report", "liability", "--as-of", "2026-02-30"), "--as-of '2026-02-30' is not a date: use YYYY-MM-DD, today, tomorrow, yesterday, +Nd or -Nd"),
+    (("report", "liability", "--as-of", "2026-02-30"), "--as-of '2026-02-30' is not a date: use YYYY-MM-DD, today, tomorrow, yesterday, a weekday (fri), +Nd, -Nd, +Nw or -Nw"),
+    (("report", "liability", "--from", "0001-01-01", "--to", "0001-01-31"), "--from 0001-01-01 is out of range: use a date from 1900-01-01 to 2999-12-31"),
+    (("report", "liability", "--as-of", "9999-12-31"), "--as-of 9999-12-31 is out of range: use a date from 1900-01-01 to 2999-12-31"),
+    (("report", "bookings", "--from", "2026-03-01", "--to", "9999-12-31"), "--to 9999-12-31 is out of range: use a date from 1900-01-01 to 2999-12-31"),
+    (("report", "sales", "--from", "-99999w"), "--from '-99999w' is not a date: use YYYY-MM-DD, today, tomorrow, yesterday, a weekday (fri), +Nd, -Nd, +Nw or -Nw"),
+    (("report", "usage", "--from", "-9999w"), "--from 1834-07-14 is out of range: use a date from 1900-01-01 to 2999-12-31"),
+    (("statement", "ana", "--to", "3000-01-01"), "--to 3000-01-01 is out of range: use a date from 1900-01-01 to 2999-12-31"),
     (("report", "sales", "--status", "open"), "--status 'open' is not a client package status; use one of active, paused, used up, expired, transferred, cancelled, refunded"),
     (("statement", "zoe"), "no client 'zoe'; see 'sessionpack client list' or add one with 'sessionpack client add'"),
     (("statement", "ana", "--package", "bruno.p1"), "ana has no client package 'bruno.p1'; see 'sessionpack balance ana'"),
@@ -51,6 +57,49 @@ def test_bad_input_is_refused_with_one_line(example: Path, args: tuple[str, ...]
     result = run(example, *args)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"error: {message}\n")
     assert (example / "journal.jsonl").read_bytes() == journal
+
+
+@pytest.mark.parametrize("args", [
+    ("report", "bookings", "--from", "2999-12-31", "--to", "2999-12-31"),
+    ("report", "sales", "--from", "2999-12-31", "--to", "2999-12-31"),
+    ("report", "usage", "--from", "1900-01-01", "--to", "1900-01-31"),
+    ("report", "liability", "--from", "1900-01-01", "--to", "1900-01-01", "--by", "client"),
+    ("report", "liability", "--from", "2999-12-01", "--to", "2999-12-31"),
+    ("report", "liability", "--as-of", "1900-01-01"),
+    ("report", "liability", "--as-of", "2999-12-31"),
+], ids=" ".join)
+def test_the_calendar_s_first_and_last_days_are_a_period_like_any_other(example: Path, args: tuple[str, ...]) -> None:
+    result = run(example, *args, "--format", "json")
+    assert (result.exit_code, result.stderr) == (0, "")
+    report = json.loads(result.stdout)
+    given = dict(zip(args[2::2], args[3::2]))
+    assert (report.get("from"), report.get("to"), report.get("as_of")) == (given.get("--from"), given.get("--to"), given.get("--as-of"))
+    if (report.get("to") or report["as_of"]) < "2000":  # before the practice: nothing
+        assert report["rows"] == []
+
+
+def test_weekdays_and_weeks_are_period_bounds(example: Path) -> None:  # 2026-03-02 is a Monday
+    words = json.loads(run(example, "report", "sales", "--from", "-2w", "--to", "fri", "--format", "json").stdout)
+    assert (words["from"], words["to"]) == ("2026-02-16", "2026-03-06")
+    after = json.loads(run(example, "report", "bookings", "--from", "next mon", "--to", "+2w", "--format", "json").stdout)
+    assert (after["from"], after["to"]) == ("2026-03-09", "2026-03-16")
+
+
+def test_a_statement_period_may_be_open_at_either_end(example: Path) -> None:
+    whole = json.loads(run(example, "statement", "bruno", "--package", "bruno.p1", "--format", "json").stdout)
+    since = run(example, "statement", "bruno", "--package", "bruno.p1", "--from", "2026-02-20", "--format", "json")
+    until = run(example, "statement", "bruno", "--package", "bruno.p1", "--to", "2026-02-19", "--format", "json")
+    assert (since.exit_code, since.stderr, until.exit_code, until.stderr) == (0, "", 0, "")
+    since_json, until_json = json.loads(since.stdout), json.loads(until.stdout)
+    assert (since_json["from"], since_json["to"], until_json["from"], until_json["to"]) == ("2026-02-20", None, None, "2026-02-19")
+    entries = whole["packages"][0]["entries"]
+    later = [e for e in entries if e["date"] >= "2026-02-20"]
+    assert since_json["packages"][0]["entries"][1:] == later
+    assert since_json["packages"][0]["entries"][0]["entry"] == "brought forward"
+    assert until_json["packages"][0]["entries"] == [e for e in entries if e["date"] <= "2026-02-19"]
+    text = run(example, "statement", "bruno", "--from", "2026-02-20").stdout.splitlines()
+    assert text[3] == "period from 2026-02-20"
+    assert run(example, "statement", "bruno", "--to", "2026-02-19").stdout.splitlines()[3] == "period to 2026-02-19"
 
 
 def test_period_words_mean_the_same_days_everywhere(example: Path) -> None:
