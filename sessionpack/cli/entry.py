@@ -21,6 +21,13 @@ def main() -> None:
     # collection the interpreter makes as it exits). A file of sales keeps
     # its own rule (``bulk_out``); Typer's commands get the collector back.
     gc.disable()
+    from .streams import guard
+
+    sys.stdout = guard(sys.stdout)  # output that cannot be written is one clear line (cli/streams.py)
+    if sys.stdin is None:  # started with standard input closed: it reads as empty, as from /dev/null
+        import os
+
+        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - for the whole run
     from .fast import run
 
     run(sys.argv[1:])  # exits when it handled the command line

@@ -219,6 +219,7 @@ def boundary(fn: F) -> F:
                 result = fn(*args, **kwargs)
             if writes and GLOBALS.dry_run:
                 warn("dry run: nothing was recorded")
+            sys.stdout.flush()  # (a failure to write shows here, not as the interpreter exits)
             return result
         except SessionpackError as err:
             sys.stdout.flush()
@@ -227,6 +228,8 @@ def boundary(fn: F) -> F:
         except BrokenPipeError:
             raise SystemExit(0) from None
         except Exception as err:
+            if isinstance(err, sys.modules.get(f"{__package__}.streams", _Never).OutputError):
+                _output_failed(err)
             if _framework_exit(err):
                 raise
             if _debugging():
@@ -260,6 +263,23 @@ def boundary(fn: F) -> F:
         if typer is not None:
             wrapper.__signature__ = with_options(fn, [(name, typer.Option(*args, **kwargs)) for name, args, kwargs in added])  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+class _Never:
+    class OutputError(Exception):  # (where the script's own guard is not in place: CliRunner, tests)
+        pass
+
+
+def _output_failed(err: Any) -> None:
+    """Standard output could not be written (``cli/streams.py``): one line, and
+    exit 0 when something is recorded (running it again would record it
+    twice), else 75."""
+    if any(opened.recorded for opened in _OPEN_STORES):
+        sys.stderr.write(f"warning: recorded, but standard output could not be written ({err.reason()}); "
+                         "see 'sessionpack log' for what was recorded\n")
+        raise SystemExit(0) from None
+    sys.stderr.write(f"error: standard output could not be written ({err.reason()}); nothing was changed\n")
+    raise SystemExit(75) from None
 
 
 def _with_confirmation(fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:

@@ -84,6 +84,7 @@ class Store:
         self.now = now
         self.actor = actor
         self.warnings: list[str] = []
+        self.recorded = 0  # events this process has recorded (durably) through this store
         # Called with (root, recorded events) after a write; returns warnings.
         self.after_commit: Callable[[str, list[dict[str, Any]]], list[str]] | None = None
         # --dry-run: a write command runs as it would, under the shared lock,
@@ -690,6 +691,7 @@ class Transaction:
         # Recorded. From here on a failure only delays the views: the command
         # goes on with the state it recorded, held in memory.
         self.committed.extend(stamped)
+        store.recorded += len(stamped)
         store._remember(folded)
         behind = {"format": ledger.VIEW_FORMAT, "offset": end, "seq": stamped[-1]["seq"]}
         if store._views_behind or store._deferring:  # an earlier commit could not write them, or defer_views

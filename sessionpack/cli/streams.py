@@ -1,0 +1,90 @@
+"""Standard output that cannot be written: closed, a full disk, a device error.
+
+A command's output goes to whatever its caller gave it: a terminal, a pipe,
+a file. When that cannot be written (``sessionpack balance > /dev/full``,
+or run with standard output closed, ``>&-``), the command says so in one
+line rather than as an internal error (``cli.runtime.boundary``):
+
+- nothing recorded: ``error: standard output could not be written (No
+  space left on device); nothing was changed``, exit 75 (try again once
+  the output has room);
+- something recorded (a sale whose confirmation could not be printed):
+  a warning that it stays recorded, naming ``sessionpack log`` to see it,
+  and exit 0, since running it again would record it twice.
+
+A reader that stops early (``| head``) is not an error: a broken pipe
+ends the command quietly, with exit 0, as before.
+
+``guard`` wraps ``sys.stdout`` once, at the script's start, so that every
+write and flush, wherever it is made, raises ``OutputError`` instead of a
+bare ``OSError``, and a standard output that was closed before the start
+(Python's ``sys.stdout`` is then None) behaves as one whose writes fail.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+class OutputError(OSError):
+    """Standard output could not be written (not a broken pipe)."""
+
+    def reason(self) -> str:
+        return self.strerror or os.strerror(self.errno or errno.EIO)
+
+
+def _failed(err: OSError) -> OutputError:
+    return OutputError(err.errno or errno.EIO, err.strerror or os.strerror(err.errno or errno.EIO))
+
+
+class Guarded:
+    """``sys.stdout`` with its failures (other than a broken pipe) as ``OutputError``."""
+
+    __slots__ = ("_stream",)
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if self._stream is None:
+            raise OutputError(errno.EBADF, os.strerror(errno.EBADF))
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            raise _failed(err) from None
+
+    def flush(self) -> None:
+        if self._stream is None:
+            return
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            raise _failed(err) from None
+
+    def isatty(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
+
+    def fileno(self) -> int:
+        if self._stream is None:
+            raise OutputError(errno.EBADF, os.strerror(errno.EBADF))
+        return self._stream.fileno()
+
+    def __getattr__(self, name: str) -> Any:  # encoding, buffer, errors...: the stream's own
+        if self._stream is None:
+            if name == "encoding":
+                return "utf-8"
+            raise AttributeError(name)
+        return getattr(self._stream, name)
+
+
+def guard(stream: Any) -> Guarded:
+    return stream if isinstance(stream, Guarded) else Guarded(stream)
