@@ -183,15 +183,23 @@ def delimited_cell(value: Any, tsv: bool) -> str:
 
 
 def write_delimited(columns: Sequence[str], rows: Iterable[dict[str, Any]], delimiter: str) -> None:
-    import csv
-
+    """CSV (quoted where a cell needs it) or TSV (never quoted: its cells
+    hold no tab or line break, so each is written as it is)."""
     tsv = delimiter == "\t"
     rows = rows if isinstance(rows, list) else list(rows)
     columns, rows = _unnested(columns, rows)
+    if tsv:
+        write = sys.stdout.write
+        write("\t".join(delimited_cell(col, True) for col in columns) + "\n")
+        for row in rows:
+            write("\t".join([delimited_cell(row.get(col), True) for col in columns]) + "\n")
+        return
+    import csv
+
     writer = csv.writer(sys.stdout, delimiter=delimiter, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([delimited_cell(row.get(col), tsv) for col in columns])
+        writer.writerow([delimited_cell(row.get(col), False) for col in columns])
 
 
 def _nested(value: Any) -> bool:

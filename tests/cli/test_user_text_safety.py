@@ -160,6 +160,20 @@ def test_formulas_in_text_cells_are_defused_and_numbers_are_not(practice, data_d
     assert "294.50" in [cell for row in balance for cell in row]  # amounts are never altered
 
 
+def test_tsv_is_never_quoted(practice) -> None:  # type: ignore[no-untyped-def]
+    assert practice("client", "add", "t", "--name", 'Say "hi"', "--notes", "a\tb\nc").exit_code == 0
+    assert practice("client", "add", "q", "--name", '"quoted"').exit_code == 0
+    lines = ok(practice("client", "list", "--format", "tsv")).splitlines()
+    header = lines[0].split("\t")
+    rows = {line.split("\t")[0]: dict(zip(header, line.split("\t"))) for line in lines[1:]}
+    assert all(len(line.split("\t")) == len(header) for line in lines)
+    assert (rows["t"]["name"], rows["q"]["name"]) == ('Say "hi"', '"quoted"')
+    shown = ok(practice("client", "show", "t", "--format", "tsv")).splitlines()
+    assert shown[1].split("\t")[shown[0].split("\t").index("notes")] == "a b c"  # (a tab or line break becomes a space)
+    csv_rows = cells(ok(practice("client", "list", "--format", "csv")))
+    assert {row[0]: row[1] for row in csv_rows[1:]}["t"] == 'Say "hi"'  # (CSV quotes it, and reads back the same)
+
+
 def test_spreadsheet_rule_on_single_cells() -> None:
     from sessionpack.cli.output import delimited_cell
 
