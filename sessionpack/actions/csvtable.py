@@ -5,7 +5,8 @@ What is read:
 - UTF-8, with or without a byte-order mark; LF or CRLF line ends (a lone
   CR too); fields quoted with ``"`` may hold commas, quotes (doubled) and
   line breaks. Bytes that are not UTF-8 are reported in the cell that
-  holds them, with its line; UTF-16 is recognised by its mark and refused.
+  holds them, with its line; UTF-16 is recognised by its mark (or, without
+  one, by the zero bytes of its first line's ASCII names) and refused.
 - The first line names the columns. Names are matched without regard to
   case or surrounding spaces. An unknown name, a name given twice, an
   empty name or a missing required column is refused, naming the known
@@ -58,6 +59,13 @@ def _bad_bytes(cell: str) -> str | None:
     return None
 
 
+def _utf16_unmarked(data: bytes) -> bool:
+    """UTF-16 without its mark: every other byte of the first line is zero
+    (ASCII column names), where a UTF-8 text has no zero byte at all."""
+    head = data[:64]
+    return len(head) >= 4 and (head[0::2].count(0) == len(head[0::2]) or head[1::2].count(0) == len(head[1::2]))
+
+
 def _not_utf8(line: int, column: str | None, byte: str) -> Problem:
     return Problem(line, column, f"holds the byte {byte}, which is not UTF-8 text; save the file as UTF-8 (CSV UTF-8 in a spreadsheet)")
 
@@ -73,7 +81,7 @@ def read_table(data: bytes, *, known: Callable[[str], bool], required: tuple[str
     import csv
 
     table = Table()
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_unmarked(data):
         table.problems.append(Problem(1, None, "is UTF-16 text; save it as UTF-8 (CSV UTF-8 in a spreadsheet)"))
         return table
     if data.startswith(BOM):

@@ -51,8 +51,10 @@ def leave_for_exit(rows: int) -> None:
 def refuse(problems: Any) -> NoReturn:
     """Print every problem of a file (``actions.problems.ProblemsFound``),
     one line each, then raise it: its own line and exit code follow."""
+    from .runtime import one_line
+
     sys.stdout.flush()
-    sys.stderr.write("".join(line + "\n" for line in problems.lines))
+    sys.stderr.write("".join(one_line(line) + "\n" for line in problems.lines))  # (a column's name is the file's text)
     raise problems
 
 

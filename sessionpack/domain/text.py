@@ -104,7 +104,7 @@ def shown(value: str, keep: str = "") -> str:
     return value.translate(table)
 
 
-_CONTROL_CODES = (*range(0x00, 0x20), *range(0x7F, 0xA0))  # what CONTROL_RE matches
+_CONTROL_CODES = (*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0xD800, 0xE000))  # what CONTROL_RE matches
 _SHOWN: dict[str, dict[int, str]] = {}  # keep -> the translation table of shown
 
 

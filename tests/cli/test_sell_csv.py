@@ -269,10 +269,11 @@ def test_a_bad_encoding_is_reported_with_its_line(shop, data_dir: Path, tmp_path
     refused(shop, data_dir, ("sell", "--csv", str(path)), 2, [
         f"{path}:3:note: holds the byte 0xE9, which is not UTF-8 text; save the file as UTF-8 (CSV UTF-8 in a spreadsheet)",
         f"error: 1 problem in {path}; nothing was recorded: fix it and run the command again"])
-    path.write_bytes("client,package,ref\nana,five,r1\n".encode("utf-16"))
-    refused(shop, data_dir, ("sell", "--csv", str(path)), 2, [
-        f"{path}:1: is UTF-16 text; save it as UTF-8 (CSV UTF-8 in a spreadsheet)",
-        f"error: 1 problem in {path}; nothing was recorded: fix it and run the command again"])
+    for encoding in ("utf-16", "utf-16-le", "utf-16-be"):  # with its mark, and without (then its zero bytes tell)
+        path.write_bytes("client,package,ref\r\nana,five,r1\r\n".encode(encoding))
+        refused(shop, data_dir, ("sell", "--csv", str(path)), 2, [
+            f"{path}:1: is UTF-16 text; save it as UTF-8 (CSV UTF-8 in a spreadsheet)",
+            f"error: 1 problem in {path}; nothing was recorded: fix it and run the command again"])
 
 
 @pytest.mark.parametrize("text, lines", [
@@ -289,6 +290,9 @@ def test_a_bad_encoding_is_reported_with_its_line(shop, data_dir: Path, tmp_path
           "remaining (or remaining.KEY), used_before (or used_before.KEY), expires, activated"]),
     ('client,package,ref\nana,five,"r1\n', ['2: cannot be read as CSV (unexpected end of data); check the quotes on this row '
                                             '(a quote inside a quoted cell is written twice: "")']),
+    ("client,package,ref,\x1b[31mred\x07\nana,five,r1,x\n", [  # a column's name is shown, never obeyed
+        "1:\\x1b[31mred\\x07: is not a known column; the columns are: client, package, ref, price, paid, date, share, invoice, "
+        "note, remaining (or remaining.KEY), used_before (or used_before.KEY), expires, activated"]),
     ("client,package,ref\nana,five,r1,extra\n", ["2: has 4 cells but the header names 3 columns; put a value that holds a comma in double quotes"]),
     ("client,package,ref\nana,five,r1\nana,five,r2,x\n" + "x" * 10, ["3: has 4 cells but the header names 3 columns; put a value that holds a comma in double quotes"]),
 ])
