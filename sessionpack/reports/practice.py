@@ -7,13 +7,13 @@ and returns rows (dicts of plain values and Decimals) and totals.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any, Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from ..domain import balances, valuation
+from ..domain import balances, valuation, value_moves
 from ..domain.text import shown  # noqa: F401  (tables show stored text through the CLI)
 
 ZERO = Decimal(0)
@@ -102,9 +102,29 @@ def agenda(bookings: Iterable[Mapping[str, Any]], tz: ZoneInfo, *, client: str |
     return rows
 
 
+def started_by(now: datetime) -> Callable[[str], bool]:
+    """Whether a session recorded to start at a time (ISO 8601 with its UTC
+    offset) started before ``now``: the two compared as instants, never as
+    wall-clock text, which goes wrong when the clocks go back (01:15-05:00
+    starts 55 minutes after 01:20-04:00). ``report bookings --unmarked`` and
+    ``report outstanding`` judge a session by this one rule.
+
+    A session whose local date is two days or more before ``now``'s date
+    in UTC started before it whatever the offsets (they are within a day of
+    UTC): only those near ``now`` are parsed, as a report of tens of
+    thousands of fees asks for each."""
+    settled = (now.astimezone(timezone.utc) - timedelta(days=2)).date().isoformat()
+
+    def started(start: str) -> bool:
+        return start[:10] < settled or datetime.fromisoformat(start) < now
+
+    return started
+
+
 def unmarked(bookings: Iterable[Mapping[str, Any]], now: datetime, tz: ZoneInfo, **filters: Any) -> list[dict[str, Any]]:
     """Past sessions still "booked": started before ``now`` and never marked."""
-    past = [b for b in bookings if b["status"] == "booked" and datetime.fromisoformat(b["start"]) < now]
+    started = started_by(now)
+    past = [b for b in bookings if b["status"] == "booked" and started(b["start"])]
     return agenda(past, tz, **filters)
 
 
@@ -148,6 +168,12 @@ def sales(records: Iterable[Mapping[str, Any]], today: str, *, client: str | Non
 # -- usage ----------------------------------------------------------------------------
 
 
+def _instant(start: str | None) -> str:
+    """A recorded start (ISO 8601 with its offset) as UTC text, which sorts
+    as the instants do; "" when unknown."""
+    return datetime.fromisoformat(start).astimezone(timezone.utc).isoformat() if start else ""
+
+
 def _usage_status(booking: Mapping[str, Any] | None, draw: Mapping[str, Any]) -> str:
     if booking is None:
         return draw["state"]
@@ -182,8 +208,11 @@ def usage(draws: Iterable[tuple[str, str, Mapping[str, Any]]], bookings: Mapping
             "owner": owner if owner != d["attendee"] else "", "id": d["package"], "service": svc,
             "provider": (booking.get("provider") or "") if booking else "",
             "drawn": _draw_text(d), "value": _money(d.get("value")), "status": _usage_status(booking, d),
+            "_start": _instant(booking.get("start")) if booking else "",
         })
-    rows.sort(key=lambda r: (r["date"], r["booking"]))
+    rows.sort(key=lambda r: (r["date"], r["_start"], r["booking"]))  # a day's sessions by when they start
+    for row in rows:
+        del row["_start"]
     totals = {"draws": len(rows), "value": sum((r["value"] for r in rows), ZERO),
               "used": sum((r["value"] for r in rows if r["status"] == "attended"), ZERO),
               "forfeited": sum((r["value"] for r in rows if "forfeit" in r["status"] or "charged" in r["status"]), ZERO)}
@@ -221,7 +250,7 @@ def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[S
     each amount are found once."""
     found: list[tuple[str, str, str, str, str, str, str, str, str, int]] = []
     ordinal = today.toordinal()
-    now_text = now.isoformat()[:16]
+    started = started_by(now)  # as report bookings --unmarked judges it
     ages: dict[str, int] = {}
 
     for s in sales_due:
@@ -244,7 +273,7 @@ def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[S
             owed = owing[due] = not nothing.issuperset(due)
         if not owed:
             continue
-        if start[:16] > now_text and datetime.fromisoformat(start) > now:
+        if not started(start):
             continue
         if client and attendee != client:
             continue
@@ -323,6 +352,7 @@ def expiring(packages: Iterable[Mapping[str, Any]], now: datetime, tz: ZoneInfo,
     suppression), from the notice state (the outbox and the owner's
     history); the column says ``not sent`` when no notice was recorded."""
     rows = []
+    today = now.astimezone(tz).date()
     for pkg in packages:
         state = balances.status(pkg, now, tz)
         if state not in ("active", "paused"):
@@ -332,22 +362,43 @@ def expiring(packages: Iterable[Mapping[str, Any]], now: datetime, tz: ZoneInfo,
             continue
         if client and pkg["owner"] != client:
             continue
-        val = valuation.of_package(pkg)
-        currency = pkg["terms"]["currency"]
-        free, booked, value = [], [], ZERO
-        for key, row in balances.balance(pkg).items():
+        rows_now = balances.balance(pkg)
+        free, booked = [], []
+        for key, row in rows_now.items():
             free.append(f"{key} {balances.plain(row['remaining'])}")
             if row["scheduled"]:
                 booked.append(f"{key} {balances.plain(row['scheduled'])}")
-            part = val["parts"].get(key)
-            if part is not None and part[1] != valuation.UNLIMITED and row["remaining"] != balances.UNLIMITED:
-                value += valuation.value_of(part, row["remaining"] + row["scheduled"], currency)
-        rows.append({"expires": last_day.isoformat(), "days": (last_day - now.astimezone(tz).date()).days,
+        rows.append({"expires": last_day.isoformat(), "days": (last_day - today).days,
                      "client": pkg["owner"], "id": pkg["id"], "package": pkg["package"],
-                     "free": ", ".join(free), "booked": ", ".join(booked), "value": value,
+                     "free": ", ".join(free), "booked": ", ".join(booked), "value": value_held(pkg, rows_now, today, last_day),
                      "notice": _notice(pkg, last_day, notice_outcome)})
     rows.sort(key=lambda r: (r["expires"], r["client"], r["id"]))
     return rows, {"packages": len(rows), "value": sum((r["value"] for r in rows), ZERO)}
+
+
+def value_held(pkg: Mapping[str, Any], rows: Mapping[str, Mapping[str, Any]], day: date, last_day: date | None) -> Decimal:
+    """The value a client package holds at the end of ``day``, as ``report
+    liability --as-of`` values it: what is left and booked of each counted
+    part at its unit value, and an unlimited part by the liability's own
+    spread over its term (``value_moves``: evenly per day from its first
+    day through its last valid day), not by a count it does not have.
+    ``rows``: ``balances.balance(pkg)``; ``last_day``: ``balances.expiry(pkg)``."""
+    val = valuation.of_package(pkg)
+    currency = pkg["terms"]["currency"]
+    moved = pkg.get("transferred") or {}
+    value = ZERO
+    spread: dict[str, Decimal] | None = None
+    for key, row in rows.items():
+        part = val["parts"].get(key)
+        if part is None:
+            continue
+        if part[1] != valuation.UNLIMITED and row["remaining"] != balances.UNLIMITED:
+            value += valuation.value_of(part, row["remaining"] + row["scheduled"], currency)
+        elif moved.get(key) != balances.UNLIMITED:  # (an unlimited part transferred away holds nothing here)
+            if spread is None:
+                spread = value_moves.held_by_key(value_moves.package_value(pkg, (), last_day=last_day), day.isoformat())
+            value += spread.get(key, ZERO)
+    return value
 
 
 def _notice(pkg: Mapping[str, Any], last_day: date, outcome: Callable[[str, str, int], tuple[str, str]] | None) -> str:

@@ -11,7 +11,7 @@ running balance ends at the remaining balance ``balance`` shows.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
@@ -104,6 +104,33 @@ def events_by_package(view: Mapping[str, Any]) -> dict[str, list[Mapping[str, An
     return found
 
 
+def _instant(start: Any) -> str:
+    """A session's recorded start (ISO 8601 with its offset) as UTC text, to
+    order the sessions of a day by when they start (not by the wall clock,
+    which repeats an hour when the clocks go back); "" when unknown."""
+    if not start:
+        return ""
+    return datetime.fromisoformat(start).astimezone(timezone.utc).isoformat()
+
+
+def _received(pkg: Mapping[str, Any], events: list[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """For a client package received by transfer: the day it was received
+    (the transfer's, in the practice zone), from whom (the giver's client id
+    and client package) and why; None for any other."""
+    sale = pkg["sale"]
+    source = sale.get("transferred_from")
+    if not source:
+        return None
+    found = next((e for e in events if e.get("type") == "transferred" and e.get("to_package") == pkg["id"]), None)
+    at = (found or {}).get("at") or sale.get("at")
+    return {
+        "date": at[:10] if at else sale["date"],  # an event's ``at`` is recorded in the practice zone
+        "from": found["clients"][0] if found else source.rpartition(".p")[0],
+        "package": source,
+        "reason": (found or {}).get("reason") or "",
+    }
+
+
 def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Mapping[str, Mapping[str, Any]], currency: str,
              about: list[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Every dated entry of one client package, oldest first, with the
@@ -113,23 +140,29 @@ def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Ma
     numbers: dict[str, int] = {}
     bought = balances.totals(pkg["terms"])
     imported = (pkg.get("imported") or {}).get("remaining") or {}
-    raw: list[tuple[str, int, int, str, dict[str, Any]]] = []
+    # (date, order within the day, start of a session as UTC text, seq, what, data)
+    raw: list[tuple[str, int, str, int, str, dict[str, Any]]] = []
     sale = pkg["sale"]
+    events = events_by_package(view).get(pkg["id"], []) if about is None else about
     for key, total in bought.items():
         start = imported.get(key, total)
         left[key] = start if start == balances.UNLIMITED else (Decimal(start) if money else int(start))
-    first_what = "received by transfer" if sale.get("transferred_from") else ("imported" if pkg.get("imported") else ("assigned" if sale.get("assigned") else "bought"))
-    raw.append((sale["date"], 0, 0, "start", {"what": first_what, "change": dict(left)}))
+    received = _received(pkg, events)
+    first_what = "received by transfer" if received else ("imported" if pkg.get("imported") else ("assigned" if sale.get("assigned") else "bought"))
+    raw.append((received["date"] if received else sale["date"], 0, "", 0, "start",
+                {"what": first_what, "change": dict(left), "received": received}))
     for bid, draw in pkg.get("draws", {}).items():
-        raw.append((draw["date"], 2, 0, bid, {"draw": draw}))
-    for event in events_by_package(view).get(pkg["id"], []) if about is None else about:
+        booking = (attendee_views.get(draw["attendee"]) or {}).get("bookings", {}).get(bid, {})
+        raw.append((draw["date"], 2, _instant(booking.get("start")), 0, bid, {"draw": draw, "booking": booking}))
+    for event in events:
         kind = event["type"]
         if kind in ("paid", "adjusted", "refunded", "package-cancelled", "paused", "resumed", "code-reset") or (
                 kind == "transferred" and event["client_package"] == pkg["id"]):
-            raw.append((event["at"][:10], 1 if kind != "refunded" and kind != "package-cancelled" else 3, event["seq"], kind, {"event": event}))
+            raw.append((event["at"][:10], 1 if kind != "refunded" and kind != "package-cancelled" else 3, "", event["seq"], kind, {"event": event}))
     if pkg.get("expired_at"):
-        raw.append((pkg["expired_at"], 4, 0, "expired", {"lapsed": pkg.get("lapsed") or {}}))
-    raw.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
+        raw.append((pkg["expired_at"], 4, "", 0, "expired", {"lapsed": pkg.get("lapsed") or {}}))
+    # Sessions of one day by their start (then booking id): numbered in that order.
+    raw.sort(key=lambda r: r[:5])
     total_sessions = {key: (value if value == balances.UNLIMITED else value) for key, value in bought.items()}
     for key, delta in pkg.get("adjustments", {}).items():
         if key in total_sessions and total_sessions[key] != balances.UNLIMITED:
@@ -140,16 +173,20 @@ def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Ma
         if key in left and left[key] != balances.UNLIMITED:
             left[key] -= Decimal(amount) if money else int(amount)
 
-    for day, _, _, what, data in raw:
+    for day, _, _, _, what, data in raw:
         entry = {"date": day, "entry": "", "detail": "", "change": "", "balance": ""}
         if what == "start":
             entry["entry"] = data["what"]
-            entry["detail"] = f"{pkg['terms']['name']} ({pkg['package']})"
+            received = data["received"]
+            if received:
+                entry["detail"] = f"from {received['package']}" + (f": {received['reason']}" if received["reason"] else "")
+            else:
+                entry["detail"] = f"{pkg['terms']['name']} ({pkg['package']})"
             entry["change"] = "+" + _balance_text(data["change"])
         elif "draw" in data:
             draw = data["draw"]
             key = draw["key"]
-            booking = (attendee_views.get(draw["attendee"]) or {}).get("bookings", {}).get(what, {})
+            booking = data["booking"]
             numbers[key] = numbers.get(key, 0) + 1
             of = total_sessions.get(key)
             counted = key not in ("money", "minutes") and of != balances.UNLIMITED
@@ -224,14 +261,19 @@ def package_statement(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_
     sale = pkg["sale"]
     total = Decimal(sale["total"])
     paid = Decimal(pkg["paid"])
+    about = events_by_package(view).get(pkg["id"], []) if about is None else about
     entries = _entries(pkg, view, attendee_views, currency, about)
+    received = _received(pkg, about)
     earlier = [e for e in entries if first is not None and e["date"] < first.isoformat()]
     shown = [e for e in entries if (first is None or e["date"] >= first.isoformat()) and (last is None or e["date"] <= last.isoformat())]
     if earlier:
         shown.insert(0, {"date": first.isoformat(), "entry": "brought forward", "detail": "", "change": "", "balance": earlier[-1]["balance"]})
     return {
         "id": pkg["id"], "package": pkg["package"], "name": pkg["terms"]["name"],
-        "sold": sale["date"], "invoice": sale["invoice"], "total": sale["total"], "paid": pkg["paid"],
+        # a package received by transfer was not sold to this client: no sale date or invoice of theirs
+        "sold": None if received else sale["date"], "invoice": None if received else sale["invoice"],
+        "received": {k: received[k] for k in ("date", "from", "package")} if received else None,
+        "total": sale["total"], "paid": pkg["paid"],
         "due": format(max(total - paid, Decimal(0) * total), "f") if pkg.get("status") not in ("cancelled", "refunded") else format(Decimal(0) * total, "f"),
         "payment": payment_state(pkg), "status": state,
         "expires": last_day.isoformat() if last_day else None, "expiry_reason": _expiry_reason(pkg),
@@ -258,9 +300,18 @@ def header_lines(pkg: Mapping[str, Any], currency: str) -> list[str]:
     paid = "paid per session" if pkg["payment"] == "per session" else f"paid {pkg['paid']}" if pkg["due"] in ("0", "0.00", "0.000") or Decimal(pkg["due"]) == 0 else f"paid {pkg['paid']}, due {pkg['due']}"
     expiry = f"expires {pkg['expires']} ({pkg['expiry_reason']})" if pkg["expires"] else f"no expiry date ({pkg['expiry_reason']})"
     shared = f" · shared with {', '.join(pkg['shared_with'])}" if pkg["shared_with"] else ""
+    received = pkg.get("received")
+    if received:  # not sold to this client: when and from whom it came, never the giver's sale or invoice
+        if pkg["payment"] != "per session" and Decimal(pkg["total"]) == 0 and Decimal(pkg["paid"]) == 0:
+            paid = "nothing to pay"
+        elif pkg["payment"] != "per session":
+            paid = f"{pkg['total']} {currency} · {paid}"
+        sold = f"received {received['date']} by transfer from {received['from']} ({received['package']}) · {paid}{shared}"
+    else:
+        sold = f"sold {pkg['sold']} · invoice {pkg['invoice']} · {pkg['total']} {currency} · {paid}{shared}"
     return [
         f"{pkg['name']} ({pkg['id']})",
-        f"sold {pkg['sold']} · invoice {pkg['invoice']} · {pkg['total']} {currency} · {paid}{shared}",
+        sold,
         expiry,
         pkg["summary"],
     ]

@@ -276,3 +276,92 @@ def test_the_quick_plain_text_of_a_report_is_the_plain_table_of_every_cell(rows:
     columns = ["client", "what", "due", "age"]
     expected = plain_table_lines(columns, [[shown(_text(row.get(c))) for c in columns] for row in rows], title)
     assert plain_text(columns, column_cells(columns, rows), title) == "".join(line + "\n" for line in expected)
+
+
+def test_a_statement_dates_a_package_received_by_transfer_at_the_transfer(example: Path) -> None:
+    """Ana receives one of Bruno's physio sessions on 2 March: her statement
+    starts on that day (nothing brought forward into February), and its
+    header says when and from whom she received it, not Bruno's sale and
+    invoice."""
+    from cli_util import ok
+
+    ok(run(example, "transfer", "bruno.p1", "ana", "--sessions", "1", "--reason", "gift", "--yes"))
+    [pkg] = json.loads(ok(run(example, "statement", "ana", "--package", "ana.p2", "--format", "json")))["packages"]
+    assert (pkg["sold"], pkg["invoice"], pkg["received"]) == (None, None, {"date": "2026-03-02", "from": "bruno", "package": "bruno.p1"})
+    assert pkg["entries"] == [{"date": "2026-03-02", "entry": "received by transfer", "detail": "from bruno.p1: gift",
+                               "change": "+1", "balance": "1"}]
+    february = json.loads(ok(run(example, "statement", "ana", "--package", "ana.p2", "--from", "2026-02-01", "--to", "2026-02-28",
+                                 "--format", "json")))
+    assert february["packages"][0]["entries"] == []
+    since = json.loads(ok(run(example, "statement", "ana", "--package", "ana.p2", "--from", "2026-02-01", "--format", "json")))
+    assert [e["entry"] for e in since["packages"][0]["entries"]] == ["received by transfer"]
+    text = ok(run(example, "statement", "ana", "--package", "ana.p2", "--format", "text")).splitlines()
+    assert text[4:8] == ["10 physiotherapy sessions (ana.p2)",
+                         "received 2026-03-02 by transfer from bruno (bruno.p1) · nothing to pay",
+                         "expires 2026-04-14 (kept from the transfer)",
+                         "used 0 of 1 · 0 booked · 1 free to book · valid through 14 Apr 2026"]
+    assert "000002" not in "\n".join(text)
+    bruno = json.loads(ok(run(example, "statement", "bruno", "--package", "bruno.p1", "--format", "json")))["packages"][0]
+    assert [e for e in bruno["entries"] if e["entry"] == "transfer"] == [
+        {"date": "2026-03-02", "entry": "transfer", "detail": "to ana.p2: gift", "change": "-1", "balance": "2"}]
+    assert (bruno["sold"], bruno["invoice"], bruno["received"]) == ("2026-01-10", "000002", None)
+
+
+def test_same_day_sessions_are_listed_and_numbered_by_start_time(practice) -> None:  # type: ignore[no-untyped-def]
+    """Booked 18:00 first, then 09:00: the statement and report usage list
+    the 09:00 session first, and the statement numbers it session 1."""
+    from cli_util import ok
+
+    ok(practice("package", "create", "five", "--name", "Five", "--service", "massage=5", "--price", "400"))
+    ok(practice("sell", "ana", "five", now="2026-03-01T08:00"))
+    ok(practice("book", "ana", "massage", "2026-03-05T18:00", now="2026-03-01T08:00"))
+    ok(practice("book", "ana", "massage", "2026-03-05T09:00", now="2026-03-01T08:00"))
+    ok(practice("book", "ana", "massage", "2026-03-06T08:00", now="2026-03-01T08:00"))
+    [pkg] = json.loads(ok(practice("statement", "ana", "--format", "json", now="2026-03-02T08:00")))["packages"]
+    assert [(e["date"], e["entry"], e["detail"], e["balance"]) for e in pkg["entries"]] == [
+        ("2026-03-01", "bought", "Five (five)", "massage 5"),
+        ("2026-03-05", "session 1 of 5", "Massage 60 09:00, booked", "massage 4"),
+        ("2026-03-05", "session 2 of 5", "Massage 60 18:00, booked", "massage 3"),
+        ("2026-03-06", "session 3 of 5", "Massage 60 08:00, booked", "massage 2"),
+    ]
+    usage = json.loads(ok(practice("report", "usage", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "json",
+                                   now="2026-03-02T08:00")))
+    assert [(r["date"], r["booking"]) for r in usage["rows"]] == [("2026-03-05", "ana.b2"), ("2026-03-05", "ana.b1"),
+                                                                  ("2026-03-06", "ana.b3")]
+
+
+def test_report_expiring_values_an_unlimited_package_as_liability_does(practice) -> None:  # type: ignore[no-untyped-def]
+    """30.00 for 31 days (1 to 31 March): at the end of 11 March 20 days are
+    left, 19.35, in both reports."""
+    from cli_util import ok
+
+    ok(practice("package", "create", "u", "--name", "U", "--pool", "unlimited", "--services", "massage", "--price", "30",
+                "--expires", "30 days"))
+    ok(practice("sell", "ana", "u", now="2026-03-01T09:00"))
+    expiring = json.loads(ok(practice("report", "expiring", "--format", "json", now="2026-03-11T09:00")))
+    held = json.loads(ok(practice("report", "liability", "--as-of", "2026-03-11", "--format", "json", now="2026-03-11T09:00")))
+    assert [(r["id"], r["value"]) for r in expiring["rows"]] == [("ana.p1", "19.35")]
+    assert expiring["totals"]["value"] == "19.35"
+    assert [(r["id"], r["held"]) for r in held["rows"]] == [("ana.p1", "19.35")]
+
+
+def test_report_outstanding_leaves_out_a_session_not_started_when_the_clocks_go_back(sp) -> None:  # type: ignore[no-untyped-def]
+    """New York, 1 November 2026: 01:15 EST (-05:00) comes 55 minutes after
+    01:20 EDT (-04:00). At 01:20 EDT the session has not started: neither
+    report outstanding nor report bookings --unmarked lists it; at 01:16 EST
+    both do."""
+    from cli_util import ok
+
+    for args in (("init", "--timezone", "America/New_York", "--yes"),
+                 ("service", "add", "s", "--name", "S", "--duration", "30", "--price", "10"),
+                 ("client", "add", "a", "--name", "A")):
+        ok(sp(*args, now="2026-10-30T08:00"))
+    ok(sp("book", "a", "s", "2026-11-01T01:15-05:00", "--no-package", now="2026-10-30T08:00"))
+
+    def listed(now: str) -> tuple[list[str], list[str]]:
+        owed = json.loads(ok(sp("report", "outstanding", "--format", "json", now=now)))["rows"]
+        unmarked = json.loads(ok(sp("report", "bookings", "--unmarked", "--format", "json", now=now)))["rows"]
+        return [r["item"] for r in owed], [r["booking"] for r in unmarked]
+
+    assert listed("2026-11-01T01:20-04:00") == ([], [])
+    assert listed("2026-11-01T01:16-05:00") == (["a.b1"], ["a.b1"])
