@@ -63,7 +63,8 @@ def notify_cmd(
         try:
             report = notify_run.run(opened, list(retry or []))
         except notify_run.Stopped as stopped:
-            _show(stopped.report, fmt, quiet, dry_run=False, now=opened.now, to_stderr=to_stderr)
+            if stopped.report.rows or stopped.report.notes:  # (stopped before doing anything: the error alone)
+                _show(stopped.report, fmt, quiet, dry_run=False, now=opened.now, to_stderr=to_stderr)
             raise
         _show(report, fmt, quiet, dry_run=False, now=opened.now, to_stderr=to_stderr)
 

@@ -35,11 +35,15 @@ class Report:
         return bool(self._pending.get(key))
 
     def settle(self, action: str, key: str, detail: str) -> None:
-        """A notice delivered in this run: its (first) "pending" row becomes the outcome."""
+        """A notice delivered in this run: its (first) "pending" row becomes
+        the outcome (a suppressed notice names no address, as every
+        suppressed row)."""
         waiting = self._pending.get(key)
         if waiting:
             row = waiting.pop(0)
             row["action"], row["detail"] = action, detail
+            if action == "suppressed":
+                row["to"] = ""
             return
         self.rows.append({"action": action, "client_package": "", "kind": "", "recipient": "", "to": "", "detail": detail, "key": key})
 

@@ -11,10 +11,15 @@ The message is built with ``email.message.EmailMessage`` and the SMTP
 policy. Every header value is made of one line of printable text: control
 characters in a name or a subject (which input refuses, but a hand-edited
 file could hold) become spaces, so nothing a client typed can add a header.
+The headers made of text someone typed (``From``, ``To``, ``Subject``) are
+written here, not by the email package's parser and folder: text that looks
+like an RFC 2047 encoded word (``=?utf-8?q?...?=``) or like an address list
+stays text (see ``header_words`` and ``Written``).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import re
@@ -260,6 +265,89 @@ def render(templates: Mapping[str, tuple[Template, Template]], kind: str, values
     }
 
 
+# -- headers -----------------------------------------------------------------------
+
+# Words written as typed: printable ASCII (atoms only, in a display name),
+# none long. Anything else, and any text holding "=?" (which a reader would
+# take for the start of an encoded word), is written otherwise (below).
+_PLAIN_WORD = re.compile(r"[!-~]{1,60}")
+_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,60}")
+_QUOTABLE = re.compile(r"[ -~]{1,200}")
+_EW_BYTES = 39  # UTF-8 bytes per encoded word of a subject: "=?utf-8?b?" + 52 + "?=", 64 characters
+_PHRASE_EW_BYTES = 600  # a display name is one encoded word up to this (see header_words)
+
+
+def header_words(text: str, phrase: bool = False) -> list[str]:
+    """User text as the words of a header value that a reader decodes to
+    exactly ``one_line(text)``, and to nothing else.
+
+    Printable ASCII without ``=?`` is written as typed (a ``phrase``, i.e. a
+    display name, only if it is all atoms, else as one quoted string, so
+    no comma, angle bracket or colon is read as address syntax). Any other
+    text is written as base64 encoded words (RFC 2047) of its UTF-8, cut
+    between characters. A display name is one encoded word (up to
+    ``_PHRASE_EW_BYTES``): between two encoded words in a display name some
+    readers (Python's email package) keep the space that RFC 2047 drops."""
+    text = one_line(text)
+    if not text:
+        return []
+    words = text.split(" ")
+    if "=?" not in text:
+        if all((_ATOM if phrase else _PLAIN_WORD).fullmatch(word) for word in words):
+            return words
+        if phrase and _QUOTABLE.fullmatch(text):
+            return ['"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"']
+    size = _PHRASE_EW_BYTES if phrase else _EW_BYTES
+    chunks, chunk = [], b""
+    for char in text:
+        data = char.encode("utf-8", "replace")
+        if len(chunk) + len(data) > size:
+            chunks.append(chunk)
+            chunk = b""
+        chunk += data
+    chunks.append(chunk)
+    return [f"=?utf-8?b?{base64.b64encode(part).decode('ascii')}?=" for part in chunks]
+
+
+def mailbox_words(name: str, address: str) -> list[str]:
+    """``Name <address>`` (or the bare address without a name) as header
+    words. ``address`` must be a plain address (``ADDRESS_RE``): no space,
+    quote, angle bracket or line break."""
+    from ..domain.notice_settings import ADDRESS_RE
+
+    if not ADDRESS_RE.match(address):
+        raise ValueError(f"not a plain address: {address!r}")
+    words = header_words(name, phrase=True)
+    return [*words, f"<{address}>"] if words else [address]
+
+
+class Written(str):
+    """A header value written here, kept by ``EmailMessage`` as it is (its
+    ``name`` tells the policy it is already a header) and folded by
+    ``fold``: never parsed, so nothing in it is decoded or read as syntax.
+    Its text is the words joined by single spaces."""
+
+    name: str
+    words: tuple[str, ...]
+
+    def __new__(cls, name: str, words: list[str]) -> "Written":
+        value = super().__new__(cls, " ".join(words))
+        value.name, value.words = name, tuple(words)
+        return value
+
+    def fold(self, *, policy: Any) -> str:
+        """``Name: words``, a line break and a space between two words
+        where a line would pass the policy's length (never inside a word,
+        so never inside a quoted string or an encoded word)."""
+        limit = policy.max_line_length or 78
+        lines = [f"{self.name}:"]
+        for word in self.words:
+            if len(lines[-1]) + 1 + len(word) > limit and lines[-1] != f"{self.name}:":
+                lines.append("")
+            lines[-1] += f" {word}"
+        return policy.linesep.join(lines) + policy.linesep
+
+
 def build(message: Mapping[str, str], msg_id: str) -> Any:
     """The EmailMessage of a stored message (the same bytes every time)."""
     from email.headerregistry import Address
@@ -271,11 +359,11 @@ def build(message: Mapping[str, str], msg_id: str) -> Any:
     mail = EmailMessage(policy=SMTP)
     if message.get("from"):
         name, address = split_sender(message["from"])
-        mail["From"] = Address(display_name=one_line(name), addr_spec=address)
-    mail["To"] = Address(display_name=one_line(message.get("to_name", "")), addr_spec=message["to"])
+        mail["From"] = Written("From", mailbox_words(name, address))
+    mail["To"] = Written("To", mailbox_words(message.get("to_name", ""), message["to"]))
     if message.get("reply_to"):
         mail["Reply-To"] = Address(addr_spec=split_sender(message["reply_to"])[1])
-    mail["Subject"] = one_line(message["subject"])
+    mail["Subject"] = Written("Subject", header_words(message["subject"]))
     mail["Date"] = one_line(message["date"])
     mail["Message-ID"] = one_line(msg_id)
     mail["Auto-Submitted"] = "auto-generated"

@@ -188,25 +188,48 @@ def plan_in(tx: Any, composer: Composer, owners: list[str] | None) -> tuple[list
 
 
 def dry_run(store: Any, retry: list[str]) -> Report:
-    """What a real run would record and send now; writes nothing."""
+    """What a real run would record and send now; writes nothing. Notices
+    still pending and those given to ``--retry`` are judged as a run judges
+    them (``_retries``, then ``why_not_now`` just before delivery)."""
     check_setup(store.settings)
+    retry = unique(retry)
     composer = Composer(store)
     report = Report()
     with store.reading() as tx:
         events, _, _ = plan_in(tx, composer, None)
         outbox = store.load_small(layout.OUTBOX)
-        for key in retry:
-            _retry_entry(outbox, key)
-    report_events(report, events, composer, dry_run=True)
-    for entry in sorted(outbox["pending"].values(), key=lambda e: e["seq"]):
-        report.add("resend", entry["client_package"], entry["kind"], entry["recipient"], entry["to"],
-                   entry["message"]["subject"], entry["key"])
-    for key in retry:
-        entry = outbox["failed"][key]
-        report.add("retry", entry["client_package"], entry["kind"], entry["recipient"], entry["to"], entry["reply"], key)
+        again = _retries(tx, composer, retry)
+        report_events(report, events, composer, dry_run=True)
+        for entry in sorted(outbox["pending"].values(), key=lambda e: e["seq"]):
+            _would_deliver(report, tx, entry, "resend")
+        for entry in again:
+            _would_deliver(report, tx, entry, "retry")
     if store.settings.delivery["method"] == "none":
         report.notes.append('notices are off: [delivery] method is "none" in settings.toml (set smtp, sendmail or jsonl)')
     return report
+
+
+def _would_deliver(report: Report, tx: Any, entry: Mapping[str, Any], action: str) -> None:
+    why = why_not_now(tx, entry)
+    if why:
+        report.add("suppress", entry["client_package"], entry["kind"], entry["recipient"], "", why, entry["key"])
+    else:
+        report.add(action, entry["client_package"], entry["kind"], entry["recipient"], entry["to"], entry["message"]["subject"], entry["key"])
+
+
+def unique(keys: Iterable[str]) -> list[str]:
+    """``--retry`` keys, each once (a key given twice is one notice to send again)."""
+    return list(dict.fromkeys(keys))
+
+
+def why_not_now(tx: Any, entry: Mapping[str, Any]) -> str | None:
+    """Why the pending notice ``entry`` must not be delivered now, or None:
+    the one judgement of a run just before each delivery (the notice is then
+    recorded as suppressed), and of a dry run for what a run would do."""
+    owner = entry["client_package"].rsplit(".p", 1)[0]
+    owner_view = tx.client(owner)
+    recipient_view = owner_view if entry["recipient"] == owner else tx.client(entry["recipient"])
+    return notices.still_wanted(entry, owner_view, recipient_view)
 
 
 def _retry_entry(outbox: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -267,6 +290,7 @@ def _fresh(store: Any) -> Any:
 def run(store: Any, retry: list[str]) -> Report:
     """A real run (see the module's docstring)."""
     check_setup(store.settings)
+    retry = unique(retry)
     composer = Composer(store)
     report = Report()
     if store.settings.delivery["method"] == "none":
@@ -374,8 +398,13 @@ def _expiring_hooks(store: Any, decided: list[tuple[notices.Due, Any]], committe
 
 
 def _still_pending(report: Report, entries: list[Mapping[str, Any]]) -> None:
+    """The notices a stopped run leaves pending: one row each, ``not sent
+    yet`` (a notice recorded by this run already has its row: it says so)."""
     for item in entries:
-        report.add("pending", item["client_package"], item["kind"], item["recipient"], item["to"], "not sent yet", item["key"])
+        if report.has_pending(item["key"]):
+            report.settle("pending", item["key"], "not sent yet")
+        else:
+            report.add("pending", item["client_package"], item["kind"], item["recipient"], item["to"], "not sent yet", item["key"])
 
 
 def _deliver(store: Any, sender: Any, report: Report) -> None:
@@ -407,10 +436,7 @@ def _deliver(store: Any, sender: Any, report: Report) -> None:
                         position += 1
                         if candidate["key"] not in current:
                             continue  # settled since it was listed
-                        owner = candidate["client_package"].rsplit(".p", 1)[0]
-                        owner_view = tx.client(owner)
-                        recipient_view = owner_view if candidate["recipient"] == owner else tx.client(candidate["recipient"])
-                        why = notices.still_wanted(candidate, owner_view, recipient_view)
+                        why = why_not_now(tx, candidate)
                         if why:
                             events.append(notices.late_suppressed_event(candidate, why))
                             if report.has_pending(candidate["key"]):
