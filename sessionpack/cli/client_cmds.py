@@ -105,18 +105,19 @@ def _add_one(request, dry_run: bool, fmt: Format, force: bool = False) -> None: 
             alike = look_alikes(opened.load_directory()["clients"], record["name"], record["email"], me=record["id"])
         if row.status == "created":
             tx.commit(plan.events)
+            details = row.event["client"]
+        else:  # the same keys, as recorded
+            details = (tx.client(row.id) or {}).get("client") or {}
     for text in alike:
         warn(f"{text}; is {row.id} the same person? (--force adds without this warning)")
-    if row.status == "unchanged":
-        if fmt is Format.table:
-            say(f"Unchanged: client {row.id} is already recorded with these details")
-        else:
-            emit_record(fmt, {"id": row.id, "name": row.name, "unchanged": True})
-        return
-    if fmt is Format.table:
-        say(f"Added client {row.id}")
+    if fmt is not Format.table:
+        from ..domain.clients import RECORD_FIELDS
+
+        emit_record(fmt, {**{key: details.get(key, "") for key in RECORD_FIELDS}, "unchanged": row.status == "unchanged"})
+    elif row.status == "unchanged":
+        say(f"Unchanged: client {row.id} is already recorded with these details")
     else:
-        emit_record(fmt, row.event["client"])
+        say(f"Added client {row.id}")
 
 
 def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: Format) -> None:

@@ -14,6 +14,10 @@ from .lookup import find_client_package
 from .output import Format, emit_record, say
 from .runtime import store, writer
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 def _sell(client: str | None, package_id: str | None, opts: dict, assign: bool, fmt: Format, dry_run: bool) -> None:
     """One sale (or assignment): the plan of one request, committed, rendered."""
@@ -41,8 +45,9 @@ def _sell(client: str | None, package_id: str | None, opts: dict, assign: bool, 
         if row.status == "unchanged":
             if fmt is Format.table:
                 say(f"Unchanged: reference {row.ref!r} is already recorded as {row.id}")
-            else:
-                emit_record(fmt, {"id": row.id, "package": row.package, "client": row.client, "unchanged": True})
+            else:  # the same keys as a sale, as the package stands now; no code (it was shown once)
+                owner = tx.client(row.client) or {"packages": {}}
+                emit_record(fmt, _sale_record(owner["packages"][row.id], opened, unchanged=True, code=None))
             return
         tx.commit(plan.events)
     event = row.event
@@ -50,10 +55,7 @@ def _sell(client: str | None, package_id: str | None, opts: dict, assign: bool, 
     summary = package_summary(pkg, opened.now, opened.settings.tz)
     shared_with = list(event["shared_with"])
     code = "" if dry_run else row.code
-    record = {"id": row.id, "package": row.package, "client": client, "invoice": row.invoice,
-              "total": event["sale"]["total"], "paid": event["paid"], "payment": payment_state(pkg),
-              "expires": summary["expires"], "remaining": summary["remaining"], "shared_with": shared_with,
-              "unchanged": False, "code": code}
+    record = _sale_record(pkg, opened, unchanged=False, code=code, summary=summary)
     if fmt is Format.table:
         verb = "Assigned" if assign else "Sold"
         shared = f"; shared with {', '.join(shared_with)}" if shared_with else ""
@@ -65,6 +67,19 @@ def _sell(client: str | None, package_id: str | None, opts: dict, assign: bool, 
             say(f"Access code: {code}, shown only now; 'sessionpack code reset {row.id}' issues a new one")
     else:
         emit_record(fmt, record)
+
+
+def _sale_record(pkg: dict, opened: Any, unchanged: bool, code: str | None, summary: dict | None = None) -> dict:
+    """What ``sell`` prints of a client package for a program: the same keys
+    for a new sale and for one whose ``--ref`` was already recorded."""
+    from ..domain.sales import payment_state
+    from ..reports.balances import package_summary
+
+    summary = summary or package_summary(pkg, opened.now, opened.settings.tz)
+    return {"id": pkg["id"], "package": pkg["package"], "client": pkg["owner"], "invoice": pkg["sale"]["invoice"],
+            "total": pkg["sale"]["total"], "paid": pkg["paid"], "payment": payment_state(pkg),
+            "expires": summary["expires"], "remaining": summary["remaining"], "shared_with": list(pkg["shared_with"]),
+            "unchanged": unchanged, "code": code}
 
 
 SINGLE_ONLY = (("price", "--price"), ("paid", "--paid"), ("unpaid", "--unpaid"), ("invoice", "--invoice"),

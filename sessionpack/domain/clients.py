@@ -65,6 +65,9 @@ def choose_client_id(name: str, exists) -> str:  # type: ignore[no-untyped-def]
     return candidate
 
 
+RECORD_FIELDS = ("id", "name", "email", "phone", "notes", "tags")  # what a client-added event records, in order
+
+
 def client_record(client_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     """The validated record stored in a client-added event."""
     check_slug(client_id, "client")

@@ -366,7 +366,8 @@ def test_client_add_generates_ids_from_the_name(practice) -> None:
     result = practice("client", "add", "--name", "Bruno Costa")
     assert (result.exit_code, result.stdout) == (0, "Added client bruno-costa-2\n")
     result = practice("client", "add", "--name", "Zoë Ñandú", "--format", "json")
-    assert json.loads(result.stdout) == {"id": "zoe-nandu", "name": "Zoë Ñandú", "email": "", "phone": "", "notes": "", "tags": []}
+    assert json.loads(result.stdout) == {"id": "zoe-nandu", "name": "Zoë Ñandú", "email": "", "phone": "", "notes": "", "tags": [],
+                                         "unchanged": False}
     result = practice("client", "add", "--name", "李小龍")
     assert (result.exit_code, result.stdout) == (0, "Added client client\n")
 

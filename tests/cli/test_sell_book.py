@@ -58,10 +58,16 @@ def test_sell_again_with_the_same_reference_changes_nothing(shop, data_dir: Path
     ok(shop("sell", "ana", "five", "--ref", "shop-1042"))
     before = journal(data_dir)
     assert ok(shop("sell", "ana", "five", "--ref", "shop-1042")) == "Unchanged: reference 'shop-1042' is already recorded as ana.p1\n"
-    assert ok_json(shop("sell", "ana", "five", "--ref", "shop-1042", "--format", "json")) == {
-        "id": "ana.p1", "package": "five", "client": "ana", "unchanged": True}
+    first = ok_json(shop("sell", "ana", "five", "--ref", "shop-1044", "--format", "json"))
+    again = ok_json(shop("sell", "ana", "five", "--ref", "shop-1044", "--format", "json"))
+    assert list(again) == list(first)  # the same keys, in the same order, for a script
+    assert again == {**first, "unchanged": True, "code": None}
+    assert (first["unchanged"], len(first["code"])) == (False, 39)
+    csv_first, csv_again = (ok(shop("sell", "ana", "five", "--ref", ref, "--format", "csv")).splitlines() for ref in ("shop-1045", "shop-1045"))
+    assert csv_again[0] == csv_first[0]
+    before = journal(data_dir)
     assert journal(data_dir) == before
-    assert ok_json(shop("sell", "ana", "five", "--ref", "shop-1043", "--format", "json"))["id"] == "ana.p2"
+    assert ok_json(shop("sell", "ana", "five", "--ref", "shop-1043", "--format", "json"))["id"] == "ana.p4"
 
 
 def test_not_for_sale_packages_are_only_assigned(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
