@@ -219,15 +219,17 @@ def show_page(page: dict, opened) -> None:  # type: ignore[no-untyped-def]
     from .balance_cmds import BALANCE_TABLE
     from .output import write_table
 
+    from .output import say_fitted
+
     now, tz, currency = opened.now, opened.settings.tz, opened.settings.currency
-    say(f"{page['name']} ({page['id']})")
+    say_fitted(f"{page['name']} ({page['id']})")
     details = [f"email {page['email']}" if page.get("email") else "", f"phone {page['phone']}" if page.get("phone") else "",
                f"tags {', '.join(page['tags'])}" if page.get("tags") else "", f"client since {page['since'][:10]}"]
-    say(" · ".join(part for part in details if part))
+    say_fitted(" · ".join(part for part in details if part))
     if page.get("notes"):
-        say(f"notes: {page['notes']}")
+        say_fitted(f"notes: {page['notes']}")
     for row in page["relations"]:
-        say(f"link: {relation_text(page['id'], row)}")
+        say_fitted(f"link: {relation_text(page['id'], row)}")
     say("")
     if page["balances"]:
         write_table(BALANCE_TABLE, balance_table_rows(page["balances"], now=now, tz=tz), title="Packages")

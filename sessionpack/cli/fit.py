@@ -14,7 +14,8 @@ wrap at spaces). In order:
    row keeps only its kept columns;
 4. else, when the kept columns alone are wider than the terminal (a report
    of many amounts on a narrow terminal), each row is a block: its first
-   cell, then one ``header  value`` line per other column.
+   cell, then one ``header  value`` line per other column (a kept value
+   too long to sit beside its header goes whole on the line under it).
 
 Columns are separated by two spaces; the header is underlined.
 """
@@ -154,8 +155,13 @@ def _blocks(head: Sequence[str], body: Sequence[Sequence[str]], keep: Sequence[b
         for header, cell, whole in zip(head[1:], cells[1:], keep[1:]):
             if not cell:
                 continue
-            fits = whole or display_width(cell) <= width - label - 4
-            parts = cell.split("\n") if fits else wrap(cell, max(12, width - label - 4))
+            room = width - label - 4
+            if whole and display_width(cell) > room:  # a long id beside its label would pass the width: under it
+                lines.append(f"  {header}")
+                lines.extend(f"    {part}" for part in cell.split("\n"))
+                continue
+            fits = whole or display_width(cell) <= room
+            parts = cell.split("\n") if fits else wrap(cell, max(12, room))
             for index, part in enumerate(parts):
                 lines.append(f"  {_pad(header if index == 0 else '', label)}  {part}".rstrip())
     return lines

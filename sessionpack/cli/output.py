@@ -359,6 +359,19 @@ def say(text: str) -> None:
     sys.stdout.write(shown(text, keep="\n") + "\n")
 
 
+def say_fitted(text: str) -> None:
+    """``say``, wrapped at spaces to the terminal's width on a terminal (a
+    page's heading or a note); piped, one line as it is."""
+    seen = screen()
+    text = shown(text, keep="\n")
+    if not seen.terminal or all(display_width(line) <= seen.width for line in text.split("\n")):
+        sys.stdout.write(text + "\n")
+        return
+    from .fit import wrap
+
+    sys.stdout.write("".join(line + "\n" for line in wrap(text, seen.width)))
+
+
 def warn(text: str) -> None:
     sys.stderr.write(f"warning: {shown(text)}\n")
 

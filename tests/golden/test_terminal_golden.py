@@ -78,3 +78,23 @@ def test_120_columns_fit_and_keep_every_id(name: str, example: Path) -> None:
     narrow = (HERE / f"{name}.80.out").read_text(encoding="utf-8")
     ids = set(re.findall(r"\b[a-z]+\.[pb][0-9]+\b", narrow)) | set(re.findall(r"\b[0-9]+\.[0-9]{2}\b", narrow))
     assert ids and all(token in text for token in ids)  # the same ids and amounts, whole, at any width
+
+
+LONG = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"  # an id of 64 characters, the longest there is
+
+
+@pytest.mark.parametrize("args", [("client", "show", LONG), ("report", "liability", "--as-of", "2026-03-02"),
+                                  ("balance", LONG), ("history", LONG), ("statement", LONG), ("report", "sales")], ids=" ".join)
+def test_the_longest_id_fits_80_columns_whole(tmp_path: Path, args: tuple[str, ...]) -> None:
+    from typer.testing import CliRunner
+
+    from sessionpack.cli.app import app
+
+    copy = tmp_path / "data-example"
+    shutil.copytree(EXAMPLE, copy)
+    for step in (("client", "add", LONG, "--name", "Long id person"), ("sell", LONG, "physio-10")):
+        assert CliRunner().invoke(app, ["--data-dir", str(copy), "--now", NOW, *step]).exit_code == 0
+    text = screen(copy, args, 80)
+    for line in text.splitlines():
+        assert len(line) <= 80, line
+    assert LONG in text  # whole, on a line of its own if need be
