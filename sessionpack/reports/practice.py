@@ -180,7 +180,7 @@ def _usage_status(booking: Mapping[str, Any] | None, draw: Mapping[str, Any]) ->
     state = booking["status"]
     outcome = booking.get("outcome")
     if state == "no-show":
-        return "no-show forfeited" if draw["state"] == "forfeited" else "no-show returned"
+        return "no-show forfeited" if draw["state"] == "forfeited" else "no-show"  # (a returned one holds no draw: not listed)
     if state == "late-cancelled":
         return "late-cancel charged" if outcome == "charge" else "late-cancel forfeited"
     if state == "booked":
