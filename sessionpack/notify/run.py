@@ -175,6 +175,13 @@ def check_setup(settings: Any) -> None:
     if method in ("smtp", "sendmail") and not settings.notices["from"]:
         raise InputError(f"settings.toml: [notices] from is needed to send mail with method {method!r}; "
                          "add e.g. from = \"Studio Lima <studio@example.com>\"")
+    if method == "sendmail":
+        import shutil
+
+        program = settings.delivery["program"]
+        if shutil.which(program) is None:  # (as the run would start it: a path, or a name on PATH)
+            raise InputError(f"the sendmail program {program} could not run (not found, or not executable); "
+                             "set [delivery] program in settings.toml")
 
 
 def plan_in(tx: Any, composer: Composer, owners: list[str] | None) -> tuple[list[dict[str, Any]], list[tuple[notices.Due, Any]], Gathered]:

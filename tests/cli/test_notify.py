@@ -251,6 +251,26 @@ def test_sendmail_temporary_failure_exits_75_and_a_later_run_sends(shop, tmp_pat
     assert [e["type"] for e in notice_events(shop.data_dir)] == ["notice-pending", "notice-sent"]
 
 
+@pytest.mark.parametrize("program", ["missing", "not-executable", "no-such-name-on-path"])
+def test_a_sendmail_program_that_cannot_run_is_found_before_anything_is_recorded(shop, tmp_path: Path, program: str) -> None:  # type: ignore[no-untyped-def]
+    from tree import tree_hash
+
+    path = {"missing": str(tmp_path / "nowhere" / "sendmail"), "no-such-name-on-path": "no-such-sendmail-here"}.get(program)
+    if path is None:
+        plain = tmp_path / "sendmail"
+        plain.write_text("#!/bin/sh\nexit 0\n")
+        plain.chmod(0o644)
+        path = str(plain)
+    set_settings(shop.data_dir, delivery={"method": "sendmail", "program": path})
+    before = tree_hash(shop.data_dir)
+    for args in (("notify",), ("notify", "--dry-run")):
+        result = shop(*args, now="2026-12-14T09:00")
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert result.stderr == (f"error: the sendmail program {path} could not run (not found, or not executable); "
+                                 "set [delivery] program in settings.toml\n")
+    assert tree_hash(shop.data_dir) == before
+
+
 def test_report_expiring_says_what_became_of_the_expiring_notice(shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     def notice(now: str) -> dict[str, str]:
         rows = ok_json(shop("report", "expiring", "--within", "60", "--format", "json", now=now))["rows"]
