@@ -139,6 +139,17 @@ def test_starttls_to_a_self_signed_server_is_refused_unless_its_ca_file_is_named
         server.stop()
 
 
+def test_tls_to_a_port_that_speaks_plain_text_is_a_set_up_problem(shop, server: Server, certificate) -> None:  # type: ignore[no-untyped-def]
+    cert, _ = certificate
+    set_settings(shop.data_dir, notices=NOTICES, delivery={"method": "smtp", "host": "127.0.0.1", "port": server.port, "security": "tls",
+                                                           "ca_file": str(cert)})
+    result = shop("notify", now=WHEN)
+    assert result.exit_code == 2  # not 75: trying again later would never help
+    assert result.stderr.endswith(f"error: the mail server at 127.0.0.1:{server.port} does not speak TLS on that port (security = 'tls'); "
+                                  'port 465 is for security = "tls", 587 for "starttls"\n')
+    assert server.recorder.messages == [] and sent_keys(shop.data_dir) == []
+
+
 def test_implicit_tls_with_a_password_from_the_environment(shop, certificate, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     cert, key = certificate
     server = Server(tls=server_context(cert, key), implicit=True, auth=("studio", "s3cret"))
