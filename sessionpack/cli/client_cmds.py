@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import typer
 
@@ -69,7 +69,7 @@ def client_add(
                                         ("--notes", notes), ("--tag", tag)) if value]
         if given:
             raise InputError(f"{given[0]} goes with one client; with --csv put it in the file")
-        _add_csv(csv_path, hooks, dry_run, fmt)
+        _add_csv(csv_path, hooks, dry_run, fmt, force)
         return
     if hooks:
         raise InputError("--hooks goes with --csv FILE")
@@ -120,7 +120,22 @@ def _add_one(request, dry_run: bool, fmt: Format, force: bool = False) -> None: 
         say(f"Added client {row.id}")
 
 
-def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: Format) -> None:
+def _warn_alikes(opened: Any, rows: list[Any], source: str) -> None:
+    """A warning for each new client of a file whose name or email another
+    client has (recorded before, or on an earlier line), as ``client add``
+    warns of one."""
+    from ..domain.clients import Alikes
+
+    directory = opened.load_directory()["clients"]
+    alikes = Alikes({cid: entry for cid, entry in directory.items() if cid not in {row.id for row in rows}})
+    for row in rows:
+        record = row.event["client"]
+        for text in alikes.of(record["name"], record["email"], me=record["id"]):
+            warn(f"{source}:{row.line}: {text}; is {row.id} the same person? (--force adds without this warning)")
+        alikes.add(record["id"], record)
+
+
+def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: Format, force: bool = False) -> None:
     from ..actions import clients
     from ..actions.csvtable import read_table
     from ..actions.practice import Practice
@@ -145,6 +160,8 @@ def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: Format) -> None:
                     refuse(ProblemsFound(plan.problems, source, table.columns))
                 if plan.events:
                     tx.commit(plan.events)
+        if not force:
+            _warn_alikes(opened, plan.created_rows(), source)
         created = len(plan.created_rows())
         title = f"From {source}: {created} created, {len(plan.rows) - created} unchanged"
         if dry_run:

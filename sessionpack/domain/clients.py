@@ -145,15 +145,40 @@ def matches(client_id: str, entry: Mapping[str, Any], words: str) -> bool:
     return True
 
 
+class Alikes:
+    """Clients by name (case and accents ignored) and by email, to find
+    look-alikes of many new clients at once (a file of clients) without
+    comparing each with every other."""
+
+    def __init__(self, clients: Mapping[str, Mapping[str, Any]]) -> None:
+        self.clients: dict[str, Mapping[str, Any]] = {}
+        self._names: dict[str, list[str]] = {}
+        self._emails: dict[str, list[str]] = {}
+        for other, entry in sorted(clients.items()):
+            self.add(other, entry)
+
+    def add(self, client_id: str, entry: Mapping[str, Any]) -> None:
+        self.clients[client_id] = entry
+        if entry.get("name"):
+            self._names.setdefault(folded(entry["name"]), []).append(client_id)
+        if entry.get("email"):
+            self._emails.setdefault(entry["email"].casefold(), []).append(client_id)
+
+    def of(self, name: str, email: str, me: str | None = None) -> list[str]:
+        """Other clients with the same name or email: one warning line each."""
+        same_name = set(self._names.get(folded(name), ())) if name else set()
+        same_email = set(self._emails.get(email.casefold(), ())) if email else set()
+        found = []
+        for other in sorted((same_name | same_email) - {me}):
+            entry = self.clients[other]
+            if other in same_name:
+                found.append(f"{other} already has the name {entry['name']!r}")
+            else:
+                found.append(f"{other} already has the email {entry['email']}")
+        return found
+
+
 def look_alikes(clients: Mapping[str, Mapping[str, Any]], name: str, email: str, me: str | None = None) -> list[str]:
     """Other clients with the same name (case and accents ignored) or email:
     one warning line each, for ``client add`` and ``client edit``."""
-    found = []
-    for other, entry in sorted(clients.items()):
-        if other == me:
-            continue
-        if name and folded(entry.get("name", "")) == folded(name):
-            found.append(f"{other} already has the name {entry['name']!r}")
-        elif email and entry.get("email", "").casefold() == email.casefold():
-            found.append(f"{other} already has the email {entry['email']}")
-    return found
+    return Alikes(clients).of(name, email, me)

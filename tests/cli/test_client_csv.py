@@ -20,7 +20,10 @@ CLIENTS = ("id,name,email,phone,tags,notes\n"
 def test_clients_are_added_in_one_commit_and_a_rerun_is_unchanged(practice, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = write(tmp_path, CLIENTS, "clients.csv")
     before = len(events(data_dir))
-    rows = ok_json(practice("client", "add", "--csv", path, "--format", "json"))
+    added = practice("client", "add", "--csv", path, "--format", "json")
+    assert (added.exit_code, added.stderr) == (0, f"warning: {path}:4: carla-mendes already has the name 'Carla Mendes'; "
+                                                  "is carla-mendes-2 the same person? (--force adds without this warning)\n")
+    rows = json.loads(added.stdout)
     assert rows == [
         {"line": 2, "id": "bruno", "status": "created", "name": "Bruno Costa"},
         {"line": 3, "id": "carla-mendes", "status": "created", "name": "Carla Mendes"},
@@ -46,7 +49,7 @@ def test_clients_are_added_in_one_commit_and_a_rerun_is_unchanged(practice, data
 
 
 def test_other_details_are_a_conflict(practice, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    ok(practice("client", "add", "--csv", write(tmp_path, CLIENTS, "clients.csv")))
+    ok(practice("client", "add", "--csv", write(tmp_path, CLIENTS, "clients.csv"), "--force"))
     changed = write(tmp_path, CLIENTS.replace("runner vip", "runner").replace("ana@example.com", "ana@other.example"), "changed.csv")
     refused(practice, data_dir, ("client", "add", "--csv", changed), 1, [
         f"{changed}:2:id: client 'bruno' already exists with other details (tags 'runner, vip', not 'runner'); "
@@ -78,9 +81,9 @@ def test_bad_rows_are_all_listed_and_nothing_is_added(practice, data_dir: Path, 
 def test_dry_run_and_formats(practice, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = write(tmp_path, CLIENTS, "clients.csv")
     before = tree_hash(data_dir)
-    dry = dry_ok(practice("client", "add", "--csv", path, "--dry-run", "--format", "jsonl"))
+    dry = dry_ok(practice("client", "add", "--csv", path, "--dry-run", "--format", "jsonl", "--force"))
     assert tree_hash(data_dir) == before
-    real = ok(practice("client", "add", "--csv", path, "--format", "jsonl"))
+    real = ok(practice("client", "add", "--csv", path, "--format", "jsonl", "--force"))
     assert dry == real
     assert [json.loads(line)["status"] for line in real.splitlines()] == ["created", "created", "created", "unchanged"]
     assert ok(practice("client", "add", "--csv", path, "--format", "csv")).splitlines()[:2] == [
@@ -125,7 +128,23 @@ def test_a_file_of_clients_runs_hooks_only_when_asked(practice, data_dir: Path, 
     hook = data_dir / "hooks" / "client-added"
     hook.write_text(f"#!/bin/sh\ncat >> {log}\necho >> {log}\n")
     hook.chmod(0o755)
-    args = ("client", "add", "--csv", write(tmp_path, CLIENTS, "clients.csv")) + (("--hooks",) if hooks else ())
+    args = ("client", "add", "--csv", write(tmp_path, CLIENTS, "clients.csv"), "--force") + (("--hooks",) if hooks else ())
     ok(practice(*args))
     added = [json.loads(line)["client"]["id"] for line in log.read_text().splitlines() if line] if log.exists() else []
     assert added == (["bruno", "carla-mendes", "carla-mendes-2"] if hooks else [])
+
+
+def test_a_file_warns_of_look_alikes_as_client_add_does(practice, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write(tmp_path, "name,email\nAna Lima,\nZed,zed@example.com\nzéd,\nNew,ana@example.com\nOther,ZED@example.com\n", "c.csv")
+    result = practice("client", "add", "--csv", path, "--dry-run", "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"warning: {path}:2: ana already has the name 'Ana Lima'; is ana-lima the same person? (--force adds without this warning)",
+        f"warning: {path}:4: zed already has the name 'Zed'; is zed-2 the same person? (--force adds without this warning)",
+        f"warning: {path}:5: ana already has the email ana@example.com; is new the same person? (--force adds without this warning)",
+        f"warning: {path}:6: zed already has the email zed@example.com; is other the same person? (--force adds without this warning)",
+        "warning: dry run: nothing was recorded"]
+    forced = practice("client", "add", "--csv", path, "--force")
+    assert (forced.exit_code, forced.stderr) == (0, "")
+    again = practice("client", "add", "--csv", path)  # every row unchanged: nothing new to warn of
+    assert (again.exit_code, again.stderr) == (0, "")
