@@ -260,6 +260,15 @@ class HookRunner:
                 from ..domain.text import shown
 
                 detail = f": {shown(said[-1])}" if said else ""
+                if proc.returncode < 0:  # ended by a signal, not an exit status
+                    import signal
+
+                    number = -proc.returncode
+                    try:
+                        name = signal.Signals(number).name
+                    except ValueError:
+                        name = f"signal {number}"
+                    return f"{where} was killed by signal {number} ({name}){detail}; event {seq} stays recorded"
                 return f"{where} failed with exit {proc.returncode}{detail}; event {seq} stays recorded"
         return None
 

@@ -19,11 +19,20 @@ DEFAULT_TIMEOUT = 10.0
 
 
 def lock_timeout() -> float:
-    text = os.environ.get("SESSIONPACK_LOCK_TIMEOUT", "")
-    try:
-        return max(0.0, float(text)) if text else DEFAULT_TIMEOUT
-    except ValueError:
+    """``SESSIONPACK_LOCK_TIMEOUT``: seconds, 0 to 3600 (empty: the default)."""
+    text = os.environ.get("SESSIONPACK_LOCK_TIMEOUT", "").strip()
+    if not text:
         return DEFAULT_TIMEOUT
+    try:
+        value = float(text) if text.isascii() else -1.0
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3600:  # (also refuses nan and inf)
+        from ..errors import InputError
+
+        raise InputError(f"SESSIONPACK_LOCK_TIMEOUT={text!r} is not a number of seconds from 0 to 3600; "
+                         "set it like SESSIONPACK_LOCK_TIMEOUT=30, or unset it for the default of 10")
+    return value
 
 
 class DirLock:

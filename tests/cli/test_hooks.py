@@ -29,6 +29,13 @@ def test_failing_hook_is_reported_and_never_undoes_the_event(practice) -> None:
     assert practice("client", "show", "leo").exit_code == 0
 
 
+def test_a_hook_killed_by_a_signal_says_so(practice) -> None:  # type: ignore[no-untyped-def]
+    _hook(practice, "client-added", 'echo "out of memory" >&2\nkill -9 $$\n')
+    result = practice("client", "add", "leo", "--name", "Leo Lima")
+    assert result.exit_code == 0
+    assert result.stderr == "warning: hooks/client-added was killed by signal 9 (SIGKILL): out of memory; event 4 stays recorded\n"
+
+
 def test_a_file_that_is_not_executable_is_no_hook(practice) -> None:
     path = practice.data_dir / "hooks" / "client-added"
     path.write_text("#!/bin/sh\nexit 1\n")

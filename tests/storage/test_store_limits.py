@@ -158,3 +158,13 @@ def test_a_missing_lock_file_is_a_damaged_directory(practice, data_dir: Path) ->
             "(recreate the empty file with mode 0600, then run 'sessionpack check')\n"
         )
     assert snapshot(data_dir) == before
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "nan", "inf", "1e9", "٣"])
+def test_a_lock_timeout_that_is_not_a_number_of_seconds_is_refused(practice, data_dir: Path, value: str) -> None:
+    before = snapshot(data_dir)
+    result = run(data_dir, "client", "add", "bob", "--name", "Bob Reis", env={"SESSIONPACK_LOCK_TIMEOUT": value})
+    assert (result.returncode, result.stdout) == (2, "")
+    assert stderr_lines(result.stderr) == [f"error: SESSIONPACK_LOCK_TIMEOUT={value!r} is not a number of seconds from 0 to 3600; "
+                                           "set it like SESSIONPACK_LOCK_TIMEOUT=30, or unset it for the default of 10"]
+    assert snapshot(data_dir) == before
