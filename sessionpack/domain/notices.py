@@ -437,6 +437,31 @@ def still_wanted(entry: Mapping[str, Any], owner_view: Mapping[str, Any] | None,
     return None
 
 
+def outdated(entry: Mapping[str, Any], pkg: Mapping[str, Any], rules: Rules, today: date) -> str | None:
+    """Why a pending "expires soon" notice tells what is no longer true, or
+    None. A notice left pending (the mail server was down for days) is not
+    sent once its facts have gone by: when the last valid day moved or
+    passed, or when a nearer notice is due instead (a run 5 days before
+    the end sends the 7-day notice, never the 30-day one: neither does a
+    delivery late by three weeks)."""
+    if entry.get("kind") != "expiring":
+        return None
+    facts = entry.get("facts") or {}
+    told, days = facts.get("last_day"), facts.get("days")
+    if not told or not isinstance(days, int):
+        return None
+    last_day = balances.expiry(pkg)
+    if last_day is None or last_day.isoformat() != told:
+        return f"the last valid day of {pkg['id']} is no longer {told}"
+    days_left = (last_day - today).days
+    if days_left < 0:
+        return f"the last valid day of {pkg['id']}, {told}, has passed"
+    nearer = [n for n in rules.expiring_days if days_left <= n < days]
+    if nearer:
+        return f"the {min(nearer)}-day notice of {pkg['id']} is due instead"
+    return None
+
+
 def judged_by(rules: Rules) -> dict[str, Any]:
     """What of the rules decides notices that only events can change (low,
     used up): a run judged by other limits or kinds judges every package."""

@@ -236,7 +236,12 @@ def why_not_now(tx: Any, entry: Mapping[str, Any]) -> str | None:
     owner = entry["client_package"].rsplit(".p", 1)[0]
     owner_view = tx.client(owner)
     recipient_view = owner_view if entry["recipient"] == owner else tx.client(entry["recipient"])
-    return notices.still_wanted(entry, owner_view, recipient_view)
+    why = notices.still_wanted(entry, owner_view, recipient_view)
+    if why is None:
+        store = tx.store
+        pkg = owner_view["packages"][entry["client_package"]]  # (still_wanted found it)
+        why = notices.outdated(entry, pkg, notice_rules(store.settings), local_date(store.now, store.settings.tz))
+    return why
 
 
 def _retry_entry(outbox: Mapping[str, Any], key: str) -> Mapping[str, Any]:

@@ -165,3 +165,38 @@ def test_a_retry_the_run_refuses_is_refused_by_the_dry_run_alike(shop, fake: Fak
     for args in (("--dry-run",), ()):
         result = shop("notify", "--retry", KEY, *args, now="2026-12-15T09:00")
         assert (result.exit_code, result.stdout, result.stderr) == (1, "", message)
+
+
+# ---------------------------------------------------------------- a pending notice whose facts have gone by
+
+
+def test_a_pending_notice_outdated_by_a_long_outage_is_suppressed_not_sent(shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    fake = FakeSendmail(tmp_path)
+    set_settings(shop.data_dir, notices=dict(NOTICES, expiring_days=[30, 7]),
+                 delivery={"method": "sendmail", "program": str(fake.program)})
+    fake.exit_with(75)  # the mail server is down from the 30-day notice on ...
+    assert shop("notify", "--quiet", now="2026-11-21T09:00").exit_code == 75
+    thirty = "expiring:ana.p1:2026-12-20:30d"
+    tried = len(fake.calls())
+    fake.exit_with(None)  # ... and back 6 days before the end: the 7-day notice goes, the 30-day one no longer
+    dry = json_rows(shop("notify", "--dry-run", "--format", "json", now=WHEN))
+    real = json_rows(shop("notify", "--format", "json", now=WHEN))
+    outdated = "the 7-day notice of ana.p1 is due instead"
+    assert row("suppress", "ana.p1", "ana", "", outdated, thirty) in dry
+    assert row("suppressed", "ana.p1", "ana", "", outdated, thirty) in real
+    sent = fake.calls()[tried:]
+    ids = {e["key"]: e["message_id"] for e in notice_events(shop.data_dir) if e["type"] == "notice-pending"}
+    assert [call[1]["Message-ID"] for call in sent] == [ids[KEY]]  # one mail: the 7-day notice
+    assert [(e["type"], e["key"]) for e in notice_events(shop.data_dir)] == [
+        ("notice-pending", thirty), ("notice-pending", KEY), ("notice-suppressed", thirty), ("notice-sent", KEY)]
+
+
+def test_a_pending_notice_whose_last_day_moved_is_suppressed(shop, fake: FakeSendmail) -> None:  # type: ignore[no-untyped-def]
+    fake.exit_with(75)
+    assert shop("notify", "--quiet", now=WHEN).exit_code == 75
+    ok(shop("adjust", "ana.p1", "--expires", "2027-01-31", "--reason", "goodwill", now="2026-12-14T10:00"))
+    tried = len(fake.calls())
+    fake.exit_with(None)
+    real = json_rows(shop("notify", "--format", "json", now="2026-12-14T11:00"))
+    assert row("suppressed", "ana.p1", "ana", "", "the last valid day of ana.p1 is no longer 2026-12-20", KEY) in real
+    assert fake.calls()[tried:] == []
