@@ -131,6 +131,19 @@ def _received(pkg: Mapping[str, Any], events: list[Mapping[str, Any]]) -> dict[s
     }
 
 
+def _fee_text(booking: Mapping[str, Any], currency: str) -> str:
+    """What a session that draws on a package also costs (a per-session
+    package's fee, a charge), and whether it is paid: "" when nothing."""
+    if not booking or booking.get("status") == "cancelled":
+        return ""
+    total = Decimal(booking.get("fee") or 0) + Decimal(booking.get("fee_tax") or 0)
+    if total <= 0:
+        return ""
+    paid = Decimal(booking.get("paid") or 0)
+    state = "paid" if paid >= total else "due" if paid <= 0 else f"paid {paid}"
+    return f", fee {total} {currency}, {state}"
+
+
 def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Mapping[str, Mapping[str, Any]], currency: str,
              about: list[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Every dated entry of one client package, oldest first, with the
@@ -196,7 +209,7 @@ def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Ma
             who = f", {draw['attendee']}" if draw["attendee"] != pkg["owner"] else ""
             service = booking.get("service_name") or booking.get("service") or key
             time = booking.get("start", "")[11:16]
-            entry["detail"] = f"{service} {time}{who}, {state}".replace("  ", " ")
+            entry["detail"] = f"{service} {time}{who}, {state}".replace("  ", " ") + _fee_text(booking, currency)
             take(key, draw["amount"])
             entry["change"] = "-" + _unit(key, draw["amount"])
         elif what == "expired":
