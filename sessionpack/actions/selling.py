@@ -414,6 +414,9 @@ def _new_clients(practice: Any, requests: list[SaleRequest], checked: list[_Fiel
     views: dict[str, dict[str, Any]] = {}
     for row, event in zip(clients.created_rows(), clients.events):
         view = ledger.empty_client_view(row.id)
+        before = practice.tx.client(row.id)  # added once, then undone: its ids stay given out
+        if before is not None:
+            view["counters"] = dict(before["counters"])
         view["client"] = dict(event["client"])
         views[row.id] = view
         plan.clients_created.append(row.id)

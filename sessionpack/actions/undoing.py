@@ -112,16 +112,49 @@ def plan_undo(opened: Any, tx: Any, first: list[dict[str, Any]], cascade: bool, 
                         "undo them first, or add --cascade to undo them too")
     plan.commands = sorted(taken.items(), key=lambda item: -item[1][0]["seq"])
     for cid, events in plan.commands:
-        if any(e["type"] in rules.NOTICE_TYPES for e in events):
+        if any(e["type"] in rules.NOTICE_TYPES and e["type"] != "notices-checked" for e in events):
             raise RuleError(f"{cid} recorded notices for clients ('sessionpack notify'); what was sent cannot be taken back, "
                             "so it cannot be undone")
+        if any(e["type"] == "notices-checked" for e in events):
+            raise RuleError(f"{cid} is a 'sessionpack notify' run (the expiry sweep); what it recorded stands: "
+                            "correct a package it expired with 'sessionpack adjust' (for example --expires)")
         if any(e["type"] == "refunded" for e in events) and not force:
             raise RuleError(f"{cid} refunded money; undo does not take the money back from the client; "
                             "add --force to undo it anyway")
         if any(e["type"] == "refunded" for e in events):
             plan.notes.append(f"{cid}: the money refunded stays refunded; undo changes only the records")
+    _refuse_taken_references(opened, tx, plan, views)
     _plan_catalog(opened, tx, plan)
     return plan
+
+
+def _refuse_taken_references(opened: Any, tx: Any, plan: Plan, views: dict[str, dict[str, Any]]) -> None:
+    """An undo of an undo brings back the sales it took back: refused when
+    one's reference was given to another sale since (a reference is unique
+    across the practice, rule 17)."""
+    back: dict[str, tuple[str, str]] = {}  # reference -> (client package, the undo that brings it back)
+    for cid, events in plan.commands:
+        for event in events:
+            if event["type"] != "undone":
+                continue
+            seqs = {seq for entry in event["undo"] for seq in entry["seqs"]}
+            for client_id in event.get("clients", []):
+                if client_id not in views:
+                    views[client_id] = tx.client(client_id) or {"events": []}
+                for sold in views[client_id]["events"]:
+                    reference = (sold.get("sale") or {}).get("reference") if sold["type"] == "sold" else None
+                    if reference and sold["seq"] in seqs:
+                        back[reference] = (sold["client_package"], cid)
+    if not back:
+        return
+    from ..storage.shards import ref_holders
+
+    for reference, holders in sorted(ref_holders(opened.view_bytes, back).items()):
+        cp_id, cid = back[reference]
+        others = [holder[1] for holder in holders if holder[1] != cp_id]
+        if others:
+            raise RuleError(f"undoing {cid} would bring back {cp_id} with the reference {reference!r}, which {others[0]} "
+                            f"has since; a reference is unique in the practice: undo the sale of {others[0]} first")
 
 
 def _plan_catalog(opened: Any, tx: Any, plan: Plan) -> None:
@@ -149,7 +182,42 @@ def _plan_catalog(opened: Any, tx: Any, plan: Plan) -> None:
                 if times:
                     raise RuleError(f"{cid} added {folder[:-1]} {item!r}, which has been sold since ({times} time"
                                     f"{'s' if times != 1 else ''}); it cannot be taken away: deactivate it instead")
+                if folder == "services":
+                    _refuse_service_in_use(opened, tx, cid, events, item)
             plan.catalog.append((event["file"], None if event["before"] is None else event["before"].encode("utf-8")))
+
+
+def _names(value: Any, item: str) -> bool:
+    """Whether ``item`` is a key or a list element anywhere in ``value``."""
+    if isinstance(value, dict):
+        return item in value or any(_names(v, item) for v in value.values())
+    if isinstance(value, list):
+        return item in value or any(_names(v, item) for v in value)
+    return False
+
+
+def _refuse_service_in_use(opened: Any, tx: Any, cid: str, events: list[dict[str, Any]], item: str) -> None:
+    """A service added by ``cid`` cannot be taken away while a package of
+    the catalog names it or a booking since is of it (rule 27: a service
+    in use is deactivated, never removed)."""
+    from ..storage.catalog import load_packages, load_services
+    from ..storage.commands import backwards
+
+    currency = opened.settings.currency
+    for package_id, package in sorted(load_packages(opened.root, currency, load_services(opened.root, currency)).items()):
+        terms = package.terms()
+        if _names({"contents": terms.get("contents"), "payment": terms.get("payment"),
+                   "restrictions": terms.get("restrictions")}, item):
+            raise RuleError(f"{cid} added service {item!r}, which package {package_id!r} names; "
+                            "it cannot be taken away: deactivate it instead")
+    for later in backwards(opened.root, tx.index["offset"]):
+        if later[0]["seq"] <= events[0]["seq"]:
+            break
+        for event in later:
+            booking = event.get("booking")
+            if event["type"] == "booked" and isinstance(booking, dict) and booking.get("service") == item:
+                raise RuleError(f"{cid} added service {item!r}, which booking {booking.get('id')} is of; "
+                                "it cannot be taken away: deactivate it instead")
 
 
 def record(tx: Any, plan: Plan, reason: str) -> list[dict[str, Any]]:

@@ -149,8 +149,10 @@ def undo_cmd(
     from ..storage.commands import command_id
     from .confirm import confirm
 
-    if (command is None) == (not last):
-        raise InputError("name the command to undo (an id from 'sessionpack log') or give --last, not both")
+    if command is None and not last:
+        raise InputError("name the command to undo (an id from 'sessionpack log') or give --last")
+    if command is not None and last:
+        raise InputError("name the command to undo or give --last, not both")
     why = check_reason(reason)
     if why is None:
         raise InputError("undo needs --reason R (it stays in the history)")

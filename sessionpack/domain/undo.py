@@ -13,15 +13,19 @@ names it and that event's own command is not itself undone
 even after the command that made them was undone.
 
 A later command *depends* on an undone one when, folded without it, it no
-longer fits: its events fail (a booking on a package that was never sold)
-or leave a balance below zero (``dependents``). Undo refuses then, naming
-those commands; with ``--cascade`` it takes them back too, in the same
-commit.
+longer fits (``first_misfit``): its events fail (a booking on a package
+that was never sold), concern a client who would no longer be recorded,
+make again what exists (a client added again since, a client package of
+that id) or leave a balance below zero or more refunded than paid, where
+the records as they stand do not (a balance a command forced below zero
+is its own, not the undo's). Undo refuses then, naming those commands;
+with ``--cascade`` it takes them back too, in the same commit.
 """
 
 from __future__ import annotations
 
 import copy
+from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
 from . import balances, ledger
@@ -180,8 +184,7 @@ def sold_counts(view: Mapping[str, Any]) -> dict[tuple[str, str], int]:
 # -- what depends on what ------------------------------------------------------
 
 
-def negative_balance(view: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
-    """True when a package the event names has a balance below zero."""
+def _named_packages(view: Mapping[str, Any], event: Mapping[str, Any]) -> set[str]:
     named = set()
     for field in ("client_package", "to_package", "package"):
         if isinstance(event.get(field), str):
@@ -193,14 +196,44 @@ def negative_balance(view: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
         package = view["bookings"][booking].get("package")
         if package:
             named.add(package)
+    return named
+
+
+def out_of_bounds(view: Mapping[str, Any], named: Iterable[str]) -> Decimal:
+    """How far the packages ``named`` are past what they may hold: what is
+    below zero of their balances, and what was refunded beyond what was
+    paid (0 when within bounds)."""
+    past = Decimal(0)
     for cp_id in named:
         pkg = view.get("packages", {}).get(cp_id)
         if pkg is None:
             continue
         for row in balances.balance(pkg).values():
             left = row["remaining"]
-            if left != balances.UNLIMITED and float(left) < 0:
-                return True
+            if left != balances.UNLIMITED and Decimal(left) < 0:
+                past -= Decimal(left)
+        if pkg.get("refunded"):
+            past += max(Decimal(0), Decimal(pkg["refunded"]) - Decimal(pkg.get("paid") or 0))
+    return past
+
+
+def _worsens(view: dict[str, Any], event: dict[str, Any]) -> bool:
+    """Fold ``event`` into ``view``; True when it takes a package it names
+    further out of bounds (``out_of_bounds``). Raises what the fold raises."""
+    named = _named_packages(view, event)
+    before = out_of_bounds(view, named)
+    ledger.dispatch(view, copy.deepcopy(event))
+    return out_of_bounds(view, named | _named_packages(view, event)) > before
+
+
+def _makes_existing(view: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
+    """True when the event would make what the view already holds: the
+    client (added again since an undo) or a client package of that id."""
+    kind = event["type"]
+    if kind == "client-added":
+        return view.get("client") is not None
+    if kind == "sold":
+        return event.get("client_package") in view.get("packages", {})
     return False
 
 
@@ -213,15 +246,29 @@ def first_misfit(client_id: str, events: list[dict[str, Any]], targets: list[tup
     mark = {"type": "undone", "command": "c-planned", "seq": (events[-1]["seq"] if events else 0) + 1,
             "undo": [{"command": command, "seqs": own_share(own, seqs)} for command, seqs in targets]}
     excluded = excluded_seqs([*events, mark])
+    recorded = excluded_seqs(events)  # what counts today
     view = ledger.empty_client_view(client_id)
+    was = ledger.empty_client_view(client_id)  # the records as they stand, to tell a new misfit from an old one
     for event in events:
+        forced = False  # the event takes a package out of bounds in the records as they stand (a forced command)
+        if counts(event, recorded):
+            try:
+                forced = _worsens(was, event)
+            except _FOLD_ERRORS:
+                pass
         if not counts(event, excluded):
             continue
+        if _makes_existing(view, event):
+            return event
+        if view.get("client") is None and event["type"] not in ("client-added", "undone"):
+            return event  # the client it concerns would no longer be recorded
         try:
-            ledger.dispatch(view, copy.deepcopy(event))
+            worse = _worsens(view, event)
         except _FOLD_ERRORS:
             return event
-        if negative_balance(view, event) or _names_missing(view, event, client_id):
+        if _names_missing(view, event, client_id):
+            return event
+        if worse and not forced:
             return event
     return None
 

@@ -130,8 +130,8 @@ def test_undoing_an_undo_does_the_command_again(shop, data_dir: Path) -> None:  
 
 
 def test_refusals_name_what_to_do(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    refused(shop, data_dir, ("undo", "--reason", "x"), 2, "name the command to undo (an id from 'sessionpack log') or give --last, not both")
-    refused(shop, data_dir, ("undo", "c2", "--last", "--reason", "x"), 2, "name the command to undo (an id from 'sessionpack log') or give --last, not both")
+    refused(shop, data_dir, ("undo", "--reason", "x"), 2, "name the command to undo (an id from 'sessionpack log') or give --last")
+    refused(shop, data_dir, ("undo", "c2", "--last", "--reason", "x"), 2, "name the command to undo or give --last, not both")
     refused(shop, data_dir, ("undo", "--last"), 2, "undo needs --reason R (it stays in the history)")
     refused(shop, data_dir, ("undo", "42", "--reason", "x"), 2, "'42' is not a command id like c42; 'sessionpack log' lists them")
     refused(shop, data_dir, ("undo", "c999", "--reason", "x"), 2, "no command c999; 'sessionpack log' lists them")
@@ -276,3 +276,83 @@ def test_a_log_table_names_six_clients_whole_and_five_of_more() -> None:
     assert clients_cell([]) == ""
     assert clients_cell([f"c{n}" for n in range(6)]) == "c0, c1, c2, c3, c4, c5"
     assert clients_cell([f"c{n}" for n in range(7)]) == "c0, c1, c2, c3, c4 and 2 more"
+
+
+# ---------------------------------------------------------------- what a later command needs
+
+
+def last_command(data_dir: Path) -> str:
+    return events(data_dir)[-1]["command"]
+
+
+def test_a_balance_forced_below_zero_is_its_own_command_s_not_the_undo_s(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    ok(shop("adjust", "ana.p1", "--sessions", "-4", "--reason", "counted wrong", "--force", now=LATER))  # 3 left, 1 booked: -1
+    forced = last_command(data_dir)
+    ok(shop("pay", "ana.p1", "10", now=LATER))
+    paid = last_command(data_dir)
+    ok(shop("client", "edit", "ana", "--phone", "+351 912 000 000", now=LATER))
+    undone = ok_json(shop("undo", paid, "--reason", "typo", "--format", "json", now=LATER))
+    assert [c["command"] for c in undone["undone"]] == [paid]  # the forced adjustment before it is no dependency
+    ok(shop("undo", undone["id"], "--reason", "it was right", now=LATER))  # and the undo of that undo redoes it
+    ok(shop("undo", forced, "--reason", "x", now=LATER))  # the forced command itself can be taken back
+    assert shop("check", "--full", now=LATER).stdout == "No problems found\n"
+
+
+def test_a_client_s_records_depend_on_the_client(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    added = next(e["command"] for e in events(data_dir) if e["type"] == "client-added" and e["client"]["id"] == "bruno")
+    ok(shop("sell", "bruno", "five", now=LATER))
+    sold = last_command(data_dir)
+    before = tree_hash(data_dir)
+    alone = shop("undo", added, "--reason", "x", now=LATER)
+    assert alone.exit_code == 1
+    assert alone.stderr.startswith(f"error: {added} cannot be undone alone: later commands depend on it: {sold} (sold five as bruno.p1")
+    assert tree_hash(data_dir) == before
+    both = ok_json(shop("undo", added, "--reason", "x", "--cascade", "--yes", "--format", "json", now=LATER))
+    assert sorted(c["command"] for c in both["undone"]) == sorted([added, sold])
+    assert shop("balance", "--all", "--format", "json", now=LATER).stdout.count("bruno.p1") == 0
+
+
+def test_a_redo_never_makes_again_what_exists_since(shop, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "one.csv"
+    path.write_text("client,name,email,package,ref\nnewc,New Client,newc@example.com,five,r-9\n")
+    ok(shop("sell", "--csv", str(path), "--create-clients", now=LATER))
+    undo = ok_json(shop("undo", "--last", "--reason", "x", "--format", "json", now=LATER))["id"]
+    again = ok_json(shop("sell", "--csv", str(path), "--create-clients", "--format", "json", now=LATER))
+    assert again[0]["id"] == "newc.p2"  # the id the undone sale had stays given out
+    before = tree_hash(data_dir)
+    result = shop("undo", undo, "--reason", "redo", now=LATER)
+    assert result.exit_code == 1 and result.stderr.startswith(f"error: {undo} cannot be undone alone: later commands depend on it: ")
+    assert tree_hash(data_dir) == before
+
+
+def test_a_payment_a_refund_needs_is_a_dependency(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    ok(shop("pay", "ana.p1", "300", now=LATER))
+    paid = last_command(data_dir)
+    ok(shop("refund", "ana.p1", "--full", "--reason", "moving", "--yes", "--cancel-bookings", now=LATER))
+    refund = last_command(data_dir)
+    result = shop("undo", paid, "--reason", "x", now=LATER)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {paid} cannot be undone alone: later commands depend on it: {refund} (")
+
+
+def test_a_redo_never_brings_back_a_reference_given_to_another_sale_since(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    ok(shop("sell", "bruno", "five", "--ref", "R1", now=LATER))
+    undo = ok_json(shop("undo", "--last", "--reason", "x", "--format", "json", now=LATER))["id"]
+    assert ok_json(shop("sell", "bruno", "five", "--ref", "R1", "--format", "json", now=LATER))["id"] == "bruno.p2"
+    refused(shop, data_dir, ("undo", undo, "--reason", "redo"), 1,
+            f"undoing {undo} would bring back bruno.p1 with the reference 'R1', which bruno.p2 has since; "
+            "a reference is unique in the practice: undo the sale of bruno.p2 first", now=LATER)
+
+
+def test_a_service_in_use_cannot_be_taken_away_by_an_undo(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    ok(shop("service", "add", "yoga", "--name", "Yoga", "--duration", "60", "--price", "15", now=LATER))
+    added = last_command(data_dir)
+    ok(shop("package", "create", "yoga5", "--name", "Y5", "--service", "yoga=5", "--price", "60", now=LATER))
+    refused(shop, data_dir, ("undo", added, "--reason", "x"), 1,
+            f"{added} added service 'yoga', which package 'yoga5' names; it cannot be taken away: deactivate it instead", now=LATER)
+    ok(shop("undo", "--last", "--reason", "no yoga packages", now=LATER))
+    ok(shop("book", "ana", "yoga", "2026-12-10T10:00", now=LATER))
+    booked = events(data_dir)[-1]["booking"]["id"]
+    refused(shop, data_dir, ("undo", added, "--reason", "x"), 1,
+            f"{added} added service 'yoga', which booking {booked} is of; it cannot be taken away: deactivate it instead", now=LATER)
+    assert (data_dir / "services" / "yoga.toml").exists()
