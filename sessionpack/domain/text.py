@@ -3,7 +3,9 @@
 A one-line field (a name, a reason, an actor, an invoice number, a
 reference, a category) holds printable text only: the C0 control
 characters (U+0000 to U+001F, among them ESC, BEL, BS, TAB, CR and LF), DEL
-(U+007F) and the C1 controls (U+0080 to U+009F) are refused where the text
+(U+007F), the C1 controls (U+0080 to U+009F) and the bidirectional
+overrides, embeddings and isolates (U+202A to U+202E, U+2066 to U+2069,
+which reorder what a terminal shows) are refused where the text
 is typed, so no such text can later steer a terminal or add a line to a
 mail header. Text that reaches the program another way (a hand-edited file)
 is shown with those characters escaped (``shown``), never obeyed.
@@ -19,8 +21,10 @@ from ..errors import InputError
 from .regex import pattern
 
 # C0, DEL and C1: what a terminal or a mail header may treat as an instruction.
-CONTROL_RE = pattern("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-# (and the surrogates, Cs, which stand for bytes that are not UTF-8).
+CONTROL_RE = pattern("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# (and the bidirectional embeddings, overrides and isolates, which reorder
+# what a terminal shows around them; and the surrogates, Cs, which stand
+# for bytes that are not UTF-8).
 # Every one of them is a control character (Unicode category Cc) or a surrogate, which
 # ``str.isprintable`` answers False for: text it answers True for holds none,
 # and is passed without the pattern (the usual case: most commands never
@@ -64,7 +68,7 @@ def check_reason(reason: str | None) -> str | None:
 
 
 # Multi-line text (notes, descriptions) may hold line breaks and tabs, nothing else of C0/C1.
-TEXT_CONTROL_RE = pattern("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+TEXT_CONTROL_RE = pattern("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def check_text(value: object, what: str, limit: int) -> str:
@@ -104,7 +108,8 @@ def shown(value: str, keep: str = "") -> str:
     return value.translate(table)
 
 
-_CONTROL_CODES = (*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0xD800, 0xE000))  # what CONTROL_RE matches
+_CONTROL_CODES = (*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A),
+                  *range(0xD800, 0xE000))  # what CONTROL_RE matches
 _SHOWN: dict[str, dict[int, str]] = {}  # keep -> the translation table of shown
 
 

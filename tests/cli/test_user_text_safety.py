@@ -67,13 +67,15 @@ def test_plain_output_and_messages_escape_too(hostile, data_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("field, value", [("--name", "Eve\x1b[31m"), ("--name", "bell\x07"), ("--name", "c1\x9b2J"),
-                                          ("--name", "back\x08space"), ("--name", "del\x7f")])
+                                          ("--name", "back\x08space"), ("--name", "del\x7f"),
+                                          ("--name", "Eve \u202eevil"), ("--name", "iso\u2067late")])
 def test_control_characters_are_refused_where_text_is_typed(practice, data_dir: Path, field: str, value: str) -> None:
     from sessionpack.domain.text import CONTROL_RE
 
     result = practice("client", "add", "zed", field, value)
     assert (result.exit_code, result.stdout) == (2, "")
-    code = f"\\x{ord(CONTROL_RE.search(value).group()):02x}"
+    found = ord(CONTROL_RE.search(value).group())
+    code = f"\\x{found:02x}" if found <= 0xFF else f"\\u{found:04x}"
     assert result.stderr == (f"error: client name must be one line of printable text (it holds the control character {code}); "
                              "type it again without it\n")
     assert not (data_dir / "views" / "clients" / "zed.json").exists()
@@ -158,6 +160,11 @@ def test_formulas_in_text_cells_are_defused_and_numbers_are_not(practice, data_d
     assert not any(cell.startswith(("=", "+", "@")) for cell in flat)
     balance = cells(ok(practice("balance", "f0", "--format", fmt)), delimiter)
     assert "294.50" in [cell for row in balance for cell in row]  # amounts are never altered
+
+
+def test_right_to_left_text_itself_is_welcome(practice) -> None:  # type: ignore[no-untyped-def]
+    for cid, name in (("arab", "محمد علي"), ("heb", "שרה כהן"), ("fam", "Ana 👩\u200d👩\u200d👧")):  # (a joiner is no control)
+        assert ok(practice("client", "add", cid, "--name", name)) == f"Added client {cid}\n"
 
 
 def test_tsv_is_never_quoted(practice) -> None:  # type: ignore[no-untyped-def]
