@@ -412,11 +412,12 @@ def _new_clients(practice: Any, requests: list[SaleRequest], checked: list[_Fiel
         if req.line in bad_lines:
             got.ok = False
     views: dict[str, dict[str, Any]] = {}
-    for row, event in zip(clients.created_rows(), clients.events):
+    created = clients.created_rows()
+    given_out = practice.counters_left([row.id for row in created])  # added once, then undone: its ids stay given out
+    for row, event in zip(created, clients.events):
         view = ledger.empty_client_view(row.id)
-        before = practice.tx.client(row.id)  # added once, then undone: its ids stay given out
-        if before is not None:
-            view["counters"] = dict(before["counters"])
+        if row.id in given_out:
+            view["counters"] = given_out[row.id]
         view["client"] = dict(event["client"])
         views[row.id] = view
         plan.clients_created.append(row.id)

@@ -356,3 +356,14 @@ def test_a_service_in_use_cannot_be_taken_away_by_an_undo(shop, data_dir: Path) 
     refused(shop, data_dir, ("undo", added, "--reason", "x"), 1,
             f"{added} added service 'yoga', which booking {booked} is of; it cannot be taken away: deactivate it instead", now=LATER)
     assert (data_dir / "services" / "yoga.toml").exists()
+
+
+def test_a_large_file_creating_clients_again_keeps_their_given_out_ids(shop, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rows = "".join(f"new{n},Client {n},new{n}@example.com,five,ref-{n}\n" for n in range(40))  # (over 32: one listing of the views)
+    path = tmp_path / "many.csv"
+    path.write_text("client,name,email,package,ref\n" + rows)
+    ok(shop("sell", "--csv", str(path), "--create-clients", now=LATER))
+    ok(shop("undo", "--last", "--reason", "wrong file", now=LATER))
+    again = ok_json(shop("sell", "--csv", str(path), "--create-clients", "--format", "json", now=LATER))
+    assert {row["id"] for row in again} == {f"new{n}.p2" for n in range(40)}
+    assert shop("check", "--full", now=LATER).stdout == "No problems found\n"
