@@ -16,8 +16,9 @@ A later command *depends* on an undone one when, folded without it, it no
 longer fits (``first_misfit``): its events fail (a booking on a package
 that was never sold), concern a client who would no longer be recorded,
 make again what exists (a client added again since, a client package of
-that id) or leave a balance below zero or more refunded than paid, where
-the records as they stand do not (a balance a command forced below zero
+that id) or leave a balance below zero, more refunded than paid or a
+booked session after its package's last valid day, where the records as
+they stand do not (a balance a command forced below zero
 is its own, not the undo's). Undo refuses then, naming those commands;
 with ``--cascade`` it takes them back too, in the same commit.
 """
@@ -201,13 +202,17 @@ def _named_packages(view: Mapping[str, Any], event: Mapping[str, Any]) -> set[st
 
 def out_of_bounds(view: Mapping[str, Any], named: Iterable[str]) -> Decimal:
     """How far the packages ``named`` are past what they may hold: what is
-    below zero of their balances, and what was refunded beyond what was
-    paid (0 when within bounds)."""
+    below zero of their balances, what was refunded beyond what was paid,
+    and how many of their booked sessions fall after their last valid day
+    (0 when within bounds)."""
+    from .adjustments import after_expiry
+
     past = Decimal(0)
     for cp_id in named:
         pkg = view.get("packages", {}).get(cp_id)
         if pkg is None:
             continue
+        past += len(after_expiry(pkg, balances.expiry(pkg)))
         for row in balances.balance(pkg).values():
             left = row["remaining"]
             if left != balances.UNLIMITED and Decimal(left) < 0:

@@ -367,3 +367,16 @@ def test_a_large_file_creating_clients_again_keeps_their_given_out_ids(shop, dat
     again = ok_json(shop("sell", "--csv", str(path), "--create-clients", "--format", "json", now=LATER))
     assert {row["id"] for row in again} == {f"new{n}.p2" for n in range(40)}
     assert shop("check", "--full", now=LATER).stdout == "No problems found\n"
+
+
+def test_a_booking_the_undone_pause_made_room_for_depends_on_it(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    ok(shop("package", "create", "month", "--name", "A month", "--service", "massage=5", "--price", "100", "--expires", "1 month",
+            now="2026-01-05T09:00"))
+    ok(shop("sell", "bruno", "month", now="2026-01-05T09:00"))  # valid through 2026-02-04
+    ok(shop("pause", "bruno.p1", "2026-01-10", "2026-01-19", "--reason", "travel", now="2026-01-06T09:00"))  # through 2026-02-14
+    paused = last_command(data_dir)
+    ok(shop("book", "bruno", "massage", "2026-02-12T10:00", "--require-package", now="2026-01-07T09:00"))
+    booked = last_command(data_dir)
+    result = shop("undo", paused, "--reason", "x", now="2026-01-08T09:00")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {paused} cannot be undone alone: later commands depend on it: {booked} (booked bruno.b")
