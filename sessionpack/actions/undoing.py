@@ -123,16 +123,14 @@ def plan_undo(opened: Any, tx: Any, first: list[dict[str, Any]], cascade: bool, 
                             "add --force to undo it anyway")
         if any(e["type"] == "refunded" for e in events):
             plan.notes.append(f"{cid}: the money refunded stays refunded; undo changes only the records")
-    _refuse_taken_references(opened, tx, plan, views)
+    _refuse_what_is_taken_since(opened, tx, plan, views)
     _plan_catalog(opened, tx, plan)
     return plan
 
 
-def _refuse_taken_references(opened: Any, tx: Any, plan: Plan, views: dict[str, dict[str, Any]]) -> None:
-    """An undo of an undo brings back the sales it took back: refused when
-    one's reference was given to another sale since (a reference is unique
-    across the practice, rule 17)."""
-    back: dict[str, tuple[str, str]] = {}  # reference -> (client package, the undo that brings it back)
+def _brought_back(tx: Any, plan: Plan, views: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """(the undo being undone, event) for each event an undo of an undo brings back."""
+    back = []
     for cid, events in plan.commands:
         for event in events:
             if event["type"] != "undone":
@@ -141,20 +139,59 @@ def _refuse_taken_references(opened: Any, tx: Any, plan: Plan, views: dict[str, 
             for client_id in event.get("clients", []):
                 if client_id not in views:
                     views[client_id] = tx.client(client_id) or {"events": []}
-                for sold in views[client_id]["events"]:
-                    reference = (sold.get("sale") or {}).get("reference") if sold["type"] == "sold" else None
-                    if reference and sold["seq"] in seqs:
-                        back[reference] = (sold["client_package"], cid)
-    if not back:
-        return
-    from ..storage.shards import ref_holders
+                back.extend((cid, own) for own in views[client_id]["events"] if own["seq"] in seqs)
+    return back
 
-    for reference, holders in sorted(ref_holders(opened.view_bytes, back).items()):
-        cp_id, cid = back[reference]
-        others = [holder[1] for holder in holders if holder[1] != cp_id]
-        if others:
-            raise RuleError(f"undoing {cid} would bring back {cp_id} with the reference {reference!r}, which {others[0]} "
-                            f"has since; a reference is unique in the practice: undo the sale of {others[0]} first")
+
+def _refuse_what_is_taken_since(opened: Any, tx: Any, plan: Plan, views: dict[str, dict[str, Any]]) -> None:
+    """An undo of an undo brings back what it took back: refused when a
+    sale's reference was given to another sale since (a reference is unique
+    across the practice, rule 17), or when a session's time was given to
+    another since (the calendar's checks of rule 21, as for a booking)."""
+    back = _brought_back(tx, plan, views)
+    references: dict[str, tuple[str, str]] = {}  # reference -> (client package, the undo that brings it back)
+    sessions: list[tuple[str, dict[str, Any]]] = []
+    for cid, event in back:
+        reference = (event.get("sale") or {}).get("reference") if event["type"] == "sold" else None
+        if reference:
+            references[reference] = (event["client_package"], cid)
+        if event["type"] == "booked" and isinstance(event.get("booking"), dict):
+            sessions.append((cid, event["booking"]))
+    if references:
+        from ..storage.shards import ref_holders
+
+        for reference, holders in sorted(ref_holders(opened.view_bytes, references).items()):
+            cp_id, cid = references[reference]
+            others = [holder[1] for holder in holders if holder[1] != cp_id]
+            if others:
+                raise RuleError(f"undoing {cid} would bring back {cp_id} with the reference {reference!r}, which {others[0]} "
+                                f"has since; a reference is unique in the practice: undo the sale of {others[0]} first")
+    if sessions:
+        _refuse_taken_times(opened, tx, sessions)
+
+
+def _refuse_taken_times(opened: Any, tx: Any, sessions: list[tuple[str, dict[str, Any]]]) -> None:
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    from ..domain.guards import SessionRefused, check_calendar
+    from ..storage.catalog import load_services
+    from .calendar import checks_for
+
+    tz = opened.settings.tz
+    services = load_services(opened.root, opened.settings.currency)
+    starts = [(datetime.fromisoformat(b["start"]), int(b["duration"])) for _, b in sessions]
+    agenda = checks_for(tx, starts, tz).agenda
+    for (cid, booking), (start, minutes) in zip(sessions, starts):
+        service = services.get(booking["service"])
+        session = SimpleNamespace(start=start, duration=minutes, provider=booking.get("provider"),
+                                  attendee=booking.get("attendee"), service=SimpleNamespace(id=booking["service"]))
+        try:
+            check_calendar(session, service.capacity if service else None, agenda, tz, allow_overlap=False, ignore=booking["id"])
+        except SessionRefused as err:
+            found = str(err).split("; ")[0]
+            raise RuleError(f"undoing {cid} would bring back {booking['id']} at {start.astimezone(tz):%Y-%m-%d %H:%M}, "
+                            f"but {found}; undo or move that booking first") from None
 
 
 def _plan_catalog(opened: Any, tx: Any, plan: Plan) -> None:

@@ -380,3 +380,16 @@ def test_a_booking_the_undone_pause_made_room_for_depends_on_it(shop, data_dir: 
     result = shop("undo", paused, "--reason", "x", now="2026-01-08T09:00")
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {paused} cannot be undone alone: later commands depend on it: {booked} (booked bruno.b")
+
+
+def test_a_redo_never_brings_back_a_session_whose_time_was_given_since(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    ok(shop("book", "ana", "massage", "2026-12-10T10:00", now=LATER))
+    booked = events(data_dir)[-1]["booking"]["id"]
+    undo = ok_json(shop("undo", "--last", "--reason", "x", "--format", "json", now=LATER))["id"]
+    ok(shop("book", "bruno", "massage", "2026-12-10T10:30", "--no-package", now=LATER))
+    other = events(data_dir)[-1]["booking"]["id"]
+    refused(shop, data_dir, ("undo", undo, "--reason", "redo"), 1,
+            f"undoing {undo} would bring back {booked} at 2026-12-10 10:00, but the practitioner is already booked then: "
+            f"{other} (massage, 2026-12-10 10:30-11:30); undo or move that booking first", now=LATER)
+    ok(shop("cancel", other, now=LATER))
+    ok(shop("undo", undo, "--reason", "redo", now=LATER))  # the time is free again
