@@ -101,6 +101,10 @@ def plan_undo(opened: Any, tx: Any, first: list[dict[str, Any]], cascade: bool, 
             fitting[client_id] = share
         if found is None:
             break
+        if any(e["type"] == "notices-checked" for e in found):  # a sweep since judged the records as they are
+            raise RuleError(f"{command_id(first)} cannot be undone: the 'sessionpack notify' run {command_id(found)} since "
+                            f"recorded what it would change ({summary(found)}), and a run stands; correct the package "
+                            "with 'sessionpack adjust' instead")
         if command_id(found) in taken or command_id(found) in dependents:
             raise RuleError(f"undoing {command_id(first)} would leave {command_id(found)} ({summary(found)}) "
                             "not fitting the records; nothing was changed")

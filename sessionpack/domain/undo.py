@@ -16,9 +16,10 @@ A later command *depends* on an undone one when, folded without it, it no
 longer fits (``first_misfit``): its events fail (a booking on a package
 that was never sold), concern a client who would no longer be recorded,
 make again what exists (a client added again since, a client package of
-that id) or leave a balance below zero, more refunded than paid or a
-booked session after its package's last valid day, where the records as
-they stand do not (a balance a command forced below zero
+that id) or leave a balance below zero, more refunded than paid, a
+booked session after its package's last valid day or something free to
+book on a package whose expiry was recorded, where the records as they
+stand do not (a balance a command forced below zero
 is its own, not the undo's). Undo refuses then, naming those commands;
 with ``--cascade`` it takes them back too, in the same commit.
 """
@@ -213,10 +214,13 @@ def out_of_bounds(view: Mapping[str, Any], named: Iterable[str]) -> Decimal:
         if pkg is None:
             continue
         past += len(after_expiry(pkg, balances.expiry(pkg)))
+        expired = bool(pkg.get("expired_at"))  # an expiry recorded by the sweep forfeited what was free then
         for row in balances.balance(pkg).values():
             left = row["remaining"]
             if left != balances.UNLIMITED and Decimal(left) < 0:
                 past -= Decimal(left)
+            elif expired and left != balances.UNLIMITED and Decimal(left) > 0:
+                past += Decimal(left)  # free to book after its recorded expiry: the sweep judged it otherwise
         if pkg.get("refunded"):
             past += max(Decimal(0), Decimal(pkg["refunded"]) - Decimal(pkg.get("paid") or 0))
     return past

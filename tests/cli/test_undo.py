@@ -393,3 +393,18 @@ def test_a_redo_never_brings_back_a_session_whose_time_was_given_since(shop, dat
             f"{other} (massage, 2026-12-10 10:30-11:30); undo or move that booking first", now=LATER)
     ok(shop("cancel", other, now=LATER))
     ok(shop("undo", undo, "--reason", "redo", now=LATER))  # the time is free again
+
+
+def test_a_booking_on_a_package_whose_expiry_was_recorded_since_stays(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    ok(shop("package", "create", "month", "--name", "A month", "--service", "massage=5", "--price", "100", "--expires", "1 month",
+            now="2026-01-05T09:00"))
+    ok(shop("sell", "bruno", "month", now="2026-01-05T09:00"))  # valid through 2026-02-04
+    ok(shop("book", "bruno", "massage", "2026-01-20T10:00", now="2026-01-06T09:00"))
+    booked = last_command(data_dir)
+    ok(shop("notify", "--quiet", now="2026-03-01T09:00"))  # the sweep records the expiry: 4 forfeited, 1 still booked
+    sweep = last_command(data_dir)
+    before = tree_hash(data_dir)
+    result = shop("undo", booked, "--reason", "x", now="2026-03-01T10:00")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {booked} cannot be undone: the 'sessionpack notify' run {sweep} since recorded what it would change (")
+    assert tree_hash(data_dir) == before
