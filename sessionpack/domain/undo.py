@@ -18,8 +18,8 @@ that was never sold), concern a client who would no longer be recorded,
 make again what exists (a client added again since, a client package of
 that id) or leave a balance below zero, more refunded than paid, a
 booked session after its package's last valid day or something free to
-book on a package whose expiry was recorded, where the records as they
-stand do not (a balance a command forced below zero
+book on a package whose expiry was recorded, or a share its link does not
+allow, where the records as they stand do not (a balance a command forced below zero
 is its own, not the undo's). Undo refuses then, naming those commands;
 with ``--cascade`` it takes them back too, in the same commit.
 """
@@ -226,13 +226,32 @@ def out_of_bounds(view: Mapping[str, Any], named: Iterable[str]) -> Decimal:
     return past
 
 
+def unlinked_shares(view: Mapping[str, Any]) -> int:
+    """Shares the links no longer allow: a package of the client shared with
+    someone who does not hold ``use-packages`` regarding the client, or one
+    the client is marked to use without holding it (clients.md: a share
+    holds only while the link does)."""
+    from .sharing import active_link, may
+
+    count = 0
+    for pkg in view.get("packages", {}).values():
+        for user in pkg.get("shared_with") or ():
+            link = active_link(view, user)
+            count += not (link and "use-packages" in link.get("they_can", ()))
+    for owner in (view.get("shared_in") or {}).values():
+        count += not may(view, owner, "use-packages")
+    return count
+
+
 def _worsens(view: dict[str, Any], event: dict[str, Any]) -> bool:
     """Fold ``event`` into ``view``; True when it takes a package it names
-    further out of bounds (``out_of_bounds``). Raises what the fold raises."""
+    further out of bounds (``out_of_bounds``) or leaves a share its link
+    does not allow (``unlinked_shares``). Raises what the fold raises."""
     named = _named_packages(view, event)
     before = out_of_bounds(view, named)
+    shares = unlinked_shares(view)
     ledger.dispatch(view, copy.deepcopy(event))
-    return out_of_bounds(view, named | _named_packages(view, event)) > before
+    return out_of_bounds(view, named | _named_packages(view, event)) > before or unlinked_shares(view) > shares
 
 
 def _makes_existing(view: Mapping[str, Any], event: Mapping[str, Any]) -> bool:

@@ -408,3 +408,20 @@ def test_a_booking_on_a_package_whose_expiry_was_recorded_since_stays(shop, data
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {booked} cannot be undone: the 'sessionpack notify' run {sweep} since recorded what it would change (")
     assert tree_hash(data_dir) == before
+
+
+def test_a_share_depends_on_the_link_that_allows_it(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    ok(shop("client", "relate", "leo", "ana", "--as", "child", "--can", "use-packages", now=LATER))
+    related = last_command(data_dir)
+    ok(shop("share", "ana.p2", "leo", now=LATER))
+    shared = last_command(data_dir)
+    alone = shop("undo", related, "--reason", "x", now=LATER)
+    assert alone.exit_code == 1
+    assert alone.stderr.startswith(f"error: {related} cannot be undone alone: later commands depend on it: {shared} (")
+    ok(shop("unshare", "ana.p2", "leo", now=LATER))
+    unshared = last_command(data_dir)
+    ok(shop("client", "unrelate", "ana", "leo", "--reason", "moved out", now=LATER))
+    ended = last_command(data_dir)
+    again = shop("undo", unshared, "--reason", "x", now=LATER)  # the share would outlive the link that ended since
+    assert again.exit_code == 1
+    assert again.stderr.startswith(f"error: {unshared} cannot be undone alone: later commands depend on it: {ended} (")
