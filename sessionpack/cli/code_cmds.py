@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 import typer
 
-from ..errors import InputError
+from ..errors import InputError, RuleError
 from .app import app, store, writer
 from .client_cmds import find_client_package
 from .output import Col, Format, emit, emit_record, say
@@ -97,12 +97,23 @@ def _code_tables(summary: dict, now: Any, tz: Any) -> None:
         say("Booked, not yet marked: none")
 
 
+def _refused_with_code(text: str) -> str:
+    """A calendar refusal as a code's holder may read it: what is in the way
+    is someone else's booking (never named), and the way out is another time
+    (the overrides --allow-overlap and --force are the practice's own)."""
+    first = text.split("; ")[0]
+    if " is already booked then" in first:
+        first = "that time is not free"
+    return f"{first}; choose another time"
+
+
 def book_by_code(code: str, positional: tuple[Optional[str], ...], duration: Optional[int], provider: Optional[str],
                  fmt: Format, refused: bool = False) -> None:
     """``book --code CODE SERVICE WHEN``: one session for the package's owner,
     drawn on that package alone; the output names nothing else."""
     from ..actions.calendar import checks_for
     from ..domain.bookings import Session, plan_booking
+    from ..domain.guards import SessionRefused
     from ..domain.ids import check_slug
     from ..domain.services import check_duration
     from ..storage.catalog import load_service
@@ -117,18 +128,21 @@ def book_by_code(code: str, positional: tuple[Optional[str], ...], duration: Opt
     service, when = given
     opened = store()
     tz = opened.settings.tz
-    start = parse_when(when, tz, opened.now)
-    check_slug(service, "service")
-    minutes = check_duration(duration) if duration is not None else None
     with opened.writing() as tx:
-        view, pkg = package_by_code(tx, code)  # before anything else of the practice is looked at
+        view, pkg = package_by_code(tx, code)  # before anything else is looked at, the input itself included
+        start = parse_when(when, tz, opened.now)
+        check_slug(service, "service")
+        minutes = check_duration(duration) if duration is not None else None
         record = load_service(opened.root, opened.settings.currency, service)
         if record is None:
             raise InputError(f"no service {service!r}; see 'sessionpack service list'")
         session = Session(view["id"], record, start, minutes or record.duration, provider)
         checks = checks_for(tx, [(session.start, session.duration)], tz)  # no overrides with a code
-        event = plan_booking(view, {}, session, now=opened.now, tz=tz, currency=opened.settings.currency,
-                             package=pkg["id"], require_package=True, checks=checks)
+        try:
+            event = plan_booking(view, {}, session, now=opened.now, tz=tz, currency=opened.settings.currency,
+                                 package=pkg["id"], require_package=True, checks=checks)
+        except SessionRefused as err:  # said without other clients' bookings, and without the desk's overrides
+            raise RuleError(_refused_with_code(str(err))) from None
         event["booking"]["why"] = "booked with the package's access code"
         tx.commit([event])
     b = event["booking"]

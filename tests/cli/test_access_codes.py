@@ -214,8 +214,19 @@ def test_book_code_usage_errors(shop, data_dir: Path) -> None:  # type: ignore[n
 
 def test_without_a_valid_code_the_catalog_is_not_consulted(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     ok(shop("sell", "ana", "five"))
-    for service in ("massage", "sauna"):
-        refused(shop, data_dir, ("book", "--code", "WRONG", service, "2026-12-01T10:00"), 2, NO_CODE)
+    for service, when in (("massage", "2026-12-01T10:00"), ("sauna", "2026-12-01T10:00"), ("Massage!", "2026-12-01T10:00"),
+                          ("massage", "not-a-date")):  # (nor the input: a wrong code gets the one answer)
+        refused(shop, data_dir, ("book", "--code", "WRONG", service, when), 2, NO_CODE)
+
+
+def test_a_code_s_refusals_name_no_one_else_and_no_override(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    code = sold_code(shop, "ana", "five")
+    ok(shop("client", "add", "bo", "--name", "Bo"))
+    ok(shop("book", "bo", "massage", "2026-12-01T10:00", "--no-package"))
+    refused(shop, data_dir, ("book", "--code", code, "massage", "2026-12-01T10:30"), 1,
+            "error: that time is not free; choose another time\n")
+    refused(shop, data_dir, ("book", "--code", code, "massage", "2028-01-05T10:00"), 1,
+            "error: the session on 2028-01-05 is more than a year after today (2026-11-20); choose another time\n")
 
 
 # ---------------------------------------------------------------- code reset
