@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 FMT = Option(Format.table, "--format", help="Output format.")
 ALLOW_OVERLAP = Option(False, "--allow-overlap", help="Book even when the provider already has a session then (rule 21 of docs/rules.md).")
-FORCE_DATE = Option(False, "--force", help="Book even more than a year before or after today (rule 21 of docs/rules.md).")
+FORCE_DATE = Option(False, "--force", help="Book even more than a year before or after today, or so early that a first-use clock would end before later bookings (rule 21 of docs/rules.md).")
 
 
 def parse_when(text: str, tz: Any, now: datetime) -> datetime:

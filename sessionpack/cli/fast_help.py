@@ -184,7 +184,9 @@ HELP = {'assign': [['write_usage', 'sessionpack assign', '[OPTIONS] [CLIENT] [PA
             ['--code <str>',
              'Book for the owner of the package with this access code, on that package only (give SERVICE WHEN).'],
             ['--allow-overlap', 'Book even when the provider already has a session then (rule 21 of docs/rules.md).'],
-            ['--force', 'Book even more than a year before or after today (rule 21 of docs/rules.md).'],
+            ['--force',
+             'Book even more than a year before or after today, or so early that a first-use clock would end before '
+             'later bookings (rule 21 of docs/rules.md).'],
             ['--format <table|json|jsonl|csv|tsv>', 'Output format.  [default: table]'],
             ['--wide', 'Tables: show every column (CSV, TSV and JSON always have them all).'],
             ['--dry-run', 'Check everything and print what would be recorded; record nothing.'],

@@ -23,7 +23,7 @@ def move_cmd(
     reason: Optional[str] = typer.Option(None, "--reason", help="Why (kept in the history)."),
     allow_overlap: bool = typer.Option(False, "--allow-overlap", help="Move even when the provider already has a session then "
                                        "(rule 21 of docs/rules.md)."),
-    force: bool = typer.Option(False, "--force", help="Move even to more than a year before or after today (rule 21 of docs/rules.md)."),
+    force: bool = typer.Option(False, "--force", help="Move even to more than a year before or after today, or so early that a first-use clock would end before later bookings (rule 21 of docs/rules.md)."),
     fmt: Format = FMT,
 ) -> None:
     """Move a booking to another time; who pays is judged again for it.

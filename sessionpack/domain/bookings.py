@@ -280,6 +280,8 @@ def plan_booking(
     if not session.service.active and chosen is None:
         raise RuleError(f"service {session.service.id!r} is inactive: only clients whose packages include it can still book it")
     number = attendee_view["counters"]["b"] + 1
+    if chosen is not None:
+        check_clock(chosen.pkg, session.start.astimezone(tz).date(), booking_id(session.attendee, number), checks.force)
     fee, fee_tax = fee_for(session, chosen, currency)
     booking = {
         "id": booking_id(session.attendee, number),
@@ -304,6 +306,29 @@ def plan_booking(
     if chosen and chosen.pkg["owner"] != session.attendee:
         clients.append(chosen.pkg["owner"])
     return {"type": "booked", "clients": clients, "booking": booking}
+
+
+def check_clock(pkg: Mapping[str, Any], day: date, bid: str, force: bool) -> None:
+    """A session ``bid`` on ``day`` drawing on ``pkg``: when it moves the
+    package's last valid day earlier (an expiry that runs from first use
+    starts with it), refused if a session booked on the package would then
+    fall after it, as ``adjust --expires`` refuses it, unless ``force``."""
+    from .adjustments import after_expiry, bookings_text
+    from .guards import SessionRefused
+
+    if force:
+        return
+    before = balances.expiry(pkg)
+    draws = {key: value for key, value in pkg.get("draws", {}).items() if key != bid}
+    trial = {**pkg, "draws": {**draws, bid: {"amount": 1, "attendee": "", "date": day.isoformat(), "key": "", "state": "booked"}}}
+    last = balances.expiry(trial)
+    if last is None or (before is not None and last >= before):
+        return
+    late = [(other, when) for other, when in after_expiry(trial, last) if other != bid]
+    if late:
+        raise SessionRefused(f"a session on {day.isoformat()} starts {pkg['id']}'s clock then: it would expire on "
+                             f"{last.isoformat()}, before its bookings {bookings_text(late)}; choose a later time, "
+                             "move those bookings, or confirm with --force")
 
 
 def simulate(views: dict[str, dict[str, Any]], event: dict[str, Any]) -> None:

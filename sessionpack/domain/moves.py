@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import RuleError
 from . import balances
-from .bookings import Session, fee_for, judge, pick, take_payment, usable_packages
+from .bookings import Session, check_clock, fee_for, judge, pick, take_payment, usable_packages
 from .guards import Checks, check_session
 from .ledger import handles
 from .links import booking_service
@@ -109,6 +109,8 @@ def plan_move(
             why = f"{old} cannot pay at the new time ({verdict}); {why}"
         else:
             chosen, why = verdict, "the same package, still eligible at the new time"
+    if chosen is not None:
+        check_clock(chosen.pkg, start.astimezone(tz).date(), bid, checks.force)
     fee, fee_tax = fee_for(session, chosen, currency)
     new_owner = chosen.pkg["owner"] if chosen else None
     clients = [booking["attendee"]]

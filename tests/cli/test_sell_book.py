@@ -299,3 +299,18 @@ def test_a_cancelled_booking_frees_the_session_for_another(shop, data_dir: Path)
     assert ok_json(shop("book", "ana", "massage", "2026-12-02T10:00", "--format", "json"))["package"] is None
     ok(shop("cancel", "ana.b1"))
     assert ok_json(shop("book", "ana", "massage", "2026-12-03T10:00", "--format", "json"))["package"] == "ana.p1"
+
+
+def test_an_earlier_session_may_not_end_a_first_use_clock_before_later_bookings(practice, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    ok(practice("package", "create", "fu", "--name", "First use", "--service", "massage=5", "--price", "100",
+                "--expires", "10 days from first use"))
+    ok(practice("sell", "ana", "fu"))
+    ok(practice("book", "ana", "massage", "2026-12-20T10:00"))  # the clock would run to 2026-12-30
+    message = ("a session on 2026-12-01 starts ana.p1's clock then: it would expire on 2026-12-11, before its bookings "
+               "ana.b1 on 2026-12-20; choose a later time, move those bookings, or confirm with --force")
+    refused(practice, data_dir, ("book", "ana", "massage", "2026-12-01T10:00"), 1, message)
+    ok(practice("book", "ana", "massage", "2026-12-05T10:00", "--no-package"))
+    refused(practice, data_dir, ("move", "ana.b2", "2026-12-01T10:00", "--package", "ana.p1"), 1, message)
+    ok(practice("book", "ana", "massage", "2026-12-22T10:00"))  # later: the clock is unchanged
+    forced = ok_json(practice("book", "ana", "massage", "2026-12-01T10:00", "--force", "--format", "json"))
+    assert forced["package"] == "ana.p1"
