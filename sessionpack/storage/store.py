@@ -456,9 +456,35 @@ class Store:
                 raise ValueError
             return view
         except FileNotFoundError:
+            if self._small_view_due(name):
+                raise FileProblem(name, None, "is missing", "rebuild the views with 'sessionpack check --rebuild'") from None
             return empty()
         except (ValueError, RecursionError):
             raise FileProblem(name, 1, "is damaged", "rebuild the views with 'sessionpack check --rebuild'") from None
+
+    def _small_view_due(self, name: str) -> bool:
+        """Whether small view ``name``, found missing, should be there: a
+        missing file is never read as empty (a sales count read as 0 would
+        give invoice numbers out twice). The directory is written with the
+        first client, the sales count with the first sale: where the part of
+        the journal the views reflect (up to the index's offset) holds one,
+        its absence is damage. Looked at only when the file is missing."""
+        marks = {layout.DIRECTORY: b'"type":"client-added"', layout.SOLD: b'"type":"sold"'}
+        mark = marks.get(name)
+        if mark is None:
+            return False
+        import mmap
+
+        try:
+            offset = int(self._read_index()["offset"])
+            with open_binary(self._journal_path) as handle:
+                size = min(offset, os.fstat(handle.fileno()).st_size)
+                if size <= 0:
+                    return False
+                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                    return data.find(mark, 0, size) >= 0
+        except (FileNotFoundError, DataDirError):
+            return False
 
     def load_directory(self) -> dict[str, Any]:
         return self._load_small_view(layout.DIRECTORY, ledger.empty_directory)
@@ -611,7 +637,14 @@ class Transaction:
         return self.store.settings
 
     def client(self, client_id: str) -> dict[str, Any] | None:
-        return self.store.load_client_view(client_id)
+        """A client's view, or None when there is no such client; a client
+        the directory lists whose view file is missing is damage (exit 3),
+        never "no such client" (a command would offer to add it again)."""
+        view = self.store.load_client_view(client_id)
+        if view is None and client_id in self.store.load_directory()["clients"]:
+            path = os.path.relpath(layout.client_view_path(self.store.root, client_id), self.store.root)
+            raise FileProblem(path, None, "is missing", "rebuild the views with 'sessionpack check --rebuild'")
+        return view
 
     def code_owner(self, code_hash: str) -> str | None:
         """The client package whose access code has this hash, or None.

@@ -1,0 +1,60 @@
+"""A view file deleted by hand is damage, never "nothing recorded yet": read
+as empty, a missing sales count gave invoice numbers out twice, a missing
+directory lost every client, and a missing client view made its client
+"unknown", so that following the advice added the client a second time."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from storage_util import assert_check_clean, run
+from tree import tree_hash
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "data-example"
+NOW = "2026-03-02T09:00"
+FIX = "rebuild the views with 'sessionpack check --rebuild'"
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    copy = tmp_path / "practice"
+    shutil.copytree(EXAMPLE, copy)
+    return copy
+
+
+@pytest.mark.parametrize("missing, args", [
+    ("views/sold.json", ("sell", "ana", "physio-10", "--unpaid")),
+    ("views/sold.json", ("package", "delete", "physio-10")),
+    ("views/directory.json", ("client", "add", "--name", "Ana Lima")),
+    ("views/clients/ana.json", ("client", "add", "ana", "--name", "Ana Again")),
+    ("views/clients/ana.json", ("balance", "ana")),
+    ("views/clients/ana.json", ("sell", "ana", "physio-10")),
+], ids=lambda value: value if isinstance(value, str) else " ".join(value))
+def test_a_missing_view_is_damage_and_nothing_is_recorded(example: Path, missing: str, args: tuple[str, ...]) -> None:
+    (example / missing).unlink()
+    before = tree_hash(example)
+    done = run(example, *args, now=NOW)
+    assert (done.returncode, done.stdout, done.stderr) == (3, "", f"error: {missing}: is missing; {FIX}\n")
+    assert tree_hash(example) == before
+    assert run(example, "check", "--rebuild", now=NOW).returncode == 0
+    assert_check_clean(example)
+
+
+def test_after_the_rebuild_the_next_invoice_number_is_new(example: Path) -> None:
+    (example / "views" / "sold.json").unlink()
+    assert run(example, "sell", "ana", "physio-10", now=NOW).returncode == 3
+    assert run(example, "check", "--rebuild", now=NOW).returncode == 0
+    done = run(example, "sell", "ana", "physio-10", "--unpaid", now=NOW)
+    assert done.returncode == 0 and "(invoice 000008," in done.stdout  # seven sales before it
+
+
+def test_a_practice_without_clients_or_sales_needs_neither_file(tmp_path: Path) -> None:
+    root = tmp_path / "new"
+    assert run(root, "init", "--name", "New", "--currency", "EUR", "--timezone", "UTC", now=NOW).returncode == 0
+    assert run(root, "service", "add", "yoga", "--name", "Yoga", "--duration", "60", "--price", "15", now=NOW).returncode == 0
+    assert run(root, "client", "list", now=NOW).returncode == 0
+    assert run(root, "client", "add", "zoe", "--name", "Zoe", now=NOW).returncode == 0
+    assert_check_clean(root)
