@@ -297,11 +297,54 @@ class Store:
             remove_leftovers(self.path(folder))
         if index.get("format") != ledger.VIEW_FORMAT:
             return self._upgrade(index)
+        self._check_index_seq(index)
         if index["offset"] == keep:
             return index
         for folder in layout.VIEW_DIRS:
             remove_leftovers(self.path(folder))  # a command was killed while writing views
         return self._apply(self._tail_events(index, keep), index, keep)
+
+    def _check_index_seq(self, index: dict[str, Any]) -> None:
+        """The index's seq is that of the journal line ending at its offset
+        (the header's end: 0). A writer numbers its events from it, so an
+        index edited by hand would otherwise number them wrong in the
+        journal itself; a mismatch is a damaged index (exit 3)."""
+        try:
+            self._index_seq_agrees(index)
+        except FileProblem as damaged:
+            # Or the journal was changed before that point (a line inserted): name the journal's first problem.
+            raise journal.first_problem(self._journal_path, layout.JOURNAL) or damaged from None
+
+    def _index_seq_agrees(self, index: dict[str, Any]) -> None:
+        offset, seq = index["offset"], index["seq"]
+        damaged = FileProblem(layout.INDEX, 1, "is damaged", "rebuild the views with 'sessionpack check --rebuild'")
+        with open_binary(self._journal_path) as handle:
+            header = len(handle.readline(4096))
+            if offset == header:
+                if seq != 0:
+                    raise damaged
+                return
+            if offset < header:
+                raise damaged
+            start, line = offset - 1, b""
+            while True:  # back from the newline ending the line to the one before it
+                low = max(header - 1, start - 65536)
+                handle.seek(low)
+                chunk = handle.read(start - low)
+                cut = chunk.rfind(b"\n")
+                if cut >= 0 or low == header - 1:
+                    line = chunk[cut + 1:] + line
+                    break
+                line, start = chunk + line, low
+            handle.seek(offset - 1)
+            if handle.read(1) != b"\n":
+                raise damaged
+        try:
+            recorded = jsontext.loads(line).get("seq")
+        except (ValueError, AttributeError, RecursionError):
+            raise damaged from None
+        if recorded != seq:
+            raise damaged
 
     def _upgrade(self, index: dict[str, Any]) -> dict[str, Any]:
         """Under the exclusive lock: rebuild views of an older format from the journal."""

@@ -58,3 +58,18 @@ def test_a_practice_without_clients_or_sales_needs_neither_file(tmp_path: Path) 
     assert run(root, "client", "list", now=NOW).returncode == 0
     assert run(root, "client", "add", "zoe", "--name", "Zoe", now=NOW).returncode == 0
     assert_check_clean(root)
+
+
+@pytest.mark.parametrize("seq", [60, 67, 0])
+def test_an_index_whose_seq_is_not_the_journal_s_is_refused_before_anything_is_appended(example: Path, seq: int) -> None:
+    import json
+
+    index = example / "views" / "index.json"
+    offset = json.loads(index.read_bytes())["offset"]
+    index.write_text(json.dumps({"format": 8, "offset": offset, "seq": seq}))
+    before = tree_hash(example)
+    done = run(example, "sell", "ana", "physio-10", "--unpaid", now=NOW)  # it would have numbered its events from the index
+    assert (done.returncode, done.stdout, done.stderr) == (3, "", f"error: views/index.json:1: is damaged; {FIX}\n")
+    assert tree_hash(example) == before
+    assert run(example, "check", "--rebuild", now=NOW).returncode == 0
+    assert_check_clean(example)
