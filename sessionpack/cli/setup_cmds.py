@@ -172,6 +172,7 @@ def check(
     if rebuild and restore_journal:
         raise InputError("give either --rebuild or --restore-journal, not both")
     opened = store()
+    opened.require_journal()  # a missing journal is said as every command says it (exit 3), before anything is looked at
     result = None
     if rebuild:
         with opened.locked(exclusive=not dry_run):

@@ -417,6 +417,10 @@ class Store:
             raise
         journal.check_header(first, layout.JOURNAL)
 
+    def require_journal(self) -> None:
+        """DataDirError (exit 3) naming the fix when the journal is missing."""
+        self._journal_size()
+
     def _journal_size(self) -> int:
         try:
             return os.path.getsize(self._journal_path)

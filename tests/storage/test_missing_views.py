@@ -74,3 +74,14 @@ def test_an_index_whose_seq_is_not_the_journal_s_is_refused_before_anything_is_a
     if seq < 66:  # (an index claiming more events than the journal holds is left to a person: check names it)
         assert run(example, "check", "--rebuild", now=NOW).returncode == 0
         assert_check_clean(example)
+
+
+@pytest.mark.parametrize("args", [("check",), ("check", "--full"), ("check", "--rebuild"), ("check", "--restore-journal")], ids=" ".join)
+def test_check_of_a_data_directory_without_its_journal_says_so(example: Path, args: tuple[str, ...]) -> None:
+    (example / "journal.jsonl").unlink()
+    before = tree_hash(example)
+    done = run(example, *args, now=NOW)
+    assert (done.returncode, done.stdout) == (3, "")
+    assert done.stderr == (f"error: journal.jsonl is missing from {example}; restore it from a backup "
+                           "(it is the record of every sale and booking)\n")
+    assert tree_hash(example) == before
