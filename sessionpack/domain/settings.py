@@ -118,14 +118,12 @@ def _surely_listed(key: str) -> bool:
 
 
 def check_policy(key: str, value: object) -> object:
-    choices = {"no_show": ("return", "forfeit"), "late_cancel": ("return", "forfeit", "charge"), "expiry_limits": ("session", "booking")}
-    if key in choices:
-        if value not in choices[key]:
-            raise InputError(f"must be one of {', '.join(choices[key])}, not {value!r}")
-        return value
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InputError(f"must be a whole number of hours (0 or more), not {value!r}")
-    return value
+    """A default policy, read by the rule a package file's own policy is
+    (``packages.POLICY_PARSERS``): a default new packages copy is never one
+    their files would refuse."""
+    from .packages import POLICY_PARSERS
+
+    return POLICY_PARSERS[key](value)
 
 
 def settings_from_mapping(data: Mapping[str, Any]) -> Settings:
