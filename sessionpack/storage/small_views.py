@@ -68,7 +68,7 @@ def fold_undo(load: Callable[[str], dict[str, Any]], event: dict[str, Any], sold
                 directory["clients"][client_id] = entry
             changed.add(layout.DIRECTORY)
     sold = load(layout.SOLD)
-    for client_id in event.get("clients", []):
+    for client_id in event.get("clients", []) if sold["seq"] < event["seq"] else ():  # (folded already: a repair)
         after = sold_counts(clients[client_id])
         before = sold_before.get(client_id, {})
         for kind, item in set(before) | set(after):

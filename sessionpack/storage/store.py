@@ -605,7 +605,7 @@ class Store:
                 from ..domain.undo import sold_counts
                 from .small_views import fold_undo
 
-                sold_before = {c: sold_counts(clients[c]) for c in event.get("clients", [])}
+                sold_before = {c: sold_counts(_before(clients[c], event["seq"])) for c in event.get("clients", [])}
                 for client_id in event.get("clients", []):
                     ledger.apply_to_client(clients[client_id], event)
                 changed |= fold_undo(load_small, event, sold_before, clients)
@@ -667,6 +667,20 @@ class Folded:
         self.shards = shard_files  # None: not made yet (make_shards)
         self.parts = parts
         self.make_shards = make_shards
+
+
+def _before(view: dict[str, Any], seq: int) -> dict[str, Any]:
+    """``view`` as it was before event ``seq``: itself, unless it holds that
+    event already (a command killed after writing some views, repaired by
+    the next: its undo must still move the sales count by what it took back)."""
+    if view["seq"] < seq:
+        return view
+    from ..domain.undo import refold
+
+    earlier = {"id": view["id"], "counters": dict(view.get("counters", {})), "seq": 0, "format": view.get("format")}
+    refold(earlier, [e for e in view["events"] if e["seq"] < seq])
+    earlier["events"] = [e for e in view["events"] if e["seq"] < seq]
+    return earlier
 
 
 class Transaction:
