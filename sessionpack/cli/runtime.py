@@ -223,7 +223,7 @@ def boundary(fn: F) -> F:
             return result
         except SessionpackError as err:
             sys.stdout.flush()
-            sys.stderr.write(f"error: {one_line(str(err))}\n")
+            sys.stderr.write(f"error: {_after_recording(one_line(str(err)))}\n")
             raise SystemExit(err.exit_code) from None
         except BrokenPipeError:
             raise SystemExit(0) from None
@@ -263,6 +263,20 @@ def boundary(fn: F) -> F:
         if typer is not None:
             wrapper.__signature__ = with_options(fn, [(name, typer.Option(*args, **kwargs)) for name, args, kwargs in added])  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def _after_recording(text: str) -> str:
+    """An error of a command that recorded something before it (``notify``
+    commits each delivery's outcome; a full disk may stop it after
+    hundreds): "nothing was changed" is true only of the step that failed,
+    so the line says what stays recorded instead."""
+    count = sum(opened.recorded for opened in _OPEN_STORES)
+    if not count:
+        return text
+    for said in (" (nothing was changed)", "; nothing was changed", " nothing was changed"):
+        text = text.replace(said, "")
+    return (f"{text.rstrip('.; ')}; the {count} event(s) this command recorded before that stay recorded "
+            "(see 'sessionpack log')")
 
 
 class _Never:

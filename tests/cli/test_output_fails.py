@@ -107,3 +107,17 @@ def test_a_reader_that_stops_early_is_no_error(example: Path) -> None:
         err = proc.stderr.read()
         assert proc.wait() == 0
     assert err == b""
+
+
+def test_an_error_after_a_command_recorded_something_says_what_stays_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from sessionpack.cli import runtime
+
+    error = "no space left on the device holding /x/views/open/2b.jsonl; free some space and run the command again (nothing was changed)"
+    monkeypatch.setattr(runtime, "_OPEN_STORES", [SimpleNamespace(recorded=0)])
+    assert runtime._after_recording(error) == error  # nothing recorded: true as it stands
+    monkeypatch.setattr(runtime, "_OPEN_STORES", [SimpleNamespace(recorded=2006)])
+    assert runtime._after_recording(error) == (
+        "no space left on the device holding /x/views/open/2b.jsonl; free some space and run the command again; "
+        "the 2006 event(s) this command recorded before that stay recorded (see 'sessionpack log')")
