@@ -65,18 +65,63 @@ def _shard_sound(root: str, name: str) -> bool:
         return True
     try:
         if name.startswith(layout.OPEN + os.sep):
-            for line in data.splitlines():
-                last, client, cp_id, pkg = json.loads(line)
-                if not (isinstance(last, (str, type(None))) and isinstance(client, str) and isinstance(cp_id, str)
-                        and isinstance(pkg, dict)):
-                    return False
-            return True
+            return all(_open_line_sound(json.loads(line)) for line in data.splitlines())
         codes = json.loads(data)["codes"]
         return isinstance(codes, dict) and all(
             isinstance(holders, list) and all(isinstance(h, list) and len(h) == 2 and all(isinstance(x, str) for x in h)
                                               for h in holders) for holders in codes.values())
     except _ERRORS:
         return False
+
+
+_PACKAGE_KEYS = {"id": str, "owner": str, "package": str, "terms": dict, "sale": dict, "paid": str, "draws": dict,
+                 "adjustments": dict, "pauses": list}
+_SUMMARY_KEYS = {"id": str, "owner": str, "package": str, "sold_on": str, "moves": list, "lin": list, "parts": dict}
+
+
+def _keys_sound(value: Any, keys: dict[str, type]) -> bool:
+    return isinstance(value, dict) and all(isinstance(value.get(key), kind) for key, kind in keys.items())
+
+
+def _open_line_sound(fields: Any) -> bool:
+    """A ``views/open`` line: [last valid day or null, owner, client package, the package as its owner's view holds it]."""
+    return (type(fields) is list and len(fields) == 4 and isinstance(fields[0], (str, type(None)))
+            and isinstance(fields[1], str) and isinstance(fields[2], str) and _keys_sound(fields[3], _PACKAGE_KEYS))
+
+
+def _value_line_sound(fields: Any) -> bool:
+    """A ``views/value`` line: [last change, owner, client package, first change, value held after, its summary]."""
+    if not (type(fields) is list and len(fields) == 6 and all(isinstance(f, (str, type(None))) for f in fields[:5])
+            and _keys_sound(fields[5], _SUMMARY_KEYS)):
+        return False
+    summary = fields[5]
+    return (all(type(m) is list and len(m) >= 5 and isinstance(m[0], str) for m in summary["moves"])
+            and all(type(e) is list and len(e) >= 5 for e in summary["lin"])
+            and all(type(p) is list and len(p) == 2 for p in summary["parts"].values()))
+
+
+def _line_damage(root: str, folder: str, sound: Any) -> FileProblem | None:
+    """The first line of the files of ``folder`` not of the shape ``sound`` wants."""
+    try:
+        names = sorted(os.listdir(os.path.join(root, folder)))
+    except FileNotFoundError:
+        return None
+    for base in names:
+        if not base.endswith(".jsonl"):
+            continue
+        name = os.path.join(folder, base)
+        try:
+            data = read_bytes(os.path.join(root, name))
+        except FileNotFoundError:
+            continue
+        for number, line in enumerate(data.splitlines(), start=1):
+            try:
+                ok = sound(json.loads(line))
+            except _ERRORS:
+                ok = False
+            if not ok:
+                return FileProblem(name, number, "is damaged", FIX)
+    return None
 
 
 def damaged_view(store: Any) -> FileProblem | None:
@@ -97,7 +142,9 @@ def damaged_view(store: Any) -> FileProblem | None:
             found = _pending_damage(store.root, name)
             if found is not None:
                 return found
-    return None
+    # The reports read these shards directly, line by line: each line is looked at (on this error path only).
+    return _line_damage(store.root, os.path.join(layout.VIEWS, "value"), _value_line_sound) or \
+        _line_damage(store.root, layout.OPEN, _open_line_sound)
 
 
 def _pending_damage(root: str, name: str) -> FileProblem | None:

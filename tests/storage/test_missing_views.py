@@ -85,3 +85,23 @@ def test_check_of_a_data_directory_without_its_journal_says_so(example: Path, ar
     assert done.stderr == (f"error: journal.jsonl is missing from {example}; restore it from a backup "
                            "(it is the record of every sale and booking)\n")
     assert tree_hash(example) == before
+
+
+@pytest.mark.parametrize("folder, line, args", [
+    ("value", "[1,2,3]", ("report", "liability")),
+    ("value", '["2027-01-01","ana","ana.p1","2026-01-01",5,{}]', ("report", "liability", "--as-of", "2026-03-01")),
+    ("value", '["b",1,2,3,4,5,6,7,8,9,10]', ("report", "liability", "--by", "package")),
+    ("open", '["u","ana","ana.b1",{}]', ("balance",)),
+    ("open", '["u","ana","ana.b1",{}]', ("notify", "--dry-run")),
+])
+def test_a_report_shard_line_of_the_wrong_shape_is_named(example: Path, folder: str, line: str, args: tuple[str, ...]) -> None:
+    shard = sorted((example / "views" / folder).glob("*.jsonl"))[0]
+    number = len(shard.read_bytes().splitlines()) + 1
+    with shard.open("a") as handle:
+        handle.write(line + "\n")
+    before = tree_hash(example)
+    done = run(example, *args, now=NOW)
+    assert (done.returncode, done.stdout) == (3, "")
+    assert done.stderr in (f"error: views/{folder}/{shard.name}:{number}: is damaged; {FIX}\n",
+                           f"error: views/{folder}/{shard.name}: is damaged; {FIX}\n")  # (an open shard a command read whole)
+    assert tree_hash(example) == before
