@@ -39,6 +39,8 @@ def read_toml(path: str, display: str, problem=CatalogProblem, root: str | None 
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise problem(display, None, "is not UTF-8 text", "save it as UTF-8") from None
+    if text.startswith("\ufeff"):  # (TOML has no byte-order mark: tomllib's own word would be "Invalid statement")
+        raise problem(display, 1, "starts with a byte-order mark", "save it as UTF-8 without one (not \"UTF-8 with BOM\")")
     if root is not None:
         from . import parsed
 

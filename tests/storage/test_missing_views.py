@@ -105,3 +105,14 @@ def test_a_report_shard_line_of_the_wrong_shape_is_named(example: Path, folder: 
     assert done.stderr in (f"error: views/{folder}/{shard.name}:{number}: is damaged; {FIX}\n",
                            f"error: views/{folder}/{shard.name}: is damaged; {FIX}\n")  # (an open shard a command read whole)
     assert tree_hash(example) == before
+
+
+@pytest.mark.parametrize("name, args, code", [("packages/physio-10.toml", ("package", "list"), 2), ("settings.toml", ("balance",), 3)])
+def test_a_toml_file_saved_with_a_byte_order_mark_says_so(example: Path, name: str, args: tuple[str, ...], code: int) -> None:
+    path = example / name
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    before = tree_hash(example)
+    done = run(example, *args, now=NOW)
+    assert (done.returncode, done.stdout) == (code, "")
+    assert done.stderr == f'error: {name}:1: starts with a byte-order mark; save it as UTF-8 without one (not "UTF-8 with BOM")\n'
+    assert tree_hash(example) == before
