@@ -22,6 +22,7 @@ from decimal import Decimal
 from .text import check_reason
 from ..errors import InputError, RuleError
 from . import balances
+from .balances import after_expiry, bookings_text  # noqa: F401 - (they live with the balances; also imported from here)
 from .ledger import handles
 from .money import money_text, parse_money
 
@@ -119,15 +120,6 @@ def quantity(key: str, value: Any, currency: str) -> str:
     return f"{value} {key} session{plural}"
 
 
-def bookings_text(found: list[tuple[str, str]]) -> str:
-    return ", ".join(f"{bid} on {day}" for bid, day in found)
-
-
-def after_expiry(pkg: Mapping[str, Any], last_day: date | None) -> list[tuple[str, str]]:
-    """Booked sessions on ``pkg`` dated after ``last_day`` (when the expiry limits the session date)."""
-    if last_day is None or pkg["terms"]["policies"].get("expiry_limits", "session") != "session":
-        return []
-    return [(bid, day) for bid, day in balances.scheduled_draws(pkg) if day > last_day.isoformat()]
 
 
 def check_changeable(pkg: Mapping[str, Any], what: str) -> None:

@@ -175,6 +175,17 @@ def scheduled_draws(pkg: Mapping[str, Any]) -> list[tuple[str, str]]:
     return sorted(found, key=lambda item: (item[1], item[0]))
 
 
+def bookings_text(found: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{bid} on {day}" for bid, day in found)
+
+
+def after_expiry(pkg: Mapping[str, Any], last_day: date | None) -> list[tuple[str, str]]:
+    """Booked sessions on ``pkg`` dated after ``last_day`` (when the expiry limits the session date)."""
+    if last_day is None or pkg["terms"]["policies"].get("expiry_limits", "session") != "session":
+        return []
+    return [(bid, day) for bid, day in scheduled_draws(pkg) if day > last_day.isoformat()]
+
+
 def blocked(pkg: Mapping[str, Any], day: date, key: str) -> str | None:
     """Why no new session on ``day`` may draw on ``key``: paused, or its
     unlimited balance was transferred away; None when nothing blocks it."""

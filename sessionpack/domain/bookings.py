@@ -313,7 +313,7 @@ def check_clock(pkg: Mapping[str, Any], day: date, bid: str, force: bool) -> Non
     package's last valid day earlier (an expiry that runs from first use
     starts with it), refused if a session booked on the package would then
     fall after it, as ``adjust --expires`` refuses it, unless ``force``."""
-    from .adjustments import after_expiry, bookings_text
+    from .balances import after_expiry, bookings_text
     from .guards import SessionRefused
 
     if force:

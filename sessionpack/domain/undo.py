@@ -206,7 +206,7 @@ def out_of_bounds(view: Mapping[str, Any], named: Iterable[str]) -> Decimal:
     below zero of their balances, what was refunded beyond what was paid,
     and how many of their booked sessions fall after their last valid day
     (0 when within bounds)."""
-    from .adjustments import after_expiry
+    from .balances import after_expiry
 
     past = Decimal(0)
     for cp_id in named:
