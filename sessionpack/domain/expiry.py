@@ -282,8 +282,9 @@ def _parse_expiry(text: object) -> ExpiryRule:
         "write 'none', 'N days|weeks|months' (from purchase), "
         "'N months from first use' or 'on YYYY-MM-DD'"
     )
-    if not isinstance(text, str):
-        raise InputError(f"expiry {text!r} is not understood; {hint}")
+    if not isinstance(text, str):  # a TOML date-time, a number, true: named as the file would say it
+        kind = {bool: "true or false", int: "a number", float: "a number", datetime: "a date-time"}.get(type(text), "not text")
+        raise InputError(f"expiry is {kind}; {hint} (a date alone, YYYY-MM-DD, is a fixed expiry date)")
     clean = " ".join(text.strip().lower().split())
     if clean in ("none", "never", "no expiry"):
         return NO_EXPIRY

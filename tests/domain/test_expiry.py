@@ -250,7 +250,9 @@ HINT = "write 'none', 'N days|weeks|months' (from purchase), 'N months from firs
         ("-1 months", f"expiry '-1 months' is not understood; {HINT}"),
         ("on 2027-02-30", "expiry date '2027-02-30' is not a real date; use YYYY-MM-DD"),
         ("10000 days", "expiry period 10000 is too long; use at most 9999"),
-        (3, f"expiry 3 is not understood; {HINT}"),
+        (3, f"expiry is a number; {HINT} (a date alone, YYYY-MM-DD, is a fixed expiry date)"),
+        (True, f"expiry is true or false; {HINT} (a date alone, YYYY-MM-DD, is a fixed expiry date)"),
+        (datetime(2026, 12, 31, 10), f"expiry is a date-time; {HINT} (a date alone, YYYY-MM-DD, is a fixed expiry date)"),
     ],
 )
 def test_parse_expiry_option_refuses(text: object, message: str) -> None:
