@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,17 @@ class Runner:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "practice"
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "data-example"
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """A copy of data-example/ to change freely (a test file may keep its own)."""
+    copy = tmp_path / "practice"
+    shutil.copytree(EXAMPLE, copy)
+    return copy
 
 
 @pytest.fixture

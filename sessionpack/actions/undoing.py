@@ -175,26 +175,23 @@ def _refuse_what_is_taken_since(opened: Any, tx: Any, plan: Plan, views: dict[st
 
 
 def _refuse_taken_times(opened: Any, tx: Any, sessions: list[tuple[str, dict[str, Any]]]) -> None:
-    from datetime import datetime
-    from types import SimpleNamespace
-
+    """Each session brought back through the calendar's checks (``guards.check_calendar``), as a booking is."""
     from ..domain.guards import SessionRefused, check_calendar
+    from ..domain.links import booking_service, session_of
     from ..storage.catalog import load_services
     from .calendar import checks_for
 
     tz = opened.settings.tz
     services = load_services(opened.root, opened.settings.currency)
-    starts = [(datetime.fromisoformat(b["start"]), int(b["duration"])) for _, b in sessions]
-    agenda = checks_for(tx, starts, tz).agenda
-    for (cid, booking), (start, minutes) in zip(sessions, starts):
-        service = services.get(booking["service"])
-        session = SimpleNamespace(start=start, duration=minutes, provider=booking.get("provider"),
-                                  attendee=booking.get("attendee"), service=SimpleNamespace(id=booking["service"]))
+    booked = [(cid, session_of(booking, booking_service(booking)), booking["id"]) for cid, booking in sessions]
+    agenda = checks_for(tx, [(session.start, session.duration) for _, session, _ in booked], tz).agenda
+    for cid, session, bid in booked:
+        service = services.get(session.service.id)
         try:
-            check_calendar(session, service.capacity if service else None, agenda, tz, allow_overlap=False, ignore=booking["id"])
+            check_calendar(session, service.capacity if service else None, agenda, tz, allow_overlap=False, ignore=bid)
         except SessionRefused as err:
             found = str(err).split("; ")[0]
-            raise RuleError(f"undoing {cid} would bring back {booking['id']} at {start.astimezone(tz):%Y-%m-%d %H:%M}, "
+            raise RuleError(f"undoing {cid} would bring back {bid} at {session.start.astimezone(tz):%Y-%m-%d %H:%M}, "
                             f"but {found}; undo or move that booking first") from None
 
 

@@ -126,8 +126,8 @@ def _warn_alikes(opened: Any, rows: list[Any], source: str) -> None:
     warns of one."""
     from ..domain.clients import Alikes
 
-    directory = opened.load_directory()["clients"]
-    alikes = Alikes({cid: entry for cid, entry in directory.items() if cid not in {row.id for row in rows}})
+    new = {row.id for row in rows}
+    alikes = Alikes({cid: entry for cid, entry in opened.load_directory()["clients"].items() if cid not in new})
     for row in rows:
         record = row.event["client"]
         for text in alikes.of(record["name"], record["email"], me=record["id"]):
@@ -234,9 +234,7 @@ def show_page(page: dict, opened) -> None:  # type: ignore[no-untyped-def]
     from ..reports.sharing_text import relation_text
     from ..reports.when import human_time
     from .balance_cmds import BALANCE_TABLE
-    from .output import write_table
-
-    from .output import say_fitted
+    from .output import say_fitted, write_table
 
     now, tz, currency = opened.now, opened.settings.tz, opened.settings.currency
     say_fitted(f"{page['name']} ({page['id']})")

@@ -97,13 +97,14 @@ def _code_tables(summary: dict, now: Any, tz: Any) -> None:
         say("Booked, not yet marked: none")
 
 
-def _refused_with_code(text: str) -> str:
+def _refused_with_code(err: Exception) -> str:
     """A calendar refusal as a code's holder may read it: what is in the way
     is someone else's booking (never named), and the way out is another time
-    (the overrides --allow-overlap and --force are the practice's own)."""
-    first = text.split("; ")[0]
-    if " is already booked then" in first:
-        first = "that time is not free"
+    (the overrides --allow-overlap and --force are the practice's own: the
+    hint after '; ' is left out)."""
+    from ..domain.guards import TimeTaken
+
+    first = "that time is not free" if isinstance(err, TimeTaken) else str(err).split("; ")[0]
     return f"{first}; choose another time"
 
 
@@ -142,7 +143,7 @@ def book_by_code(code: str, positional: tuple[Optional[str], ...], duration: Opt
             event = plan_booking(view, {}, session, now=opened.now, tz=tz, currency=opened.settings.currency,
                                  package=pkg["id"], require_package=True, checks=checks)
         except SessionRefused as err:  # said without other clients' bookings, and without the desk's overrides
-            raise RuleError(_refused_with_code(str(err))) from None
+            raise RuleError(_refused_with_code(err)) from None
         event["booking"]["why"] = "booked with the package's access code"
         tx.commit([event])
     b = event["booking"]

@@ -228,7 +228,9 @@ def boundary(fn: F) -> F:
         except BrokenPipeError:
             raise SystemExit(0) from None
         except Exception as err:
-            if isinstance(err, sys.modules.get(f"{__package__}.streams", _Never).OutputError):
+            from .streams import OutputError
+
+            if isinstance(err, OutputError):
                 _output_failed(err)
             if _framework_exit(err):
                 raise
@@ -270,7 +272,7 @@ def _after_recording(text: str) -> str:
     commits each delivery's outcome; a full disk may stop it after
     hundreds): "nothing was changed" is true only of the step that failed,
     so the line says what stays recorded instead."""
-    count = sum(opened.recorded for opened in _OPEN_STORES)
+    count = _recorded()
     if not count:
         return text
     for said in (" (nothing was changed)", "; nothing was changed", " nothing was changed"):
@@ -279,16 +281,16 @@ def _after_recording(text: str) -> str:
             "(see 'sessionpack log')")
 
 
-class _Never:
-    class OutputError(Exception):  # (where the script's own guard is not in place: CliRunner, tests)
-        pass
+def _recorded() -> int:
+    """Events this command has recorded so far (in every store it opened)."""
+    return sum(opened.recorded for opened in _OPEN_STORES)
 
 
 def _output_failed(err: Any) -> None:
     """Standard output could not be written (``cli/streams.py``): one line, and
     exit 0 when something is recorded (running it again would record it
     twice), else 75."""
-    if any(opened.recorded for opened in _OPEN_STORES):
+    if _recorded():
         sys.stderr.write(f"warning: recorded, but standard output could not be written ({err.reason()}); "
                          "see 'sessionpack log' for what was recorded\n")
         raise SystemExit(0) from None

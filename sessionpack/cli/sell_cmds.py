@@ -46,8 +46,7 @@ def _sell(client: str | None, package_id: str | None, opts: dict, assign: bool, 
             if fmt is Format.table:
                 say(f"Unchanged: reference {row.ref!r} is already recorded as {row.id}")
             else:  # the same keys as a sale, as the package stands now; no code (it was shown once)
-                owner = tx.client(row.client) or {"packages": {}}
-                emit_record(fmt, _sale_record(owner["packages"][row.id], opened, unchanged=True, code=None))
+                emit_record(fmt, _sale_record(tx.client(row.client)["packages"][row.id], opened, unchanged=True, code=None))
             return
         tx.commit(plan.events)
     event = row.event

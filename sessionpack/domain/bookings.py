@@ -313,7 +313,6 @@ def check_clock(pkg: Mapping[str, Any], day: date, bid: str, force: bool) -> Non
     package's last valid day earlier (an expiry that runs from first use
     starts with it), refused if a session booked on the package would then
     fall after it, as ``adjust --expires`` refuses it, unless ``force``."""
-    from .balances import after_expiry, bookings_text
     from .guards import SessionRefused
 
     if force:
@@ -324,10 +323,10 @@ def check_clock(pkg: Mapping[str, Any], day: date, bid: str, force: bool) -> Non
     last = balances.expiry(trial)
     if last is None or (before is not None and last >= before):
         return
-    late = [(other, when) for other, when in after_expiry(trial, last) if other != bid]
+    late = [(other, when) for other, when in balances.after_expiry(trial, last) if other != bid]
     if late:
         raise SessionRefused(f"a session on {day.isoformat()} starts {pkg['id']}'s clock then: it would expire on "
-                             f"{last.isoformat()}, before its bookings {bookings_text(late)}; choose a later time, "
+                             f"{last.isoformat()}, before its bookings {balances.bookings_text(late)}; choose a later time, "
                              "move those bookings, or confirm with --force")
 
 

@@ -77,6 +77,13 @@ def day_word(text: str, today: date) -> date | None:
     return None
 
 
+def utc_text(start: str | None) -> str:
+    """A recorded time (ISO 8601 with its offset) as UTC text, which sorts as
+    the instants do (the wall clock repeats an hour when the clocks go
+    back); "" when unknown."""
+    return datetime.fromisoformat(start).astimezone(timezone.utc).isoformat() if start else ""
+
+
 def iso_date(text: str) -> date | None:
     """``YYYY-MM-DD`` in ASCII digits (not a week date such as 2026-W09-7), or None."""
     if not text.isascii() or not _DATE_RE.match(text):

@@ -36,6 +36,10 @@ class SessionRefused(RuleError):
     """A session refused by a check of its time (exit 1, as every rule)."""
 
 
+class TimeTaken(SessionRefused):
+    """Refused because another booking holds that time (its message names it)."""
+
+
 # Statuses that hold the provider's time: a cancelled session frees it.
 HOLDS_TIME = ("booked", "attended", "no-show")
 LONGEST = timedelta(minutes=1440)  # no session is longer (services.check_duration)
@@ -169,7 +173,7 @@ def check_calendar(session: Any, capacity: int | None, agenda: Agenda, tz: tzinf
                         "give --allow-overlap if a second one is meant")
     if overlaps:
         more = f" and {len(overlaps) - 1} more" if len(overlaps) > 1 else ""
-        raise SessionRefused(f"{_who(session.provider)} is already booked then: {_span(overlaps[0], tz)}{more}; "
+        raise TimeTaken(f"{_who(session.provider)} is already booked then: {_span(overlaps[0], tz)}{more}; "
                         "choose another time, or give --allow-overlap to book it anyway")
 
 

@@ -25,7 +25,7 @@ CONTROL_RE = pattern("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff
 # (and the bidirectional embeddings, overrides and isolates, which reorder
 # what a terminal shows around them; and the surrogates, Cs, which stand
 # for bytes that are not UTF-8).
-# Every one of them is a control character (Unicode category Cc) or a surrogate, which
+# Every one of them is a control, format or surrogate character (Unicode Cc, Cf, Cs), which
 # ``str.isprintable`` answers False for: text it answers True for holds none,
 # and is passed without the pattern (the usual case: most commands never
 # compile it).
@@ -45,8 +45,7 @@ def check_line(value: object, what: str, limit: int = 200, empty: bool = False) 
         raise InputError(f"{what} must be non-empty text")
     found = None if text.isprintable() else CONTROL_RE.search(text)
     if found is not None:
-        if _not_utf8(found.group()):
-            raise InputError(f"{what} is not UTF-8 text (it holds the byte {_escape(found.group())}); type it again in UTF-8")
+        _refuse_not_utf8(what, found.group())
         raise InputError(f"{what} must be one line of printable text (it holds the control character "
                          f"{_escape(found.group())}); type it again without it")
     if len(text) > limit:
@@ -77,16 +76,17 @@ def check_text(value: object, what: str, limit: int) -> str:
         raise InputError(f"{what} must be text")
     found = None if value.isprintable() else TEXT_CONTROL_RE.search(value.replace("\r\n", "\n"))
     if found is not None:
-        if _not_utf8(found.group()):
-            raise InputError(f"{what} is not UTF-8 text (it holds the byte {_escape(found.group())}); type it again in UTF-8")
+        _refuse_not_utf8(what, found.group())
         raise InputError(f"{what} must be printable text (it holds the control character {_escape(found.group())})")
     if len(value) > limit:
         raise InputError(f"{what} must be text of at most {limit} characters")
     return value.strip()
 
 
-def _not_utf8(ch: str) -> bool:
-    return "\ud800" <= ch <= "\udfff"
+def _refuse_not_utf8(what: str, ch: str) -> None:
+    """InputError naming the byte, when ``ch`` stands for one that was not UTF-8 (a surrogate)."""
+    if "\ud800" <= ch <= "\udfff":
+        raise InputError(f"{what} is not UTF-8 text (it holds the byte {_escape(ch)}); type it again in UTF-8")
 
 
 def _escape(ch: str) -> str:

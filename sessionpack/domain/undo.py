@@ -206,14 +206,12 @@ def out_of_bounds(view: Mapping[str, Any], named: Iterable[str]) -> Decimal:
     below zero of their balances, what was refunded beyond what was paid,
     and how many of their booked sessions fall after their last valid day
     (0 when within bounds)."""
-    from .balances import after_expiry
-
     past = Decimal(0)
     for cp_id in named:
         pkg = view.get("packages", {}).get(cp_id)
         if pkg is None:
             continue
-        past += len(after_expiry(pkg, balances.expiry(pkg)))
+        past += len(balances.after_expiry(pkg, balances.expiry(pkg)))
         expired = bool(pkg.get("expired_at"))  # an expiry recorded by the sweep forfeited what was free then
         for row in balances.balance(pkg).values():
             left = row["remaining"]

@@ -47,6 +47,15 @@ class Report:
             return
         self.rows.append({"action": action, "client_package": "", "kind": "", "recipient": "", "to": "", "detail": detail, "key": key})
 
+    def outcome(self, action: str, entry: Mapping[str, Any], detail: str) -> None:
+        """What became of the notice ``entry`` in this run: its "pending" row
+        settled, or, for a notice an earlier run left, a row of its own."""
+        if self.has_pending(entry["key"]):
+            self.settle(action, entry["key"], detail)
+        else:
+            self.add(action, entry["client_package"], entry["kind"], entry["recipient"],
+                     "" if action == "suppressed" else entry["to"], detail, entry["key"])
+
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row["action"] == action)
 

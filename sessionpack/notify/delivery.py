@@ -252,12 +252,10 @@ class Smtp:
             if 400 <= err.smtp_code < 500 or err.smtp_code < 0:
                 return Outcome("temporary", _reply(err.smtp_code, err.smtp_error))
             raise SetupError(f"the mail server at {self.where} answered {_reply(err.smtp_code, err.smtp_error)}") from None
-        except ssl.SSLError as err:
-            if getattr(err, "reason", None) == "WRONG_VERSION_NUMBER":  # TLS spoken to a port that speaks plain text
+        except (smtplib.SMTPException, ssl.SSLError, OSError) as err:
+            if isinstance(err, ssl.SSLError) and err.reason == "WRONG_VERSION_NUMBER":  # TLS spoken to a plain-text port
                 raise SetupError(f"the mail server at {self.where} does not speak TLS on that port (security = {self.security!r}); "
                                  "port 465 is for security = \"tls\", 587 for \"starttls\"") from None
-            return Outcome("temporary", f"cannot talk to the mail server at {self.where}: {printable(str(err) or type(err).__name__)}")
-        except (smtplib.SMTPException, OSError) as err:
             return Outcome("temporary", f"cannot talk to the mail server at {self.where}: {printable(str(err) or type(err).__name__)}")
         self.conn = conn
         return None

@@ -413,10 +413,7 @@ def _still_pending(report: Report, entries: list[Mapping[str, Any]]) -> None:
     """The notices a stopped run leaves pending: one row each, ``not sent
     yet`` (a notice recorded by this run already has its row: it says so)."""
     for item in entries:
-        if report.has_pending(item["key"]):
-            report.settle("pending", item["key"], "not sent yet")
-        else:
-            report.add("pending", item["client_package"], item["kind"], item["recipient"], item["to"], "not sent yet", item["key"])
+        report.outcome("pending", item, "not sent yet")
 
 
 def _deliver(store: Any, sender: Any, report: Report) -> None:
@@ -451,10 +448,7 @@ def _deliver(store: Any, sender: Any, report: Report) -> None:
                         why = why_not_now(tx, candidate)
                         if why:
                             events.append(notices.late_suppressed_event(candidate, why))
-                            if report.has_pending(candidate["key"]):
-                                report.settle("suppressed", candidate["key"], why)
-                            else:
-                                report.add("suppressed", candidate["client_package"], candidate["kind"], candidate["recipient"], "", why, candidate["key"])
+                            report.outcome("suppressed", candidate, why)
                             continue
                         entry = candidate
                         break
@@ -484,10 +478,7 @@ def _deliver(store: Any, sender: Any, report: Report) -> None:
                                      "delivers them (exit 75: try again later)")
             kind = "sent" if outcome.kind == "sent" else "failed"
             outcome_event = notices.outcome_event(entry, kind, outcome.reply, sender.via)
-            if report.has_pending(entry["key"]):
-                report.settle(kind, entry["key"], outcome.reply)
-            else:
-                report.add(kind, entry["client_package"], entry["kind"], entry["recipient"], entry["to"], outcome.reply, entry["key"])
+            report.outcome(kind, entry, outcome.reply)
             if kind == "failed":
                 store.warnings.append(f"notice {entry['key']} to {entry['to']} failed: {outcome.reply}; fix what the reply says "
                                       f"and send it again with 'sessionpack notify --retry {entry['key']}'")

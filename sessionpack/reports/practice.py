@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from ..domain import balances, valuation, value_moves
+from ..domain.datetimes import utc_text
 from ..domain.text import shown  # noqa: F401  (tables show stored text through the CLI)
 
 ZERO = Decimal(0)
@@ -168,12 +169,6 @@ def sales(records: Iterable[Mapping[str, Any]], today: str, *, client: str | Non
 # -- usage ----------------------------------------------------------------------------
 
 
-def _instant(start: str | None) -> str:
-    """A recorded start (ISO 8601 with its offset) as UTC text, which sorts
-    as the instants do; "" when unknown."""
-    return datetime.fromisoformat(start).astimezone(timezone.utc).isoformat() if start else ""
-
-
 def _usage_status(booking: Mapping[str, Any] | None, draw: Mapping[str, Any]) -> str:
     if booking is None:
         return draw["state"]
@@ -208,7 +203,7 @@ def usage(draws: Iterable[tuple[str, str, Mapping[str, Any]]], bookings: Mapping
             "owner": owner if owner != d["attendee"] else "", "id": d["package"], "service": svc,
             "provider": (booking.get("provider") or "") if booking else "",
             "drawn": _draw_text(d), "value": _money(d.get("value")), "status": _usage_status(booking, d),
-            "_start": _instant(booking.get("start")) if booking else "",
+            "_start": utc_text(booking.get("start")) if booking else "",
         })
     rows.sort(key=lambda r: (r["date"], r["_start"], r["booking"]))  # a day's sessions by when they start
     for row in rows:

@@ -11,12 +11,13 @@ running balance ends at the remaining balance ``balance`` shows.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from ..domain import balances
+from ..domain.datetimes import utc_text
 from ..domain.expiry import parse_expiry_option
 from ..domain.sales import payment_state
 
@@ -104,15 +105,6 @@ def events_by_package(view: Mapping[str, Any]) -> dict[str, list[Mapping[str, An
     return found
 
 
-def _instant(start: Any) -> str:
-    """A session's recorded start (ISO 8601 with its offset) as UTC text, to
-    order the sessions of a day by when they start (not by the wall clock,
-    which repeats an hour when the clocks go back); "" when unknown."""
-    if not start:
-        return ""
-    return datetime.fromisoformat(start).astimezone(timezone.utc).isoformat()
-
-
 def _received(pkg: Mapping[str, Any], events: list[Mapping[str, Any]]) -> dict[str, Any] | None:
     """For a client package received by transfer: the day it was received
     (the transfer's, in the practice zone), from whom (the giver's client id
@@ -166,7 +158,7 @@ def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Ma
                 {"what": first_what, "change": dict(left), "received": received}))
     for bid, draw in pkg.get("draws", {}).items():
         booking = (attendee_views.get(draw["attendee"]) or {}).get("bookings", {}).get(bid, {})
-        raw.append((draw["date"], 2, _instant(booking.get("start")), 0, bid, {"draw": draw, "booking": booking}))
+        raw.append((draw["date"], 2, utc_text(booking.get("start")), 0, bid, {"draw": draw, "booking": booking}))
     for event in events:
         kind = event["type"]
         if kind in ("paid", "adjusted", "refunded", "package-cancelled", "paused", "resumed", "code-reset") or (

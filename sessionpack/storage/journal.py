@@ -135,6 +135,20 @@ def _last_newline_end(handle, end: int) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
+def line_ending_at(path: str, end: int) -> tuple[int, bytes] | None:
+    """(offset, bytes) of the complete line that ends at byte ``end`` (its
+    newline included), or None when no line ends there."""
+    with open_binary(path) as handle:
+        if end <= 0:
+            return None
+        handle.seek(end - 1)
+        if handle.read(1) != b"\n":
+            return None
+        start = _last_newline_end(handle, end - 1)
+        handle.seek(start)
+        return start, handle.read(end - start)
+
+
 def _lines_backwards(handle, end: int) -> Iterator[tuple[int, bytes]]:  # type: ignore[no-untyped-def]
     """(offset, line) of the complete lines before byte ``end`` (which
     follows a newline), last first. Each byte is read once."""

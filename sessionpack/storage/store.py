@@ -46,6 +46,9 @@ def encode_view(view: dict[str, Any], parts: Parts | None = None) -> bytes:
     return jsontext.canonical_bytes(view) + b"\n"
 
 
+REBUILD = "rebuild the views with 'sessionpack check --rebuild'"  # how a damaged or missing view is mended
+
+
 def not_initialised(root: str) -> DataDirError:
     return DataDirError(
         f"{root} is not a sessionpack data directory (no settings.toml); "
@@ -316,34 +319,16 @@ class Store:
             raise journal.first_problem(self._journal_path, layout.JOURNAL) or damaged from None
 
     def _index_seq_agrees(self, index: dict[str, Any]) -> None:
-        offset, seq = index["offset"], index["seq"]
-        damaged = FileProblem(layout.INDEX, 1, "is damaged", "rebuild the views with 'sessionpack check --rebuild'")
-        with open_binary(self._journal_path) as handle:
-            header = len(handle.readline(4096))
-            if offset == header:
-                if seq != 0:
-                    raise damaged
-                return
-            if offset < header:
-                raise damaged
-            start, line = offset - 1, b""
-            while True:  # back from the newline ending the line to the one before it
-                low = max(header - 1, start - 65536)
-                handle.seek(low)
-                chunk = handle.read(start - low)
-                cut = chunk.rfind(b"\n")
-                if cut >= 0 or low == header - 1:
-                    line = chunk[cut + 1:] + line
-                    break
-                line, start = chunk + line, low
-            handle.seek(offset - 1)
-            if handle.read(1) != b"\n":
-                raise damaged
+        damaged = FileProblem(layout.INDEX, 1, "is damaged", REBUILD)
+        found = journal.line_ending_at(self._journal_path, index["offset"])
+        if found is None:
+            raise damaged
+        start, line = found
         try:
-            recorded = jsontext.loads(line).get("seq")
+            recorded = 0 if start == 0 else jsontext.loads(line).get("seq")  # (line 1 is the header: no event yet)
         except (ValueError, AttributeError, RecursionError):
             raise damaged from None
-        if recorded != seq:
+        if recorded != index["seq"]:
             raise damaged
 
     def _upgrade(self, index: dict[str, Any]) -> dict[str, Any]:
@@ -403,7 +388,7 @@ class Store:
             if not isinstance(offset, int) or not isinstance(seq, int):
                 raise ValueError
         except (ValueError, KeyError, TypeError, RecursionError):
-            raise FileProblem(layout.INDEX, 1, "is damaged", "rebuild the views with 'sessionpack check --rebuild'") from None
+            raise FileProblem(layout.INDEX, 1, "is damaged", REBUILD) from None
         if index.get("format", 0) > ledger.VIEW_FORMAT:
             raise DataDirError(f"{layout.INDEX} was written by a newer sessionpack; upgrade sessionpack")
         return index
@@ -481,7 +466,7 @@ class Store:
             if not isinstance(view, dict):
                 raise ValueError
         except (ValueError, RecursionError):
-            raise FileProblem(os.path.relpath(path, self.root), 1, "is damaged", "rebuild the views with 'sessionpack check --rebuild'") from None
+            raise FileProblem(os.path.relpath(path, self.root), 1, "is damaged", REBUILD) from None
         return view
 
     def _client_files(self, events: list[dict[str, Any]]) -> set[str] | None:
@@ -504,10 +489,10 @@ class Store:
             return view
         except FileNotFoundError:
             if self._small_view_due(name):
-                raise FileProblem(name, None, "is missing", "rebuild the views with 'sessionpack check --rebuild'") from None
+                raise FileProblem(name, None, "is missing", REBUILD) from None
             return empty()
         except (ValueError, RecursionError):
-            raise FileProblem(name, 1, "is damaged", "rebuild the views with 'sessionpack check --rebuild'") from None
+            raise FileProblem(name, 1, "is damaged", REBUILD) from None
 
     def _small_view_due(self, name: str) -> bool:
         """Whether small view ``name``, found missing, should be there: a
@@ -677,9 +662,9 @@ def _before(view: dict[str, Any], seq: int) -> dict[str, Any]:
         return view
     from ..domain.undo import refold
 
-    earlier = {"id": view["id"], "counters": dict(view.get("counters", {})), "seq": 0, "format": view.get("format")}
-    refold(earlier, [e for e in view["events"] if e["seq"] < seq])
-    earlier["events"] = [e for e in view["events"] if e["seq"] < seq]
+    events = [e for e in view["events"] if e["seq"] < seq]
+    earlier = {"id": view["id"], "counters": dict(view.get("counters", {})), "seq": 0, "format": view.get("format"), "events": events}
+    refold(earlier, events)
     return earlier
 
 
@@ -704,7 +689,7 @@ class Transaction:
         view = self.store.load_client_view(client_id)
         if view is None and client_id in self.store.load_directory()["clients"]:
             path = os.path.relpath(layout.client_view_path(self.store.root, client_id), self.store.root)
-            raise FileProblem(path, None, "is missing", "rebuild the views with 'sessionpack check --rebuild'")
+            raise FileProblem(path, None, "is missing", REBUILD)
         return view
 
     def code_owner(self, code_hash: str) -> str | None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,17 +18,9 @@ import pytest
 from proc_util import project_env
 from tree import tree_hash
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "data-example"
 NOW = "2026-03-02T09:00"
 FULL = "error: standard output could not be written (No space left on device); nothing was changed\n"
 CLOSED = "error: standard output could not be written (Bad file descriptor); nothing was changed\n"
-
-
-@pytest.fixture
-def example(tmp_path: Path) -> Path:
-    copy = tmp_path / "practice"
-    shutil.copytree(EXAMPLE, copy)
-    return copy
 
 
 def run(root: Path, *args: str, stdout: str = "full", stdin: str = "null") -> subprocess.CompletedProcess[str]:

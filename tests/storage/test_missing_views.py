@@ -5,7 +5,6 @@ directory lost every client, and a missing client view made its client
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,8 @@ import pytest
 from storage_util import assert_check_clean, run
 from tree import tree_hash
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "data-example"
 NOW = "2026-03-02T09:00"
 FIX = "rebuild the views with 'sessionpack check --rebuild'"
-
-
-@pytest.fixture
-def example(tmp_path: Path) -> Path:
-    copy = tmp_path / "practice"
-    shutil.copytree(EXAMPLE, copy)
-    return copy
 
 
 @pytest.mark.parametrize("missing, args", [
