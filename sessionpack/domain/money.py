@@ -36,18 +36,32 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(quantum(currency) if step is None else step, rounding=ROUND_HALF_UP)
 
 
+MAX_AMOUNT = Decimal(10) ** 12  # amounts stay below this: every total a practice adds up stays exact
+
+
+def _plain_number(text: str) -> bool:
+    """ASCII digits with an optional leading '-' and an optional '.'
+    followed by digits: "90", "90.50", "-5" (not "1e3", "1_000", "+5", ".5")."""
+    whole, dot, fraction = (text[1:] if text[:1] == "-" else text).partition(".")
+    return whole.isascii() and whole.isdigit() and (not dot or (fraction.isascii() and fraction.isdigit()))
+
+
 def parse_money(value: object, currency: str, what: str = "amount", *, allow_negative: bool = False) -> Decimal:
     """Read a money amount from user text or a TOML value.
 
     Accepts "90", "90.5", "90.50", integers, and floats written in TOML
     (read through their decimal text). Refuses more decimals than the
-    currency has, so nothing is silently rounded.
+    currency has, so nothing is silently rounded, and amounts of
+    ``MAX_AMOUNT`` or more, so that no total loses a digit.
     """
     if isinstance(value, bool):
         raise InputError(f"{what} must be an amount like 90 or 90.50, not {value!r}")
+    typed = isinstance(value, str)
     if isinstance(value, float):
         value = repr(value)
     text = str(value).strip()
+    if typed and not _plain_number(text):  # (Decimal also reads "1e3", "1_000", "+5" and other scripts' digits)
+        raise InputError(f"{what} must be an amount like 90 or 90.50, not {text!r}")
     if not text.isascii():  # Decimal would read other scripts' digits
         raise InputError(f"{what} must be an amount like 90 or 90.50, not {text!r}")
     try:
@@ -58,11 +72,10 @@ def parse_money(value: object, currency: str, what: str = "amount", *, allow_neg
         raise InputError(f"{what} must be an amount like 90 or 90.50, not {text!r}")
     if amount < 0 and not allow_negative:
         raise InputError(f"{what} must not be negative: {text}")
+    if abs(amount) >= MAX_AMOUNT:
+        raise InputError(f"{what} is too large: {text}; amounts are less than 1000000000000")
     digits = minor_digits(currency)
-    try:
-        exact = amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
-    except InvalidOperation:  # more digits than Decimal's precision holds
-        raise InputError(f"{what} is too large: {text}") from None
+    exact = amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
     if amount != exact:
         raise InputError(f"{what} has more than {digits} decimal places for {currency}: {text}")
     return exact if exact else abs(exact)  # never "-0.00"

@@ -70,7 +70,7 @@ def test_quantize(amount: str, currency: str, expected: str) -> None:
         (" 7 ", "EUR", "7.00"),
         (90, "EUR", "90.00"),
         (90.1, "EUR", "90.10"),  # a TOML float, read through its decimal text
-        ("1e2", "EUR", "100.00"),
+        (1e2, "EUR", "100.00"),  # a TOML float in exponent form
         ("0", "EUR", "0.00"),
         ("-0", "EUR", "0.00"),  # never "-0.00"
         ("90.00", "JPY", "90"),  # trailing zeros are not extra decimals
@@ -100,7 +100,15 @@ def test_parse_money(value: object, currency: str, expected: str) -> None:
         ("NaN", "EUR", "price must be an amount like 90 or 90.50, not 'NaN'"),
         ("sNaN", "EUR", "price must be an amount like 90 or 90.50, not 'sNaN'"),
         (True, "EUR", "price must be an amount like 90 or 90.50, not True"),
-        ("1e30", "EUR", "price is too large: 1e30"),
+        ("1e30", "EUR", "price must be an amount like 90 or 90.50, not '1e30'"),
+        ("1_000", "EUR", "price must be an amount like 90 or 90.50, not '1_000'"),
+        ("+5", "EUR", "price must be an amount like 90 or 90.50, not '+5'"),
+        (".5", "EUR", "price must be an amount like 90 or 90.50, not '.5'"),
+        ("5.", "EUR", "price must be an amount like 90 or 90.50, not '5.'"),
+        ("\u0665", "EUR", "price must be an amount like 90 or 90.50, not '\u0665'"),
+        ("1000000000000", "EUR", "price is too large: 1000000000000; amounts are less than 1000000000000"),
+        (10**30, "EUR", "price is too large: " + "1" + "0" * 30 + "; amounts are less than 1000000000000"),
+        (1e30, "EUR", "price is too large: 1e+30; amounts are less than 1000000000000"),
     ],
 )
 def test_parse_money_errors(value: object, currency: str, message: str) -> None:
@@ -108,6 +116,13 @@ def test_parse_money_errors(value: object, currency: str, message: str) -> None:
         parse_money(value, currency, "price")
     assert str(caught.value) == message
     assert caught.value.exit_code == 2
+
+
+def test_parse_money_largest() -> None:
+    assert money_text(parse_money("999999999999.99", "EUR")) == "999999999999.99"
+    assert money_text(parse_money("-999999999999.999", "KWD", allow_negative=True)) == "-999999999999.999"
+    with pytest.raises(InputError, match=r"^amount is too large: -1000000000000; amounts are less than 1000000000000$"):
+        parse_money("-1000000000000", "EUR", allow_negative=True)
 
 
 def test_parse_money_negatives_when_allowed() -> None:
