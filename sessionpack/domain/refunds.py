@@ -17,6 +17,12 @@ Refund amounts, never more than was paid less what was already refunded:
 - used-at-regular: paid - the regular fee (price and tax stored on the
   booking) of each used or forfeited session - fee, never below 0.
 
+What was transferred to another client left with its share of the price
+(paid x transferred / available): full and used-at-regular give back the
+rest only, since the receiver still holds what was transferred; pro-rata
+counts only what remains, so it never includes it. A package that gave
+away unlimited sessions has no such share: give the amount (partial).
+
 A fee (``--fee``) is kept back from full, pro-rata and used-at-regular.
 """
 
@@ -105,8 +111,11 @@ def refund_amount(pkg: Mapping[str, Any], refund: Refund, fees_of_used: list[Dec
             raise RuleError(f"{pkg['id']} was paid {money_text(paid)} {currency} ({money_text(quantize(refunded_so_far(pkg), currency))} refunded so far); "
                             f"a refund of {money_text(refund.amount)} is more than that")
         return refund.amount, f"the amount given, {money_text(refund.amount)}"
-    if refund.method == "full":
+    moved = _transferred_share(pkg, paid, currency) if refund.method in ("full", "used-at-regular") else None
+    if refund.method == "full" and moved is None:
         gross, basis = paid, f"all that was paid, {money_text(paid)}"
+    elif refund.method == "full":
+        gross, basis = paid - moved[0], f"all that was paid, {money_text(paid)} - {moved[1]}"
     elif refund.method == "pro-rata":
         rows = balances.balance(pkg)
         if any(row["total"] == balances.UNLIMITED for row in rows.values()):
@@ -117,17 +126,34 @@ def refund_amount(pkg: Mapping[str, Any], refund: Refund, fees_of_used: list[Dec
         basis = f"{money_text(paid)} x {_number(share)}/{_number(available)}"
     elif refund.method == "used-at-regular":
         used = sum(fees_of_used, start=zero)
-        gross = paid - used
-        basis = f"{money_text(paid)} - {len(fees_of_used)} used or forfeited at the regular fee {money_text(used)}"
+        gross = paid - used - (moved[0] if moved else zero)
+        basis = (f"{money_text(paid)}{f' - {moved[1]}' if moved else ''} - {len(fees_of_used)} used or forfeited "
+                 f"at the regular fee {money_text(used)}")
     else:
         raise ValueError(refund.method)
     fee = quantize(refund.fee, currency) if refund.fee is not None else zero
     amount = min(max(gross - fee, zero), left)
     if refund.fee is not None:
         basis += f" - fee {money_text(fee)}"
-    if refund.method != "full" or refund.fee is not None or amount != gross:
+    if refund.method != "full" or refund.fee is not None or amount != gross or moved is not None:
         basis += f" = {money_text(amount)}"
     return amount, basis
+
+
+def _transferred_share(pkg: Mapping[str, Any], paid: Decimal, currency: str) -> tuple[Decimal, str] | None:
+    """(the share of ``paid`` that left with what was transferred to another
+    client, how it was computed), or None when nothing was transferred."""
+    moved = {key: amount for key, amount in (pkg.get("transferred") or {}).items() if amount}
+    if not moved:
+        return None
+    if balances.UNLIMITED in moved.values():
+        raise RuleError(f"{pkg['id']} gave unlimited sessions to another client, so what it has left has no share of the "
+                        "price to work out; give the amount with --amount X")
+    rows = balances.balance(pkg)
+    available = sum((row["total"] + row["adjusted"] for row in rows.values() if row["total"] != balances.UNLIMITED), start=0)
+    units = sum((row["transferred"] for row in rows.values() if row["total"] != balances.UNLIMITED), start=0)
+    share = min(quantize(paid * units / available, currency), paid) if available > 0 else paid
+    return share, f"{_number(units)}/{_number(available)} transferred {money_text(share)}"
 
 
 def _void(pkg: Mapping[str, Any]) -> dict[str, Any]:

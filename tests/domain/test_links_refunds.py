@@ -278,6 +278,16 @@ USED_THREE = {f"ana.b{n}": {"key": "massage", "amount": 1, "state": "used", "dat
      "492.00 - 2 used or forfeited at the regular fee 237.60 - fee 25.00 = 229.40"),
     ({}, "100.00", {}, Refund("used-at-regular"), [Decimal("90.00"), Decimal("90.00")], "0.00",
      "100.00 - 2 used or forfeited at the regular fee 180.00 = 0.00"),
+    # What was transferred to another client took its share of the price with it.
+    ({"contents": {"pool": "count", "amount": 10}, "payment": {"price": "480"}}, "480.00",
+     {"transferred": {"count": 8}, "draws": {"ana.b1": dict(USED_THREE["ana.b1"], key="count")}},
+     Refund("used-at-regular"), [Decimal("55.00")], "41.00",
+     "480.00 - 8/10 transferred 384.00 - 1 used or forfeited at the regular fee 55.00 = 41.00"),
+    ({"contents": {"pool": "count", "amount": 10}, "payment": {"price": "480"}}, "480.00",
+     {"transferred": {"count": 8}, "draws": {"ana.b1": dict(USED_THREE["ana.b1"], key="count")}},
+     Refund("full"), [], "96.00", "all that was paid, 480.00 - 8/10 transferred 384.00 = 96.00"),
+    ({"contents": {"pool": "money", "amount": "300"}, "payment": {"price": "300"}}, "300.00", {"transferred": {"money": "100.00"}},
+     Refund("full", fee=Decimal("10")), [], "190.00", "all that was paid, 300.00 - 100.00/300.00 transferred 100.00 - fee 10.00 = 190.00"),
 ])
 def test_refund_amounts(keys, paid, state, refund, fees, amount, basis) -> None:  # type: ignore[no-untyped-def]
     got, how = refund_amount(_closed(keys, paid, **state), refund, fees, "EUR")
@@ -289,6 +299,9 @@ def test_refund_amount_refusals() -> None:
         refund_amount(_closed({}, "492.00", refunded="100.00"), Refund("partial", Decimal("392.01")), [], "EUR")
     with pytest.raises(RuleError, match="holds unlimited sessions, so it has no pro-rata share"):
         refund_amount(_closed({"contents": {"sessions": {"massage": "unlimited", "thai": 2}}}, "100.00"), Refund("pro-rata"), [], "EUR")
+    with pytest.raises(RuleError, match="gave unlimited sessions to another client, so what it has left has no share of the price"):
+        refund_amount(_closed({"contents": {"sessions": {"massage": "unlimited", "thai": 2}}}, "100.00",
+                              transferred={"massage": "unlimited"}), Refund("full"), [], "EUR")
 
 
 def test_payment_state_after_refunds() -> None:
