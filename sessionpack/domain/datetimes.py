@@ -154,6 +154,16 @@ def _offset(value: datetime) -> str:
     return value.strftime("%z")[:3] + ":" + value.strftime("%z")[3:]
 
 
+def clock_text(local: datetime) -> str:
+    """"10:00" for a time in the practice zone (``astimezone(tz)``), with its
+    offset when that wall-clock time happens twice there (the hour the
+    clocks go back): "01:30+01:00", then "01:30+00:00"."""
+    other = local.replace(fold=1 - local.fold)
+    if other.utcoffset() != local.utcoffset():
+        return f"{local:%H:%M}{_offset(local)}"
+    return f"{local:%H:%M}"
+
+
 def wall_clock(naive: datetime, tz: tzinfo, what: str) -> datetime:
     """``naive`` read as a wall-clock time in ``tz``; a time the clocks skip
     or repeat there is refused."""

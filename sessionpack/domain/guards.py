@@ -26,6 +26,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, tzinfo
 
 from ..errors import RuleError
+from .datetimes import clock_text
 from .records import field, record
 
 TYPE_CHECKING = False
@@ -101,13 +102,16 @@ def _shift_months(day: date, months: int) -> date:
 
 
 def _when(start: datetime, tz: tzinfo) -> str:
-    return f"{start.astimezone(tz):%Y-%m-%d %H:%M}"
+    local = start.astimezone(tz)
+    return f"{local:%Y-%m-%d} {clock_text(local)}"
 
 
 def _span(record: Mapping[str, Any], tz: tzinfo) -> str:
     start = datetime.fromisoformat(record["start"])
-    end = start + timedelta(minutes=int(record["duration"]))
-    return f"{record['id']} ({record['service']}, {_when(start, tz)}-{end.astimezone(tz):%H:%M})"
+    end = (start + timedelta(minutes=int(record["duration"]))).astimezone(tz)
+    # (the end's date too when it is another day than the start's)
+    until = clock_text(end) if end.date() == start.astimezone(tz).date() else f"{end:%Y-%m-%d} {clock_text(end)}"
+    return f"{record['id']} ({record['service']}, {_when(start, tz)}-{until})"
 
 
 def _who(provider: str | None) -> str:

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from ..domain import balances, valuation, value_moves
-from ..domain.datetimes import utc_text
+from ..domain.datetimes import clock_text, utc_text
 from ..domain.text import shown  # noqa: F401  (tables show stored text through the CLI)
 
 ZERO = Decimal(0)
@@ -91,7 +91,7 @@ def agenda(bookings: Iterable[Mapping[str, Any]], tz: ZoneInfo, *, client: str |
         start = datetime.fromisoformat(b["start"]).astimezone(tz)
         fee = _money(b["fee"]) + _money(b["fee_tax"])
         rows.append({
-            "day": start.strftime("%a"), "date": start.date().isoformat(), "time": start.strftime("%H:%M"),
+            "day": start.strftime("%a"), "date": start.date().isoformat(), "time": clock_text(start),
             "booking": b["id"], "attendee": b["attendee"], "service": b["service"], "minutes": int(b["duration"]),
             "provider": b.get("provider") or "", "package": b.get("package") or "regular fee",
             "draws": _draw_text(b.get("draw")), "fee": fee, "status": b["status"],

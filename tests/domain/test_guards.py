@@ -133,9 +133,24 @@ def test_a_long_session_the_day_before_is_seen() -> None:
     agenda = [record("bob.b1", "2026-11-30T23:00", minutes=120)]
     with pytest.raises(SessionRefused) as err:
         judge_time("2026-12-01T00:30", agenda)
-    assert str(err.value).startswith("the practitioner is already booked then: bob.b1 (massage, 2026-11-30 23:00-01:00)")
+    # The end names its day when it is another than the start's.
+    assert str(err.value).startswith("the practitioner is already booked then: bob.b1 (massage, 2026-11-30 23:00-2026-12-01 01:00)")
     assert agenda_days([(at("2026-12-01T00:30"), 60)], TZ) == ["2026-11-30", "2026-12-01"]
     assert agenda_days([(at("2026-12-01T23:30"), 60)], TZ) == ["2026-11-30", "2026-12-01", "2026-12-02"]
+
+
+def test_a_time_the_clocks_repeat_is_shown_with_its_offset() -> None:
+    """Lisbon's clocks go back at 02:00 on 25 October 2026: 01:30 happens twice."""
+    from zoneinfo import ZoneInfo
+
+    from sessionpack.domain.datetimes import clock_text
+
+    lisbon = ZoneInfo("Europe/Lisbon")
+    first = datetime.fromisoformat("2026-10-25T01:30+01:00").astimezone(lisbon)
+    second = datetime.fromisoformat("2026-10-25T01:30+00:00").astimezone(lisbon)
+    assert (clock_text(first), clock_text(second)) == ("01:30+01:00", "01:30+00:00")
+    assert clock_text(datetime.fromisoformat("2026-10-25T02:30+00:00").astimezone(lisbon)) == "02:30"
+    assert clock_text(datetime.fromisoformat("2026-03-29T03:30+01:00").astimezone(lisbon)) == "03:30"  # after the gap
 
 
 # ---------------------------------------------------------------- group classes (rule 21)
