@@ -38,7 +38,12 @@ if TYPE_CHECKING:
 # 8: a client view keeps of an undo only what concerns that client (its own
 #    events' seqs, itself as the client named): a view kept the whole undo,
 #    so undoing a command of N clients wrote N copies of a list of N clients.
-VIEW_FORMAT = 8
+# 9: the value lines (``views/value``) keep the first day each unlimited span
+#    is recognised from (an imported package: the day it was recorded; a
+#    reopen: its day); an expiry taken back by a reopen stays a movement, and
+#    the reopen brings back what it took; a transferred "from first use"
+#    package not started yet is recognised from its first use.
+VIEW_FORMAT = 9
 
 _CLIENT_HANDLERS: dict[str, Handler] = {}
 

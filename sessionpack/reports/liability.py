@@ -96,7 +96,7 @@ def _rollforward(summaries: Iterable[Mapping[str, Any]], first: date, last: date
                     if summary.get("at_sale") and move[1] == "sold":
                         at_sale += 1
             for entry in summary["lin"]:
-                if entry[1] > l or entry[4] < f:
+                if entry[5] > l or entry[4] < f:
                     continue
                 for label, lo, hi in months:
                     rows[label]["redeemed"] += recognised(entry, lo.isoformat(), hi.isoformat())

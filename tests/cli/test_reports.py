@@ -365,3 +365,132 @@ def test_report_outstanding_leaves_out_a_session_not_started_when_the_clocks_go_
 
     assert listed("2026-11-01T01:20-04:00") == ([], [])
     assert listed("2026-11-01T01:16-05:00") == (["a.b1"], ["a.b1"])
+
+
+# ---------------------------------------------------------------- liability: imports, transfers, reopens
+
+
+def _utc_practice(runner, *services: tuple[str, str, str]):  # type: ignore[no-untyped-def]
+    """A practice in UTC with ``services``, and a runner at ``NOW`` unless told."""
+    from cli_util import ok
+
+    def sp(*args: str, now: str = NOW):  # type: ignore[no-untyped-def]
+        return runner(*args, now=now)
+
+    ok(sp("init", "--name", "T", "--currency", "EUR", "--timezone", "UTC"))
+    for sid, duration, price in services:
+        ok(sp("service", "add", sid, "--name", sid, "--duration", duration, "--price", price))
+    return sp
+
+
+def _liability(sp, now: str, *args: str) -> dict:  # type: ignore[no-untyped-def]
+    from cli_util import ok
+
+    return json.loads(ok(sp("report", "liability", *args, "--format", "json", now=now)))
+
+
+_ROLL = ("opening", "sold", "imported", "redeemed", "expired", "adjusted", "closing")
+
+
+def _roll(row: dict) -> tuple[str, ...]:
+    return tuple(row[c] for c in _ROLL)
+
+
+def test_an_imported_unlimited_package_brings_what_its_term_still_holds_on_the_day_it_is_recorded(sp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from cli_util import ok
+
+    sp = _utc_practice(sp, ("mas", "60", "60"))
+    ok(sp("package", "create", "sw", "--name", "sw", "--pool", "unlimited", "--services", "mas", "--price", "70",
+          "--expires", "1 month"))
+    sheet = tmp_path / "imp.csv"
+    sheet.write_text("client,package,ref,date,remaining,name\ndee,sw,r4,2026-02-20,unlimited,Dee\n")
+    ok(sp("sell", "--csv", str(sheet), "--create-clients"))
+    # a term of 29 days (20 February to 20 March): 19 of them still to come on 2 March, 70.00 x 19/29
+    months = _liability(sp, NOW, "--from", "2026-01-01", "--to", "2026-03-31")
+    assert [_roll(r) for r in months["rows"]] == [
+        ("0.00", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00"),
+        ("0.00", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00"),
+        ("0.00", "0.00", "45.86", "45.86", "0.00", "0.00", "0.00")]
+    day = _liability(sp, NOW, "--from", "2026-03-02", "--to", "2026-03-02", "--by", "package")
+    assert _roll(day["totals"]) == ("0.00", "0.00", "45.86", "2.41", "0.00", "0.00", "43.45")
+    assert _liability(sp, NOW, "--as-of", "2026-03-01")["rows"] == []
+
+
+def test_a_transferred_first_use_package_not_started_is_recognised_from_the_receiver_s_first_use(sp) -> None:  # type: ignore[no-untyped-def]
+    from cli_util import ok
+
+    sp = _utc_practice(sp, ("sauna", "30", "12"))
+    ok(sp("package", "create", "sw", "--name", "sw", "--pool", "unlimited", "--services", "sauna", "--price", "100",
+          "--expires", "10 days from first use"))
+    ok(sp("client", "add", "ana", "--name", "Ana"))
+    ok(sp("client", "add", "bob", "--name", "Bob"))
+    ok(sp("sell", "ana", "sw"))
+    ok(sp("transfer", "ana.p1", "bob", "--all", "--reason", "gift", "--yes", now="2026-03-05T09:00"))
+    later = "2026-03-20T09:00"
+    ok(sp("sell", "ana", "sw", now=later))
+    ok(sp("book", "ana", "sauna", "2026-03-21T11:00", now=later))
+    ok(sp("book", "bob", "sauna", "2026-03-21T10:00", now=later))
+    held = {r["id"]: (r["held"], r["expires"]) for r in _liability(sp, later, "--as-of", "2026-03-20")["rows"]}
+    assert held == {"ana.p2": ("100.00", "2026-03-31"), "bob.p1": ("100.00", "2026-03-31")}
+    # 11 days from 21 March: 100.00 x 10/11 still held at the end of the first
+    assert {r["id"]: r["held"] for r in _liability(sp, later, "--as-of", "2026-03-21")["rows"]} == {"ana.p2": "90.91", "bob.p1": "90.91"}
+
+
+def test_reopening_an_expired_package_leaves_the_expiry_in_its_period_and_adjusts_on_the_day_of_the_reopen(sp) -> None:  # type: ignore[no-untyped-def]
+    from cli_util import ok
+
+    sp = _utc_practice(sp, ("mas", "60", "60"))
+    ok(sp("package", "create", "three", "--name", "three", "--service", "mas=3", "--price", "100", "--expires", "10 days"))
+    ok(sp("client", "add", "ana", "--name", "Ana"))
+    ok(sp("sell", "ana", "three"))
+    ok(sp("notify", "--quiet", now="2026-03-14T09:00"))
+    april = "2026-04-02T09:00"
+    before = _liability(sp, april, "--from", "2026-03-01", "--to", "2026-04-30")
+    ok(sp("adjust", "ana.p1", "--expires", "2026-06-30", "--reason", "reopen", now=april))
+    after = _liability(sp, april, "--from", "2026-03-01", "--to", "2026-04-30")
+    assert before["rows"][0] == after["rows"][0]
+    assert [_roll(r) for r in after["rows"]] == [
+        ("0.00", "100.00", "0.00", "0.00", "100.00", "0.00", "0.00"),
+        ("0.00", "0.00", "0.00", "0.00", "0.00", "100.00", "100.00")]
+    assert _liability(sp, april, "--as-of", "2026-03-15")["rows"] == []
+    assert _liability(sp, april, "--as-of", "2026-04-02")["totals"]["held"] == "100.00"
+
+
+def test_a_reopened_unlimited_package_holds_again_what_its_new_term_still_holds_and_a_transfer_moves_it_whole(sp) -> None:  # type: ignore[no-untyped-def]
+    from cli_util import ok
+
+    sp = _utc_practice(sp, ("mas", "60", "60"))
+    ok(sp("package", "create", "sw", "--name", "sw", "--pool", "unlimited", "--services", "mas", "--price", "100",
+          "--expires", "9 days"))
+    ok(sp("client", "add", "ana", "--name", "Ana"))
+    ok(sp("client", "add", "bob", "--name", "Bob"))
+    ok(sp("sell", "ana", "sw"))
+    ok(sp("notify", "--quiet", now="2026-03-14T09:00"))
+    ok(sp("adjust", "ana.p1", "--expires", "2026-04-30", "--reason", "reopen", now="2026-04-02T09:00"))
+    ok(sp("transfer", "ana.p1", "bob", "--all", "--reason", "gift", "--yes", now="2026-04-10T09:00"))
+    report = _liability(sp, "2026-05-10T09:00", "--from", "2026-03-01", "--to", "2026-05-31", "--by", "client")
+    # the term is now 2 March to 30 April (60 days): on 2 April 29 are left (48.33), on 10 April 21 (35.00)
+    assert {r["client"]: _roll(r) for r in report["rows"]} == {
+        "ana": ("0.00", "100.00", "0.00", "113.33", "0.00", "13.33", "0.00"),
+        "bob": ("0.00", "0.00", "0.00", "35.00", "0.00", "35.00", "0.00")}
+    march = _liability(sp, "2026-05-10T09:00", "--from", "2026-03-01", "--to", "2026-03-31")
+    assert _roll(march["totals"]) == ("0.00", "100.00", "0.00", "100.00", "0.00", "0.00", "0.00")
+
+
+def test_a_transfer_after_a_session_of_the_same_day_moves_value_without_making_any(sp) -> None:  # type: ignore[no-untyped-def]
+    from cli_util import ok
+
+    sp = _utc_practice(sp, ("mas", "60", "60"))
+    ok(sp("package", "create", "three", "--name", "three", "--service", "mas=3", "--price", "100"))
+    ok(sp("client", "add", "ana", "--name", "Ana"))
+    ok(sp("client", "add", "bob", "--name", "Bob"))
+    ok(sp("sell", "ana", "three", now="2026-03-02T07:00"))
+    ok(sp("book", "ana", "mas", "2026-03-02T08:00", now="2026-03-02T07:00"))
+    ok(sp("attend", "ana.b1"))
+    ok(sp("transfer", "ana.p1", "bob", "--sessions", "1", "--reason", "gift"))
+    report = _liability(sp, NOW, "--from", "2026-03-01", "--to", "2026-03-31", "--by", "client")
+    # within the day the transfer comes first: 3 sessions (100.00) to 2 (66.67) moves 33.33, the session 33.34
+    assert {r["client"]: _roll(r) for r in report["rows"]} == {
+        "ana": ("0.00", "100.00", "0.00", "33.34", "0.00", "-33.33", "33.33"),
+        "bob": ("0.00", "0.00", "0.00", "0.00", "0.00", "33.33", "33.33")}
+    assert _roll(report["totals"]) == ("0.00", "100.00", "0.00", "33.34", "0.00", "0.00", "66.66")

@@ -276,3 +276,129 @@ def test_value_movements_are_the_same_whatever_order_the_view_holds_its_records_
     assert [m for m in moves if m[0] == "2026-11-10"] == [  # sessions of one day by booking id: ana.b1, ana.b2, ana.b3
         ("2026-11-10", "forfeited", "massage"), ("2026-11-10", "redeemed", "thai"), ("2026-11-10", "redeemed", "massage")]
     assert [m for m in moves if m[0] == "2026-11-11"] == [("2026-11-11", "adjusted", "massage"), ("2026-11-11", "adjusted", "thai")]
+
+
+# ---------------------------------------------------------------- imports, transfers, reopens
+
+
+class Journal:
+    """Client views changed only by folding stamped events, as one journal does."""
+
+    def __init__(self, *clients: str) -> None:
+        self.views = {cid: empty_client_view(cid) for cid in clients}
+        self.seq = 0
+        for cid in clients:
+            self.record({"type": "client-added", "clients": [cid], "client": {"id": cid, "name": cid, "email": "", "tags": []}})
+
+    def record(self, event: dict[str, Any], now: datetime = NOW) -> dict[str, Any]:
+        self.seq += 1
+        stamped = dict(copy.deepcopy(event), seq=self.seq, at=now.isoformat(), actor="t")
+        for cid in event["clients"]:
+            apply_to_client(self.views[cid], stamped)
+        return stamped
+
+    def pkg(self, cp: str) -> dict[str, Any]:
+        return self.views[cp.split(".p")[0]]["packages"][cp]
+
+    def value(self, cp: str) -> dict[str, Any]:
+        return package_value(self.pkg(cp), self.views[cp.split(".p")[0]]["events"])
+
+    def transfer(self, cp: str, to: str, now: datetime, **options: Any) -> dict[str, Any]:
+        from sessionpack.domain.transfers import plan_transfer
+
+        event = plan_transfer(self.pkg(cp), self.views[to], reason="gift", now=now, tz=TZ, code_hash="0" * 64,
+                              **{"kind": None, **options})
+        return self.record(event, now)
+
+
+def _moves(summary: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(m[0], m[1], m[3]) for m in summary["moves"]]
+
+
+UNLIMITED_PASS = {"contents": {"pool": "unlimited", "services": ["massage"]}, "payment": {"price": "70"}}
+
+
+def test_an_imported_unlimited_package_brings_what_its_term_still_holds_and_counts_from_that_day() -> None:
+    ana = Client()
+    event = sell(ana.view, offer("pass", **UNLIMITED_PASS, expiry="29 days"), currency="EUR", sale_date=date(2026, 10, 31), invoice="old")
+    event["imported"] = {"sold_on": "2026-10-31", "remaining": {"unlimited": "unlimited"}, "used_before": {}}
+    ana.record(event)  # recorded on 20 November, day 21 of a term of 30 (31 October to 29 November)
+    summary = ana.value()
+    assert _moves(summary) == [("2026-11-20", "imported", "23.33")]  # 70.00 x 10/30 still to come on 20 November
+    assert [held_on(summary, d) for d in ("2026-10-31", "2026-11-19", "2026-11-20", "2026-11-29")] == [D(0), D(0), D("21.00"), D("0.00")]
+    rows, totals, _ = rollforward([summary], date(2026, 10, 1), date(2026, 11, 30), "month", "EUR")
+    assert [(r["opening"], r["imported"], r["redeemed"], r["closing"]) for r in rows] == [
+        (D("0.00"), D("0.00"), D("0.00"), D("0.00")), (D("0.00"), D("23.33"), D("23.33"), D("0.00"))]
+
+
+def test_an_unlimited_package_imported_after_its_term_brings_nothing() -> None:
+    ana = Client()
+    event = sell(ana.view, offer("pass", **UNLIMITED_PASS, expiry="9 days"), currency="EUR", sale_date=date(2026, 10, 1), invoice="old")
+    event["imported"] = {"sold_on": "2026-10-01", "remaining": {"unlimited": "unlimited"}, "used_before": {}}
+    ana.record(event)
+    summary = ana.value()
+    assert _moves(summary) == [("2026-11-20", "imported", "0.00")] and summary["lin"] == []
+
+
+def test_a_first_use_package_transferred_before_it_started_is_recognised_from_the_receiver_s_first_use() -> None:
+    world = Journal("ana", "bob")
+    world.record(sell(world.views["ana"], offer("pass", **UNLIMITED_PASS, expiry="10 days from first use"), currency="EUR",
+                      sale_date=SOLD, invoice="1"))
+    world.transfer("ana.p1", "bob", at("2026-11-23T09:00"))
+    event = plan_booking(world.views["bob"], {}, Session("bob", MASSAGE, at("2026-12-01T10:00"), 60), now=at("2026-11-30T09:00"),
+                         tz=TZ, currency="EUR")
+    world.record(event, at("2026-11-30T09:00"))
+    summary = world.value("bob.p1")
+    assert _moves(summary) == [("2026-11-23", "adjusted", "70.00")]
+    assert summary["lin"] == [["unlimited", "2026-12-01", "2026-12-11", "70.00", "2026-12-11", "2026-12-01"]]
+    assert [held_on(summary, d) for d in ("2026-11-30", "2026-12-01", "2026-12-11")] == [D("70.00"), D("63.64"), D("0.00")]
+    assert _moves(world.value("ana.p1")) == [("2026-11-20", "sold", "70.00"), ("2026-11-23", "adjusted", "-70.00")]
+
+
+def test_a_reopen_leaves_the_expiry_where_it_was_and_brings_back_what_it_took_on_its_own_day() -> None:
+    from sessionpack.domain.adjustments import plan_adjust
+    from sessionpack.domain.sweep import expired_event
+
+    world = Journal("ana")
+    world.record(sell(world.views["ana"], offer("p", contents={"pool": "count", "amount": 3, "services": ["massage"]},
+                                                payment={"price": "100"}, expiry="1 week"), currency="EUR", sale_date=SOLD, invoice="1"))
+    last = date(2026, 11, 27)
+    world.record(expired_event(world.pkg("ana.p1"), last), at("2026-12-01T09:00"))
+    expired = _moves(world.value("ana.p1"))
+    assert expired == [("2026-11-20", "sold", "100.00"), ("2026-11-28", "expired", "100.00")]
+    world.record(plan_adjust(world.pkg("ana.p1"), None, expires=date(2027, 1, 31), reason="reopen"), at("2026-12-10T09:00"))
+    summary = world.value("ana.p1")
+    assert _moves(summary) == expired + [("2026-12-10", "adjusted", "100.00")]
+    assert [held_on(summary, d) for d in ("2026-11-27", "2026-11-28", "2026-12-09", "2026-12-10")] == [D("100.00"), D(0), D(0), D("100.00")]
+
+
+def test_a_reopened_unlimited_package_holds_what_its_new_term_still_holds_from_the_reopen() -> None:
+    from sessionpack.domain.adjustments import plan_adjust
+    from sessionpack.domain.sweep import expired_event
+
+    world = Journal("ana", "bob")
+    world.record(sell(world.views["ana"], offer("pass", **UNLIMITED_PASS, expiry="9 days"), currency="EUR", sale_date=SOLD, invoice="1"))
+    world.record(expired_event(world.pkg("ana.p1"), date(2026, 11, 29)), at("2026-12-01T09:00"))
+    world.record(plan_adjust(world.pkg("ana.p1"), None, expires=date(2026, 12, 19), reason="reopen"), at("2026-12-10T09:00"))
+    summary = world.value("ana.p1")
+    # the term is now 20 November to 19 December (30 days): 10 of them from 10 December, 70.00 x 10/30
+    assert _moves(summary) == [("2026-11-20", "sold", "70.00"), ("2026-11-30", "expired", "0.00"), ("2026-12-10", "adjusted", "23.33")]
+    assert [held_on(summary, d) for d in ("2026-11-29", "2026-12-09", "2026-12-10", "2026-12-19")] == [D("0.00"), D("0.00"), D("21.00"), D("0.00")]
+    moved = world.transfer("ana.p1", "bob", at("2026-12-13T09:00"))
+    assert moved["sale"]["valuation"]["parts"]["unlimited"] == ["16.33", "unlimited"]  # 70.00 x 7/30
+    assert _moves(world.value("ana.p1"))[-1] == ("2026-12-13", "adjusted", "-16.33")
+
+
+def test_a_transfer_is_valued_where_its_day_places_it_before_that_day_s_sessions() -> None:
+    world = Journal("ana", "bob")
+    world.record(sell(world.views["ana"], offer("p", contents={"pool": "count", "amount": 3, "services": ["massage"]},
+                                                payment={"price": "100"}), currency="EUR", sale_date=SOLD, invoice="1"))
+    early = at("2026-11-20T07:00")
+    booking = world.record(plan_booking(world.views["ana"], {}, Session("ana", MASSAGE, at("2026-11-20T08:00"), 60), now=early,
+                                        tz=TZ, currency="EUR"), early)["booking"]
+    world.record(change_status(world.views["ana"]["bookings"][booking["id"]], world.views["ana"], "attend", now=NOW, currency="EUR"))
+    moved = world.transfer("ana.p1", "bob", NOW, kind="sessions", amount=1)
+    assert moved["sale"]["valuation"]["parts"]["count"] == ["33.33", 1]  # 3 sessions (100.00) to 2 (66.67)
+    assert _moves(world.value("ana.p1")) == [("2026-11-20", "sold", "100.00"), ("2026-11-20", "adjusted", "-33.33"),
+                                             ("2026-11-20", "redeemed", "33.34")]
+    assert _moves(world.value("bob.p1")) == [("2026-11-20", "adjusted", "33.33")]

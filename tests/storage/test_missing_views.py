@@ -55,9 +55,11 @@ def test_a_practice_without_clients_or_sales_needs_neither_file(tmp_path: Path) 
 def test_an_index_whose_seq_is_not_the_journal_s_is_refused_before_anything_is_appended(example: Path, seq: int) -> None:
     import json
 
+    from sessionpack.domain.ledger import VIEW_FORMAT
+
     index = example / "views" / "index.json"
     offset = json.loads(index.read_bytes())["offset"]
-    index.write_text(json.dumps({"format": 8, "offset": offset, "seq": seq}))
+    index.write_text(json.dumps({"format": VIEW_FORMAT, "offset": offset, "seq": seq}))
     before = tree_hash(example)
     done = run(example, "sell", "ana", "physio-10", "--unpaid", now=NOW)  # it would have numbered its events from the index
     assert (done.returncode, done.stdout, done.stderr) == (3, "", f"error: views/index.json:1: is damaged; {FIX}\n")
