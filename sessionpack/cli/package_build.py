@@ -312,6 +312,9 @@ def package_from_json(text: str, pid: str, currency: str, settings_policies: Map
         data = json.loads(text)
     except ValueError as err:
         raise InputError(f"--from-json: not valid JSON ({err}); {hint}") from None
+    except RecursionError:  # (json reads nesting with the interpreter's stack)
+        raise InputError("--from-json: nests objects or arrays too deeply to be read; flatten it "
+                         "(a package is a few levels deep)") from None
     if not isinstance(data, dict):
         raise InputError(f"--from-json: expected one JSON object; {hint}")
     data = dict(data)

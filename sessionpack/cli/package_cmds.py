@@ -25,9 +25,10 @@ package_app = typer.Typer(
     help="Packages: the offers clients buy (contents, price, expiry, restrictions, policies).",
     epilog=(
         "\b\nExamples:\n"
-        "  sessionpack package create five-massages --name \"5 massages\" --service massage=5 --price 400\n"
-        "  sessionpack package create ten --name \"10 sessions\" --pool count=10 --services massage,thai "
-        "--price 700 --expires \"2 months from first use\"\n"
+        "  sessionpack package create five-massages --name \"5 massages\" \\\n"
+        "      --service massage=5 --price 400\n"
+        "  sessionpack package create ten --name \"10 sessions\" --pool count=10 \\\n"
+        "      --services massage,thai --price 700 --expires \"2 months from first use\"\n"
         "  sessionpack package list --all"
     ),
     no_args_is_help=True,
@@ -102,7 +103,7 @@ LATE_HOURS = typer.Option(None, "--late-cancel-hours", metavar="N", parser=ascii
                           help="A cancel less than N hours before the start is late (0: never late).")
 LATE = typer.Option(None, "--late-cancel", help="What a late cancel does; charge: money pools only.")
 CHARGE = typer.Option(None, "--charge-percent", metavar="N",
-                      help="With --late-cancel charge: the share of the service price a late cancel keeps.")
+                      help="With --late-cancel charge: the share of the session's price a late cancel keeps from what it drew (never more).")
 LIMITS = typer.Option(None, "--expiry-limits",
                       help="session: sessions must take place by the expiry date; booking: be booked by it.")
 INACTIVE = typer.Option(False, "--inactive", help="Not sold now (it can be activated later).")
@@ -146,25 +147,44 @@ def _refuse_taken(opened, package_id: str) -> None:  # type: ignore[no-untyped-d
             raise RuleError(f"package {package_id!r} exists (deleted; its id stays taken); choose another id")
         raise RuleError(f"package {package_id!r} already exists; change it with "
                         f"'sessionpack package edit {package_id}' or choose another id")
+    sold = _times_sold(opened, package_id)
+    if sold:  # its file was removed by hand: a new offer under the id would inherit its sales
+        raise RuleError(f"package {package_id!r} was sold {_times(sold)}, and its file {layout.PACKAGES}/{package_id}.toml "
+                        "is gone; choose another id, or put the file back from a backup")
 
 
 def _check_services(package, services: dict) -> list[str]:  # type: ignore[no-untyped-def]
-    """Refuse unknown services; return warnings about inactive ones."""
-    from ..domain.packages import ALL, check_package
+    """Refuse unknown services (exit 2) and deleted ones (a rule: exit 1);
+    return warnings about inactive ones."""
+    from ..domain.packages import ALL, check_package, deleted_service
 
     try:
         check_package(package, services)
     except FieldError as err:
+        if deleted_service(package, services):
+            raise RuleError(f"{err.message}; choose another service") from None
         raise InputError(err.message) from None
     included = package.contents.service_ids
-    for sid in [] if included == ALL else included:
-        if services[sid].deleted:
-            raise RuleError(f"service {sid!r} was deleted and cannot be in a package; choose another service")
     return [
         f"service {sid} is inactive: {package.id} cannot be used for it until you run "
         f"'sessionpack service edit {sid} --activate'"
         for sid in ([] if included == ALL else included) if not services[sid].active
     ]
+
+
+def _past(package, today) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the package's fixed expiry date has passed: it is not sold
+    then (``sales.sell``), though it may be kept, or prepared, as it is."""
+    from ..domain.expiry import ends_before
+
+    return not package.deleted and ends_before(package.expiry, today)
+
+
+def _past_warning(package, today) -> list[str]:  # type: ignore[no-untyped-def]
+    if not _past(package, today):
+        return []
+    return [f"package {package.id} is valid only through {package.expiry.on.isoformat()}, which has passed: it cannot "
+            f"be sold until it has a later expiry date ('sessionpack package edit {package.id} --expires ...')"]
 
 
 def _times_sold(opened, package_id: str) -> int:  # type: ignore[no-untyped-def]
@@ -187,13 +207,18 @@ def _price_text(package) -> str:  # type: ignore[no-untyped-def]
     return money_text(pay.price) + (f" + {money_text(pay.tax)}% tax" if pay.tax else "")
 
 
-def package_row(package) -> dict:  # type: ignore[no-untyped-def]
+def package_row(package, today=None) -> dict:  # type: ignore[no-untyped-def]
+    """One row of ``list``; with ``today``, an active package whose fixed
+    expiry date has passed has the status "expired" (it is not sold)."""
     from ..domain.packages import describe
 
+    status = "deleted" if package.deleted else package.status
+    if status == "active" and today is not None and _past(package, today):
+        status = "expired"
     return {
         "id": package.id, "name": package.name, "category": package.category,
         "contents": describe(package)[0], "price": _price_text(package), "expiry": package.expiry.text(),
-        "status": "deleted" if package.deleted else package.status, "visibility": package.visibility,
+        "status": status, "visibility": package.visibility,
     }
 
 
@@ -216,7 +241,7 @@ def _render(fmt: Format, package, message: str) -> None:  # type: ignore[no-unty
         emit(fmt, PACKAGE_COLUMNS, [package_row(package)])
 
 
-def _show_lines(package, services: dict, sold: int) -> list[str]:  # type: ignore[no-untyped-def]
+def _show_lines(package, services: dict, sold: int, today=None) -> list[str]:  # type: ignore[no-untyped-def]
     from ..domain.packages import describe
 
     lines = [f"{package.name} ({package.id})"]
@@ -227,6 +252,8 @@ def _show_lines(package, services: dict, sold: int) -> list[str]:  # type: ignor
     if package.description:
         lines.append(package.description)
     lines.extend(describe(package, services))
+    if today is not None and _past(package, today):
+        lines.append("its last valid day has passed: not sold until it has a later expiry date")
     lines.append(f"sold {_times(sold)}" if sold else "not sold yet")
     return lines
 
@@ -272,12 +299,18 @@ def package_create(
 
     \b
     Examples:
-      sessionpack package create five-massages --name "5 massages" --service massage=5 --price 400
-      sessionpack package create sampler --name "Sampler" --service massage=1 --service thai=2 --price 250 --tax 23
-      sessionpack package create ten --name "10 sessions" --pool count=10 --services massage,thai \\
-          --price 700 --expires "2 months from first use" --weekdays mon,wed --time 10:00-13:00
-      sessionpack package create credit --name "300 credit" --pool money=300 --price 270 --expires "on 2027-06-30"
-      sessionpack package show ten --format json | sessionpack package create ten-b --from-json - --name "10 (B)"
+      sessionpack package create five-massages --name "5 massages" \\
+          --service massage=5 --price 400
+      sessionpack package create sampler --name "Sampler" \\
+          --service massage=1 --service thai=2 --price 250 --tax 23
+      sessionpack package create ten --name "10 sessions" --pool count=10 \\
+          --services massage,thai --price 700 \\
+          --expires "2 months from first use" \\
+          --weekdays mon,wed --time 10:00-13:00
+      sessionpack package create credit --name "300 credit" --pool money=300 \\
+          --price 270 --expires "on 2027-06-30"
+      sessionpack package show ten --format json \\
+          | sessionpack package create ten-b --from-json - --name "10 (B)"
     """
     options = dict(locals())  # every option, before anything else is defined
     from ..domain.ids import check_slug
@@ -293,7 +326,7 @@ def package_create(
     package = build(package_id, currency, given, base, opened.settings.policies)
     with opened.writing() as tx:
         _refuse_taken(opened, package_id)
-        warnings = _check_services(package, _services(opened))
+        warnings = _check_services(package, _services(opened)) + _past_warning(package, opened.today)
         save_package(tx, package)
     _render(fmt, package, f"Created package {package_id}")
     for text in warnings:
@@ -406,7 +439,7 @@ def package_edit(
         package = build(package_id, currency, given, json_base or current)
         if package == current:
             raise RuleError(f"nothing to change for package {package_id}: give at least one new value")
-        warnings = _check_services(package, services)
+        warnings = _check_services(package, services) + _past_warning(package, opened.today)
         save_package(tx, package)
         sold = _times_sold(opened, package_id)
     _render(fmt, package, f"Changed package {package_id}")
@@ -441,7 +474,7 @@ def package_list(
         empty = "No active packages; see 'sessionpack package list --all'"
     else:
         empty = "No packages yet: create one with 'sessionpack package create'"
-    emit(fmt, PACKAGE_COLUMNS, [package_row(p) for p in shown], title=f"Packages ({opened.settings.currency})", table=PACKAGE_TABLE,
+    emit(fmt, PACKAGE_COLUMNS, [package_row(p, opened.today) for p in shown], title=f"Packages ({opened.settings.currency})", table=PACKAGE_TABLE,
          data=[p.terms() for p in shown], empty=empty)
 
 
@@ -464,7 +497,7 @@ def package_show(
         package = _existing(opened, package_id, services)
         sold = _times_sold(opened, package_id)
     if fmt is Format.table:
-        for line in _show_lines(package, services, sold):
+        for line in _show_lines(package, services, sold, opened.today):
             say(line)
     else:
         _render(fmt, package, "")

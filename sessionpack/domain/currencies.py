@@ -25,9 +25,25 @@ XPF YER ZAR ZMW ZWG ZWL
 """.split())
 
 
+# ISO 4217 codes left out of CODES, with why (said when one is given).
+REFUSED = {
+    **dict.fromkeys(("XAU", "XAG", "XPD", "XPT"), "a precious metal, not money a practice is paid in"),
+    **dict.fromkeys(("XDR", "XSU", "XUA", "XBA", "XBB", "XBC", "XBD"), "a unit of account, not money a practice is paid in"),
+    "XTS": "the code ISO 4217 keeps for testing",
+    "XXX": "the code ISO 4217 keeps for no currency at all",
+    **dict.fromkeys(("CLF", "UYW"), "a unit of account with four decimal places; amounts here have at most three"),
+}
+
+
 def check_code(value: object) -> str:
-    """An ISO 4217 code (any case in, upper case out), or InputError."""
+    """An ISO 4217 code (any case in, upper case out), or InputError; a
+    code of ISO 4217 that is refused is named as one, with why."""
     text = value.strip().upper() if isinstance(value, str) else ""
     if text in CODES:
         return text
-    raise InputError(f"currency {value!r} is not an ISO 4217 code; use one such as EUR, USD, GBP, BRL or JPY")
+    from .text import toml_shown
+
+    fix = "use one such as EUR, USD, GBP, BRL or JPY"
+    if text in REFUSED:
+        raise InputError(f"currency {toml_shown(value)} is in ISO 4217, but as {REFUSED[text]}; {fix}")
+    raise InputError(f"currency {toml_shown(value)} is not an ISO 4217 code; {fix}")

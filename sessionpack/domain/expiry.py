@@ -255,6 +255,13 @@ def is_expired(expiry: date | None, at: datetime, tz: tzinfo) -> bool:
     return local_date(at, tz) > expiry
 
 
+def ends_before(rule: ExpiryRule, day: date) -> bool:
+    """Whether ``rule`` is a fixed date before ``day``: a package sold on
+    ``day`` would be expired from its start, so it is not sold, and its
+    offer cannot be sold any more."""
+    return rule.kind == "fixed" and rule.on is not None and rule.on < day
+
+
 _PARSED: dict[str, ExpiryRule] = {}  # text -> rule: every balance reads the rule of its package
 
 
@@ -303,13 +310,14 @@ def _parse_expiry(text: object) -> ExpiryRule:
     if unit is None:
         raise InputError(f"expiry unit {word!r} is not known: use days, weeks, months or years")
     amount = int(number)
-    if unit == "years":  # a year is 12 months, computed as months (31 Jan + 1 year = 31 Jan)
-        amount, unit = amount * 12, "months"
     if amount < 1:
         raise InputError(
             f"expiry {text!r} has a period of 0; use at least 1 (e.g. '1 month') or 'none' for no expiry"
         )
-    if amount > MAX_AMOUNT:
-        raise InputError(f"expiry period {amount} is too long; use at most {MAX_AMOUNT}")
+    limit = MAX_AMOUNT // 12 if unit == "years" else MAX_AMOUNT  # (said in the unit typed: years are kept as months)
+    if amount > limit:
+        raise InputError(f"expiry period {period_text(amount, unit)} is too long; use at most {period_text(limit, unit)}")
+    if unit == "years":  # a year is 12 months, computed as months (31 Jan + 1 year = 31 Jan)
+        amount, unit = amount * 12, "months"
     kind = _FROM_WORDS[start or "purchase"]
     return ExpiryRule(kind, amount=amount, unit=unit)

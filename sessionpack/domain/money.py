@@ -54,8 +54,8 @@ def parse_money(value: object, currency: str, what: str = "amount", *, allow_neg
     currency has, so nothing is silently rounded, and amounts of
     ``MAX_AMOUNT`` or more, so that no total loses a digit.
     """
-    if isinstance(value, bool):
-        raise InputError(f"{what} must be an amount like 90 or 90.50, not {value!r}")
+    if isinstance(value, bool):  # (a TOML true or false, as the file writes it)
+        raise InputError(f"{what} must be an amount like 90 or 90.50, not {str(value).lower()}")
     typed = isinstance(value, str)
     if isinstance(value, float):
         value = repr(value)
@@ -83,8 +83,8 @@ def parse_money(value: object, currency: str, what: str = "amount", *, allow_neg
 
 def parse_percent(value: object, what: str = "tax rate") -> Decimal:
     """A percentage between 0 and 100, e.g. "23" or "6.5"."""
-    if isinstance(value, bool):
-        raise InputError(f"{what} must be a percentage like 23 or 6.5, not {value!r}")
+    if isinstance(value, bool):  # (a TOML true or false, as the file writes it)
+        raise InputError(f"{what} must be a percentage like 23 or 6.5, not {str(value).lower()}")
     if isinstance(value, float):
         value = repr(value)
     text = str(value).strip().removesuffix("%")
@@ -110,3 +110,11 @@ def tax_on(net: Decimal, rate: Decimal, currency: str) -> Decimal:
 def money_text(amount: Decimal) -> str:
     """The canonical string form used in JSON and TOML."""
     return format(amount, "f")
+
+
+def money_shown(amount: str | Decimal, currency: str) -> str:
+    """A recorded amount as every output writes it: with exactly the
+    currency's decimals. Sales of a package paid per session were once
+    recorded as "0" (never rewritten: the journal is kept as written), and
+    are shown "0.00" like any other amount in EUR."""
+    return money_text(quantize(Decimal(amount), currency))

@@ -16,7 +16,7 @@ from datetime import date
 from collections.abc import Mapping
 from decimal import Decimal
 
-from .text import check_line, check_text
+from .text import check_line, check_text, toml_shown
 from ..errors import FieldError, InputError
 from .expiry import NO_EXPIRY, ExpiryRule, parse_expiry_option
 from .ids import check_slug
@@ -254,7 +254,7 @@ def _table(data: Any, key: str, allowed: Mapping[str, Any] | tuple[str, ...]) ->
 def _one_of(*choices: str) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         if value not in choices:
-            raise InputError(f"must be one of {', '.join(choices)}, not {value!r}")
+            raise InputError(f"must be one of {', '.join(choices)}, not {toml_shown(value)}")
         return value
     return parse
 
@@ -262,7 +262,7 @@ def _one_of(*choices: str) -> Callable[[Any], str]:
 def _whole(low: int, high: int) -> Callable[[Any], int]:
     def parse(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise InputError(f"must be a whole number from {low} to {high}, not {value!r}")
+            raise InputError(f"must be a whole number from {low} to {high}, not {toml_shown(value)}")
         return value
     return parse
 
@@ -279,7 +279,7 @@ def _session_count(value: Any) -> int | str:
     if isinstance(value, str) and value.isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_COUNT:
-        raise InputError(f'must be a number of sessions from 1 to {MAX_COUNT}, or "unlimited", not {value!r}')
+        raise InputError(f'must be a number of sessions from 1 to {MAX_COUNT}, or "unlimited", not {toml_shown(value)}')
     return value
 
 
@@ -424,11 +424,31 @@ def _unknown_service(key: str, sid: str) -> FieldError:
                       "or fix the name")
 
 
+def deleted_service(package: Package, services: Mapping[str, Service]) -> tuple[str, str] | None:
+    """(catalog key, service id) of the first service ``package`` names that
+    was deleted, or None. A deleted service is never put in a package (rule
+    27), whether by a command or by hand; a deleted package may keep naming
+    one (the service was deleted after it)."""
+    included = package.contents.service_ids
+    if package.deleted or included == ALL:
+        return None
+    for sid in included:
+        service = services.get(sid)
+        if service is not None and service.deleted:
+            return (f"contents.sessions.{sid}" if package.contents.kind == "fixed" else "contents.services"), sid
+    return None
+
+
+def deleted_service_text(service_id: str) -> str:
+    return f"service '{service_id}' was deleted and cannot be in a package"
+
+
 def check_package(package: Package, services: Mapping[str, Service] | None = None) -> Package:
     """Checks across terms; returns ``package`` or raises FieldError.
 
     The CLI calls this on a Package it built from options; the key in the
     error is the catalog key, and ``err.message`` reads well on its own.
+    With ``services``, every service named must be there and not deleted.
     """
     c, pay, pol = package.contents, package.payment, package.policies
     included = c.service_ids
@@ -443,6 +463,9 @@ def check_package(package: Package, services: Mapping[str, Service] | None = Non
             for sid in included:
                 if sid not in services:
                     raise _unknown_service("contents.services", sid)
+        deleted = deleted_service(package, services)
+        if deleted is not None:
+            raise FieldError(deleted[0], deleted_service_text(deleted[1]))
     if pay.mode == "per-session":
         if c.kind == "pool" and c.value == "money":
             raise FieldError("payment.mode", 'a money pool is paid upfront (its amount is the credit); '

@@ -14,6 +14,7 @@ from .datetimes import check_range
 from ..errors import InputError
 from .records import record
 from .services import check_providers
+from .text import toml_shown
 from .regex import pattern
 
 TYPE_CHECKING = False
@@ -126,7 +127,7 @@ def _weekdays(value: Any) -> tuple[str, ...]:
     picked: set[int] = set()
     for item in value:
         if not isinstance(item, str):
-            raise InputError(f"weekday {item!r} is not one of {', '.join(WEEKDAYS)}")
+            raise InputError(f"weekday {toml_shown(item)} is not one of {', '.join(WEEKDAYS)}")
         word = item.strip().lower()
         if not word:
             continue
@@ -162,7 +163,7 @@ def _clock(text: str, whole: str) -> time:
 def parse_time_window(text: Any) -> tuple[time, time]:
     """'10:00-13:00' -> (time(10, 0), time(13, 0)); start before end."""
     if not isinstance(text, str) or text.replace("–", "-").count("-") != 1:
-        raise InputError(f"time window must look like 10:00-13:00, not {text!r}")
+        raise InputError(f"time window must look like 10:00-13:00, not {toml_shown(text)}")
     low, high = (_clock(part, text) for part in text.replace("–", "-").split("-"))
     if low >= high:
         raise InputError(f"time window {text!r} must start before it ends (it cannot cross midnight)")
@@ -185,16 +186,16 @@ def _as_date(value: Any, what: str) -> date:
             pass
         else:
             return check_range(day, what)
-    raise InputError(f"{what} must be a date like 2026-12-01, not {value!r}")
+    raise InputError(f"{what} must be a date like 2026-12-01, not {toml_shown(value)}")
 
 
 def _date_range(value: Any) -> tuple[date, date]:
     if isinstance(value, str):
         if value.count("..") != 1:
-            raise InputError(f"date range must look like 2026-12-01..2026-12-24, not {value!r}")
+            raise InputError(f"date range must look like 2026-12-01..2026-12-24, not {toml_shown(value)}")
         value = value.split("..")
     if not isinstance(value, (list, tuple)) or len(value) != 2:
-        raise InputError(f"date range must be [from, to], e.g. [2026-12-01, 2026-12-24], not {value!r}")
+        raise InputError(f"date range must be [from, to], e.g. [2026-12-01, 2026-12-24], not {toml_shown(value)}")
     low, high = (_as_date(v, "date range end") for v in value)
     if low > high:
         raise InputError(f"date range {low.isoformat()}..{high.isoformat()} ends before it starts")

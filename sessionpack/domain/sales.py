@@ -23,9 +23,10 @@ from datetime import date
 from decimal import Decimal
 
 from ..errors import InputError, RuleError
+from .expiry import ends_before
 from .ids import client_package_id
 from .ledger import handles
-from .money import money_text, parse_money, tax_on
+from .money import money_text, parse_money, quantize, tax_on
 from .text import check_line
 from .regex import pattern
 
@@ -153,14 +154,22 @@ def sell(
         raise at_field(RuleError(f"package {package.id!r} is inactive; activate it with 'sessionpack package edit {package.id} --active' to sell it"), "package")
     if imported is None and package.visibility == "not-for-sale" and not assign:
         raise at_field(RuleError(f"package {package.id!r} is not for sale; assign it with 'sessionpack assign {owner_view['id']} {package.id}'"), "package")
+    if (imported is None or not imported.get("expires")) and ends_before(package.expiry, sale_date):
+        if imported is None:
+            fix = (f"give it a later date with 'sessionpack package edit {package.id} --expires \"on YYYY-MM-DD\"', "
+                   "or sell another package")
+        else:  # (a balance brought in with its own last valid day keeps that day instead)
+            fix = "give the balance's last valid day in the expires column, or import it with another package"
+        raise at_field(RuleError(f"package {package.id!r} is valid only through {package.expiry.on.isoformat()}, before "
+                                 f"the sale date {sale_date.isoformat()}: it would be expired from the start; {fix}"),
+                       "package")
     if terms is None:
         terms = package.terms()
     per_session = terms["payment"]["mode"] == "per-session"
     if per_session:
         if price is not None and price != 0:
             raise at_field(InputError(f"package {package.id!r} is paid per session: it has no price at sale (leave out --price)"), "price")
-        net = Decimal(0)
-        tax = Decimal(0)
+        net = tax = quantize(Decimal(0), currency)  # "0.00" in EUR, as every amount is recorded
     else:
         net = Decimal(terms["payment"]["price"]) if price is None else price
         tax = tax_on(net, Decimal(terms["payment"].get("tax", "0")), currency)
@@ -203,6 +212,11 @@ def pay(pkg: Mapping[str, Any], amount: Decimal, currency: str, method: str = ""
         raise InputError("the amount paid must be more than 0")
     if pkg.get("status") == "refunded":
         raise RuleError(f"{pkg['id']} is refunded; no payment can be recorded on it")
+    if pkg.get("status") == "cancelled":
+        # A cancelled package is closed: nothing is due on it (report sales,
+        # outstanding), so a payment on it would be money owed for nothing.
+        raise RuleError(f"{pkg['id']} is cancelled: nothing is due on it, so no payment can be recorded on it; "
+                        f"if cancelling it was a mistake, undo that first (see 'sessionpack log --client {pkg['owner']}')")
     due = Decimal(pkg["sale"]["total"]) - Decimal(pkg.get("paid", "0"))
     if due <= 0:
         raise RuleError(f"{pkg['id']} is already paid in full")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .text import check_line
+from .text import check_line, toml_shown
 from ..errors import FieldError, InputError
 from .ids import check_slug
 from .money import money_text, parse_money, parse_percent
@@ -70,6 +70,16 @@ class Service:
         return replace(self, **changes)
 
 
+def kept_for_sales(service_id: str, times_sold: int) -> str | None:
+    """Why ``service_id`` cannot be deleted, when packages naming it were sold
+    ``times_sold`` times (views/sold.json counts them), else None: what was
+    sold never loses a service (rules 13 and 27 of docs/rules.md), whether
+    it is deleted by a command or marked deleted by hand."""
+    if not times_sold:
+        return None
+    return f"service {service_id!r} is in packages sold {times_sold} time{'' if times_sold == 1 else 's'} and cannot be deleted"
+
+
 def check_name(value: object, what: str = "name") -> str:
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{what} must be non-empty text")
@@ -78,13 +88,13 @@ def check_name(value: object, what: str = "name") -> str:
 
 def check_duration(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise InputError(f"duration must be whole minutes, e.g. 60, not {value!r}")
+        raise InputError(f"duration must be whole minutes, e.g. 60, not {toml_shown(value)}")
     try:
         if isinstance(value, str) and not value.strip().isascii():
             raise ValueError(value)
         minutes = int(value)
     except ValueError:
-        raise InputError(f"duration must be whole minutes, e.g. 60, not {value!r}") from None
+        raise InputError(f"duration must be whole minutes, e.g. 60, not {toml_shown(value)}") from None
     if not 1 <= minutes <= 1440:
         raise InputError(f"duration must be between 1 and 1440 minutes, not {minutes}")
     return minutes
@@ -94,13 +104,13 @@ def check_capacity(value: object) -> int | None:
     """Places at one start: a whole number from 1 (1: one client at a time, the
     default, kept as None) up to MAX_CAPACITY."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise InputError(f"capacity must be a whole number of places, e.g. 12, not {value!r}")
+        raise InputError(f"capacity must be a whole number of places, e.g. 12, not {toml_shown(value)}")
     try:
         if isinstance(value, str) and not value.strip().isascii():
             raise ValueError(value)
         places = int(value)
     except ValueError:
-        raise InputError(f"capacity must be a whole number of places, e.g. 12, not {value!r}") from None
+        raise InputError(f"capacity must be a whole number of places, e.g. 12, not {toml_shown(value)}") from None
     if not 1 <= places <= MAX_CAPACITY:
         raise InputError(f"capacity must be between 1 and {MAX_CAPACITY} places, not {places}")
     return places if places > 1 else None

@@ -65,9 +65,11 @@ class Settings:
 
 
 def check_currency(value: object) -> str:
-    if not isinstance(value, str) or len(value) != 3 or not value.isalpha():
-        raise InputError(f"currency must be a 3-letter ISO 4217 code such as EUR or USD, not {value!r}")
-    return value.upper()
+    """The practice currency: the codes ``init`` takes (``currencies.check_code``,
+    rule 28), whether typed or written in settings.toml by hand."""
+    from .currencies import check_code
+
+    return check_code(value)
 
 
 def check_timezone(value: object) -> str:

@@ -108,6 +108,46 @@ def shown(value: str, keep: str = "") -> str:
     return value.translate(table)
 
 
+def toml_shown(value: object, limit: int = 60) -> str:
+    """``value``, read from a file a person edits (TOML), as that file writes
+    it: ``true``, ``2026-12-01``, ``[2026-12-01]``, ``{massage-60 = 1}``, for
+    a message that says what was found there (Python's own ``True`` or
+    ``datetime.date(2026, 12, 1)`` would be foreign to that person). Text
+    alone keeps the quotes the messages about typed text show (``'abc'``);
+    control characters are escaped (``shown``), and past ``limit``
+    characters, or five levels deep, the rest is left out (``...``)."""
+    if isinstance(value, str):
+        text = shown(repr(value))
+    else:
+        text = shown(_toml_text(value, 0))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _toml_text(value: object, depth: int) -> str:
+    from datetime import date, datetime, time
+
+    if depth > 5:
+        return "..."
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, float):
+        return "nan" if value != value else repr(value)
+    if isinstance(value, dict):
+        items = []
+        for key, item in list(value.items())[:20]:
+            name = key if isinstance(key, str) and key and all(c.isascii() and (c.isalnum() or c in "-_") for c in key) \
+                else _toml_text(str(key), depth + 1)
+            items.append(f"{name} = {_toml_text(item, depth + 1)}")
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_text(item, depth + 1) for item in list(value)[:20]) + "]"
+    return str(value)
+
+
 _CONTROL_CODES = (*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A),
                   *range(0xD800, 0xE000))  # what CONTROL_RE matches
 _SHOWN: dict[str, dict[int, str]] = {}  # keep -> the translation table of shown

@@ -13,7 +13,7 @@ import os
 
 from ..domain.ids import is_slug
 from ..domain.services import Service, service_from_mapping
-from ..errors import CatalogProblem, FieldError, InputError
+from ..errors import CatalogProblem, FieldError, InputError, SessionpackError
 from . import layout
 from .tomlfile import field_problem, read_toml
 
@@ -50,21 +50,30 @@ def _load_one(root: str, folder: str, item_id: str, parse: Callable[[str, dict[s
         raise CatalogProblem(display, None, str(err), "fix it and run the command again") from None
 
 
-def _load_all(root: str, folder: str, parse, problems: list[str] | None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _load_all(root: str, folder: str, parse, problems: list[str] | None,  # type: ignore[no-untyped-def]
+              unreadable: set[str] | None = None) -> dict[str, Any]:
+    """Every item of ``folder``; with ``problems`` given, a file that cannot
+    be read or is wrong is one problem (its id added to ``unreadable``), and
+    the other files are read as usual."""
     items: dict[str, Any] = {}
     for item_id in _ids_in(root, folder, problems):
         try:
             items[item_id] = _load_one(root, folder, item_id, parse)
-        except CatalogProblem as err:
+        except SessionpackError as err:  # (a mistake in it, or a file that cannot be read: a folder, no permission)
             if problems is None:
                 raise
             problems.append(str(err))
+            if unreadable is not None:
+                unreadable.add(item_id)
     return items
 
 
-def load_services(root: str, currency: str, problems: list[str] | None = None) -> dict[str, Service]:
-    """Every service; with ``problems`` given, collect errors instead of raising."""
-    return _load_all(root, layout.SERVICES, lambda sid, data: service_from_mapping(sid, data, currency), problems)
+def load_services(root: str, currency: str, problems: list[str] | None = None,
+                  unreadable: set[str] | None = None) -> dict[str, Service]:
+    """Every service; with ``problems`` given, collect errors instead of
+    raising (and the ids of the files with one in ``unreadable``)."""
+    return _load_all(root, layout.SERVICES, lambda sid, data: service_from_mapping(sid, data, currency), problems,
+                     unreadable)
 
 
 def load_service(root: str, currency: str, service_id: str) -> Service | None:

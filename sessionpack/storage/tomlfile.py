@@ -33,12 +33,19 @@ def read_toml(path: str, display: str, problem=CatalogProblem, root: str | None 
         raw = read_bytes(path)
     except FileNotFoundError:
         raise DataDirError(f"{display} is missing") from None
+    except IsADirectoryError:
+        raise DataDirError(f"{display} is a folder, not a file; move it away or rename it") from None
+    except PermissionError:
+        raise DataDirError(f"cannot read {display}: permission denied; let the user who runs sessionpack "
+                           "read it (chmod u+r)") from None
     except OSError as err:
         raise DataDirError(f"cannot read {display}: {err.strerror}") from None
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise problem(display, None, "is not UTF-8 text", "save it as UTF-8") from None
+    except UnicodeDecodeError as err:  # named by line and byte, as a typed text's or a CSV cell's is
+        line = raw.count(b"\n", 0, err.start) + 1
+        raise problem(display, line, f"holds the byte 0x{raw[err.start]:02X}, which is not UTF-8 text",
+                      "save it as UTF-8") from None
     if text.startswith("\ufeff"):  # (TOML has no byte-order mark: tomllib's own word would be "Invalid statement")
         raise problem(display, 1, "starts with a byte-order mark", "save it as UTF-8 without one (not \"UTF-8 with BOM\")")
     if root is not None:

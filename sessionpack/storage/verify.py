@@ -45,22 +45,158 @@ def existing_views(root: str) -> set[str]:
 
 
 def catalog_problems(store: Store) -> list[str]:
+    """What is wrong with settings.toml and the catalog files, each file
+    said once: a file that cannot be read is one problem, and the packages
+    naming a service in it are not called wrong for that."""
     problems: list[str] = []
     services: dict[str, Any] = {}
+    packages: dict[str, Any] = {}
+    unreadable: set[str] = set()
     try:
-        services = load_services(store.root, store.settings.currency, problems=problems)
+        services = load_services(store.root, store.settings.currency, problems=problems, unreadable=unreadable)
     except SessionpackError as err:
         problems.append(str(err))
+    from ..domain.money import ZERO
+    from ..domain.services import Service
+
+    known = {**{sid: Service(sid, sid, 1, ZERO) for sid in unreadable}, **services}  # (stand-ins: said already)
     try:
-        load_packages(store.root, store.settings.currency, services, problems=problems)
+        packages = load_packages(store.root, store.settings.currency, known, problems=problems)
     except SessionpackError as err:
         problems.append(str(err))
+    problems.extend(_sold_problems(store, services, packages, unreadable))
+    currency = _currency_problem(store)
+    if currency:
+        problems.append(currency)
+    zone = _zone_problem(store)
+    if zone:
+        problems.append(zone)
     from . import parsed
 
     for name in parsed.wrong_entries(store.root):
         problems.append(f"{layout.PARSED}: records another reading of {name} than its text has (edited by hand); "
                         "run 'sessionpack check --rebuild', which makes it anew")
     return problems
+
+
+def _sold_problems(store: Store, services: dict[str, Any], packages: dict[str, Any], unreadable: set[str]) -> list[str]:
+    """What was sold (views/sold.json) and lost from the catalog by hand: a
+    sold package whose file is gone (its id would be free for another offer,
+    which would inherit its sales), and a service that sold packages name,
+    gone or marked deleted (rules 13 and 27: it is deactivated, never
+    deleted). The client packages keep their terms either way; the view
+    itself is compared with the journal by the rest of the check."""
+    from ..domain.services import kept_for_sales
+    from .tomlfile import locate_key
+
+    try:
+        sold = store.load_sold()
+    except SessionpackError:
+        return []  # (missing or damaged: the comparison of the views names it)
+    found = []
+    for package_id, times in sorted(sold.get("packages", {}).items()):
+        if package_id not in packages and not os.path.exists(layout.package_path(store.root, package_id)):
+            found.append(f"{layout.PACKAGES}/{package_id}.toml: is missing, but package '{package_id}' was sold "
+                         f"{times} time{'' if times == 1 else 's'}; put the file back from a backup (a package that "
+                         "was sold is deactivated, never removed)")
+    for service_id, times in sorted(sold.get("services", {}).items()):
+        kept = kept_for_sales(service_id, times)
+        if not kept or service_id in unreadable:
+            continue
+        display = f"{layout.SERVICES}/{service_id}.toml"
+        service = services.get(service_id)
+        if service is None and not os.path.exists(layout.service_path(store.root, service_id)):
+            found.append(f"{display}: is missing, but {kept.replace(' cannot be deleted', ' must stay')}; put the "
+                         "file back from a backup (to stop booking it, deactivate it)")
+        elif service is not None and service.deleted:
+            try:
+                line = locate_key(read_bytes(store.path(display)).decode("utf-8"), "deleted")
+            except (OSError, UnicodeDecodeError):
+                line = None
+            found.append(f"{display}{f':{line}' if line else ''}: deleted: {kept}; remove 'deleted = true' "
+                         f"(to stop booking it, deactivate it with 'sessionpack service deactivate {service_id}')")
+    return found
+
+
+CURRENCY_MARK = b'"currency":"'  # in a sale's terms, as every sold event records them
+
+
+def recorded_currency(path: str) -> str | None:
+    """The currency of the first sale the journal records (read up to it,
+    a mebibyte at a time), or None when it records none."""
+    from .fsio import open_binary
+
+    try:
+        handle = open_binary(path)
+    except FileNotFoundError:
+        return None
+    with handle:
+        tail = b""
+        while True:
+            chunk = handle.read(1 << 20)
+            if not chunk:
+                return None
+            data = tail + chunk
+            at = data.find(CURRENCY_MARK)
+            if at >= 0 and at + len(CURRENCY_MARK) + 4 <= len(data):
+                code = data[at + len(CURRENCY_MARK): at + len(CURRENCY_MARK) + 4]
+                return code[:3].decode("ascii", "replace") if code[3:] == b'"' else None
+            tail = data[-(len(CURRENCY_MARK) + 4):] if at < 0 else data[at:]
+
+
+def _currency_problem(store: Store) -> str | None:
+    """settings.toml's currency against the one recorded sales are in: a
+    practice keeps one currency, and recorded amounts are never converted
+    (a currency changed by hand would re-label them, and round them to the
+    new one's decimals)."""
+    recorded = recorded_currency(store.path(layout.JOURNAL))
+    if recorded is None or recorded == store.settings.currency:
+        return None
+    from .tomlfile import locate_key
+
+    try:
+        line = locate_key(read_bytes(store.path(layout.SETTINGS)).decode("utf-8"), "practice.currency")
+    except (OSError, UnicodeDecodeError):
+        line = None
+    return (f"{layout.SETTINGS}{f':{line}' if line else ''}: practice.currency: is {store.settings.currency}, but the "
+            f"journal records sales in {recorded}; set currency = \"{recorded}\" again (a practice keeps one currency, "
+            "and recorded amounts are never converted)")
+
+
+def _zone_problem(store: Store) -> str | None:
+    """settings.toml's time zone against the one the journal records in:
+    every event's time is written in the practice's zone, so the last one
+    recorded tells, by its offset, whether the zone was changed by hand
+    since. A practice keeps one zone: the dates it recorded (sales, draws,
+    the day files of the agenda) are local dates there, and read in another
+    zone the agenda would miss sessions and the calendar allow overlaps."""
+    from datetime import datetime
+
+    from .journal import line_ending_at, torn_extent
+    from .tomlfile import locate_key
+
+    path = store.path(layout.JOURNAL)
+    try:
+        found = line_ending_at(path, torn_extent(path)[0])
+        event = jsontext.loads(found[1]) if found is not None and found[0] > 0 else None
+        at = datetime.fromisoformat(event["at"]) if isinstance(event, dict) else None
+    except (OSError, ValueError, TypeError, KeyError):
+        return None  # (a damaged or missing journal is named by the rest of the check)
+    if at is None or at.tzinfo is None:
+        return None
+    local = at.astimezone(store.settings.tz)
+    if local.utcoffset() == at.utcoffset():
+        return None
+    try:
+        line = locate_key(read_bytes(store.path(layout.SETTINGS)).decode("utf-8"), "practice.timezone")
+    except (OSError, UnicodeDecodeError):
+        line = None
+    seq = event.get("seq")
+    where = f" (line {seq + 1})" if isinstance(seq, int) else ""
+    return (f"{layout.SETTINGS}{f':{line}' if line else ''}: practice.timezone: is {store.settings.timezone}, "
+            f"{local.isoformat(timespec='minutes')} there, but the journal's last event{where} was recorded at "
+            f"{at.isoformat(timespec='minutes')}; set timezone back to the zone the practice records in (a practice "
+            "keeps one time zone: the dates it recorded are local dates there)")
 
 
 def _read_once(read: Callable[[str], bytes | None]) -> tuple[Callable[[str], bytes | None], Callable[[str], bytes | None]]:

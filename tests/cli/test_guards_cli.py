@@ -402,10 +402,11 @@ def test_a_deleted_service_keeps_its_history_and_is_never_booked_again(shop) -> 
 def test_init_takes_only_iso_4217_codes(sp, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     data_dir.mkdir()
     before = tree_hash(data_dir)
-    for code in ("ABC", "XAU", "BTC"):
+    for code, said in (("ABC", "is not an ISO 4217 code"), ("BTC", "is not an ISO 4217 code"),
+                       ("XAU", "is in ISO 4217, but as a precious metal, not money a practice is paid in")):
         result = sp("init", "--currency", code, "--timezone", "UTC")
         assert (result.exit_code, result.stdout, result.stderr) == (
-            2, "", f"error: currency '{code}' is not an ISO 4217 code; use one such as EUR, USD, GBP, BRL or JPY\n")
+            2, "", f"error: currency '{code}' {said}; use one such as EUR, USD, GBP, BRL or JPY\n")
         assert tree_hash(data_dir) == before
     ok(sp("init", "--currency", "chf", "--timezone", "UTC"))
     assert 'currency = "CHF"' in (data_dir / "settings.toml").read_text()

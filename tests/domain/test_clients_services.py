@@ -99,7 +99,7 @@ def test_parse_money(value: object, currency: str, expected: str) -> None:
         ("inf", "EUR", "price must be an amount like 90 or 90.50, not 'inf'"),
         ("NaN", "EUR", "price must be an amount like 90 or 90.50, not 'NaN'"),
         ("sNaN", "EUR", "price must be an amount like 90 or 90.50, not 'sNaN'"),
-        (True, "EUR", "price must be an amount like 90 or 90.50, not True"),
+        (True, "EUR", "price must be an amount like 90 or 90.50, not true"),
         ("1e30", "EUR", "price must be an amount like 90 or 90.50, not '1e30'"),
         ("1_000", "EUR", "price must be an amount like 90 or 90.50, not '1_000'"),
         ("+5", "EUR", "price must be an amount like 90 or 90.50, not '+5'"),
@@ -159,7 +159,7 @@ def test_parse_percent(value: object, expected: str) -> None:
         ("%", "tax rate must be a percentage like 23 or 6.5, not '%'"),
         ("nan", "tax rate must be a percentage like 23 or 6.5, not 'nan'"),
         ("Infinity", "tax rate must be a percentage like 23 or 6.5, not 'Infinity'"),
-        (False, "tax rate must be a percentage like 23 or 6.5, not False"),
+        (False, "tax rate must be a percentage like 23 or 6.5, not false"),
     ],
 )
 def test_parse_percent_errors(value: object, message: str) -> None:
@@ -190,8 +190,25 @@ def test_valid_slugs(value: str) -> None:
 )
 def test_invalid_slugs(value: str) -> None:
     with pytest.raises(InputError) as caught:
+        check_slug(value, "service")
+    assert str(caught.value) == f"service id {value!r} is not valid: {SLUG_HELP}"
+
+
+@pytest.mark.parametrize("value,message", [
+    ("Ana", "client id 'Ana' is not valid: use lower-case letters, digits and single hyphens (at most 64 characters), "
+            "e.g. 'ana-lima'"),
+    ("ana.p1", "ana.p1 is a client package, not a client; give a client id such as 'ana', or use 'sessionpack history ana.p1'"),
+    ("ana-lima.p12", "ana-lima.p12 is a client package, not a client; give a client id such as 'ana-lima', "
+                     "or use 'sessionpack history ana-lima.p12'"),
+    ("ana.b3", "ana.b3 is a booking, not a client; give a client id such as 'ana' (the booking is in 'sessionpack history ana')"),
+    ("ana.p0", "client id 'ana.p0' is not valid: use lower-case letters, digits and single hyphens (at most 64 characters), "
+               "e.g. 'ana-lima'"),
+    ("an\udce9", "client id is not UTF-8 text (it holds the byte \\xe9); type it again in UTF-8"),
+])
+def test_a_client_id_that_is_another_kind_of_id_says_so(value: str, message: str) -> None:
+    with pytest.raises(InputError) as caught:
         check_slug(value, "client")
-    assert str(caught.value) == f"client id {value!r} is not valid: {SLUG_HELP}"
+    assert str(caught.value) == message
 
 
 def test_slug_that_is_not_text() -> None:
@@ -351,7 +368,7 @@ def test_service_from_mapping() -> None:
         ({"duration": 1441}, "duration", "duration must be between 1 and 1440 minutes, not 1441"),
         ({"duration": 60.5}, "duration", "duration must be whole minutes, e.g. 60, not 60.5"),
         ({"duration": "an hour"}, "duration", "duration must be whole minutes, e.g. 60, not 'an hour'"),
-        ({"duration": True}, "duration", "duration must be whole minutes, e.g. 60, not True"),
+        ({"duration": True}, "duration", "duration must be whole minutes, e.g. 60, not true"),
         ({"price": "90.123"}, "price", "price has more than 2 decimal places for EUR: 90.123"),
         ({"price": -5}, "price", "price must not be negative: -5"),
         ({"price": "abc"}, "price", "price must be an amount like 90 or 90.50, not 'abc'"),
@@ -427,8 +444,10 @@ def _practice(**changes: object) -> dict:
         ({**SETTINGS, "practice": {"name": "S", "timezone": "UTC"}}, "practice", "missing key 'currency'"),
         (_practice(name=" "), "practice.name", "must be non-empty text"),
         (_practice(name=5), "practice.name", "must be non-empty text"),
-        (_practice(currency="EURO"), "practice.currency", "currency must be a 3-letter ISO 4217 code such as EUR or USD, not 'EURO'"),
-        (_practice(currency=978), "practice.currency", "currency must be a 3-letter ISO 4217 code such as EUR or USD, not 978"),
+        (_practice(currency="EURO"), "practice.currency", "currency 'EURO' is not an ISO 4217 code; use one such as EUR, USD, GBP, BRL or JPY"),
+        (_practice(currency=978), "practice.currency", "currency 978 is not an ISO 4217 code; use one such as EUR, USD, GBP, BRL or JPY"),
+        (_practice(currency="XAU"), "practice.currency",
+         "currency 'XAU' is in ISO 4217, but as a precious metal, not money a practice is paid in; use one such as EUR, USD, GBP, BRL or JPY"),
         (_practice(timezone="Lisbon"), "practice.timezone", "unknown time zone 'Lisbon': use an IANA name such as Europe/Lisbon or America/New_York"),
         (_practice(timezone=""), "practice.timezone", "time zone must be an IANA name such as Europe/Lisbon"),
         ({**SETTINGS, "policies": "strict"}, "policies", "must be a table"),

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from sessionpack.domain import balances
 from sessionpack.domain.bookings import Session, change_status, choose, plan_booking, plan_series
-from sessionpack.domain.currencies import CODES, check_code
+from sessionpack.domain.currencies import CODES, REFUSED, check_code
 from sessionpack.domain.guards import Agenda, Checks, SessionRefused, agenda_days, check_session
 from sessionpack.domain.ledger import apply_to_client, empty_client_view
 from sessionpack.domain.links import plan_link
@@ -382,7 +382,7 @@ def test_capacity_in_the_catalog() -> None:
     single = service_from_mapping("m", {"name": "M", "duration": 60, "price": "15", "capacity": 1}, "EUR")
     assert single.capacity is None and "capacity" not in single.to_mapping()
     for bad, message in ((0, "capacity must be between 1 and 10000 places, not 0"), ("x", "capacity must be a whole number of places, e.g. 12, not 'x'"),
-                         (True, "capacity must be a whole number of places, e.g. 12, not True"), (1.5, "capacity must be a whole number of places, e.g. 12, not 1.5")):
+                         (True, "capacity must be a whole number of places, e.g. 12, not true"), (1.5, "capacity must be a whole number of places, e.g. 12, not 1.5")):
         with pytest.raises(InputError) as err:
             check_capacity(bad)
         assert str(err.value) == message
@@ -400,10 +400,19 @@ def test_the_capacity_parser_never_crashes(value: Any) -> None:
 def test_currencies_are_iso_4217_codes() -> None:
     assert check_code("eur") == "EUR"
     assert check_code("JPY") == "JPY" and minor_digits("JPY") == 0
-    for bad in ("ABC", "XAU", "XXX", "EURO", "", "€"):
+    for bad in ("ABC", "EURO", "", "€"):
         with pytest.raises(InputError) as err:
             check_code(bad)
         assert str(err.value) == f"currency {bad!r} is not an ISO 4217 code; use one such as EUR, USD, GBP, BRL or JPY"
+    for bad, why in (("XAU", "a precious metal, not money a practice is paid in"),
+                     ("xdr", "a unit of account, not money a practice is paid in"),
+                     ("XXX", "the code ISO 4217 keeps for no currency at all"),
+                     ("XTS", "the code ISO 4217 keeps for testing"),
+                     ("CLF", "a unit of account with four decimal places; amounts here have at most three")):
+        with pytest.raises(InputError) as err:
+            check_code(bad)
+        assert str(err.value) == f"currency {bad!r} is in ISO 4217, but as {why}; use one such as EUR, USD, GBP, BRL or JPY"
+    assert set(REFUSED).isdisjoint(CODES)
     assert {"EUR", "USD", "GBP", "BRL", "CHF", "KWD", "XOF"} <= CODES
     assert all(len(code) == 3 and code.isalpha() and code.isupper() and minor_digits(code) in (0, 2, 3) for code in CODES)
 

@@ -10,6 +10,8 @@ replaying the journal reproduces the views byte for byte.
 
 from __future__ import annotations
 
+import os
+
 import tempfile
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -78,8 +80,16 @@ def store_at(root: str, now: datetime) -> Store:
 
 
 def new_practice(root: str) -> None:
+    import tomli_w
+
     text = SETTINGS_TEMPLATE.format(name='"Studio"', currency='"EUR"', timezone='"Europe/Lisbon"')
     initialise(root, text.encode("utf-8"))
+    # The catalog the sales come from, as files: check reports a sold package or service whose file is missing.
+    for folder, records in (("services", SERVICES.values()), ("packages", OFFERS)):
+        os.makedirs(os.path.join(root, folder), exist_ok=True)
+        for item in records:
+            with open(os.path.join(root, folder, f"{item.id}.toml"), "wb") as handle:
+                handle.write(tomli_w.dumps(item.to_mapping()).encode("utf-8"))
     with store_at(root, NOW).writing() as tx:
         tx.commit([add_client("ana", {"name": "Ana Lima"})])
 
@@ -115,7 +125,8 @@ def step(root: str, op: tuple) -> list[dict[str, Any]]:  # type: ignore[type-arg
         return []
     booking = current["bookings"][bookings[op[1] % len(bookings)]]
     now = datetime.fromisoformat(booking["start"]) + timedelta(hours=op[2])
-    override = op[3] if kind != "attend" else None
+    # --return and --forfeit act on a package's draw: a booking on none is refused them.
+    override = op[3] if kind != "attend" and booking.get("package") else None
     event = change_status(booking, current if booking.get("package") else None, kind, now=now, currency="EUR",
                           override=override, reason="decided by a person" if override else None)
     return [event]
