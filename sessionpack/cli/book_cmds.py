@@ -10,7 +10,7 @@ from ..domain.datetimes import ascii_whole
 from ..errors import InputError
 from .declare import Argument, Option, command
 from .lookup import client_view, find_booking, owner_views  # noqa: F401 - (owner_views: also imported from here)
-from .output import Format, emit, emit_record, say
+from .output import Format, emit, emit_record, say, warn
 from .runtime import store, writer
 
 TYPE_CHECKING = False
@@ -172,17 +172,38 @@ def _change(booking_ids: list[str], action: str, reason: str | None, override: s
             confirm(f"cancel {plan.voided} sessions", plan.lines())
         tx.commit(plan.events)
         rows = []
+        paid_back = []  # what was paid on a session beyond its fee now: owed back to the client
         for event in plan.events:
             updated = client_view(tx, event["booking"].rsplit(".b", 1)[0])["bookings"][event["booking"]]
             rows.append({"id": event["booking"], "status": updated["status"], "package": updated.get("package"),
                          "outcome": event.get("outcome"), "late": event.get("late", False), "fee": updated["fee"]})
+            paid_back.append(owed_back_line(updated, opened.settings.currency))
     if fmt is Format.table:
-        for line in plan.lines():
+        for line, back in zip(plan.lines(), paid_back):
             say(line)
+            if back:
+                say(back)
     elif len(rows) == 1 and client is None:
         emit_record(fmt, rows[0])  # one booking named: one object, as always
     else:
         emit(fmt, MARK_COLUMNS, rows)
+    if fmt is not Format.table:
+        for back in paid_back:  # standard output holds only the rows
+            if back:
+                warn(back)
+
+
+def owed_back_line(booking: dict, currency: str) -> str:
+    """'ana.b1: 73.80 EUR was paid on it and its fee is now 0.00, so 73.80 EUR
+    is owed back to ana (...)', or "" when the payments fit the booking's fee."""
+    from ..domain.bookings import booking_payment, owed_back
+
+    back = owed_back(booking, currency)
+    if not back:
+        return ""
+    money, who = booking_payment(booking, currency), booking["attendee"]
+    return (f"{booking['id']}: {money['paid']} {currency} was paid on it and its fee is now {money['total']}, "
+            f"so {back} {currency} is owed back to {who} (see 'sessionpack client show {who}')")
 
 
 REASON = Option(None, "--reason", help="Why (kept in the history; needed to override the policy).")

@@ -206,7 +206,7 @@ def client_show(
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
     """A client's page: details, links, every client package with what is
-    left, the sessions to come and the money owed.
+    left, the sessions to come, the money owed and the money owed back.
 
     \b
     Examples:
@@ -221,7 +221,7 @@ def client_show(
         view = client_view(tx, client_id)
         page = client_page(view, owner_views(tx, view), opened.now, opened.settings.tz, opened.settings.currency)
     if fmt is not Format.table:
-        flat = {k: v for k, v in page.items() if k not in ("balances", "upcoming", "owed")}
+        flat = {k: v for k, v in page.items() if k not in ("balances", "upcoming", "owed", "owed_back")}
         if fmt in (Format.csv, Format.tsv):  # one row of the client's own details (no nested values)
             flat = {k: v for k, v in flat.items() if k not in ("relations", "packages")}
         emit_record(fmt, page if fmt in (Format.json, Format.jsonl) else flat)
@@ -265,6 +265,11 @@ def show_page(page: dict, opened) -> None:  # type: ignore[no-untyped-def]
                     title=f"Owed: {owed['total']} {currency}")
     else:
         say(f"Owed: nothing ({owed['total']} {currency})")
+    back = page["owed_back"]
+    if back["items"]:  # paid more than a booking's fee now: the practice owes it back
+        say("")
+        write_table([Col("what", keep=True), Col("date", keep=True), Col("status"), Col("paid", keep=True), Col("fee", keep=True),
+                     Col("owed_back", keep=True)], back["items"], title=f"Owed back to the client: {back['total']} {currency}")
 
 
 @client_app.command("edit")
@@ -326,7 +331,8 @@ def client_relate(
 
     \b
     Examples:
-      sessionpack client relate carla diogo --as parent --can book-for --can notices
+      sessionpack client relate carla diogo --as parent \\
+          --can book-for --can notices
       sessionpack client relate diogo carla --as child --can use-packages
     """
     from ..domain.ids import check_slug

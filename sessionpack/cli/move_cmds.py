@@ -8,9 +8,9 @@ import typer
 
 from ..errors import InputError
 from .app import app, store, writer
-from .book_cmds import FMT, booking_line, owner_views, parse_when
+from .book_cmds import FMT, booking_line, owed_back_line, owner_views, parse_when
 from .client_cmds import client_view, find_booking
-from .output import Format, emit_record, say
+from .output import Format, emit_record, say, warn
 
 
 @app.command("move")
@@ -23,7 +23,7 @@ def move_cmd(
     reason: Optional[str] = typer.Option(None, "--reason", help="Why (kept in the history)."),
     allow_overlap: bool = typer.Option(False, "--allow-overlap", help="Move even when the provider already has a session then "
                                        "(rule 21 of docs/rules.md)."),
-    force: bool = typer.Option(False, "--force", help="Move even to more than a year before or after today, or so early that a first-use clock would end before later bookings (rule 21 of docs/rules.md)."),
+    force: bool = typer.Option(False, "--force", help="Move even to more than a year before or after today, or so early that a first-use clock would end before later bookings (rule 21 of docs/rules.md); with --reason, even when the new fee is less than what was paid."),
     fmt: Format = FMT,
 ) -> None:
     """Move a booking to another time; who pays is judged again for it.
@@ -35,8 +35,10 @@ def move_cmd(
     or the session is at the regular fee. A booking at the regular fee stays
     so. --package and --no-package choose, as for 'book'. The new time passes
     the checks of a new booking (rule 21): provider, overlap, capacity, a
-    date more than a year away. The history shows "moved from ... to ..."
-    (rule 25 of docs/rules.md).
+    date more than a year away. A new fee below what was already paid on the
+    booking is refused, as 'link' refuses it; --force --reason moves it
+    anyway, and the difference is owed back to the client. The history shows
+    "moved from ... to ..." (rule 25 of docs/rules.md).
 
     \b
     Examples:
@@ -70,8 +72,13 @@ def move_cmd(
                           reason=reason.strip() if reason else None)
         tx.commit([event])
         moved = dict(client_view(tx, attendee["id"])["bookings"][booking])
+    back = owed_back_line(moved, opened.settings.currency)  # only when moved with --force past what was paid
     if fmt is Format.table:
         say(f"Moved {booking_line(moved, opened.settings.currency)}; was {event['from'][:16].replace('T', ' ')}")
+        if back:
+            say(back)
         return
     moved["moved_from"] = event["from"]
     emit_record(fmt, moved)
+    if back:
+        warn(back)

@@ -67,10 +67,11 @@ def _slug(value: Optional[str], what: str) -> Optional[str]:
 
 def _render(fmt: Format, name: str, columns: list[str], rows: list[dict[str, Any]], totals: Any, title: str,
             meta: dict[str, Any], total_row: Optional[dict[str, Any]] = None, wrap: tuple[str, ...] = (),
-            empty: str = "", warnings: list[str] = (), in_minor_unit: bool = False) -> None:
+            empty: str = "", warnings: list[str] = (), in_minor_unit: bool = False, wide: tuple[str, ...] = ()) -> None:
     """``in_minor_unit``: the rows' amounts are already in the currency's
     minor unit (texts the views hold, or amounts the report rounded); only
-    the totals are put in it here."""
+    the totals are put in it here. ``wide``: columns a table shows only with
+    --wide (every format for programs has them all)."""
     from ..reports.practice import money_rows
     from .output import say, warn
 
@@ -96,7 +97,7 @@ def _render(fmt: Format, name: str, columns: list[str], rows: list[dict[str, Any
     from .report_output import write_report_table
 
     body = list(rows) + ([total_row] if total_row and rows else [])
-    write_report_table(columns, body, title, wrap=wrap)
+    write_report_table(columns, body, title, wrap=wrap, wide=wide)
 
 
 # -- bookings ---------------------------------------------------------------------------
@@ -166,7 +167,7 @@ def _pending(tx: Any, kinds: bytes = b"sbu") -> list[list[Any]]:
 
 # -- sales ----------------------------------------------------------------------------
 
-SALES = ["date", "invoice", "client", "id", "package", "price", "tax", "total", "paid", "due", "payment", "status"]
+SALES = ["date", "invoice", "client", "id", "package", "price", "tax", "total", "paid", "refunded", "due", "payment", "status", "kind"]
 
 
 @report_app.command("sales")
@@ -198,10 +199,10 @@ def sales_cmd(
     with opened.reading() as tx:
         records = [f[3] for f in report_shards.day_records(tx.store.root, [d.isoformat() for d in span.days()]) if f[0] == "s"]
     rows, totals = practice.sales(records, today.isoformat(), client=client, package=package, status=status)
-    total_row = {"date": "total", **{k: totals[k] for k in practice.SALE_TOTALS}}
+    total_row = {"date": "total", **{k: totals[k] for k in (*practice.SALE_TOTALS, "refunded")}}
     _render(fmt, "sales", SALES, rows, totals, f"Sales {span.text()} ({opened.settings.currency})",
             {"from": span.first.isoformat(), "to": span.last.isoformat(), "currency": opened.settings.currency},
-            total_row, wrap=("package", "payment", "status"), empty="No sales")
+            total_row, wrap=("package", "payment", "status"), empty="No sales", wide=("refunded", "kind"))
 
 
 # -- usage ----------------------------------------------------------------------------
@@ -572,4 +573,6 @@ def statement_cmd(
                          span.first if span else None, span.last if span else None)
     from .statement_output import render_statement
 
-    render_statement(fmt.value, view, packages, opened, span)
+    from ..reports.client_page import owed_back
+
+    render_statement(fmt.value, view, packages, opened, span, owed_back(view, currency, package))

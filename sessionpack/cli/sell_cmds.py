@@ -53,7 +53,7 @@ def _sell(client: str | None, package_id: str | None, opts: dict, assign: bool, 
     pkg = new_package_record(row.id, client, event, opened.now.isoformat(), opened.actor, list(event["shared_with"]))
     summary = package_summary(pkg, opened.now, opened.settings.tz)
     shared_with = list(event["shared_with"])
-    code = "" if dry_run else row.code
+    code = None if dry_run else row.code  # (null in JSON: a dry run makes no code)
     record = _sale_record(pkg, opened, unchanged=False, code=code, summary=summary)
     if fmt is Format.table:
         verb = "Assigned" if assign else "Sold"
@@ -76,7 +76,7 @@ def _sale_record(pkg: dict, opened: Any, unchanged: bool, code: str | None, summ
 
     summary = summary or package_summary(pkg, opened.now, opened.settings.tz)
     return {"id": pkg["id"], "package": pkg["package"], "client": pkg["owner"], "invoice": pkg["sale"]["invoice"],
-            "total": pkg["sale"]["total"], "paid": pkg["paid"], "payment": payment_state(pkg),
+            "total": summary["total"], "paid": summary["paid"], "payment": payment_state(pkg),
             "expires": summary["expires"], "remaining": summary["remaining"], "shared_with": list(pkg["shared_with"]),
             "unchanged": unchanged, "code": code}
 
@@ -123,7 +123,7 @@ def _sell_csv(path: str, client: str | None, package_id: str | None, opts: dict,
         for row in plan.rows:
             record = row.record()
             if dry_run:
-                record["code"] = ""  # made when the sale is recorded
+                record["code"] = None  # made when the sale is recorded (null in JSON, an empty cell in CSV)
             rows.append(record)
         created, unchanged = plan.created(), len(plan.rows) - plan.created()
         title = f"From {source}: {created} created, {unchanged} unchanged"
@@ -246,7 +246,35 @@ def assign_cmd(
     _run(client, package, opts, True, csv_path, template, create_clients, hooks, dry_run, fmt)
 
 
-@command("pay")
+def _negative_number(text: str) -> bool:
+    """'-5', '-5.50', '-.5': what a person means as a negative amount."""
+    digits = text[1:].replace(".", "", 1)
+    return text.startswith("-") and digits.isascii() and digits.isdigit()
+
+
+def _amount_command(**kwargs: Any) -> Any:
+    """Typer's command for ``pay``, built when Typer is: a negative AMOUNT
+    ("-5") is read by the parser as an unknown option; it is named as the
+    amount it is, as ``sell --paid -5`` names it."""
+    from typer._click.exceptions import NoSuchOption, UsageError
+    from typer.core import TyperCommand
+
+    class AmountCommand(TyperCommand):
+        def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+            given = list(args)  # (the parser takes its items off ``args``)
+            try:
+                return super().parse_args(ctx, args)
+            except NoSuchOption as err:
+                name = err.option_name or "-"
+                number = next((arg for arg in given if arg.startswith(name) and _negative_number(arg)), None)
+                if number is None:
+                    raise
+                raise UsageError(f"amount must not be negative: {number}", ctx) from None
+
+    return AmountCommand(**kwargs)
+
+
+@command("pay", cls=_amount_command)
 @writer
 def pay_cmd(
     client_package: str = Argument(..., metavar="CLIENT-PACKAGE|BOOKING"),

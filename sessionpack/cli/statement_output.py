@@ -27,15 +27,19 @@ def _md_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").replace("`", "\\`")
 
 
-def render_statement(fmt: str, view: dict[str, Any], packages: list[dict[str, Any]], opened: Any, span: Any) -> None:
+def render_statement(fmt: str, view: dict[str, Any], packages: list[dict[str, Any]], opened: Any, span: Any,
+                     owed_back: dict[str, Any] | None = None) -> None:
+    """``owed_back``: what the practice owes the client back (``reports.client_page.owed_back``)."""
     from ..reports.statement import header_lines
+
+    back = owed_back or {"items": [], "total": "0"}
 
     out = sys.stdout
     currency = opened.settings.currency
     if fmt == "json":
         write_json({"client": view["id"], "name": (view["client"] or {}).get("name"), "at": opened.now.isoformat(),
                     "currency": currency, "from": span.bounds()[0] if span else None,
-                    "to": span.bounds()[1] if span else None, "packages": packages})
+                    "to": span.bounds()[1] if span else None, "packages": packages, "owed_back": back})
         return
     if fmt in ("csv", "tsv"):
         rows = [dict(entry, package=pkg["id"]) for pkg in packages for entry in pkg["entries"]]
@@ -56,6 +60,11 @@ def render_statement(fmt: str, view: dict[str, Any], packages: list[dict[str, An
                 lines.append("| " + " | ".join(_md_cell(shown(str(entry[c]))) for c in COLUMNS) + " |")
         if not packages:
             lines += ["", "No packages."]
+        if back["items"]:
+            lines += ["", f"## {_md_cell(_owed_back_title(back, currency))}", "", "| " + " | ".join(BACK_HEADERS) + " |",
+                      "|" + "|".join("---" for _ in BACK_COLUMNS) + "|"]
+            for item in back["items"]:
+                lines.append("| " + " | ".join(_md_cell(shown(str(item[c]))) for c in BACK_COLUMNS) + " |")
     else:  # table and text: plain aligned columns; a table on a terminal is fitted to its width
         from .output import screen
 
@@ -78,7 +87,19 @@ def render_statement(fmt: str, view: dict[str, Any], packages: list[dict[str, An
             lines.extend("  " + line if line else line for line in table)
         if not packages:
             lines += ["", "No packages."]
+        if back["items"]:
+            lines += ["", _owed_back_title(back, currency)]
+            lines.extend("  " + line for line in plain_table_lines(list(BACK_HEADERS),
+                                                                   [[shown(str(item[c])) for c in BACK_COLUMNS] for item in back["items"]]))
     out.write("".join(line.rstrip() + "\n" for line in lines))
+
+
+BACK_COLUMNS = ("what", "date", "status", "paid", "fee", "owed_back")
+BACK_HEADERS = ("booking", "date", "status", "paid", "fee", "owed back")
+
+
+def _owed_back_title(back: dict[str, Any], currency: str) -> str:
+    return f"Owed back to you: {back['total']} {currency} (paid on sessions beyond their fee)"
 
 
 def _wrapped(text: str, width: int) -> list[str]:

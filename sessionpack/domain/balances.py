@@ -255,6 +255,25 @@ def status(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo, rows: Mapping[st
     return "active"
 
 
+def give_back(pkg: dict[str, Any], booking_id: str) -> None:
+    """Take a booking's draw off ``pkg`` (cancelled or a no-show with what
+    it drew returned, unlinked, moved to another package): what it drew is
+    the package's again -- unless the package's expiry is recorded, which
+    forfeited what was left then: what comes back after it lapses with it
+    (``lapsed``, the balance's expired column), never to be held for ever
+    by a package no sweep looks at again."""
+    draw = pkg.get("draws", {}).pop(booking_id, None)
+    if draw is None or not pkg.get("expired_at") or draw["amount"] == UNLIMITED:
+        return
+    row = totals(pkg["terms"]).get(draw["key"])
+    if row is None or row == UNLIMITED:
+        return
+    money = is_money(pkg)
+    lapsed = pkg.setdefault("lapsed", {})
+    total = _number(lapsed.get(draw["key"], 0), money) + _number(draw["amount"], money)
+    lapsed[draw["key"]] = format(total, "f") if money else total
+
+
 def plain(value: Any) -> Any:
     """JSON form of a balance number: int, money string, or "unlimited"."""
     if isinstance(value, Decimal):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from . import balances
 from .ledger import handles
 from .money import money_text
 
@@ -66,7 +67,7 @@ def _status_changed(view: dict[str, Any], event: dict[str, Any], me: str) -> Non
         after = _DRAW_AFTER[kind]
         state = after if isinstance(after, str) else after.get(event.get("outcome") or "return")
         if state is None:
-            del draws[event["booking"]]
+            balances.give_back(view["packages"][cp_id], event["booking"])
         else:
             draw["state"] = state
             if "kept" in event:

@@ -17,7 +17,7 @@ from .text import check_line, check_reason
 from ..errors import InputError, RuleError
 from . import balances
 from .ids import booking_id
-from .ledger import dispatch
+from .ledger import closed_for_good, dispatch
 from .money import money_text, quantize, tax_on
 from .packages import package_from_terms, restriction_count, restrictions_allow
 from .records import record
@@ -213,12 +213,14 @@ def pick(
     package: str | None = None,
     no_package: bool = False,
     require_package: bool = False,
+    said: frozenset[str] = frozenset(),
 ) -> tuple[Candidate | None, str]:
     """(the package that pays, or None; why) for ``session`` among the
     ``candidates`` the attendee may use: ``--no-package`` takes none,
     ``--package`` names one (refused when it cannot pay), else rule 3 chooses,
     and without an eligible package the session is at the regular fee
-    (refused with ``require_package``). ``book`` and ``move`` both choose here."""
+    (refused with ``require_package``); ``said``: packages whose reason the
+    caller gives itself. ``book`` and ``move`` both choose here."""
     if no_package:
         return None, "booked without a package (--no-package)"
     if package is not None:
@@ -235,6 +237,13 @@ def pick(
             reasons = "; ".join(rejected) if rejected else f"{session.attendee} has no packages"
             raise RuleError(f"no package can pay for {session.service.id} on {session.start.astimezone(tz):%Y-%m-%d %H:%M}: {reasons}")
         why = "no eligible package: " + ("; ".join(rejected) if rejected else "no packages")
+        return chosen, why
+    # The others that could not pay, and why not (rule 3); a package closed
+    # for good (a client's old packages, by the dozen) is not listed.
+    closed = said | {pkg["id"] for pkg in candidates if closed_for_good(pkg)}  # type: ignore[arg-type]
+    open_rejected = [text for text in rejected if text.split(": ", 1)[0] not in closed]
+    if open_rejected:
+        why += "; not eligible: " + "; ".join(open_rejected)
     return chosen, why
 
 
@@ -486,10 +495,16 @@ def change_status(
     if current != "booked":
         raise RuleError(f"booking {booking['id']} is already {current}; nothing was changed")
     check_marking(booking, action, now, force, tz)
+    pkg = owner_view["packages"][booking["package"]] if owner_view and booking.get("package") else None
+    if override and pkg is None:
+        # --return and --forfeit act on what a booking drew from its package:
+        # on one that draws on none they would do nothing, so they are refused.
+        again = "mark it a no-show" if action == "no-show" else f"{action} it"
+        raise InputError(f"booking {booking['id']} draws on no package, so --{override} has nothing to act on; "
+                         f"{again} without --{override}")
     if override and not reason:
         raise InputError("overriding the package's policy needs --reason")
     reason = check_reason(reason)
-    pkg = owner_view["packages"][booking["package"]] if owner_view and booking.get("package") else None
     event: dict[str, Any] = {
         "clients": [booking["attendee"]] + ([booking["owner"]] if booking.get("owner") and booking["owner"] != booking["attendee"] else []),
         "booking": booking["id"],
@@ -541,3 +556,36 @@ def booking_payment(booking: Mapping[str, Any], currency: str) -> dict[str, Any]
         state = "partly paid" if paid > 0 else "due"
     due = max(total - paid, quantize(Decimal(0), currency))
     return {"total": money_text(total), "paid": money_text(paid), "due": money_text(due), "payment": state}
+
+
+def owed_back(booking: Mapping[str, Any], currency: str) -> Decimal:
+    """What was paid on a booking beyond its fee (with tax), which the
+    practice owes the client back: 0 when the payments fit the fee.
+
+    A booking is paid too much when its fee drops below what was paid on
+    it: cancelled after it was paid, or moved or linked to a package that
+    pays for it (docs/corrections.md, "Money paid on a booking")."""
+    total = quantize(Decimal(booking["fee"]) + Decimal(booking["fee_tax"]), currency)
+    paid = quantize(Decimal(booking.get("paid") or 0), currency)
+    return max(paid - total, quantize(Decimal(0), currency))
+
+
+def check_paid_fits(booking: Mapping[str, Any], fee: Decimal, fee_tax: Decimal, *, currency: str, after: str, verb: str,
+                    forced: bool) -> str | None:
+    """The one rule of every command that sets a booking's fee anew (``link``,
+    ``move``): a fee below what was already paid on the booking is refused,
+    unless ``forced`` (--force with --reason), because the difference would
+    become money owed back to the client. ``after`` says what the command
+    does ("linked to ana.p1"), ``verb`` names it ("link").
+
+    None when the payments fit the new fee; when they do not and it is
+    forced, what was forced past ("already paid 73.80"), for the history."""
+    paid = Decimal(booking.get("paid") or 0)
+    cost = fee + fee_tax
+    if paid <= cost:
+        return None
+    if not forced:
+        raise RuleError(f"booking {booking['id']} is already paid ({money_text(paid)} {currency}); {after} it would cost "
+                        f"{money_text(cost)}, so {money_text(paid - cost)} would be paid too much; "
+                        f"to {verb} it anyway, add --force --reason R")
+    return f"already paid {money_text(paid)}"

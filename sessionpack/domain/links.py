@@ -173,12 +173,10 @@ def plan_link(
         if not force:
             raise RuleError(f"{cp} cannot pay for {bid}: {blocker}; {FORCE_HINT}")
         forced.append(blocker)
-    paid = Decimal(booking.get("paid") or 0)
-    if paid > fee + fee_tax:
-        if not force:
-            raise RuleError(f"booking {bid} is already paid ({money_text(paid)} {currency}); linked to {cp} it would cost "
-                            f"{money_text(fee + fee_tax)}, so {money_text(paid - fee - fee_tax)} would be paid too much; {FORCE_HINT}")
-        forced.append(f"already paid {money_text(paid)}")
+    too_much = bookings.check_paid_fits(booking, fee, fee_tax, currency=currency, after=f"linked to {cp}", verb="link",
+                                        forced=force)
+    if too_much:
+        forced.append(too_much)
     owner = pkg["owner"]
     event: dict[str, Any] = {
         "type": "linked",
@@ -310,7 +308,7 @@ def _unlinked(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
         booking["why"] = f"unlinked from {event['package']}: at the regular fee"
         booking.pop("counted_as", None)
     if event["owner"] == me and event["package"] in view["packages"]:
-        view["packages"][event["package"]]["draws"].pop(bid, None)
+        balances.give_back(view["packages"][event["package"]], bid)
 
 
 @handles("booking-paid")

@@ -12,7 +12,10 @@ for the new time, as ``book`` judges it (``bookings.pick``):
 - a booking at the regular fee stays at the regular fee (``--package``, or
   ``link`` afterwards, makes a package pay);
 - a booking linked by hand with ``--count-as`` or without drawing is
-  refused: unlink it, move it, and link it again.
+  refused: unlink it, move it, and link it again;
+- a new fee below what was already paid on the booking is refused, as
+  ``link`` refuses it (``bookings.check_paid_fits``); ``--force`` with
+  ``--reason`` moves it anyway and the difference is owed back.
 
 The new time passes the same sanity checks as a new booking (rule 21,
 ``guards.check_session``), the booking itself not counted. The session's
@@ -28,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import RuleError
 from . import balances
-from .bookings import Session, check_clock, fee_for, judge, pick, take_payment, usable_packages
+from .bookings import Session, check_clock, check_paid_fits, fee_for, judge, pick, take_payment, usable_packages
 from .guards import Checks, check_session
 from .ledger import handles
 from .links import booking_service
@@ -105,13 +108,18 @@ def plan_move(
         pkg = next((p for p in candidates if p["id"] == old), None)
         verdict = judge(pkg, session, now, tz) if pkg is not None else f"{booking['attendee']} can no longer use it"
         if isinstance(verdict, str):
-            chosen, why = pick(candidates, session, now=now, tz=tz)
+            chosen, why = pick(candidates, session, now=now, tz=tz, said=frozenset({old}))
             why = f"{old} cannot pay at the new time ({verdict}); {why}"
         else:
             chosen, why = verdict, "the same package, still eligible at the new time"
     if chosen is not None:
         check_clock(chosen.pkg, start.astimezone(tz).date(), bid, checks.force)
     fee, fee_tax = fee_for(session, chosen, currency)
+    # A fee below what was paid on the booking is refused as for 'link'
+    # (rule 25): --force with --reason moves it anyway, and the rest is owed back.
+    where = f"drawing on {chosen.pkg['id']} at the new time" if chosen else "at the new time"
+    too_much = check_paid_fits(booking, fee, fee_tax, currency=currency, after=where, verb="move",
+                               forced=checks.force and bool(reason))
     new_owner = chosen.pkg["owner"] if chosen else None
     clients = [booking["attendee"]]
     for owner in (booking.get("owner"), new_owner):
@@ -132,6 +140,8 @@ def plan_move(
         "fee_tax": money_text(fee_tax),
         "why": why,
     }
+    if too_much:
+        event["forced"] = too_much
     if reason:
         event["reason"] = reason
     return event
@@ -147,6 +157,8 @@ def move_words(event: Mapping[str, Any]) -> str:
         tail = f"regular fee {event['fee']} + {event['fee_tax']} tax"
     if event.get("from_package") and event.get("from_package") != event.get("package"):
         tail += f" (was {event['from_package']})"
+    if event.get("forced"):
+        tail += f"; forced past: {event['forced']}"
     return f"{head}; {tail}"
 
 
@@ -157,10 +169,10 @@ def _moved(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
     if booking is not None and booking["attendee"] == me:
         booking["start"] = event["to"]
         take_payment(booking, event)
-        booking["why"] = event["why"]
+        booking["why"] = event["why"] + (f"; forced past: {event['forced']}" if event.get("forced") else "")
     old = event.get("from_package")
     if old and event.get("from_owner") == me and old in view["packages"]:
-        view["packages"][old]["draws"].pop(bid, None)
+        balances.give_back(view["packages"][old], bid)
     new = event.get("package")
     if new and event.get("owner") == me and event.get("draw"):
         view["packages"][new]["draws"][bid] = {

@@ -1,5 +1,6 @@
 """A client's page (``client show``): who they are, their links, every
-client package with what is left, the sessions to come and the money owed.
+client package with what is left, the sessions to come, the money owed and
+the money owed back.
 
 Pure: a client's view (and the views of the clients sharing packages with
 them) in, one record out.
@@ -58,6 +59,28 @@ def owed(view: Mapping[str, Any], currency: str) -> dict[str, Any]:
     return {"items": items, "total": money_text(quantize(total, currency))}
 
 
+def owed_back(view: Mapping[str, Any], currency: str, package: str | None = None) -> dict[str, Any]:
+    """What the practice owes the client back: every booking of theirs paid
+    more than its fee (cancelled after it was paid, or moved or linked by
+    force to a package that pays for it), oldest session first, with what
+    was paid, the fee now and the difference (``package``: only the bookings
+    drawing on that client package)."""
+    from ..domain.bookings import owed_back as paid_too_much
+
+    items = []
+    zero = quantize(Decimal(0), currency)
+    for booking in sorted(view.get("bookings", {}).values(), key=lambda b: (b["start"], int(b["id"].rsplit(".b", 1)[1]))):
+        if package is not None and booking.get("package") != package:
+            continue
+        back = paid_too_much(booking, currency)
+        if back > 0:
+            money = booking_payment(booking, currency)
+            items.append({"what": booking["id"], "date": booking["start"][:10], "status": booking["status"],
+                          "paid": money["paid"], "fee": money["total"], "owed_back": money_text(back)})
+    total = sum((Decimal(item["owed_back"]) for item in items), zero)
+    return {"items": items, "total": money_text(quantize(total, currency))}
+
+
 def client_page(view: Mapping[str, Any], owners: Mapping[str, Mapping[str, Any]], now: datetime, tz: ZoneInfo,
                 currency: str) -> dict[str, Any]:
     """Everything ``client show`` shows, as one record (its JSON)."""
@@ -67,4 +90,5 @@ def client_page(view: Mapping[str, Any], owners: Mapping[str, Mapping[str, Any]]
     record["balances"] = client_summaries(view, now, tz, include_inactive=True) + shared_summaries(view, owners, now, tz)
     record["upcoming"] = upcoming(view, now, currency)
     record["owed"] = owed(view, currency)
+    record["owed_back"] = owed_back(view, currency)
     return record

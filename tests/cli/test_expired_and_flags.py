@@ -29,3 +29,23 @@ def test_no_package_and_require_package_together_are_refused(practice) -> None:
     assert result.exit_code == 2
     assert result.stderr == "error: give either --no-package or --require-package, not both\n"
     assert (practice.data_dir / "journal.jsonl").read_bytes() == journal
+
+
+def test_a_session_given_back_after_the_expiry_is_recorded_lapses_with_it(practice) -> None:
+    """A no-show returned, or an unlink, after the sweep recorded the expiry:
+    what the booking drew is expired too, not held for ever by a package no
+    sweep looks at again (and the liability holds nothing of it)."""
+    _five(practice)
+    assert practice("book", "ana", "massage", "2026-12-18T10:00").exit_code == 0
+    assert practice("book", "ana", "massage", "2026-12-19T10:00").exit_code == 0
+    after = "2026-12-22T09:00"
+    assert practice("notify", now=after).exit_code == 0
+    assert "expired (3 forfeited)" in practice("balance", "ana", "--all", now=after).stdout
+    assert practice("no-show", "ana.b1", now=after).stdout == "ana.b1: no-show; returned to ana.p1\n"
+    assert practice("unlink", "ana.b2", "--reason", "paid apart", now=after).exit_code == 0
+    shown = practice("balance", "ana", "--all", "--format", "json", now=after)
+    [row] = [r for r in __import__("json").loads(shown.stdout) if r["id"] == "ana.p1"]
+    assert (row["balances"]["massage"]["remaining"], row["balances"]["massage"]["expired"]) == (0, 5)
+    held = practice("report", "liability", "--as-of", "2027-01-31", now=after).stdout
+    assert "ana.p1" not in held and "No client package holds prepaid value" in held
+    assert practice("check", "--full", now=after).stdout == "No problems found\n"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from sessionpack.domain import balances
-from sessionpack.domain.bookings import Session, change_status, choose, judge, plan_booking, plan_series, repeat_starts
+from sessionpack.domain.bookings import Session, change_status, choose, judge, pick, plan_booking, plan_series, repeat_starts
 from sessionpack.domain.ledger import apply_to_client, empty_client_view
 from sessionpack.domain.packages import package_from_mapping
 from sessionpack.domain.sales import sell
@@ -140,6 +140,26 @@ def test_choose_with_no_eligible_package_lists_every_reason() -> None:
     chosen, why, rejected = choose(list(ana.view["packages"].values()), ana.session("2026-12-01T10:00"), NOW, TZ)
     assert (chosen, why) == (None, "")
     assert rejected == ["ana.p1: does not include massage", "ana.p2: only on Mondays"]
+
+
+def test_the_booking_names_the_open_packages_that_could_not_pay() -> None:
+    """Rule 3: the chosen package and why, and every other package that could
+    not pay and why not; one closed for good (here used up) is not named."""
+    ana = Client()
+    ana.sell(offer("thai-only", contents={"sessions": {"thai": 2}}))
+    ana.sell(offer("mondays", restrictions={"weekdays": ["mon"]}))
+    used = ana.sell(offer("one", contents={"sessions": {"massage": 1}}), day=date(2026, 11, 1))
+    ana.book("2026-11-19T10:00", package=used)
+    ana.change("ana.b1", "attend")
+    ana.sell(offer("five"))
+    booking = ana.book("2026-12-01T10:00")
+    assert booking["package"] == "ana.p4"
+    assert booking["why"] == ("the only eligible package; not eligible: ana.p1: does not include massage; "
+                              "ana.p2: only on Mondays")
+    # Where the caller says why a package cannot pay (a move), it is not said twice.
+    chosen, why = pick(list(ana.view["packages"].values()), ana.session("2026-12-01T10:00"), now=NOW, tz=TZ,
+                       said=frozenset({"ana.p2"}))
+    assert chosen is not None and why == "the only eligible package; not eligible: ana.p1: does not include massage"
 
 
 def test_chosen_candidate_carries_key_amount_expiry_and_restrictiveness() -> None:
