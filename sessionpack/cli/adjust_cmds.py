@@ -88,9 +88,11 @@ def adjust_cmd(
 
     \b
     Examples:
-      sessionpack adjust ana.p1 --sessions +2 --reason "goodwill for the late start"
-      sessionpack adjust ana.p2 --sessions 3 --service thai --reason "migrated balance"
-      sessionpack adjust ana.p3 --money -20.50 --reason "paid a product from credit"
+      sessionpack adjust ana.p1 --sessions +2 --reason "goodwill, late start"
+      sessionpack adjust ana.p2 --sessions 3 --service thai \\
+          --reason "migrated balance"
+      sessionpack adjust ana.p3 --money -20.50 \\
+          --reason "paid a product from credit"
       sessionpack adjust ana.p1 --expires 2027-06-30 --reason "back from surgery"
     """
     from ..domain.adjustments import parse_change, plan_adjust
@@ -244,8 +246,9 @@ def transfer_cmd(
 
     \b
     Examples:
-      sessionpack transfer ana.p1 bruno --sessions 2 --reason "gift to her brother"
-      sessionpack transfer ana.p2 bruno --all --reason "moved abroad" --format json
+      sessionpack transfer ana.p1 bruno --sessions 2 --reason "a gift to bruno"
+      sessionpack transfer ana.p2 bruno --all --reason "moved abroad" \\
+          --format json
     """
     from ..domain.codes import code_hash, new_code
     from ..domain.money import parse_money

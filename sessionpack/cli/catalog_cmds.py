@@ -7,6 +7,7 @@ from typing import List, Optional
 import typer
 
 from ..domain.datetimes import ascii_whole
+from ..domain.money import money_text
 
 from ..errors import InputError, RuleError
 from .app import app, boundary, writer, store
@@ -19,18 +20,22 @@ service_app = typer.Typer(
 )
 app.add_typer(service_app, name="service")
 
-SERVICE_COLUMNS = ["id", "name", "duration", "price", "tax", "active", "providers", "capacity", "deleted"]
+SERVICE_COLUMNS = ["id", "name", "duration", "price", "tax", "active", "providers", "description", "capacity", "deleted"]
 SERVICE_TABLE = [Col("id", keep=True), Col("name"), Col("duration", keep=True), Col("price", keep=True), Col("tax", keep=True),
-                 Col("active", keep=True), Col("providers")]
+                 Col("active", keep=True), Col("providers"), Col("description", wide=True)]
 CAPACITY = Col("capacity", keep=True)
 DELETED = Col("deleted", keep=True)
 
 
 def _service_row(service) -> dict:  # type: ignore[no-untyped-def]
-    """Every documented column: places at one start (1: one client at a
-    time), and whether the service was deleted."""
-    return {"id": service.id, **service.to_mapping(), "providers": list(service.providers),
-            "capacity": service.capacity or 1, "deleted": service.deleted}
+    """Every documented column, always, in the order of ``SERVICE_COLUMNS``
+    (the catalog file leaves out what is empty; a script's columns and keys
+    must not come and go): the description (null when there is none),
+    places at one start (1: one client at a time), and whether the service
+    was deleted."""
+    return {"id": service.id, "name": service.name, "duration": service.duration, "price": money_text(service.price),
+            "tax": money_text(service.tax), "active": service.active, "providers": list(service.providers),
+            "description": service.description or None, "capacity": service.capacity or 1, "deleted": service.deleted}
 
 
 def _packages_including(root: str, currency: str, services: dict, service_id: str) -> list[str]:
@@ -74,7 +79,8 @@ def service_add(
     \b
     Examples:
       sessionpack service add massage --name "Massage 60" --duration 60 --price 90
-      sessionpack service add yoga --name "Yoga class" --duration 60 --price 15 --capacity 12
+      sessionpack service add yoga --name "Yoga class" --duration 60 --price 15 \\
+          --capacity 12
     """
     from ..domain.services import service_from_mapping
     from ..storage.catalog import load_service, save_service
@@ -264,11 +270,11 @@ def service_delete(service_id: str = typer.Argument(..., metavar="ID")) -> None:
         current = _existing(opened, service_id)
         if current.deleted:
             raise RuleError(f"service {service_id!r} is already deleted")
-        sold = int(opened.load_sold().get("services", {}).get(service_id, 0))
-        if sold:
-            times = f"{sold} time{'' if sold == 1 else 's'}"
-            raise RuleError(f"service {service_id!r} is in packages sold {times} and cannot be deleted; "
-                            f"deactivate it with 'sessionpack service deactivate {service_id}'")
+        from ..domain.services import kept_for_sales
+
+        kept = kept_for_sales(service_id, int(opened.load_sold().get("services", {}).get(service_id, 0)))
+        if kept:
+            raise RuleError(f"{kept}; deactivate it with 'sessionpack service deactivate {service_id}'")
         services = load_services(opened.root, opened.settings.currency)
         including = _packages_naming(opened.root, opened.settings.currency, services, service_id)
         if including:

@@ -70,7 +70,8 @@ def link_cmd(
       sessionpack link ana.b3 ana.p1
       sessionpack link ana.b4 ana.p1 --count-as massage
       sessionpack link ana.b5 ana.p1 --no-count --reason "free follow-up"
-      sessionpack link ana.b6 ana.p2 --force --reason "expired last week, agreed to honour it"
+      sessionpack link ana.b6 ana.p2 --force \\
+          --reason "expired last week, agreed to honour it"
     """
     from ..domain.ids import check_slug, parse_client_package_id
     from ..domain.links import link_words, plan_link

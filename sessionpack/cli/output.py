@@ -317,7 +317,8 @@ def emit(fmt: Format, columns: Sequence[Any], rows: list[dict[str, Any]], *, tit
 
 
 def emit_record(fmt: Format, record: dict[str, Any], lines: Sequence[str] = ()) -> None:
-    """One object: JSON as is (JSON lines: one line); CSV/TSV as one row; table as 'key  value' lines."""
+    """One object: JSON as is (JSON lines: one line); CSV/TSV as one row; table
+    as 'key  value' lines, without trailing spaces (as a piped table)."""
     if fmt is Format.json:
         write_json(record)
     elif fmt is Format.jsonl:
@@ -331,7 +332,9 @@ def emit_record(fmt: Format, record: dict[str, Any], lines: Sequence[str] = ()) 
     else:
         width = max((len(k) for k in record), default=0)
         for key, value in record.items():
-            say(f"{key.replace('_', ' '):<{width}}  {_cell(value)}")
+            # An empty value leaves no padding behind: lines carry no trailing spaces.
+            line = f"{key.replace('_', ' '):<{width}}  {_cell(value)}"
+            say("\n".join(part.rstrip(" ") for part in line.split("\n")))
 
 
 def flat_record(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -64,7 +64,7 @@ def close_package(cp_id: str, refund: Any, reason: Optional[str], cancel_booking
         "method": summary.get("method"),
         "refund": summary.get("refund", money_text(quantize(Decimal(0), currency))),
         "basis": summary.get("basis"),
-        "paid": pkg["paid"],
+        "paid": shown["paid"],
         "refunded": money_text(refunded),
         "net": money_text(paid - refunded),
         "payment": payment_state(pkg),
@@ -111,7 +111,8 @@ def refund_cmd(
     Examples:
       sessionpack refund ana.p1 --full --reason "moved abroad"
       sessionpack refund ana.p1 --pro-rata --reason "injury" --cancel-bookings
-      sessionpack refund ana.p1 --used-at-regular --fee 20 --reason "changed her mind"
+      sessionpack refund ana.p1 --used-at-regular --fee 20 \\
+          --reason "changed her mind"
       sessionpack refund ana.p1 --amount 100 --reason "goodwill" --format json
     """
     from ..domain.money import parse_money

@@ -72,9 +72,16 @@ def plain_text(head: Sequence[str], columns: Sequence[Sequence[str]], title: str
 
 
 def write_report_table(columns: Sequence[str], rows: Sequence[dict[str, Any]], title: str | None,
-                       wrap: Sequence[str] = (), width: int | None = None, stream: Any = None) -> None:
+                       wrap: Sequence[str] = (), width: int | None = None, stream: Any = None,
+                       wide: Sequence[str] = ()) -> None:
     """A report table; ``wrap``: the text columns that may wrap on a terminal
-    (every other column is an id, a date or an amount: printed whole)."""
+    (every other column is an id, a date or an amount: printed whole);
+    ``wide``: the columns shown only with --wide (a table for people shows
+    fewer; CSV, TSV and JSON have them all)."""
+    from . import output
+
+    if wide and not output.WIDE:
+        columns = [c for c in columns if c not in wide]
     out = stream or sys.stdout
     head = [c.replace("_", " ") for c in columns]
     by_column = column_cells(columns, rows)

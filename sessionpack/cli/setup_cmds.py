@@ -98,7 +98,8 @@ def init(
 
     \b
     Example:
-      sessionpack --data-dir ~/practice init --name "Studio Lima" --currency EUR --timezone Europe/Lisbon
+      sessionpack --data-dir ~/practice init --name "Studio Lima" \\
+          --currency EUR --timezone Europe/Lisbon
     """
     from ..domain.currencies import check_code
     from ..domain.services import check_name

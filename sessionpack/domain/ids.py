@@ -39,13 +39,31 @@ def match_client_package(value: str) -> Any:
 
 
 def check_slug(value: str, kind: str) -> str:
-    """Return ``value`` if it is a valid slug, else raise a clear InputError."""
-    if not isinstance(value, str) or not is_slug(value):
-        raise InputError(
-            f"{kind} id {value!r} is not valid: use lower-case letters, digits and "
-            "single hyphens (at most 64 characters), e.g. 'massage-60'"
-        )
-    return value
+    """Return ``value`` if it is a valid slug, else raise a clear InputError:
+    for a client id, one that says so when the text is a client package or
+    a booking id (the usual slip), with a client's id as the example; a
+    byte that is not UTF-8 is named as the byte (``\\xe9``)."""
+    if isinstance(value, str) and is_slug(value):
+        return value
+    if isinstance(value, str) and not value.isprintable():
+        from .text import _refuse_not_utf8
+
+        for ch in value:
+            _refuse_not_utf8(f"{kind} id", ch)
+    if kind == "client" and isinstance(value, str):
+        package = match_client_package(value)
+        if package is not None:
+            raise InputError(f"{value} is a client package, not a client; give a client id such as "
+                             f"{package.group(1)!r}, or use 'sessionpack history {value}'")
+        booking = BOOKING_RE.match(value) if ".b" in value else None
+        if booking is not None:
+            raise InputError(f"{value} is a booking, not a client; give a client id such as "
+                             f"{booking.group(1)!r} (the booking is in 'sessionpack history {booking.group(1)}')")
+    example = "ana-lima" if kind == "client" else "massage-60"
+    raise InputError(
+        f"{kind} id {value!r} is not valid: use lower-case letters, digits and "
+        f"single hyphens (at most 64 characters), e.g. {example!r}"
+    )
 
 
 def slugify(text: str) -> str:

@@ -76,12 +76,25 @@ def _shown(value: Any) -> str:
     return "none" if value is None else str(value)
 
 
+def _same(key: str, recorded: Any, asked: Any) -> bool:
+    """A price is compared as an amount: a per-session sale recorded before
+    amounts were written with the currency's decimals holds "0" for 0.00."""
+    if key == "price" and isinstance(recorded, str) and isinstance(asked, str):
+        from decimal import Decimal, InvalidOperation
+
+        try:
+            return Decimal(recorded) == Decimal(asked)
+        except InvalidOperation:
+            return False
+    return recorded == asked
+
+
 def differences(recorded_fields: Mapping[str, Any], request: Mapping[str, Any]) -> list[str]:
     """What the request asks that differs from what was recorded, each as
     'client bruno, not ana' (recorded first); empty: the same sale."""
     found = []
     for key in SALE_FIELDS:
-        if key in request and request[key] != recorded_fields.get(key):
+        if key in request and not _same(key, recorded_fields.get(key), request[key]):
             found.append(f"{key} {_shown(recorded_fields.get(key))}, not {_shown(request[key])}")
     was, now = recorded_fields.get("imported"), request.get("imported")
     if (was is None) != (now is None):

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from ..domain import balances
 from ..domain.ledger import dispatch, empty_client_view
+from ..domain.money import money_shown
 from ..domain.sales import payment_state
 
 TYPE_CHECKING = False
@@ -21,8 +22,10 @@ def _show(value: Any) -> Any:
 
 
 def package_summary(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> dict[str, Any]:
-    """One client package as the JSON of ``balance`` shows it (docs/formats.md)."""
+    """One client package as the JSON of ``balance`` shows it (docs/formats.md):
+    money with exactly the currency's decimals, as recorded or not."""
     rows = balances.balance(pkg)
+    currency = pkg["terms"]["currency"]
     last_day = balances.expiry(pkg)
     state = balances.status(pkg, now, tz)
     return {
@@ -38,9 +41,9 @@ def package_summary(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> dict
         "forfeited_at_expiry": forfeited_at_expiry(pkg, state),
         "sold": pkg["sale"]["date"],
         "invoice": pkg["sale"]["invoice"],
-        "total": pkg["sale"]["total"],
-        "paid": pkg["paid"],
-        "refunded": pkg.get("refunded") or balances.plain(Decimal(pkg["paid"]) * 0),
+        "total": money_shown(pkg["sale"]["total"], currency),
+        "paid": money_shown(pkg["paid"], currency),
+        "refunded": money_shown(pkg.get("refunded") or "0", currency),
         "payment": payment_state(pkg),
         "shared_with": list(pkg.get("shared_with", [])),
         "shared_by": None,
@@ -269,7 +272,9 @@ def describe_event(event: Mapping[str, Any]) -> str:
     if kind == "sold":
         sale = event["sale"]
         verb = "assigned" if sale.get("assigned") else "sold"
-        return f"{verb} {event['terms']['id']} as {event['client_package']} for {sale['total']} (invoice {sale['invoice']}, paid {event['paid']})"
+        currency = event["terms"]["currency"]
+        return (f"{verb} {event['terms']['id']} as {event['client_package']} for {money_shown(sale['total'], currency)} "
+                f"(invoice {sale['invoice']}, paid {money_shown(event['paid'], currency)})")
     if kind == "paid":
         return f"payment of {event['amount']} on {event['client_package']}"
     if kind == "booked":

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from ..domain import balances
 from ..domain.datetimes import utc_text
 from ..domain.expiry import parse_expiry_option
+from ..domain.money import money_shown
 from ..domain.sales import payment_state
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -278,8 +279,9 @@ def package_statement(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_
         # a package received by transfer was not sold to this client: no sale date or invoice of theirs
         "sold": None if received else sale["date"], "invoice": None if received else sale["invoice"],
         "received": {k: received[k] for k in ("date", "from", "package")} if received else None,
-        "total": sale["total"], "paid": pkg["paid"],
-        "due": format(max(total - paid, Decimal(0) * total), "f") if pkg.get("status") not in ("cancelled", "refunded") else format(Decimal(0) * total, "f"),
+        # money with exactly the currency's decimals, whatever was recorded (a per-session sale: once "0")
+        "total": money_shown(total, currency), "paid": money_shown(paid, currency),
+        "due": money_shown(max(total - paid, Decimal(0)) if pkg.get("status") not in ("cancelled", "refunded") else Decimal(0), currency),
         "payment": payment_state(pkg), "status": state,
         "expires": last_day.isoformat() if last_day else None, "expiry_reason": _expiry_reason(pkg),
         "summary": _summary_line(pkg, last_day, state),

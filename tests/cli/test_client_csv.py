@@ -71,7 +71,7 @@ def test_bad_rows_are_all_listed_and_nothing_is_added(practice, data_dir: Path, 
     refused(practice, data_dir, ("client", "add", "--csv", path), 2, [
         f"{path}:2:email: email 'bea@example' is not an address like ana@example.com",
         f"{path}:3:id: client id 'Bad Id' is not valid: use lower-case letters, digits and single hyphens (at most 64 characters), "
-        "e.g. 'massage-60'; write a client id of lower-case letters, digits and hyphens, or leave it empty to make one from the name",
+        "e.g. 'ana-lima'; write a client id of lower-case letters, digits and hyphens, or leave it empty to make one from the name",
         f"{path}:5:name: the name is missing; every client needs one",
         f"{path}:6:id: client 'bea' is also on line 2; give each client one row",
         f"{path}:8:name: this is the same client as line 7; give each client an id (the id column) to add two clients of the same name and details",

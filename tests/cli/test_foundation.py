@@ -26,6 +26,7 @@ from sessionpack.cli.app import app
 HAS_PACKAGES = importlib.util.find_spec("sessionpack.domain.packages") is not None
 
 SLUG_HELP = "use lower-case letters, digits and single hyphens (at most 64 characters), e.g. 'massage-60'"
+CLIENT_SLUG_HELP = SLUG_HELP.replace("'massage-60'", "'ana-lima'")
 
 
 def journal_events(root: Path) -> list[dict]:
@@ -75,8 +76,8 @@ def test_init_refuses_a_foreign_non_empty_directory(sp, data_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--currency", "EURO"), "currency must be a 3-letter ISO 4217 code such as EUR or USD, not 'EURO'"),
-        (("--currency", "E1R"), "currency must be a 3-letter ISO 4217 code such as EUR or USD, not 'E1R'"),
+        (("--currency", "EURO"), "currency 'EURO' is not an ISO 4217 code; use one such as EUR, USD, GBP, BRL or JPY"),
+        (("--currency", "E1R"), "currency 'E1R' is not an ISO 4217 code; use one such as EUR, USD, GBP, BRL or JPY"),
         (("--timezone", "Mars/Base"), "unknown time zone 'Mars/Base': use an IANA name such as Europe/Lisbon or America/New_York"),
         (("--timezone", "../../etc/passwd"), "unknown time zone '../../etc/passwd': use an IANA name such as Europe/Lisbon or America/New_York"),
         (("--name", "  "), "practice name must be non-empty text"),
@@ -191,17 +192,17 @@ def test_service_add_and_list(practice) -> None:
     result = practice("service", "list", "--format", "csv")
     assert result.exit_code == 0
     assert result.stdout == (
-        "id,name,duration,price,tax,active,providers,capacity,deleted\n"
-        "massage,Massage 60,60,90.00,0,yes,,1,no\n"
-        "thai,Thai massage,90,120.00,23,yes,,1,no\n"
-        "yoga,Yoga class,45,15.50,6.5,yes,,1,no\n"
+        "id,name,duration,price,tax,active,providers,description,capacity,deleted\n"
+        "massage,Massage 60,60,90.00,0,yes,,,1,no\n"
+        "thai,Thai massage,90,120.00,23,yes,,,1,no\n"
+        "yoga,Yoga class,45,15.50,6.5,yes,,,1,no\n"
     )
     result = practice("service", "list", "--format", "tsv")
     assert result.stdout == (
-        "id\tname\tduration\tprice\ttax\tactive\tproviders\tcapacity\tdeleted\n"
-        "massage\tMassage 60\t60\t90.00\t0\tyes\t\t1\tno\n"
-        "thai\tThai massage\t90\t120.00\t23\tyes\t\t1\tno\n"
-        "yoga\tYoga class\t45\t15.50\t6.5\tyes\t\t1\tno\n"
+        "id\tname\tduration\tprice\ttax\tactive\tproviders\tdescription\tcapacity\tdeleted\n"
+        "massage\tMassage 60\t60\t90.00\t0\tyes\t\t\t1\tno\n"
+        "thai\tThai massage\t90\t120.00\t23\tyes\t\t\t1\tno\n"
+        "yoga\tYoga class\t45\t15.50\t6.5\tyes\t\t\t1\tno\n"
     )
 
 
@@ -209,18 +210,18 @@ def test_service_add_formats(practice) -> None:
     result = practice("service", "add", "reiki", "--name", "Reiki", "--duration", "30", "--price", "40", "--provider", "Rita", "--provider", "Sol", "--format", "json")
     assert (result.exit_code, result.stderr) == (0, "")
     assert json.loads(result.stdout) == {
-        "id": "reiki", "name": "Reiki", "duration": 30, "price": "40.00", "tax": "0", "active": True, "providers": ["Rita", "Sol"], "capacity": 1, "deleted": False,
+        "id": "reiki", "name": "Reiki", "duration": 30, "price": "40.00", "tax": "0", "active": True, "providers": ["Rita", "Sol"], "description": None, "capacity": 1, "deleted": False,
     }
     result = practice("service", "add", "cupping", "--name", "Cupping", "--duration", "20", "--price", "25", "--format", "csv")
-    assert result.stdout == "id,name,duration,price,tax,active,providers,capacity,deleted\ncupping,Cupping,20,25.00,0,yes,,1,no\n"
+    assert result.stdout == "id,name,duration,price,tax,active,providers,description,capacity,deleted\ncupping,Cupping,20,25.00,0,yes,,,1,no\n"
 
 
 def test_service_list_json_and_table(practice) -> None:
     result = practice("service", "list", "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout) == [
-        {"id": "massage", "name": "Massage 60", "duration": 60, "price": "90.00", "tax": "0", "active": True, "providers": [], "capacity": 1, "deleted": False},
-        {"id": "thai", "name": "Thai massage", "duration": 90, "price": "120.00", "tax": "23", "active": True, "providers": [], "capacity": 1, "deleted": False},
+        {"id": "massage", "name": "Massage 60", "duration": 60, "price": "90.00", "tax": "0", "active": True, "providers": [], "description": None, "capacity": 1, "deleted": False},
+        {"id": "thai", "name": "Thai massage", "duration": 90, "price": "120.00", "tax": "23", "active": True, "providers": [], "description": None, "capacity": 1, "deleted": False},
     ]
     table = practice("service", "list").stdout
     assert table.splitlines()[0].rstrip() == "Services (EUR)"
@@ -232,19 +233,19 @@ def test_service_list_empty(sp) -> None:
     result = sp("service", "list")
     assert (result.exit_code, result.stdout) == (0, "No services yet: add one with 'sessionpack service add'\n")
     assert sp("service", "list", "--format", "json").stdout == "[]\n"
-    assert sp("service", "list", "--format", "csv").stdout == "id,name,duration,price,tax,active,providers,capacity,deleted\n"
+    assert sp("service", "list", "--format", "csv").stdout == "id,name,duration,price,tax,active,providers,description,capacity,deleted\n"
 
 
 def test_service_show(practice) -> None:
     result = practice("service", "show", "thai")
     assert (result.exit_code, result.stdout) == (
         0,
-        "id         thai\nname       Thai massage\nduration   90\nprice      120.00\ntax        23\nactive     yes\nproviders  \n"
-        "capacity   1\ndeleted    no\n",
+        "id           thai\nname         Thai massage\nduration     90\nprice        120.00\ntax          23\nactive       yes\nproviders\n"
+        "description\ncapacity     1\ndeleted      no\n",
     )
     result = practice("service", "show", "thai", "--format", "json")
     assert json.loads(result.stdout) == {
-        "id": "thai", "name": "Thai massage", "duration": 90, "price": "120.00", "tax": "23", "active": True, "providers": [], "capacity": 1, "deleted": False,
+        "id": "thai", "name": "Thai massage", "duration": 90, "price": "120.00", "tax": "23", "active": True, "providers": [], "description": None, "capacity": 1, "deleted": False,
     }
     assert_error(practice("service", "show", "nope"), 2, "no service 'nope'; see 'sessionpack service list --all'")
     assert_error(practice("service", "show", "../x"), 2, f"service id '../x' is not valid: {SLUG_HELP}")
@@ -304,10 +305,10 @@ def test_service_edit(practice) -> None:
     assert (result.exit_code, result.stdout, result.stderr) == (0, "Changed service massage\n", "")
     result = practice("service", "edit", "massage", "--tax", "23", "--format", "json")
     assert json.loads(result.stdout) == {
-        "id": "massage", "name": "Massage 60", "duration": 60, "price": "95.00", "tax": "23", "active": True, "providers": ["Rita"], "capacity": 1, "deleted": False,
+        "id": "massage", "name": "Massage 60", "duration": 60, "price": "95.00", "tax": "23", "active": True, "providers": ["Rita"], "description": None, "capacity": 1, "deleted": False,
     }
     result = practice("service", "show", "massage", "--format", "csv")
-    assert result.stdout == "id,name,duration,price,tax,active,providers,capacity,deleted\nmassage,Massage 60,60,95.00,23,yes,Rita,1,no\n"
+    assert result.stdout == "id,name,duration,price,tax,active,providers,description,capacity,deleted\nmassage,Massage 60,60,95.00,23,yes,Rita,,1,no\n"
 
 
 def test_service_edit_without_change(practice) -> None:
@@ -322,12 +323,12 @@ def test_service_deactivate_and_list_all(practice) -> None:
     result = practice("service", "deactivate", "thai")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "Deactivated service thai\n", "")
     assert practice("service", "list", "--format", "csv").stdout == (
-        "id,name,duration,price,tax,active,providers,capacity,deleted\nmassage,Massage 60,60,90.00,0,yes,,1,no\n"
+        "id,name,duration,price,tax,active,providers,description,capacity,deleted\nmassage,Massage 60,60,90.00,0,yes,,,1,no\n"
     )
     assert practice("service", "list", "--all", "--format", "csv").stdout == (
-        "id,name,duration,price,tax,active,providers,capacity,deleted\n"
-        "massage,Massage 60,60,90.00,0,yes,,1,no\n"
-        "thai,Thai massage,90,120.00,23,no,,1,no\n"
+        "id,name,duration,price,tax,active,providers,description,capacity,deleted\n"
+        "massage,Massage 60,60,90.00,0,yes,,,1,no\n"
+        "thai,Thai massage,90,120.00,23,no,,,1,no\n"
     )
     assert_error(practice("service", "deactivate", "thai"), 1, "service thai is already inactive")
     result = practice("service", "edit", "thai", "--activate")
@@ -402,8 +403,8 @@ def test_client_add_bad_values(practice, data_dir: Path, args: tuple[str, str], 
 
 
 def test_client_add_bad_id(practice) -> None:
-    assert_error(practice("client", "add", "Bea", "--name", "Bea"), 2, f"client id 'Bea' is not valid: {SLUG_HELP}")
-    assert_error(practice("client", "add", "bea\n", "--name", "Bea"), 2, f"client id 'bea\\n' is not valid: {SLUG_HELP}")
+    assert_error(practice("client", "add", "Bea", "--name", "Bea"), 2, f"client id 'Bea' is not valid: {CLIENT_SLUG_HELP}")
+    assert_error(practice("client", "add", "bea\n", "--name", "Bea"), 2, f"client id 'bea\\n' is not valid: {CLIENT_SLUG_HELP}")
 
 
 def test_unknown_client(practice) -> None:
@@ -432,6 +433,7 @@ def test_client_show(practice) -> None:
         "active": True, "email": "bea@example.com", "id": "bea", "name": "Bea Reis", "notes": "left knee",
         "phone": "+351 912 345 678", "since": "2026-11-20T09:00:00+00:00", "tags": ["runner", "vip"], "packages": [],
         "relations": [], "balances": [], "upcoming": [], "owed": {"items": [], "total": "0.00"},
+        "owed_back": {"items": [], "total": "0.00"},
     }
 
 

@@ -35,6 +35,18 @@ def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "sessionpack")
+def test_every_help_fits_80_columns(path: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Help is read on a terminal of 80 columns: no line is longer, examples
+    included (they are never wrapped, so a long one is broken by hand with
+    a trailing backslash). The other tests run at 200 columns, where a long
+    example went unnoticed."""
+    monkeypatch.setenv("COLUMNS", "80")
+    result = CliRunner().invoke(app, [*path, "--help"])
+    assert result.exit_code == 0
+    assert [line for line in result.stdout.splitlines() if len(line) > 80] == []
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "sessionpack")
 def test_short_help_option(path: tuple[str, ...]) -> None:
     long = CliRunner().invoke(app, [*path, "--help"])
     short = CliRunner().invoke(app, [*path, "-h"])

@@ -114,7 +114,7 @@ def test_piped_table_does_not_import_rich(practice) -> None:  # type: ignore[no-
 
 
 def test_machine_formats_are_unchanged(practice) -> None:  # type: ignore[no-untyped-def]
-    assert practice("service", "list", "--format", "tsv").stdout.splitlines()[0] == "id\tname\tduration\tprice\ttax\tactive\tproviders\tcapacity\tdeleted"
+    assert practice("service", "list", "--format", "tsv").stdout.splitlines()[0] == "id\tname\tduration\tprice\ttax\tactive\tproviders\tdescription\tcapacity\tdeleted"
     assert [row["id"] for row in json.loads(practice("service", "list", "--format", "json").stdout)] == ["massage", "thai"]
 
 

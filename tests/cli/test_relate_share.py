@@ -119,7 +119,7 @@ def test_relate_refusals_change_nothing(family, data_dir: Path) -> None:  # type
         (("client", "relate", "ana", "leo", "--as", "parent", "--can", "pay"), 2,
          "--can 'pay' is not a permission: use book-for, use-packages or notices"),
         (("client", "relate", "ana", "Leo", "--as", "parent"), 2,
-         "client id 'Leo' is not valid: use lower-case letters, digits and single hyphens (at most 64 characters), e.g. 'massage-60'"),
+         "client id 'Leo' is not valid: use lower-case letters, digits and single hyphens (at most 64 characters), e.g. 'ana-lima'"),
         (("client", "unrelate", "ana", "leo"), 1, "ana and leo are not linked; see 'sessionpack client show ana'"),
         (("client", "unrelate", "ana", "leo", "--reason", " "), 2, "--reason must be one line of 1 to 500 printable characters"),
     ]

@@ -109,7 +109,7 @@ def test_every_output_format_prints_one_row_per_line(shop, tmp_path: Path) -> No
     jsonl = [json.loads(line) for line in rerun["jsonl"].splitlines()]
     assert jsonl == json.loads(rerun["json"]) and len(jsonl) == 3
     assert jsonl[0] == {"line": 2, "ref": "shop-1", "status": "unchanged", "client": "ana", "package": "five", "id": "ana.p1",
-                        "invoice": "000001", "code": "", "new_client": False}
+                        "invoice": "000001", "code": None, "new_client": False}
 
 
 def test_standard_input_and_assign(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
@@ -159,7 +159,7 @@ def test_every_problem_is_listed_with_line_and_column(shop, data_dir: Path, tmp_
         f"{path}:4:ref: reference 'r1' is also on line 2; give each sale its own reference",
         f"{path}:4:date: date 2026-11-21 is in the future; a sale can be back-dated, not post-dated",
         f"{path}:5:date: date must be an ISO date like 2026-11-02, not '2026/01/01'",
-        f"{path}:6:client: client id 'Ana' is not valid: use lower-case letters, digits and single hyphens (at most 64 characters), e.g. 'massage-60'; write the id of a recorded client (see 'sessionpack client list')",
+        f"{path}:6:client: client id 'Ana' is not valid: use lower-case letters, digits and single hyphens (at most 64 characters), e.g. 'ana-lima'; write the id of a recorded client (see 'sessionpack client list')",
         f"error: 8 problems in {path}; nothing was recorded: fix them and run the command again"])
 
 
@@ -199,7 +199,7 @@ def test_a_rerun_is_all_unchanged_and_records_nothing(shop, data_dir: Path, tmp_
     before = tree_hash(data_dir)
     # Another day: the rows without a date still match (a default is not compared).
     again = ok_json(shop("sell", "--csv", path, "--format", "json", now="2026-12-24T10:00"))
-    assert [(r["status"], r["id"], r["code"]) for r in again] == [("unchanged", r["id"], "") for r in first]
+    assert [(r["status"], r["id"], r["code"]) for r in again] == [("unchanged", r["id"], None) for r in first]
     assert tree_hash(data_dir) == before
     # A file with the old rows and one new: only the new one is recorded.
     more = write(tmp_path, SALES + "bruno,ten,shop-9,,,,,\n", "more.csv")
@@ -356,7 +356,7 @@ def test_dry_run_prints_the_rows_of_the_real_run_and_writes_nothing(shop, data_d
     assert all(re.fullmatch(CODE, r.pop("code")) for r in real_rows if r["status"] == "created")
     for r in real_rows:
         r.pop("code", None)
-    assert [dict(r, code="") for r in real_rows] == dry_rows
+    assert [dict(r, code=None) for r in real_rows] == dry_rows
     assert [r["status"] for r in dry_rows] == ["unchanged", "created", "created"]
     table = dry_ok(shop("sell", "--csv", path, "--dry-run"))
     assert table.splitlines()[0] == f"From {path}: 0 created, 3 unchanged (dry run: nothing was recorded)"
@@ -377,7 +377,7 @@ def test_single_sell_dry_run(shop, data_dir: Path) -> None:  # type: ignore[no-u
     assert tree_hash(data_dir) == before
     record = dry_ok_json(shop("sell", "ana", "five", "--dry-run", "--format", "json"))
     real = ok_json(shop("sell", "ana", "five", "--format", "json"))
-    assert record == dict(real, code="")
+    assert record == dict(real, code=None)
 
 
 # ---------------------------------------------------------------- clients created, hooks

@@ -265,6 +265,9 @@ def test_recorded_and_compared() -> None:
     # Only what a request gives is compared.
     assert references.same_sale(sale, references.wanted("ana", "fixed"))
     assert references.same_sale(sale, references.wanted("ana", "fixed", date="2026-11-20", price="210.00"))
+    # A price is an amount: a per-session sale recorded as "0" is the same as 0.00 asked again.
+    assert references.same_sale(dict(sale, price="0"), references.wanted("ana", "fixed", price="0.00"))
+    assert references.differences(dict(sale, price="0"), references.wanted("ana", "fixed", price="0.01")) == ["price 0, not 0.01"]
     assert references.differences(sale, references.wanted("bob", "trio", date="2026-11-19", price="200.00", invoice="F-1")) == [
         "client ana, not bob", "package fixed, not trio", "date 2026-11-20, not 2026-11-19", "price 210.00, not 200.00",
         "invoice 000001, not F-1"]

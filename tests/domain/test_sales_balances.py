@@ -104,8 +104,8 @@ SALES = [
     ("partly paid", {}, {"paid": Decimal("100.00")}, "400.00", "92.00", "492.00", "100.00", "partly paid"),
     ("unpaid", {}, {"paid": Decimal("0.00")}, "400.00", "92.00", "492.00", "0.00", "unpaid"),
     ("free package", {"payment": {"price": "0"}}, {}, "0.00", "0.00", "0.00", "0.00", "paid"),
-    ("per session: nothing at sale", PER_SESSION, {}, "0", "0", "0", "0", "per session"),
-    ("per session with --price 0", PER_SESSION, {"price": Decimal("0.00")}, "0", "0", "0", "0", "per session"),
+    ("per session: nothing at sale", PER_SESSION, {}, "0.00", "0.00", "0.00", "0.00", "per session"),
+    ("per session with --price 0", PER_SESSION, {"price": Decimal("0.00")}, "0.00", "0.00", "0.00", "0.00", "per session"),
     ("assigned at price 0", {"visibility": "not-for-sale"}, {"assign": True, "price": Decimal("0.00")},
      "0.00", "0.00", "0.00", "0.00", "paid"),
 ]
