@@ -24,6 +24,7 @@ from decimal import Decimal
 from ..domain import references, sales
 from ..domain.ids import check_slug
 from ..domain.imports import ACTIVATED, EXPIRES, REMAINING, USED_BEFORE, ImportCells, plan_import
+from ..domain.money import parse_money
 from ..domain.records import field, record
 from ..domain.regex import pattern
 from ..errors import InputError, RuleError
@@ -189,9 +190,9 @@ def _fields(req: SaleRequest, practice: Any, add: Callable[[str, Exception], Non
 
     currency = practice.currency
     if req.price is not None:
-        out.price = attempt("price", lambda: sales.parse_amount(req.price, currency, req.label("price")))
+        out.price = attempt("price", lambda: parse_money(req.price, currency, req.label("price")))
     if req.paid is not None:
-        out.paid = attempt("paid", lambda: sales.parse_amount(req.paid, currency, req.label("paid")))
+        out.paid = attempt("paid", lambda: parse_money(req.paid, currency, req.label("paid")))
     if req.imports.any() and req.date is None:
         add("date", InputError("an imported balance needs the date it was sold (in the other system); write it, e.g. 2026-03-01"))
         out.ok = False

@@ -43,10 +43,10 @@ from decimal import Decimal
 from ..errors import InputError
 from . import balances
 from .expiry import parse_expiry_option
-from .money import money_text
+from .money import money_text, parse_money
 from .records import field, record
 from .regex import pattern
-from .sales import parse_amount, parse_day
+from .sales import parse_day
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def column(kind: str, key: str | None) -> str:
 def _amount(text: str, key: str, currency: str, what: str) -> Any:
     clean = text.strip()
     if key == "money":
-        return parse_amount(clean, currency, what)
+        return parse_money(clean, currency, what)
     if not _WHOLE_RE.match(clean):
         unit = "minutes" if key == "minutes" else "sessions"
         raise InputError(f"{what} must be a whole number of {unit}, not {text!r}")

@@ -26,9 +26,8 @@ from ..errors import InputError, RuleError
 from .expiry import ends_before
 from .ids import client_package_id
 from .ledger import handles
-from .money import money_text, parse_money, quantize, tax_on
+from .money import money_text, quantize, tax_on
 from .text import check_line
-from .regex import pattern
 
 REFERENCE_LIMIT = 200
 INVOICE_LIMIT = 64
@@ -59,12 +58,6 @@ def check_invoice(value: str, what: str = "--invoice") -> str:
 
 def check_note(value: str, what: str = "--note") -> str:
     return _one_line(value, what, NOTE_LIMIT)
-
-
-def parse_amount(text: str, currency: str, what: str) -> Decimal:
-    """An amount of money as typed (``money.parse_money``: ASCII digits and
-    a '.' for decimals, at most the currency's decimals)."""
-    return parse_money(text, currency, what)
 
 
 def parse_day(text: str, what: str, today: date | None = None) -> date:

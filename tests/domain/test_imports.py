@@ -16,7 +16,8 @@ from sessionpack.domain import balances, ledger, references
 from sessionpack.domain.bookings import Session, plan_booking
 from sessionpack.domain.imports import ImportCells, plan_import
 from sessionpack.domain.packages import package_from_mapping
-from sessionpack.domain.sales import parse_amount, parse_day, sale_day, sell
+from sessionpack.domain.money import parse_money as parse_amount
+from sessionpack.domain.sales import parse_day, sale_day, sell
 from sessionpack.errors import InputError, RuleError
 from sessionpack.reports.balances import balance_table_rows, history_rows, package_summary
 
