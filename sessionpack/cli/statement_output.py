@@ -28,11 +28,9 @@ def _md_cell(text: str) -> str:
 
 
 def render_statement(fmt: str, view: dict[str, Any], packages: list[dict[str, Any]], opened: Any, span: Any,
-                     owed_back: dict[str, Any] | None = None) -> None:
-    """``owed_back``: what the practice owes the client back (``reports.client_page.owed_back``)."""
+                     back: dict[str, Any]) -> None:
+    """``back``: what the practice owes the client back (``reports.client_page.owed_back``)."""
     from ..reports.statement import header_lines
-
-    back = owed_back or {"items": [], "total": "0"}
 
     out = sys.stdout
     currency = opened.settings.currency

@@ -87,7 +87,6 @@ def _sold_problems(store: Store, services: dict[str, Any], packages: dict[str, A
     deleted). The client packages keep their terms either way; the view
     itself is compared with the journal by the rest of the check."""
     from ..domain.services import kept_for_sales
-    from .tomlfile import locate_key
 
     try:
         sold = store.load_sold()
@@ -109,13 +108,21 @@ def _sold_problems(store: Store, services: dict[str, Any], packages: dict[str, A
             found.append(f"{display}: is missing, but {kept.replace(' cannot be deleted', ' must stay')}; put the "
                          "file back from a backup (to stop booking it, deactivate it)")
         elif service is not None and service.deleted:
-            try:
-                line = locate_key(read_bytes(store.path(display)).decode("utf-8"), "deleted")
-            except (OSError, UnicodeDecodeError):
-                line = None
-            found.append(f"{display}{f':{line}' if line else ''}: deleted: {kept}; remove 'deleted = true' "
+            found.append(f"{_located(store, display, 'deleted')}: {kept}; remove 'deleted = true' "
                          f"(to stop booking it, deactivate it with 'sessionpack service deactivate {service_id}')")
     return found
+
+
+def _located(store: Store, relative: str, key: str) -> str:
+    """'settings.toml:7: practice.timezone': a file of the data directory, the
+    line of ``key`` in it when it can be found, and the key."""
+    from .tomlfile import locate_key
+
+    try:
+        line = locate_key(read_bytes(store.path(relative)).decode("utf-8"), key)
+    except (OSError, UnicodeDecodeError):
+        line = None
+    return f"{relative}{f':{line}' if line else ''}: {key}"
 
 
 CURRENCY_MARK = b'"currency":"'  # in a sale's terms, as every sold event records them
@@ -152,13 +159,7 @@ def _currency_problem(store: Store) -> str | None:
     recorded = recorded_currency(store.path(layout.JOURNAL))
     if recorded is None or recorded == store.settings.currency:
         return None
-    from .tomlfile import locate_key
-
-    try:
-        line = locate_key(read_bytes(store.path(layout.SETTINGS)).decode("utf-8"), "practice.currency")
-    except (OSError, UnicodeDecodeError):
-        line = None
-    return (f"{layout.SETTINGS}{f':{line}' if line else ''}: practice.currency: is {store.settings.currency}, but the "
+    return (f"{_located(store, layout.SETTINGS, 'practice.currency')}: is {store.settings.currency}, but the "
             f"journal records sales in {recorded}; set currency = \"{recorded}\" again (a practice keeps one currency, "
             "and recorded amounts are never converted)")
 
@@ -173,7 +174,6 @@ def _zone_problem(store: Store) -> str | None:
     from datetime import datetime
 
     from .journal import line_ending_at, torn_extent
-    from .tomlfile import locate_key
 
     path = store.path(layout.JOURNAL)
     try:
@@ -187,13 +187,9 @@ def _zone_problem(store: Store) -> str | None:
     local = at.astimezone(store.settings.tz)
     if local.utcoffset() == at.utcoffset():
         return None
-    try:
-        line = locate_key(read_bytes(store.path(layout.SETTINGS)).decode("utf-8"), "practice.timezone")
-    except (OSError, UnicodeDecodeError):
-        line = None
     seq = event.get("seq")
     where = f" (line {seq + 1})" if isinstance(seq, int) else ""
-    return (f"{layout.SETTINGS}{f':{line}' if line else ''}: practice.timezone: is {store.settings.timezone}, "
+    return (f"{_located(store, layout.SETTINGS, 'practice.timezone')}: is {store.settings.timezone}, "
             f"{local.isoformat(timespec='minutes')} there, but the journal's last event{where} was recorded at "
             f"{at.isoformat(timespec='minutes')}; set timezone back to the zone the practice records in (a practice "
             "keeps one time zone: the dates it recorded are local dates there)")
