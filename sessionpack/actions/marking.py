@@ -11,7 +11,7 @@ confirmation shows before the commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ..errors import InputError, RuleError
@@ -30,12 +30,17 @@ class MarkPlan:
     action: str
     bookings: list[dict[str, Any]]
     events: list[dict[str, Any]]
+    lapsing: dict[str, str] = field(default_factory=dict)  # booking id -> expiry day of the package it goes back to
 
     def lines(self) -> list[str]:
-        """What will happen, one line per session (as the history words it)."""
+        """What will happen, one line per session (as the history words it,
+        and, where the session goes back to a package whose expiry is
+        recorded, that it lapses with it: ``balances.give_back``)."""
         from ..reports.balances import describe_event
 
-        return [describe_event(event) for event in self.events]
+        return [describe_event(event) + (f" (expired on {self.lapsing[event['booking']]}: the session lapses with it)"
+                                         if event["booking"] in self.lapsing else "")
+                for event in self.events]
 
     @property
     def voided(self) -> int:
@@ -111,10 +116,16 @@ def plan_marks(
             seen.add(booking_id)
             bookings.append(_booking(tx, booking_id, views)[0])
     events = []
+    lapsing: dict[str, str] = {}
     for booking in bookings:
         owner = None
         if booking.get("owner"):
             owner = views.get(booking["owner"]) or tx.client(booking["owner"])
-        events.append(change_status(booking, owner, action, now=now, currency=currency, reason=reason,
-                                    override=override, force=force, tz=tz))
-    return MarkPlan(action, bookings, events)
+        event = change_status(booking, owner, action, now=now, currency=currency, reason=reason,
+                              override=override, force=force, tz=tz)
+        if event.get("outcome") == "return":
+            held = (owner or views[booking["attendee"]])["packages"].get(event.get("package") or "", {})
+            if held.get("expired_at"):
+                lapsing[booking["id"]] = held["expired_at"]
+        events.append(event)
+    return MarkPlan(action, bookings, events, lapsing)

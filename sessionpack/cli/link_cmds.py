@@ -139,7 +139,8 @@ def unlink_cmd(
         pkg = client_view(tx, event["owner"])["packages"][event["package"]]
     record = booking_record(updated, pkg, currency, unlinked_from=event["package"], returned=event["returned"])
     if fmt is Format.table:
-        say(f"{unlink_words(event)}; {fee_text(record, currency)}; {left_text(event['package'], record['remaining'])}")
+        lapses = f" (expired on {pkg['expired_at']}: what returns lapses with it)" if event["returned"] and pkg.get("expired_at") else ""
+        say(f"{unlink_words(event)}{lapses}; {fee_text(record, currency)}; {left_text(event['package'], record['remaining'])}")
     else:
         emit_record(fmt, record)
 

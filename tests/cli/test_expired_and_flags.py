@@ -41,8 +41,11 @@ def test_a_session_given_back_after_the_expiry_is_recorded_lapses_with_it(practi
     after = "2026-12-22T09:00"
     assert practice("notify", now=after).exit_code == 0
     assert "expired (3 forfeited)" in practice("balance", "ana", "--all", now=after).stdout
-    assert practice("no-show", "ana.b1", now=after).stdout == "ana.b1: no-show; returned to ana.p1\n"
-    assert practice("unlink", "ana.b2", "--reason", "paid apart", now=after).exit_code == 0
+    assert practice("no-show", "ana.b1", now=after).stdout == (
+        "ana.b1: no-show; returned to ana.p1 (expired on 2026-12-21: the session lapses with it)\n")
+    unlinked = practice("unlink", "ana.b2", "--reason", "paid apart", now=after)
+    assert unlinked.stdout.startswith(
+        "ana.b2 unlinked from ana.p1; returns 1 massage (expired on 2026-12-21: what returns lapses with it); ")
     shown = practice("balance", "ana", "--all", "--format", "json", now=after)
     [row] = [r for r in __import__("json").loads(shown.stdout) if r["id"] == "ana.p1"]
     assert (row["balances"]["massage"]["remaining"], row["balances"]["massage"]["expired"]) == (0, 5)
