@@ -9,7 +9,7 @@ import typer
 from ..errors import InputError
 from .app import app, store, writer
 from .client_cmds import client_view, find_client_package
-from .output import Format, emit_record, say
+from .output import Format, emit_record, say, warn
 
 FMT = typer.Option(Format.table, "--format", help="Output format.")
 CANCEL_BOOKINGS = typer.Option(False, "--cancel-bookings",
@@ -56,6 +56,10 @@ def close_package(cp_id: str, refund: Any, reason: Optional[str], cancel_booking
                 [describe_event(events[-1])] + [_booking_line(b, cp_id, currency) for b in summary["bookings"]])
         tx.commit(events)
         pkg = client_view(tx, owner_id)["packages"][cp_id]
+        from .book_cmds import owed_back_line
+
+        paid_back = {b["id"]: owed_back_line(client_view(tx, b["attendee"])["bookings"][b["id"]], currency)
+                     for b in summary["bookings"] if b["action"] == "cancelled"}  # paid on a session now cancelled
     shown = package_summary(pkg, opened.now, opened.settings.tz)
     paid, refunded = Decimal(pkg["paid"]), quantize(Decimal(pkg.get("refunded") or 0), currency)
     record = {
@@ -80,10 +84,15 @@ def close_package(cp_id: str, refund: Any, reason: Optional[str], cancel_booking
         say(f"Payment: paid {record['paid']}, refunded {record['refunded']}, net {record['net']} {currency} ({record['payment']})")
         for b in summary["bookings"]:
             say(_booking_line(b, cp_id, currency))
+            if paid_back.get(b["id"]):
+                say(paid_back[b["id"]])
         if not summary["bookings"]:
             say(f"No future bookings drew on {cp_id}")
     else:
         emit_record(fmt, record)
+        for back in paid_back.values():  # standard output holds only the record
+            if back:
+                warn(back)
 
 
 @app.command("refund")

@@ -103,6 +103,34 @@ def test_a_forfeit_keeps_the_fee_so_nothing_is_owed_back(practice, data_dir: Pat
     assert [item["what"] for item in ok_json(practice("client", "show", "ana", "--format", "json"))["owed_back"]["items"]] == ["ana.b2"]
 
 
+def test_closing_a_package_that_cancels_a_paid_booking_says_what_is_owed_back(practice, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    write_package(data_dir, "club", {"name": "Club", "contents": {"pool": "count", "amount": 10, "services": ["massage"]},
+                                     "payment": {"mode": "per-session", "fees": {"massage": "70"}}})
+    ok(practice("sell", "ana", "club"))
+    ok(practice("book", "ana", "massage", "2026-12-01T10:00"))
+    ok(practice("book", "ana", "massage", "2026-12-02T10:00"))
+    ok(practice("pay", "ana.b1", "70"))
+    line = ("ana.b1: 70.00 EUR was paid on it and its fee is now 0.00, so 70.00 EUR is owed back to ana "
+            "(see 'sessionpack client show ana')")
+    out = ok(practice("cancel", "ana.p1", "--reason", "moving away", "--cancel-bookings", "--yes"))
+    assert out.endswith(f"Cancelled ana.b1 (2026-12-01 10:00): 1 count back to ana.p1\n{line}\n"
+                        "Cancelled ana.b2 (2026-12-02 10:00): 1 count back to ana.p1\n")
+    assert [item["what"] for item in ok_json(practice("client", "show", "ana", "--format", "json"))["owed_back"]["items"]] == ["ana.b1"]
+
+
+def test_a_package_cancel_in_a_machine_format_warns_of_what_is_owed_back(practice, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    write_package(data_dir, "club", {"name": "Club", "contents": {"pool": "count", "amount": 10, "services": ["massage"]},
+                                     "payment": {"mode": "per-session", "fees": {"massage": "70"}}})
+    ok(practice("sell", "ana", "club"))
+    ok(practice("book", "ana", "massage", "2026-12-01T10:00"))
+    ok(practice("pay", "ana.b1", "70"))
+    result = practice("cancel", "ana.p1", "--reason", "moving away", "--cancel-bookings", "--yes", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["bookings"][0]["action"] == "cancelled"
+    assert result.stderr == ("warning: ana.b1: 70.00 EUR was paid on it and its fee is now 0.00, so 70.00 EUR is owed back "
+                             "to ana (see 'sessionpack client show ana')\n")
+
+
 # ---------------------------------------------------------------- move: the rule link has
 
 
