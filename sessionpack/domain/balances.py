@@ -98,9 +98,15 @@ def balance(pkg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         for key, amount in (pkg.get(field) or {}).items():
             if key in rows and rows[key]["total"] != UNLIMITED:
                 rows[key][column] += _number(amount, money)
-    for row in rows.values():
+    moved_away = pkg.get("transferred") or {}
+    for key, row in rows.items():
         if row["total"] == UNLIMITED:
-            row["remaining"] = UNLIMITED
+            # An unlimited pool transferred away (``transfer --all``) is the
+            # receiver's now: nothing of it is left here to book.
+            gone = moved_away.get(key) == UNLIMITED
+            row["remaining"] = 0 if gone else UNLIMITED
+            if gone:
+                row["transferred"] = UNLIMITED
         else:
             row["remaining"] = (row["total"] + row["adjusted"] - row["used"] - row["forfeited"] - row["scheduled"]
                                 - row["transferred"] - row["voided"] - row["expired"] - row.get("before_import", 0))

@@ -43,7 +43,10 @@ if TYPE_CHECKING:
 #    reopen: its day); an expiry taken back by a reopen stays a movement, and
 #    the reopen brings back what it took; a transferred "from first use"
 #    package not started yet is recognised from its first use.
-VIEW_FORMAT = 9
+# 10: an unlimited pool transferred away leaves nothing on its source
+#    (``balances.balance``: remaining 0), so the sale lines' state of such a
+#    package reads used up, as every other kind transferred whole does.
+VIEW_FORMAT = 10
 
 _CLIENT_HANDLERS: dict[str, Handler] = {}
 

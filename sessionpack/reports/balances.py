@@ -121,8 +121,10 @@ def balance_table_rows(summaries: list[Mapping[str, Any]], client: str | None = 
 
 def _left(row: Mapping[str, Any]) -> str:
     """``3/10``: what remains of the total (``unlimited`` when it has no end)."""
-    if row["remaining"] == balances.UNLIMITED or row["total"] == balances.UNLIMITED:
+    if row["remaining"] == balances.UNLIMITED:
         return "unlimited"
+    if row["total"] == balances.UNLIMITED:  # transferred away: none of it is left here
+        return "0"
     return f"{row['remaining']}/{balances.plain(_total(row))}"
 
 

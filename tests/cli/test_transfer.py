@@ -88,7 +88,9 @@ def test_transfer_money_and_unlimited(shop) -> None:  # type: ignore[no-untyped-
             "ana.p2 is unlimited: there is no amount to transfer (transfer all of it with --all)")
     out = ok(shop("transfer", "--yes", "ana.p2", "bruno", "--all", "--reason", "injured")).splitlines()
     assert out[0] == "Transferred unlimited from ana.p2 to bruno.p2 (for bruno; expires: 2026-12-20)"
+    assert out[1] == "Left on ana.p2: unlimited 0"
     assert balance_of(shop, "ana", "ana.p2")["status"] == "transferred"
+    assert balance_of(shop, "ana", "ana.p2")["remaining"] == {"unlimited": 0}
     refused(shop, shop.data_dir, ("book", "ana", "massage", "2026-12-01T10:00", "--package", "ana.p2"), 1,
             "ana.p2 cannot pay for this session: its unlimited use was transferred to bruno.p2")
     assert ok_json(shop("book", "bruno", "massage", "2026-12-01T10:00", "--format", "json"))["package"] == "bruno.p2"

@@ -489,6 +489,9 @@ def test_transfer_unlimited_only_all() -> None:
     event = w.transfer(cp, kind=None)
     assert describe_event(event) == "transferred unlimited from ana.p1 to bruno.p1"
     assert balances.status(w.pkg(cp), NOW, TZ) == "transferred"
+    row = balances.balance(w.pkg(cp))["unlimited"]  # bruno's now: none of it is left to ana
+    assert (row["remaining"], row["transferred"]) == (0, "unlimited")
+    assert balances.balance(w.pkg("bruno.p1"))["unlimited"]["remaining"] == "unlimited"
     session = Session("ana", MASSAGE, at("2027-02-01T10:00"), 60)
     assert judge(w.pkg(cp), session, NOW, TZ) == "its unlimited use was transferred to bruno.p1"
     assert w.book("2027-02-01T10:00", who="bruno")["package"] == "bruno.p1"
@@ -535,6 +538,7 @@ def test_transfer_all_of_fixed_contents_with_an_unlimited_service() -> None:
     assert describe_event(event) == "transferred massage 2, thai unlimited from ana.p1 to bruno.p1"
     assert w.pkg("bruno.p1")["terms"]["contents"] == {"sessions": {"massage": 2, "thai": "unlimited"}}
     assert balances.status(w.pkg(cp), NOW, TZ) == "transferred"
+    assert {key: row["remaining"] for key, row in balances.balance(w.pkg(cp)).items()} == {"massage": 0, "thai": 0}
     session = Session("ana", THAI, at("2027-02-01T10:00"), 90)
     assert judge(w.pkg(cp), session, NOW, TZ) == "its unlimited thai was transferred to bruno.p1"
     assert w.book("2027-02-01T10:00", THAI, who="bruno")["package"] == "bruno.p1"
