@@ -29,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..errors import FieldError
 from .regex import pattern
-from .text import has_control
+from .text import has_control, toml_shown
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def split_sender(value: str) -> tuple[str, str]:
 
 def _whole(key: str, value: object, low: int = 0, high: int = 1_000_000) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise FieldError(key, f"must be a whole number from {low} to {high}, not {value!r}")
+        raise FieldError(key, f"must be a whole number from {low} to {high}, not {toml_shown(value)}")
     return value
 
 
@@ -117,9 +117,9 @@ def _address(key: str, value: object, named: bool) -> str:
         name, _ = split_sender(text)
     except ValueError:
         example = '"Studio Lima <studio@example.com>"' if named else '"studio@example.com"'
-        raise FieldError(key, f"{text!r} is not a mail address like {example}") from None
+        raise FieldError(key, f"{toml_shown(text)} is not a mail address like {example}") from None
     if name and not named:
-        raise FieldError(key, f"{text!r}: give the address alone, like \"studio@example.com\"")
+        raise FieldError(key, f"{toml_shown(text)}: give the address alone, like \"studio@example.com\"")
     return text
 
 
@@ -144,7 +144,7 @@ def check_notices(table: Mapping[str, Any], currency_digits: int) -> dict[str, A
         elif key == "expiring_days":
             days = [value] if isinstance(value, int) and not isinstance(value, bool) else value
             if not isinstance(days, list) or not days or any(isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 3650 for d in days):
-                raise FieldError(where, f"must be a whole number of days (0 to 3650) or a list of them, like [30, 7], not {value!r}")
+                raise FieldError(where, f"must be a whole number of days (0 to 3650) or a list of them, like [30, 7], not {toml_shown(value)}")
             notices[key] = sorted(set(days), reverse=True)
         elif key in ("low_remaining", "low_minutes"):
             notices[key] = _whole(where, value)
@@ -162,26 +162,26 @@ def check_notices(table: Mapping[str, Any], currency_digits: int) -> dict[str, A
 def _money_limit(where: str, value: object, digits: int) -> str:
     text = value if isinstance(value, str) else (str(value) if isinstance(value, int) and not isinstance(value, bool) else None)
     if text is None:
-        raise FieldError(where, f"must be an amount like \"20.00\" or a share of the credit like \"10%\", not {value!r}")
+        raise FieldError(where, f"must be an amount like \"20.00\" or a share of the credit like \"10%\", not {toml_shown(value)}")
     text = text.strip()
     share = percent_of(text)
     if share is not None:
         if not 0 <= Decimal(share) <= 100:
-            raise FieldError(where, f"a share of the credit is from 0% to 100%, not {text!r}")
+            raise FieldError(where, f"a share of the credit is from 0% to 100%, not {toml_shown(text)}")
         return f"{share}%"
     try:
         amount = Decimal(text)
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite() or amount < 0 or amount != round(amount, digits):
-        raise FieldError(where, f"must be an amount like \"20.00\" or a share of the credit like \"10%\", not {text!r}")
+        raise FieldError(where, f"must be an amount like \"20.00\" or a share of the credit like \"10%\", not {toml_shown(text)}")
     return format(amount, "f")
 
 
 def check_delivery(table: Mapping[str, Any]) -> dict[str, Any]:
     method = table.get("method", "none")
     if method not in METHODS:
-        raise FieldError("delivery.method", f"must be one of {', '.join(METHODS)}, not {method!r}")
+        raise FieldError("delivery.method", f"must be one of {', '.join(METHODS)}, not {toml_shown(method)}")
     delivery: dict[str, Any] = {"method": method}
     allowed = METHOD_KEYS[method]
     for key, value in table.items():
@@ -193,20 +193,20 @@ def check_delivery(table: Mapping[str, Any]) -> dict[str, Any]:
                                     "(password_env) or a file only you can read (password_file, mode 0600)")
         if key not in allowed:
             keys = ", ".join(allowed) if allowed else "no other keys"
-            raise FieldError(where, f"unknown key for method {method!r}; allowed: {keys}")
+            raise FieldError(where, f"unknown key for method {toml_shown(method)}; allowed: {keys}")
         if key == "port":
             delivery[key] = _whole(where, value, 1, 65535)
         elif key == "timeout":
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 1 <= value <= 600:
-                raise FieldError(where, f"must be a number of seconds from 1 to 600, not {value!r}")
+                raise FieldError(where, f"must be a number of seconds from 1 to 600, not {toml_shown(value)}")
             delivery[key] = value
         elif key == "security":
             if value not in SECURITY:
-                raise FieldError(where, f"must be one of {', '.join(SECURITY)}, not {value!r}")
+                raise FieldError(where, f"must be one of {', '.join(SECURITY)}, not {toml_shown(value)}")
             delivery[key] = value
         elif key == "password_env":
             if not isinstance(value, str) or not _ENV_RE.match(value):
-                raise FieldError(where, f"must be the name of an environment variable, like \"SESSIONPACK_SMTP_PASSWORD\", not {value!r}")
+                raise FieldError(where, f"must be the name of an environment variable, like \"SESSIONPACK_SMTP_PASSWORD\", not {toml_shown(value)}")
             delivery[key] = value
         else:
             text = _text(where, value, 1000)
@@ -235,6 +235,6 @@ def check_hooks(table: Mapping[str, Any]) -> dict[str, Any]:
         if key not in HOOK_DEFAULTS:
             raise FieldError(f"hooks.{key}", f"unknown key; allowed: {', '.join(HOOK_DEFAULTS)}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 3600:
-            raise FieldError(f"hooks.{key}", f"must be a number of seconds above 0, at most 3600, not {value!r}")
+            raise FieldError(f"hooks.{key}", f"must be a number of seconds above 0, at most 3600, not {toml_shown(value)}")
         hooks[key] = value
     return hooks

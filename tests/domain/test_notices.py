@@ -380,3 +380,26 @@ def test_notice_kinds_are_read_or_refused_whole(values: list[str]) -> None:
         return
     assert kinds <= {"expiring", "low", "used-up", "expired"}
     assert ("all" in values) == (kinds == {"expiring", "low", "used-up", "expired"}) or len(kinds) == 4
+
+
+@pytest.mark.parametrize("checker,table,key,message", [
+    ("notices", {"expiring_days": True}, "notices.expiring_days",
+     "must be a whole number of days (0 to 3650) or a list of them, like [30, 7], not true"),
+    ("notices", {"low_money": 1.5}, "notices.low_money",
+     'must be an amount like "20.00" or a share of the credit like "10%", not 1.5'),
+    ("delivery", {"method": ["smtp"]}, "delivery.method", 'must be one of none, smtp, sendmail, jsonl, not ["smtp"]'),
+    ("delivery", {"method": "smtp", "host": "h", "timeout": date(2026, 12, 1)}, "delivery.timeout",
+     "must be a number of seconds from 1 to 600, not 2026-12-01"),
+    ("hooks", {"time_budget": False}, "hooks.time_budget", "must be a number of seconds above 0, at most 3600, not false"),
+])
+def test_settings_messages_show_values_as_the_file_writes_them(checker, table, key, message) -> None:  # type: ignore[no-untyped-def]
+    """A value found in settings.toml is shown as TOML writes it (true, a
+    date, a list), never as Python's repr (True, datetime.date(...))."""
+    from sessionpack.domain import notice_settings
+    from sessionpack.errors import FieldError
+
+    check = {"notices": lambda t: notice_settings.check_notices(t, 2), "delivery": notice_settings.check_delivery,
+             "hooks": notice_settings.check_hooks}[checker]
+    with pytest.raises(FieldError) as err:
+        check(table)
+    assert (err.value.key, err.value.message) == (key, message)
