@@ -67,6 +67,15 @@ def plan_pause(
             last_day + timedelta(days=days)
         except OverflowError:
             raise InputError("the pause would move the expiry past the year 9999; use a shorter pause") from None
+    # A pause says the package could not be used on its days: a session that
+    # did use it then (attended, or a no-show that forfeited it) contradicts
+    # that, and no option records it anyway.
+    drawn = sorted((d["date"], bid, d["state"]) for bid, d in pkg.get("draws", {}).items()
+                   if d["state"] in ("used", "forfeited") and start.isoformat() <= d["date"] <= until.isoformat())
+    if drawn:
+        used = ", ".join(f"{bid} on {day} ({'attended' if state == 'used' else 'forfeited'})" for day, bid, state in drawn)
+        raise RuleError(f"{cp} was used inside the pause: {used}; a pause covers only days it was not used, "
+                        f"so start it after {drawn[-1][0]} or end it before {drawn[0][0]}")
     inside = [(bid, day) for bid, day in balances.scheduled_draws(pkg) if start.isoformat() <= day <= until.isoformat()]
     if inside and not keep_bookings:
         raise RuleError(f"{cp} has bookings inside the pause: {adjustments.bookings_text(inside)}; "

@@ -334,6 +334,27 @@ def test_pause_with_bookings_inside_needs_keep_bookings() -> None:
     assert describe_event(event) == "paused ana.p1 from 2027-02-28 to 2027-03-03 (4 days); bookings kept inside it: ana.b1"
 
 
+def test_a_pause_cannot_cover_a_day_the_package_was_used() -> None:
+    """A pause says the package could not be used on its days: an attended
+    session or a forfeited no-show inside it is refused, whatever option."""
+    w = World()
+    cp = w.sell(offer())
+    w.book("2027-03-01T10:00")
+    w.book("2027-03-02T10:00")
+    w.pkg(cp)["draws"]["ana.b1"]["state"] = "used"  # attended
+    w.pkg(cp)["draws"]["ana.b2"]["state"] = "forfeited"  # a no-show that forfeited it
+    before = copy.deepcopy(w.views)
+    for options in ({}, {"keep_bookings": True}):
+        with pytest.raises(RuleError) as err:
+            plan_pause(w.pkg(cp), date(2027, 2, 28), date(2027, 3, 3), now=NOW, tz=TZ, **options)
+        assert str(err.value) == ("ana.p1 was used inside the pause: ana.b1 on 2027-03-01 (attended), ana.b2 on 2027-03-02 "
+                                  "(forfeited); a pause covers only days it was not used, so start it after 2027-03-02 "
+                                  "or end it before 2027-03-01")
+    assert w.views == before
+    w.pause(cp, "2027-03-03", "2027-03-05")  # from the day after: accepted
+    assert w.pkg(cp)["pauses"][0]["from"] == "2027-03-03"
+
+
 @pytest.mark.parametrize("start,until,error,message", [
     ("2027-03-05", "2027-03-01", InputError, "UNTIL 2027-03-01 is before FROM 2027-03-05; give the first and the last paused day"),
     ("2027-03-03", "2027-03-09", RuleError, "ana.p1 is already paused from 2027-02-28 to 2027-03-03; a pause cannot overlap "
