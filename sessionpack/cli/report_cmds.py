@@ -258,7 +258,8 @@ OUTSTANDING = ["client", "date", "item", "what", "reference", "total", "paid", "
 @boundary
 def outstanding_cmd(client: Optional[str] = CLIENT, fmt: Format = FMT) -> None:
     """Money owed: sales not paid in full and fees due on past sessions,
-    each with its age in days; totals per client and overall.
+    each with its age in days, and money owed back (paid on a session
+    beyond its fee), due below zero; totals per client and overall.
 
     \b
     Examples:

@@ -46,7 +46,9 @@ if TYPE_CHECKING:
 # 10: an unlimited pool transferred away leaves nothing on its source
 #    (``balances.balance``: remaining 0), so the sale lines' state of such a
 #    package reads used up, as every other kind transferred whole does.
-VIEW_FORMAT = 10
+# 11: money paid on a booking beyond its fee has a line in views/pending,
+#    its due below zero (owed back), for ``report outstanding``.
+VIEW_FORMAT = 11
 
 _CLIENT_HANDLERS: dict[str, Handler] = {}
 

@@ -231,8 +231,11 @@ def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[S
                 now: datetime, *, client: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Money owed: sales not paid in full, and fees due on sessions that have
     started (per-session, regular fee, late-cancel charge, no-show), each
-    with its age in days; totals per client and overall. Amounts stay the
-    texts the views hold (already in the currency's minor unit).
+    with its age in days; and money owed back (paid on a session beyond its
+    fee, whenever the session is), with a due below zero; totals per client
+    and overall (what is owed back taken off, and ``owed_back`` on its
+    own). Amounts stay the texts the views hold (already in the currency's
+    minor unit).
 
     ``bookings_due``: each fee as the pending views hold it
     (``storage.report_shards.fees``): attendee, booking id, due, start,
@@ -268,7 +271,8 @@ def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[S
             owed = owing[due] = not nothing.issuperset(due)
         if not owed:
             continue
-        if not started(start):
+        back = due[0] == "-"  # paid beyond the fee: owed back to the client, whenever the session is
+        if not back and not started(start):
             continue
         if client and attendee != client:
             continue
@@ -278,10 +282,13 @@ def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[S
             age = ages[day] = ordinal - date.fromisoformat(day).toordinal()
         if not paid:
             paid = zeros.get(total) or zeros.setdefault(total, _zero_like(total))
-        shape = (status, service, "package" if package else None, draw)
+        if back and age < 0:  # owed back on a session still to come: owed from today
+            age = 0
+        shape = (status, service, "package" if package else None, draw, back)
         what = whats.get(shape)
         if what is None:
-            what = whats[shape] = f"{_fee_kind(status, package, draw)} {service}"
+            what = whats[shape] = (f"owed back, {status} {service}" if back
+                                   else f"{_fee_kind(status, package, draw)} {service}")
         found.append((f"{attendee}\0{day}\0{item}", attendee, day, item, what, package or "", total, paid, due, age))
     # By client, date and item: one text per row sorts as the three would
     # (ids, dates and client ids hold no NUL, which sorts before anything;
@@ -293,6 +300,7 @@ def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[S
             for _, client_id, day, item, what, reference, total, paid, due, age in found]
     per_client: dict[str, Decimal] = {}
     amounts: dict[str, Decimal] = {}
+    back = ZERO
     for row in rows:
         due = row["due"]
         amount = amounts.get(due)
@@ -300,7 +308,10 @@ def outstanding(sales_due: Iterable[Mapping[str, Any]], bookings_due: Iterable[S
             amount = amounts[due] = Decimal(due)
         owner = row["client"]
         per_client[owner] = per_client.get(owner, ZERO) + amount
-    totals = {"due": sum(per_client.values(), ZERO), "items": len(rows), "clients": {c: per_client[c] for c in sorted(per_client)}}
+        if amount < 0:
+            back -= amount
+    totals = {"due": sum(per_client.values(), ZERO), "items": len(rows), "clients": {c: per_client[c] for c in sorted(per_client)},
+              "owed_back": back}
     return rows, totals
 
 

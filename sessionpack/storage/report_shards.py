@@ -218,12 +218,15 @@ def booking_lines(client: str, booking: dict[str, Any], out: dict[str, list[byte
     kind = (booking["fee"], booking["fee_tax"], booking.get("paid"), bool(booking.get("package")), booking["status"])
     known = _PAYMENTS.get(kind)
     if known is None:
-        from ..domain.bookings import booking_payment
+        from ..domain.bookings import booking_payment, owed_back
 
-        payment = booking_payment(booking, _currency_of(booking))
+        currency = _currency_of(booking)
+        payment = booking_payment(booking, currency)
+        back = owed_back(booking, currency)  # paid beyond the fee: owed back, a due below zero
+        due = f"-{back}" if back > 0 else payment["due"]
         if len(_PAYMENTS) >= 4096:
             _PAYMENTS.clear()
-        known = _PAYMENTS[kind] = (payment["total"], payment["due"], Decimal(payment["due"]) > 0)
+        known = _PAYMENTS[kind] = (payment["total"], due, Decimal(payment["due"]) > 0 or back > 0)
     total, due, owed = known
     if booking["status"] == "booked":  # not marked yet: the agenda's --unmarked shows these whole
         record = {key: booking.get(key) for key in _PENDING_FIELDS}

@@ -69,6 +69,21 @@ def test_cancelling_a_paid_booking_says_what_is_owed_back(shop) -> None:  # type
     clean(shop)
 
 
+def test_report_outstanding_lists_what_is_owed_back(shop) -> None:  # type: ignore[no-untyped-def]
+    paid_at_the_regular_fee(shop)
+    ok(shop("book", "ana", "thai", "2026-11-19T10:00", "--no-package"))  # a fee due, on a past session
+    ok(shop("cancel", "ana.b1", "--reason", "ill"))
+    report = ok_json(shop("report", "outstanding", "--format", "json"))
+    assert [(r["item"], r["what"], r["paid"], r["due"]) for r in report["rows"]] == [
+        ("ana.b2", "regular fee thai", "0.00", "147.60"), ("ana.b1", "owed back, cancelled thai", "147.60", "-147.60")]
+    assert report["totals"] == {"due": "0.00", "items": 2, "clients": {"ana": "0.00"}, "owed_back": "147.60"}
+    # Given back (the payment undone), it leaves the report.
+    [payment] = [row for row in ok_json(shop("log", "--client", "ana", "--format", "json")) if row["what"].startswith("payment")]
+    ok(shop("undo", payment["id"], "--reason", "given back in cash"))
+    assert [r["item"] for r in ok_json(shop("report", "outstanding", "--format", "json"))["rows"]] == ["ana.b2"]
+    clean(shop)
+
+
 def test_cancel_in_a_machine_format_warns_on_stderr(shop) -> None:  # type: ignore[no-untyped-def]
     paid_at_the_regular_fee(shop)
     result = shop("cancel", "ana.b1", "--format", "json")
