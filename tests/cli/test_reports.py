@@ -126,7 +126,7 @@ def test_filters(example: Path) -> None:
                            "--format", "json").stdout)["rows"]
     assert [s["id"] for s in sales] == ["bruno.p2"]
     owed = json.loads(run(example, "report", "outstanding", "--client", "bruno", "--format", "json").stdout)
-    assert owed["totals"] == {"due": "240.00", "items": 1, "clients": {"bruno": "240.00"}}
+    assert owed["totals"] == {"due": "240.00", "items": 1, "clients": {"bruno": "240.00"}, "owed_back": "0.00"}
 
 
 def test_expiring_notice_column_says_not_sent_before_any_notice_is_recorded(example: Path) -> None:
