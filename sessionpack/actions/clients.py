@@ -16,6 +16,9 @@ clients ``sell --csv --create-clients`` creates.
   ids with exactly the details given is that client, *unchanged*; two rows
   of a file that would be the same client are refused: give ids;
 - an id given twice in a file is refused.
+
+``look_alikes`` finds the new clients of a plan whose name or email another
+client has, for the warning every front end gives of them.
 """
 
 from __future__ import annotations
@@ -215,4 +218,23 @@ def _id_from_name(practice: Any, given: Mapping[str, Any], taken: Mapping[str, t
         candidate = f"{base}-{number}"
 
 
-__all__ = ["COLUMNS", "ClientPlan", "ClientRequest", "ClientRow", "plan_clients", "request_from_row"]
+def look_alikes(directory: Mapping[str, Mapping[str, Any]], rows: list[ClientRow]) -> list[tuple[ClientRow, str]]:
+    """(row, "ana already has the name 'Ana Lima'") for each new client of a
+    plan whose name (case and accents ignored) or email another client has,
+    recorded before or new on an earlier row: the warning ``client add``
+    gives of one, for ``client add --csv`` and the clients ``sell --csv
+    --create-clients`` adds alike. ``directory`` (id -> name, email) may be
+    read after the commit: the new clients in it are left out."""
+    from ..domain.clients import Alikes
+
+    new = {row.id for row in rows}
+    alikes = Alikes({cid: entry for cid, entry in directory.items() if cid not in new})
+    found = []
+    for row in rows:
+        record = row.event["client"]  # (a created row has its event)
+        found.extend((row, text) for text in alikes.of(record["name"], record["email"], me=record["id"]))
+        alikes.add(record["id"], record)
+    return found
+
+
+__all__ = ["COLUMNS", "ClientPlan", "ClientRequest", "ClientRow", "look_alikes", "plan_clients", "request_from_row"]

@@ -4,13 +4,17 @@ What is read:
 
 - UTF-8, with or without a byte-order mark; LF or CRLF line ends (a lone
   CR too); fields quoted with ``"`` may hold commas, quotes (doubled) and
-  line breaks. Bytes that are not UTF-8 are reported in the cell that
-  holds them, with its line; UTF-16 is recognised by its mark (or, without
-  one, by the zero bytes of its first line's ASCII names) and refused.
+  line breaks. A line break inside a cell is read as LF whichever way the
+  file ends its lines (CRLF or a lone CR becomes LF), so the same file
+  saved by another system records the same text. Bytes that are not UTF-8
+  are reported in the cell that holds them, with its line; UTF-16 is
+  recognised by its mark (or, without one, by the zero bytes of its first
+  line's ASCII names) and refused.
 - The first line names the columns. Names are matched without regard to
   case or surrounding spaces. An unknown name, a name given twice, an
   empty name or a missing required column is refused, naming the known
-  columns.
+  columns. A header whose names are separated by ``;`` or tabs (what
+  spreadsheets write in many locales) is refused with one line saying so.
 - Each later record is one row. Its line is the line it starts on (the
   header is line 1), so a problem points where an editor shows the row. A
   blank line, or a row whose cells are all empty, is skipped. A row with
@@ -66,6 +70,24 @@ def _utf16_unmarked(data: bytes) -> bool:
     return len(head) >= 4 and (head[0::2].count(0) == len(head[0::2]) or head[1::2].count(0) == len(head[1::2]))
 
 
+def _lf(cell: str) -> str:
+    """A cell's line breaks as LF: the reader keeps a quoted cell's CRLF (or
+    lone CR) as the file has it, and what is recorded must not depend on
+    how the file ends its lines."""
+    return cell.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _separated_by(record: list[str]) -> str | None:
+    """How the names of a header line read as one cell are separated, when
+    by ``;`` (a spreadsheet's CSV in a locale whose decimal mark is a comma)
+    or tabs (a TSV file), in the words of a message; else None."""
+    if len(record) == 1:
+        for mark, words in ((";", "';'"), ("\t", "tabs")):
+            if mark in record[0]:
+                return words
+    return None
+
+
 def _not_utf8(line: int, column: str | None, byte: str) -> Problem:
     return Problem(line, column, f"holds the byte {byte}, which is not UTF-8 text; save the file as UTF-8 (CSV UTF-8 in a spreadsheet)")
 
@@ -88,6 +110,7 @@ def read_table(data: bytes, *, known: Callable[[str], bool], required: tuple[str
         data = data[len(BOM):]
     text = data.decode("utf-8", "surrogateescape")
     suspicious = _bad_bytes(text) is not None
+    carriage = "\r" in text  # (a CRLF or CR file: line breaks inside quoted cells are made LF)
     csv.field_size_limit(MAX_CELL + 1)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
@@ -109,6 +132,12 @@ def read_table(data: bytes, *, known: Callable[[str], bool], required: tuple[str
             if not record or all(not cell.strip() for cell in record):
                 table.problems.append(Problem(1, None, f"is empty; the first line names the columns, e.g. {known_text}"))
                 return table
+            separator = _separated_by(record)
+            if separator is not None:
+                table.problems.append(Problem(1, None, f"has its columns separated by {separator}, not commas; save the file "
+                                                       "as CSV with commas between the columns (in a spreadsheet: "
+                                                       "CSV UTF-8 with ',' as the field delimiter)"))
+                return table
             header = table.columns = _header(record, table, known, required, known_text, unknown_hint, suspicious)
             if table.problems:
                 return table
@@ -121,6 +150,8 @@ def read_table(data: bytes, *, known: Callable[[str], bool], required: tuple[str
             continue
         cells = {}
         for name, cell in zip(header, record):
+            if carriage and "\r" in cell:
+                cell = _lf(cell)
             if suspicious:
                 byte = _bad_bytes(cell)
                 if byte is not None:

@@ -113,9 +113,11 @@ class Practice:
             self._terms[package.id] = package.terms()
         return self._terms[package.id]
 
-    def sales_count(self) -> int:
-        """Sales recorded so far (the next invoice number is one more)."""
-        return int(self.opened.load_sold().get("sales", 0))
+    def invoice_series(self) -> Any:
+        """The practice's invoice numbers (``sales.InvoiceSeries``), as the sold view keeps them."""
+        from ..domain.sales import InvoiceSeries
+
+        return InvoiceSeries.of(self.opened.load_sold())
 
     def references(self, refs: Iterable[str]) -> dict[str, list[list[Any]]]:
         """reference -> [[client, client package, what its sale recorded], ...] for those recorded."""

@@ -13,8 +13,10 @@ option). Every rule is the domain's: the fields of a sale
 Order of the checks for one request (a one-request command reports the
 first problem): the typed fields (price, paid, date, reference, invoice,
 note, shared clients), the client, the clients shared with, the reference
-(recorded already: unchanged or a conflict), the package, the imported
-balance, then the sale's own rules.
+(recorded already: the cells of an imported balance read as a new row's
+are, then unchanged or a conflict), the package, the imported balance,
+then the sale's own rules. A row of a file gets the sale's errors worded
+for a file (its columns, ``assign --csv``).
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from decimal import Decimal
 
 from ..domain import references, sales
 from ..domain.ids import check_slug
-from ..domain.imports import ACTIVATED, EXPIRES, REMAINING, USED_BEFORE, ImportCells, plan_import
-from ..domain.money import parse_money
+from ..domain.imports import _amount as read_amount  # (the one reading of an imported amount, for a re-run's cells)
+from ..domain.imports import ACTIVATED, EXPIRES, REMAINING, USED_BEFORE, ImportCells, column, plan_import
+from ..domain.money import money_text, parse_money
 from ..domain.records import field, record
 from ..domain.regex import pattern
 from ..errors import InputError, RuleError
@@ -152,6 +155,7 @@ class SalePlan:
     events: list[dict[str, Any]] = field(default_factory=list)  # client-added first, then sold, in row order
     problems: list[Problem] = field(default_factory=list)
     clients_created: list[str] = field(default_factory=list)
+    new_clients: list[Any] = field(default_factory=list)  # their rows (``clients.ClientRow``), for the look-alike warnings
 
     def created(self) -> int:
         return sum(1 for row in self.rows if row.status == "created")
@@ -221,6 +225,21 @@ def _fields(req: SaleRequest, practice: Any, add: Callable[[str, Exception], Non
     return out
 
 
+def _in_a_file(err: InputError | RuleError, req: SaleRequest, client: str, package_id: str) -> InputError | RuleError:
+    """An error of ``sales.sell`` worded for a row of a file of sales: the
+    domain names what is typed on the command line (``--share``, ``sessionpack
+    assign CLIENT PACKAGE``); a row has a share column, and packages not for
+    sale are assigned by a file of their own (``assign --csv``). The same
+    error otherwise (its class, so its exit code, and its field)."""
+    text = str(err)
+    worded = text.replace("--share", f"the {req.label('share')} column").replace(
+        f"assign it with 'sessionpack assign {client} {package_id}'",
+        "put its row in a file for 'sessionpack assign --csv FILE', which takes the same columns")
+    if worded == text:
+        return err
+    return sales.at_field(type(err)(worded), getattr(err, "field", "package"))
+
+
 def _no_client(client: str, csv_row: bool) -> InputError:
     fix = "see 'sessionpack client list' or add one with 'sessionpack client add'"
     if csv_row:
@@ -257,7 +276,7 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
     recorded = practice.references(first_line) if first_line else {}
     new_views, not_created = _new_clients(practice, requests, checked, plan) if create_clients else ({}, set())
     counters: dict[str, int] = {}
-    sales_count = None
+    series = None  # the practice's invoice numbers (sales.InvoiceSeries), read at the first sale that takes one
     from ..domain.codes import code_hash, new_code  # (once, not once a row)
 
     for number, (req, got, csv_row) in enumerate(zip(requests, checked, csv_rows), start=1):
@@ -277,7 +296,7 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
             add("share", _no_client(missing[0], False))
             got.ok = False
         if got.ok and got.ref is not None and got.ref in recorded:
-            _recorded_again(req, got, recorded[got.ref], plan, add)
+            _recorded_again(req, got, recorded[got.ref], plan, add, practice.currency)
             continue
         package = None
         if got.package:
@@ -301,10 +320,9 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
         if imported is not None:
             invoice = got.invoice or ""
         else:
-            if sales_count is None:
-                sales_count = practice.sales_count()
-            sales_count += 1
-            invoice = got.invoice or f"{sales_count:06d}"
+            if series is None:
+                series = practice.invoice_series()
+            invoice = series.take(got.invoice)
         owner = dict(view)
         owner["counters"] = dict(view["counters"], p=counters.get(got.client, view["counters"]["p"]))
         try:
@@ -312,7 +330,7 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
                                price=got.price, paid=got.paid, reference=got.ref, assign=assign, share_with=got.share,
                                note=got.note, imported=imported, terms=terms, regular_prices=practice.regular_prices(package))
         except (InputError, RuleError) as err:
-            add(getattr(err, "field", "package"), err)
+            add(getattr(err, "field", "package"), _in_a_file(err, req, got.client, package.id) if csv_row else err)
             continue
         counters[got.client] = owner["counters"]["p"] + 1
         code = new_code()  # shown once, in the output; only its hash is recorded
@@ -326,13 +344,19 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
 
 
 def _recorded_again(req: SaleRequest, got: _Fields, holders: list[list[Any]], plan: SalePlan,
-                    add: Callable[[str, Exception], None]) -> None:
-    """A reference already recorded: the same sale is unchanged, another is a conflict."""
+                    add: Callable[[str, Exception], None], currency: str) -> None:
+    """A reference already recorded: the same sale is unchanged, another is a
+    conflict. Every cell is read first as a new row's is, so a cell a new row
+    would refuse is refused here too, never compared."""
     date = got.day.isoformat() if req.date is not None else None
     price = None if got.price is None else str(got.price)
     compared = []
     for client, cp_id, fields in holders:
-        imported = _imported_as_recorded(req.imports, fields.get("imported")) if req.imports.any() else None
+        imported = None
+        if req.imports.any():
+            imported = _imported_as_recorded(req.imports, fields.get("imported"), currency, add)
+            if imported is None:
+                return
         wanted = references.wanted(got.client, got.package, date=date, price=price, invoice=got.invoice, imported=imported)
         if references.same_sale(fields, wanted):
             plan.rows.append(SaleRow(req.line, got.ref, "unchanged", client, fields["package"], cp_id, fields["invoice"]))
@@ -344,35 +368,56 @@ def _recorded_again(req: SaleRequest, got: _Fields, holders: list[list[Any]], pl
                          "if this is another sale, give it its own reference"))
 
 
-def _imported_as_recorded(cells: ImportCells, was: Mapping[str, Any] | None) -> dict[str, Any]:
+def _imported_as_recorded(cells: ImportCells, was: Mapping[str, Any] | None, currency: str,
+                          add: Callable[[str, Exception], None]) -> dict[str, Any] | None:
     """What a row says of an imported balance, in the recorded form of
-    ``was`` (a plain ``remaining`` cell stands for its one balance key;
-    "45" is "45.00" of a money balance), to compare it with ``was``."""
-    was = was or {}
+    ``was`` (a plain ``remaining`` cell stands for its one balance key), to
+    compare it with ``was``; None when a cell is refused (``add``).
 
-    def values(given: Mapping[str | None, str], recorded: Mapping[str, Any]) -> dict[str, Any]:
+    Each amount is read as ``imports.plan_import`` reads it for its balance
+    key (a whole number of sessions or minutes; money with the currency's
+    decimals, never rounded) and each date as a date, *before* it is
+    compared: "120.501" is refused as on a new row, never taken for the
+    "120.50" recorded, and "45" is the "45.00" of a money balance."""
+    was = was or {}
+    ok = True
+
+    def values(kind: str, given: Mapping[str | None, str], recorded: Mapping[str, Any]) -> dict[str, Any]:
+        nonlocal ok
         out: dict[str, Any] = {}
-        for key, text in given.items():
+        for suffix, text in given.items():
+            key = suffix
             if key is None:
-                keys = list(was.get("remaining") or {})
+                keys = list(was.get(REMAINING) or {})
                 key = keys[0] if len(keys) == 1 else REMAINING
-            out[key] = _as_recorded(text.strip(), recorded.get(key))
+            value: Any = text.strip()
+            kept = recorded.get(key)
+            if kept is not None and kept != "unlimited":  # (a key not recorded differs, whatever the cell holds)
+                try:
+                    value = read_amount(text, key, currency, column(kind, suffix))
+                except InputError as err:
+                    add(column(kind, suffix), err)
+                    ok = False
+                    continue
+                value = money_text(value) if isinstance(value, Decimal) else value
+            out[key] = value
         return out
 
-    return {"remaining": values(cells.remaining, was.get("remaining") or {}),
-            "used_before": values(cells.used_before, was.get("used_before") or {}),
-            "expires": (cells.expires or "").strip() or None, "activated": (cells.activated or "").strip() or None}
-
-
-def _as_recorded(text: str, recorded: Any) -> Any:
-    if isinstance(recorded, int) and text.isascii() and text.isdigit():
-        return int(text)
-    if isinstance(recorded, str) and recorded != "unlimited":
+    def day(text: str | None, name: str) -> str | None:
+        nonlocal ok
+        if text is None or not text.strip():
+            return None
         try:
-            return format(Decimal(text).quantize(Decimal(recorded)), "f")
-        except ArithmeticError:
-            return text
-    return text
+            return sales.parse_day(text, name).isoformat()
+        except InputError as err:
+            add(name, err)
+            ok = False
+            return None
+
+    found = {"remaining": values(REMAINING, cells.remaining, was.get("remaining") or {}),
+             "used_before": values(USED_BEFORE, cells.used_before, was.get("used_before") or {}),
+             "expires": day(cells.expires, EXPIRES), "activated": day(cells.activated, ACTIVATED)}
+    return found if ok else None
 
 
 def _new_clients(practice: Any, requests: list[SaleRequest], checked: list[_Fields],
@@ -422,5 +467,6 @@ def _new_clients(practice: Any, requests: list[SaleRequest], checked: list[_Fiel
         view["client"] = dict(event["client"])
         views[row.id] = view
         plan.clients_created.append(row.id)
+        plan.new_clients.append(row)
     plan.events[:0] = clients.events
     return views, not_created

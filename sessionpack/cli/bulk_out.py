@@ -48,6 +48,31 @@ def leave_for_exit(rows: int) -> None:
         gc.freeze()
 
 
+def refuse_with_template(given: list[tuple[str, bool]], example: str) -> None:
+    """--csv-template only prints a CSV file to fill in: an option given with
+    it would be silently ignored (``--format json`` would still print CSV,
+    ``--csv FILE`` would read nothing), so it is refused, naming the first
+    (``given``: (option, whether given); ``example``: the command as it is
+    meant to be run)."""
+    for option, present in given:
+        if present:
+            raise InputError(f"--csv-template only prints the columns to fill in, as CSV; give it without {option}, "
+                             f"e.g. '{example}'")
+
+
+def warn_alikes(opened: Any, rows: list[Any], source: str, then: str) -> None:
+    """A warning for each client a file adds whose name or email another
+    client has (``actions.clients.look_alikes``), naming its line; ``then``
+    says what to do if it is the same person."""
+    if not rows:
+        return
+    from ..actions.clients import look_alikes
+    from .output import warn
+
+    for row, text in look_alikes(opened.load_directory()["clients"], rows):
+        warn(f"{source}:{row.line}: {text}; is {row.id} the same person? ({then})")
+
+
 def refuse(problems: Any) -> NoReturn:
     """Print every problem of a file (``actions.problems.ProblemsFound``),
     one line each, then raise it: its own line and exit code follow."""

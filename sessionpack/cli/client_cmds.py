@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, List, Optional
+from typing import List, Optional
 
 import typer
 
@@ -62,6 +62,12 @@ def client_add(
     from ..actions.clients import ClientRequest
 
     if template:
+        from .bulk_out import refuse_with_template
+
+        refuse_with_template([("ID", client_id is not None), ("--csv", csv_path is not None), ("--name", name is not None),
+                              ("--email", bool(email)), ("--phone", bool(phone)), ("--notes", bool(notes)), ("--tag", bool(tag)),
+                              ("--force", force), ("--hooks", hooks), ("--dry-run", dry_run), ("--format", fmt is not Format.table)],
+                             "sessionpack client add --csv-template > clients.csv")
         sys.stdout.write(CLIENT_TEMPLATE)
         return
     if csv_path is not None:
@@ -80,8 +86,9 @@ def client_add(
     _add_one(request, dry_run, fmt, force)
 
 
+# (The phone has no leading '+': a spreadsheet reads "+351 912..." as a formula.)
 CLIENT_TEMPLATE = """id,name,email,phone,tags,notes
-ana,Ana Lima,ana@example.com,+351 912 345 678,regular,
+ana,Ana Lima,ana@example.com,00351 912 345 678,regular,
 ,Bruno Costa,bruno@example.com,,runner vip,"Prefers mornings, not Mondays"
 """
 CLIENT_ROW_COLUMNS = ["line", "id", "status", "name"]
@@ -120,27 +127,12 @@ def _add_one(request, dry_run: bool, fmt: Format, force: bool = False) -> None: 
         say(f"Added client {row.id}")
 
 
-def _warn_alikes(opened: Any, rows: list[Any], source: str) -> None:
-    """A warning for each new client of a file whose name or email another
-    client has (recorded before, or on an earlier line), as ``client add``
-    warns of one."""
-    from ..domain.clients import Alikes
-
-    new = {row.id for row in rows}
-    alikes = Alikes({cid: entry for cid, entry in opened.load_directory()["clients"].items() if cid not in new})
-    for row in rows:
-        record = row.event["client"]
-        for text in alikes.of(record["name"], record["email"], me=record["id"]):
-            warn(f"{source}:{row.line}: {text}; is {row.id} the same person? (--force adds without this warning)")
-        alikes.add(record["id"], record)
-
-
 def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: Format, force: bool = False) -> None:
     from ..actions import clients
     from ..actions.csvtable import read_table
     from ..actions.practice import Practice
     from ..actions.problems import ProblemsFound
-    from .bulk_out import emit_rows, leave_for_exit, progress, read_input, refuse
+    from .bulk_out import emit_rows, leave_for_exit, progress, read_input, refuse, warn_alikes
     from .output import bulk_work
 
     opened = store()
@@ -161,7 +153,7 @@ def _add_csv(path: str, hooks: bool, dry_run: bool, fmt: Format, force: bool = F
                 if plan.events:
                     tx.commit(plan.events)
         if not force:
-            _warn_alikes(opened, plan.created_rows(), source)
+            warn_alikes(opened, plan.created_rows(), source, "--force adds without this warning")
         created = len(plan.created_rows())
         title = f"From {source}: {created} created, {len(plan.rows) - created} unchanged"
         if dry_run:

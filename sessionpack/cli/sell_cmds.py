@@ -93,7 +93,7 @@ def _sell_csv(path: str, client: str | None, package_id: str | None, opts: dict,
     from ..actions.practice import Practice
     from ..actions.problems import ProblemsFound
     from ..actions.selling import REQUIRED, known_column, known_text, plan_sales, request_from_row, unknown_hint
-    from .bulk_out import emit_rows, leave_for_exit, progress, read_input, refuse
+    from .bulk_out import emit_rows, leave_for_exit, progress, read_input, refuse, warn_alikes
     from .output import bulk_work
 
     if client is not None or package_id is not None:
@@ -119,6 +119,7 @@ def _sell_csv(path: str, client: str | None, package_id: str | None, opts: dict,
                     refuse(ProblemsFound(plan.problems, source, table.columns))
                 if plan.events:
                     tx.commit(plan.events)
+        warn_alikes(opened, plan.new_clients, source, "if so, write that client's id in the client column")
         rows = []
         for row in plan.rows:
             record = row.record()
@@ -138,9 +139,11 @@ def _sell_csv(path: str, client: str | None, package_id: str | None, opts: dict,
         leave_for_exit(len(rows))
 
 
+# A sale, then two balances brought from another system, of packages of the
+# example practice (data-example), which a dry run there accepts as printed.
 SELL_TEMPLATE = """client,package,ref,price,paid,date,share,invoice,note,remaining,used_before,expires,activated
-ana,five-massages,shop-1042,,,,,,,,,,
-bruno,physio-10,old-0017,,480,2026-03-01,,,from the old booking system,6,4,,2026-03-05
+ana,massage-trio,shop-1042,,,,,,,,,,
+bruno,physio-10,old-0017,,480,2026-02-01,,,from the old booking system,6,4,,2026-02-05
 carla,credit-300,old-0018,270,270,2026-01-15,,,,120.50,,2027-01-15,
 """
 
@@ -157,6 +160,12 @@ def _template(create_clients: bool) -> None:
 def _run(client: str | None, package_id: str | None, opts: dict, assign: bool, csv_path: str | None, template: bool,
          create_clients: bool, hooks: bool, dry_run: bool, fmt: Format) -> None:
     if template:
+        from .bulk_out import refuse_with_template
+
+        single = [(option, bool(opts[key])) for key, option in SINGLE_ONLY]
+        refuse_with_template([("CLIENT PACKAGE", client is not None or package_id is not None), ("--csv", csv_path is not None),
+                              *single, ("--hooks", hooks), ("--dry-run", dry_run), ("--format", fmt is not Format.table)],
+                             f"sessionpack {'assign' if assign else 'sell'} --csv-template > sales.csv")
         _template(create_clients)
         return
     if csv_path is not None:

@@ -32,7 +32,10 @@ minus what was left), so bought, used here and left still add up.
 History says "imported: 6 of 10 left, sold 2026-03-01 elsewhere".
 
 A package that was inactive or not for sale may be imported (the sale
-happened elsewhere, earlier); a deleted one may not.
+happened elsewhere, earlier); a deleted one may not. A balance whose last
+valid day (``expires``, else the package's rule counted from the sale date
+or ``activated``) is before the day of the import is refused: it expired
+there, and nothing of it is left to bring in.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from decimal import Decimal
 
 from ..errors import InputError
 from . import balances
-from .expiry import parse_expiry_option
+from .expiry import ends_before, expiry_date, parse_expiry_option
 from .money import money_text, parse_money
 from .records import field, record
 from .regex import pattern
@@ -56,6 +59,7 @@ REMAINING = "remaining"
 USED_BEFORE = "used_before"
 EXPIRES = "expires"
 ACTIVATED = "activated"
+DATE = "date"  # the sale date's column: what an expiry "from purchase" counts from
 _WHOLE_RE = pattern(r"[0-9]{1,9}\Z")
 
 
@@ -200,6 +204,10 @@ def plan_import(terms: Mapping[str, Any], cells: ImportCells, *, sold_on: date, 
                 raise InputError(f"activated {activated.isoformat()} is in the future; give the day its clock started")
         except InputError as err:
             problems.append((ACTIVATED, err))
+    if not problems:
+        ended = _ended_before(terms, sold_on, expires, activated, today)
+        if ended is not None:
+            problems.append(ended)
     if problems:
         return None, problems
     return {
@@ -209,6 +217,38 @@ def plan_import(terms: Mapping[str, Any], cells: ImportCells, *, sold_on: date, 
         "expires": expires.isoformat() if expires else None,
         "activated": activated.isoformat() if activated else None,
     }, []
+
+
+def _ended_before(terms: Mapping[str, Any], sold_on: date, expires: date | None, activated: date | None,
+                  today: date) -> tuple[str, InputError] | None:
+    """(column, error) when the balance's last valid day -- ``expires``, else
+    the package's rule from the sale date (or ``activated``) -- is before
+    ``today``, the day of the import; else None.
+
+    Such a balance expired in the other system: nothing of it is left to
+    import, and recording it would bring back value that lapsed before the
+    import (the liability of closed months would move, and the sweep would
+    record its expiry on a day before it was imported). A fixed date before
+    the sale date itself is left to ``sales.sell``, which refuses every sale
+    of such a package with its own message."""
+    if expires is not None:
+        if expires >= today:
+            return None
+        return EXPIRES, InputError(
+            f"expires {expires.isoformat()} is before today ({today.isoformat()}): the balance had expired before "
+            f"the import, so nothing of it is left to import; give expires for the last day it really runs to, "
+            "or leave the row out")
+    rule = parse_expiry_option(terms.get("expiry", "none"))
+    if ends_before(rule, sold_on):
+        return None
+    last = expiry_date(rule, sold_on, activated)
+    if last is None or last >= today:
+        return None
+    since = f"activated {activated.isoformat()}" if activated is not None else f"sold {sold_on.isoformat()}"
+    return (ACTIVATED if activated is not None else DATE), InputError(
+        f"package {terms['id']!r} is {rule.describe()}: {since}, it was valid through {last.isoformat()}, before "
+        f"today ({today.isoformat()}), so nothing of it is left to import; give expires for the last day it really "
+        "runs to, or leave the row out")
 
 
 def _plain(value: Any) -> Any:

@@ -48,7 +48,10 @@ if TYPE_CHECKING:
 #    package reads used up, as every other kind transferred whole does.
 # 11: money paid on a booking beyond its fee has a line in views/pending,
 #    its due below zero (owed back), for ``report outstanding``.
-VIEW_FORMAT = 11
+# 12: the sold view keeps the highest invoice number the practice gave
+#    (``invoice``): the next automatic number follows it, so a number typed
+#    by hand is never given again.
+VIEW_FORMAT = 12
 
 _CLIENT_HANDLERS: dict[str, Handler] = {}
 

@@ -17,6 +17,12 @@ Refund amounts, never more than was paid less what was already refunded:
 - used-at-regular: paid - the regular fee (price and tax stored on the
   booking) of each used or forfeited session - fee, never below 0.
 
+What an imported package held that was used or lapsed in the other system
+(``before_import``) has no booking, so no regular fee: used-at-regular
+charges it at its share of the price (paid x before import / available),
+as it does what was transferred. Full gives back everything paid, as it
+does for sessions used here.
+
 What was transferred to another client left with its share of the price
 (paid x transferred / available): full and used-at-regular give back the
 rest only, since the receiver still holds what was transferred; pro-rata
@@ -126,9 +132,10 @@ def refund_amount(pkg: Mapping[str, Any], refund: Refund, fees_of_used: list[Dec
         basis = f"{money_text(paid)} x {_number(share)}/{_number(available)}"
     elif refund.method == "used-at-regular":
         used = sum(fees_of_used, start=zero)
-        gross = paid - used - (moved[0] if moved else zero)
-        basis = (f"{money_text(paid)}{f' - {moved[1]}' if moved else ''} - {len(fees_of_used)} used or forfeited "
-                 f"at the regular fee {money_text(used)}")
+        before = _before_import_share(pkg, paid, currency)
+        gross = paid - used - (moved[0] if moved else zero) - (before[0] if before else zero)
+        basis = (f"{money_text(paid)}{f' - {moved[1]}' if moved else ''}{f' - {before[1]}' if before else ''} - "
+                 f"{len(fees_of_used)} used or forfeited at the regular fee {money_text(used)}")
     else:
         raise ValueError(refund.method)
     fee = quantize(refund.fee, currency) if refund.fee is not None else zero
@@ -154,6 +161,24 @@ def _transferred_share(pkg: Mapping[str, Any], paid: Decimal, currency: str) -> 
     units = sum((row["transferred"] for row in rows.values() if row["total"] != balances.UNLIMITED), start=0)
     share = min(quantize(paid * units / available, currency), paid) if available > 0 else paid
     return share, f"{_number(units)}/{_number(available)} transferred {money_text(share)}"
+
+
+def _before_import_share(pkg: Mapping[str, Any], paid: Decimal, currency: str) -> tuple[Decimal, str] | None:
+    """(the share of ``paid`` of what an imported package held that was used
+    or lapsed in the other system, how it was computed), or None when
+    nothing was (or the package was not imported).
+
+    Those sessions were used before the import, but no booking here holds
+    their regular fee (nor which service they were, for a pool), so they
+    are charged at their share of the price, as transferred ones are:
+    paid x before import / available."""
+    rows = balances.balance(pkg)
+    units = sum((row.get("before_import", 0) for row in rows.values() if row["total"] != balances.UNLIMITED), start=0)
+    if not units:
+        return None
+    available = sum((row["total"] + row["adjusted"] for row in rows.values() if row["total"] != balances.UNLIMITED), start=0)
+    share = min(quantize(paid * units / available, currency), paid) if available > 0 else paid
+    return share, f"{_number(units)}/{_number(available)} used before import {money_text(share)}"
 
 
 def _void(pkg: Mapping[str, Any]) -> dict[str, Any]:

@@ -82,6 +82,78 @@ if TYPE_CHECKING:
     from typing import Any, Mapping
 
 
+# -- invoice numbers ---------------------------------------------------------------
+#
+# The practice numbers its own invoices in one series: an automatic number
+# is one more than the highest number its sales were ever given (an
+# automatic one, or one typed with --invoice or in an invoice column that
+# is all digits), written with as many digits as that one, at least six.
+# So a number typed by hand is never given again automatically, and a
+# number typed as text ("2026-A7") takes none. Undone sales keep theirs
+# (never given out again). An imported balance's invoice is the other
+# system's: it is not one of the practice's numbers and moves nothing.
+# The highest number is kept in the sold view (``fold_invoice``).
+
+INVOICE_WIDTH = 6
+
+
+def _invoice_number(text: Any) -> int | None:
+    """The number of an invoice that is all ASCII digits, else None."""
+    return int(text) if isinstance(text, str) and text and text.isascii() and text.isdigit() else None
+
+
+def _higher(last: str | None, invoice: str) -> str | None:
+    """``invoice`` when it is a number above ``last`` (or as high and written
+    wider), else ``last``."""
+    number = _invoice_number(invoice)
+    if number is None:
+        return last
+    before = _invoice_number(last)
+    if before is None or (number, len(invoice)) > (before, len(last or "")):
+        return invoice
+    return last
+
+
+class InvoiceSeries:
+    """The practice's invoice numbers while one command plans its sales: the
+    one place an automatic number is made (``sell``, ``assign``, a file of
+    sales), so every front end numbers alike."""
+
+    __slots__ = ("last",)
+
+    def __init__(self, last: str | None) -> None:
+        self.last = last  # the highest number given so far (text), or None: none yet
+
+    @classmethod
+    def of(cls, sold: Mapping[str, Any]) -> "InvoiceSeries":
+        """The series as the sold view keeps it."""
+        return cls(sold.get("invoice"))
+
+    def take(self, given: str | None) -> str:
+        """The invoice of the next sale: ``given`` (a number moves the series
+        past it), else the next number."""
+        if given:
+            self.last = _higher(self.last, given)
+            return given
+        before = _invoice_number(self.last) or 0
+        width = max(INVOICE_WIDTH, len(self.last or ""))
+        self.last = f"{before + 1:0{width}d}"
+        return self.last
+
+
+def fold_invoice(sold: dict[str, Any], event: Mapping[str, Any]) -> bool:
+    """Keep in the sold view the highest invoice number a ``sold`` event of
+    the practice's own (not imported) gave; True when it moved."""
+    if event.get("type") != "sold" or event.get("imported"):
+        return False
+    higher = _higher(sold.get("invoice"), event["sale"]["invoice"])
+    if higher == sold.get("invoice"):
+        return False
+    sold["invoice"] = higher
+    sold["seq"] = max(sold.get("seq", 0), event["seq"])
+    return True
+
+
 def payment_state(pkg: Mapping[str, Any]) -> str:
     """paid, partly paid, unpaid, per session (nothing due at sale), or, once
     money was given back, refunded (all of it) or partly refunded."""

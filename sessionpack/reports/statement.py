@@ -65,15 +65,20 @@ def _expiry_reason(pkg: Mapping[str, Any]) -> str:
 def _summary_line(pkg: Mapping[str, Any], last_day: date | None, state: str) -> str:
     rows = balances.balance(pkg)
     used = sum((r["used"] + r["forfeited"] for r in rows.values()), 0)
+    # An imported package held less than it was bought with: what went
+    # before the import is said, as ``balance --wide`` says it, so used,
+    # booked and free still add up to what was bought.
+    before = sum((r.get("before_import", 0) for r in rows.values()), 0)
+    used_text = f"{_amount(used)} + {_amount(before)} before import" if before else _amount(used)
     booked = sum((r["scheduled"] for r in rows.values()), 0)
     unlimited = any(r["total"] == balances.UNLIMITED for r in rows.values())
     parts = []
     if unlimited:
-        parts.append(f"used {_amount(used)} (unlimited)")
+        parts.append(f"used {used_text} (unlimited)")
         free_text = "unlimited"
     else:
         bought = sum((r["total"] + r["adjusted"] for r in rows.values()), 0)
-        parts.append(f"used {_amount(used)} of {_amount(bought)}")
+        parts.append(f"used {used_text} of {_amount(bought)}")
         free_text = _amount(sum((r["remaining"] for r in rows.values()), 0))
     parts.append(f"{_amount(booked)} booked")
     parts.append(f"{free_text} free to book")
@@ -124,6 +129,28 @@ def _received(pkg: Mapping[str, Any], events: list[Mapping[str, Any]]) -> dict[s
     }
 
 
+def _before_import_text(pkg: Mapping[str, Any]) -> str:
+    """For an imported package, where it was sold and what of it went there:
+    ", sold elsewhere: 4 used before import" (", 1 lapsed" when ``used_before``
+    is less than what was not left); "" for any other package."""
+    imported = pkg.get("imported")
+    if not imported:
+        return ""
+    gone = {key: row["before_import"] for key, row in balances.balance(pkg).items() if row.get("before_import")}
+    used = {key: balances.plain(amount) for key, amount in (imported.get("used_before") or {}).items()
+            if key in gone and amount not in (0, "0", "0.00", "0.000")}
+    lapsed = {}
+    for key, amount in gone.items():
+        rest = amount - (Decimal(imported["used_before"].get(key, 0)) if isinstance(amount, Decimal)
+                         else int(imported["used_before"].get(key, 0)))
+        if rest > 0:
+            lapsed[key] = balances.plain(rest)
+    parts = [f"{_balance_text(used)} used before import"] if used else []
+    if lapsed:
+        parts.append(f"{_balance_text(lapsed)} lapsed there")
+    return ", sold elsewhere" + (": " + ", ".join(parts) if parts else "")
+
+
 def _fee_text(booking: Mapping[str, Any], currency: str) -> str:
     """What a session that draws on a package also costs (a per-session
     package's fee, a charge), and whether it is paid: "" when nothing."""
@@ -143,9 +170,11 @@ def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Ma
     running balance (``about``: its events from ``events_by_package``)."""
     money = balances.is_money(pkg)
     left: dict[str, Any] = {}
-    numbers: dict[str, int] = {}
     bought = balances.totals(pkg["terms"])
     imported = (pkg.get("imported") or {}).get("remaining") or {}
+    used_before = (pkg.get("imported") or {}).get("used_before") or {}
+    # Sessions used in the other system come first: the first here is the one after them.
+    numbers: dict[str, int] = {key: int(used) for key, used in used_before.items() if key not in ("money", "minutes")}
     # (date, order within the day, start of a session as UTC text, seq, what, data)
     raw: list[tuple[str, int, str, int, str, dict[str, Any]]] = []
     sale = pkg["sale"]
@@ -187,7 +216,7 @@ def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Ma
             if received:
                 entry["detail"] = f"from {received['package']}" + (f": {received['reason']}" if received["reason"] else "")
             else:
-                entry["detail"] = f"{pkg['terms']['name']} ({pkg['package']})"
+                entry["detail"] = f"{pkg['terms']['name']} ({pkg['package']})" + _before_import_text(pkg)
             entry["change"] = "+" + _balance_text(data["change"])
         elif "draw" in data:
             draw = data["draw"]
@@ -276,9 +305,11 @@ def package_statement(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_
         shown.insert(0, {"date": first.isoformat(), "entry": "brought forward", "detail": "", "change": "", "balance": earlier[-1]["balance"]})
     return {
         "id": pkg["id"], "package": pkg["package"], "name": pkg["terms"]["name"],
-        # a package received by transfer was not sold to this client: no sale date or invoice of theirs
-        "sold": None if received else sale["date"], "invoice": None if received else sale["invoice"],
+        # a package received by transfer was not sold to this client: no sale date or invoice of theirs;
+        # one imported was sold elsewhere, with an invoice number only when the import gave one
+        "sold": None if received else sale["date"], "invoice": None if received else (sale["invoice"] or None),
         "received": {k: received[k] for k in ("date", "from", "package")} if received else None,
+        "imported": _imported_header(pkg),
         # money with exactly the currency's decimals, whatever was recorded (a per-session sale: once "0")
         "total": money_shown(total, currency), "paid": money_shown(paid, currency),
         "due": money_shown(max(total - paid, Decimal(0)) if pkg.get("status") not in ("cancelled", "refunded") else Decimal(0), currency),
@@ -289,6 +320,17 @@ def package_statement(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_
         "shared_with": list(pkg.get("shared_with", [])),
         "entries": shown,
     }
+
+
+def _imported_header(pkg: Mapping[str, Any]) -> dict[str, Any] | None:
+    """For a package sold in another system and brought in: the day it was
+    recorded here and what it held that went before (``before_import`` by
+    balance key, as ``balance`` writes it); None for any other."""
+    if not pkg.get("imported"):
+        return None
+    at = pkg["sale"].get("at")
+    gone = {key: balances.plain(row["before_import"]) for key, row in balances.balance(pkg).items() if "before_import" in row}
+    return {"date": at[:10] if at else pkg["sale"]["date"], "before_import": gone}  # ``at``: in the practice zone
 
 
 def statement(view: Mapping[str, Any], attendee_views: Mapping[str, Mapping[str, Any]], now: datetime, tz: ZoneInfo,
@@ -314,6 +356,10 @@ def header_lines(pkg: Mapping[str, Any], currency: str) -> list[str]:
         elif pkg["payment"] != "per session":
             paid = f"{pkg['total']} {currency} · {paid}"
         sold = f"received {received['date']} by transfer from {received['from']} ({received['package']}) · {paid}{shared}"
+    elif pkg.get("imported"):  # sold in another system: its sale date there, and an invoice number only when it had one
+        invoice = f" · invoice {pkg['invoice']}" if pkg["invoice"] else ""
+        sold = (f"sold {pkg['sold']} elsewhere, imported {pkg['imported']['date']}{invoice} · {pkg['total']} {currency} · "
+                f"{paid}{shared}")
     else:
         sold = f"sold {pkg['sold']} · invoice {pkg['invoice']} · {pkg['total']} {currency} · {paid}{shared}"
     return [

@@ -36,9 +36,19 @@ class SmallView:
         return self.types is None or event["type"] in self.types
 
 
+def _fold_sold(sold: dict[str, Any], event: dict[str, Any]) -> bool:
+    """The sales per package and service (``ledger.apply_to_sold``) and the
+    highest invoice number given (``sales.fold_invoice``: the next automatic
+    one follows it)."""
+    from ..domain.sales import fold_invoice  # (only a commit of a sale gets here)
+
+    counted = ledger.apply_to_sold(sold, event)
+    return fold_invoice(sold, event) or counted
+
+
 SMALL_VIEWS: tuple[SmallView, ...] = (
     SmallView(layout.DIRECTORY, ledger.empty_directory, ledger.apply_to_directory, frozenset({"client-added", "client-edited"})),
-    SmallView(layout.SOLD, ledger.empty_sold, ledger.apply_to_sold, frozenset({"sold"})),
+    SmallView(layout.SOLD, ledger.empty_sold, _fold_sold, frozenset({"sold"})),
     SmallView(layout.OUTBOX, outbox.empty_outbox, outbox.fold_outbox, outbox.TYPES),
 )
 

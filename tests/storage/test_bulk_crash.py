@@ -27,7 +27,7 @@ def sales(practice, data_dir: Path, tmp_path: Path) -> Path:  # type: ignore[no-
     path = tmp_path / "sales.csv"
     lines = ["client,package,ref,name,email,remaining,date"]
     for i in range(ROWS):
-        imported = ("3", "2026-06-01") if i % 2 else ("", "")
+        imported = ("3", "2026-10-01") if i % 2 else ("", "")
         lines.append(f"c{i},five,ref-{i},Client {i},c{i}@example.com,{imported[0]},{imported[1]}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
