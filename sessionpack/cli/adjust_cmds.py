@@ -285,13 +285,17 @@ def transfer_cmd(
         new_pkg = (tx.client(client) or {"packages": {}})["packages"][event["to_package"]]
     source, summary = _summary(source_after, opened), _summary(new_pkg, opened)
     to_package = event["to_package"]
+    shown_code = None if opened.dry_run else code  # a dry run makes no code (null in JSON)
     if fmt is not Format.table:
         emit_record(fmt, {"id": to_package, "client": client, "from": client_package, "amounts": event["amounts"],
                           "expires": summary["expires"], "remaining": summary["remaining"],
-                          "source_remaining": source["remaining"], "code": code})
+                          "source_remaining": source["remaining"], "code": shown_code})
         return
     from ..reports.balances import describe_event, expiry_text
 
     say(f"{_cap(describe_event(event))} (for {client}; expires: {expiry_text(summary)})")
     say(f"Left on {client_package}: {_remaining_text(source)}")
-    say(f"Access code: {code}, shown only now; 'sessionpack code reset {to_package}' issues a new one")
+    if shown_code is None:
+        say("Dry run: nothing was recorded (the access code is made when the transfer is)")
+    else:
+        say(f"Access code: {code}, shown only now; 'sessionpack code reset {to_package}' issues a new one")

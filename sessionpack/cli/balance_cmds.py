@@ -18,7 +18,7 @@ FMT = Option(Format.table, "--format", help="Output format.")
 BALANCE_TABLE = [Col("client", wide=True), Col("id", keep=True), Col("label", "package"), Col("item", keep=True),
                  Col("left", keep=True), Col("booked", keep=True), Col("valid", keep=True), Col("status_text", "status"),
                  Col("total_text", "total", keep=True, wide=True), Col("used_text", "used", keep=True, wide=True),
-                 Col("scheduled", wide=True), Col("remaining", wide=True)]
+                 Col("scheduled", wide=True), Col("out_text", "taken out", keep=True, wide=True), Col("remaining", wide=True)]
 HISTORY_TABLE = [Col("seq", keep=True), Col("when", keep=True), Col("at", wide=True), Col("actor", wide=True), Col("story", "what"),
                  Col("package", keep=True, wide=True), Col("change", keep=True), Col("balance", "after", keep=True)]
 

@@ -73,7 +73,8 @@ def balance_by_code(client: Optional[str], show_all: bool, code: str, fmt: Forma
 # package is in the title), then the sessions booked on it.
 CODE_TABLE = [Col("item", keep=True), Col("left", keep=True), Col("booked", keep=True), Col("valid", keep=True),
               Col("status_text", "status"), Col("total_text", "total", keep=True, wide=True),
-              Col("used_text", "used", keep=True, wide=True), Col("scheduled", wide=True), Col("remaining", wide=True)]
+              Col("used_text", "used", keep=True, wide=True), Col("scheduled", wide=True),
+              Col("out_text", "taken out", keep=True, wide=True), Col("remaining", wide=True)]
 SESSION_TABLE = [Col("when", keep=True), Col("service"), Col("minutes", keep=True), Col("draws", keep=True)]
 
 
@@ -141,7 +142,7 @@ def book_by_code(code: str, positional: tuple[Optional[str], ...], duration: Opt
         checks = checks_for(tx, [(session.start, session.duration)], tz)  # no overrides with a code
         try:
             event = plan_booking(view, {}, session, now=opened.now, tz=tz, currency=opened.settings.currency,
-                                 package=pkg["id"], require_package=True, checks=checks)
+                                 package=pkg["id"], require_package=True, checks=checks, private=True)
         except SessionRefused as err:  # said without other clients' bookings, and without the desk's overrides
             raise RuleError(_refused_with_code(err)) from None
         event["booking"]["why"] = "booked with the package's access code"
@@ -187,6 +188,13 @@ def code_reset(
     with opened.writing() as tx:
         _, pkg = find_client_package(tx, client_package, owner_id)
         tx.commit([codes.reset(pkg, codes.code_hash(code), reason)])
+    if opened.dry_run:  # nothing recorded: no new code, and the old one still works (null in JSON)
+        if fmt is Format.table:
+            say(f"Dry run: nothing was recorded (the new access code for {client_package} is made when the reset is; "
+                "the old code still works)")
+        else:
+            emit_record(fmt, {"id": client_package, "code": None})
+        return
     if fmt is Format.table:
         say(f"New access code for {client_package}: {code}, shown only now; the old code no longer works")
     else:

@@ -192,14 +192,16 @@ def after_expiry(pkg: Mapping[str, Any], last_day: date | None) -> list[tuple[st
     return [(bid, day) for bid, day in scheduled_draws(pkg) if day > last_day.isoformat()]
 
 
-def blocked(pkg: Mapping[str, Any], day: date, key: str) -> str | None:
+def blocked(pkg: Mapping[str, Any], day: date, key: str, private: bool = False) -> str | None:
     """Why no new session on ``day`` may draw on ``key``: paused, or its
-    unlimited balance was transferred away; None when nothing blocks it."""
+    unlimited balance was transferred away; None when nothing blocks it.
+    ``private``: said to the holder of the package's access code, who is
+    never told which client package received it."""
     pause = pause_on(pkg, day)
     if pause is not None:
         return f"paused from {pause['from']} to {pause_end(pause)}"
     if (pkg.get("transferred") or {}).get(key) == UNLIMITED:
-        moved = pkg.get("transferred_to") or []
+        moved = [] if private else pkg.get("transferred_to") or []
         what = "its unlimited use" if key == UNLIMITED else f"its unlimited {key}"
         return f"{what} was transferred" + (f" to {moved[-1]}" if moved else "")
     return None
@@ -220,6 +222,24 @@ def fully_transferred(pkg: Mapping[str, Any], rows: Mapping[str, Mapping[str, An
         elif row["remaining"] > 0:
             return False
     return True
+
+
+def emptied_by_transfer(pkg: Mapping[str, Any], rows: Mapping[str, Mapping[str, Any]] | None = None) -> bool:
+    """A transfer emptied the package and it has not been drawn on since:
+    its status is ``transferred``. One emptied by its own sessions after
+    something of it was given away is ``used up`` like any other.
+
+    The ``transferred`` event records, when it left nothing to book and
+    nothing booked, which sessions had drawn on the package then
+    (``emptied_by_transfer``, booking ids); a session drawing on it later
+    is its own use (by its owner or a client it is shared with)."""
+    before = pkg.get("emptied_by_transfer")
+    if before is None or not fully_transferred(pkg, rows):
+        return False
+    if len(pkg.get("draws", {})) > len(before):
+        return False
+    known = set(before)
+    return all(bid in known for bid in pkg.get("draws", {}))
 
 
 def starts_at_first_use(pkg: Mapping[str, Any]) -> bool:
@@ -248,7 +268,7 @@ def status(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo, rows: Mapping[st
         return recorded
     if rows is None:
         rows = balance(pkg)
-    if fully_transferred(pkg, rows):
+    if emptied_by_transfer(pkg, rows):
         return "transferred"
     if last_day is _NOT_GIVEN:
         last_day = expiry(pkg)

@@ -74,11 +74,14 @@ def sold_after(pkg: Mapping[str, Any], day: date) -> str | None:
     return None
 
 
-def judge(pkg: Mapping[str, Any], session: Session, now: datetime, tz: ZoneInfo, *, before_sale: bool = False) -> Candidate | str:
+def judge(pkg: Mapping[str, Any], session: Session, now: datetime, tz: ZoneInfo, *, before_sale: bool = False,
+          private: bool = False) -> Candidate | str:
     """A Candidate if ``pkg`` can pay for ``session``, else the reason it cannot.
 
     A package sold after the session's date cannot, unless ``before_sale``
-    (a link with a reason: ``links.plan_link``)."""
+    (a link with a reason: ``links.plan_link``). ``private``: the reason is
+    for the holder of the package's access code, and names no other client
+    (``plan_booking``)."""
     terms = pkg["terms"]
     state = pkg.get("status", "active")
     if state in ("cancelled", "refunded"):
@@ -100,7 +103,7 @@ def judge(pkg: Mapping[str, Any], session: Session, now: datetime, tz: ZoneInfo,
     if last_day is not None and judged_day > last_day:
         what = "the session" if limits == "session" else "booking"
         return f"expires on {last_day.isoformat()}, before {what} on {judged_day.isoformat()}"
-    why_not = balances.blocked(pkg, day, key)  # paused on that day, or its unlimited balance transferred
+    why_not = balances.blocked(pkg, day, key, private)  # paused on that day, or its unlimited balance transferred
     if why_not:
         return why_not
     package = package_from_terms(terms)
@@ -214,22 +217,32 @@ def pick(
     no_package: bool = False,
     require_package: bool = False,
     said: frozenset[str] = frozenset(),
+    owners: Mapping[str, Mapping[str, Any]] | None = None,
+    private: bool = False,
 ) -> tuple[Candidate | None, str]:
     """(the package that pays, or None; why) for ``session`` among the
     ``candidates`` the attendee may use: ``--no-package`` takes none,
     ``--package`` names one (refused when it cannot pay), else rule 3 chooses,
     and without an eligible package the session is at the regular fee
     (refused with ``require_package``); ``said``: packages whose reason the
-    caller gives itself. ``book`` and ``move`` both choose here."""
+    caller gives itself. ``book`` and ``move`` both choose here.
+    ``owners``: views that may hold the ``package`` named (a package that
+    exists but is not the attendee's to use is refused as ``link`` refuses
+    it: ``cannot_use``); ``private``: refusals for the holder of the
+    package's access code (``plan_booking``)."""
     if no_package:
         return None, "booked without a package (--no-package)"
     if package is not None:
         pkg = next((p for p in candidates if p["id"] == package), None)
         if pkg is None:
+            owner = (owners or {}).get(package.rsplit(".p", 1)[0]) or {}
+            if package in owner.get("packages", {}):
+                raise cannot_use(session.attendee, package, owner["id"])
             raise InputError(f"{session.attendee} cannot use client package {package!r}; see 'sessionpack balance {session.attendee}'")
-        verdict = judge(pkg, session, now, tz)
+        verdict = judge(pkg, session, now, tz, private=private)
         if isinstance(verdict, str):
-            raise RuleError(f"{package} cannot pay for this session: {verdict}{_late_sale_hint(pkg, session, tz)}")
+            hint = "" if private else _late_sale_hint(pkg, session, tz)  # (linking is the practice's to do)
+            raise RuleError(f"{package} cannot pay for this session: {verdict}{hint}")
         return verdict, "chosen with --package"
     chosen, why, rejected = choose(candidates, session, now, tz)
     if chosen is None:
@@ -245,6 +258,15 @@ def pick(
     if open_rejected:
         why += "; not eligible: " + "; ".join(open_rejected)
     return chosen, why
+
+
+def cannot_use(attendee: str, cp_id: str, owner: str) -> RuleError:
+    """The refusal (exit 1) of a client package that exists but that
+    ``attendee`` may not draw on: it is another client's and not shared with
+    them (or the link that lets them use it has ended). ``book --package``
+    and ``link`` both refuse with it."""
+    return RuleError(f"{attendee} cannot use {cp_id}: it is {owner}'s and not shared with them; "
+                     f"see 'sessionpack balance {attendee}' for the packages they can use")
 
 
 def _late_sale_hint(pkg: Mapping[str, Any], session: Session, tz: ZoneInfo) -> str:
@@ -267,6 +289,7 @@ def plan_booking(
     no_package: bool = False,
     require_package: bool = False,
     series: str | None = None,
+    private: bool = False,
 ) -> dict[str, Any]:
     """The ``booked`` event for one session (no state is changed).
 
@@ -275,6 +298,13 @@ def plan_booking(
     ``actions.calendar.checks_for``): the session's time is judged by
     ``guards.check_session`` (rule 21 of docs/rules.md) before anything else.
     Without it the calendar is taken as empty and nothing is overridden.
+
+    ``owner_views`` may hold, besides the views of the clients sharing
+    packages with the attendee, the owner of the ``package`` named, so
+    that a package not theirs to use is refused by name (``pick``).
+    ``private``: booked with the package's access code (``book --code``):
+    a refusal about the package names no other client, nor any booking of
+    theirs.
     """
     from .guards import Checks, check_session
 
@@ -285,12 +315,13 @@ def plan_booking(
     check_session(session, session.service, checks, now=now, tz=tz)
     candidates = usable_packages(attendee_view, owner_views)
     chosen, why = pick(candidates, session, now=now, tz=tz, package=package, no_package=no_package,
-                       require_package=require_package)
+                       require_package=require_package, owners=owner_views, private=private)
     if not session.service.active and chosen is None:
         raise RuleError(f"service {session.service.id!r} is inactive: only clients whose packages include it can still book it")
     number = attendee_view["counters"]["b"] + 1
     if chosen is not None:
-        check_clock(chosen.pkg, session.start.astimezone(tz).date(), booking_id(session.attendee, number), checks.force)
+        check_clock(chosen.pkg, session.start.astimezone(tz).date(), booking_id(session.attendee, number), checks.force,
+                    private=private)
     fee, fee_tax = fee_for(session, chosen, currency)
     booking = {
         "id": booking_id(session.attendee, number),
@@ -317,11 +348,14 @@ def plan_booking(
     return {"type": "booked", "clients": clients, "booking": booking}
 
 
-def check_clock(pkg: Mapping[str, Any], day: date, bid: str, force: bool) -> None:
+def check_clock(pkg: Mapping[str, Any], day: date, bid: str, force: bool, private: bool = False) -> None:
     """A session ``bid`` on ``day`` drawing on ``pkg``: when it moves the
     package's last valid day earlier (an expiry that runs from first use
     starts with it), refused if a session booked on the package would then
-    fall after it, as ``adjust --expires`` refuses it, unless ``force``."""
+    fall after it, as ``adjust --expires`` refuses it, unless ``force``.
+    ``private``: said to the holder of the access code, with the dates of
+    those sessions only (they may be booked by a client the package is
+    shared with, whose booking ids name them)."""
     from .guards import SessionRefused
 
     if force:
@@ -333,6 +367,10 @@ def check_clock(pkg: Mapping[str, Any], day: date, bid: str, force: bool) -> Non
     if last is None or (before is not None and last >= before):
         return
     late = [(other, when) for other, when in balances.after_expiry(trial, last) if other != bid]
+    if late and private:
+        days = ", ".join(sorted({when for _, when in late}))
+        raise SessionRefused(f"a session on {day.isoformat()} starts {pkg['id']}'s clock then: it would expire on "
+                             f"{last.isoformat()}, before sessions booked on it on {days}; choose a later time")
     if late:
         raise SessionRefused(f"a session on {day.isoformat()} starts {pkg['id']}'s clock then: it would expire on "
                              f"{last.isoformat()}, before its bookings {balances.bookings_text(late)}; choose a later time, "

@@ -51,7 +51,11 @@ if TYPE_CHECKING:
 # 12: the sold view keeps the highest invoice number the practice gave
 #    (``invoice``): the next automatic number follows it, so a number typed
 #    by hand is never given again.
-VIEW_FORMAT = 12
+# 13: a client package a transfer emptied keeps which sessions had drawn on
+#    it then (``emptied_by_transfer``): it is ``transferred`` until its owner
+#    uses it again, and one emptied by use after a transfer is ``used up``
+#    (the sale lines' state follows).
+VIEW_FORMAT = 13
 
 _CLIENT_HANDLERS: dict[str, Handler] = {}
 

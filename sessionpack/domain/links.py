@@ -141,8 +141,7 @@ def plan_link(
         raise RuleError(f"booking {bid} is {booking['status']}: only booked or attended sessions can be linked "
                         f"(to take a session from {cp} for it, use 'sessionpack adjust {cp} ... --reason R')")
     if not may_use(attendee_view, owner_view, cp):
-        raise RuleError(f"{booking['attendee']} cannot use {cp}: it is {pkg['owner']}'s and not shared with them; "
-                        f"see 'sessionpack balance {booking['attendee']}' for the packages they can use")
+        raise bookings.cannot_use(booking["attendee"], cp, pkg["owner"])  # the refusal of book --package too
     service = count_as or booking_service(booking)
     session = session_of(booking, service)
     # A package sold after the session never pays for it by itself (rule 21);

@@ -420,7 +420,7 @@ def still_wanted(entry: Mapping[str, Any], owner_view: Mapping[str, Any] | None,
     state = pkg.get("status", "active")
     if state in ("cancelled", "refunded"):
         return f"{pkg['id']} was {state}"
-    if balances.fully_transferred(pkg):
+    if balances.emptied_by_transfer(pkg):
         return f"{pkg['id']} was transferred"
     if not ADDRESS_RE.match(entry.get("to") or ""):
         return f"the address {entry.get('to')!r} cannot be used for mail"

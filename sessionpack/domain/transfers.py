@@ -159,6 +159,13 @@ def _transferred(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
         for key, amount in event["amounts"].items():
             moved[key] = _add(moved.get(key), amount, key == "money")
         pkg.setdefault("transferred_to", []).append(event["to_package"])
+        # Emptied by this transfer (nothing left to book, nothing booked):
+        # the package is ``transferred`` until a session draws
+        # on it again (``balances.emptied_by_transfer``).
+        if balances.fully_transferred(pkg):
+            pkg["emptied_by_transfer"] = sorted(pkg.get("draws", {}))
+        else:
+            pkg.pop("emptied_by_transfer", None)
     if me == receiver:
         cp_id = event["to_package"]
         pkg = new_package_record(cp_id, me, event, event.get("at"), event.get("actor"), [])

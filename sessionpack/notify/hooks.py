@@ -23,7 +23,8 @@ Limits, so that a hook can never hold a command up or outlive it:
   the end, so ``sessionpack`` is found), HOME, LANG, TZ (the practice's
   time zone), ``SESSIONPACK_EVENT``, ``SESSIONPACK_DATA_DIR`` and
   ``SESSIONPACK_NOW`` (the command's clock);
-- ``sessionpack --no-hooks ...`` runs none.
+- ``sessionpack --no-hooks ...`` runs none, and neither does a sessionpack
+  a hook runs (``run_by_a_hook``): hooks never set each other off.
 
 A missing or non-executable file is no hook. A hook that fails, overruns or
 cannot start is reported as a warning; the event stays recorded -- a hook
@@ -100,6 +101,16 @@ def wait_or_kill(proc: Any, timeout: float, kill_leftovers: bool = False) -> boo
     return finished
 
 
+def run_by_a_hook() -> bool:
+    """This sessionpack was started by a hook (``SESSIONPACK_EVENT`` is set,
+    as ``hook_env`` sets it): it runs no hooks of its own. A hook that runs
+    sessionpack could otherwise set off its own hook again, for ever, and
+    the hooks of that inner command would run in process groups of their
+    own, which the time budget of the command that ran the first hook
+    never reaches: they could outlive it."""
+    return bool(os.environ.get("SESSIONPACK_EVENT"))
+
+
 def hook_env(root: str, event_type: str, now: str, timezone: str) -> dict[str, str]:
     path = os.environ.get("PATH") or os.defpath
     here = os.path.dirname(os.path.abspath(sys.executable))
@@ -108,6 +119,38 @@ def hook_env(root: str, event_type: str, now: str, timezone: str) -> dict[str, s
     home = os.environ.get("HOME") or os.path.expanduser("~")
     return {"PATH": path, "HOME": home, "LANG": os.environ.get("LANG") or "C.UTF-8", "TZ": timezone,
             "SESSIONPACK_EVENT": event_type, "SESSIONPACK_DATA_DIR": root, "SESSIONPACK_NOW": now}
+
+
+STDERR_TAIL = 8192  # bytes of a failed hook's standard error read, from its end
+LINE_LIMIT = 300  # characters of its last line quoted in the warning
+
+
+def last_line(stream: Any) -> str:
+    """The last non-empty line a hook wrote to standard error (the file
+    ``stream``), as a warning quotes it: whole up to ``LINE_LIMIT``
+    characters, then cut (``...``), control characters escaped. Only the
+    last ``STDERR_TAIL`` bytes are read, however much the hook wrote: the
+    last line is what says why it failed (a line longer than that is
+    quoted from where the part read begins, after ``...``)."""
+    from ..domain.text import shown
+
+    size = stream.seek(0, os.SEEK_END)
+    start = max(0, size - STDERR_TAIL)
+    cut_at_start = False  # the first line read may be the end of a longer one
+    if start > 0:
+        stream.seek(start - 1)
+        cut_at_start = stream.read(1) != b"\n"
+    stream.seek(start)
+    lines = stream.read(STDERR_TAIL).decode("utf-8", "replace").splitlines()
+    for number in range(len(lines) - 1, -1, -1):
+        line = lines[number].strip()
+        if not line:
+            continue
+        if number == 0 and cut_at_start:
+            line = "..." + line
+        text = shown(line)
+        return text if len(text) <= LINE_LIMIT else text[: LINE_LIMIT - 3] + "..."
+    return ""
 
 
 # -- package state -----------------------------------------------------------------------
@@ -152,7 +195,7 @@ class HookRunner:
 
     def __init__(self, store: Any, enabled: bool = True) -> None:
         self.store = store
-        self.enabled = enabled
+        self.enabled = enabled and not run_by_a_hook()
         self.deadline: float | None = None
 
     @property
@@ -255,11 +298,8 @@ class HookRunner:
                 return (f"{where} was stopped when this command's hook time budget of {self.budget:g} s ran out "
                         f"([hooks] time_budget in settings.toml); event {seq} stays recorded")
             if proc.returncode != 0:
-                stderr.seek(0)
-                said = stderr.read(8000).decode("utf-8", "replace").strip().splitlines()
-                from ..domain.text import shown
-
-                detail = f": {shown(said[-1])}" if said else ""
+                said = last_line(stderr)
+                detail = f": {said}" if said else ""
                 if proc.returncode < 0:  # ended by a signal, not an exit status
                     import signal
 

@@ -110,6 +110,7 @@ def balance_table_rows(summaries: list[Mapping[str, Any]], client: str | None = 
                 "shared_by": summary.get("shared_by"),
                 "total_text": total,
                 "used_text": used,
+                "out_text": _taken_out(row),
                 "status_text": _status_text(summary, key),
                 "left": _left(row),
                 "booked": row["scheduled"],
@@ -117,6 +118,20 @@ def balance_table_rows(summaries: list[Mapping[str, Any]], client: str | None = 
                           else expiry_text(summary)),
             })
     return rows
+
+
+def _taken_out(row: Mapping[str, Any]) -> Any:
+    """What left the balance as a whole, in words (``20.00 transferred + 120
+    voided``): transferred to another client, voided by a refund or
+    cancellation, lapsed at expiry; so that, with ``--wide``, total - used
+    - scheduled - taken out = remaining. The zero of the balance when
+    nothing was taken out."""
+    parts = [f"{row[figure]} {figure}" for figure in ("transferred", "voided", "expired") if not _zero(row[figure])]
+    return " + ".join(parts) if parts else row["voided"]
+
+
+def _zero(value: Any) -> bool:
+    return value != balances.UNLIMITED and Decimal(str(value)) == 0
 
 
 def _left(row: Mapping[str, Any]) -> str:
@@ -341,7 +356,9 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
     for event in view["events"]:
         refolds = event["type"] == "undone"  # folds the client again: any package may change
         names = [] if refolds else _packages_named(event)
-        if cp_id is not None and not refolds and cp_id not in names:
+        # A link ended or changed (``unrelated``, ``related`` without
+        # use-packages) ends the shares it names: it touched those packages.
+        if cp_id is not None and not refolds and cp_id not in names and cp_id not in event.get("ends_shares", ()):
             apply_to_client(working, event)  # not about this package: folded, no row
             last = (None, {})
             continue

@@ -103,7 +103,7 @@ def sale_state(pkg: dict[str, Any], known: tuple[Any, Any] | None = None) -> dic
         "expired_at": pkg.get("expired_at"),
         "last_day": last_day.isoformat() if last_day else None,
         "used_up": balances.is_used_up(pkg, rows),
-        "transferred": balances.fully_transferred(pkg, rows),
+        "transferred": balances.emptied_by_transfer(pkg, rows),
         "pauses": [[p["from"], balances.pause_end(p)] for p in pkg.get("pauses", [])],
     }
 

@@ -58,8 +58,9 @@ def test_80_columns(coded) -> None:  # type: ignore[no-untyped-def]
 
 def test_wide_adds_the_figures(coded) -> None:  # type: ignore[no-untyped-def]
     lines = on_terminal(coded, 120, "--wide").splitlines()
-    assert lines[1].split() == ["item", "left", "booked", "valid", "status", "total", "used", "scheduled", "remaining"]
-    assert lines[3] == "count  1/10  3       to 14 Apr  active  10     4 + 2 forfeited  3          1"
+    assert lines[1].split() == ["item", "left", "booked", "valid", "status", "total", "used", "scheduled", "taken", "out",
+                                "remaining"]
+    assert lines[3] == "count  1/10  3       to 14 Apr  active  10     4 + 2 forfeited  3          0          1"
 
 
 def test_a_narrow_terminal_cuts_no_date_and_no_amount(coded) -> None:  # type: ignore[no-untyped-def]

@@ -73,7 +73,8 @@ def test_transfer_all_that_remains(shop) -> None:  # type: ignore[no-untyped-def
                       "source_remaining": {"massage": 0, "thai": 0}}
     assert balance_of(shop, "ana", "ana.p1")["status"] == "active"  # its booked session stays with it
     ok(shop("attend", "ana.b1", now="2026-12-01T11:00"))  # once the session has started (rule 21)
-    assert balance_of(shop, "ana", "ana.p1")["status"] == "transferred"
+    # emptied by her own session after the transfer, not by the transfer
+    assert balance_of(shop, "ana", "ana.p1")["status"] == "used up"
     refused(shop, shop.data_dir, ("transfer", "--yes", "ana.p1", "bruno", "--all", "--reason", "again"), 1, "ana.p1 has nothing left to transfer")
     clean(shop)
 

@@ -475,7 +475,7 @@ def test_transfer_all_leaves_booked_sessions_with_the_source() -> None:
     assert w.pkg("bruno.p1")["terms"]["contents"] == {"sessions": {"massage": 1, "thai": 3}}
     assert balances.status(w.pkg(cp), NOW, TZ) == "active"  # its booked session is still to come
     w.record({"type": "attended", "clients": ["ana"], "booking": "ana.b1", "package": cp})
-    assert balances.status(w.pkg(cp), NOW, TZ) == "transferred"
+    assert balances.status(w.pkg(cp), NOW, TZ) == "used up"  # emptied by her session, after the transfer
     with pytest.raises(RuleError) as err:
         w.transfer(cp, kind=None)
     assert str(err.value) == "ana.p1 has nothing left to transfer"
