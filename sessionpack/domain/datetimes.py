@@ -19,7 +19,9 @@ A date-time without an offset is a wall-clock time in the practice's time
 zone. One that does not exist there (inside the hour skipped when clocks go
 forward) is refused, naming the valid times on either side of the gap; one
 that happens twice (when clocks go back) is refused unless an offset says
-which, e.g. ``2026-10-25T01:30+01:00``.
+which, e.g. ``2026-10-25T01:30+01:00``. A date given alone where a
+date-time is taken (``--now``) is the first instant of that day
+(``day_start``): 00:00, or 01:00 where the clocks skip midnight.
 """
 
 from __future__ import annotations
@@ -137,10 +139,13 @@ def parse_datetime(text: object, what: str, tz: tzinfo, example: str = "2026-12-
         value = value or datetime.fromisoformat(clean)
     except ValueError:
         raise InputError(f"{what} must be an ISO {kind} like {example}, not {text!r}") from None
-    if len(clean) <= 10 and not date_alone and "T" not in clean and " " not in clean:
+    alone = len(clean) <= 10 and "T" not in clean and " " not in clean
+    if alone and not date_alone:
         raise InputError(f"{what} needs a time of day, e.g. {clean}T10:00")
     check_range(value.date(), what)
-    if value.tzinfo is None:
+    if alone and value.tzinfo is None:
+        value = day_start(value.date(), tz)
+    elif value.tzinfo is None:
         value = wall_clock(value, tz, what)
     try:
         local = value.astimezone(tz)
@@ -162,6 +167,19 @@ def clock_text(local: datetime) -> str:
     if other.utcoffset() != local.utcoffset():
         return f"{local:%H:%M}{_offset(local)}"
     return f"{local:%H:%M}"
+
+
+def day_start(day: date, tz: tzinfo) -> datetime:
+    """The first instant of ``day`` in ``tz``, what a date given alone
+    means: its midnight, or, where the clocks skip midnight (America/Santiago
+    goes from 23:59 to 01:00), the first wall-clock time after the gap;
+    where midnight happens twice, the first of the two. The person typed a
+    day, not a time the clocks skip, so nothing is refused."""
+    naive = datetime.combine(day, time(0, 0))
+    early, late = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
+    if early.utcoffset() == late.utcoffset() or _round_trips(early):
+        return early
+    return _gap(early, late, tz)[1]
 
 
 def wall_clock(naive: datetime, tz: tzinfo, what: str) -> datetime:

@@ -5,8 +5,9 @@ Four kinds, each sent at most once per key, ever:
 
 - ``expiring``: N days before the last valid day, for each N of
   ``expiring_days`` (e.g. [30, 7]); only the most urgent one that is due is
-  sent (a run on day 5 sends the 7-day notice, never the 30-day one), and
-  only while something is left to book. Key ``expiring:CP:LASTDAY:Nd``: a
+  sent (a run on day 5 sends the 7-day notice, never the 30-day one, and
+  once a nearer one was recorded, a farther one never is), and only while
+  something is left to book. Key ``expiring:CP:LASTDAY:Nd``: a
   pause or ``adjust --expires`` moves the last day and so makes new keys.
 - ``low``: per balance, what is left to book at or below its limit
   (``low_remaining`` sessions, ``low_minutes``, ``low_money``), when more
@@ -27,7 +28,8 @@ The owner gets each notice; every linked client holding the ``notices``
 permission regarding the owner gets a copy, keyed ``KEY:copy:CLIENT``. A
 notice that will not be sent is recorded as suppressed, with the reason
 (opted out of that kind, no usable address, or at delivery: the package was
-cancelled, refunded or transferred since).
+cancelled, refunded or transferred since, or what the notice says has gone
+by, ``outdated``).
 
 Recorded notices are kept on the package (``notices``: key -> seq of the
 event that decided it), so the views answer "was this sent?" without the
@@ -37,7 +39,7 @@ journal.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
@@ -133,6 +135,21 @@ def recorded(pkg: Mapping[str, Any], key: str) -> bool:
     """Whether a notice with this key was ever recorded (pending, sent,
     failed or suppressed): then it is never due again."""
     return key in (pkg.get("notices") or {})
+
+
+def nearer_recorded(pkg: Mapping[str, Any], last_day: date, days: int) -> int | None:
+    """The days of the nearest "expires soon" notice of the same last valid
+    day recorded already (pending, sent, failed or suppressed) that is
+    nearer to it than ``days``, or None. Once the 7-day notice was
+    recorded, the 30-day one is never sent: not by a run replaying an
+    earlier day, nor by a delivery left pending."""
+    prefix = f"expiring:{pkg['id']}:{last_day.isoformat()}:"
+    nearer = []
+    for key in pkg.get("notices") or {}:
+        tail = key[len(prefix):] if key.startswith(prefix) else ""
+        if tail[:-1].isdigit() and tail.endswith("d") and int(tail[:-1]) < days:  # (a copy's key goes on: not this form)
+            nearer.append(int(tail[:-1]))
+    return min(nearer) if nearer else None
 
 
 # -- limits and re-arming --------------------------------------------------------------
@@ -246,7 +263,7 @@ def package_notices(pkg: Mapping[str, Any], rules: Rules, now: datetime, tz: Zon
         if reached:
             days = min(reached)
             key = expiring_key(cp, last_day, days)
-            if not recorded(pkg, key):
+            if not recorded(pkg, key) and nearer_recorded(pkg, last_day, days) is None:
                 due.append(Due("expiring", key, cp, owner, {"last_day": last_day.isoformat(), "days": days, "days_left": days_left}))
     if "low" in rules.kinds:
         for item, (free, limit) in sorted(low_items(pkg, rules, rows).items()):
@@ -438,19 +455,29 @@ def still_wanted(entry: Mapping[str, Any], owner_view: Mapping[str, Any] | None,
 
 
 def outdated(entry: Mapping[str, Any], pkg: Mapping[str, Any], rules: Rules, today: date) -> str | None:
-    """Why a pending "expires soon" notice tells what is no longer true, or
-    None. A notice left pending (the mail server was down for days) is not
-    sent once its facts have gone by: when the last valid day moved or
-    passed, or when a nearer notice is due instead (a run 5 days before
-    the end sends the 7-day notice, never the 30-day one: neither does a
-    delivery late by three weeks)."""
-    if entry.get("kind") != "expiring":
-        return None
+    """Why a pending notice tells what is no longer true, or None. A notice
+    left pending (the mail server was down for days) is not sent once its
+    facts have gone by:
+
+    - a "running low" or "used up" notice once the package expired (its
+      expiry recorded, or its last valid day before today): a client never
+      gets "1 session left" about a package that has ended, least of all
+      in the same run as its "expired" notice;
+    - an "expires soon" notice when the last valid day moved or passed, or
+      when a nearer notice is due instead or was recorded already (a run 5
+      days before the end sends the 7-day notice, never the 30-day one:
+      neither does a delivery late by three weeks)."""
+    kind = entry.get("kind")
+    last_day = balances.expiry(pkg)
+    if kind in ("low", "used-up"):  # (an "expires soon" notice says why below, in its own words)
+        ended = pkg.get("expired_at")
+        if not ended and last_day is not None and last_day < today:
+            ended = (last_day + timedelta(days=1)).isoformat()
+        return f"{pkg['id']} expired on {ended}" if ended else None
     facts = entry.get("facts") or {}
     told, days = facts.get("last_day"), facts.get("days")
-    if not told or not isinstance(days, int):
+    if kind != "expiring" or not told or not isinstance(days, int):
         return None
-    last_day = balances.expiry(pkg)
     if last_day is None or last_day.isoformat() != told:
         return f"the last valid day of {pkg['id']} is no longer {told}"
     days_left = (last_day - today).days
@@ -459,6 +486,9 @@ def outdated(entry: Mapping[str, Any], pkg: Mapping[str, Any], rules: Rules, tod
     nearer = [n for n in rules.expiring_days if days_left <= n < days]
     if nearer:
         return f"the {min(nearer)}-day notice of {pkg['id']} is due instead"
+    recorded_days = nearer_recorded(pkg, last_day, days)
+    if recorded_days is not None:
+        return f"the {recorded_days}-day notice of {pkg['id']} was recorded already"
     return None
 
 
@@ -502,6 +532,36 @@ def _decided(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
 def _reported(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
     """The outcome is in the history (and the outbox view); the package keeps
     only that the notice was decided."""
+
+
+def undone_packages(event: Mapping[str, Any], history: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The client packages an ``undone`` event changed, found in
+    ``history`` (the events of one client it concerns).
+
+    An undo names no package, yet folding its clients' views again without
+    what it takes back can leave a package running low or used up; undoing
+    an undo puts back what the first one took back. So the packages are
+    those named by the events it takes back, and, for an undo it takes
+    back, by the events that one took back, and so on. Only these are
+    judged again: a package used up years ago and never told about is not
+    "touched" by an undo of another one's booking."""
+    by_seq = {earlier["seq"]: earlier for earlier in history}
+    out: set[str] = set()
+    seen: set[int] = set()
+    waiting = [event]
+    while waiting:
+        undo = waiting.pop()
+        for target in undo.get("undo") or ():
+            for seq in target.get("seqs") or ():
+                if seq in seen or seq not in by_seq:
+                    continue
+                seen.add(seq)
+                earlier = by_seq[seq]
+                if earlier.get("type") == "undone":
+                    waiting.append(earlier)
+                else:
+                    out.update(packages_named(earlier))
+    return out
 
 
 def packages_named(event: Mapping[str, Any]) -> list[str]:

@@ -5,7 +5,8 @@ in the data directory (``expiring.txt``, ``low.txt``, ``used-up.txt``,
 ``expired.txt``). A template is a ``Subject:`` line, a blank line and the
 body, written with ``string.Template`` placeholders (``$name`` or
 ``${name}``; ``$$`` is a dollar sign). The placeholders are ``PLACEHOLDERS``;
-any other is refused before anything is recorded.
+any other is refused before anything is recorded. The file is UTF-8, with
+or without a byte-order mark (which is not part of the subject).
 
 The message is built with ``email.message.EmailMessage`` and the SMTP
 policy. Every header value is made of one line of printable text: control
@@ -43,6 +44,7 @@ PLACEHOLDERS = {
     "expires": "the last valid day, e.g. 30 Jun 2027 (empty without one)",
     "last_day": "the last valid day as 2027-06-30 (empty without one)",
     "days_left": "days until the last valid day (expiring notices)",
+    "valid_for": "valid for 24 more days, through 30 Jun 2027 / for 1 more day, through ... / through today, 30 Jun 2027 (expiring notices)",
     "forfeited": "what the expiry forfeited, in words (expired notices)",
     "expired_on": "the day the expiry took effect, e.g. 1 Jul 2027 (expired notices)",
     "how_to_book": "[notices] how_to_book in settings.toml",
@@ -54,7 +56,7 @@ DEFAULTS = {
 
 Hello $name,
 
-$client_name's package $package ($client_package) is valid for $days_left more day(s), through $expires.
+$client_name's package $package ($client_package) is $valid_for.
 
 $summary
 
@@ -120,8 +122,8 @@ def load_templates(root: str) -> dict[str, tuple[Template, Template]]:
         name = f"templates/{kind}.txt"
         path = os.path.join(root, "templates", f"{kind}.txt")
         if os.path.isfile(path):
-            try:
-                with open(path, encoding="utf-8") as handle:
+            try:  # "utf-8-sig": a byte-order mark, as some editors write first, is not part of the text
+                with open(path, encoding="utf-8-sig") as handle:
                     text = handle.read()
             except UnicodeDecodeError:
                 raise CatalogProblem(name, None, "is not UTF-8 text", "save it as UTF-8") from None
@@ -195,6 +197,18 @@ def _summary(pkg: Mapping[str, Any], names: Mapping[str, str]) -> str:
     return "\n".join(lines)
 
 
+def valid_for(days_left: Any, last_day: date | None) -> str:
+    """How long an expiring package stays valid, in words: ``valid for 24
+    more days, through 30 Jun 2027``, ``valid for 1 more day, through ...``,
+    and on the last valid day itself ``valid through today, 30 Jun 2027``
+    (not "0 more days"). Empty when the notice tells no days left."""
+    if not isinstance(days_left, int) or last_day is None:
+        return ""
+    if days_left <= 0:
+        return f"valid through today, {short_date(last_day)}"
+    return f"valid for {days_left} more day{'' if days_left == 1 else 's'}, through {short_date(last_day)}"
+
+
 def facts_for(due: Due, pkg: Mapping[str, Any], owner: Mapping[str, Any], recipient: Recipient,
               practice: str, how_to_book: str, names: Mapping[str, str]) -> dict[str, str]:
     """The placeholders' values for one recipient of one notice."""
@@ -227,6 +241,7 @@ def facts_for(due: Due, pkg: Mapping[str, Any], owner: Mapping[str, Any], recipi
         "expires": short_date(last_day) if last_day else "",
         "last_day": last_day.isoformat() if last_day else "",
         "days_left": str(due.facts.get("days_left", "")),
+        "valid_for": valid_for(due.facts.get("days_left"), last_day),
         "forfeited": ", ".join(amount_words(k, v, currency, names) for k, v in forfeited.items()),
         "expired_on": short_date(due.facts["on"]) if due.facts.get("on") else "",
         "how_to_book": how_to_book,

@@ -7,7 +7,8 @@ One run:
 2. under the data directory's exclusive lock, reads what it judges -- the
    open client packages (``views/open``), the packages named by events
    recorded since the last run (the journal's tail after the position kept
-   in ``views/outbox.json``, to see what became used up) -- and commits, in
+   in ``views/outbox.json``, to see what became used up; for an ``undo``,
+   the packages named by what it took back) -- and commits, in
    one commit, the ``expired`` events and, for every notice due, a
    ``notice-pending`` (or ``notice-suppressed``) event per recipient. A
    first sweep over years of history is committed in batches of clients;
@@ -15,8 +16,9 @@ One run:
    earlier run first), and commits ``notice-sent`` or ``notice-failed``
    with the reply before delivering the next one. A pending notice is
    judged once more just before delivery: if the package was cancelled,
-   refunded or transferred since, or the recipient opted out, it is
-   recorded as suppressed instead.
+   refunded or transferred since, the recipient opted out, or what it
+   says has gone by (the package expired, a nearer "expires soon" notice
+   is due), it is recorded as suppressed instead.
 
 A run killed between delivering a notice and recording it leaves that one
 notice pending: the next run delivers it again, with the same Message-ID.
@@ -84,13 +86,16 @@ class Gathered:
     everything: bool  # every open package judged (first run, or other rules than the last run's)
 
 
-def tail(store: Any, outbox: Mapping[str, Any]) -> tuple[set[str], int, bool]:
-    """(packages named by events after the last run's position, how many
-    such events, whether this is the first run)."""
+def tail(store: Any, outbox: Mapping[str, Any]) -> tuple[set[str], list[dict[str, Any]], int, bool]:
+    """(packages named by events after the last run's position, the
+    ``undone`` events among them, how many such events, whether this is the
+    first run). An undo names no package: ``gather`` finds the packages it
+    changed in its clients' histories (``notices.undone_packages``)."""
     checked = outbox.get("checked")
     if not checked:
-        return set(), 0, True
+        return set(), [], 0, True
     named: set[str] = set()
+    undos: list[dict[str, Any]] = []
     count = 0
     path = store.path(layout.JOURNAL)
     for event in journal.read_events(path, layout.JOURNAL, checked["offset"], checked["seq"] + 1):
@@ -98,7 +103,9 @@ def tail(store: Any, outbox: Mapping[str, Any]) -> tuple[set[str], int, bool]:
             continue
         count += 1
         named.update(notices.packages_named(event))
-    return named, count, False
+        if event["type"] == "undone":
+            undos.append(event)
+    return named, undos, count, False
 
 
 def gather(tx: Any, today: date, rules: notices.Rules, owners: Iterable[str] | None = None) -> Gathered:
@@ -115,7 +122,12 @@ def gather(tx: Any, today: date, rules: notices.Rules, owners: Iterable[str] | N
     """
     store = tx.store
     outbox = store.load_small(layout.OUTBOX)
-    touched, count, first = tail(store, outbox)
+    touched, undos, count, first = tail(store, outbox)
+    wanted_owners = None if owners is None else set(owners)
+    for undo in undos:
+        for client in undo.get("clients") or ():
+            if wanted_owners is None or client in wanted_owners:
+                touched.update(notices.undone_packages(undo, (tx.client(client) or {}).get("events", ())))
     everything = first or (outbox.get("checked") or {}).get("rules") != notices.judged_by(rules)
     packages: dict[str, dict[str, Any]] = {}
     if owners is None:
@@ -133,7 +145,6 @@ def gather(tx: Any, today: date, rules: notices.Rules, owners: Iterable[str] | N
             view = tx.client(owner)
             for _, _, cp_id, pkg in ledger.open_rows(view or {"id": owner, "packages": {}}):
                 packages[cp_id] = pkg
-    wanted_owners = None if owners is None else set(owners)
     for cp_id in sorted(touched - set(packages)):
         owner = cp_id.rsplit(".p", 1)[0]
         if wanted_owners is not None and owner not in wanted_owners:

@@ -41,4 +41,6 @@ def failed_text(event: Mapping[str, Any]) -> str:
 
 @describes("notice-suppressed")
 def suppressed_text(event: Mapping[str, Any]) -> str:
-    return f"{event['kind']} notice of {event['client_package']} to {_whom(event)} not sent: {event['reason']}"
+    """The reason is the event's ``reason``, which ``history`` shows as the
+    row's ``why`` (as for every event with a reason): not repeated here."""
+    return f"{event['kind']} notice of {event['client_package']} to {_whom(event)} not sent"

@@ -325,16 +325,18 @@ def _zero_like(amount: str) -> str:
 
 def expiring_notice_recorded(pkg: Mapping[str, Any], last_day: date) -> tuple[str, int] | None:
     """The owner's "expires soon" notice ``notify`` recorded for the
-    package's current last valid day (the latest, when several were: 30 and
-    then 7 days before), as (key, seq of the event that decided it); None
-    when none was. A pause or a new expiry makes new keys, so a notice about
-    an earlier last day does not count. Copies to linked clients are not
-    the owner's notice."""
+    package's current last valid day (the nearest to it, when several were:
+    30 and then 7 days before), as (key, seq of the event that decided it);
+    None when none was. Not the highest seq: a 30-day notice left pending
+    is settled (suppressed) after the 7-day one was recorded. A pause or a
+    new expiry makes new keys, so a notice about an earlier last day does
+    not count. Copies to linked clients are not the owner's notice."""
     prefix = f"expiring:{pkg['id']}:{last_day.isoformat()}:"
-    found = [(seq, key) for key, seq in (pkg.get("notices") or {}).items() if key.startswith(prefix) and ":copy:" not in key]
+    found = [(int(key[len(prefix):].rstrip("d")), seq, key) for key, seq in (pkg.get("notices") or {}).items()
+             if key.startswith(prefix) and ":copy:" not in key]
     if not found:
         return None
-    seq, key = max(found)
+    _, seq, key = min(found)
     return key, seq
 
 

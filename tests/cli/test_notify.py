@@ -100,7 +100,7 @@ def test_json_lines_one_object_per_notice_each_sent_once(shop) -> None:  # type:
         "subject": "5 massages: 5 Massage 60 sessions left, valid through 20 Dec 2026"}
     assert line["date"] == "Sat, 21 Nov 2026 09:00:00 +0000"
     assert line["message_id"].startswith("<notice.") and line["message_id"].endswith("@example.com>")
-    assert line["body"] == ("Hello Ana Lima,\n\nAna Lima's package 5 massages (ana.p1) is valid for 29 more day(s), through 20 Dec 2026.\n\n"
+    assert line["body"] == ("Hello Ana Lima,\n\nAna Lima's package 5 massages (ana.p1) is valid for 29 more days, through 20 Dec 2026.\n\n"
                             "Massage 60: used 0 of 5 · 0 booked · 5 free\n\nCall 912 345 678 to book.\n\nStudio Test\n")
     assert line["facts"] == {"days": 30, "days_left": 29, "last_day": "2026-12-20"}
     # The report goes to stderr: stdout carries only the notices.

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import copy
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -14,11 +15,13 @@ from hypothesis import strategies as st
 from sessionpack.domain import balances, ledger, notices, outbox, sweep
 from sessionpack.domain.adjustments import Change, plan_adjust
 from sessionpack.domain.bookings import Session, change_status, plan_booking
+from sessionpack.domain.datetimes import day_start, parse_datetime
 from sessionpack.domain.notice_settings import split_sender
 from sessionpack.domain.packages import package_from_mapping
 from sessionpack.domain.pauses import plan_pause
 from sessionpack.domain.sales import sell
-from sessionpack.errors import RuleError
+from sessionpack.errors import InputError, RuleError
+from sessionpack.notify.messages import valid_for
 from sessionpack.reports.balances import describe_event, history_rows, package_summary
 
 from practice_data import MASSAGE, NOW, SERVICES, SOLD, TZ, at
@@ -403,3 +406,107 @@ def test_settings_messages_show_values_as_the_file_writes_them(checker, table, k
     with pytest.raises(FieldError) as err:
         check(table)
     assert (err.value.key, err.value.message) == (key, message)
+
+
+# ---------------------------------------------------------------- the packages an undo changed
+
+
+def test_an_undo_changed_the_packages_of_what_it_took_back_and_an_undo_of_it_the_same() -> None:
+    history = [
+        {"seq": 4, "type": "attended", "booking": "ana.b1", "package": "ana.p2"},
+        {"seq": 9, "type": "attended", "booking": "ana.b2", "package": "ana.p1"},
+        {"seq": 10, "type": "undone", "clients": ["ana"], "undo": [{"command": "c9", "seqs": [9]}]},
+        {"seq": 14, "type": "undone", "clients": ["ana"], "undo": [{"command": "c10", "seqs": [10]}]},
+        {"seq": 15, "type": "undone", "clients": ["ana"], "undo": [{"command": "c14", "seqs": [14]}, {"command": "c99", "seqs": [99]}]},
+    ]
+    assert notices.undone_packages(history[2], history) == {"ana.p1"}
+    assert notices.undone_packages(history[3], history) == {"ana.p1"}  # undoing the undo puts the attendance back
+    assert notices.undone_packages(history[4], history) == {"ana.p1"}  # (a seq of another client's history: not here)
+    assert notices.undone_packages({"type": "undone", "undo": [{"command": "c4", "seqs": [4, 9]}]}, history) == {"ana.p1", "ana.p2"}
+
+
+# ---------------------------------------------------------------- a farther expiring notice after a nearer one
+
+
+def test_a_farther_expiring_notice_is_never_due_once_a_nearer_one_was_recorded() -> None:
+    p = practice_with(offer(expiry="1 month"))
+    [due] = notices.plan([p.pkg("ana.p1")], RULES, day("2026-12-15"), TZ).due
+    assert due.key == "expiring:ana.p1:2026-12-20:7d"
+    p.record(notices.suppressed_event(due, notices.Recipient("ana", "Ana", ""), "ana has no email address"))
+    assert notices.nearer_recorded(p.pkg("ana.p1"), date(2026, 12, 20), 30) == 7
+    assert notices.nearer_recorded(p.pkg("ana.p1"), date(2026, 12, 20), 7) is None
+    assert notices.nearer_recorded(p.pkg("ana.p1"), date(2026, 12, 22), 30) is None  # another last day: other notices
+    assert notices.plan([p.pkg("ana.p1")], RULES, day("2026-11-25"), TZ).due == []  # a replay of an earlier day
+
+
+def test_a_copy_of_a_nearer_notice_is_not_the_owners_notice() -> None:
+    pkg = {"id": "ana.p1", "notices": {"expiring:ana.p1:2026-12-20:7d:copy:bo": 5}}
+    assert notices.nearer_recorded(pkg, date(2026, 12, 20), 30) is None
+
+
+def test_a_pending_farther_notice_is_outdated_once_a_nearer_one_was_recorded() -> None:
+    p = practice_with(offer(expiry="1 month"))
+    [due] = notices.plan([p.pkg("ana.p1")], RULES, day("2026-12-15"), TZ).due
+    p.record(notices.suppressed_event(due, notices.Recipient("ana", "Ana", ""), "ana has no email address"))
+    entry = {"kind": "expiring", "facts": {"last_day": "2026-12-20", "days": 30, "days_left": 29}}
+    assert notices.outdated(entry, p.pkg("ana.p1"), RULES, date(2026, 11, 21)) == "the 7-day notice of ana.p1 was recorded already"
+
+
+# ---------------------------------------------------------------- a pending notice about an expired package
+
+
+@pytest.mark.parametrize("kind", ["low", "used-up"])
+def test_a_pending_low_or_used_up_notice_is_outdated_once_the_package_expired(kind: str) -> None:
+    p = practice_with(offer(expiry="1 month"), attended=2)
+    entry = {"kind": kind, "facts": {}}
+    pkg = p.pkg("ana.p1")
+    assert notices.outdated(entry, pkg, RULES, date(2026, 12, 20)) is None  # its last valid day
+    assert notices.outdated(entry, pkg, RULES, date(2026, 12, 21)) == "ana.p1 expired on 2026-12-21"
+    [expiry] = notices.plan([pkg], RULES, day("2026-12-28"), TZ).expiries
+    p.record(expiry)
+    assert notices.outdated(entry, p.pkg("ana.p1"), RULES, date(2026, 12, 28)) == "ana.p1 expired on 2026-12-21"
+    assert notices.outdated({"kind": "expired", "facts": {}}, p.pkg("ana.p1"), RULES, date(2026, 12, 28)) is None
+
+
+# ---------------------------------------------------------------- a date alone: the first instant of the day
+
+
+SANTIAGO = ZoneInfo("America/Santiago")  # 23:59 on 5 Sep 2026, then 01:00; 23:00-23:59 on 4 Apr happen twice, 00:00 on the 5th once
+
+
+@pytest.mark.parametrize(("zone", "text", "start"), [
+    (SANTIAGO, "2026-09-06", "2026-09-06T01:00:00-03:00"),  # midnight does not exist
+    (SANTIAGO, "2026-09-07", "2026-09-07T00:00:00-03:00"),
+    (SANTIAGO, "2026-04-05", "2026-04-05T00:00:00-04:00"),
+    (ZoneInfo("America/Havana"), "2026-03-08", "2026-03-08T01:00:00-04:00"),
+    (TZ, "2026-03-29", "2026-03-29T00:00:00+00:00"),  # Lisbon skips 01:00, not midnight
+])
+def test_a_date_alone_is_the_first_time_of_that_day_that_exists(zone: ZoneInfo, text: str, start: str) -> None:
+    assert parse_datetime(text, "--now", zone, date_alone=True).isoformat() == start
+    assert day_start(date.fromisoformat(text), zone).isoformat() == start
+
+
+def test_a_date_and_time_the_clocks_skip_is_still_refused() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_datetime("2026-09-06T00:00", "--now", SANTIAGO, date_alone=True)
+    assert str(caught.value) == ("--now 2026-09-06T00:00 does not exist in America/Santiago (the clocks go forward): "
+                                 "the valid times on either side are 23:59 and 01:00")
+
+
+def test_the_first_instant_of_a_day_is_its_first_instant() -> None:
+    start = day_start(date(2026, 9, 6), SANTIAGO)
+    before = datetime(2026, 9, 6, 3, 59, tzinfo=timezone.utc).astimezone(SANTIAGO)
+    assert (before.date(), start.astimezone(timezone.utc).isoformat()) == (date(2026, 9, 5), "2026-09-06T04:00:00+00:00")
+
+
+# ---------------------------------------------------------------- how long, in words
+
+
+@pytest.mark.parametrize(("days_left", "words"), [
+    (24, "valid for 24 more days, through 20 Dec 2026"),
+    (1, "valid for 1 more day, through 20 Dec 2026"),
+    (0, "valid through today, 20 Dec 2026"),
+    (None, ""),
+])
+def test_how_long_an_expiring_package_stays_valid_in_words(days_left: int | None, words: str) -> None:
+    assert valid_for(days_left, date(2026, 12, 20)) == words
