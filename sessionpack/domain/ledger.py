@@ -55,7 +55,10 @@ if TYPE_CHECKING:
 #    it then (``emptied_by_transfer``): it is ``transferred`` until its owner
 #    uses it again, and one emptied by use after a transfer is ``used up``
 #    (the sale lines' state follows).
-VIEW_FORMAT = 13
+# 14: an expiry that forfeited nothing (every session left was booked) is
+#    a movement of 0 in the value lines, so ``report liability --as-of``
+#    knows the expiry was recorded.
+VIEW_FORMAT = 14
 
 _CLIENT_HANDLERS: dict[str, Handler] = {}
 

@@ -285,6 +285,7 @@ def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]], l
                     moves.append([day, "adjusted", key, -left.pop(key), UNLIMITED, None])
             continue
         if kind == "expired":
+            count = len(moves)
             for key, amount in sorted(payload.items()):
                 if key in units and amount != UNLIMITED:
                     before = valuation.value_of(parts[key], units[key], currency)
@@ -293,6 +294,8 @@ def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]], l
                     moves.append([day, "expired", key, before - after, _units(amount, money), None])
             for key in sorted(left):
                 moves.append([day, "expired", key, left.pop(key), UNLIMITED, None])
+            if len(moves) == count and parts:  # it forfeited nothing (all booked): still an expiry recorded that day
+                moves.append([day, "expired", sorted(parts)[0], zero, 0, None])
             continue
         # refunded or package-cancelled: what is left is voided
         drops: dict[str, Decimal] = {}

@@ -494,3 +494,22 @@ def test_a_transfer_after_a_session_of_the_same_day_moves_value_without_making_a
         "ana": ("0.00", "100.00", "0.00", "33.34", "0.00", "-33.33", "33.33"),
         "bob": ("0.00", "0.00", "0.00", "0.00", "0.00", "33.33", "33.33")}
     assert _roll(report["totals"]) == ("0.00", "100.00", "0.00", "33.34", "0.00", "0.00", "66.66")
+
+
+def test_an_expiry_that_forfeited_nothing_is_known_as_recorded_by_the_snapshot(sp) -> None:  # type: ignore[no-untyped-def]
+    """Every session left was booked when the sweep recorded the expiry: it
+    forfeited nothing, yet --as-of knows it was recorded (no "not yet
+    recorded" note), and the booked sessions still hold their value."""
+    from cli_util import ok
+
+    sp = _utc_practice(sp, ("mas", "60", "60"))
+    ok(sp("package", "create", "two", "--name", "two", "--service", "mas=2", "--price", "100", "--expires", "9 days"))
+    ok(sp("client", "add", "ana", "--name", "Ana"))
+    ok(sp("sell", "ana", "two"))
+    ok(sp("book", "ana", "mas", "2026-03-10T10:00"))
+    ok(sp("book", "ana", "mas", "2026-03-11T10:00"))
+    ok(sp("notify", "--quiet", now="2026-03-14T09:00"))
+    [row] = _liability(sp, "2026-03-14T09:00", "--as-of", "2026-03-13")["rows"]
+    assert (row["id"], row["held"], row["expires"], row["note"]) == ("ana.p1", "100.00", "2026-03-11", "")
+    march = _liability(sp, "2026-03-14T09:00", "--from", "2026-03-01", "--to", "2026-03-31")
+    assert _roll(march["totals"]) == ("0.00", "100.00", "0.00", "0.00", "0.00", "0.00", "100.00")
