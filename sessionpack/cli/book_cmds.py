@@ -97,7 +97,7 @@ def book_cmd(
         raise InputError(f"Missing argument '{missing}'; see 'sessionpack book --help'")
     from ..actions.calendar import checks_for
     from ..domain.bookings import Session, plan_series, repeat_starts
-    from ..domain.ids import CLIENT_PACKAGE_RE, check_slug
+    from ..domain.ids import check_slug
     from ..domain.services import check_duration
     from ..storage.catalog import load_service
 
@@ -126,13 +126,7 @@ def book_cmd(
         sessions = [Session(client, record, s, minutes or record.duration, provider) for s in starts]
         series = f"{client}.b{attendee['counters']['b'] + 1}" if repeat else None
         checks = checks_for(tx, [(s.start, s.duration) for s in sessions], tz, allow_overlap=allow_overlap, force=force)
-        owners = owner_views(tx, attendee)
-        if package and CLIENT_PACKAGE_RE.match(package):
-            named_owner = package.rsplit(".p", 1)[0]
-            if named_owner != client and named_owner not in owners:
-                found = tx.client(named_owner)  # a package not theirs to use is refused by name (exit 1)
-                if found is not None:
-                    owners[named_owner] = found
+        owners = owner_views(tx, attendee, package)  # a package not theirs to use is refused by name (exit 1)
         events = plan_series(attendee, owners, sessions, now=opened.now, tz=tz,
                              currency=opened.settings.currency, package=package, no_package=no_package,
                              require_package=require_package, series=series, checks=checks)

@@ -41,13 +41,24 @@ def find_client_package(tx: Any, client_package: str, owner_id: str | None = Non
     return view, pkg
 
 
-def owner_views(tx: Any, attendee: dict) -> dict:
-    """Views of the clients whose packages are shared with the attendee."""
+def owner_views(tx: Any, attendee: dict, package: str | None = None) -> dict:
+    """Views of the clients whose packages are shared with the attendee;
+    with ``package`` (a client package named by --package), also its
+    owner's, so that a package that exists but is not the attendee's to use
+    is refused by name, as ``link`` refuses it (``bookings.pick``)."""
     views = {}
     for owner in sorted(set(attendee.get("shared_in", {}).values())):
         view = tx.client(owner)
         if view is not None:
             views[owner] = view
+    if package:
+        from ..domain.ids import CLIENT_PACKAGE_RE
+
+        named = package.rsplit(".p", 1)[0]
+        if CLIENT_PACKAGE_RE.match(package) and named != attendee.get("id") and named not in views:
+            found = tx.client(named)
+            if found is not None:
+                views[named] = found
     return views
 
 

@@ -59,7 +59,7 @@ def move_cmd(
     start = parse_when(when, tz, opened.now)
     with opened.writing() as tx:
         found, attendee = find_booking(tx, booking)
-        owners = owner_views(tx, attendee)
+        owners = owner_views(tx, attendee, package)
         old_owner = found.get("owner")
         if old_owner and old_owner != attendee["id"] and old_owner not in owners:
             view = tx.client(old_owner)

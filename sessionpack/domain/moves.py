@@ -99,7 +99,7 @@ def plan_move(
     candidates = usable_packages(attendee, owners)
     old = booking.get("package")
     if no_package or package is not None:
-        chosen, why = pick(candidates, session, now=now, tz=tz, package=package, no_package=no_package)
+        chosen, why = pick(candidates, session, now=now, tz=tz, package=package, no_package=no_package, owners=owners)
         if no_package:
             why = "moved without a package (--no-package)"
     elif old is None:

@@ -290,6 +290,7 @@ def test_book_on_a_package_not_shared_with_the_attendee_is_refused_as_link_refus
     refused(shop, shop.data_dir, ("book", "bruno", "massage", "2026-11-23T10:00", "--package", "ana.p1"), 1, message)
     ok(shop("book", "bruno", "massage", "2026-11-24T10:00"))
     refused(shop, shop.data_dir, ("link", "bruno.b1", "ana.p1"), 1, message)
+    refused(shop, shop.data_dir, ("move", "bruno.b1", "2026-11-25T10:00", "--package", "ana.p1"), 1, message)
     # shared, then no longer: the same
     ok(shop("client", "relate", "bruno", "ana", "--as", "partner", "--can", "use-packages"))
     ok(shop("share", "ana.p1", "bruno"))
