@@ -146,7 +146,7 @@ class SaleRow:
 
     def record(self) -> dict[str, Any]:
         return {"line": self.line, "ref": self.ref, "status": self.status, "client": self.client, "package": self.package,
-                "id": self.id, "invoice": self.invoice, "code": self.code or None, "new_client": self.new_client}  # no code: null
+                "id": self.id, "invoice": self.invoice or None, "code": self.code or None, "new_client": self.new_client}  # none: null
 
 
 @record(frozen=False)

@@ -40,7 +40,7 @@ def package_summary(pkg: Mapping[str, Any], now: datetime, tz: ZoneInfo) -> dict
         "balances": {key: {k: _show(v) for k, v in row.items()} for key, row in rows.items()},
         "forfeited_at_expiry": forfeited_at_expiry(pkg, state),
         "sold": pkg["sale"]["date"],
-        "invoice": pkg["sale"]["invoice"],
+        "invoice": pkg["sale"]["invoice"] or None,  # an import given no invoice: null
         "total": money_shown(pkg["sale"]["total"], currency),
         "paid": money_shown(pkg["paid"], currency),
         "refunded": money_shown(pkg.get("refunded") or "0", currency),

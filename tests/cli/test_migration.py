@@ -37,8 +37,8 @@ def moved(practice, data_dir: Path, tmp_path: Path):  # type: ignore[no-untyped-
     path = write(tmp_path, MIGRATION, "migration.csv")
     rows = ok_json(practice("sell", "--csv", path, "--format", "json"))
     assert [(r["id"], r["status"], r["invoice"]) for r in rows] == [
-        ("ana.p1", "created", ""), ("ana.p2", "created", ""), ("bruno.p1", "created", ""), ("bruno.p2", "created", ""),
-        ("bruno.p3", "created", ""), ("bruno.p4", "created", "")]
+        ("ana.p1", "created", None), ("ana.p2", "created", None), ("bruno.p1", "created", None), ("bruno.p2", "created", None),
+        ("bruno.p3", "created", None), ("bruno.p4", "created", None)]
     practice.path = path
     return practice
 
@@ -59,6 +59,7 @@ def test_each_pool_kind_starts_with_what_was_left(moved) -> None:  # type: ignor
         "bruno.p4": ({"count": 10}, None, "active", "2026-11-01"),             # not used there yet: starts here
     }
     assert bruno["bruno.p4"]["starts_at_first_use"] is True
+    assert {cp: s["invoice"] for cp, s in ana.items()} == {"ana.p1": None, "ana.p2": None}  # none given: null, not ""
     assert ana["ana.p1"]["balances"]["count"] == {"total": 10, "adjusted": 0, "used": 0, "forfeited": 0, "scheduled": 0,
                                                   "transferred": 0, "voided": 0, "expired": 0, "before_import": 4, "remaining": 6}
     assert ana["ana.p1"]["imported"] == {"sold_on": "2026-09-01", "remaining": {"count": 6}, "used_before": {"count": 3},
