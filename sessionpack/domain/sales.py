@@ -102,7 +102,7 @@ def _invoice_number(text: Any) -> int | None:
     return int(text) if isinstance(text, str) and text and text.isascii() and text.isdigit() else None
 
 
-def _higher(last: str | None, invoice: str) -> str | None:
+def _higher(last: str | None, invoice: Any) -> str | None:
     """``invoice`` when it is a number above ``last`` (or as high and written
     wider), else ``last``."""
     number = _invoice_number(invoice)
@@ -146,7 +146,7 @@ def fold_invoice(sold: dict[str, Any], event: Mapping[str, Any]) -> bool:
     the practice's own (not imported) gave; True when it moved."""
     if event.get("type") != "sold" or event.get("imported"):
         return False
-    higher = _higher(sold.get("invoice"), event["sale"]["invoice"])
+    higher = _higher(sold.get("invoice"), (event.get("sale") or {}).get("invoice"))  # (no number: the series stays)
     if higher == sold.get("invoice"):
         return False
     sold["invoice"] = higher

@@ -464,7 +464,7 @@ def _practice(**changes: object) -> dict:
          "must be a whole number of days (0 to 3650) or a list of them, like [30, 7], not []"),
         ({**SETTINGS, "notices": {"expiring_days": [30, -1]}}, "notices.expiring_days",
          "must be a whole number of days (0 to 3650) or a list of them, like [30, 7], not [30, -1]"),
-        ({**SETTINGS, "notices": {"low_remaining": False}}, "notices.low_remaining", "must be a whole number from 0 to 1000000, not False"),
+        ({**SETTINGS, "notices": {"low_remaining": False}}, "notices.low_remaining", "must be a whole number from 0 to 1000000, not false"),
         ({**SETTINGS, "notices": {"weekly": 1}}, "notices.weekly",
          "unknown key; allowed: kinds, expiring_days, low_remaining, low_minutes, low_money, late_days, from, reply_to, how_to_book"),
         ({**SETTINGS, "notices": {"kinds": ["expiring", "bye"]}}, "notices.kinds",

@@ -297,7 +297,7 @@ def test_balance_table_rows_say_what_was_forfeited_and_adjusted() -> None:
     assert rows == [{"client": "ana", "id": "ana.p1", "package": "five", "name": "5 massages", "label": "5 massages",
                      "item": "massage", "total": 5, "adjusted": -1, "used": 0, "forfeited": 1, "scheduled": 1,
                      "transferred": 0, "voided": 0, "expired": 0, "remaining": 2, "before_import": 0, "expires": None, "starts_at_first_use": False,
-                     "status": "active", "shared_by": None, "total_text": "5 -1", "used_text": "0 + 1 forfeited",
+                     "status": "active", "shared_by": None, "total_text": "5 -1", "used_text": "0 + 1 forfeited", "out_text": 0,
                      "status_text": "active", "left": "2/4", "booked": 1, "valid": "never"}]
 
 
