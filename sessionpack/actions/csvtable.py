@@ -32,6 +32,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..domain.text import spreadsheet_read
 from .problems import Problem
 
 MAX_ROWS = 100_000
@@ -158,7 +159,7 @@ def read_table(data: bytes, *, known: Callable[[str], bool], required: tuple[str
                     table.problems.append(_not_utf8(line, name, byte))
                     continue
             if cell.strip():
-                cells[name] = cell
+                cells[name] = spreadsheet_read(cell) if cell[0] == "'" else cell
         table.rows.append(Row(line, cells))
         if len(table.rows) > MAX_ROWS:
             table.problems.append(Problem(line, None, f"is past the limit of {MAX_ROWS:,} rows in one file; split the file and run each part"))

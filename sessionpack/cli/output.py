@@ -24,8 +24,7 @@ from decimal import Decimal
 from enum import Enum
 
 from .. import jsontext
-from ..domain.regex import pattern
-from ..domain.text import shown
+from ..domain.text import shown, spreadsheet_safe  # (the rule lives with its inverse, for files read back)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -158,16 +157,6 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-_NUMBER = pattern(r"[+-]?(\d+(\.\d*)?|\.\d+)\Z")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """A cell a spreadsheet will not run: text starting like a formula gets a
-    leading ``'``; numbers (``-5.00``, ``+3``) are left as they are."""
-    if cell.startswith(FORMULA_START) and not _NUMBER.match(cell):
-        return "'" + cell
-    return cell
 
 
 def delimited_cell(value: Any, tsv: bool) -> str:

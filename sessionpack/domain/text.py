@@ -172,3 +172,33 @@ def folded_all(texts: list[str]) -> list[str]:
     if joined.count("\n") != max(len(texts) - 1, 0):  # a text holding a line break: one by one
         return [folded(text) for text in texts]
     return folded(joined).split("\n") if texts else []
+
+
+# -- cells a spreadsheet would run -----------------------------------------------------
+
+_NUMBER = pattern(r"[+-]?(\d+(\.\d*)?|\.\d+)\Z")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _runs(cell: str) -> bool:
+    """A spreadsheet would run ``cell`` once the ``'`` before it, if any, are
+    taken off: it starts like a formula and is not a number (``-5.00``)."""
+    text = cell.lstrip("'")
+    return text.startswith(FORMULA_START) and not _NUMBER.match(text)
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet will not run: text starting like a formula gets a
+    leading ``'``; numbers (``-5.00``, ``+3``) are left as they are. Text
+    that already starts with ``'`` before such a start gets one more, so
+    ``spreadsheet_read`` gives back exactly what was written."""
+    return "'" + cell if _runs(cell) else cell
+
+
+def spreadsheet_read(cell: str) -> str:
+    """The inverse of ``spreadsheet_safe`` for a cell read from a file: the
+    ``'`` it puts before text that starts like a formula is taken off, so a
+    file sessionpack wrote (``client list --format csv``) reads back as
+    what was recorded (``'+351 912 000 111`` is ``+351 912 000 111``). Any
+    other cell is as it is."""
+    return cell[1:] if cell.startswith("'") and _runs(cell[1:]) else cell

@@ -148,3 +148,22 @@ def test_a_file_warns_of_look_alikes_as_client_add_does(practice, tmp_path: Path
     assert (forced.exit_code, forced.stderr) == (0, "")
     again = practice("client", "add", "--csv", path)  # every row unchanged: nothing new to warn of
     assert (again.exit_code, again.stderr) == (0, "")
+
+
+def test_a_client_list_written_as_csv_reads_back_unchanged(practice, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """client list --format csv puts a ' before text a spreadsheet would run
+    (a phone '+351 ...', a note '=...'); client add --csv takes it off again,
+    so the file a script exported reads back as what was recorded."""
+    ok(practice("client", "add", "zed", "--name", "Zed", "--phone", "+351 912 345 678", "--notes", "=1+1 is not a formula"))
+    exported = ok(practice("client", "list", "--format", "csv"))
+    assert "'+351 912 345 678" in exported
+    path = tmp_path / "clients.csv"
+    path.write_text(exported, encoding="utf-8")
+    before = tree_hash(data_dir)
+    rows = ok_json(practice("client", "add", "--csv", str(path), "--format", "json"))
+    assert {r["id"]: r["status"] for r in rows}["zed"] == "unchanged"
+    assert tree_hash(data_dir) == before
+    # A ' before anything else is the text itself.
+    write(tmp_path, "id,name,notes\nyan,Yan,'quoted'\n", "other.csv")
+    ok(practice("client", "add", "--csv", str(tmp_path / "other.csv")))
+    assert ok_json(practice("client", "show", "yan", "--format", "json"))["notes"] == "'quoted'"

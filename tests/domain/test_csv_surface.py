@@ -5,6 +5,8 @@ terminal."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sessionpack.actions.clients import ClientRow, look_alikes
 from sessionpack.actions.csvtable import read_table
@@ -58,3 +60,14 @@ def test_look_alikes_of_new_clients() -> None:
         (2, "ana already has the name 'Ana Lima'"), (3, "ana already has the email ana@example.com"),
         (4, "zed already has the name 'Zed Zulu'")]
     assert look_alikes(directory, []) == []
+
+
+@given(st.text(max_size=40))
+def test_a_cell_made_spreadsheet_safe_reads_back_as_it_was(text: str) -> None:
+    """spreadsheet_read undoes spreadsheet_safe for any text, and changes a
+    cell only when it starts with the ' that spreadsheet_safe puts."""
+    from sessionpack.domain.text import spreadsheet_read, spreadsheet_safe
+
+    assert spreadsheet_read(spreadsheet_safe(text)) == text
+    read = spreadsheet_read(text)
+    assert read == text or (text.startswith("'") and read == text[1:])
