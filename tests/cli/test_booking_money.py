@@ -118,11 +118,16 @@ def test_a_forfeit_keeps_the_fee_so_nothing_is_owed_back(practice, data_dir: Pat
     assert [item["what"] for item in ok_json(practice("client", "show", "ana", "--format", "json"))["owed_back"]["items"]] == ["ana.b2"]
 
 
-def test_closing_a_package_that_cancels_a_paid_booking_says_what_is_owed_back(practice, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def club_booked(practice, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """ana holds a per-session club package (70.00 a session) and has booked 1 December on it."""
     write_package(data_dir, "club", {"name": "Club", "contents": {"pool": "count", "amount": 10, "services": ["massage"]},
                                      "payment": {"mode": "per-session", "fees": {"massage": "70"}}})
     ok(practice("sell", "ana", "club"))
     ok(practice("book", "ana", "massage", "2026-12-01T10:00"))
+
+
+def test_closing_a_package_that_cancels_a_paid_booking_says_what_is_owed_back(practice, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    club_booked(practice, data_dir)
     ok(practice("book", "ana", "massage", "2026-12-02T10:00"))
     ok(practice("pay", "ana.b1", "70"))
     line = ("ana.b1: 70.00 EUR was paid on it and its fee is now 0.00, so 70.00 EUR is owed back to ana "
@@ -134,10 +139,7 @@ def test_closing_a_package_that_cancels_a_paid_booking_says_what_is_owed_back(pr
 
 
 def test_a_package_cancel_in_a_machine_format_warns_of_what_is_owed_back(practice, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    write_package(data_dir, "club", {"name": "Club", "contents": {"pool": "count", "amount": 10, "services": ["massage"]},
-                                     "payment": {"mode": "per-session", "fees": {"massage": "70"}}})
-    ok(practice("sell", "ana", "club"))
-    ok(practice("book", "ana", "massage", "2026-12-01T10:00"))
+    club_booked(practice, data_dir)
     ok(practice("pay", "ana.b1", "70"))
     result = practice("cancel", "ana.p1", "--reason", "moving away", "--cancel-bookings", "--yes", "--format", "json")
     assert result.exit_code == 0
