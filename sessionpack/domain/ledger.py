@@ -96,6 +96,9 @@ def dispatch(view: dict[str, Any], event: dict[str, Any]) -> None:
         handler = _CLIENT_HANDLERS.get(event["type"])
     if handler is None:
         raise FileProblem("journal.jsonl", event.get("seq", 0) + 1, f"has an unknown event type {event['type']!r}", "upgrade sessionpack or restore the journal")
+    taken = taken_id(view, event)
+    if taken is not None:
+        raise IdTaken(view["id"], taken)
     handler(view, event, view["id"])
     if view.get("watching"):
         # A package whose low or used-up notice was recorded watches its
@@ -103,6 +106,40 @@ def dispatch(view: dict[str, Any], event: dict[str, Any]) -> None:
         from .notices import rearm
 
         rearm(view)
+
+
+class IdTaken(ValueError):
+    """An event gives a booking or client package an id the client's view
+    holds already: two bookings (or sales) under one id would be one in
+    every view, the other lost. It does not fit the events before it."""
+
+    def __init__(self, client: str, taken: str) -> None:
+        super().__init__(f"it gives out {taken}, which {client}'s earlier events gave out already")
+        self.client = client
+        self.taken = taken
+
+
+def taken_id(view: dict[str, Any], event: dict[str, Any]) -> str | None:
+    """'booking ID' or 'client package ID' when ``event`` creates a record
+    under an id ``view`` holds already, else None. Ids are never given out
+    twice (an undo keeps its ids given out), so only a view older than the
+    journal (a copy put back) or a hand-edited line can lead to one."""
+    me, kind = view["id"], event["type"]
+    if kind == "booked":
+        booking = event["booking"]
+        if booking["attendee"] == me and booking["id"] in view["bookings"]:
+            return f"booking {booking['id']}"
+        if booking.get("owner") == me and booking.get("draw"):
+            pkg = view["packages"].get(booking["package"])
+            if pkg is not None and booking["id"] in pkg.get("draws", {}):
+                return f"booking {booking['id']}"
+    elif kind == "sold":
+        if event["clients"][0] == me and event["client_package"] in view["packages"]:
+            return f"client package {event['client_package']}"
+    elif kind == "transferred":
+        if event["clients"][1] == me and event["to_package"] in view["packages"]:
+            return f"client package {event['to_package']}"
+    return None
 
 
 def apply_to_client(view: dict[str, Any], event: dict[str, Any]) -> None:

@@ -7,7 +7,8 @@ Points: ``journal-partial`` (half of the command's journal bytes written),
 (after the first shard of views/open or views/codes), ``view-written``
 (after the first client view), ``small-view-written`` (after the first
 whole-practice view such as ``views/sold.json``), ``before-index`` (all
-views, not the index);
+views, not the index); ``catalog-staged`` (a catalog change recorded in
+the journal, its file not yet moved into place);
 and ``notice-delivered`` (``notify``: a notice delivered, its outcome not
 recorded yet).
 

@@ -27,8 +27,8 @@ from ..domain.settings import FORMAT_VERSION, Settings, settings_from_mapping
 from ..errors import DataDirError, FieldError, FileProblem, SessionpackError
 from . import journal, layout
 from .crash import crash_point, fail_point
-from .fsio import (append_durably, atomic_write, create_file, listing, make_dir, open_binary, open_file, read_bytes, refuse_link,
-                   remove_leftovers)
+from .fsio import (append_durably, atomic_write, create_file, fsync_dir, listing, make_dir, open_binary, open_file, read_bytes,
+                   refuse_link, remove_leftovers, temp_name)
 from .lock import DirLock
 from .tomlfile import field_problem, read_toml
 
@@ -162,7 +162,10 @@ class Store:
             self._check_journal_header()  # never append to a journal of a newer format
             index = self._make_consistent()
             tx = Transaction(self, index, writable=True)
-            yield tx
+            try:
+                yield tx
+            finally:
+                tx.discard_staged()  # catalog changes staged for a commit that never came
             if tx.committed:
                 from . import parsed
 
@@ -199,12 +202,29 @@ class Store:
         return keep, size - keep
 
     def shorter_journal(self, index: dict[str, Any], end: int) -> DataDirError:
+        if self.journal_edited(index, end):
+            return DataDirError(
+                f"{layout.JOURNAL} was changed by hand: it holds every event the views record (to event {index['seq']}), "
+                f"but they end at byte {end}, not at byte {index['offset']} where the views recorded their end; "
+                "'sessionpack check' names the line that differs (restore the journal from a backup); nothing was changed"
+            )
         return DataDirError(
             f"{layout.JOURNAL} ends at byte {end}, before the end of the events the views record (byte "
             f"{index['offset']}, event {index['seq']}): recorded events are missing from it (it was truncated or "
             "replaced). Restore it from a backup, or put back the copies the client views keep with "
             "'sessionpack check --restore-journal' (then 'sessionpack check --full'); nothing was changed"
         )
+
+    def journal_edited(self, index: dict[str, Any], end: int) -> bool:
+        """Whether a journal that ends before the views' offset still ends
+        with an event at or past the views' last one: then no event was
+        lost, a line was changed into a shorter one."""
+        try:
+            found = journal.line_ending_at(self._journal_path, end)
+            seq = jsontext.loads(found[1]).get("seq") if found is not None and found[0] > 0 else None
+        except (OSError, ValueError, AttributeError, RecursionError):
+            return False
+        return isinstance(seq, int) and not isinstance(seq, bool) and seq >= index["seq"]
 
     def _tail_events(self, index: dict[str, Any], end: int) -> list[dict[str, Any]]:
         try:
@@ -467,6 +487,11 @@ class Store:
                 raise ValueError
         except (ValueError, RecursionError):
             raise FileProblem(os.path.relpath(path, self.root), 1, "is damaged", REBUILD) from None
+        if view.get("id") != client_id:
+            # Another client's view under this name (a copy put back in the
+            # wrong place): a writer would record this client's events on it.
+            raise FileProblem(os.path.relpath(path, self.root), 1, "is damaged (it is the view of another client)",
+                              REBUILD)
         return view
 
     def _client_files(self, events: list[dict[str, Any]]) -> set[str] | None:
@@ -534,8 +559,52 @@ class Store:
         raise KeyError(name)
 
     def _apply(self, events: list[dict[str, Any]], index: dict[str, Any], offset: int) -> dict[str, Any]:
-        """Fold events into every view they touch, then move the index on."""
-        return self._write_views(self._fold_journal(events), events, index, offset)
+        """Fold events into every view they touch, finish the catalog
+        changes they record, then move the index on."""
+        folded = self._fold_journal(events)
+        self.finish_catalog(events)
+        return self._write_views(folded, events, index, offset)
+
+    def finish_catalog(self, events: list[dict[str, Any]]) -> None:
+        """Under the exclusive lock, for events of the journal's tail (those
+        the index has not passed): a ``catalog-changed`` event whose command
+        was stopped between its journal write and moving the file into place
+        is finished here. The file is written (or removed) only when it
+        still holds the event's text before (or is missing and the event
+        says there was none); a file already holding the text after is done;
+        a file holding neither was edited by hand since and is left as it
+        is, with a warning."""
+        from ..domain.ids import is_slug
+
+        for event in events:
+            if event.get("type") != "catalog-changed":
+                continue
+            relative = event.get("file")
+            folder, _, name = relative.partition("/") if isinstance(relative, str) else ("", "", "")
+            before, after = event.get("before"), event.get("after")
+            if (folder not in (layout.SERVICES, layout.PACKAGES) or not name.endswith(".toml")
+                    or not is_slug(name[:-len(".toml")]) or not all(t is None or isinstance(t, str) for t in (before, after))):
+                continue  # (not a file a command writes: never followed outside the catalog)
+            path = self.path(folder, name)
+            try:
+                with open_binary(path) as handle:
+                    current: bytes | None = handle.read()
+            except FileNotFoundError:
+                current = None
+            wanted = None if after is None else after.encode("utf-8")
+            if current == wanted:
+                continue
+            if current != (None if before is None else before.encode("utf-8")):
+                self.warnings.append(
+                    f"{relative}: journal line {event['seq'] + 1} records a change of this file that was interrupted "
+                    "before it was written, and the file was edited since; it was left as it is: check it "
+                    "(the change is recorded in the journal)")
+                continue
+            if wanted is None:
+                os.remove(path)
+                fsync_dir(os.path.dirname(path))
+            else:
+                atomic_write(path, wanted)
 
     def _fold_journal(self, events: list[dict[str, Any]]) -> "Folded":
         """``_fold`` for events read from the journal: an event that does not
@@ -552,7 +621,8 @@ class Store:
                 except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, IndexError):
                     line = event["seq"] + 1
                     break
-            raise FileProblem(layout.JOURNAL, line, f"does not fit the events before it ({type(err).__name__})",
+            why = f": {err}" if isinstance(err, ledger.IdTaken) else f" ({type(err).__name__})"
+            raise FileProblem(layout.JOURNAL, line, f"does not fit the events before it{why}",
                               "restore the journal from a backup") from None
 
     def _fold(self, events: list[dict[str, Any]], later_shards: bool = False) -> "Folded":
@@ -677,6 +747,7 @@ class Transaction:
         self.writable = writable
         self.committed: list[dict[str, Any]] = []
         self.dry_events: list[dict[str, Any]] = []  # what a dry run would have recorded
+        self._staged: list[tuple[str, str | None]] = []  # catalog files waiting for the commit: (path, temporary file or None: remove)
 
     @property
     def settings(self) -> Settings:
@@ -717,16 +788,46 @@ class Transaction:
         if before == data:
             return None
         if not self.store.dry_run:
-            if data is None:
-                os.remove(path)
-            else:
-                atomic_write(path, data)
+            # The file changes only once the event is recorded: the new text
+            # waits in a temporary file (fsynced) that the commit moves into
+            # place after its journal write, before the views; a commit that
+            # fails removes it, so nothing changed.
+            self._staged.append((path, None if data is None else stage_file(path, data)))
         event = {"type": "catalog-changed", "clients": [], "file": relative,
                  "before": None if before is None else before.decode("utf-8", "replace"),
                  "after": None if data is None else data.decode("utf-8")}
         if commit:  # else the caller commits it with the rest of its command (undo)
-            self.commit([event])
+            try:
+                self.commit([event])
+            finally:
+                self.discard_staged()  # (the commit failed: nothing recorded, nothing changed)
         return event
+
+    def place_staged(self) -> None:
+        """Move the catalog files this command staged into place (after its
+        journal write: the events recording them are in the journal)."""
+        staged, self._staged = self._staged, []
+        if staged:
+            crash_point("catalog-staged")
+        for path, temp in staged:
+            if temp is None:
+                try:
+                    os.remove(path)
+                except FileNotFoundError:
+                    pass
+            else:
+                os.replace(temp, path)
+            fsync_dir(os.path.dirname(path))
+
+    def discard_staged(self) -> None:
+        """Remove the temporary files of catalog changes never recorded."""
+        staged, self._staged = self._staged, []
+        for _, temp in staged:
+            if temp is not None:
+                try:
+                    os.unlink(temp)
+                except OSError:
+                    pass
 
     def client_exists(self, client_id: str) -> bool:
         return client_id in self.store._fresh_clients or os.path.exists(layout.client_view_path(self.store.root, client_id))
@@ -756,7 +857,11 @@ class Transaction:
         # before anything is written. A dry run makes the shard files only if
         # the command goes on to read them (a file of sales prints its rows
         # from its plan: most of its fold would be for nothing).
-        folded = store._fold(stamped, later_shards=store.dry_run)
+        try:
+            folded = store._fold(stamped, later_shards=store.dry_run)
+        except ledger.IdTaken as err:  # the client's view gave out an id again: its counters were changed by hand
+            path = os.path.relpath(layout.client_view_path(store.root, err.client), store.root)
+            raise FileProblem(path, 1, f"is damaged ({err})", REBUILD) from None
         if store.dry_run:  # what it would record, held in memory only
             store._remember(folded)
             self.index = {"format": ledger.VIEW_FORMAT, "offset": self.index["offset"], "seq": stamped[-1]["seq"]}
@@ -772,6 +877,12 @@ class Transaction:
         self.committed.extend(stamped)
         store.recorded += len(stamped)
         store._remember(folded)
+        try:
+            self.place_staged()  # the catalog files the events record (before the index moves past them)
+        except OSError as err:
+            store._views_behind = True  # the next command that writes finishes them from the journal's tail
+            store.warnings.append(f"recorded, but a catalog file could not be written ({view_failure(err)}); "
+                                  "the next command that writes brings it up to date from the journal")
         behind = {"format": ledger.VIEW_FORMAT, "offset": end, "seq": stamped[-1]["seq"]}
         if store._views_behind or store._deferring:  # an earlier commit could not write them, or defer_views
             self.index = behind
@@ -788,6 +899,15 @@ class Transaction:
                 "the next command that writes brings them up to date from the journal"
             )
         return stamped
+
+
+def stage_file(path: str, data: bytes) -> str:
+    """A temporary file beside ``path`` holding ``data``, fsynced (its name
+    is one ``remove_leftovers`` takes away if the command is killed)."""
+    refuse_link(path)
+    temp = temp_name(path)
+    create_file(temp, data)
+    return temp
 
 
 def view_failure(err: BaseException) -> str:

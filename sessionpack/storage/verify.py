@@ -237,7 +237,8 @@ def full_check(store: Store, end: int | None = None) -> tuple[list[str], checkpo
         if actual is None:
             return f"{name}: missing; run 'sessionpack check --rebuild'"
         if actual != expected:
-            return f"{name}:{first_difference(actual, expected)}: differs from what the journal implies; run 'sessionpack check --rebuild'"
+            return edited_line(store.root, name, actual, expected) or \
+                f"{name}:{first_difference(actual, expected)}: differs from what the journal implies; run 'sessionpack check --rebuild'"
         if name != layout.INDEX and name not in fresh:
             return checkpoint.stat_key(os.stat(store.path(name))) + [checkpoint.digest_of(expected)], \
                 (expected.decode("utf-8") if name in SMALL_NAMES else None)
@@ -257,6 +258,40 @@ def full_check(store: Store, end: int | None = None) -> tuple[list[str], checkpo
         found.append((name, f"{name}: no event in the journal makes this view; run 'sessionpack check --rebuild'"))
     problems = [text for _, text in sorted(found)]
     return problems, (None if problems else recorded)
+
+
+def edited_line(root: str, name: str, actual: bytes, expected: bytes) -> str | None:
+    """The problem when client view ``name`` differs from what the journal
+    implies (``expected``) because a journal line was changed: the view
+    keeps a copy of each event that touched the client, encoded as the
+    journal line was written, and one of them is not the journal's event of
+    that seq while the view is what its own copies make and the journal
+    was changed after the view was written (so the view was not changed:
+    the journal was). None when that is not so (then the view is the file
+    that differs)."""
+    if os.path.dirname(name) != layout.CLIENT_VIEWS:
+        return None
+    try:
+        if os.stat(os.path.join(root, layout.JOURNAL)).st_mtime_ns <= os.stat(os.path.join(root, name)).st_mtime_ns:
+            return None  # (the view was written, or edited, after the journal last changed)
+        view, implied = jsontext.loads(actual), jsontext.loads(expected)
+        journal_events = {e["seq"]: e for e in implied["events"] if e.get("type") != "undone"}
+        changed = [e["seq"] for e in view["events"] if e.get("type") != "undone" and e["seq"] in journal_events
+                   and jsontext.canonical_bytes(e) != jsontext.canonical_bytes(journal_events[e["seq"]])]
+        if not changed:
+            return None
+        again = ledger.empty_client_view(view["id"])
+        for event in view["events"]:
+            ledger.apply_to_client(again, event)
+        if encode_view(again) != actual:
+            return None  # (the view does not follow from its own copies: it is the one changed)
+    except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError, IndexError, RecursionError,
+            SessionpackError, OSError):
+        return None
+    seq = min(changed)
+    return (f"{layout.JOURNAL}:{seq + 1}: differs from what {name} recorded of event {seq}: the journal line was "
+            f"changed; restore the journal from a backup (or, if the change was meant, delete {name} and run "
+            "'sessionpack check --rebuild', which then takes the line as it is)")
 
 
 def _record(recorded: checkpoint.Checkpoint, name: str, entry: list[Any], text: str | None) -> None:
@@ -339,6 +374,7 @@ def rebuild(store: Store) -> tuple[int, list[str]]:
             return 0, [refused]
         if size > keep:
             store.move_torn_aside(keep)  # (only now that the journal was compared with the views)
+        _finish_catalog(store, keep)
         stale = _stale(store, recorded)
         checkpoint.forget(store.root)
         try:
@@ -367,6 +403,21 @@ def rebuild(store: Store) -> tuple[int, list[str]]:
     if checkpoint.worth_keeping(replayed.offset):
         _save(store, recorded)
     return count, []
+
+
+def _finish_catalog(store: Store, keep: int) -> None:
+    """Finish the catalog changes of the events the old index had not
+    passed (``Store.finish_catalog``), before the new index passes them."""
+    for folder in (layout.SERVICES, layout.PACKAGES):
+        remove_leftovers(store.path(folder))  # (a command killed before moving its file into place)
+    try:
+        index = store._read_index()
+        if index.get("rebuilding") or index["offset"] >= keep:
+            return
+        events = list(journal.read_events(store.path(layout.JOURNAL), layout.JOURNAL, index["offset"], index["seq"] + 1, keep))
+    except SessionpackError:
+        return  # (an index that cannot say where the views stopped: no tail to finish)
+    store.finish_catalog(events)
 
 
 def _replay_to_rebuild(store: Store) -> tuple[Replayed, int, int]:
@@ -465,9 +516,12 @@ def _stage(store: Store, replayed: Replayed, staging: str | None) -> tuple[int, 
             return data
         path = store.path(name)
         text = data.decode("utf-8") if name in SMALL_NAMES else None
-        same = read(name) == data
-        if same:
+        actual = read(name)
+        if actual == data:
             return None, checkpoint.stat_key(os.stat(path)) + [checkpoint.digest_of(data)], text
+        edited = edited_line(store.root, name, actual, data) if actual is not None else None
+        if edited is not None:
+            return edited  # (a changed journal line is never taken into the views unasked)
         if staging is None:
             return "", [], text
         temp = os.path.join(staging, name.replace(os.sep, "__"))
@@ -485,15 +539,21 @@ def _stage(store: Store, replayed: Replayed, staging: str | None) -> tuple[int, 
     changed: dict[str, str] = {}
     count = 0
     index = b""
+    edited: list[str] = []
     for name, outcome in replayed.visit_files(stage, workers(os.path.getsize(replayed.path)), current):
         count += 1
         if name == layout.INDEX:
             index = outcome
             continue
+        if isinstance(outcome, str):
+            edited.append(outcome)
+            continue
         temp, entry, text = outcome
         if temp is not None:
             changed[name] = temp
         _record(recorded, name, entry, text)
+    if edited and not replayed.problems:
+        replayed.problems = sorted(set(edited))  # (the rebuild is refused, as for an event that does not fit)
     return count, index, changed, recorded
 
 
@@ -532,7 +592,9 @@ def run_check(store: Store, full: bool = False) -> CheckResult:
     except SessionpackError:
         index = None  # missing or damaged: the comparison below names it
     if index is not None and index["offset"] > keep and not index.get("rebuilding"):
-        return CheckResult(problems + [str(store.shorter_journal(index, keep))], False, 0, 0, None, notes)
+        if not store.journal_edited(index, keep):
+            return CheckResult(problems + [str(store.shorter_journal(index, keep))], False, 0, 0, None, notes)
+        index = None  # (no event lost, a line changed: the full comparison names it)
     if index is not None and index.get("format") != ledger.VIEW_FORMAT:
         replayed = replay(store, keep)
         replayed.fold_all()
