@@ -90,6 +90,22 @@ class Group(TyperGroup):
         order = {name: i for i, name in enumerate(COMMANDS)}
         return sorted(self.commands, key=lambda name: order.get(name, len(order)))
 
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; a Ctrl-C is ``error: aborted`` (exit 1) as on the
+        quick path (``fast.execute``), where Typer would exit 130 without a
+        word, or a warning and exit 0 once the command recorded something
+        (running it again would record it twice)."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            sys.stderr.write("\n")
+            from .runtime import recorded_when_interrupted
+
+            if recorded_when_interrupted():
+                return 0
+            sys.stderr.write("error: aborted\n")
+            return 1
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[no-untyped-def,override]
         try:
             rv = super().main(args=args, prog_name="sessionpack", complete_var=complete_var, standalone_mode=False, **extra)

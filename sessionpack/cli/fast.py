@@ -217,8 +217,12 @@ def execute(parsed: Parsed) -> int:
     function = getattr(__import__(parsed.spec["module"], fromlist=["_"]), parsed.spec["function"])
     try:
         result = function(**parsed.values)
-    except (EOFError, KeyboardInterrupt):
+    except (EOFError, KeyboardInterrupt) as stopped:
         sys.stderr.write("\n")
+        from .runtime import recorded_when_interrupted
+
+        if isinstance(stopped, KeyboardInterrupt) and recorded_when_interrupted():
+            return 0  # it finished recording: running it again would record it twice
         sys.stderr.write("error: aborted\n")
         return 1
     return result if isinstance(result, int) else 0

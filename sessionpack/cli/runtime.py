@@ -136,6 +136,11 @@ def open_store():  # type: ignore[no-untyped-def]
     from ..storage.store import Store, load_settings
 
     root = data_dir()
+    if os.path.exists(root) and not os.path.isdir(root):  # (load_settings would say it does not exist)
+        from ..errors import DataDirError
+
+        raise DataDirError(f"{root} is a file, not a data directory; point --data-dir / SESSIONPACK_DATA_DIR at "
+                           "your data directory, or create one elsewhere with 'sessionpack init'")
     settings = load_settings(root)
     return Store(root, settings, parse_now(GLOBALS.now, settings.tz), current_actor())
 
@@ -197,10 +202,14 @@ def boundary(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ..storage.fsio import hold_interrupts_at_commit, release_interrupts
         from . import output
         from .output import warn
 
+        global RECORDED
+        RECORDED = 0
         output.reset_screen()
+        hold_interrupts_at_commit()  # a Ctrl-C once the journal append began waits for the output (storage/fsio.py)
         if tables:
             output.WIDE = bool(kwargs.pop("wide", False))
         if writes:
@@ -246,11 +255,13 @@ def boundary(fn: F) -> F:
             )
             raise SystemExit(70) from None
         finally:
+            count = _recorded()
             if captured is not None:
                 sys.stdout = real
                 page(captured.getvalue(), paging)
             for text in drain_warnings():
                 warn(text)
+            _interrupted_after(*release_interrupts(), count)
 
     added = []
     if tables:  # every command that prints data also takes --wide
@@ -279,6 +290,38 @@ def _after_recording(text: str) -> str:
         text = text.replace(said, "")
     return (f"{text.rstrip('.; ')}; the {count} event(s) this command recorded before that stay recorded "
             "(see 'sessionpack log')")
+
+
+def _interrupted_after(caught: int | None, appended: bool, count: int) -> None:
+    """An interrupt (Ctrl-C, SIGTERM) that came once the command had begun
+    to record was held until its output was written (``storage/fsio.py``):
+    the command finished, and its exit code is the one it would have had
+    (0 when it succeeded), so a script does not run it again; one line says
+    so. ``recorded_when_interrupted`` answers for a second interrupt, which
+    stops the command at once, and for one that comes later still."""
+    global RECORDED
+    RECORDED = count or int(appended)
+    if caught is None or not RECORDED:
+        return  # (nothing recorded: the journal write failed and said so)
+    import signal
+
+    name = "Ctrl-C" if caught == signal.SIGINT else signal.Signals(caught).name
+    sys.stderr.write(f"warning: interrupted ({name}) after this command recorded its {RECORDED} event(s); it finished "
+                     "and they stay recorded (see 'sessionpack log')\n")
+
+
+RECORDED = 0  # events the last command recorded (for an interrupt that comes after its boundary)
+
+
+def recorded_when_interrupted() -> bool:
+    """For the front end that caught an interrupt after a command: whether
+    that command recorded something. If so it says so (the command
+    finished: exit 0 is right); else the caller reports the abort."""
+    if not RECORDED and not _recorded():
+        return False
+    sys.stderr.write("warning: interrupted after this command recorded its events; they stay recorded "
+                     "(see 'sessionpack log')\n")
+    return True
 
 
 def _recorded() -> int:

@@ -18,7 +18,7 @@ import os
 from ..domain import ledger
 from ..errors import FileProblem
 from . import layout
-from .report_shards import PENDING
+from .report_shards import DAYS, PENDING, days_read
 from .fsio import read_bytes
 
 TYPE_CHECKING = False
@@ -142,6 +142,10 @@ def damaged_view(store: Any) -> FileProblem | None:
             found = _pending_damage(store.root, name)
             if found is not None:
                 return found
+    for name in sorted(days_read(store.root) | {n for n in store.loaded_files if n.startswith(DAYS + os.sep)}):
+        found = _day_damage(store.root, name)
+        if found is not None:
+            return found
     # The reports read these shards directly, line by line: each line is looked at (on this error path only).
     return _line_damage(store.root, os.path.join(layout.VIEWS, "value"), _value_line_sound) or \
         _line_damage(store.root, layout.OPEN, _open_line_sound)
@@ -160,6 +164,25 @@ def _pending_damage(root: str, name: str) -> FileProblem | None:
         try:
             fields = json.loads(line)
             sound = type(fields) is list and bool(fields) and pending_line_sound(fields)
+        except _ERRORS:
+            sound = False
+        if not sound:
+            return FileProblem(name, number, "is damaged", FIX)
+    return None
+
+
+def _day_damage(root: str, name: str) -> FileProblem | None:
+    """The first line of a day file (``views/days``) that is not of the
+    shape its readers rely on, as an error; None: every line is sound."""
+    from .report_shards import day_line_sound
+
+    try:
+        data = read_bytes(os.path.join(root, name))
+    except FileNotFoundError:
+        return None
+    for number, line in enumerate(data.splitlines(), start=1):
+        try:
+            sound = day_line_sound(json.loads(line))
         except _ERRORS:
             sound = False
         if not sound:

@@ -6,12 +6,15 @@ costs each of them more to import than the rest of the reading; this memo
 spares it. It holds, for each file, its exact text and what that text
 parses to::
 
-    {"format": 1, "files": {"settings.toml": {"text": "...", "data": {...}}}}
+    {"format": 2, "files": {"settings.toml": {"text": "...", "data": {...}, "check": "..."}}}
 
 A parse is used only for a file whose text is, character for character,
-the text recorded beside it; any edit (or a file the memo does not know)
-is parsed again. So the memo can be stale, damaged or missing without
-changing what any command sees: it is then only slower. Commands that
+the text recorded beside it, and whose entry is whole: each entry keeps a
+check (``digest``) over the text and the canonical bytes of its parse,
+so a parse edited by hand is not the one the check was made of, and is
+never used. Any edit (of the file or of its entry), or a file the memo
+does not know, is parsed again. So the memo can be stale, damaged or
+missing without changing what any command sees: it is then only slower. Commands that
 only read never write it; a command that recorded something adds, after
 its commit and under the exclusive lock, the parses it had to make (only
 of files whose parse is plain JSON: a file holding a TOML date is always
@@ -31,7 +34,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-FORMAT = 1
+FORMAT = 2  # (1 had no check: such a memo is ignored, and made anew by the next command that records)
+# The check is the number the bytes spell, modulo this prime (2**127 - 25): a
+# fingerprint any edit changes, computed by the interpreter's own integers
+# in a few microseconds. A hash module would cost every command its import
+# (about half a millisecond), a good part of what the memo saves.
+_PRIME = (1 << 127) - 25
 _MEMOS: dict[str, dict[str, Any]] = {}  # data directory -> files in the memo on disk
 _MADE: dict[str, dict[str, dict[str, Any]]] = {}  # data directory -> parses made by this process
 
@@ -52,11 +60,31 @@ def _memo(root: str) -> dict[str, Any]:
     return memo
 
 
+def digest(text: str, data: Any) -> str:
+    """The check of a memo entry: over the file's text (its length first,
+    so no text can end where another begins) and the canonical bytes of
+    what it parses to. It catches an entry edited by hand, not a forgery
+    (whoever can write the memo can write the TOML file itself)."""
+    raw = text.encode("utf-8")
+    whole = b"%d:" % len(raw) + raw + jsontext.canonical_bytes(data)
+    return format(int.from_bytes(whole, "big") % _PRIME, "x")
+
+
+def _entry(text: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {"text": text, "data": data, "check": digest(text, data)}
+
+
 def lookup(root: str, name: str, text: str) -> dict[str, Any] | None:
-    """What ``name`` (relative path) parses to, if the memo has this exact text."""
+    """What ``name`` (relative path) parses to, if the memo has this exact
+    text and the entry's check holds."""
     entry = _memo(root).get(name)
     if isinstance(entry, dict) and entry.get("text") == text and isinstance(entry.get("data"), dict):
-        return entry["data"]
+        try:
+            whole = entry.get("check") == digest(text, entry["data"])
+        except (ValueError, TypeError, RecursionError):  # (JSON read back always encodes; belt and braces)
+            whole = False
+        if whole:
+            return entry["data"]  # type: ignore[no-any-return]
     return None
 
 
@@ -75,7 +103,7 @@ def _plain(value: Any) -> bool:
 def remember(root: str, name: str, text: str, data: dict[str, Any]) -> None:
     """A parse this process made, for ``save`` to add to the memo."""
     if _plain(data):
-        _MADE.setdefault(root, {})[name] = {"text": text, "data": data}
+        _MADE.setdefault(root, {})[name] = _entry(text, data)
 
 
 def save(root: str) -> None:
@@ -154,6 +182,6 @@ def make(root: str) -> None:
         except Exception:  # noqa: BLE001 - check reports such a file; the memo just leaves it out
             continue
         if _plain(data):
-            files[name] = {"text": text, "data": data}
+            files[name] = _entry(text, data)
     _MADE.pop(root, None)
     write(root, files)

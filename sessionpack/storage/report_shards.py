@@ -393,16 +393,33 @@ def read_lines(root: str, name: str) -> list[bytes]:
         return []
 
 
-def decode(line: bytes, name: str, number: int) -> list[Any]:
+def _damaged(name: str, number: int) -> Exception:
     from ..errors import FileProblem
 
+    return FileProblem(name, number, "is damaged", "rebuild the views with 'sessionpack check --rebuild'")
+
+
+def decode(line: bytes, name: str, number: int) -> list[Any]:
     try:
         fields = jsontext.loads(line)
         if not isinstance(fields, list):
             raise ValueError
         return fields
-    except ValueError:
-        raise FileProblem(name, number, "is damaged", "rebuild the views with 'sessionpack check --rebuild'") from None
+    except (ValueError, RecursionError):
+        raise _damaged(name, number) from None
+
+
+def decode_day(line: bytes, name: str, number: int) -> list[Any]:
+    """A line of a day file decoded, of its outer shape ``[kind, id, id,
+    {record}]`` (kind b, s or d), else named as damaged (``decode``). What
+    a record holds is looked at only when a reader trips on it
+    (``day_line_sound``, from ``diagnose``): checking every field of every
+    line here would cost a report over a year a noticeable time."""
+    fields = decode(line, name, number)
+    if not (len(fields) == 4 and fields[0] in _DAY_KINDS and type(fields[1]) is str and type(fields[2]) is str
+            and type(fields[3]) is dict):
+        raise _damaged(name, number)
+    return fields
 
 
 def decode_file(root: str, name: str) -> list[list[Any]] | None:
@@ -450,11 +467,22 @@ def decode_lines(numbered: list[tuple[int, bytes]], name: str) -> list[list[Any]
 
 
 def day_records(root: str, days: list[str]) -> Iterator[list[Any]]:
-    """The lines of the day files of ``days``, decoded, day by day."""
+    """The lines of the day files of ``days``, decoded, day by day (the
+    files read are noted for ``days_read``)."""
+    read = _DAYS_READ.setdefault(root, set())
     for day in days:
         name = day_file(day)
-        for number, line in enumerate(read_lines(root, name), start=1):
-            yield decode(line, name, number)
+        lines = read_lines(root, name)
+        if lines:
+            read.add(name)
+        for number, line in enumerate(lines, start=1):
+            yield decode_day(line, name, number)
+
+
+def days_read(root: str) -> set[str]:
+    """The day files ``day_records`` has read in ``root`` in this process
+    (``diagnose`` looks at their lines when a report trips on one)."""
+    return _DAYS_READ.get(root, set())
 
 
 def run_after(line: bytes, key: bytes, allowed: bytes, low: int, high: int, ends: bytes) -> bytes | None:
@@ -507,7 +535,7 @@ def day_bookings(read: Any, days: list[str], windows: list[tuple[datetime, datet
                         ends = begins + timedelta(minutes=int(minutes))
                         if not any(begins < high and low < ends for low, high in windows):
                             continue
-            yield decode(line, name, number)[3]
+            yield decode_day(line, name, number)[3]
 
 
 _SALE_DUE = ("package", "date", "invoice", "total", "paid", "due")
@@ -520,6 +548,45 @@ def _text(value: Any) -> bool:
 
 def _text_or_none(value: Any) -> bool:
     return value is None or type(value) is str
+
+
+def _kinds(value: Any, kinds: tuple[type, ...]) -> bool:
+    return type(value) in kinds
+
+
+_NONE = type(None)
+# What the readers of the day files take from each kind of record (the
+# agenda, the calendar's checks, the sales and usage reports): key -> types.
+_DAY_RECORDS: dict[str, dict[str, tuple[type, ...]]] = {
+    "b": {"id": (str,), "attendee": (str,), "owner": (str, _NONE), "service": (str,), "start": (str,),
+          "duration": (int,), "status": (str,), "fee": (str,), "fee_tax": (str,), "package": (str, _NONE),
+          "provider": (str, _NONE), "draw": (dict, _NONE)},
+    "s": {"id": (str,), "owner": (str,), "package": (str,), "name": (str,), "date": (str,), "invoice": (str,),
+          "price": (str,), "tax": (str,), "total": (str,), "paid": (str, _NONE), "refunded": (str, _NONE),
+          "assigned": (bool,), "payment": (str,), "state": (dict,), "per_session": (bool,)},
+    "d": {"package": (str,), "key": (str,), "amount": (int, str), "state": (str,), "attendee": (str,),
+          "value": (str, _NONE)},
+}
+_STATE = {"status": (str,), "expired_at": (str, _NONE), "last_day": (str, _NONE), "used_up": (bool,),
+          "transferred": (bool,), "pauses": (list,)}
+_DAY_KINDS = frozenset(_DAY_RECORDS)
+_DAYS_READ: dict[str, set[str]] = {}  # data directory -> day files day_records read
+
+
+def day_line_sound(fields: Any) -> bool:
+    """Whether a decoded line of a day file has the shape its readers rely
+    on (a line changed by hand may hold any JSON)."""
+    if not (type(fields) is list and len(fields) == 4 and fields[0] in _DAY_KINDS and type(fields[1]) is str
+            and type(fields[2]) is str and type(fields[3]) is dict):
+        return False
+    record = fields[3]
+    if not all(_kinds(record.get(key), kinds) for key, kinds in _DAY_RECORDS[fields[0]].items()):
+        return False
+    if fields[0] == "s":
+        state = record["state"]
+        return all(_kinds(state.get(key), kinds) for key, kinds in _STATE.items()) and all(
+            type(p) is list and len(p) == 2 and all(type(day) in (str, _NONE) for day in p) for p in state["pauses"])
+    return True
 
 
 def pending_line_sound(fields: list[Any]) -> bool:

@@ -404,8 +404,9 @@ class Store:
             ) from None
         try:
             index = jsontext.loads(raw)
-            offset, seq = index["offset"], index["seq"]
-            if not isinstance(offset, int) or not isinstance(seq, int):
+            # offset and seq (and the format, when given) are whole numbers from 0: not true, nor -5 (a seek before the start)
+            if not (isinstance(index, dict) and "offset" in index and "seq" in index
+                    and all(type(index.get(key, 0)) is int and index.get(key, 0) >= 0 for key in ("offset", "seq", "format"))):
                 raise ValueError
         except (ValueError, KeyError, TypeError, RecursionError):
             raise FileProblem(layout.INDEX, 1, "is damaged", REBUILD) from None

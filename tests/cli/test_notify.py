@@ -225,6 +225,10 @@ def test_a_name_with_a_line_break_in_a_hand_edited_journal_adds_no_header(shop, 
     path = shop.data_dir / "journal.jsonl"
     text = path.read_text().replace('"name":"Ana Lima"', '"name":"Ana\\r\\nBcc: thief@evil.example\\r\\nX-Evil: 1"')
     path.write_text(text)
+    # An edited line is named and never taken in unasked; the documented way to mean it: delete the view, rebuild.
+    named = shop("check", "--rebuild")
+    assert named.exit_code == 3 and "journal.jsonl:" in named.stdout and "views/clients/ana.json" in named.stdout
+    (shop.data_dir / "views" / "clients" / "ana.json").unlink()
     ok(shop("check", "--rebuild"))
     assert shop("package", "edit", "five", "--name", "x").exit_code == 0  # the client package keeps the name it was sold with
     assert shop("notify", now="2026-12-14T09:00").exit_code == 0
