@@ -96,9 +96,10 @@ def dispatch(view: dict[str, Any], event: dict[str, Any]) -> None:
         handler = _CLIENT_HANDLERS.get(event["type"])
     if handler is None:
         raise FileProblem("journal.jsonl", event.get("seq", 0) + 1, f"has an unknown event type {event['type']!r}", "upgrade sessionpack or restore the journal")
-    taken = taken_id(view, event)
-    if taken is not None:
-        raise IdTaken(view["id"], taken)
+    if event["type"] in _CREATES:  # (most events create no record: the check is skipped, not called)
+        taken = taken_id(view, event)
+        if taken is not None:
+            raise IdTaken(view["id"], taken)
     handler(view, event, view["id"])
     if view.get("watching"):
         # A package whose low or used-up notice was recorded watches its
@@ -106,6 +107,9 @@ def dispatch(view: dict[str, Any], event: dict[str, Any]) -> None:
         from .notices import rearm
 
         rearm(view)
+
+
+_CREATES = frozenset({"booked", "sold", "transferred"})  # the event types that give out an id (taken_id)
 
 
 class IdTaken(ValueError):
