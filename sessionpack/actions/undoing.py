@@ -17,15 +17,48 @@ from ..errors import InputError, RuleError
 _ID_RE = re.compile(r"c[1-9][0-9]{0,11}\Z")
 
 
+MAIN_EVENTS = ("undone", "refunded", "package-cancelled", "sold")  # a command that records one of these is that, first of all
+
+
 def summary(events: list[dict[str, Any]]) -> str:
-    """A command in one line: what its first event did, and how many more."""
+    """A command in one line: what its main event did, and how many more.
+
+    The main event is what the command was run to do, not what it did on
+    the way: an undo says what it undid, a refund or a cancel of a client
+    package says so (before the bookings it unlinked or cancelled), and a
+    file of sales or of clients says how many (``_many``)."""
     from ..reports.balances import describe_event
 
-    main = next((e for e in events if e["type"] == "undone"), events[0])  # an undo says what it undid
-    text = describe_event(main)
-    if len(events) > 1:
-        text += f" and {len(events) - 1} more event{'s' if len(events) > 2 else ''}"
+    many = _many(events)
+    if many is not None:
+        text, covered = many
+    else:
+        main = next((e for kind in MAIN_EVENTS for e in events if e["type"] == kind), events[0])
+        text, covered = describe_event(main), 1
+    if len(events) > covered:
+        more = len(events) - covered
+        text += f" and {more} more event{'s' if more > 1 else ''}"
     return text
+
+
+def _many(events: list[dict[str, Any]]) -> tuple[str, int] | None:
+    """A file of sales (``sold 3 packages to 3 clients (file of sales)``,
+    with the clients it added) or of clients (``added 3 clients (file of
+    clients)``), and how many of its events that says; None for a command
+    of one sale or one client."""
+    sold = [e for e in events if e["type"] == "sold"]
+    added = [e for e in events if e["type"] == "client-added"]
+    if len(sold) > 1:
+        verb = "assigned" if all((e.get("sale") or {}).get("assigned") for e in sold) else "sold"
+        clients = len({e["clients"][0] for e in sold if e.get("clients")})
+        text = (f"{verb} {len(sold)} packages to {clients} client{'s' if clients != 1 else ''} "
+                f"(file of {'assignments' if verb == 'assigned' else 'sales'})")
+        if added:
+            text += f", adding {len(added)} client{'s' if len(added) != 1 else ''}"
+        return text, len(sold) + len(added)
+    if len(added) > 1 and not sold:
+        return f"added {len(added)} clients (file of clients)", len(added)
+    return None
 
 
 class Plan:
@@ -33,6 +66,7 @@ class Plan:
         self.commands: list[tuple[str, list[dict[str, Any]]]] = []  # newest first
         self.catalog: list[tuple[str, bytes | None]] = []  # (file, text to put back)
         self.notes: list[str] = []
+        self.owed_back: list[tuple[str, str]] = []  # (attendee, booking) paid beyond the fee the undo gives it (--force)
 
 
 def find_command(opened: Any, tx: Any, command: str) -> list[dict[str, Any]]:
@@ -83,6 +117,7 @@ def plan_undo(opened: Any, tx: Any, first: list[dict[str, Any]], cascade: bool, 
     # client is checked again only when a command added since names its events
     # (a file of sales with a few bookings on it has thousands of clients)
     fitting: dict[str, list[tuple[str, list[int]]]] = {}
+    folded: dict[str, dict[str, Any]] = {}  # client -> their view as the undo leaves it (for the share in ``fitting``)
     while True:
         targets = [(cid, [e["seq"] for e in events]) for cid, events in [*taken.items(), *dependents.items()]]
         clients = sorted({c for events in [*taken.values(), *dependents.values()] for e in events for c in e.get("clients", [])})
@@ -94,11 +129,12 @@ def plan_undo(opened: Any, tx: Any, first: list[dict[str, Any]], cascade: bool, 
             share = [(cid, seqs) for cid, seqs in ((cid, rules.own_share(own, seqs)) for cid, seqs in targets) if seqs]
             if fitting.get(client_id) == share:
                 continue
-            misfit = rules.first_misfit(client_id, views[client_id]["events"], share)
+            misfit, after = rules.fold_without(client_id, views[client_id]["events"], share, force)
             if misfit is not None:
                 found = command_at(opened.root, misfit["seq"], end)
                 break
             fitting[client_id] = share
+            folded[client_id] = after
         if found is None:
             break
         if any(e["type"] == "notices-checked" for e in found):  # a sweep since judged the records as they are
@@ -127,7 +163,8 @@ def plan_undo(opened: Any, tx: Any, first: list[dict[str, Any]], cascade: bool, 
                             "add --force to undo it anyway")
         if any(e["type"] == "refunded" for e in events):
             plan.notes.append(f"{cid}: the money refunded stays refunded; undo changes only the records")
-    _refuse_what_is_taken_since(opened, tx, plan, views)
+    _refuse_what_is_taken_since(opened, tx, plan, views, folded)
+    _refuse_owed_back(opened, plan, views, folded, force)
     _plan_catalog(opened, tx, plan)
     return plan
 
@@ -147,20 +184,20 @@ def _brought_back(tx: Any, plan: Plan, views: dict[str, dict[str, Any]]) -> list
     return back
 
 
-def _refuse_what_is_taken_since(opened: Any, tx: Any, plan: Plan, views: dict[str, dict[str, Any]]) -> None:
-    """An undo of an undo brings back what it took back: refused when a
+def _refuse_what_is_taken_since(opened: Any, tx: Any, plan: Plan, views: dict[str, dict[str, Any]],
+                                folded: dict[str, dict[str, Any]]) -> None:
+    """An undo brings back what its commands took away: refused when a
     sale's reference was given to another sale since (a reference is unique
-    across the practice, rule 17), or when a session's time was given to
-    another since (the calendar's checks of rule 21, as for a booking)."""
+    across the practice, rule 17; only an undo of an undo brings a sale
+    back), or when a session's time was given to another since (the
+    calendar's checks of rule 21, as for a booking): a booking whose cancel
+    or move is undone, or that an undo of an undo brings back."""
     back = _brought_back(tx, plan, views)
     references: dict[str, tuple[str, str]] = {}  # reference -> (client package, the undo that brings it back)
-    sessions: list[tuple[str, dict[str, Any]]] = []
     for cid, event in back:
         reference = (event.get("sale") or {}).get("reference") if event["type"] == "sold" else None
         if reference:
             references[reference] = (event["client_package"], cid)
-        if event["type"] == "booked" and isinstance(event.get("booking"), dict):
-            sessions.append((cid, event["booking"]))
     if references:
         from ..storage.shards import ref_holders
 
@@ -170,12 +207,26 @@ def _refuse_what_is_taken_since(opened: Any, tx: Any, plan: Plan, views: dict[st
             if others:
                 raise RuleError(f"undoing {cid} would bring back {cp_id} with the reference {reference!r}, which {others[0]} "
                                 f"has since; a reference is unique in the practice: undo the sale of {others[0]} first")
+    sessions = rules.sessions_brought_back(views, folded)
     if sessions:
-        _refuse_taken_times(opened, tx, sessions)
+        _refuse_taken_times(opened, tx, plan, sessions, rules.bookings_changed(views, folded))
 
 
-def _refuse_taken_times(opened: Any, tx: Any, sessions: list[tuple[str, dict[str, Any]]]) -> None:
-    """Each session brought back through the calendar's checks (``guards.check_calendar``), as a booking is."""
+def _command_of_booking(plan: Plan, booking_id: str) -> str:
+    """The command of the plan that concerns a booking (the oldest one
+    naming it), to name in a refusal; the first undone otherwise."""
+    for cid, events in reversed(plan.commands):
+        if any(rules.names_booking(event, booking_id) for event in events):
+            return cid
+    return plan.commands[-1][0]
+
+
+def _refuse_taken_times(opened: Any, tx: Any, plan: Plan, sessions: list[dict[str, Any]],
+                        changed: list[dict[str, Any]]) -> None:
+    """Each session brought back through the calendar's checks
+    (``guards.check_calendar``), as a booking is, against the calendar as
+    the undo leaves it (``changed``: the bookings it moves, cancels, brings
+    back or takes away)."""
     from ..domain.guards import SessionRefused, check_calendar
     from ..domain.links import booking_service, session_of
     from ..storage.catalog import load_services
@@ -183,16 +234,38 @@ def _refuse_taken_times(opened: Any, tx: Any, sessions: list[tuple[str, dict[str
 
     tz = opened.settings.tz
     services = load_services(opened.root, opened.settings.currency)
-    booked = [(cid, session_of(booking, booking_service(booking)), booking["id"]) for cid, booking in sessions]
-    agenda = checks_for(tx, [(session.start, session.duration) for _, session, _ in booked], tz).agenda
-    for cid, session, bid in booked:
+    booked = [(session_of(booking, booking_service(booking)), booking["id"]) for booking in sessions]
+    agenda = checks_for(tx, [(session.start, session.duration) for session, _ in booked], tz).agenda
+    for booking in changed:
+        agenda.add(booking)
+    for session, bid in booked:
         service = services.get(session.service.id)
         try:
             check_calendar(session, service.capacity if service else None, agenda, tz, allow_overlap=False, ignore=bid)
         except SessionRefused as err:
             found = str(err).split("; ")[0]
-            raise RuleError(f"undoing {cid} would bring back {bid} at {session.start.astimezone(tz):%Y-%m-%d %H:%M}, "
-                            f"but {found}; undo or move that booking first") from None
+            raise RuleError(f"undoing {_command_of_booking(plan, bid)} would bring back {bid} at "
+                            f"{session.start.astimezone(tz):%Y-%m-%d %H:%M}, but {found}; "
+                            "undo or move that booking first") from None
+
+
+def _refuse_owed_back(opened: Any, plan: Plan, views: dict[str, dict[str, Any]], folded: dict[str, dict[str, Any]],
+                      force: bool) -> None:
+    """Money paid on a booking beyond its fee is owed back and never left
+    unsaid (as ``link`` and ``move`` refuse it): an undo that leaves a
+    booking paid beyond its fee is refused, unless ``force``; then the
+    command says what is owed back (``plan.owed_back``)."""
+    from ..domain.bookings import booking_payment
+
+    currency = opened.settings.currency
+    found = rules.owed_back_after(views, folded, currency)
+    if found and not force:
+        booking, back = found[0]
+        money = booking_payment(booking, currency)
+        raise RuleError(f"undoing {_command_of_booking(plan, booking['id'])} would give {booking['id']} a fee of "
+                        f"{money['total']} {currency} while {money['paid']} {currency} was paid on it, so {back} {currency} "
+                        f"would be owed back to {booking['attendee']}; add --force to undo it anyway")
+    plan.owed_back = [(booking["attendee"], booking["id"]) for booking, _ in found]
 
 
 def _plan_catalog(opened: Any, tx: Any, plan: Plan) -> None:

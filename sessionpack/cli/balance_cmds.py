@@ -132,8 +132,12 @@ def history_cmd(
     opened = store()
     match = match_client_package(target)
     client_id = match.group(1) if match else check_slug(target, "client")
+    gone = None  # the undo that took back the client or client package, which the history still shows
     with opened.reading() as tx:
-        view = find_client_package(tx, target, client_id)[0] if match else client_view(tx, client_id)
+        try:
+            view = find_client_package(tx, target, client_id)[0] if match else client_view(tx, client_id)
+        except InputError as err:
+            view, gone = _undone_view(tx, target, client_id, bool(match), err)
     rows = history_rows(view, target if match else None)
     if fmt in (Format.json, Format.jsonl):
         emit(fmt, HISTORY_CSV_COLUMNS, rows, data=[history_record(row) for row in rows])
@@ -147,3 +151,27 @@ def history_cmd(
         row["when"] = human_time(row["at"], opened.now, opened.settings.tz)
         row["story"] = row["what"] + (f"\nwhy: {row['why']}" if row["why"] else "")
     emit(fmt, HISTORY_CSV_COLUMNS, rows, title=f"History of {target}", empty=f"No events for {target}", table=HISTORY_TABLE)
+    if gone is not None:
+        from .output import say
+
+        say(f"{target} is no longer recorded: {gone['command']} that made it was undone by {gone['undone_by']}; "
+            "its events stay in this history")
+
+
+def _undone_view(tx: object, target: str, client_id: str, package: bool, err: InputError) -> tuple[dict, dict]:
+    """The view of a client, or of the owner of a client package, that an
+    undo took back (``client add`` or the sale undone), and the history row
+    of the event that made it; the lookup's own error when nothing made
+    it (the history keeps both the command and its undo)."""
+    from ..reports.balances import history_rows
+
+    view = tx.client(client_id)  # type: ignore[attr-defined]
+    if not view or not view.get("events"):
+        raise err
+    made = ("sold", "transferred") if package else ("client-added",)
+    rows = history_rows(view, target if package else None)
+    gone = next((r for r in rows if r["type"] in made and r["undone_by"]
+                 and (not package or r["package"] == target)), None)
+    if gone is None:
+        raise err
+    return view, gone

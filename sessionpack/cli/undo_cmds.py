@@ -9,11 +9,20 @@ import typer
 
 from ..errors import InputError, RuleError
 from .app import app, boundary, store, writer
-from .output import Col, Format, bulk_work, emit, emit_record, say
+from .output import Col, Format, bulk_work, emit, emit_record, say, warn
 
 LOG_COLUMNS = [Col("id", keep=True), Col("when", keep=True), Col("actor", wide=True), Col("what"), Col("clients"),
-               Col("undone_by", "undone", keep=True)]
-LOG_CSV = ["id", "at", "actor", "what", "clients", "events", "undone_by"]
+               Col("undone_by", "undone", keep=True), Col("why")]
+LOG_CSV = ["id", "at", "actor", "what", "clients", "events", "undone_by", "why"]
+
+
+def command_reason(events: list[dict[str, Any]]) -> str | None:
+    """Why the command was run, as it said: an undo's reason, or the reason
+    its events keep (a cancel, an adjustment, a refund), or None."""
+    undo = next((e for e in events if e["type"] == "undone"), None)
+    if undo is not None:
+        return undo.get("reason")
+    return next((e["reason"] for e in events if isinstance(e.get("reason"), str) and e["reason"]), None)
 
 
 @app.command("log")
@@ -26,7 +35,7 @@ def log_cmd(
     limit: int = typer.Option(20, "--limit", metavar="N", help="At most N commands, newest first (0: all)."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
-    """List recent commands, newest first: id, time, actor, what, clients, undone.
+    """List recent commands, newest first: id, time, actor, what, clients, undone, why.
 
     Every command that records something is one entry, with the id that
     'sessionpack undo' takes.
@@ -80,15 +89,15 @@ def log_cmd(
             cid = command_id(events)
             rows.append({"id": cid, "at": events[0]["at"], "actor": events[0].get("actor"), "what": summary(events),
                          "clients": clients, "events": len(events),
-                         "undone_by": rules.undone_commands(marks).get(cid)})
+                         "undone_by": rules.undone_commands(marks).get(cid), "why": command_reason(events)})
             if limit and len(rows) >= limit:
                 break
     if fmt in (Format.csv, Format.tsv):
-        flat = [dict(r, clients=" ".join(r["clients"]), undone_by=r["undone_by"] or "") for r in rows]
+        flat = [dict(r, clients=" ".join(r["clients"]), undone_by=r["undone_by"] or "", why=r["why"] or "") for r in rows]
         emit(fmt, LOG_CSV, flat)
         return
-    table = [dict(r, when=human_time(r["at"], opened.now, tz), clients=clients_cell(r["clients"]), undone_by=r["undone_by"] or "")
-             for r in rows]
+    table = [dict(r, when=human_time(r["at"], opened.now, tz), clients=clients_cell(r["clients"]), undone_by=r["undone_by"] or "",
+                  why=r["why"] or "") for r in rows]
     emit(fmt, LOG_COLUMNS, table if fmt is Format.table else rows, data=rows, title="Commands, newest first",
          empty="No commands recorded")
 
@@ -128,7 +137,8 @@ def undo_cmd(
     last: bool = typer.Option(False, "--last", help="Take back the most recent command."),
     reason: Optional[str] = typer.Option(None, "--reason", help="Why (required; kept in the history)."),
     cascade: bool = typer.Option(False, "--cascade", help="Also take back the later commands that depend on it, newest first."),
-    force: bool = typer.Option(False, "--force", help="Undo a refund's records although the money stays refunded."),
+    force: bool = typer.Option(False, "--force", help="Undo anyway: a refund (the money stays refunded), a booking "
+                               "left paid beyond its fee, a balance forced below zero taken further."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
     """Take back a whole command with new events; nothing is deleted.
@@ -168,16 +178,25 @@ def undo_cmd(
             confirm(f"undo {len(plan.commands)} commands",
                     [f"{cid}: {undoing.summary(evs)}" for cid, evs in plan.commands])
         recorded = undoing.record(tx, plan, why)
+        from .book_cmds import owed_back_line
+        from .client_cmds import client_view
+
+        owed = [line for attendee, bid in plan.owed_back  # paid beyond the fee the undo gives it (--force)
+                if (line := owed_back_line(client_view(tx, attendee)["bookings"][bid], opened.settings.currency))]
     notes = plan.notes + _outside(opened, plan)
     undo_id = recorded[0]["command"] if recorded else None
     record = {"id": undo_id, "reason": why, "undone": [{"command": cid, "what": undoing.summary(evs), "events": len(evs)}
                                                          for cid, evs in plan.commands], "notes": notes}
     if fmt is not Format.table:
         emit_record(fmt, record)
+        for line in owed:
+            warn(line)
         return
     for item in record["undone"]:
         say(f"Undid {item['command']}: {item['what']}")
     say(f"Recorded as {undo_id}; 'sessionpack undo {undo_id} --reason ...' does it again")
+    for line in owed:
+        say(line)
     for note in notes:
         say(f"Note: {note}")
 

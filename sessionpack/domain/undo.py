@@ -18,15 +18,21 @@ that was never sold), concern a client who would no longer be recorded,
 make again what exists (a client added again since, a client package of
 that id) or leave a balance below zero, more refunded than paid, a
 booked session after its package's last valid day or something free to
-book on a package whose expiry was recorded, or a share its link does not
-allow, where the records as they stand do not (a balance a command forced below zero
-is its own, not the undo's). Undo refuses then, naming those commands;
-with ``--cascade`` it takes them back too, in the same commit.
+book on a package whose expiry was recorded or that was refunded or
+cancelled, or a share its link does not allow, or place what ``book`` and
+``pause`` never place (``_misplaced``: a session inside a pause that did
+not keep it, a booking on a package not the attendee's to use, a fee left
+on a money credit with money free) or give a transfer's receiver an
+expiry the giver no longer has, where the records as they stand do not (a
+balance a command forced below zero is its own, not the undo's, as long
+as the undo takes it no further). Undo refuses then, naming those
+commands; with ``--cascade`` it takes them back too, in the same commit.
 """
 
 from __future__ import annotations
 
 import copy
+from datetime import date
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
@@ -56,9 +62,29 @@ def undone_commands(events: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     memo: dict[str, str | None] = {}
 
     def by(command: str) -> str | None:
-        if command not in memo:
-            memo[command] = None
-            memo[command] = next((u for u in undoers.get(command, []) if by(u) is None), None)
+        # The first undoer of ``command`` that is not itself undone. Worked
+        # with a stack of its own, not by recursion: a chain of undos each
+        # undoing the one before is as long as the journal allows.
+        if command in memo:
+            return memo[command]
+        memo[command] = None  # being worked out: an undo met again on the way counts as not undone
+        stack: list[list[Any]] = [[command, 0]]
+        while stack:
+            frame = stack[-1]
+            options = undoers.get(frame[0], ())
+            if frame[1] == len(options):
+                memo[frame[0]] = None
+                stack.pop()
+                continue
+            undoer = options[frame[1]]
+            if undoer not in memo:
+                memo[undoer] = None
+                stack.append([undoer, 0])
+            elif memo[undoer] is None:
+                memo[frame[0]] = undoer
+                stack.pop()
+            else:
+                frame[1] += 1
         return memo[command]
 
     return {command: undoer for command in undoers if (undoer := by(command)) is not None}
@@ -213,12 +239,17 @@ def out_of_bounds(view: Mapping[str, Any], named: Iterable[str]) -> Decimal:
             continue
         past += len(balances.after_expiry(pkg, balances.expiry(pkg)))
         expired = bool(pkg.get("expired_at"))  # an expiry recorded by the sweep forfeited what was free then
+        # A refunded or cancelled package holds nothing: its refund or cancel
+        # voided what was free and took its future bookings off it.
+        closed = pkg.get("status") in ("refunded", "cancelled")
         for row in balances.balance(pkg).values():
             left = row["remaining"]
             if left != balances.UNLIMITED and Decimal(left) < 0:
                 past -= Decimal(left)
-            elif expired and left != balances.UNLIMITED and Decimal(left) > 0:
-                past += Decimal(left)  # free to book after its recorded expiry: the sweep judged it otherwise
+            elif (expired or closed) and left != balances.UNLIMITED and Decimal(left) > 0:
+                past += Decimal(left)  # free to book after its recorded expiry or its close: judged otherwise then
+        if closed:
+            past += len(balances.scheduled_draws(pkg))  # a close is refused while a session on it is still booked
         if pkg.get("refunded"):
             past += max(Decimal(0), Decimal(pkg["refunded"]) - Decimal(pkg.get("paid") or 0))
     return past
@@ -241,15 +272,83 @@ def unlinked_shares(view: Mapping[str, Any]) -> int:
     return count
 
 
-def _worsens(view: dict[str, Any], event: dict[str, Any]) -> bool:
-    """Fold ``event`` into ``view``; True when it takes a package it names
-    further out of bounds (``out_of_bounds``) or leaves a share its link
-    does not allow (``unlinked_shares``). Raises what the fold raises."""
+def _worsens(view: dict[str, Any], event: dict[str, Any]) -> Decimal:
+    """Fold ``event`` into ``view``; how much further it takes what it names
+    out of bounds (``out_of_bounds``), how many more shares it leaves that
+    their link does not allow (``unlinked_shares``), and what it places
+    against the records around it (``_misplaced``): 0 when it fits. Raises
+    what the fold raises."""
     named = _named_packages(view, event)
-    before = out_of_bounds(view, named)
-    shares = unlinked_shares(view)
+    before = out_of_bounds(view, named) + unlinked_shares(view)
+    against = _expiry_not_kept(view, event)
     ledger.dispatch(view, copy.deepcopy(event))
-    return out_of_bounds(view, named | _named_packages(view, event)) > before or unlinked_shares(view) > shares
+    after = out_of_bounds(view, named | _named_packages(view, event)) + unlinked_shares(view)
+    return max(Decimal(0), after - before) + against + _misplaced(view, event)
+
+
+def _booking_id(event: Mapping[str, Any]) -> str | None:
+    booking = event.get("booking")
+    if isinstance(booking, Mapping):
+        return booking.get("id") if isinstance(booking.get("id"), str) else None
+    return booking if isinstance(booking, str) else None
+
+
+def _expiry_not_kept(view: Mapping[str, Any], event: Mapping[str, Any]) -> int:
+    """1 when ``event`` is a transfer out of this client's package whose
+    receiver got an expiry other than the one the package has here (before
+    the transfer is folded): the receiver's package keeps the expiry of the
+    day of the transfer, so a pause or an ``adjust --expires`` it counted
+    cannot be taken back from the giver alone."""
+    if event.get("type") != "transferred" or event["clients"][0] != view.get("id"):
+        return 0
+    pkg = view.get("packages", {}).get(event.get("client_package"))
+    if pkg is None:
+        return 0
+    last_day = balances.expiry(pkg)
+    return int((last_day.isoformat() if last_day else None) != event.get("expires"))
+
+
+PLACING = frozenset({"booked", "linked", "moved"})  # events that place a booking's draw on a package and a day
+
+
+def _misplaced(view: Mapping[str, Any], event: Mapping[str, Any]) -> int:
+    """What ``event``, just folded into ``view``, placed where ``book`` and
+    ``pause`` never place it: a booked session drawing on a package on a day
+    the package is paused (a pause keeps only the bookings it was told to
+    keep, ``--keep-bookings``), a booking drawing on a package that is
+    neither the attendee's nor shared with them, or a booking on a money
+    credit left with a fee to pay while the credit has money free (the
+    credit was short when it was booked, and no longer is)."""
+    packages = view.get("packages", {})
+    if event.get("type") == "paused":
+        pkg = packages.get(event.get("client_package"))
+        if pkg is None:
+            return 0
+        kept = set(event.get("kept") or ())
+        return sum(1 for bid, day in balances.scheduled_draws(pkg)
+                   if event["from"] <= day <= event["until"] and bid not in kept)
+    if event.get("type") not in PLACING:
+        return 0
+    bid = _booking_id(event)
+    count = 0
+    booking = view.get("bookings", {}).get(bid)
+    if booking is not None and booking.get("status") != "cancelled" and booking.get("package"):
+        cp = booking["package"]
+        if cp not in packages and cp not in (view.get("shared_in") or {}):
+            count += 1
+    for cp in _named_packages(view, event):
+        pkg = packages.get(cp)
+        draw = (pkg or {}).get("draws", {}).get(bid)
+        if pkg is None or draw is None or draw["state"] != "scheduled":
+            continue
+        if balances.pause_on(pkg, date.fromisoformat(draw["date"])) is not None:
+            count += 1
+        if (booking is not None and booking.get("package") == cp and balances.is_money(pkg)
+                and Decimal(booking.get("fee") or 0) > 0):
+            left = balances.remaining(pkg, draw["key"])
+            if left is not None and left != balances.UNLIMITED and Decimal(left) > 0:
+                count += 1
+    return count
 
 
 def _makes_existing(view: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
@@ -263,11 +362,23 @@ def _makes_existing(view: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
     return False
 
 
-def first_misfit(client_id: str, events: list[dict[str, Any]], targets: list[tuple[str, list[int]]]) -> dict[str, Any] | None:
+def first_misfit(client_id: str, events: list[dict[str, Any]], targets: list[tuple[str, list[int]]],
+                 force: bool = False) -> dict[str, Any] | None:
     """Fold the client's ``events`` as they would count once the commands
     ``targets`` ((command id, seqs of its events)) are taken back; the first
     event that no longer fits (its fold fails or leaves a balance below
     zero), or None."""
+    return fold_without(client_id, events, targets, force)[0]
+
+
+def fold_without(client_id: str, events: list[dict[str, Any]], targets: list[tuple[str, list[int]]],
+                 force: bool = False) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """``first_misfit`` and the client's view as it would be once
+    ``targets`` are taken back (folded up to that misfit, when one is
+    found). An event a command of its own forced out of bounds in the
+    records as they stand (``adjust --force``, ``link --force``) is that
+    command's, not the undo's, as long as it goes no further than it did;
+    with ``force`` (undo ``--force``) as far as it then goes."""
     own = [e["seq"] for e in events]
     mark = {"type": "undone", "command": "c-planned", "seq": (events[-1]["seq"] if events else 0) + 1,
             "undo": [{"command": command, "seqs": own_share(own, seqs)} for command, seqs in targets]}
@@ -276,7 +387,7 @@ def first_misfit(client_id: str, events: list[dict[str, Any]], targets: list[tup
     view = ledger.empty_client_view(client_id)
     was = ledger.empty_client_view(client_id)  # the records as they stand, to tell a new misfit from an old one
     for event in events:
-        forced = False  # the event takes a package out of bounds in the records as they stand (a forced command)
+        forced = Decimal(0)  # how far the event takes a package out of bounds in the records as they stand
         if counts(event, recorded):
             try:
                 forced = _worsens(was, event)
@@ -285,18 +396,18 @@ def first_misfit(client_id: str, events: list[dict[str, Any]], targets: list[tup
         if not counts(event, excluded):
             continue
         if _makes_existing(view, event):
-            return event
+            return event, view
         if view.get("client") is None and event["type"] not in ("client-added", "undone"):
-            return event  # the client it concerns would no longer be recorded
+            return event, view  # the client it concerns would no longer be recorded
         try:
             worse = _worsens(view, event)
         except _FOLD_ERRORS:
-            return event
+            return event, view
         if _names_missing(view, event, client_id):
-            return event
-        if worse and not forced:
-            return event
-    return None
+            return event, view
+        if worse > forced and not (force and forced > 0):
+            return event, view
+    return None, view
 
 
 def _names_missing(view: Mapping[str, Any], event: Mapping[str, Any], client_id: str) -> bool:
@@ -312,3 +423,82 @@ def _names_missing(view: Mapping[str, Any], event: Mapping[str, Any], client_id:
     if isinstance(booking, str) and booking.startswith(own) and booking not in view.get("bookings", {}):
         return True
     return False
+
+
+# -- what an undo leaves on the calendar and in money owed ---------------------
+
+
+def names_booking(event: Mapping[str, Any], booking_id: str) -> bool:
+    """Whether ``event`` is about the booking ``booking_id``."""
+    return _booking_id(event) == booking_id
+
+
+_PLACE = ("start", "duration", "provider", "service", "attendee")  # where and when a booking holds time
+
+
+def _holds_time(booking: Mapping[str, Any] | None) -> bool:
+    from .guards import HOLDS_TIME
+
+    return booking is not None and booking.get("status") in HOLDS_TIME
+
+
+def _moved(was: Mapping[str, Any], will: Mapping[str, Any]) -> bool:
+    return any(was.get(k) != will.get(k) for k in _PLACE)
+
+
+def _booking_pairs(now: Mapping[str, Mapping[str, Any]], after: Mapping[str, Mapping[str, Any]]
+                   ) -> Iterable[tuple[str, Mapping[str, Any] | None, Mapping[str, Any] | None]]:
+    """(client id, booking as it stands, booking as the undo leaves it) for
+    every booking of the clients ``after`` holds (their views folded without
+    the commands taken back), by client and booking id."""
+    for client_id in sorted(after):
+        was = (now.get(client_id) or {}).get("bookings") or {}
+        will = after[client_id].get("bookings") or {}
+        for bid in sorted(set(was) | set(will)):
+            yield client_id, was.get(bid), will.get(bid)
+
+
+def sessions_brought_back(now: Mapping[str, Mapping[str, Any]], after: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The bookings an undo gives a time they do not hold today: a cancel
+    or a move undone (the old time comes back), or a booking an undo of an
+    undo brings back. Each must pass the calendar's checks again, as a new
+    booking would: the time may have been given to someone else since."""
+    found = []
+    for _, was, will in _booking_pairs(now, after):
+        if will is None or not _holds_time(will):
+            continue
+        if was is None or not _holds_time(was) or _moved(was, will):
+            found.append(dict(will))
+    return found
+
+
+def bookings_changed(now: Mapping[str, Mapping[str, Any]], after: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The bookings whose place on the calendar an undo changes, as it
+    leaves them (a booking it takes away with status ``undone``, which holds
+    no time): the calendar the sessions it brings back are checked against."""
+    changed = []
+    for _, was, will in _booking_pairs(now, after):
+        if will is None:
+            if was is not None:
+                changed.append({**was, "status": "undone"})
+        elif was is None or _holds_time(was) != _holds_time(will) or _moved(was, will):
+            changed.append(dict(will))
+    return changed
+
+
+def owed_back_after(now: Mapping[str, Mapping[str, Any]], after: Mapping[str, Mapping[str, Any]],
+                    currency: str) -> list[tuple[dict[str, Any], Decimal]]:
+    """(booking as the undo leaves it, what is owed back on it) for each
+    booking the undo leaves paid further beyond its fee than it is today:
+    an unlink or a refund undone puts the booking back on its package at
+    no fee, while what was paid on it since stays paid."""
+    from .bookings import owed_back
+
+    found = []
+    for _, was, will in _booking_pairs(now, after):
+        if will is None:
+            continue
+        back = owed_back(will, currency)
+        if back > (owed_back(was, currency) if was is not None else 0):
+            found.append((dict(will), back))
+    return found
