@@ -123,16 +123,6 @@ def test_a_read_only_file_system_is_read_and_a_writer_is_told(shop, data_dir: Pa
     assert tree_hash(data_dir) == before
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write a file of mode 0400 all the same (the tests above simulate it)")
-def test_a_lock_file_of_mode_0400_in_a_real_process(shop, data_dir: Path) -> None:
-    (data_dir / layout.LOCK).chmod(0o400)
-    try:
-        assert run(data_dir, "balance", "ana").returncode == 0
-        assert run(data_dir, "book", "ana", "massage", "2026-11-25T10:00").returncode == 3
-    finally:
-        (data_dir / layout.LOCK).chmod(0o600)
-
-
 # -- views/index.json edited by hand ---------------------------------------------------------
 
 @pytest.mark.parametrize("edit", [{"offset": -5}, {"offset": True}, {"seq": -1}, {"seq": False}, {"offset": 1.5},
