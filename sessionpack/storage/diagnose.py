@@ -107,20 +107,28 @@ def _line_damage(root: str, folder: str, sound: Any) -> FileProblem | None:
     except FileNotFoundError:
         return None
     for base in names:
-        if not base.endswith(".jsonl"):
-            continue
-        name = os.path.join(folder, base)
+        if base.endswith(".jsonl"):
+            found = _file_damage(root, os.path.join(folder, base), sound)
+            if found is not None:
+                return found
+    return None
+
+
+def _file_damage(root: str, name: str, sound: Any) -> FileProblem | None:
+    """The first line of the file ``name`` (JSON lines) that is not of the
+    shape ``sound`` wants (or not JSON at all), as an error; None: every
+    line is sound, or there is no such file."""
+    try:
+        data = read_bytes(os.path.join(root, name))
+    except FileNotFoundError:
+        return None
+    for number, line in enumerate(data.splitlines(), start=1):
         try:
-            data = read_bytes(os.path.join(root, name))
-        except FileNotFoundError:
-            continue
-        for number, line in enumerate(data.splitlines(), start=1):
-            try:
-                ok = sound(json.loads(line))
-            except _ERRORS:
-                ok = False
-            if not ok:
-                return FileProblem(name, number, "is damaged", FIX)
+            ok = sound(json.loads(line))
+        except _ERRORS:
+            ok = False
+        if not ok:
+            return FileProblem(name, number, "is damaged", FIX)
     return None
 
 
@@ -156,19 +164,7 @@ def _pending_damage(root: str, name: str) -> FileProblem | None:
     its readers rely on, as an error; None: every line is sound."""
     from .report_shards import pending_line_sound
 
-    try:
-        data = read_bytes(os.path.join(root, name))
-    except FileNotFoundError:
-        return None
-    for number, line in enumerate(data.splitlines(), start=1):
-        try:
-            fields = json.loads(line)
-            sound = type(fields) is list and bool(fields) and pending_line_sound(fields)
-        except _ERRORS:
-            sound = False
-        if not sound:
-            return FileProblem(name, number, "is damaged", FIX)
-    return None
+    return _file_damage(root, name, lambda fields: type(fields) is list and bool(fields) and pending_line_sound(fields))
 
 
 def _day_damage(root: str, name: str) -> FileProblem | None:
@@ -176,15 +172,4 @@ def _day_damage(root: str, name: str) -> FileProblem | None:
     shape its readers rely on, as an error; None: every line is sound."""
     from .report_shards import day_line_sound
 
-    try:
-        data = read_bytes(os.path.join(root, name))
-    except FileNotFoundError:
-        return None
-    for number, line in enumerate(data.splitlines(), start=1):
-        try:
-            sound = day_line_sound(json.loads(line))
-        except _ERRORS:
-            sound = False
-        if not sound:
-            return FileProblem(name, number, "is damaged", FIX)
-    return None
+    return _file_damage(root, name, day_line_sound)
