@@ -66,6 +66,9 @@ def read_toml(path: str, display: str, problem=CatalogProblem, root: str | None 
         message = str(err)
         match = re.search(_POSITION, message)
         line = int(match.group(1)) if match else None
+        if line is None and "(at end of document)" in message:  # the reader got to the end: the last line is where it stopped
+            line = max(text.count("\n") + (0 if text.endswith("\n") else 1), 1)
+            message = message.replace("(at end of document)", "(at the end of the file)")
         what = re.sub(_POSITION, "", message).strip().rstrip(".")
         raise problem(display, line, f"TOML syntax error: {what}", "fix the line and run the command again") from None
     if root is not None:

@@ -37,6 +37,20 @@ def test_service_file_with_a_syntax_error(practice, data_dir: Path) -> None:
     assert snapshot(data_dir) == before
 
 
+@pytest.mark.parametrize("tail", ['note = """never closed\n', 'tags = ["a",'])
+def test_a_syntax_error_at_the_end_of_a_file_names_its_last_line(practice, data_dir: Path, tail: str) -> None:
+    """The TOML reader says "at end of document" with no line: the message
+    names the file's last line, where the reader stopped."""
+    path = data_dir / "services" / "massage.toml"
+    text = path.read_text() + tail
+    path.write_text(text)
+    last = len(text.splitlines())
+    result = run(data_dir, "service", "list")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: services/massage.toml:{last}: TOML syntax error: ")
+    assert "(at the end of the file); fix the line and run the command again\n" in result.stderr
+
+
 def test_service_file_with_a_bad_value(practice, data_dir: Path) -> None:
     (data_dir / "services" / "massage.toml").write_text(SERVICE_BAD_VALUE)
     before = snapshot(data_dir)
