@@ -383,6 +383,20 @@ def _utc_practice(runner, *services: tuple[str, str, str]):  # type: ignore[no-u
     return sp
 
 
+def _sold_to_ana(runner, service: tuple[str, str, str], package: tuple[str, ...], *others: str, now: str = NOW):  # type: ignore[no-untyped-def]
+    """``_utc_practice`` with ``service``, the package ``package`` (the
+    arguments of ``package create``), ana and ``others`` as clients, and the
+    package sold to ana (at ``now``)."""
+    from cli_util import ok
+
+    sp = _utc_practice(runner, service)
+    ok(sp("package", "create", *package))
+    for client in ("ana", *others):
+        ok(sp("client", "add", client, "--name", client.title()))
+    ok(sp("sell", "ana", package[0], now=now))
+    return sp
+
+
 def _liability(sp, now: str, *args: str) -> dict:  # type: ignore[no-untyped-def]
     from cli_util import ok
 
@@ -419,12 +433,8 @@ def test_an_imported_unlimited_package_brings_what_its_term_still_holds_on_the_d
 def test_a_transferred_first_use_package_not_started_is_recognised_from_the_receiver_s_first_use(sp) -> None:  # type: ignore[no-untyped-def]
     from cli_util import ok
 
-    sp = _utc_practice(sp, ("sauna", "30", "12"))
-    ok(sp("package", "create", "sw", "--name", "sw", "--pool", "unlimited", "--services", "sauna", "--price", "100",
-          "--expires", "10 days from first use"))
-    ok(sp("client", "add", "ana", "--name", "Ana"))
-    ok(sp("client", "add", "bob", "--name", "Bob"))
-    ok(sp("sell", "ana", "sw"))
+    sp = _sold_to_ana(sp, ("sauna", "30", "12"), ("sw", "--name", "sw", "--pool", "unlimited", "--services", "sauna",
+                                                  "--price", "100", "--expires", "10 days from first use"), "bob")
     ok(sp("transfer", "ana.p1", "bob", "--all", "--reason", "gift", "--yes", now="2026-03-05T09:00"))
     later = "2026-03-20T09:00"
     ok(sp("sell", "ana", "sw", now=later))
@@ -439,10 +449,8 @@ def test_a_transferred_first_use_package_not_started_is_recognised_from_the_rece
 def test_reopening_an_expired_package_leaves_the_expiry_in_its_period_and_adjusts_on_the_day_of_the_reopen(sp) -> None:  # type: ignore[no-untyped-def]
     from cli_util import ok
 
-    sp = _utc_practice(sp, ("mas", "60", "60"))
-    ok(sp("package", "create", "three", "--name", "three", "--service", "mas=3", "--price", "100", "--expires", "10 days"))
-    ok(sp("client", "add", "ana", "--name", "Ana"))
-    ok(sp("sell", "ana", "three"))
+    sp = _sold_to_ana(sp, ("mas", "60", "60"), ("three", "--name", "three", "--service", "mas=3", "--price", "100",
+                                                 "--expires", "10 days"))
     ok(sp("notify", "--quiet", now="2026-03-14T09:00"))
     april = "2026-04-02T09:00"
     before = _liability(sp, april, "--from", "2026-03-01", "--to", "2026-04-30")
@@ -459,12 +467,8 @@ def test_reopening_an_expired_package_leaves_the_expiry_in_its_period_and_adjust
 def test_a_reopened_unlimited_package_holds_again_what_its_new_term_still_holds_and_a_transfer_moves_it_whole(sp) -> None:  # type: ignore[no-untyped-def]
     from cli_util import ok
 
-    sp = _utc_practice(sp, ("mas", "60", "60"))
-    ok(sp("package", "create", "sw", "--name", "sw", "--pool", "unlimited", "--services", "mas", "--price", "100",
-          "--expires", "9 days"))
-    ok(sp("client", "add", "ana", "--name", "Ana"))
-    ok(sp("client", "add", "bob", "--name", "Bob"))
-    ok(sp("sell", "ana", "sw"))
+    sp = _sold_to_ana(sp, ("mas", "60", "60"), ("sw", "--name", "sw", "--pool", "unlimited", "--services", "mas",
+                                                 "--price", "100", "--expires", "9 days"), "bob")
     ok(sp("notify", "--quiet", now="2026-03-14T09:00"))
     ok(sp("adjust", "ana.p1", "--expires", "2026-04-30", "--reason", "reopen", now="2026-04-02T09:00"))
     ok(sp("transfer", "ana.p1", "bob", "--all", "--reason", "gift", "--yes", now="2026-04-10T09:00"))
@@ -480,11 +484,8 @@ def test_a_reopened_unlimited_package_holds_again_what_its_new_term_still_holds_
 def test_a_transfer_after_a_session_of_the_same_day_moves_value_without_making_any(sp) -> None:  # type: ignore[no-untyped-def]
     from cli_util import ok
 
-    sp = _utc_practice(sp, ("mas", "60", "60"))
-    ok(sp("package", "create", "three", "--name", "three", "--service", "mas=3", "--price", "100"))
-    ok(sp("client", "add", "ana", "--name", "Ana"))
-    ok(sp("client", "add", "bob", "--name", "Bob"))
-    ok(sp("sell", "ana", "three", now="2026-03-02T07:00"))
+    sp = _sold_to_ana(sp, ("mas", "60", "60"), ("three", "--name", "three", "--service", "mas=3", "--price", "100"), "bob",
+                      now="2026-03-02T07:00")
     ok(sp("book", "ana", "mas", "2026-03-02T08:00", now="2026-03-02T07:00"))
     ok(sp("attend", "ana.b1"))
     ok(sp("transfer", "ana.p1", "bob", "--sessions", "1", "--reason", "gift"))
@@ -502,10 +503,8 @@ def test_an_expiry_that_forfeited_nothing_is_known_as_recorded_by_the_snapshot(s
     recorded" note), and the booked sessions still hold their value."""
     from cli_util import ok
 
-    sp = _utc_practice(sp, ("mas", "60", "60"))
-    ok(sp("package", "create", "two", "--name", "two", "--service", "mas=2", "--price", "100", "--expires", "9 days"))
-    ok(sp("client", "add", "ana", "--name", "Ana"))
-    ok(sp("sell", "ana", "two"))
+    sp = _sold_to_ana(sp, ("mas", "60", "60"), ("two", "--name", "two", "--service", "mas=2", "--price", "100",
+                                                 "--expires", "9 days"))
     ok(sp("book", "ana", "mas", "2026-03-10T10:00"))
     ok(sp("book", "ana", "mas", "2026-03-11T10:00"))
     ok(sp("notify", "--quiet", now="2026-03-14T09:00"))
