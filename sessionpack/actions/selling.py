@@ -225,21 +225,6 @@ def _fields(req: SaleRequest, practice: Any, add: Callable[[str, Exception], Non
     return out
 
 
-def _in_a_file(err: InputError | RuleError, req: SaleRequest, client: str, package_id: str) -> InputError | RuleError:
-    """An error of ``sales.sell`` worded for a row of a file of sales: the
-    domain names what is typed on the command line (``--share``, ``sessionpack
-    assign CLIENT PACKAGE``); a row has a share column, and packages not for
-    sale are assigned by a file of their own (``assign --csv``). The same
-    error otherwise (its class, so its exit code, and its field)."""
-    text = str(err)
-    worded = text.replace("--share", f"the {req.label('share')} column").replace(
-        f"assign it with 'sessionpack assign {client} {package_id}'",
-        "put its row in a file for 'sessionpack assign --csv FILE', which takes the same columns")
-    if worded == text:
-        return err
-    return sales.at_field(type(err)(worded), getattr(err, "field", "package"))
-
-
 def _no_client(client: str, csv_row: bool) -> InputError:
     fix = "see 'sessionpack client list' or add one with 'sessionpack client add'"
     if csv_row:
@@ -328,9 +313,10 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
         try:
             event = sales.sell(owner, package, currency=practice.currency, sale_date=got.day, invoice=invoice,
                                price=got.price, paid=got.paid, reference=got.ref, assign=assign, share_with=got.share,
-                               note=got.note, imported=imported, terms=terms, regular_prices=practice.regular_prices(package))
+                               note=got.note, imported=imported, terms=terms, regular_prices=practice.regular_prices(package),
+                               in_file=csv_row)
         except (InputError, RuleError) as err:
-            add(getattr(err, "field", "package"), _in_a_file(err, req, got.client, package.id) if csv_row else err)
+            add(getattr(err, "field", "package"), err)
             continue
         counters[got.client] = owner["counters"]["p"] + 1
         code = new_code()  # shown once, in the output; only its hash is recorded

@@ -186,6 +186,7 @@ def sell(
     note: str | None = None,
     imported: Mapping[str, Any] | None = None,
     terms: Mapping[str, Any] | None = None,
+    in_file: bool = False,
 ) -> dict[str, Any]:
     """The ``sold`` event for selling (or assigning) ``package`` to a client:
     the one place every ``sold`` event is made.
@@ -200,12 +201,15 @@ def sell(
     ``terms`` is ``package.terms()`` when the caller has it already (a file
     selling one package many times computes it once; it is never changed).
     Errors carry the field they are about (``at_field``): ``share``,
-    ``package``, ``price`` or ``paid``.
+    ``package``, ``price`` or ``paid``. ``in_file``: the sale is a row of a
+    file of sales, so its messages name the row's ``share`` column rather
+    than the option, and send a package not for sale to ``assign --csv``.
     """
+    share = "the share column" if in_file else "--share"
     if owner_view["id"] in share_with:
-        raise at_field(InputError(f"{owner_view['id']} owns the package; --share names other clients"), "share")
+        raise at_field(InputError(f"{owner_view['id']} owns the package; {share} names other clients"), "share")
     if len(set(share_with)) != len(share_with):
-        raise at_field(InputError("--share names the same client twice"), "share")
+        raise at_field(InputError(f"{share} names the same client twice"), "share")
     if share_with:
         from .sharing import check_may_share
     for other in sorted(share_with):
@@ -218,7 +222,9 @@ def sell(
     if imported is None and package.status != "active":
         raise at_field(RuleError(f"package {package.id!r} is inactive; activate it with 'sessionpack package edit {package.id} --active' to sell it"), "package")
     if imported is None and package.visibility == "not-for-sale" and not assign:
-        raise at_field(RuleError(f"package {package.id!r} is not for sale; assign it with 'sessionpack assign {owner_view['id']} {package.id}'"), "package")
+        fix = ("put its row in a file for 'sessionpack assign --csv FILE', which takes the same columns" if in_file
+               else f"assign it with 'sessionpack assign {owner_view['id']} {package.id}'")
+        raise at_field(RuleError(f"package {package.id!r} is not for sale; {fix}"), "package")
     if (imported is None or not imported.get("expires")) and ends_before(package.expiry, sale_date):
         if imported is None:
             fix = (f"give it a later date with 'sessionpack package edit {package.id} --expires \"on YYYY-MM-DD\"', "
