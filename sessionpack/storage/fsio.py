@@ -39,7 +39,7 @@ def disk_error(path: str, err: OSError) -> DataDirError:
     if isinstance(err, DataDirError):  # a folder or a pipe where the file should be (not_a_file)
         return err
     if err.errno == errno.EISDIR:
-        return FolderInTheWay(f"{path} is a folder, not a file; move it away (nothing was changed)")
+        return not_a_file(path, stat.S_IFDIR)
     if err.errno == errno.EROFS:
         return DataDirError(f"cannot write {path}: the data directory is on a read-only file system; a command that "
                             "records something needs it mounted read-write (commands that only read work as they are; "
@@ -90,7 +90,7 @@ def _open(path: str, flags: int, mode: int) -> int:
         if err.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(path):  # EMLINK: the BSDs
             raise link_error(path) from None
         if err.errno == errno.EISDIR:  # a folder opened for writing
-            raise FolderInTheWay(f"{path} is a folder, not a file; move it away (nothing was changed)") from None
+            raise not_a_file(path, stat.S_IFDIR) from None
         if err.errno == errno.ENXIO:  # a named pipe opened for writing, nothing reading it
             raise not_a_file(path, stat.S_IFIFO) from None
         raise
