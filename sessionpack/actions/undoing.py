@@ -113,7 +113,7 @@ def plan_undo(opened: Any, tx: Any, first: list[dict[str, Any]], cascade: bool, 
     dependents: dict[str, list[dict[str, Any]]] = {}
     views: dict[str, dict[str, Any]] = {}
     # client -> the seqs of its own events the commands taken back named when
-    # they were found to fit: only those decide (rules.first_misfit), so a
+    # they were found to fit: only those decide (rules.fold_without), so a
     # client is checked again only when a command added since names its events
     # (a file of sales with a few bookings on it has thousands of clients)
     fitting: dict[str, list[tuple[str, list[int]]]] = {}

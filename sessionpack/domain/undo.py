@@ -13,7 +13,7 @@ names it and that event's own command is not itself undone
 even after the command that made them was undone.
 
 A later command *depends* on an undone one when, folded without it, it no
-longer fits (``first_misfit``): its events fail (a booking on a package
+longer fits (``fold_without``): its events fail (a booking on a package
 that was never sold), concern a client who would no longer be recorded,
 make again what exists (a client added again since, a client package of
 that id) or leave a balance below zero, more refunded than paid, a
@@ -362,20 +362,13 @@ def _makes_existing(view: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
     return False
 
 
-def first_misfit(client_id: str, events: list[dict[str, Any]], targets: list[tuple[str, list[int]]],
-                 force: bool = False) -> dict[str, Any] | None:
-    """Fold the client's ``events`` as they would count once the commands
-    ``targets`` ((command id, seqs of its events)) are taken back; the first
-    event that no longer fits (its fold fails or leaves a balance below
-    zero), or None."""
-    return fold_without(client_id, events, targets, force)[0]
-
-
 def fold_without(client_id: str, events: list[dict[str, Any]], targets: list[tuple[str, list[int]]],
                  force: bool = False) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-    """``first_misfit`` and the client's view as it would be once
-    ``targets`` are taken back (folded up to that misfit, when one is
-    found). An event a command of its own forced out of bounds in the
+    """Fold the client's ``events`` as they would count once the commands
+    ``targets`` ((command id, seqs of its events)) are taken back: the first
+    event that no longer fits (its fold fails or leaves a balance below
+    zero), or None, and the client's view as it would be then (folded up to
+    that misfit, when one is found). An event a command of its own forced out of bounds in the
     records as they stand (``adjust --force``, ``link --force``) is that
     command's, not the undo's, as long as it goes no further than it did;
     with ``force`` (undo ``--force``) as far as it then goes."""
