@@ -58,7 +58,10 @@ if TYPE_CHECKING:
 # 14: an expiry that forfeited nothing (every session left was booked) is
 #    a movement of 0 in the value lines, so ``report liability --as-of``
 #    knows the expiry was recorded.
-VIEW_FORMAT = 14
+# 15: the index records how many files each shard folder holds
+#    (``storage.inventory``), so a shard file deleted by hand is damage,
+#    not "nothing there".
+VIEW_FORMAT = 15
 
 _CLIENT_HANDLERS: dict[str, Handler] = {}
 

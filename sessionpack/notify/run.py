@@ -134,6 +134,7 @@ def gather(tx: Any, today: date, rules: notices.Rules, owners: Iterable[str] | N
         ahead = max(rules.expiring_days) if "expiring" in rules.kinds else 0
         horizon = (today + timedelta(days=min(ahead, (date.max - today).days))).isoformat().encode("ascii")
         numbers: dict[str, int] = {}
+        store.count_folder("open")
         for name, line in _open_lines(store.root):
             numbers[name] = numbers.get(name, 0) + 1
             _, cp = shards.line_key(line, name, numbers[name])
@@ -344,6 +345,7 @@ def _record(store: Any, composer: Composer, report: Report, retry: list[str]) ->
         batch = _fresh(store)
         with batch.writing() as tx:
             if owners is None:
+                batch.count_folder("open")
                 owners = past_owners(store.root, local_date(store.now, store.settings.tz).isoformat())
             final = len(owners) <= CHUNK
             if not final:  # a first sweep over years of history: a batch of clients at a time

@@ -37,7 +37,7 @@ from .. import jsontext
 from ..domain import ledger
 from ..domain.ids import SLUG_RE
 from ..errors import FileProblem
-from . import journal, layout, report_shards, shards
+from . import inventory, journal, layout, report_shards, shards
 from .checkpoint import Checkpoint, Digest, digest_of, load, stat_key
 from .fsio import open_binary, open_file, read_bytes
 from .small_views import NAMES as SMALL_NAMES, SMALL_VIEWS
@@ -144,6 +144,7 @@ class Run:
         self.small: dict[str, str] = dict(cp.small)
         self.checked: set[str] = set()  # view files already proved (or reported)
         self.expected: set[str] = set(cp.files)  # view files that must exist
+        self.unknown: set[str] = set()  # shard files that do not read (unreadable)
 
     def problem(self, name: str, text: str) -> None:
         self.found.append((name, text))
@@ -152,6 +153,12 @@ class Run:
     def differs(self, name: str, actual: bytes | None = None, expected: bytes | None = None) -> None:
         line = first_difference(actual, expected) if actual is not None and expected is not None else 1
         self.problem(name, f"{name}:{line}: differs from what the journal implies; {REBUILD}")
+
+    def unreadable(self, name: str) -> None:
+        """A shard file that does not read: what it should hold is not known,
+        so it counts as a file that is to be there (the index's counts)."""
+        self.unknown.add(name)
+        self.differs(name)
 
     def missing(self, name: str) -> None:
         self.problem(name, f"{name}: missing; {REBUILD}")
@@ -260,7 +267,7 @@ class Run:
             lines = shards.split_lines(data)
             others = [line for line in lines if shards.line_key(line, name)[0] not in mine]
         except FileProblem:
-            self.differs(name)
+            self.unreadable(name)
             return
         before = shards.join_lines(others + [line for t in clients.values() for line in t.lines[0]])
         after = shards.join_lines(others + [line for t in clients.values() for line in t.lines[1]])
@@ -274,7 +281,7 @@ class Run:
             lines = shards.split_lines(data)
             others = [line for line in lines if shards.line_key(line, name)[0] not in mine]
         except FileProblem:
-            self.differs(name)
+            self.unreadable(name)
             return
         before = report_shards.join(others + [line for t in clients.values() for line in t.reports[0].get(name, [])])
         after = report_shards.join(others + [line for t in clients.values() for line in t.reports[1].get(name, [])])
@@ -287,7 +294,7 @@ class Run:
             codes = shards.parse_codes(data, name)
             others = [(h, client, cp_id) for h, holders in codes.items() for client, cp_id in holders if client not in touched]
         except (FileProblem, *_ERRORS):
-            self.differs(name)
+            self.unreadable(name)
             return
 
         def build(mine: list[tuple[str, str, str]]) -> bytes | None:
@@ -308,7 +315,7 @@ class Run:
             refs = shards.parse_refs(data, name)
             others = [(ref, h[0], h[1], h[2]) for ref, holders in refs.items() for h in holders if h[0] not in touched]
         except (FileProblem, *_ERRORS):
-            self.differs(name)
+            self.unreadable(name)
             return
 
         def build(mine: list[tuple[str, str, str, Any]]) -> bytes | None:
@@ -449,7 +456,8 @@ def _check(store: Store, cp: Checkpoint, tail: bytes) -> Incremental | str:
         return str(err)
     except (_ERRORS, FileProblem):
         return "the checkpoint is damaged"
-    index = encode_view({"format": ledger.VIEW_FORMAT, "offset": cp.offset + len(tail), "seq": cp.seq + len(events)})
+    index = encode_view({"format": ledger.VIEW_FORMAT, "offset": cp.offset + len(tail), "seq": cp.seq + len(events),
+                         "files": inventory.tally(run.expected | (run.unknown & set(run.present)))})
     actual = _read(store.root, layout.INDEX)
     if actual is None:
         run.missing(layout.INDEX)

@@ -56,7 +56,7 @@ from .. import jsontext
 from ..collector import paused
 from ..domain import ledger
 from ..errors import FileProblem
-from . import checkpoint, journal, layout, report_shards, shards
+from . import checkpoint, inventory, journal, layout, report_shards, shards
 from .fsio import open_binary, open_file
 from .small_views import SMALL_VIEWS
 
@@ -301,8 +301,10 @@ class Replayed:
         if self._misfit is not None or self._scan_stop is not None:
             return results
         rest = {name: encode(view) + b"\n" for name, view in self.small.items() if view["seq"]}
-        rest[layout.INDEX] = encode({"format": ledger.VIEW_FORMAT, "offset": self.offset, "seq": self.seq}) + b"\n"
-        for name in sorted(builder.names() | set(rest)):
+        names = builder.names()  # (each holds an entry: a file)
+        rest[layout.INDEX] = encode({"format": ledger.VIEW_FORMAT, "offset": self.offset, "seq": self.seq,
+                                     "files": inventory.tally(names)}) + b"\n"
+        for name in sorted(names | set(rest)):
             data = rest[name] if name in rest else builder.take(name)  # (one shard's bytes at a time)
             if data is not None:
                 results.append((name, visit(name, data)))

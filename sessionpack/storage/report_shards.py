@@ -615,6 +615,7 @@ def read_pending(store: Any, kinds: bytes = b"sbu") -> list[list[Any]]:
     and names the damaged file (checking every line here would cost a tenth
     of a second on a large practice, for a file nobody edits)."""
     root = store.root
+    store.count_folder("pending")
     wanted_kinds = {chr(kind) for kind in kinds}
     found = []
     for name in shard_names(root, PENDING):

@@ -489,6 +489,7 @@ def open_packages(store: Any, today: str, until: str | None = None) -> dict[str,
     found: dict[str, dict[str, dict[str, Any]]] = {}
     keep_from = today.encode("ascii")
     keep_until = until.encode("ascii") if until else None
+    store.count_folder("open")
     names = existing(store.root)
     for name, exists in store.fresh_view_names().items():
         (names.add if exists else names.discard)(name)

@@ -25,7 +25,7 @@ from .. import jsontext
 from ..domain import ledger
 from ..domain.settings import FORMAT_VERSION, Settings, settings_from_mapping
 from ..errors import DataDirError, FieldError, FileProblem, SessionpackError
-from . import journal, layout
+from . import inventory, journal, layout
 from .crash import crash_point, fail_point
 from .fsio import (append_durably, atomic_write, create_file, fsync_dir, listing, make_dir, open_binary, open_file, read_bytes,
                    refuse_link, remove_leftovers, temp_name)
@@ -106,6 +106,11 @@ class Store:
         self.pending_events = 0  # events a read folded in memory because the views lacked them
         self.loaded_clients: set[str] = set()  # client views read from disk (for diagnose)
         self.loaded_files: set[str] = set()  # other view files read from disk
+        # How many files each shard folder holds, from an index that describes
+        # the files on disk (None: it does not, the views are behind), and the
+        # folders counted against it so far (inventory).
+        self._counts: dict[str, int] | None = None
+        self._counted: set[str] = set()
         self._lock_path = os.path.join(root, layout.LOCK)
         self._journal_path = os.path.join(root, layout.JOURNAL)
 
@@ -240,6 +245,7 @@ class Store:
     def _catch_up_in_memory(self, index: dict[str, Any]) -> dict[str, Any]:
         """Under the shared lock: fold the events the views lack, in memory."""
         if index["offset"] == self._journal_size():
+            self._trust(index)
             return index
         keep, torn = self._tail_end(index)
         if torn:
@@ -248,12 +254,15 @@ class Store:
                 "was not recorded; the next command that records something moves them aside"
             )
         if keep == index["offset"]:
+            self._trust(index)
             return index
+        self._trust(None)
         events = self._tail_events(index, keep)
         folded = self._fold_journal(events)
         self._remember(folded)
         self.pending_events = len(events)
-        self._fresh_index = {"format": ledger.VIEW_FORMAT, "offset": keep, "seq": events[-1]["seq"] if events else index["seq"]}
+        self._fresh_index = {"format": ledger.VIEW_FORMAT, "offset": keep, "seq": events[-1]["seq"] if events else index["seq"],
+                             "files": inventory.after(self.root, self._fresh_files)}
         return self._fresh_index
 
     def _remember(self, folded: "Folded") -> None:
@@ -322,7 +331,9 @@ class Store:
             return self._upgrade(index)
         self._check_index_seq(index)
         if index["offset"] == keep:
+            self._trust(index)
             return index
+        self._trust(None)
         for folder in layout.VIEW_DIRS:
             remove_leftovers(self.path(folder))  # a command was killed while writing views
         return self._apply(self._tail_events(index, keep), index, keep)
@@ -412,7 +423,28 @@ class Store:
             raise FileProblem(layout.INDEX, 1, "is damaged", REBUILD) from None
         if index.get("format", 0) > ledger.VIEW_FORMAT:
             raise DataDirError(f"{layout.INDEX} was written by a newer sessionpack; upgrade sessionpack")
+        if index.get("format") == ledger.VIEW_FORMAT and inventory.recorded(index) is None:
+            raise FileProblem(layout.INDEX, 1, "is damaged", REBUILD)
         return index
+
+    # -- how many files each shard folder holds (inventory) ----------------------
+
+    def _trust(self, index: dict[str, Any] | None) -> None:
+        """The index (read from disk) describes the view files on disk: a
+        missing shard file is counted against it; None: it does not."""
+        self._counts = None if index is None else inventory.recorded(index)
+        self._counted = set()
+
+    def count_folder(self, key: str) -> None:
+        """Refuse (exit 3) a shard folder (``inventory.FOLDERS``) holding
+        another number of files than the index records, once per command;
+        nothing to do while the views on disk are behind the journal."""
+        if self._counts is None or key in self._counted:
+            return
+        found = inventory.count(self.root, key)
+        if found != self._counts[key]:
+            raise inventory.differs(key, found, self._counts[key])
+        self._counted.add(key)
 
     def _check_journal_header(self) -> None:
         try:
@@ -457,6 +489,9 @@ class Store:
         try:
             return read_bytes(self.path(name))
         except FileNotFoundError:
+            key = inventory.key_of(name)
+            if key is not None:
+                self.count_folder(key)  # deleted by hand, or never there?
             return None
 
     def fresh_view_names(self) -> dict[str, bool]:
@@ -697,6 +732,9 @@ class Store:
         from .batchio import write_groups  # many files (a file of sales): one flush for all
 
         parts = folded.parts
+        before = self._counts  # None: the files on disk are not what the index says (a repair): count them after
+        existed = {name: os.path.lexists(self.path(name)) for name in folded.shards} if before is not None else {}
+        self._trust(None)  # (until the new index is written)
         write_groups([(shards.prepare(self.root, folded.shards), "shard-written"),
                       (((layout.client_view_path(self.root, client_id), encode_view(view, parts))
                         for client_id, view in folded.clients.items()), "view-written"),
@@ -704,8 +742,10 @@ class Store:
         crash_point("before-index")
         fail_point("index")
         seq = events[-1]["seq"] if events else index["seq"]
-        new_index = {"format": ledger.VIEW_FORMAT, "offset": offset, "seq": seq}
+        files = inventory.moved(before, folded.shards, existed) if before is not None else inventory.counts(self.root)
+        new_index = {"format": ledger.VIEW_FORMAT, "offset": offset, "seq": seq, "files": files}
         atomic_write(self.path(layout.INDEX), encode_view(new_index))
+        self._trust(new_index)
         return new_index
 
 
@@ -948,6 +988,7 @@ def initialise(root: str, settings_text: bytes) -> None:
     create_lock_file(os.path.join(root, layout.LOCK))
     create_file(os.path.join(root, layout.JOURNAL), journal.header())
     header_size = len(journal.header())
-    atomic_write(os.path.join(root, layout.INDEX), encode_view({"format": ledger.VIEW_FORMAT, "offset": header_size, "seq": 0}))
+    atomic_write(os.path.join(root, layout.INDEX), encode_view({"format": ledger.VIEW_FORMAT, "offset": header_size, "seq": 0,
+                                                                       "files": inventory.tally(())}))
     # settings.toml last: its presence marks a complete data directory.
     create_file(os.path.join(root, layout.SETTINGS), settings_text)

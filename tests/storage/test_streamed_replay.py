@@ -28,7 +28,7 @@ import pytest
 
 from sessionpack.domain import ledger
 from sessionpack.errors import FileProblem
-from sessionpack.storage import checkpoint, journal, layout, replay as streamed, report_shards, shards, verify
+from sessionpack.storage import checkpoint, inventory, journal, layout, replay as streamed, report_shards, shards, verify
 from sessionpack.storage.fsio import open_binary
 from sessionpack.storage.small_views import SMALL_VIEWS
 from sessionpack.storage.store import Store, encode_view, load_settings
@@ -113,10 +113,13 @@ class Reference:
             view["events"] = _MARK
             yield os.path.join(layout.CLIENT_VIEWS, f"{client_id}.json"), encode_view(view).replace(_MARK_JSON, b"[" + b",".join(events) + b"]", 1)
         rest = builder.files()
+        files = dict.fromkeys(inventory.FOLDERS, 0)  # how many files each shard folder holds
+        for name in rest:
+            files[next(key for key, (folder, _) in inventory.FOLDERS.items() if os.path.dirname(name) == folder)] += 1
         for name, view in self.small.items():
             if view["seq"]:
                 rest[name] = encode_view(view)
-        rest[layout.INDEX] = encode_view({"format": ledger.VIEW_FORMAT, "offset": self.offset, "seq": self.seq})
+        rest[layout.INDEX] = encode_view({"format": ledger.VIEW_FORMAT, "offset": self.offset, "seq": self.seq, "files": files})
         for name in sorted(rest):
             yield name, rest[name]
 
