@@ -77,7 +77,7 @@ def check_timezone(value: object) -> str:
         raise InputError("time zone must be an IANA name such as Europe/Lisbon")
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # (OSError: a folder of the zone database, such as "Europe")
         raise InputError(f"unknown time zone {value!r}: use an IANA name such as Europe/Lisbon or America/New_York") from None
     if value != "UTC" and not _surely_listed(value) and value not in available_timezones():
         raise InputError(f"unknown time zone {value!r}: use an IANA name such as Europe/Lisbon or America/New_York")

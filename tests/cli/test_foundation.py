@@ -80,6 +80,7 @@ def test_init_refuses_a_foreign_non_empty_directory(sp, data_dir: Path) -> None:
         (("--currency", "E1R"), "currency 'E1R' is not an ISO 4217 code; use one such as EUR, USD, GBP, BRL or JPY"),
         (("--timezone", "Mars/Base"), "unknown time zone 'Mars/Base': use an IANA name such as Europe/Lisbon or America/New_York"),
         (("--timezone", "../../etc/passwd"), "unknown time zone '../../etc/passwd': use an IANA name such as Europe/Lisbon or America/New_York"),
+        (("--timezone", "Europe"), "unknown time zone 'Europe': use an IANA name such as Europe/Lisbon or America/New_York"),
         (("--name", "  "), "practice name must be non-empty text"),
     ],
 )

@@ -449,6 +449,8 @@ def _practice(**changes: object) -> dict:
         (_practice(currency="XAU"), "practice.currency",
          "currency 'XAU' is in ISO 4217, but as a precious metal, not money a practice is paid in; use one such as EUR, USD, GBP, BRL or JPY"),
         (_practice(timezone="Lisbon"), "practice.timezone", "unknown time zone 'Lisbon': use an IANA name such as Europe/Lisbon or America/New_York"),
+        # a folder of the zone database, not a zone
+        (_practice(timezone="America"), "practice.timezone", "unknown time zone 'America': use an IANA name such as Europe/Lisbon or America/New_York"),
         (_practice(timezone=""), "practice.timezone", "time zone must be an IANA name such as Europe/Lisbon"),
         ({**SETTINGS, "policies": "strict"}, "policies", "must be a table"),
         ({**SETTINGS, "policies": {"refunds": "never"}}, "policies.refunds", "unknown key; allowed: no_show, late_cancel_hours, late_cancel, expiry_limits"),
