@@ -124,3 +124,9 @@ class Practice:
         from ..storage.shards import ref_holders
 
         return ref_holders(self.opened.view_bytes, refs)
+
+    def invoices(self, numbers: Iterable[str]) -> dict[str, list[list[Any]]]:
+        """invoice number -> [[client, client package, {"date": sale date}], ...] for those recorded."""
+        from ..storage.shards import INVOICES, ref_holders
+
+        return ref_holders(self.opened.view_bytes, numbers, INVOICES)

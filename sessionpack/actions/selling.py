@@ -259,6 +259,9 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
     if len(requests) > 50:
         practice.use_directory()  # many clients: one file says which exist
     recorded = practice.references(first_line) if first_line else {}
+    given = {got.invoice for req, got in zip(requests, checked) if got.invoice and not req.imports.any()}
+    invoices_recorded = practice.invoices(given) if given else {}
+    invoice_rows: dict[str, tuple[str, str, int | None]] = {}  # number -> (client, date, line) of its first row here
     new_views, not_created = _new_clients(practice, requests, checked, plan) if create_clients else ({}, set())
     counters: dict[str, int] = {}
     series = None  # the practice's invoice numbers (sales.InvoiceSeries), read at the first sale that takes one
@@ -305,6 +308,8 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
         if imported is not None:
             invoice = got.invoice or ""
         else:
+            if got.invoice and not _invoice_free(got, req, invoices_recorded, invoice_rows, add):
+                continue
             if series is None:
                 series = practice.invoice_series()
             invoice = series.take(got.invoice)
@@ -327,6 +332,25 @@ def plan_sales(practice: Any, requests: list[SaleRequest], *, assign: bool = Fal
     if any(csv_rows):
         plan.problems.sort(key=lambda p: p.line or 0)
     return plan
+
+
+def _invoice_free(got: _Fields, req: SaleRequest, recorded: dict[str, list[list[Any]]],
+                  rows: dict[str, tuple[str, str, int | None]], add: Callable[[str, Exception], None]) -> bool:
+    """Whether the invoice number a sale gives may be its invoice
+    (``domain.invoices``): not another client's or another day's, in the
+    practice or earlier in the file."""
+    from ..domain import invoices
+
+    day = got.day.isoformat()
+    holder = invoices.holder_elsewhere(got.client, day, recorded.get(got.invoice, ()))
+    if holder is not None:
+        add("invoice", RuleError(invoices.recorded_elsewhere(got.invoice, holder)))
+        return False
+    first = rows.setdefault(got.invoice, (got.client, day, req.line))
+    if first[:2] != (got.client, day):
+        add("invoice", InputError(invoices.in_file_elsewhere(got.invoice, first[2])))
+        return False
+    return True
 
 
 def _recorded_again(req: SaleRequest, got: _Fields, holders: list[list[Any]], plan: SalePlan,

@@ -61,7 +61,10 @@ if TYPE_CHECKING:
 # 15: the index records how many files each shard folder holds
 #    (``storage.inventory``), so a shard file deleted by hand is damage,
 #    not "nothing there".
-VIEW_FORMAT = 15
+# 16: an index of the invoice numbers of the practice's sales
+#    (``views/invoices``), so a number given by hand is never another
+#    client's or another day's invoice (``domain.invoices``).
+VIEW_FORMAT = 16
 
 _CLIENT_HANDLERS: dict[str, Handler] = {}
 
@@ -284,6 +287,16 @@ def ref_entries(view: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
 
     return {(pkg["sale"]["reference"], cp_id): recorded(pkg) for cp_id, pkg in view.get("packages", {}).items()
             if pkg["sale"].get("reference")}
+
+
+def invoice_entries(view: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(invoice number, client package id) -> the sale's date, for every
+    package the view owns that the practice sold or assigned with an
+    invoice number (an imported balance's number is the other system's, and
+    a transferred package was not sold: neither names an invoice of the
+    practice; see ``domain.invoices``)."""
+    return {(pkg["sale"]["invoice"], cp_id): {"date": pkg["sale"]["date"]} for cp_id, pkg in view.get("packages", {}).items()
+            if pkg["sale"].get("invoice") and not pkg.get("imported") and not pkg["sale"].get("transferred_from")}
 
 
 # Which module (in sessionpack.domain) holds the handler of each event type.

@@ -74,7 +74,7 @@ class Touched:
     lines: tuple[list[bytes], list[bytes]] = ([], [])
     codes: tuple[set[tuple[str, str]], set[tuple[str, str]]] = (set(), set())
     reports: tuple[dict[str, list[bytes]], dict[str, list[bytes]]] = ({}, {})  # report-view lines by file
-    refs: tuple[dict[tuple[str, str], Any], dict[tuple[str, str], Any]] = ({}, {})
+    refs: tuple[dict[str, dict[tuple[str, str], Any]], dict[str, dict[tuple[str, str], Any]]] = ({}, {})  # by shards.KEYED kind
 
 
 def _client_name(client_id: str) -> str:
@@ -97,6 +97,7 @@ def _present(root: str) -> dict[str, os.stat_result]:
         except FileNotFoundError:
             pass
     folders = ((layout.CLIENT_VIEWS, ".json"), (layout.OPEN, ".jsonl"), (layout.CODES, ".json"), (layout.REFS, ".json"),
+               (layout.INVOICES, ".json"),
                *((folder, ".jsonl") for folder in report_shards.FOLDERS))
     for folder, suffix in folders:
         try:
@@ -216,7 +217,7 @@ class Run:
             raise NeedsFull("a client view the new events touch is damaged") from None
         if not self.was(name, encoded if old else None):
             raise NeedsFull("a client view the new events touch differs from the last check")
-        lines_before, codes_before, refs_before = shards.open_lines(before), ledger.code_entries(before), ledger.ref_entries(before)
+        lines_before, (codes_before, refs_before) = shards.open_lines(before), shards.index_entries(before)
         reports_before = report_shards.client_lines(before)
         after = before
         for line, raw, event in touched.events:
@@ -225,9 +226,10 @@ class Run:
             except _ERRORS:
                 raise NeedsFull(f"the event on journal line {line} does not fit the events before it") from None
         touched.lines = (lines_before, shards.open_lines(after))
-        touched.codes = (codes_before, ledger.code_entries(after))
+        codes_after, refs_after = shards.index_entries(after)
+        touched.codes = (codes_before, codes_after)
         touched.reports = (reports_before, report_shards.client_lines(after))
-        touched.refs = (refs_before, ledger.ref_entries(after))
+        touched.refs = (refs_before, refs_after)
         expected = encode_view(after)
         if new != [e for _, _, e in touched.events] or expected != data:
             self.differs(name, data, expected)
@@ -309,7 +311,9 @@ class Run:
 
     def ref_shard(self, name: str, touched: dict[str, Touched], before: list[tuple[str, str, str, Any]],
                   after: list[tuple[str, str, str, Any]]) -> None:
-        """``before``/``after``: (reference, client, package, what its sale recorded) of the touched clients in this shard."""
+        """A shard of a ``shards.KEYED`` index (references, invoice numbers);
+        ``before``/``after``: (text, client, package, what its sale recorded)
+        of the touched clients in this shard."""
         data = _read(self.root, name)
         try:
             refs = shards.parse_refs(data, name)
@@ -322,7 +326,7 @@ class Run:
             result: dict[str, list[list[Any]]] = {}
             for reference, client, cp_id, fields in others + mine:
                 shards.add_ref(result, reference, client, cp_id, fields)
-            return shards.encode_refs(result)
+            return shards.encode_refs(result, name)
 
         self.shard_result(name, data, build(before), build(after))
 
@@ -445,8 +449,9 @@ def _check(store: Store, cp: Checkpoint, tail: bytes) -> Incremental | str:
         refs: dict[str, tuple[list[tuple[str, str, str, Any]], list[tuple[str, str, str, Any]]]] = {}
         for client_id, t in touched.items():
             for side in (0, 1):
-                for (reference, cp_id), fields in t.refs[side].items():
-                    refs.setdefault(shards.ref_shard(reference), ([], []))[side].append((reference, client_id, cp_id, fields))
+                for keyed in shards.KEYED:
+                    for (reference, cp_id), fields in t.refs[side].get(keyed.kind, {}).items():
+                        refs.setdefault(keyed.shard(reference), ([], []))[side].append((reference, client_id, cp_id, fields))
         for name in sorted(refs):
             run.ref_shard(name, touched, *refs[name])
         for name in cp.files:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 FOLDERS: dict[str, tuple[str, str]] = {
     "codes": (layout.CODES, ".json"),
     "days": (os.path.join(layout.VIEWS, "days"), ".jsonl"),
+    "invoices": (layout.INVOICES, ".json"),
     "open": (layout.OPEN, ".jsonl"),
     "pending": (os.path.join(layout.VIEWS, "pending"), ".jsonl"),
     "refs": (layout.REFS, ".json"),

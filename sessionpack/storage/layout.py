@@ -19,6 +19,7 @@ SOLD = os.path.join(VIEWS, "sold.json")
 OPEN = os.path.join(VIEWS, "open")  # XX.jsonl: open client packages, by a hash of the owner
 CODES = os.path.join(VIEWS, "codes")  # XX.json: access-code hash -> client package
 REFS = os.path.join(VIEWS, "refs")  # XX.json: sale reference -> client package, what its sale recorded
+INVOICES = os.path.join(VIEWS, "invoices")  # XX.json: invoice number -> client package, the sale's date
 LEGACY_CHECKPOINT = os.path.join(VIEWS, "checkpoint.json")  # older versions kept the checkpoint here
 OUTBOX = os.path.join(VIEWS, "outbox.json")  # notices to deliver, failed ones, where the last notify run stopped
 NOTIFY_LOCK = "notify.lock"  # held by a running 'notify' (its deliveries), never deleted
@@ -30,11 +31,11 @@ PARSED = os.path.join(CACHE, "parsed.json")  # what the TOML files say, for quic
 DIRS = (SERVICES, PACKAGES, VIEWS, CLIENT_VIEWS, HOOKS, TORN)  # OPEN, CODES, REFS and the report views: made when first needed
 # What must never be a symbolic link (checked by every command under the lock):
 # a link would let a write land outside the data directory.
-NO_LINKS = (SETTINGS, JOURNAL, LOCK, SERVICES, PACKAGES, VIEWS, CLIENT_VIEWS, OPEN, CODES, REFS, INDEX, DIRECTORY, SOLD, HOOKS,
+NO_LINKS = (SETTINGS, JOURNAL, LOCK, SERVICES, PACKAGES, VIEWS, CLIENT_VIEWS, OPEN, CODES, REFS, INVOICES, INDEX, DIRECTORY, SOLD, HOOKS,
             TORN, OUTBOX, NOTIFY_LOCK, TEMPLATES, os.path.join(VIEWS, "days"), os.path.join(VIEWS, "value"),
             os.path.join(VIEWS, "pending"), CACHE, PARSED)
 # The folders of views, where a killed command may have left temporary files.
-VIEW_DIRS = (VIEWS, CLIENT_VIEWS, OPEN, CODES, REFS, os.path.join(VIEWS, "days"), os.path.join(VIEWS, "value"),
+VIEW_DIRS = (VIEWS, CLIENT_VIEWS, OPEN, CODES, REFS, INVOICES, os.path.join(VIEWS, "days"), os.path.join(VIEWS, "value"),
              os.path.join(VIEWS, "pending"))
 # Folders of hand-edited or small files whose leftover temporary files every
 # write command removes (the views' folders are cleaned when a repair is due).

@@ -65,6 +65,7 @@ def canonical(obj: Any) -> bytes:
 # clients asks for thousands of them.
 _OPEN_NAMES = tuple(os.path.join(layout.OPEN, f"{number:02x}.jsonl") for number in range(256))
 _REF_NAMES = tuple(os.path.join(layout.REFS, f"{number:02x}.json") for number in range(256))
+_INVOICE_NAMES = tuple(os.path.join(layout.INVOICES, f"{number:02x}.json") for number in range(256))
 _CODE_NAMES = {f"{number:02x}": os.path.join(layout.CODES, f"{number:02x}.json") for number in range(256)}
 
 
@@ -83,20 +84,49 @@ def code_shard(code_hash: str) -> str:
     return name
 
 
+class Keyed:
+    """An index of sales by a text each sale may carry (a reference, an
+    invoice number): ``views/FOLDER/XX.json`` holds ``{kind: {text:
+    [[client, client package, what the sale recorded], ...]}}``, XX the low
+    byte of the CRC-32 of the text; ``entries(view)``: (text, client
+    package id) -> what the sale recorded, for every sale of the view."""
+
+    __slots__ = ("kind", "folder", "names", "entries")
+
+    def __init__(self, kind: str, folder: str, names: tuple[str, ...],
+                 entries: Callable[[dict[str, Any]], dict[tuple[str, str], dict[str, Any]]]) -> None:
+        self.kind, self.folder, self.names, self.entries = kind, folder, names, entries
+
+    def shard(self, text: str) -> str:
+        return self.names[zlib.crc32(text.encode("utf-8", "surrogatepass")) & 0xFF]
+
+
+REFS = Keyed("refs", layout.REFS, _REF_NAMES, ledger.ref_entries)
+INVOICES = Keyed("invoices", layout.INVOICES, _INVOICE_NAMES, ledger.invoice_entries)
+KEYED = (REFS, INVOICES)
+_KEYED_BY_FOLDER = {keyed.folder: keyed for keyed in KEYED}
+
+
+def keyed_of(name: str) -> Keyed:
+    """The index a shard file of ``KEYED`` belongs to."""
+    return _KEYED_BY_FOLDER[os.path.dirname(name)]
+
+
 def ref_shard(reference: str) -> str:
     """The reference-index shard of a sale reference (relative path)."""
-    return _REF_NAMES[zlib.crc32(reference.encode("utf-8", "surrogatepass")) & 0xFF]
+    return REFS.shard(reference)
 
 
 def is_shard(name: str) -> bool:
     folder, base = os.path.split(name)
-    return ((folder == layout.OPEN and base.endswith(".jsonl")) or (folder in (layout.CODES, layout.REFS) and base.endswith(".json"))
+    return ((folder == layout.OPEN and base.endswith(".jsonl"))
+            or ((folder == layout.CODES or folder in _KEYED_BY_FOLDER) and base.endswith(".json"))
             or report_shards.is_report_file(name))
 
 
-def index_entries(view: dict[str, Any]) -> tuple[set[tuple[str, str]], dict[tuple[str, str], dict[str, Any]]]:
-    """What a client view puts in the code and reference shards."""
-    return ledger.code_entries(view), ledger.ref_entries(view)
+def index_entries(view: dict[str, Any]) -> tuple[set[tuple[str, str]], dict[str, dict[tuple[str, str], dict[str, Any]]]]:
+    """What a client view puts in the code shards and in each ``KEYED`` index (by kind)."""
+    return ledger.code_entries(view), {keyed.kind: keyed.entries(view) for keyed in KEYED}
 
 
 # -- open packages: lines -------------------------------------------------------
@@ -167,23 +197,24 @@ def remove_code(codes: dict[str, list[list[str]]], code_hash: str, client: str, 
         codes.pop(code_hash, None)
 
 
-# -- sale references --------------------------------------------------------------
+# -- sale references and invoice numbers (KEYED) ---------------------------------------
 
 
 def parse_refs(data: bytes | None, name: str) -> dict[str, list[list[Any]]]:
+    """The entries of a ``KEYED`` shard file (``name`` says which index)."""
     if not data:
         return {}
     try:
-        refs = jsontext.loads(data)["refs"]
+        refs = jsontext.loads(data)[keyed_of(name).kind]
         if not isinstance(refs, dict):
             raise ValueError
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise FileProblem(name, 1, "is damaged", DAMAGED_FIX) from None
     return refs
 
 
-def encode_refs(refs: dict[str, list[list[Any]]]) -> bytes | None:
-    return canonical({"refs": refs}) if refs else None
+def encode_refs(refs: dict[str, list[list[Any]]], name: str) -> bytes | None:
+    return canonical({keyed_of(name).kind: refs}) if refs else None
 
 
 def add_ref(refs: dict[str, list[list[Any]]], reference: str, client: str, cp_id: str, fields: dict[str, Any]) -> None:
@@ -264,11 +295,13 @@ class Changes:
             remove_code(self._codes_of(code_hash), code_hash, client, cp_id)
         for code_hash, cp_id in sorted(codes_after - codes_before):
             add_code(self._codes_of(code_hash), code_hash, client, cp_id)
-        for reference, cp_id in sorted(refs_before.keys() - refs_after.keys()):
-            remove_ref(self._refs_of(reference), reference, client, cp_id)
-        for (reference, cp_id), fields in sorted(refs_after.items()):
-            if refs_before.get((reference, cp_id)) != fields:
-                add_ref(self._refs_of(reference), reference, client, cp_id, fields)
+        for keyed in KEYED:
+            kind_before, kind_after = refs_before[keyed.kind], refs_after[keyed.kind]
+            for reference, cp_id in sorted(kind_before.keys() - kind_after.keys()):
+                remove_ref(self._refs_of(keyed, reference), reference, client, cp_id)
+            for (reference, cp_id), fields in sorted(kind_after.items()):
+                if kind_before.get((reference, cp_id)) != fields:
+                    add_ref(self._refs_of(keyed, reference), reference, client, cp_id, fields)
 
     def _set_reports(self, view: dict[str, Any], before: dict[str, Any], facts: dict[str, tuple[Any, Any]]) -> None:
         """Take the lines of the records this commit changed out of the report
@@ -302,8 +335,8 @@ class Changes:
             self._codes[name] = parse_codes(self._read(name), name)
         return self._codes[name]
 
-    def _refs_of(self, reference: str) -> dict[str, list[list[Any]]]:
-        name = ref_shard(reference)
+    def _refs_of(self, keyed: Keyed, reference: str) -> dict[str, list[list[Any]]]:
+        name = keyed.shard(reference)
         if name not in self._refs:
             self._refs[name] = parse_refs(self._read(name), name)
         return self._refs[name]
@@ -334,7 +367,7 @@ class Changes:
             keep(name, report_shards.join([line for line, times in counted.items() for _ in range(times)]))
         while self._refs:
             name, refs = self._refs.popitem()
-            keep(name, encode_refs(refs))
+            keep(name, encode_refs(refs, name))
         return out
 
 
@@ -377,8 +410,9 @@ class Builder:
             self._open.setdefault(open_shard(view["id"]), []).extend(lines)
         for code_hash, cp_id in ledger.code_entries(view):
             add_code(self._codes.setdefault(code_shard(code_hash), {}), code_hash, view["id"], cp_id)
-        for (reference, cp_id), fields in ledger.ref_entries(view).items():
-            add_ref(self._refs.setdefault(ref_shard(reference), {}), reference, view["id"], cp_id, fields)
+        for keyed in KEYED:
+            for (reference, cp_id), fields in keyed.entries(view).items():
+                add_ref(self._refs.setdefault(keyed.shard(reference), {}), reference, view["id"], cp_id, fields)
 
     def merge(self, other: "Builder") -> None:
         """Take in what another builder was fed (views of other clients)."""
@@ -411,7 +445,7 @@ class Builder:
         if name in self._reports:
             return report_shards.join(self._reports.pop(name))
         if name in self._refs:
-            return encode_refs(self._refs.pop(name))
+            return encode_refs(self._refs.pop(name), name)
         return None
 
     def files(self) -> dict[str, bytes]:
@@ -429,7 +463,7 @@ class Builder:
             if data:
                 out[name] = data
         for name, refs in self._refs.items():
-            data = encode_refs(refs)
+            data = encode_refs(refs, name)
             if data:
                 out[name] = data
         return out
@@ -438,7 +472,7 @@ class Builder:
 def existing(root: str) -> set[str]:
     """The shard files present (relative paths)."""
     found = set()
-    for folder, suffix in ((layout.OPEN, ".jsonl"), (layout.CODES, ".json"), (layout.REFS, ".json")):
+    for folder, suffix in ((layout.OPEN, ".jsonl"), (layout.CODES, ".json"), (layout.REFS, ".json"), (layout.INVOICES, ".json")):
         try:
             names = os.listdir(os.path.join(root, folder))
         except FileNotFoundError:
@@ -461,13 +495,13 @@ def code_owner(read: Callable[[str], bytes | None], code_hash: str) -> str | Non
     return holders[0][1] if holders else None
 
 
-def ref_holders(read: Callable[[str], bytes | None], references: Iterable[str]) -> dict[str, list[list[Any]]]:
-    """reference -> [[client, client package id, what its sale recorded], ...]
-    for each of ``references`` that is recorded (each shard read once, with
-    ``read``: ``Store.view_bytes``)."""
+def ref_holders(read: Callable[[str], bytes | None], references: Iterable[str], keyed: Keyed = REFS) -> dict[str, list[list[Any]]]:
+    """reference (or the text of another ``KEYED`` index) -> [[client, client
+    package id, what its sale recorded], ...] for each of ``references``
+    that is recorded (each shard read once, with ``read``: ``Store.view_bytes``)."""
     wanted: dict[str, list[str]] = {}
     for reference in references:
-        wanted.setdefault(ref_shard(reference), []).append(reference)
+        wanted.setdefault(keyed.shard(reference), []).append(reference)
     found: dict[str, list[list[Any]]] = {}
     for name, refs in sorted(wanted.items()):
         data = read(name)

@@ -117,12 +117,13 @@ def test_the_counts_of_a_set_of_files() -> None:
     assert inventory.key_of("views/clients/ana.json") is None
     assert inventory.key_of("views/open/67.json") is None  # (open shards are .jsonl)
     assert inventory.tally(["views/refs/19.json", "views/open/67.jsonl", "views/clients/ana.json"]) == {
-        "codes": 0, "days": 0, "open": 1, "pending": 0, "refs": 1, "value": 0}
-    before = {"codes": 1, "days": 2, "open": 1, "pending": 0, "refs": 1, "value": 0}
+        "codes": 0, "days": 0, "invoices": 0, "open": 1, "pending": 0, "refs": 1, "value": 0}
+    before = {"codes": 1, "days": 2, "invoices": 0, "open": 1, "pending": 0, "refs": 1, "value": 0}
     files = {"views/days/2026-01-01.jsonl": b"x", "views/days/2026-01-02.jsonl": None, "views/refs/19.json": b"y",
              "views/open/00.jsonl": None}
     existed = {"views/days/2026-01-01.jsonl": False, "views/days/2026-01-02.jsonl": True, "views/refs/19.json": True,
                "views/open/00.jsonl": False}
-    assert inventory.moved(before, files, existed) == {"codes": 1, "days": 2, "open": 1, "pending": 0, "refs": 1, "value": 0}
+    assert inventory.moved(before, files, existed) == {"codes": 1, "days": 2, "invoices": 0, "open": 1, "pending": 0, "refs": 1,
+                                                       "value": 0}
     existed["views/days/2026-01-02.jsonl"] = False
     assert inventory.moved(before, files, existed)["days"] == 3
