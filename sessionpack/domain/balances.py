@@ -99,18 +99,27 @@ def balance(pkg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             if key in rows and rows[key]["total"] != UNLIMITED:
                 rows[key][column] += _number(amount, money)
     moved_away = pkg.get("transferred") or {}
+    ended = is_closed(pkg)
     for key, row in rows.items():
         if row["total"] == UNLIMITED:
             # An unlimited pool transferred away (``transfer --all``) is the
-            # receiver's now: nothing of it is left here to book.
+            # receiver's now, and one refunded, cancelled or whose expiry is
+            # recorded is closed: nothing of it is left here to book
+            # (nothing that can be counted was voided or lapsed).
             gone = moved_away.get(key) == UNLIMITED
-            row["remaining"] = 0 if gone else UNLIMITED
+            row["remaining"] = 0 if gone or ended else UNLIMITED
             if gone:
                 row["transferred"] = UNLIMITED
         else:
             row["remaining"] = (row["total"] + row["adjusted"] - row["used"] - row["forfeited"] - row["scheduled"]
                                 - row["transferred"] - row["voided"] - row["expired"] - row.get("before_import", 0))
     return rows
+
+
+def is_closed(pkg: Mapping[str, Any]) -> bool:
+    """Refunded, cancelled, or its expiry recorded (``expired_at``): closed
+    whatever the clock says, until an adjustment reopens an expired one."""
+    return pkg.get("status") in ("cancelled", "refunded") or bool(pkg.get("expired_at"))
 
 
 def remaining(pkg: Mapping[str, Any], key: str) -> Any:
@@ -158,21 +167,32 @@ def paused_days(pkg: Mapping[str, Any], after_seq: int | None = None) -> int:
     return sum(pause_length(p) for p in pkg.get("pauses", []) if after_seq is None or p.get("seq", 0) > after_seq)
 
 
+def pause_extension(pkg: Mapping[str, Any]) -> int:
+    """Days the pauses add to the expiry: those recorded after a date set by
+    ``adjust`` (or kept by a transfer), else every pause (a "from first use"
+    package not started yet gets them once it starts); none for a package
+    without expiry, which a pause only blocks."""
+    if pkg.get("expires_set"):
+        return paused_days(pkg, after_seq=pkg.get("expires_set_seq", 0))
+    if parse_expiry_option(pkg["terms"].get("expiry", "none")).kind == "none":
+        return 0
+    return paused_days(pkg)
+
+
 def expiry(pkg: Mapping[str, Any], first_use_date: date | None = None) -> date | None:
     """The last valid day, or None (no expiry, or first use not yet known).
 
     ``first_use_date`` lets a caller ask "what if this session were the first".
     A date set by ``adjust`` (or kept by a transfer) is taken as given and
-    moved on only by pauses recorded after it was set.
+    moved on only by pauses recorded after it was set (``pause_extension``).
     """
     if pkg.get("expires_set"):
-        extra = paused_days(pkg, after_seq=pkg.get("expires_set_seq", 0))
-        return date.fromisoformat(pkg["expires_set"]) + timedelta(days=extra)
+        return date.fromisoformat(pkg["expires_set"]) + timedelta(days=pause_extension(pkg))
     rule = parse_expiry_option(pkg["terms"].get("expiry", "none"))
     base = expiry_date(rule, date.fromisoformat(pkg["sale"]["date"]), first_use_date or first_use(pkg))
     if base is None:
         return None
-    return base + timedelta(days=paused_days(pkg))
+    return base + timedelta(days=pause_extension(pkg))
 
 
 def scheduled_draws(pkg: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -64,7 +64,10 @@ if TYPE_CHECKING:
 # 16: an index of the invoice numbers of the practice's sales
 #    (``views/invoices``), so a number given by hand is never another
 #    client's or another day's invoice (``domain.invoices``).
-VIEW_FORMAT = 16
+# 17: a refunded or cancelled unlimited pool, or one whose expiry is
+#    recorded, has nothing left to book (``balances.balance``: remaining 0),
+#    so the sale lines' state of such a package reads used up.
+VIEW_FORMAT = 17
 
 _CLIENT_HANDLERS: dict[str, Handler] = {}
 
@@ -244,7 +247,7 @@ def closed_for_good(pkg: dict[str, Any], rows: Any = None) -> bool:
     active or paused: cancelled or refunded, its expiry recorded, or used up
     with nothing scheduled. A package merely past its last day stays open.
     (``rows``: ``balances.balance(pkg)`` when the caller has it already.)"""
-    return pkg.get("status") in ("cancelled", "refunded") or bool(pkg.get("expired_at")) or balances.is_used_up(pkg, rows)
+    return balances.is_closed(pkg) or balances.is_used_up(pkg, rows)
 
 
 def package_facts(view: dict[str, Any]) -> dict[str, tuple[Any, Any]]:

@@ -56,30 +56,38 @@ def _expiry_reason(pkg: Mapping[str, Any]) -> str:
         why = "set by adjustment" if not pkg["sale"].get("transferred_from") else "kept from the transfer"
     else:
         why = rule.text() if rule.kind != "fixed" else "fixed date"
-    paused = balances.paused_days(pkg, after_seq=pkg.get("expires_set_seq") if pkg.get("expires_set") else None)
+    paused = balances.pause_extension(pkg)
     if paused:
         why += f", +{paused} paused day" + ("s" if paused != 1 else "")
     return why
 
 
+# What left a balance other than by use, in the words of ``balance --wide``.
+_GONE = (("before_import", "before import"), ("transferred", "transferred"), ("voided", "voided"), ("expired", "expired"))
+
+
 def _summary_line(pkg: Mapping[str, Any], last_day: date | None, state: str) -> str:
     rows = balances.balance(pkg)
     used = sum((r["used"] + r["forfeited"] for r in rows.values()), 0)
-    # An imported package held less than it was bought with: what went
-    # before the import is said, as ``balance --wide`` says it, so used,
-    # booked and free still add up to what was bought.
-    before = sum((r.get("before_import", 0) for r in rows.values()), 0)
-    used_text = f"{_amount(used)} + {_amount(before)} before import" if before else _amount(used)
     booked = sum((r["scheduled"] for r in rows.values()), 0)
     unlimited = any(r["total"] == balances.UNLIMITED for r in rows.values())
+    # What went before an import, was transferred to another client, voided
+    # by a refund or cancellation or lapsed at expiry is said, as ``balance
+    # --wide`` says it, so used, booked and free still add up to what was
+    # bought (an unlimited package adds up to no end: only what went before
+    # an import is said).
+    counted = [r for r in rows.values() if r["total"] != balances.UNLIMITED]
+    gone = [(sum((r.get(figure, 0) for r in counted), 0), words) for figure, words in (_GONE[:1] if unlimited else _GONE)]
+    used_text = "".join([_amount(used), *(f" + {_amount(amount)} {words}" for amount, words in gone if amount)])
     parts = []
     if unlimited:
         parts.append(f"used {used_text} (unlimited)")
-        free_text = "unlimited"
     else:
         bought = sum((r["total"] + r["adjusted"] for r in rows.values()), 0)
         parts.append(f"used {used_text} of {_amount(bought)}")
-        free_text = _amount(sum((r["remaining"] for r in rows.values()), 0))
+    # An unlimited balance transferred away, or of a closed package, has nothing left to book.
+    free = [r["remaining"] for r in rows.values()]
+    free_text = "unlimited" if balances.UNLIMITED in free else _amount(sum(free, 0))
     parts.append(f"{_amount(booked)} booked")
     parts.append(f"{free_text} free to book")
     if last_day is not None:
@@ -198,15 +206,26 @@ def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Ma
         raw.append((pkg["expired_at"], 4, "", 0, "expired", {"lapsed": pkg.get("lapsed") or {}}))
     # Sessions of one day by their start (then booking id): numbered in that order.
     raw.sort(key=lambda r: r[:5])
-    total_sessions = {key: (value if value == balances.UNLIMITED else value) for key, value in bought.items()}
-    for key, delta in pkg.get("adjustments", {}).items():
-        if key in total_sessions and total_sessions[key] != balances.UNLIMITED:
-            total_sessions[key] = total_sessions[key] + (Decimal(delta) if money else int(delta))
+    # Sessions are numbered "of" what the package holds for its clients:
+    # bought and adjusted, less what was transferred to another client.
+    total_sessions = {key: row["total"] if row["total"] == balances.UNLIMITED else row["total"] + row["adjusted"] - row["transferred"]
+                      for key, row in balances.balance(pkg).items()}
     out = []
 
     def take(key: str, amount: Any) -> None:
         if key in left and left[key] != balances.UNLIMITED:
             left[key] -= Decimal(amount) if money else int(amount)
+
+    def close_unlimited(keys: Any = None) -> dict[str, Any]:
+        """Unlimited balances (of ``keys``, else all) that a refund, a
+        cancellation, a recorded expiry or a transfer ends: none of them is
+        left here (``balances.balance``); what ended, for the change column."""
+        ended = {}
+        for key, value in left.items():
+            if value == balances.UNLIMITED and (keys is None or key in keys):
+                left[key] = 0
+                ended[key] = balances.UNLIMITED
+        return ended
 
     for day, _, _, _, what, data in raw:
         entry = {"date": day, "entry": "", "detail": "", "change": "", "balance": ""}
@@ -239,7 +258,8 @@ def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Ma
             entry["detail"] = "what was left lapsed"
             for key, amount in data["lapsed"].items():
                 take(key, amount)
-            entry["change"] = "-" + _balance_text(data["lapsed"]) if data["lapsed"] else ""
+            gone = {**data["lapsed"], **close_unlimited()}
+            entry["change"] = "-" + _balance_text(gone) if gone else ""
         else:
             event = data["event"]
             reason = f": {event['reason']}" if event.get("reason") else ""
@@ -264,13 +284,15 @@ def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Ma
                 entry["detail"] = (f"{event['amount']} {currency} refunded" if what == "refunded" else "closed") + reason
                 for key, amount in (event.get("voided") or {}).items():
                     take(key, amount)
-                entry["change"] = ("-" + _balance_text(event["voided"])) if event.get("voided") else ""
+                gone = {**(event.get("voided") or {}), **close_unlimited()}
+                entry["change"] = ("-" + _balance_text(gone)) if gone else ""
             elif what == "transferred":
                 entry["entry"] = "transfer"
                 entry["detail"] = f"to {event['to_package']}" + reason
                 for key, amount in event["amounts"].items():
                     if amount != balances.UNLIMITED:
                         take(key, amount)
+                close_unlimited([key for key, amount in event["amounts"].items() if amount == balances.UNLIMITED])
                 entry["change"] = "-" + _balance_text(event["amounts"])
             elif what == "paused":
                 entry["entry"] = "paused"

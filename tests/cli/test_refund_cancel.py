@@ -235,7 +235,7 @@ def test_refund_refusals(practice, data_dir: Path) -> None:  # type: ignore[no-u
     ok(practice("refund", "--yes", "ana.p3", "--amount", "75", "--reason", "half the month", now=LATER))
     assert summary(practice)["status"] == "active"
     rows = ok_json(practice("balance", "ana", "--format", "json", now=LATER))
-    assert (rows[2]["status"], rows[2]["remaining"], rows[2]["payment"]) == ("refunded", {"unlimited": "unlimited"}, "partly refunded")
+    assert (rows[2]["status"], rows[2]["remaining"], rows[2]["payment"]) == ("refunded", {"unlimited": 0}, "partly refunded")
     ok(practice("refund", "--yes", "ana.p1", "--full", "--reason", "x", now=LATER))
     refused(practice, data_dir, ("refund", "--yes", "ana.p1", "--full", "--reason", "x"), 1, "ana.p1 is already refunded; nothing was changed")
     refused(practice, data_dir, ("pay", "ana.p1", "10"), 1, "ana.p1 is refunded; no payment can be recorded on it")
