@@ -15,19 +15,25 @@ Refund amounts, never more than was paid less what was already refunded:
   bought plus adjustments (remaining counted after the future bookings
   are given back; never above 1);
 - used-at-regular: paid - the regular fee (price and tax stored on the
-  booking) of each used or forfeited session - fee, never below 0.
+  booking) of each used or forfeited session - fee, never below 0; a late
+  cancel its package's policy charged counts at the share of that fee the
+  policy kept (what it kept of the credit / the price on the booking).
 
-What an imported package held that was used or lapsed in the other system
-(``before_import``) has no booking, so no regular fee: used-at-regular
-charges it at its share of the price (paid x before import / available),
-as it does what was transferred. Full gives back everything paid, as it
-does for sessions used here.
+What left the package without a booking has no regular fee, so
+used-at-regular charges it at its share of the price (paid x units /
+available): what was transferred to another client, what an imported
+package held that was used or lapsed in the other system
+(``before_import``), and what lapsed at the expiry here (``expired``).
+Pro-rata counts only what remains, so it never includes them. Full gives
+back everything paid, as it does for sessions used here, except what was
+transferred: the receiver still holds it, so full gives back the rest.
 
-What was transferred to another client left with its share of the price
-(paid x transferred / available): full and used-at-regular give back the
-rest only, since the receiver still holds what was transferred; pro-rata
-counts only what remains, so it never includes it. A package that gave
-away unlimited sessions has no such share: give the amount (partial).
+Each share is the value of what was held before it less the value of what
+was held after it (the value of ``u`` units: paid x u / available, rounded
+half up), so the shares and what remains add up to exactly what was paid:
+with nothing used, full and pro-rata agree to the cent. A package that
+holds (or gave away) unlimited sessions has no such share: give the
+amount (partial).
 
 A fee (``--fee``) is kept back from full, pro-rata and used-at-regular.
 """
@@ -93,21 +99,44 @@ def _regular_fee(booking: Mapping[str, Any], currency: str) -> Decimal:
     return price + tax_on(price, Decimal(booking["tax_rate"]), currency)
 
 
+def _used(pkg: Mapping[str, Any], views: Mapping[str, Mapping[str, Any]]) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
+    """(draw, booking) of each used or forfeited session drawn on the package."""
+    return [(draw, views[draw["attendee"]]["bookings"][bid]) for bid, draw in sorted(pkg.get("draws", {}).items())
+            if draw["state"] in ("used", "forfeited")]
+
+
+def _charged(booking: Mapping[str, Any]) -> bool:
+    """Whether the booking is a late cancel its package's policy charged."""
+    return booking.get("outcome") == "charge"
+
+
 def used_fees(pkg: Mapping[str, Any], views: Mapping[str, Mapping[str, Any]], currency: str) -> list[Decimal]:
-    """The regular fee of each used or forfeited session drawn on the package."""
+    """The regular fee of each used or forfeited session drawn on the package;
+    of a charged late cancel, the share of it the policy kept (what it kept
+    of the credit over the price on the booking: 45.00 of 90.00 is half)."""
     fees = []
-    for bid, draw in sorted(pkg.get("draws", {}).items()):
-        if draw["state"] in ("used", "forfeited"):
-            fees.append(_regular_fee(views[draw["attendee"]]["bookings"][bid], currency))
+    for draw, booking in _used(pkg, views):
+        fee = _regular_fee(booking, currency)
+        if _charged(booking):
+            price = Decimal(booking["price"])
+            fee = quantize(fee * Decimal(draw["amount"]) / price if price > 0 else Decimal(0), currency)
+        fees.append(fee)
     return fees
+
+
+def charged_cancels(pkg: Mapping[str, Any], views: Mapping[str, Mapping[str, Any]]) -> int:
+    """How many of the used or forfeited sessions are charged late cancels."""
+    return sum(1 for _, booking in _used(pkg, views) if _charged(booking))
 
 
 def _number(value: Any) -> str:
     return str(balances.plain(value))
 
 
-def refund_amount(pkg: Mapping[str, Any], refund: Refund, fees_of_used: list[Decimal], currency: str) -> tuple[Decimal, str]:
-    """(amount to give back, how it was computed) — see the module's rules."""
+def refund_amount(pkg: Mapping[str, Any], refund: Refund, fees_of_used: list[Decimal], currency: str,
+                  charged: int = 0) -> tuple[Decimal, str]:
+    """(amount to give back, how it was computed) — see the module's rules.
+    ``charged``: how many of ``fees_of_used`` are charged late cancels (for the words)."""
     paid = Decimal(pkg["paid"])
     left = paid - refunded_so_far(pkg)
     zero = quantize(Decimal(0), currency)
@@ -117,68 +146,80 @@ def refund_amount(pkg: Mapping[str, Any], refund: Refund, fees_of_used: list[Dec
             raise RuleError(f"{pkg['id']} was paid {money_text(paid)} {currency} ({money_text(quantize(refunded_so_far(pkg), currency))} refunded so far); "
                             f"a refund of {money_text(refund.amount)} is more than that")
         return refund.amount, f"the amount given, {money_text(refund.amount)}"
-    moved = _transferred_share(pkg, paid, currency) if refund.method in ("full", "used-at-regular") else None
-    if refund.method == "full" and moved is None:
-        gross, basis = paid, f"all that was paid, {money_text(paid)}"
-    elif refund.method == "full":
-        gross, basis = paid - moved[0], f"all that was paid, {money_text(paid)} - {moved[1]}"
+    shares: list[tuple[Decimal, str]] = []
+    if refund.method == "full":
+        shares = _shares(pkg, paid, currency, ("transferred",))
+        gross = paid - sum((share for share, _ in shares), start=zero)
+        basis = f"all that was paid, {money_text(paid)}" + "".join(f" - {how}" for _, how in shares)
     elif refund.method == "pro-rata":
         rows = balances.balance(pkg)
         if any(row["total"] == balances.UNLIMITED for row in rows.values()):
             raise RuleError(f"{pkg['id']} holds unlimited sessions, so it has no pro-rata share; give the amount with --amount X")
         available = sum((row["total"] + row["adjusted"] for row in rows.values()), start=0)
         share = min(sum((max(row["remaining"], 0) for row in rows.values()), start=0), available)
-        gross = quantize(paid * share / available, currency) if available > 0 else zero
+        gross = _worth(paid, share, available, currency)
         basis = f"{money_text(paid)} x {_number(share)}/{_number(available)}"
     elif refund.method == "used-at-regular":
         used = sum(fees_of_used, start=zero)
-        before = _before_import_share(pkg, paid, currency)
-        gross = paid - used - (moved[0] if moved else zero) - (before[0] if before else zero)
-        basis = (f"{money_text(paid)}{f' - {moved[1]}' if moved else ''}{f' - {before[1]}' if before else ''} - "
-                 f"{len(fees_of_used)} used or forfeited at the regular fee {money_text(used)}")
+        shares = _shares(pkg, paid, currency, tuple(_SHARES))
+        gross = paid - used - sum((share for share, _ in shares), start=zero)
+        note = f" ({charged} late cancel{'s' if charged != 1 else ''} at the share charged)" if charged else ""
+        basis = (f"{money_text(paid)}" + "".join(f" - {how}" for _, how in shares) + " - "
+                 f"{len(fees_of_used)} used or forfeited at the regular fee{note} {money_text(used)}")
     else:
         raise ValueError(refund.method)
     fee = quantize(refund.fee, currency) if refund.fee is not None else zero
     amount = min(max(gross - fee, zero), left)
     if refund.fee is not None:
         basis += f" - fee {money_text(fee)}"
-    if refund.method != "full" or refund.fee is not None or amount != gross or moved is not None:
+    if refund.method != "full" or refund.fee is not None or amount != gross or shares:
         basis += f" = {money_text(amount)}"
     return amount, basis
 
 
-def _transferred_share(pkg: Mapping[str, Any], paid: Decimal, currency: str) -> tuple[Decimal, str] | None:
-    """(the share of ``paid`` that left with what was transferred to another
-    client, how it was computed), or None when nothing was transferred."""
-    moved = {key: amount for key, amount in (pkg.get("transferred") or {}).items() if amount}
-    if not moved:
-        return None
-    if balances.UNLIMITED in moved.values():
-        raise RuleError(f"{pkg['id']} gave unlimited sessions to another client, so what it has left has no share of the "
+# What left a package without a booking, so without a regular fee: the
+# balance's column, in the order the shares are worked out, and its words.
+_SHARES = {"transferred": "transferred", "before_import": "used before import", "expired": "expired"}
+_GONE = {"transferred": "what was transferred", "before_import": "what was used before the import", "expired": "what expired"}
+
+
+def _worth(paid: Decimal, units: Any, available: Any, currency: str) -> Decimal:
+    """The share of ``paid`` that ``units`` of ``available`` are worth:
+    paid x units / available, rounded half up (all of it from ``available`` on)."""
+    if available <= 0:
+        return quantize(Decimal(0), currency)
+    if units >= available:
+        return quantize(paid, currency)
+    return quantize(paid * max(units, 0) / available, currency)
+
+
+def _shares(pkg: Mapping[str, Any], paid: Decimal, currency: str, columns: tuple[str, ...]) -> list[tuple[Decimal, str]]:
+    """(share of ``paid``, how it was computed) of each of ``columns`` (of
+    ``_SHARES``) that holds something: paid x units / available, worked out
+    as the value of what was held before less the value of what was held
+    after, so the shares and what remains add up to exactly ``paid``."""
+    cp = pkg["id"]
+    if "transferred" in columns and balances.UNLIMITED in (pkg.get("transferred") or {}).values():
+        raise RuleError(f"{cp} gave unlimited sessions to another client, so what it has left has no share of the "
                         "price to work out; give the amount with --amount X")
     rows = balances.balance(pkg)
-    available = sum((row["total"] + row["adjusted"] for row in rows.values() if row["total"] != balances.UNLIMITED), start=0)
-    units = sum((row["transferred"] for row in rows.values() if row["total"] != balances.UNLIMITED), start=0)
-    share = min(quantize(paid * units / available, currency), paid) if available > 0 else paid
-    return share, f"{_number(units)}/{_number(available)} transferred {money_text(share)}"
-
-
-def _before_import_share(pkg: Mapping[str, Any], paid: Decimal, currency: str) -> tuple[Decimal, str] | None:
-    """(the share of ``paid`` of what an imported package held that was used
-    or lapsed in the other system, how it was computed), or None when
-    nothing was (or the package was not imported).
-
-    Those sessions were used before the import, but no booking here holds
-    their regular fee (nor which service they were, for a pool), so they
-    are charged at their share of the price, as transferred ones are:
-    paid x before import / available."""
-    rows = balances.balance(pkg)
-    units = sum((row.get("before_import", 0) for row in rows.values() if row["total"] != balances.UNLIMITED), start=0)
+    counted = [row for row in rows.values() if row["total"] != balances.UNLIMITED]
+    units = {column: sum((row.get(column, 0) for row in counted), start=0) for column in _SHARES if column in columns}
+    units = {column: n for column, n in units.items() if n}
     if not units:
-        return None
-    available = sum((row["total"] + row["adjusted"] for row in rows.values() if row["total"] != balances.UNLIMITED), start=0)
-    share = min(quantize(paid * units / available, currency), paid) if available > 0 else paid
-    return share, f"{_number(units)}/{_number(available)} used before import {money_text(share)}"
+        return []
+    if len(counted) < len(rows):
+        raise RuleError(f"{cp} holds unlimited sessions besides counted ones, so {_GONE[next(iter(units))]} has no share "
+                        "of the price to work out; give the amount with --amount X")
+    # (never less than what left: then all that was paid left with it)
+    available = max(sum((row["total"] + row["adjusted"] for row in counted), start=0), sum(units.values()))
+    shares = []
+    held = available
+    for column, n in units.items():
+        share = _worth(paid, held, available, currency) - _worth(paid, held - n, available, currency)
+        held -= n
+        shares.append((share, f"{_number(n)}/{_number(available)} {_SHARES[column]} {money_text(share)}"))
+    return shares
 
 
 def _void(pkg: Mapping[str, Any]) -> dict[str, Any]:
@@ -259,7 +300,8 @@ def plan_close(
         if paid - refunded_so_far(pkg) <= 0:
             raise RuleError(f"nothing was paid for {cp_id} (paid {money_text(paid)}), so there is nothing to refund; "
                             f"close it with 'sessionpack cancel {cp_id} --reason R'")
-        amount, basis = refund_amount(after, refund, used_fees(after, views, currency), currency)
+        amount, basis = refund_amount(after, refund, used_fees(after, views, currency), currency,
+                                      charged=charged_cancels(after, views))
         if amount <= 0:
             raise RuleError(f"{refund.method} leaves nothing to refund on {cp_id} ({basis}); "
                             f"close it with 'sessionpack cancel {cp_id} --reason R'")
