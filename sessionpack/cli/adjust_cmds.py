@@ -108,7 +108,8 @@ def adjust_cmd(
     why = one_line(reason, "--reason", required=True)
     with opened.writing() as tx:
         _, pkg = find_client_package(tx, client_package)
-        event = plan_adjust(pkg, change, service=service, expires=new_expiry, reason=why or "", force=force)
+        event = plan_adjust(pkg, change, service=service, expires=new_expiry, reason=why or "", force=force,
+                            today=opened.today)
         if event is not None:
             tx.commit([event])
             after = _after(tx, pkg)
@@ -205,7 +206,7 @@ def resume_cmd(
     why = one_line(reason, "--reason")
     with opened.writing() as tx:
         _, pkg = find_client_package(tx, client_package)
-        event = plan_resume(pkg, day, reason=why, force=force)
+        event = plan_resume(pkg, day, reason=why, force=force, today=opened.today)
         tx.commit([event])
         after = _after(tx, pkg)
     before, summary = _summary(pkg, opened), _summary(after, opened)

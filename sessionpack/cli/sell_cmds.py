@@ -312,7 +312,7 @@ def pay_cmd(
     value = parse_money(amount, opened.settings.currency, "amount")
     with opened.writing() as tx:
         _, pkg = find_client_package(tx, client_package, owner_id)
-        event = pay(pkg, value, opened.settings.currency, method.strip())
+        event = pay(pkg, value, opened.settings.currency, method.strip(), today=opened.today)
         tx.commit([event])
     from decimal import Decimal
 

@@ -22,6 +22,7 @@ from decimal import Decimal
 from .text import check_reason
 from ..errors import InputError, RuleError
 from . import balances
+from .dating import check_not_before
 from .balances import after_expiry, bookings_text  # noqa: F401 - (they live with the balances; also imported from here)
 from .ledger import handles
 from .money import money_text, parse_money
@@ -136,14 +137,24 @@ def plan_adjust(
     expires: date | None = None,
     reason: str,
     force: bool = False,
+    today: date | None = None,
 ) -> dict[str, Any] | None:
-    """The ``adjusted`` event, or None when nothing would change."""
+    """The ``adjusted`` event, or None when nothing would change.
+
+    ``today``: the day it is recorded on (the command's clock, in the
+    practice zone); neither it nor ``expires`` may be before the package
+    began (``dating``).
+    """
     if not reason or not reason.strip():
         raise InputError("an adjustment needs --reason: say why (it stays in the history)")
     reason = check_reason(reason)
     if change is None and expires is None:
         raise InputError("nothing to adjust: give --sessions, --minutes, --money or --expires")
     check_changeable(pkg, "adjusted")
+    if today is not None:
+        check_not_before(pkg, today)
+    if expires is not None:
+        check_not_before(pkg, expires, "--expires", "it would be expired from the start")
     cp = pkg["id"]
     if pkg.get("expired_at") and change is not None and expires is None:
         raise RuleError(f"{cp} expired on {pkg['expired_at']} (recorded by 'sessionpack notify'); to change its balance, "

@@ -5,7 +5,8 @@ included) and moves the expiry on by its days, counted inclusively:
 1-10 March is 10 days. It extends whatever the expiry is -- computed from
 the sale or first use, a fixed date, or a date set by ``adjust`` before the
 pause (a date set after a pause is taken as given). A package without an
-expiry is only blocked.
+expiry is only blocked. A pause starts on or after the day the package
+began (its sale: ``dating``): before it, the package could not be used.
 
 ``resume`` ends the current (or next) pause early: resumed on DATE, its
 last paused day becomes DATE - 1, and a pause resumed on or before its
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 from .text import check_reason
 from ..errors import InputError, RuleError
 from . import adjustments, balances  # adjustments: used at call time (the modules import each other through ledger)
+from .dating import check_not_before
 from .ledger import handles
 
 TYPE_CHECKING = False
@@ -49,6 +51,8 @@ def plan_pause(
     if until < start:
         raise InputError(f"UNTIL {until.isoformat()} is before FROM {start.isoformat()}; give the first and the last paused day")
     adjustments.check_changeable(pkg, "paused")
+    check_not_before(pkg, now.astimezone(tz).date())
+    check_not_before(pkg, start, "FROM", "a pause covers only days the package could be used")
     if balances.status(pkg, now, tz) == "expired":
         raise RuleError(f"{cp} has expired; to pause it, first extend it with "
                         f"'sessionpack adjust {cp} --expires DATE --reason ...'")
@@ -116,11 +120,15 @@ def resumed(pkg: Mapping[str, Any], pause_from: str, on: str) -> dict[str, Any]:
     return after
 
 
-def plan_resume(pkg: Mapping[str, Any], on: date, *, reason: str | None = None, force: bool = False) -> dict[str, Any]:
-    """The ``resumed`` event ending the current (or next) pause on ``on``."""
+def plan_resume(pkg: Mapping[str, Any], on: date, *, reason: str | None = None, force: bool = False,
+                today: date | None = None) -> dict[str, Any]:
+    """The ``resumed`` event ending the current (or next) pause on ``on``
+    (``today``: the day it is recorded on, not before the package began)."""
     cp = pkg["id"]
     reason = check_reason(reason)
     adjustments.check_changeable(pkg, "resumed")
+    if today is not None:
+        check_not_before(pkg, today)
     pause = pause_to_resume(pkg, on)
     if pause is None:
         raise RuleError(f"{cp} has no pause on or after {on.isoformat()} to resume; see 'sessionpack history {cp}'")

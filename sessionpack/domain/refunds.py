@@ -50,6 +50,7 @@ from .text import check_reason
 from ..errors import InputError, RuleError
 from . import balances
 from . import bookings  # module, not names: bookings imports the ledger, which imports this module
+from .dating import check_not_before
 from .ledger import dispatch, handles
 from . import links  # module, not names (see above)
 from .money import money_text, quantize, tax_on
@@ -251,6 +252,7 @@ def plan_close(
     """The events that refund (``refund`` given) or cancel a client package, and
     a summary of what they do: amount, basis, voided, the bookings touched."""
     pkg = owner_view["packages"][cp_id]
+    check_not_before(pkg, now.astimezone(tz).date())  # nothing dated before the package began
     what = "a refund" if refund else "cancelling a client package"
     if not reason:
         raise InputError(f"{what} needs --reason R (it stays in the history)")

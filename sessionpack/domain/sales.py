@@ -23,6 +23,7 @@ from datetime import date
 from decimal import Decimal
 
 from ..errors import InputError, RuleError
+from .dating import check_not_before
 from .expiry import ends_before
 from .ids import client_package_id
 from .ledger import handles
@@ -277,10 +278,13 @@ def sell(
     return event
 
 
-def pay(pkg: Mapping[str, Any], amount: Decimal, currency: str, method: str = "") -> dict[str, Any]:
-    """A ``paid`` event for a later payment on a client package."""
+def pay(pkg: Mapping[str, Any], amount: Decimal, currency: str, method: str = "", today: date | None = None) -> dict[str, Any]:
+    """A ``paid`` event for a later payment on a client package (``today``:
+    the day it is recorded on, not before the package began: ``dating``)."""
     if amount <= 0:
         raise InputError("the amount paid must be more than 0")
+    if today is not None:
+        check_not_before(pkg, today)
     if pkg.get("status") == "refunded":
         raise RuleError(f"{pkg['id']} is refunded; no payment can be recorded on it")
     if pkg.get("status") == "cancelled":

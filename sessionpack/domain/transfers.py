@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from .text import check_reason
 from ..errors import InputError, RuleError
 from . import adjustments, balances  # adjustments: used at call time (the modules import each other through ledger)
+from .dating import check_not_before
 from .ids import client_package_id
 from .ledger import handles
 from .money import money_text, quantize
@@ -104,6 +105,7 @@ def plan_transfer(
     if kind is not None and amount <= 0:
         raise InputError(f"--{kind} must be more than 0")
     adjustments.check_changeable(pkg, "transferred")
+    check_not_before(pkg, now.astimezone(tz).date())  # nothing dated before the package began
     state = balances.status(pkg, now, tz)
     if state == "expired":
         raise RuleError(f"{cp} has expired; to transfer it, first extend it with "
