@@ -10,9 +10,9 @@ wraps them with the person's overrides, ready for ``guards.check_session``
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from ..domain.guards import Agenda, Checks, agenda_days
+from ..domain.guards import Agenda, Checks, agenda_days, session_span
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,5 +26,5 @@ def checks_for(tx: Any, sessions: Iterable[tuple[datetime, int]], tz: Any, *, al
 
     sessions = list(sessions)
     days = agenda_days(sessions, tz)
-    windows = [(start, start + timedelta(minutes=minutes)) for start, minutes in sessions]
+    windows = [session_span(start, minutes) for start, minutes in sessions]  # in real time, as the checks judge them
     return Checks(Agenda(day_bookings(tx.store.view_bytes, days, windows)), allow_overlap=allow_overlap, force=force)

@@ -20,8 +20,9 @@ _ID_RE = re.compile(r"c[1-9][0-9]{0,11}\Z")
 MAIN_EVENTS = ("undone", "refunded", "package-cancelled", "sold")  # a command that records one of these is that, first of all
 
 
-def summary(events: list[dict[str, Any]]) -> str:
-    """A command in one line: what its main event did, and how many more.
+def summary(events: list[dict[str, Any]], tz: Any = None) -> str:
+    """A command in one line: what its main event did, and how many more
+    (a session's time in the practice's zone ``tz``).
 
     The main event is what the command was run to do, not what it did on
     the way: an undo says what it undid, a refund or a cancel of a client
@@ -34,7 +35,7 @@ def summary(events: list[dict[str, Any]]) -> str:
         text, covered = many
     else:
         main = next((e for kind in MAIN_EVENTS for e in events if e["type"] == kind), events[0])
-        text, covered = describe_event(main), 1
+        text, covered = describe_event(main, tz), 1
     if len(events) > covered:
         more = len(events) - covered
         text += f" and {more} more event{'s' if more > 1 else ''}"
@@ -139,14 +140,14 @@ def plan_undo(opened: Any, tx: Any, first: list[dict[str, Any]], cascade: bool, 
             break
         if any(e["type"] == "notices-checked" for e in found):  # a sweep since judged the records as they are
             raise RuleError(f"{command_id(first)} cannot be undone: the 'sessionpack notify' run {command_id(found)} since "
-                            f"recorded what it would change ({summary(found)}), and a run stands; correct the package "
+                            f"recorded what it would change ({summary(found, tx.settings.tz)}), and a run stands; correct the package "
                             "with 'sessionpack adjust' instead")
         if command_id(found) in taken or command_id(found) in dependents:
-            raise RuleError(f"undoing {command_id(first)} would leave {command_id(found)} ({summary(found)}) "
+            raise RuleError(f"undoing {command_id(first)} would leave {command_id(found)} ({summary(found, tx.settings.tz)}) "
                             "not fitting the records; nothing was changed")
         (taken if cascade else dependents)[command_id(found)] = found
     if dependents:
-        listed = "; ".join(f"{cid} ({summary(events)})" for cid, events in
+        listed = "; ".join(f"{cid} ({summary(events, tx.settings.tz)})" for cid, events in
                            sorted(dependents.items(), key=lambda item: -item[1][0]["seq"]))
         raise RuleError(f"{command_id(first)} cannot be undone alone: later commands depend on it: {listed}; "
                         "undo them first, or add --cascade to undo them too")
@@ -340,6 +341,6 @@ def record(tx: Any, plan: Plan, reason: str) -> list[dict[str, Any]]:
             events.append(event)
     clients = sorted({c for _, evs in plan.commands for e in evs for c in e.get("clients", [])})
     events.append({"type": "undone", "clients": clients, "reason": reason,
-                   "undo": [{"command": cid, "seqs": [e["seq"] for e in evs], "what": summary(evs)}
+                   "undo": [{"command": cid, "seqs": [e["seq"] for e in evs], "what": summary(evs, tx.settings.tz)}
                             for cid, evs in plan.commands]})
     return tx.commit(events)

@@ -138,18 +138,19 @@ def history_cmd(
             view = find_client_package(tx, target, client_id)[0] if match else client_view(tx, client_id)
         except InputError as err:
             view, gone = _undone_view(tx, target, client_id, bool(match), err)
-    rows = history_rows(view, target if match else None)
+    rows = history_rows(view, target if match else None, opened.settings.tz)
     if fmt in (Format.json, Format.jsonl):
         emit(fmt, HISTORY_CSV_COLUMNS, rows, data=[history_record(row) for row in rows])
         return
     if fmt in (Format.csv, Format.tsv):
         emit(fmt, HISTORY_CSV_COLUMNS, history_csv_rows(rows))
         return
+    from ..domain.text import shown
     from ..reports.when import human_time
 
-    for row in rows:
+    for row in rows:  # what and why are one line each (a line break a hand-edited journal put there is shown escaped)
         row["when"] = human_time(row["at"], opened.now, opened.settings.tz)
-        row["story"] = row["what"] + (f"\nwhy: {row['why']}" if row["why"] else "")
+        row["story"] = shown(row["what"]) + (f"\nwhy: {shown(row['why'])}" if row["why"] else "")
     emit(fmt, HISTORY_CSV_COLUMNS, rows, title=f"History of {target}", empty=f"No events for {target}", table=HISTORY_TABLE)
     if gone is not None:
         from .output import say

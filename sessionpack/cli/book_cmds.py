@@ -29,8 +29,10 @@ def parse_when(text: str, tz: Any, now: datetime) -> datetime:
     return parse_datetime(text, "WHEN", tz, now=now)
 
 
-def booking_line(b: dict, currency: str) -> str:
-    when = b["start"][:16].replace("T", " ")
+def booking_line(b: dict, currency: str, tz: Any) -> str:
+    from ..domain.guards import when_text
+
+    when = when_text(b["start"], tz)
     head = f"{b['id']}: {b['service']} on {when} ({b['duration']} min)"
     fee = f"fee {b['fee']} + {b['fee_tax']} tax {currency}"
     if b["package"]:
@@ -134,7 +136,7 @@ def book_cmd(
     bookings = [e["booking"] for e in events]
     if fmt is Format.table:
         for b in bookings:
-            say("Booked " + booking_line(b, opened.settings.currency))
+            say("Booked " + booking_line(b, opened.settings.currency, tz))
         if repeat:
             covered = sum(1 for b in bookings if b["package"])
             say(f"Series {series}: {len(bookings)} sessions, {covered} drawn from a package, {len(bookings) - covered} at the regular fee")

@@ -115,7 +115,7 @@ def book_by_code(code: str, positional: tuple[Optional[str], ...], duration: Opt
     drawn on that package alone; the output names nothing else."""
     from ..actions.calendar import checks_for
     from ..domain.bookings import Session, plan_booking
-    from ..domain.guards import SessionRefused
+    from ..domain.guards import SessionRefused, when_text
     from ..domain.ids import check_slug
     from ..domain.services import check_duration
     from ..storage.catalog import load_service
@@ -151,8 +151,7 @@ def book_by_code(code: str, positional: tuple[Optional[str], ...], duration: Opt
     out = {"id": b["id"], "package": b["package"], "service": b["service"], "start": b["start"], "duration": b["duration"],
            "draw": b["draw"], "fee": b["fee"], "fee_tax": b["fee_tax"]}
     if fmt is Format.table:
-        when_text = b["start"][:16].replace("T", " ")
-        say(f"Booked {b['id']}: {b['service']} on {when_text} ({b['duration']} min), drawn from {b['package']} "
+        say(f"Booked {b['id']}: {b['service']} on {when_text(b['start'], tz)} ({b['duration']} min), drawn from {b['package']} "
             f"({b['draw']['amount']} {b['draw']['key']}); fee {b['fee']} + {b['fee_tax']} tax {opened.settings.currency}")
     else:
         emit_record(fmt, out)

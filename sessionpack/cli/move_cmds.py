@@ -47,6 +47,7 @@ def move_cmd(
       sessionpack move ana.b3 2027-01-05T10:00 --package ana.p2 --format json
     """
     from ..actions.calendar import checks_for
+    from ..domain.guards import when_text
     from ..domain.moves import plan_move
     from ..domain.text import check_reason
     from ..storage.catalog import load_service
@@ -74,7 +75,7 @@ def move_cmd(
         moved = dict(client_view(tx, attendee["id"])["bookings"][booking])
     back = owed_back_line(moved, opened.settings.currency)  # only when moved with --force past what was paid
     if fmt is Format.table:
-        say(f"Moved {booking_line(moved, opened.settings.currency)}; was {event['from'][:16].replace('T', ' ')}")
+        say(f"Moved {booking_line(moved, opened.settings.currency, tz)}; was {when_text(event['from'], tz)}")
         if back:
             say(back)
         return

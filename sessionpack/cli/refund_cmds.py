@@ -16,10 +16,11 @@ CANCEL_BOOKINGS = typer.Option(False, "--cancel-bookings",
                                help="Cancel its future bookings (default: unlink them; they stay booked at the regular fee).")
 
 
-def _booking_line(b: dict, cp_id: str, currency: str) -> str:
+def _booking_line(b: dict, cp_id: str, currency: str, tz: Any) -> str:
     from ..domain.balances import plain
+    from ..domain.guards import when_text
 
-    when = b["start"][:16].replace("T", " ")
+    when = when_text(b["start"], tz)
     who = "" if b["attendee"] == cp_id.rsplit(".p", 1)[0] else f" for {b['attendee']}"
     back = f"{plain(b['returned']['amount'])} {b['returned']['key']} back to {cp_id}" if b["returned"] else f"nothing back to {cp_id}"
     if b["action"] == "cancelled":
@@ -53,7 +54,7 @@ def close_package(cp_id: str, refund: Any, reason: Optional[str], cancel_booking
         from .confirm import confirm
 
         confirm(f"{'refund' if refund is not None else 'cancel'} {cp_id}",
-                [describe_event(events[-1])] + [_booking_line(b, cp_id, currency) for b in summary["bookings"]])
+                [describe_event(events[-1])] + [_booking_line(b, cp_id, currency, opened.settings.tz) for b in summary["bookings"]])
         tx.commit(events)
         pkg = client_view(tx, owner_id)["packages"][cp_id]
         from .book_cmds import owed_back_line
@@ -83,7 +84,7 @@ def close_package(cp_id: str, refund: Any, reason: Optional[str], cancel_booking
         say(head[0].upper() + head[1:])
         say(f"Payment: paid {record['paid']}, refunded {record['refunded']}, net {record['net']} {currency} ({record['payment']})")
         for b in summary["bookings"]:
-            say(_booking_line(b, cp_id, currency))
+            say(_booking_line(b, cp_id, currency, opened.settings.tz))
             if paid_back.get(b["id"]):
                 say(paid_back[b["id"]])
         if not summary["bookings"]:

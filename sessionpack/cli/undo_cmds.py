@@ -87,7 +87,7 @@ def log_cmd(
             if actor and events[0].get("actor") != actor:
                 continue
             cid = command_id(events)
-            rows.append({"id": cid, "at": events[0]["at"], "actor": events[0].get("actor"), "what": summary(events),
+            rows.append({"id": cid, "at": events[0]["at"], "actor": events[0].get("actor"), "what": summary(events, tz),
                          "clients": clients, "events": len(events),
                          "undone_by": rules.undone_commands(marks).get(cid), "why": command_reason(events)})
             if limit and len(rows) >= limit:
@@ -176,7 +176,7 @@ def undo_cmd(
         plan = undoing.plan_undo(opened, tx, events, cascade, force)
         if len(plan.commands) > 1:
             confirm(f"undo {len(plan.commands)} commands",
-                    [f"{cid}: {undoing.summary(evs)}" for cid, evs in plan.commands])
+                    [f"{cid}: {undoing.summary(evs, opened.settings.tz)}" for cid, evs in plan.commands])
         recorded = undoing.record(tx, plan, why)
         from .book_cmds import owed_back_line
         from .client_cmds import client_view
@@ -185,7 +185,8 @@ def undo_cmd(
                 if (line := owed_back_line(client_view(tx, attendee)["bookings"][bid], opened.settings.currency))]
     notes = plan.notes + _outside(opened, plan)
     undo_id = recorded[0]["command"] if recorded else None
-    record = {"id": undo_id, "reason": why, "undone": [{"command": cid, "what": undoing.summary(evs), "events": len(evs)}
+    record = {"id": undo_id, "reason": why, "undone": [{"command": cid, "what": undoing.summary(evs, opened.settings.tz),
+                                                          "events": len(evs)}
                                                          for cid, evs in plan.commands], "notes": notes}
     if fmt is not Format.table:
         emit_record(fmt, record)

@@ -248,7 +248,9 @@ def pick(
     if chosen is None:
         if require_package:
             reasons = "; ".join(rejected) if rejected else f"{session.attendee} has no packages"
-            raise RuleError(f"no package can pay for {session.service.id} on {session.start.astimezone(tz):%Y-%m-%d %H:%M}: {reasons}")
+            from .guards import when_text
+
+            raise RuleError(f"no package can pay for {session.service.id} on {when_text(session.start, tz)}: {reasons}")
         why = "no eligible package: " + ("; ".join(rejected) if rejected else "no packages")
         return chosen, why
     # The others that could not pay, and why not (rule 3); a package closed
@@ -404,7 +406,7 @@ def plan_series(
     Each date is checked like a single booking (rule 21), against the
     practice's calendar and the dates of the series before it; a refusal
     names the session of the series it is about."""
-    from .guards import Agenda, Checks, SessionRefused, agenda_record
+    from .guards import Agenda, Checks, SessionRefused, agenda_record, when_text
 
     # Planning reads the views and never changes them; the working copies the
     # next dates of a series are planned on are made only when a series has
@@ -439,7 +441,7 @@ def plan_series(
         except SessionRefused as err:
             if len(sessions) == 1:
                 raise
-            raise SessionRefused(f"session {number} of the series ({session.start.astimezone(tz):%Y-%m-%d %H:%M}): {err}") from None
+            raise SessionRefused(f"session {number} of the series ({when_text(session.start, tz)}): {err}") from None
         agenda.add(agenda_record(event["booking"]))
         events.append(event)
         if number < len(sessions):  # the next date is planned on the views as this one leaves them

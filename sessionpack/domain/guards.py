@@ -12,6 +12,8 @@ so the checks cannot differ between them:
   it, unless ``--allow-overlap``. A booking that names no provider is the
   practice's one practitioner's: all such bookings share one calendar.
   Cancelled sessions free their time; attended and no-show ones do not.
+  A session lasts its minutes of real time (``session_span``), also on the
+  night the clocks change.
 - a service with a ``capacity`` above 1 is a group class: bookings of it at
   the same start with the same provider share that start up to the
   capacity, and are no overlap of each other. Past the capacity the class
@@ -19,11 +21,13 @@ so the checks cannot differ between them:
 
 The practice's other bookings come in an ``Agenda``: what the calendar holds
 around the session, read by the front end from the day views.
+
+``when_text`` is a session's date and time as every message says it.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from ..errors import RuleError
 from .datetimes import clock_text
@@ -80,14 +84,31 @@ class Checks:
     force: bool = False
 
 
+def session_span(start: datetime, minutes: int) -> tuple[datetime, datetime]:
+    """When a session is, in real time: its start and its end in UTC.
+
+    Python adds minutes to a time of a ``ZoneInfo`` zone on its wall clock,
+    so 01:00 plus 120 minutes would be 03:00 on the night the clocks go
+    forward at 02:00, an hour too late, and an hour too early when they go
+    back. In UTC a session lasts its minutes whatever the clocks do."""
+    begins = start.astimezone(timezone.utc)
+    return begins, begins + timedelta(minutes=minutes)
+
+
+def booking_span(record: Mapping[str, Any]) -> tuple[datetime, datetime]:
+    """``session_span`` of a booking record (its ``start``, ISO with offset, and ``duration``)."""
+    return session_span(datetime.fromisoformat(record["start"]), int(record["duration"]))
+
+
 def agenda_days(sessions: Iterable[tuple[datetime, int]], tz: tzinfo) -> list[str]:
     """The local days (ISO) whose bookings may overlap sessions given as
     (start, minutes): a booking that overlaps starts less than a day before
     the session's start and before its end."""
     days: set[str] = set()
     for start, minutes in sessions:
-        first = (start - LONGEST).astimezone(tz).date()
-        last = (start + timedelta(minutes=minutes)).astimezone(tz).date()
+        begins, ends = session_span(start, minutes)
+        first = (begins - LONGEST).astimezone(tz).date()
+        last = ends.astimezone(tz).date()
         day = first
         while day <= last:
             days.add(day.isoformat())
@@ -101,17 +122,26 @@ def _shift_months(day: date, months: int) -> date:
     return add_period(day, months, "months")
 
 
-def _when(start: datetime, tz: tzinfo) -> str:
-    local = start.astimezone(tz)
+def when_text(at: datetime | str, tz: tzinfo | None) -> str:
+    """'2026-12-01 10:00': a time (a datetime, or recorded ISO text with its
+    offset) in the practice's zone ``tz``, as every message and history line
+    says when a session is. A wall-clock time that happens twice there (the
+    hour the clocks go back) carries its offset, '2026-11-01 01:30-04:00'
+    then '2026-11-01 01:30-05:00' (``clock_text``). Without ``tz``, the time
+    in the offset it carries, shown without it (a fixed offset repeats no hour)."""
+    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
+    local = moment if tz is None else moment.astimezone(tz)
     return f"{local:%Y-%m-%d} {clock_text(local)}"
 
 
 def _span(record: Mapping[str, Any], tz: tzinfo) -> str:
-    start = datetime.fromisoformat(record["start"])
-    end = (start + timedelta(minutes=int(record["duration"]))).astimezone(tz)
+    begins, ends = booking_span(record)
+    start, end = begins.astimezone(tz), ends.astimezone(tz)
     # (the end's date too when it is another day than the start's)
-    until = clock_text(end) if end.date() == start.astimezone(tz).date() else f"{end:%Y-%m-%d} {clock_text(end)}"
-    return f"{record['id']} ({record['service']}, {_when(start, tz)}-{until})"
+    until = clock_text(end) if end.date() == start.date() else when_text(end, tz)
+    # "10:00-11:00", but "01:30-05:00 to 02:30" when a time carries its offset
+    offset = any(len(clock_text(local)) > len("10:00") for local in (start, end))
+    return f"{record['id']} ({record['service']}, {when_text(start, tz)}{' to ' if offset else '-'}{until})"
 
 
 def _who(provider: str | None) -> str:
@@ -147,25 +177,23 @@ def check_date(start: datetime, now: datetime, tz: tzinfo, force: bool) -> None:
 def check_calendar(session: Any, capacity: int | None, agenda: Agenda, tz: tzinfo, *, allow_overlap: bool,
                    ignore: str | None = None) -> None:
     """Refuse a session whose provider is busy then, or whose class is full."""
-    start = session.start
-    end = start + timedelta(minutes=session.duration)
+    start, end = session_span(session.start, session.duration)
     places = capacity if capacity and capacity > 1 else 1
     classmates: list[Mapping[str, Any]] = []
     overlaps: list[Mapping[str, Any]] = []
     for record in agenda.records():
         if record["id"] == ignore or record.get("status") not in HOLDS_TIME or record.get("provider") != session.provider:
             continue
-        other_start = datetime.fromisoformat(record["start"])
-        other_end = other_start + timedelta(minutes=int(record["duration"]))
+        other_start, other_end = booking_span(record)
         if not (other_start < end and start < other_end):
             continue
         if places > 1 and record["service"] == session.service.id and other_start == start:
             classmates.append(record)
         else:
             overlaps.append(record)
-    overlaps.sort(key=lambda r: (datetime.fromisoformat(r["start"]), r["id"]))
+    overlaps.sort(key=lambda r: (booking_span(r)[0], r["id"]))
     classmates.sort(key=lambda r: r["id"])
-    when = _when(start, tz)
+    when = when_text(start, tz)
     if places > 1 and len(classmates) >= places:
         raise SessionRefused(f"{session.service.id} at {when} is full ({len(classmates)} of {places} places taken); choose "
                         f"another time, or raise its capacity with 'sessionpack service edit {session.service.id} --capacity N'")
@@ -209,5 +237,5 @@ def check_marking(booking: Mapping[str, Any], action: str, now: datetime, force:
         return
     tz = tz or start.tzinfo
     words = "attended" if action == "attend" else "a no-show"
-    raise SessionRefused(f"{booking['id']} starts at {_when(start, tz)}, after now ({_when(now, tz)}): it cannot be marked "
+    raise SessionRefused(f"{booking['id']} starts at {when_text(start, tz)}, after now ({when_text(now, tz)}): it cannot be marked "
                     f"{words} before it starts; give --force if it is right")

@@ -25,14 +25,14 @@ draw moves with it, so a first-use package's clock follows the move.
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from ..errors import RuleError
 from . import balances
 from .bookings import Session, check_clock, check_paid_fits, fee_for, judge, pick, take_payment, usable_packages
-from .guards import Checks, check_session
+from .guards import Checks, check_session, when_text
 from .ledger import handles
 from .links import booking_service
 from .money import money_text
@@ -53,11 +53,6 @@ def _without_draw(view: Mapping[str, Any], booking_id: str) -> dict[str, Any]:
     for pkg in copied.get("packages", {}).values():
         pkg.get("draws", {}).pop(booking_id, None)
     return copied
-
-
-def when_text(start: str) -> str:
-    """'2026-12-01 10:00' from a recorded ISO start."""
-    return start[:16].replace("T", " ")
 
 
 def plan_move(
@@ -90,8 +85,10 @@ def plan_move(
         raise RuleError(f"booking {bid} was linked to {booking['package']} by hand; unlink it ('sessionpack unlink {bid}'), "
                         "move it, then link it again")
     before = datetime.fromisoformat(booking["start"])
-    if start == before:
-        raise RuleError(f"booking {bid} is already at {start.astimezone(tz):%Y-%m-%d %H:%M}; nothing to move")
+    # (as instants: Python finds a time of the hour the clocks go back equal
+    # to no time of another zone, its own recorded offset included)
+    if start.astimezone(timezone.utc) == before.astimezone(timezone.utc):
+        raise RuleError(f"booking {bid} is already at {when_text(start, tz)}; nothing to move")
     session = Session(booking["attendee"], booking_service(booking), start, int(booking["duration"]), booking.get("provider"))
     check_session(session, catalog, checks, now=now, tz=tz, ignore=bid)
     attendee = _without_draw(attendee_view, bid)
@@ -147,9 +144,12 @@ def plan_move(
     return event
 
 
-def move_words(event: Mapping[str, Any]) -> str:
-    """'ana.b3 moved from 2026-12-01 10:00 to 2026-12-03 11:00; draws 1 massage from ana.p1'."""
-    head = f"{event['booking']} moved from {when_text(event['from'])} to {when_text(event['to'])}"
+def move_words(event: Mapping[str, Any], tz: tzinfo | None = None) -> str:
+    """'ana.b3 moved from 2026-12-01 10:00 to 2026-12-03 11:00; draws 1 massage from ana.p1',
+    the times in the practice's zone ``tz`` (``guards.when_text``: with
+    their offsets in the hour the clocks go back, 'moved from 2026-11-01
+    01:30-04:00 to 2026-11-01 01:30-05:00')."""
+    head = f"{event['booking']} moved from {when_text(event['from'], tz)} to {when_text(event['to'], tz)}"
     draw = event.get("draw")
     if draw:
         tail = f"draws {balances.plain(draw['amount'])} {draw['key']} from {event['package']}"

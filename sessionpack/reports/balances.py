@@ -263,8 +263,8 @@ _DESCRIBED_HERE = frozenset({"undone", "catalog-changed", "client-added", "clien
                              "cancelled"})
 
 
-def describe_event(event: Mapping[str, Any]) -> str:
-    """What happened, in words."""
+def describe_event(event: Mapping[str, Any], tz: Any = None) -> str:
+    """What happened, in words (a session's time in the practice's zone ``tz``: ``guards.when_text``)."""
     kind = event["type"]
     if kind not in _DESCRIBERS and kind not in _DESCRIBED_HERE:
         # Words for the events of corrections, sharing and codes live beside
@@ -296,7 +296,9 @@ def describe_event(event: Mapping[str, Any]) -> str:
         return f"payment of {event['amount']} on {event['client_package']}"
     if kind == "booked":
         b = event["booking"]
-        when = b["start"][:16].replace("T", " ")
+        from ..domain.guards import when_text
+
+        when = when_text(b["start"], tz)
         if b.get("draw"):
             drew = f"draws {balances.plain(b['draw']['amount'])} {b['draw']['key']} from {b['package']}"
         else:
@@ -305,7 +307,7 @@ def describe_event(event: Mapping[str, Any]) -> str:
     if kind == "moved":
         from ..domain.moves import move_words
 
-        return move_words(event)
+        return move_words(event, tz)
     if kind in ("attended", "no-show", "cancelled"):
         words = {"attended": "attended", "no-show": "no-show", "cancelled": "late cancel" if event.get("late") else "cancelled"}[kind]
         outcome = event.get("outcome")
@@ -331,9 +333,9 @@ def imported_text(event: Mapping[str, Any]) -> str:
     return f"imported {event['terms']['id']} as {event['client_package']}: {', '.join(parts)}, sold {imported['sold_on']} elsewhere{tail}"
 
 
-def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict[str, Any]]:
+def history_rows(view: Mapping[str, Any], cp_id: str | None = None, tz: Any = None) -> list[dict[str, Any]]:
     """Every event of the view (or touching ``cp_id``), oldest first, with the
-    change it made and the balance after it.
+    change it made and the balance after it (times of sessions in ``tz``).
 
     The events are folded again from an empty view. They are folded as
     they are, not copied: folding never changes an event, nor what a view
@@ -384,7 +386,7 @@ def history_rows(view: Mapping[str, Any], cp_id: str | None = None) -> list[dict
             "type": event["type"],
             "command": event.get("command"),
             "booking": _booking_of(event),
-            "what": describe_event(event) + (f" (undone by {undone[event['seq']]}: {reasons.get(undone[event['seq']])})"
+            "what": describe_event(event, tz) + (f" (undone by {undone[event['seq']]}: {reasons.get(undone[event['seq']])})"
                                              if event["seq"] in undone else ""),
             "undone_by": undone.get(event["seq"]),
             "why": event.get("reason") or (event["booking"].get("why") if isinstance(event.get("booking"), dict) else "")

@@ -16,6 +16,7 @@ from ..domain.links import booking_payment
 from ..domain.money import money_text, quantize
 from .balances import client_summaries, shared_summaries
 from .sharing_text import relation_rows
+from .when import start_order
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def upcoming(view: Mapping[str, Any], now: datetime, currency: str) -> list[dict
         rows.append({"id": booking["id"], "start": booking["start"], "service": booking["service"],
                      "duration": booking["duration"], "provider": booking.get("provider"),
                      "package": booking.get("package"), "due": money["due"], "payment": money["payment"]})
-    return sorted(rows, key=lambda row: (row["start"], int(row["id"].rsplit(".b", 1)[1])))
+    return sorted(rows, key=lambda row: start_order(row["start"], row["id"]))
 
 
 def owed(view: Mapping[str, Any], currency: str) -> dict[str, Any]:
@@ -49,7 +50,7 @@ def owed(view: Mapping[str, Any], currency: str) -> dict[str, Any]:
         due = quantize(Decimal(pkg["sale"]["total"]) - Decimal(pkg.get("paid", "0")), currency)
         if due > 0:
             items.append({"what": cp_id, "kind": "sale", "date": pkg["sale"]["date"], "due": money_text(due)})
-    for booking in sorted(view.get("bookings", {}).values(), key=lambda b: (b["start"], b["id"])):
+    for booking in sorted(view.get("bookings", {}).values(), key=lambda b: start_order(b["start"], b["id"])):
         if booking["status"] == "cancelled":
             continue
         money = booking_payment(booking, currency)
@@ -69,7 +70,7 @@ def owed_back(view: Mapping[str, Any], currency: str, package: str | None = None
 
     items = []
     zero = quantize(Decimal(0), currency)
-    for booking in sorted(view.get("bookings", {}).values(), key=lambda b: (b["start"], int(b["id"].rsplit(".b", 1)[1]))):
+    for booking in sorted(view.get("bookings", {}).values(), key=lambda b: start_order(b["start"], b["id"])):
         if package is not None and booking.get("package") != package:
             continue
         back = paid_too_much(booking, currency)

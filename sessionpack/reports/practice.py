@@ -14,8 +14,9 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from ..domain import balances, valuation, value_moves
-from ..domain.datetimes import clock_text, utc_text
+from ..domain.datetimes import clock_text
 from ..domain.text import shown  # noqa: F401  (tables show stored text through the CLI)
+from .when import start_order
 
 ZERO = Decimal(0)
 
@@ -76,8 +77,9 @@ def _draw_text(draw: Mapping[str, Any] | None) -> str:
 
 def agenda(bookings: Iterable[Mapping[str, Any]], tz: ZoneInfo, *, client: str | None = None, provider: str | None = None,
            service: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
-    """One row per session, by start: weekday, date, time, attendee, service,
-    duration, provider, the package drawn on (or "regular fee"), fee due."""
+    """One row per session, in the order they happen (``start_order``):
+    weekday, date, time, attendee, service, duration, provider, the package
+    drawn on (or "regular fee"), fee due."""
     rows = []
     for b in bookings:
         if client and b["attendee"] != client and b.get("owner") != client:
@@ -95,11 +97,11 @@ def agenda(bookings: Iterable[Mapping[str, Any]], tz: ZoneInfo, *, client: str |
             "booking": b["id"], "attendee": b["attendee"], "service": b["service"], "minutes": int(b["duration"]),
             "provider": b.get("provider") or "", "package": b.get("package") or "regular fee",
             "draws": _draw_text(b.get("draw")), "fee": fee, "status": b["status"],
-            "_start": start,
+            "_order": start_order(b["start"], b["id"]),
         })
-    rows.sort(key=lambda r: (r["_start"], r["booking"]))
+    rows.sort(key=itemgetter("_order"))
     for row in rows:
-        del row["_start"]
+        del row["_order"]
     return rows
 
 
@@ -203,11 +205,11 @@ def usage(draws: Iterable[tuple[str, str, Mapping[str, Any]]], bookings: Mapping
             "owner": owner if owner != d["attendee"] else "", "id": d["package"], "service": svc,
             "provider": (booking.get("provider") or "") if booking else "",
             "drawn": _draw_text(d), "value": _money(d.get("value")), "status": _usage_status(booking, d),
-            "_start": utc_text(booking.get("start")) if booking else "",
+            "_order": (day, *start_order(booking.get("start") if booking else None, d["booking"])),
         })
-    rows.sort(key=lambda r: (r["date"], r["_start"], r["booking"]))  # a day's sessions by when they start
+    rows.sort(key=itemgetter("_order"))  # a day's sessions by when they start
     for row in rows:
-        del row["_start"]
+        del row["_order"]
     totals = {"draws": len(rows), "value": sum((r["value"] for r in rows), ZERO),
               "used": sum((r["value"] for r in rows if r["status"] == "attended"), ZERO),
               "forfeited": sum((r["value"] for r in rows if "forfeit" in r["status"] or "charged" in r["status"]), ZERO)}

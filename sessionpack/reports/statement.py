@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from ..domain import balances
-from ..domain.datetimes import utc_text
+from ..domain.datetimes import clock_text, utc_text
 from ..domain.expiry import parse_expiry_option
 from ..domain.money import money_shown
 from ..domain.sales import payment_state
@@ -173,9 +173,10 @@ def _fee_text(booking: Mapping[str, Any], currency: str) -> str:
 
 
 def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Mapping[str, Mapping[str, Any]], currency: str,
-             about: list[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
+             about: list[Mapping[str, Any]] | None = None, *, tz: ZoneInfo) -> list[dict[str, Any]]:
     """Every dated entry of one client package, oldest first, with the
-    running balance (``about``: its events from ``events_by_package``)."""
+    running balance (``about``: its events from ``events_by_package``;
+    sessions' times in the practice's zone ``tz``)."""
     money = balances.is_money(pkg)
     left: dict[str, Any] = {}
     bought = balances.totals(pkg["terms"])
@@ -249,7 +250,8 @@ def _entries(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_views: Ma
             state = booking.get("status", draw["state"])
             who = f", {draw['attendee']}" if draw["attendee"] != pkg["owner"] else ""
             service = booking.get("service_name") or booking.get("service") or key
-            time = booking.get("start", "")[11:16]
+            start = booking.get("start")
+            time = clock_text(datetime.fromisoformat(start).astimezone(tz)) if start else ""
             entry["detail"] = f"{service} {time}{who}, {state}".replace("  ", " ") + _fee_text(booking, currency)
             take(key, draw["amount"])
             entry["change"] = "-" + _unit(key, draw["amount"])
@@ -319,7 +321,7 @@ def package_statement(pkg: Mapping[str, Any], view: Mapping[str, Any], attendee_
     total = Decimal(sale["total"])
     paid = Decimal(pkg["paid"])
     about = events_by_package(view).get(pkg["id"], []) if about is None else about
-    entries = _entries(pkg, view, attendee_views, currency, about)
+    entries = _entries(pkg, view, attendee_views, currency, about, tz=tz)
     received = _received(pkg, about)
     earlier = [e for e in entries if first is not None and e["date"] < first.isoformat()]
     shown = [e for e in entries if (first is None or e["date"] >= first.isoformat()) and (last is None or e["date"] <= last.isoformat())]
