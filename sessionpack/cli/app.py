@@ -84,6 +84,15 @@ class Group(TyperGroup):
             self.load(cmd_name)
         return self.commands.get(cmd_name)
 
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """The command to run and its words, a day counted back (``-7d``,
+        ``-1d 10:00``) among them read as the argument it is, not as an
+        option (``dates_as_arguments``)."""
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and not hasattr(command, "commands") and not ctx.resilient_parsing:  # (a group's words name its commands)
+            rest = dates_as_arguments(command, rest)
+        return name, command, rest
+
     def list_commands(self, ctx: Any) -> list[str]:
         """Every command, in the order of ``COMMANDS`` (others after them)."""
         self.load(None)
@@ -184,6 +193,43 @@ def _top_level_name(info: Any) -> Optional[str]:
     if isinstance(info, typer.models.CommandInfo) and info.callback is not None:
         return typer.main.get_command_name(info.callback.__name__)
     return None
+
+
+def dates_as_arguments(command: Any, args: list[str]) -> list[str]:
+    """``args`` of ``command`` with every day counted back that is not an
+    option's value (``pause ana.p1 -7d today``, ``book ana massage "-1d
+    10:00"``) taken as an argument: the options and their values first, then
+    ``--`` and the arguments in their order, which the parser reads as the
+    same command line. Unchanged when there is no such day; an option that
+    lacks its value ends the line, so that the parser says so."""
+    from ..domain.datetimes import dash_day
+
+    if not any(dash_day(arg) for arg in args):
+        return args
+    takes: dict[str, int] = {}
+    for param in getattr(command, "params", ()):
+        if param.param_type_name == "option" and not param.is_flag and not param.count:
+            takes.update((opt, param.nargs) for opt in param.opts)
+    options: list[str] = []
+    arguments: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            arguments.extend(args[i + 1:])
+            break
+        if arg[:1] != "-" or len(arg) == 1 or dash_day(arg):
+            arguments.append(arg)
+            i += 1
+            continue
+        values = takes.get(arg, 0)  # (0 too for --option=value, which holds its value)
+        options.extend(args[i:i + 1 + values])
+        if i + values >= len(args):
+            return options
+        i += 1 + values
+    if not any(dash_day(arg) for arg in arguments):
+        return args
+    return [*options, "--", *arguments]
 
 
 def _no_options() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from enum import Enum
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import typer
 
@@ -52,11 +52,34 @@ def _today(opened: Any) -> date:
     return opened.now.astimezone(opened.settings.tz).date()
 
 
-def _period(opened: Any, start: Optional[str], end: Optional[str], first: date, last: date, day_by_day: bool = True) -> Any:
-    """``--from``/``--to``; a report that goes ``day_by_day`` takes at most a hundred years."""
-    from ..reports.periods import MAX_DAYS, period
+def _period(opened: Any, start: Optional[str], end: Optional[str], around: Callable[[date], tuple[date, date]],
+            day_by_day: bool = True) -> Any:
+    """``--from``/``--to`` of a report whose default period is ``around(today)``
+    (``reports.periods.period_around``); a report that goes ``day_by_day``
+    takes at most a hundred years."""
+    from ..reports.periods import MAX_DAYS, period_around
 
-    return period(start, end, _today(opened), first, last, MAX_DAYS if day_by_day else None)
+    return period_around(start, end, _today(opened), around, MAX_DAYS if day_by_day else None)
+
+
+def _week(day: date) -> tuple[date, date]:
+    """The agenda's default: the day and the next 7."""
+    return day, day + timedelta(days=7)
+
+
+def _month(day: date) -> tuple[date, date]:
+    """The default of sales and usage: the day's month."""
+    from ..reports.periods import month_end, month_start
+
+    return month_start(day), month_end(day)
+
+
+def _year(day: date) -> tuple[date, date]:
+    """The liability roll-forward's default: the 12 months through the day
+    (from the first of the 11th month before it)."""
+    from ..reports.periods import month_start
+
+    return month_start(month_start(day) - timedelta(days=330)), day
 
 
 def _slug(value: Optional[str], what: str) -> Optional[str]:
@@ -135,7 +158,6 @@ def bookings_cmd(
         raise InputError("--unmarked lists booked sessions only; leave out --status")
     client, service = _slug(client, "client"), _slug(service, "service")
     opened = store()
-    today = _today(opened)
     tz = opened.settings.tz
     filters = {"client": client, "provider": provider, "service": service}
     with opened.reading() as tx:
@@ -147,7 +169,7 @@ def bookings_cmd(
             meta = {"before": opened.now.isoformat(), "currency": opened.settings.currency}
             title = f"Past sessions not marked, before {opened.now:%Y-%m-%d %H:%M}"
         else:
-            span = _period(opened, start, end, today, today + timedelta(days=7))
+            span = _period(opened, start, end, _week)
             opened.count_folder("days")
             records = [fields[3] for fields in report_shards.day_records(opened.root, [d.isoformat() for d in span.days()]) if fields[0] == "b"]
             rows = practice.agenda(records, tz, status=status, **filters)
@@ -187,7 +209,6 @@ def sales_cmd(
       sessionpack report sales --from 2026-01-01 --to 2026-03-31 --format csv
     """
     from ..reports import practice
-    from ..reports.periods import month_end, month_start
     from ..storage import report_shards
 
     client, package = _slug(client, "client"), _slug(package, "package")
@@ -196,7 +217,7 @@ def sales_cmd(
         raise InputError(f"--status {status!r} is not a client package status; use one of {', '.join(statuses)}")
     opened = store()
     today = _today(opened)
-    span = _period(opened, start, end, month_start(today), month_end(today))
+    span = _period(opened, start, end, _month)
     with opened.reading() as tx:
         tx.store.count_folder("days")
         records = [f[3] for f in report_shards.day_records(tx.store.root, [d.isoformat() for d in span.days()]) if f[0] == "s"]
@@ -229,13 +250,11 @@ def usage_cmd(
       sessionpack report usage --from 2026-01-01 --to 2026-01-31 --format json
     """
     from ..reports import practice
-    from ..reports.periods import month_end, month_start
     from ..storage import report_shards
 
     client, service = _slug(client, "client"), _slug(service, "service")
     opened = store()
-    today = _today(opened)
-    span = _period(opened, start, end, month_start(today), month_end(today))
+    span = _period(opened, start, end, _month)
     draws, bookings = [], {}
     with opened.reading() as tx:
         tx.store.count_folder("days")
@@ -395,7 +414,7 @@ def liability_cmd(
 
 def _liability(start: Optional[str], end: Optional[str], by: By, as_of: Optional[str], fmt: Format) -> None:
     from ..reports import liability
-    from ..reports.periods import month_start, parse_day
+    from ..reports.periods import parse_day
     from ..storage import report_shards
 
     opened = store()
@@ -414,8 +433,7 @@ def _liability(start: Optional[str], end: Optional[str], by: By, as_of: Optional
                 {"as_of": day.isoformat(), "currency": currency}, {"client": "total", "held": totals["held"]},
                 wrap=("left", "unit_value", "note", "package"), empty="No client package holds prepaid value", in_minor_unit=True)
         return
-    first_default = month_start(month_start(today) - timedelta(days=330))
-    span = _period(opened, start, end, first_default, today)
+    span = _period(opened, start, end, _year)
     first_text = (span.first - timedelta(days=1)).isoformat()
     with opened.reading() as tx:
         tx.store.count_folder("value")
@@ -561,7 +579,7 @@ def statement_cmd(
     if start is not None or end is not None:
         from ..domain.datetimes import FIRST, LAST
 
-        span = _period(opened, start, end, FIRST, LAST, day_by_day=False)  # either bound may be left open
+        span = _period(opened, start, end, lambda day: (FIRST, LAST), day_by_day=False)  # either bound may be left open
     with opened.reading() as tx:
         view = client_view(tx, client)
         if package is not None and package not in view["packages"]:

@@ -121,14 +121,19 @@ def current_actor() -> str:
 
 
 def parse_now(text: str | None, tz: Any) -> datetime:
-    """``--now``: ISO date-time or date; naive values are in the practice zone."""
+    """``--now``: ISO date-time or date; naive values are in the practice
+    zone. A bad value is named as it was given: ``SESSIONPACK_NOW`` when it
+    is that variable's (``--now`` on the command line takes its place, so
+    the two are the same only when the value came from it, or both say the
+    same), else ``--now``."""
     if not text:
         from datetime import datetime
 
         return datetime.now(tz)
     from ..domain.datetimes import parse_datetime
 
-    return parse_datetime(text, "--now", tz, example="2026-12-01T09:00", date_alone=True)
+    what = "SESSIONPACK_NOW" if text == os.environ.get("SESSIONPACK_NOW") else "--now"
+    return parse_datetime(text, what, tz, example="2026-12-01T09:00", date_alone=True, seconds=True)
 
 
 def open_store():  # type: ignore[no-untyped-def]

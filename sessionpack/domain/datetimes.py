@@ -22,6 +22,13 @@ that happens twice (when clocks go back) is refused unless an offset says
 which, e.g. ``2026-10-25T01:30+01:00``. A date given alone where a
 date-time is taken (``--now``) is the first instant of that day
 (``day_start``): 00:00, or 01:00 where the clocks skip midnight.
+
+A session's start is to the minute, as every output shows it: seconds or a
+fraction (``10:00:30``, ``T10.5``) are refused, not kept out of sight. The
+clock (``--now``) keeps them.
+
+A day counted back, ``-7d`` (``dash_day``), starts with a dash as an option
+does; the command line takes it as the date it is.
 """
 
 from __future__ import annotations
@@ -79,6 +86,16 @@ def day_word(text: str, today: date) -> date | None:
     return None
 
 
+def dash_day(text: str) -> bool:
+    """Whether ``text`` is a day counted back from today (``-7d``, ``-2w``),
+    alone or with a time of day (``-1d 10:00``): a date, though it starts
+    with a dash as an option does."""
+    words = text.lower().split() if text.startswith("-") else ()
+    if not 1 <= len(words) <= 2 or (len(words) == 2 and _CLOCK_RE.match(words[1]) is None):
+        return False
+    return _SHIFT_RE.match(words[0]) is not None
+
+
 def utc_text(start: str | None) -> str:
     """A recorded time (ISO 8601 with its offset) as UTC text, which sorts as
     the instants do (the wall clock repeats an hour when the clocks go
@@ -126,10 +143,12 @@ def _everyday(clean: str, now: datetime, tz: tzinfo) -> datetime | None:
 
 
 def parse_datetime(text: object, what: str, tz: tzinfo, example: str = "2026-12-01T10:00", date_alone: bool = False,
-                   now: datetime | None = None) -> datetime:
+                   now: datetime | None = None, seconds: bool = False) -> datetime:
     """An ISO date-time, zone-aware, in ``tz``; with ``date_alone`` a date
     means its midnight; with ``now``, also an everyday form (``fri 10:00``).
-    Naive values are wall-clock times in ``tz``."""
+    Naive values are wall-clock times in ``tz``. It is to the minute
+    (seconds or a fraction other than zero are refused) unless ``seconds``
+    (a clock)."""
     kind = "date or date-time" if date_alone else "date-time"
     clean = _ascii(text, what, kind, example)
     value = _everyday(clean, now, tz) if now is not None else None
@@ -142,11 +161,13 @@ def parse_datetime(text: object, what: str, tz: tzinfo, example: str = "2026-12-
     alone = len(clean) <= 10 and "T" not in clean and " " not in clean
     if alone and not date_alone:
         raise InputError(f"{what} needs a time of day, e.g. {clean}T10:00")
+    if not seconds and (value.second or value.microsecond or (value.utcoffset() or timedelta(0)) % timedelta(minutes=1)):
+        raise InputError(f"{what} must be to the minute, like {example} (no seconds), not {text!r}")
     check_range(value.date(), what)
     if alone and value.tzinfo is None:
         value = day_start(value.date(), tz)
     elif value.tzinfo is None:
-        value = wall_clock(value, tz, what)
+        value = wall_clock(value, tz, what, typed=True)
     try:
         local = value.astimezone(tz)
     except (OverflowError, ValueError):
@@ -182,24 +203,31 @@ def day_start(day: date, tz: tzinfo) -> datetime:
     return _gap(early, late, tz)[1]
 
 
-def wall_clock(naive: datetime, tz: tzinfo, what: str) -> datetime:
+# What to do about a session of a series that falls in an hour the clocks
+# skip or repeat: the series gives no way to say which of the two times is
+# meant, or to move that one session (rule 5 of docs/rules.md).
+_IN_PARTS = "book the series at another time, or in two parts around that day (--count or --until) with that session on its own"
+
+
+def wall_clock(naive: datetime, tz: tzinfo, what: str, typed: bool = False) -> datetime:
     """``naive`` read as a wall-clock time in ``tz``; a time the clocks skip
-    or repeat there is refused."""
+    or repeat there is refused. A time the person ``typed`` is refused with
+    what to type instead (its offset, or the valid times on either side);
+    one worked out from it (a later session of a series) with how to book
+    around it, since no offset can be given for it."""
     early, late = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
     if early.utcoffset() == late.utcoffset():
         return early
     stamp = naive.isoformat(timespec="minutes")
     zone = getattr(tz, "key", str(tz))
     if _round_trips(early):  # it happens twice: clocks went back
-        raise InputError(
-            f"{what} {stamp} happens twice in {zone} (the clocks go back): give its offset, "
-            f"{stamp}{_offset(early)} (the first) or {stamp}{_offset(late)} (the second)"
-        )
+        offsets = f"{stamp}{_offset(early)} (the first) or {stamp}{_offset(late)} (the second)"
+        advice = f"give its offset, {offsets}" if typed else f"{_IN_PARTS}, given its offset: {offsets}"
+        raise InputError(f"{what} {stamp} happens twice in {zone} (the clocks go back): {advice}")
     before, after = _gap(early, late, tz)
-    raise InputError(
-        f"{what} {stamp} does not exist in {zone} (the clocks go forward): the valid times on either side "
-        f"are {before:%H:%M} and {after:%H:%M}"
-    )
+    sides = f"the valid times on either side are {before:%H:%M} and {after:%H:%M}"
+    raise InputError(f"{what} {stamp} does not exist in {zone} (the clocks go forward): {sides}"
+                     + ("" if typed else f"; {_IN_PARTS}, at one of those times"))
 
 
 def _round_trips(value: datetime) -> bool:

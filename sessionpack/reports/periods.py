@@ -5,7 +5,9 @@ ISO date (``2026-03-01``) from 1900-01-01 to 2999-12-31, or an everyday
 word: ``today``, ``yesterday``, ``tomorrow``, a weekday (``fri``, ``next
 mon``), days or weeks from today (``+7d``, ``-30d``, ``-2w``). "Today" is
 ``--now``'s date in the practice's time zone, so the same words mean the
-same days in every report.
+same days in every report. Each report has a default period around today;
+a ``--from`` given alone after today, or a ``--to`` alone before it, places
+that default at its own day instead (``period_around``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from ..errors import InputError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Iterator
+    from typing import Callable, Iterator
 
 
 
@@ -75,6 +77,25 @@ def period(start: str | None, end: str | None, today: date, default_first: date,
     if longest is not None and (last - first).days > longest:
         raise InputError("the period is longer than 100 years; give a nearer --from or --to")
     return Period(first, last)
+
+
+def period_around(start: str | None, end: str | None, today: date, around: Callable[[date], tuple[date, date]],
+                  longest: int | None = MAX_DAYS) -> Period:
+    """``period`` for a report whose default is ``around(day)``: its first
+    and last day, were ``day`` today. With neither bound, it is around
+    today; a bound given alone takes the other from the default placed at
+    that day when it is later than today (``--from``) or earlier (``--to``),
+    so never from a default on the wrong side of it: ``report bookings
+    --from +10d`` is that day and the next 7, ``report sales --to
+    2026-01-20`` is 1 to 20 January. Within the calendar (``FIRST`` ..
+    ``LAST``)."""
+    anchor = today
+    if start is not None and end is None:
+        anchor = max(today, parse_day(start, today, "--from"))
+    elif end is not None and start is None:
+        anchor = min(today, parse_day(end, today, "--to"))
+    first, last = around(anchor)
+    return period(start, end, today, max(first, FIRST), min(last, LAST), longest)
 
 
 def month_start(day: date) -> date:
