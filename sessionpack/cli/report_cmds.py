@@ -88,6 +88,26 @@ def _slug(value: Optional[str], what: str) -> Optional[str]:
     return None if value is None else check_slug(value, what)
 
 
+def _known(tx: Any, client: Optional[str] = None, service: Optional[str] = None, package: Optional[str] = None,
+           client_package: Optional[str] = None) -> None:
+    """Refuse a filter naming what the practice does not have (exit 2), as
+    every other command refuses an unknown id: a typo in ``--client`` would
+    otherwise be an empty report ("Nothing is owed") that reads as an answer."""
+    import os
+
+    from ..storage import layout
+    from .lookup import client_view, find_client_package
+
+    if client is not None:
+        client_view(tx, client)
+    if service is not None and not os.path.isfile(layout.service_path(tx.store.root, service)):
+        raise InputError(f"no service {service!r}; see 'sessionpack service list --all'")
+    if package is not None and not os.path.isfile(layout.package_path(tx.store.root, package)):
+        raise InputError(f"no package {package!r}; see 'sessionpack package list --all'")
+    if client_package is not None:
+        find_client_package(tx, client_package)
+
+
 def _render(fmt: Format, name: str, columns: list[str], rows: list[dict[str, Any]], totals: Any, title: str,
             meta: dict[str, Any], total_row: Optional[dict[str, Any]] = None, wrap: tuple[str, ...] = (),
             empty: str = "", warnings: list[str] = (), in_minor_unit: bool = False, wide: tuple[str, ...] = ()) -> None:
@@ -161,6 +181,7 @@ def bookings_cmd(
     tz = opened.settings.tz
     filters = {"client": client, "provider": provider, "service": service}
     with opened.reading() as tx:
+        _known(tx, client=client, service=service)
         if unmarked:
             if start is not None or end is not None:
                 raise InputError("--unmarked covers every past day; leave out --from and --to")
@@ -219,6 +240,7 @@ def sales_cmd(
     today = _today(opened)
     span = _period(opened, start, end, _month)
     with opened.reading() as tx:
+        _known(tx, client=client, package=package)
         tx.store.count_folder("days")
         records = [f[3] for f in report_shards.day_records(tx.store.root, [d.isoformat() for d in span.days()]) if f[0] == "s"]
     rows, totals = practice.sales(records, today.isoformat(), client=client, package=package, status=status)
@@ -257,6 +279,7 @@ def usage_cmd(
     span = _period(opened, start, end, _month)
     draws, bookings = [], {}
     with opened.reading() as tx:
+        _known(tx, client=client, service=service, client_package=package)
         tx.store.count_folder("days")
         for day in span.days():
             for fields in report_shards.day_records(tx.store.root, [day.isoformat()]):
@@ -300,6 +323,7 @@ def _outstanding(opened: Any, client: str | None, fmt: Format) -> None:
     from ..reports import practice
 
     with opened.reading() as tx:
+        _known(tx, client=client)
         pending = _pending(tx)
     from ..storage.report_shards import fees
 
@@ -350,6 +374,7 @@ def expiring_cmd(
     today = _today(opened)
     last = today + timedelta(days=within)
     with opened.reading() as tx:
+        _known(tx, client=client)
         found = open_packages(tx.store, today.isoformat(), until=last.isoformat())
         packages = [pkg for owner in sorted(found) for pkg in found[owner].values()]
         rows, totals = practice.expiring(packages, opened.now, opened.settings.tz, today, last, client=client,

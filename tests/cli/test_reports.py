@@ -48,6 +48,14 @@ REFUSALS = [
     (("statement", "zoe"), "no client 'zoe'; see 'sessionpack client list' or add one with 'sessionpack client add'"),
     (("statement", "ana", "--package", "bruno.p1"), "ana has no client package 'bruno.p1'; see 'sessionpack balance ana'"),
     (("statement", "ana", "--package", "p1"), "--package 'p1' is not a client package id like ana.p1"),
+    # A filter naming what the practice does not have is a typo, not an empty report ("Nothing is owed").
+    (("report", "outstanding", "--client", "brunoo"), "no client 'brunoo'; see 'sessionpack client list' or add one with 'sessionpack client add'"),
+    (("report", "bookings", "--client", "brunoo"), "no client 'brunoo'; see 'sessionpack client list' or add one with 'sessionpack client add'"),
+    (("report", "bookings", "--unmarked", "--service", "masage"), "no service 'masage'; see 'sessionpack service list --all'"),
+    (("report", "sales", "--package", "five"), "no package 'five'; see 'sessionpack package list --all'"),
+    (("report", "usage", "--package", "ana.p9"), "no client package 'ana.p9'; see 'sessionpack balance ana'"),
+    (("report", "usage", "--service", "yoga"), "no service 'yoga'; see 'sessionpack service list --all'"),
+    (("report", "expiring", "--client", "zoe"), "no client 'zoe'; see 'sessionpack client list' or add one with 'sessionpack client add'"),
 ]
 
 
