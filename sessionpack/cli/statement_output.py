@@ -23,8 +23,30 @@ def _heading(view: dict[str, Any], opened: Any, span: Any) -> list[str]:
     return lines
 
 
+# Markdown reads these as links, images, HTML, emphasis, code, table cells
+# or entities wherever they stand: each is written escaped, so user text
+# (a name, a note) shows as typed, never as a live link or an image.
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~!"})
+
+
 def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").replace("`", "\\`")
+    """``text`` as literal Markdown inside a line: its special characters
+    escaped, and an ``&`` that would start an entity (``&amp;``)."""
+    import re
+
+    return re.sub(r"&(?=#?\w+;)", r"\\&", text.translate(_MD_SPECIAL))
+
+
+def _md_line(text: str) -> str:
+    """``text`` as a literal Markdown line of its own: as ``_md_cell``, and
+    a start that would begin a heading, a quote or a list (``#``, ``+``,
+    ``-``, ``=``, ``1.``) made plain text."""
+    import re
+
+    text = _md_cell(text)
+    if text[:1] in ("#", "+", "-", "="):
+        return "\\" + text
+    return re.sub(r"^(\d+)([.)])", r"\1\\\2", text)
 
 
 def render_statement(fmt: str, view: dict[str, Any], packages: list[dict[str, Any]], opened: Any, span: Any,
@@ -48,11 +70,11 @@ def render_statement(fmt: str, view: dict[str, Any], packages: list[dict[str, An
         head = _heading(view, opened, span)
         lines.append(f"# {_md_cell(shown(head[0]))}")
         lines.append("")
-        lines.extend(f"{_md_cell(shown(text))}  " for text in head[1:])
+        lines.extend(f"{_md_line(shown(text))}  " for text in head[1:])
         for pkg in packages:
             top, *rest = header_lines(pkg, currency)
             lines += ["", f"## {_md_cell(shown(top))}", ""]
-            lines.extend(f"{_md_cell(shown(text))}  " for text in rest)
+            lines.extend(f"{_md_line(shown(text))}  " for text in rest)
             lines += ["", "| " + " | ".join(COLUMNS) + " |", "|" + "|".join("---" for _ in COLUMNS) + "|"]
             for entry in pkg["entries"]:
                 lines.append("| " + " | ".join(_md_cell(shown(str(entry[c]))) for c in COLUMNS) + " |")
