@@ -192,7 +192,7 @@ def bookings_cmd(
         else:
             span = _period(opened, start, end, _week)
             opened.count_folder("days")
-            records = [fields[3] for fields in report_shards.day_records(opened.root, [d.isoformat() for d in span.days()]) if fields[0] == "b"]
+            records = [fields[3] for fields in report_shards.day_records(opened, [d.isoformat() for d in span.days()]) if fields[0] == "b"]
             rows = practice.agenda(records, tz, status=status, **filters)
             meta = {"from": span.first.isoformat(), "to": span.last.isoformat(), "currency": opened.settings.currency}
             title = f"Sessions {span.text()}"
@@ -242,7 +242,7 @@ def sales_cmd(
     with opened.reading() as tx:
         _known(tx, client=client, package=package)
         tx.store.count_folder("days")
-        records = [f[3] for f in report_shards.day_records(tx.store.root, [d.isoformat() for d in span.days()]) if f[0] == "s"]
+        records = [f[3] for f in report_shards.day_records(tx.store, [d.isoformat() for d in span.days()]) if f[0] == "s"]
     rows, totals = practice.sales(records, today.isoformat(), client=client, package=package, status=status)
     total_row = {"date": "total", **{k: totals[k] for k in (*practice.SALE_TOTALS, "refunded")}}
     _render(fmt, "sales", SALES, rows, totals, f"Sales {span.text()} ({opened.settings.currency})",
@@ -282,7 +282,7 @@ def usage_cmd(
         _known(tx, client=client, service=service, client_package=package)
         tx.store.count_folder("days")
         for day in span.days():
-            for fields in report_shards.day_records(tx.store.root, [day.isoformat()]):
+            for fields in report_shards.day_records(tx.store, [day.isoformat()]):
                 if fields[0] == "d":
                     draws.append((day.isoformat(), fields[1], dict(fields[3], booking=fields[2])))
                 elif fields[0] == "b":
@@ -451,7 +451,7 @@ def _liability(start: Optional[str], end: Optional[str], by: By, as_of: Optional
         day = parse_day(as_of, today, "--as-of")
         with opened.reading() as tx:
             tx.store.count_folder("value")
-            summaries = list(read_values(tx.store.root, None, day.isoformat()))
+            summaries = list(read_values(tx.store, None, day.isoformat()))
         rows, totals = liability.snapshot(summaries, day, currency)
         columns = ["client", "id", "package", "sold", "left", "unit_value", "held", "age", "band", "expires", "note"]
         _render(fmt, "liability", columns, rows, totals, f"Value held at the end of {day.isoformat()} ({currency}, net of tax)",
@@ -464,16 +464,16 @@ def _liability(start: Optional[str], end: Optional[str], by: By, as_of: Optional
         tx.store.count_folder("value")
         if by is By.month:
             constant = [0]
-            summaries = list(read_values(tx.store.root, first_text, span.last.isoformat(), constant))
+            summaries = list(read_values(tx.store, first_text, span.last.isoformat(), constant))
             rows, totals, at_sale = liability.rollforward(summaries, span.first, span.last, "month", currency, sum_constant(constant))
         elif by in (By.package, By.client):
             held: dict[str, list[str]] = {}
             label = b"package" if by is By.package else b"owner"
-            summaries = list(read_values(tx.store.root, first_text, span.last.isoformat(), held, label))
+            summaries = list(read_values(tx.store, first_text, span.last.isoformat(), held, label))
             rows, totals, at_sale = liability.rollforward(summaries, span.first, span.last, by.value, currency,
                                                           held=sum_constant(held))
         else:
-            summaries = list(read_values(tx.store.root, first_text, span.last.isoformat()))
+            summaries = list(read_values(tx.store, first_text, span.last.isoformat()))
             rows, totals, at_sale = liability.rollforward(summaries, span.first, span.last, by.value, currency)
     warnings = []
     if at_sale:
@@ -507,7 +507,7 @@ def _field(line: bytes, key: bytes) -> Optional[str]:
     return line[start:end].decode("utf-8") if end > start else None
 
 
-def read_values(root: str, before: Optional[str], last: str, constant: Optional[Any] = None,
+def read_values(store: Any, before: Optional[str], last: str, constant: Optional[Any] = None,
                 label: Optional[bytes] = None):  # type: ignore[no-untyped-def]
     """The value summaries that matter from ``before`` (the day before the
     period; None: a snapshot on ``last``) through ``last``, decoded shard by
@@ -528,9 +528,9 @@ def read_values(root: str, before: Optional[str], last: str, constant: Optional[
 
     last_b = last.encode("ascii")
     before_b = before.encode("ascii") if before else None
-    for name in report_shards.shard_names(root, report_shards.VALUE):
+    for name in report_shards.view_names(store, report_shards.VALUE):
         wanted = []
-        for number, line in enumerate(report_shards.read_lines(root, name), start=1):
+        for number, line in enumerate(report_shards.read_lines(store.view_bytes, name), start=1):
             # ["LAST","client","cp","FIRST","HELD",{...}]: ids are slugs, so the
             # fields end at the next quote; a line of another shape is decoded
             try:

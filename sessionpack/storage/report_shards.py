@@ -384,13 +384,11 @@ def join(lines: list[bytes]) -> bytes | None:
 # -- reading ---------------------------------------------------------------------------
 
 
-def read_lines(root: str, name: str) -> list[bytes]:
-    from .fsio import read_bytes
-
-    try:
-        return read_bytes(os.path.join(root, name)).splitlines()
-    except FileNotFoundError:
-        return []
+def read_lines(read: Any, name: str) -> list[bytes]:
+    """The lines of report file ``name``, read with ``read`` (``Store.view_bytes``:
+    the file as the command sees it, with the events a read folded in memory)."""
+    data = read(name)
+    return data.splitlines() if data else []
 
 
 def _damaged(name: str, number: int) -> Exception:
@@ -422,19 +420,15 @@ def decode_day(line: bytes, name: str, number: int) -> list[Any]:
     return fields
 
 
-def decode_file(root: str, name: str) -> list[list[Any]] | None:
-    """Every line of a report file decoded in one parse; None when a line is
-    not a list (read it line by line then, to name the damaged one).
+def decode_file(read: Any, name: str) -> list[list[Any]] | None:
+    """Every line of a report file (read with ``read``, as ``read_lines``)
+    decoded in one parse; None when a line is not a list (read it line by
+    line then, to name the damaged one).
 
     The file is parsed as one JSON array, its line ends standing for the
     commas between items (a JSON line holds no raw line end), which is
     right only when it yields as many lists as the file has lines."""
-    from .fsio import read_bytes
-
-    try:
-        data = read_bytes(os.path.join(root, name))
-    except FileNotFoundError:
-        return []
+    data = read(name)
     if not data:
         return []
     if b"\r" in data:  # a carriage return ends a line too: split the file as read_lines does
@@ -466,15 +460,16 @@ def decode_lines(numbered: list[tuple[int, bytes]], name: str) -> list[list[Any]
     return [decode(line, name, number) for number, line in numbered]
 
 
-def day_records(root: str, days: list[str]) -> Iterator[list[Any]]:
-    """The lines of the day files of ``days``, decoded, day by day (the
-    files read are noted for ``days_read``)."""
-    read = _DAYS_READ.setdefault(root, set())
+def day_records(store: Any, days: list[str]) -> Iterator[list[Any]]:
+    """The lines of the day files of ``days`` as the command sees them
+    (``Store.view_bytes``), decoded, day by day (the files read are noted
+    for ``days_read``)."""
+    seen = _DAYS_READ.setdefault(store.root, set())
     for day in days:
         name = day_file(day)
-        lines = read_lines(root, name)
+        lines = read_lines(store.view_bytes, name)
         if lines:
-            read.add(name)
+            seen.add(name)
         for number, line in enumerate(lines, start=1):
             yield decode_day(line, name, number)
 
@@ -614,18 +609,17 @@ def read_pending(store: Any, kinds: bytes = b"sbu") -> list[list[Any]]:
     of the wrong shape, ``diagnose`` checks them with ``pending_line_sound``
     and names the damaged file (checking every line here would cost a tenth
     of a second on a large practice, for a file nobody edits)."""
-    root = store.root
     store.count_folder("pending")
     wanted_kinds = {chr(kind) for kind in kinds}
     found = []
-    for name in shard_names(root, PENDING):
+    for name in view_names(store, PENDING):
         store.loaded_files.add(name)
-        whole = decode_file(root, name)  # every line at once, when none is damaged
+        whole = decode_file(store.view_bytes, name)  # every line at once, when none is damaged
         if whole is not None:
             found.extend(fields for fields in whole if fields[0] in wanted_kinds)
             continue
         wanted = []
-        for number, line in enumerate(read_lines(root, name), start=1):
+        for number, line in enumerate(read_lines(store.view_bytes, name), start=1):
             if line[2:3] in kinds and line[3:4] == b'"':
                 wanted.append((number, line))
             elif not (line[:2] == b'["' and line[3:4] == b'"'):
@@ -640,6 +634,16 @@ def shard_names(root: str, folder: str) -> list[str]:
     except FileNotFoundError:
         return []
     return sorted(os.path.join(folder, n) for n in names if n.endswith(".jsonl") and not n.startswith("."))
+
+
+def view_names(store: Any, folder: str) -> list[str]:
+    """The files of a report folder as the command sees them: those on disk,
+    with those the events a read folded in memory make or take away."""
+    names = set(shard_names(store.root, folder))
+    for name, exists in store.fresh_view_names().items():
+        if os.path.dirname(name) == folder:
+            (names.add if exists else names.discard)(name)
+    return sorted(names)
 
 
 def existing(root: str) -> set[str]:

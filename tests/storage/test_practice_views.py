@@ -394,6 +394,39 @@ def test_deferred_commits_build_on_each_other_and_their_views_are_written_once(s
     assert_check_clean(data_dir)
 
 
+def test_while_deferred_commits_wait_for_their_views_check_and_readers_see_them(shop, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """A ``notify`` run delivering notices (its views deferred) while
+    ``check`` and readers run: the journal is ahead of the views by several
+    commands, some of which make shard files that are not on disk yet."""
+    from decimal import Decimal
+
+    from sessionpack.domain.sales import pay
+
+    ok(shop("sell", "bob", "five", "--unpaid"))
+    root = str(data_dir)
+    settings = load_settings(root)
+    store = Store(root, settings, datetime.fromisoformat(NOW).replace(tzinfo=settings.tz), "tester")
+    store.defer_views()
+    with store.writing() as tx:
+        tx.commit([pay(tx.client("bob")["packages"]["bob.p1"], Decimal("100"), "EUR", "cash")])
+    ok(shop("client", "add", "zed", "--name", "Zed"))  # another command in between: it writes the views itself
+    store.defer_views()
+    with store.writing() as tx:
+        tx.commit([pay(tx.client("bob")["packages"]["bob.p1"], Decimal("50"), "EUR", "cash")])
+    before = tree_hash(data_dir)
+    checked = run(data_dir, "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "note: 1 recorded event(s) are not yet in the view files" in checked.stdout
+    assert run(data_dir, "check", "--full").returncode == 0
+    owed = run(data_dir, "report", "outstanding", "--format", "json")
+    assert [row["due"] for row in json.loads(owed.stdout)["rows"]] == ["250.00"]
+    sales = run(data_dir, "report", "sales", "--format", "json")
+    assert [(row["id"], row["paid"]) for row in json.loads(sales.stdout)["rows"] if row["client"] == "bob"] == [("bob.p1", "150.00")]
+    assert tree_hash(data_dir) == before
+    store.write_deferred_views()
+    assert_check_clean(data_dir)
+
+
 def test_a_damaged_pending_line_is_named_by_report_outstanding(shop, data_dir: Path) -> None:
     ok(shop("sell", "bob", "five", "--unpaid"))
     [name] = [str(p.relative_to(data_dir)) for p in (data_dir / "views" / "pending").glob("*.jsonl")]

@@ -46,13 +46,18 @@ def views(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("views")
 
 
+def on_disk(root: Path):  # type: ignore[no-untyped-def]
+    """A reader of the files under ``root`` (None: no such file), as ``Store.view_bytes`` reads them."""
+    return lambda name: (root / name).read_bytes() if (root / name).exists() else None
+
+
 @settings(max_examples=200, deadline=None)
 @given(lines=LINES, end=ENDS, last=st.booleans())
 def test_one_parse_is_the_line_by_line_reading_or_declines(views: Path, lines: list[bytes], end: bytes, last: bool) -> None:
     root = views
     data = end.join(lines) + (end if last and lines else b"")
     (root / "p.jsonl").write_bytes(data)
-    whole = report_shards.decode_file(str(root), "p.jsonl")
+    whole = report_shards.decode_file(on_disk(root), "p.jsonl")
     expected = line_by_line(data)
     if whole is not None:
         assert whole == expected
@@ -61,18 +66,18 @@ def test_one_parse_is_the_line_by_line_reading_or_declines(views: Path, lines: l
 
 
 def test_a_missing_or_empty_file_holds_no_lines(tmp_path: Path) -> None:
-    assert report_shards.decode_file(str(tmp_path), "none.jsonl") == []
+    assert report_shards.decode_file(on_disk(tmp_path), "none.jsonl") == []
     (tmp_path / "empty.jsonl").write_bytes(b"")
-    assert report_shards.decode_file(str(tmp_path), "empty.jsonl") == []
+    assert report_shards.decode_file(on_disk(tmp_path), "empty.jsonl") == []
 
 
 def test_a_damaged_line_makes_the_one_parse_decline(tmp_path: Path) -> None:
     (tmp_path / "p.jsonl").write_bytes(b'["b","bob","bob.b1",{}]\n["b","bob"\n')
-    assert report_shards.decode_file(str(tmp_path), "p.jsonl") is None
+    assert report_shards.decode_file(on_disk(tmp_path), "p.jsonl") is None
     (tmp_path / "p.jsonl").write_bytes(b'["b","bob","bob.b1",{}]\n\n')
-    assert report_shards.decode_file(str(tmp_path), "p.jsonl") is None
+    assert report_shards.decode_file(on_disk(tmp_path), "p.jsonl") is None
     (tmp_path / "p.jsonl").write_bytes(b'["b","bob","bob.b1",{}]\r\n["s","ann","ann.p1",{}]')
-    assert report_shards.decode_file(str(tmp_path), "p.jsonl") == [["b", "bob", "bob.b1", {}], ["s", "ann", "ann.p1", {}]]
+    assert report_shards.decode_file(on_disk(tmp_path), "p.jsonl") == [["b", "bob", "bob.b1", {}], ["s", "ann", "ann.p1", {}]]
 
 
 # -- the fields a booking's line is filtered by, without a pattern ------------------------------
