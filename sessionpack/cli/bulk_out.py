@@ -6,8 +6,9 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 
+from ..domain.text import shown
 from ..errors import InputError
-from .output import Format, emit
+from .output import Format, dumb_terminal, emit, shows_utf8, styles_allowed
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -87,22 +88,36 @@ def refuse(problems: Any) -> NoReturn:
 def progress(total: int, source: str) -> Iterator[Callable[[int], None] | None]:
     """A Rich progress bar on standard error while ``total`` rows of
     ``source`` are checked, then recorded, when standard error is a terminal
-    and the file is large; otherwise nothing (None)."""
+    and the file is large; otherwise nothing (None). The file's name is
+    shown as typed, its control characters escaped (never read as markup);
+    no colour with ``NO_COLOR``, ASCII where the terminal does not show
+    UTF-8, and no bar at all on a dumb terminal, which cannot move its
+    cursor."""
     try:
         terminal = sys.stderr.isatty()
     except (AttributeError, ValueError):
         terminal = False
-    if total < PROGRESS_FROM or not terminal:
+    if total < PROGRESS_FROM or not terminal or dumb_terminal():
         yield None
         return
     import os
 
-    what = f"checking {os.path.basename(source) or source}"
+    what = f"checking {shown(os.path.basename(source) or source)}"
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=Console(file=sys.stderr, highlight=False, markup=False), transient=True)
+    class AsciiConsole(Console):
+        """Rich draws with ASCII when its output's encoding is not UTF-8;
+        so it does when the terminal does not show UTF-8 (the C locale)."""
+
+        @property
+        def encoding(self) -> str:
+            return "ascii"
+
+    console = (Console if shows_utf8(sys.stderr) else AsciiConsole)(
+        file=sys.stderr, highlight=False, markup=False, color_system="auto" if styles_allowed() else None)
+    bar = Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=console, transient=True)
     with bar:
         task = bar.add_task(what, total=total)
         step = max(1, total // 200)

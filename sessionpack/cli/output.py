@@ -43,7 +43,8 @@ class Col:
     """A column of a table for people.
 
     ``keep``: its cells (ids, dates, amounts) are never wrapped or cut; a
-    column not marked either way is kept whole when no cell holds a space.
+    column not marked either way is kept whole when every cell looks like
+    one (``id_like``), else it is text, which wraps.
     ``wide``: shown only with ``--wide`` (CSV, TSV and JSON always have
     every column).
     """
@@ -68,8 +69,8 @@ def column_keys(columns: Sequence[Any]) -> list[str]:
 
 class Screen:
     """What standard output is: a terminal (its width and height, whether it
-    takes colour and bold) or not. Decided once per command, before any
-    output is captured for the pager."""
+    takes colour and bold, whether it shows UTF-8) or not. Decided once per
+    command, before any output is captured for the pager."""
 
     def __init__(self) -> None:
         try:
@@ -82,10 +83,63 @@ class Screen:
             size = os.get_terminal_size(sys.stdout.fileno()) if self.terminal else os.terminal_size((80, 24))
         except (OSError, ValueError, AttributeError):  # a terminal we cannot measure: the usual size
             size = os.terminal_size((80, 24))
-        self.width = _env_int("COLUMNS", size.columns)
-        self.height = _env_int("LINES", size.lines)
-        # NO_COLOR (no-color.org) and TERM=dumb: no escape codes at all, bold included.
-        self.styles = not os.environ.get("NO_COLOR") and os.environ.get("TERM", "") != "dumb"
+        # A terminal that reports no size (0 x 0: some containers, serial consoles) has the usual one too.
+        self.width = _env_int("COLUMNS", size.columns or 80)
+        self.height = _env_int("LINES", size.lines or 24)
+        self.styles = styles_allowed()
+        self.encoding = getattr(sys.stdout, "encoding", None) or "utf-8"  # (a text buffer has none: it takes any text)
+        self.utf8 = shows_utf8(sys.stdout)  # else tables are drawn with ASCII (``fit``)
+
+
+def dumb_terminal() -> bool:
+    """``TERM=dumb``: a terminal that can neither move its cursor nor show
+    styles (Emacs's shell, some consoles): no bold, no pager, no progress bar."""
+    import os
+
+    return os.environ.get("TERM", "") == "dumb"
+
+
+def styles_allowed() -> bool:
+    """Whether a terminal may get colour and bold: not with ``NO_COLOR``
+    (no-color.org: set and not empty) nor on a dumb terminal."""
+    import os
+
+    return not os.environ.get("NO_COLOR") and not dumb_terminal()
+
+
+def shows_utf8(stream: Any) -> bool:
+    """Whether ``stream`` shows UTF-8: it writes UTF-8 and the locale (the
+    first of ``LC_ALL``, ``LC_CTYPE`` and ``LANG`` that is set, what the
+    terminal and the pager go by) names it. Not so in the C locale, nor in a
+    Latin-1 one, nor with ``PYTHONIOENCODING=ascii``: there a table is drawn
+    with ASCII, and characters the output cannot encode are written as
+    escapes (``streams.Guarded``)."""
+    import os
+
+    if not _names_utf8(getattr(stream, "encoding", None) or "utf-8"):  # (a text buffer has no encoding: any text)
+        return False
+    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
+        value = os.environ.get(name, "").partition("@")[0]  # en_US.UTF-8, C.utf8, UTF-8 (macOS), pt_PT.ISO-8859-1, C
+        if value:
+            return _names_utf8(value.rpartition(".")[2])
+    return False  # no locale at all: C
+
+
+def _names_utf8(encoding: str) -> bool:
+    return encoding.lower().replace("-", "").replace("_", "") == "utf8"
+
+
+def for_output(text: str, json: bool = False) -> str:
+    """``text`` as standard output (``Screen.encoding``) can take it: as it
+    is in UTF-8, else with each character the encoding lacks as an escape
+    (``streams.encodable``; JSON's own in a JSON document), before a table
+    is aligned or a document written."""
+    encoding = screen().encoding
+    if _names_utf8(encoding):
+        return text
+    from .streams import encodable
+
+    return encodable(text, encoding, json)
 
 
 def _env_int(name: str, default: int) -> int:
@@ -139,7 +193,7 @@ def json_text(data: Any, indent: int | None = 2) -> str:
 
 
 def write_json(data: Any) -> None:
-    sys.stdout.write(json_text(data) + "\n")
+    sys.stdout.write(for_output(json_text(data) + "\n", json=True))
 
 
 def _cell(value: Any) -> str:
@@ -232,11 +286,25 @@ def write_table(columns: Sequence[Any], rows: Iterable[dict[str, Any]], title: s
     head = [c.header for c in cols]
     body = [[shown(_cell(row.get(c.key)), keep="\n") for c in cols] for row in rows]
     title = shown(title) if title else title
+    if not _names_utf8(screen().encoding):  # escapes for what the output cannot encode, before the columns are aligned
+        head, body = [for_output(h) for h in head], [[for_output(cell) for cell in cells] for cells in body]
+        title = for_output(title) if title else title
     if _terminal():
-        keep = [c.keep if c.keep is not None else all(" " not in cells[i] for cells in body) for i, c in enumerate(cols)]
+        keep = [c.keep if c.keep is not None else all(id_like(cells[i]) for cells in body) for i, c in enumerate(cols)]
         write_terminal_table(head, body, title, keep)
     else:
         write_plain_table(head, body, title)
+
+
+ID_LIKE_UP_TO = 64  # characters: the longest id (domain/ids.py) or invoice number (domain/sales.py)
+
+
+def id_like(cell: str) -> bool:
+    """Whether a cell of a column not marked either way reads as an id, a
+    date, an amount or a code, which a table never cuts: one ASCII word of
+    at most ``ID_LIKE_UP_TO`` characters. A name in Chinese or Japanese (no
+    spaces), or a word longer than any id, is text: it wraps."""
+    return cell.isascii() and len(cell) <= ID_LIKE_UP_TO and " " not in cell and "\n" not in cell
 
 
 def write_terminal_table(head: Sequence[str], body: Sequence[Sequence[str]], title: str | None, keep: Sequence[bool]) -> None:
@@ -283,7 +351,7 @@ def write_plain_table(head: Sequence[str], body: Iterable[Sequence[str]], title:
 def write_jsonl(items: Iterable[Any]) -> None:
     """One JSON object per line (``--format jsonl``)."""
     for item in items:
-        sys.stdout.write(json_text(item, indent=None) + "\n")
+        sys.stdout.write(for_output(json_text(item, indent=None) + "\n", json=True))
 
 
 def emit(fmt: Format, columns: Sequence[Any], rows: list[dict[str, Any]], *, title: str | None = None, data: Any = None,

@@ -368,9 +368,12 @@ def _with_confirmation(fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
 
 def pager_command() -> str | None:
     """The pager long output goes through on a terminal, or None: ``--no-pager``
-    or ``SESSIONPACK_PAGER=`` (empty) or ``cat`` turn it off; else
-    ``SESSIONPACK_PAGER``, ``PAGER``, then ``less -FRX``."""
-    if GLOBALS.no_pager:
+    or ``SESSIONPACK_PAGER=`` (empty) or ``cat`` turn it off, and a dumb
+    terminal (``TERM=dumb``: Emacs's shell, some consoles), which cannot run
+    one, has none; else ``SESSIONPACK_PAGER``, ``PAGER``, then ``less -FRX``."""
+    from .output import dumb_terminal
+
+    if GLOBALS.no_pager or dumb_terminal():
         return None
     for name in ("SESSIONPACK_PAGER", "PAGER"):
         if name in os.environ:
@@ -398,7 +401,7 @@ def page(text: str, command: str) -> None:
         sys.stdout.write(text)
         return
     try:
-        pager.communicate(text.encode("utf-8", "replace"))
+        pager.communicate(text.encode(getattr(sys.stdout, "encoding", None) or "utf-8", "backslashreplace"))  # (as written directly)
     except (BrokenPipeError, KeyboardInterrupt):
         pass
     if pager.returncode == 127:  # the shell did not find it

@@ -15,10 +15,15 @@ line rather than as an internal error (``cli.runtime.boundary``):
 A reader that stops early (``| head``) is not an error: a broken pipe
 ends the command quietly, with exit 0, as before.
 
+An output whose encoding lacks a character (``PYTHONIOENCODING=ascii``, a
+Latin-1 locale) is no error either: the character is written as an escape,
+``\\xe9``, ``\\u2500`` (as Python writes standard error), in every format.
+
 ``guard`` wraps ``sys.stdout`` once, at the script's start, so that every
 write and flush, wherever it is made, raises ``OutputError`` instead of a
-bare ``OSError``, and a standard output that was closed before the start
-(Python's ``sys.stdout`` is then None) behaves as one whose writes fail.
+bare ``OSError``, writes what the encoding lacks as escapes, and a standard
+output that was closed before the start (Python's ``sys.stdout`` is then
+None) behaves as one whose writes fail.
 """
 
 from __future__ import annotations
@@ -54,7 +59,10 @@ class Guarded:
         if self._stream is None:
             raise OutputError(errno.EBADF, os.strerror(errno.EBADF))
         try:
-            return self._stream.write(text)
+            try:
+                return self._stream.write(text)
+            except UnicodeEncodeError:  # (raised before any of ``text`` is written)
+                return self._stream.write(encodable(text, self._stream.encoding))
         except BrokenPipeError:
             raise
         except OSError as err:
@@ -84,6 +92,33 @@ class Guarded:
                 return "utf-8"
             raise AttributeError(name)
         return getattr(self._stream, name)
+
+
+def encodable(text: str, encoding: str, json: bool = False) -> str:
+    """``text`` with each character ``encoding`` lacks written as an escape:
+    ``\\xe9``, ``\\u2500``, as Python writes standard error; in a JSON
+    document (``json``), JSON's own (``\\u00e9``, a pair beyond U+FFFF), so it
+    stays valid and reads back as the text."""
+    if not json:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    import codecs
+
+    codecs.register_error("sessionpack-json", _json_escapes)  # (again: the same handler)
+    return text.encode(encoding, "sessionpack-json").decode(encoding)
+
+
+def _json_escapes(err: UnicodeError) -> tuple[str, int]:
+    if not isinstance(err, UnicodeEncodeError):
+        raise err
+    escapes = []
+    for ch in err.object[err.start:err.end]:
+        code = ord(ch)
+        if code > 0xFFFF:  # a surrogate pair
+            code -= 0x10000
+            escapes.append(f"\\u{0xD800 | code >> 10:04x}\\u{0xDC00 | code & 0x3FF:04x}")
+        else:
+            escapes.append(f"\\u{code:04x}")
+    return "".join(escapes), err.end
 
 
 def guard(stream: Any) -> Guarded:
