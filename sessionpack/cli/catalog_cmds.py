@@ -39,11 +39,10 @@ def _service_row(service) -> dict:  # type: ignore[no-untyped-def]
 
 
 def _packages_including(root: str, currency: str, services: dict, service_id: str) -> list[str]:
-    from ..domain.packages import includes_service
+    from ..domain.packages import packages_including
     from ..storage.catalog import load_packages
 
-    packages = load_packages(root, currency, services)
-    return sorted(pid for pid, package in packages.items() if includes_service(package, service_id))
+    return packages_including(load_packages(root, currency, services), service_id)
 
 
 def _packages_naming(root: str, currency: str, services: dict, service_id: str) -> list[str]:
@@ -127,6 +126,10 @@ def service_list(
         services = load_services(opened.root, opened.settings.currency)
     shown = [s for s in services.values() if show_all or (s.active and not s.deleted)]
     rows = [_service_row(s) for s in shown]
+    if fmt is Format.table:  # a description's tabs as spacing
+        from ..domain.text import shown_lines
+
+        rows = [{**row, "description": "\n".join(shown_lines(row["description"]))} if row["description"] else row for row in rows]
     table = SERVICE_TABLE + ([CAPACITY] if any(s.capacity for s in shown) else []) + ([DELETED] if any(s.deleted for s in shown) else [])
     emit(fmt, SERVICE_COLUMNS, rows, title=f"Services ({opened.settings.currency})", table=table,
          empty="No services yet: add one with 'sessionpack service add'")

@@ -188,6 +188,10 @@ def client_list(
             for cid, entry in sorted(directory["clients"].items())
             if (tag is None or tag in entry["tags"]) and (search is None or matches(cid, entry, search))]
     empty = "No client matches" if (tag or search) and directory["clients"] else "No clients yet: add one with 'sessionpack client add'"
+    if fmt is Format.table:  # one line each, even a name a hand-edited journal gave a line break (shown escaped)
+        from ..domain.text import shown
+
+        rows = [{**row, "name": shown(row["name"]), "email": shown(row["email"]), "phone": shown(row["phone"])} for row in rows]
     emit(fmt, CLIENT_COLUMNS, rows, title="Clients", empty=empty, table=CLIENT_TABLE)
 
 
@@ -222,19 +226,21 @@ def client_show(
 
 
 def show_page(page: dict, opened) -> None:  # type: ignore[no-untyped-def]
+    from ..domain.text import shown
     from ..reports.balances import balance_table_rows
     from ..reports.sharing_text import relation_text
     from ..reports.when import human_time
     from .balance_cmds import BALANCE_TABLE
-    from .output import say_fitted, write_table
+    from .output import hanging, say_fitted, write_table
 
     now, tz, currency = opened.now, opened.settings.tz, opened.settings.currency
-    say_fitted(f"{page['name']} ({page['id']})")
-    details = [f"email {page['email']}" if page.get("email") else "", f"phone {page['phone']}" if page.get("phone") else "",
-               f"tags {', '.join(page['tags'])}" if page.get("tags") else "", f"client since {page['since'][:10]}"]
+    # One-line fields stay one line (a line break a hand-edited journal put there is shown escaped); notes keep theirs.
+    say_fitted(f"{shown(page['name'])} ({page['id']})")
+    details = [f"email {shown(page['email'])}" if page.get("email") else "", f"phone {shown(page['phone'])}" if page.get("phone") else "",
+               f"tags {shown(', '.join(page['tags']))}" if page.get("tags") else "", f"client since {page['since'][:10]}"]
     say_fitted(" · ".join(part for part in details if part))
     if page.get("notes"):
-        say_fitted(f"notes: {page['notes']}")
+        say_fitted(hanging("notes: ", page["notes"]))
     for row in page["relations"]:
         say_fitted(f"link: {relation_text(page['id'], row)}")
     say("")

@@ -8,10 +8,12 @@ a detail line), with a bold header unless ``NO_COLOR`` is set or ``TERM`` is
 plain text in the same columns, never wrapped or cut. User text is never
 read as markup: a name like ``[bold]x`` prints as typed.
 
-User text is shown, never obeyed: control characters (which only a
-hand-edited file can hold; they are refused where text is typed) are written
-as escapes such as ``\x1b`` in tables, lines and messages; JSON escapes them
-too. CSV and TSV cells are safe to open in a spreadsheet: a cell that begins
+User text is shown, never obeyed: control and invisible characters (which
+only a hand-edited file can hold; they are refused where text is typed) are
+written as escapes such as ``\x1b`` or ``\u200b`` in tables, lines and
+messages; JSON escapes them too. The tabs and line breaks notes and
+descriptions may hold are shown as spacing and as lines under the first.
+CSV and TSV cells are safe to open in a spreadsheet: a cell that begins
 with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return and is not a
 number gets a leading ``'`` (OWASP's advice against CSV injection), so ids,
 numbers, amounts and dates are never altered.
@@ -24,7 +26,7 @@ from decimal import Decimal
 from enum import Enum
 
 from .. import jsontext
-from ..domain.text import shown, spreadsheet_safe  # (the rule lives with its inverse, for files read back)
+from ..domain.text import shown, shown_lines, spreadsheet_safe  # (the rule lives with its inverse, for files read back)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -179,7 +181,21 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_JSON_C1 = {code: f"\\u{code:04x}" for code in range(0x7F, 0xA0)}  # json escapes C0, not DEL and C1
+_JSON_ESCAPES: dict[int, str] = {}  # json escapes C0; the rest of text.HIDDEN (DEL, C1, U+200B, U+202E...) is escaped here
+
+
+def _json_escapes() -> dict[int, str]:
+    """Each character of ``text.HIDDEN`` that json writes as it is, to its
+    JSON escape (past U+FFFF, as its two surrogates: ``\\udb40\\udc41``)."""
+    if not _JSON_ESCAPES:
+        from ..domain.text import hidden_codes
+
+        for code in hidden_codes():
+            if code > 0xFFFF:
+                _JSON_ESCAPES[code] = f"\\u{0xD7C0 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+            elif code >= 0x7F:
+                _JSON_ESCAPES[code] = f"\\u{code:04x}"
+    return _JSON_ESCAPES
 
 
 def json_text(data: Any, indent: int | None = 2) -> str:
@@ -189,7 +205,7 @@ def json_text(data: Any, indent: int | None = 2) -> str:
         import json
 
         text = json.dumps(_plain(data), ensure_ascii=False, indent=indent)
-    return text.translate(_JSON_C1)
+    return text if text.isascii() else text.translate(_json_escapes())
 
 
 def write_json(data: Any) -> None:
@@ -390,8 +406,17 @@ def emit_record(fmt: Format, record: dict[str, Any], lines: Sequence[str] = ()) 
         width = max((len(k) for k in record), default=0)
         for key, value in record.items():
             # An empty value leaves no padding behind: lines carry no trailing spaces.
-            line = f"{key.replace('_', ' '):<{width}}  {_cell(value)}"
+            line = hanging(f"{key.replace('_', ' '):<{width}}  ", _cell(value))
             say("\n".join(part.rstrip(" ") for part in line.split("\n")))
+
+
+def hanging(lead: str, value: str) -> str:
+    """``lead`` (a label) then ``value``; text of several lines (notes, a
+    description) has each line after the first indented under the first,
+    and its tabs shown as spacing (``text.shown_lines``)."""
+    if "\n" not in value and "\t" not in value:
+        return lead + value
+    return lead + ("\n" + " " * display_width(lead)).join(shown_lines(value))
 
 
 def flat_record(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -250,7 +250,9 @@ def _show_lines(package, services: dict, sold: int, today=None) -> list[str]:  #
             f"category {package.category}" if package.category else "",
             f"display order {package.order}" if package.order else "") if part))
     if package.description:
-        lines.append(package.description)
+        from ..domain.text import shown_lines
+
+        lines.extend(shown_lines(package.description))
     lines.extend(describe(package, services))
     if today is not None and _past(package, today):
         lines.append("its last valid day has passed: not sold until it has a later expiry date")

@@ -16,7 +16,7 @@ from datetime import date
 from collections.abc import Mapping
 from decimal import Decimal
 
-from .text import check_line, check_text, toml_shown
+from .text import check_line, toml_shown
 from ..errors import FieldError, InputError
 from .expiry import NO_EXPIRY, ExpiryRule, parse_expiry_option
 from .ids import check_slug
@@ -35,7 +35,7 @@ from .restrictions import (  # noqa: F401  (re-exported: callers import them fro
     restrictions_allow,
     window_text,
 )
-from .services import Service, check_name
+from .services import Service, check_description, check_name
 from .regex import pattern
 
 TYPE_CHECKING = False
@@ -378,6 +378,17 @@ def _parse_policies(raw: Any) -> Policies:
     return policies
 
 
+def _category(value: Any) -> str:
+    return check_line(value, "category", 100, empty=True)
+
+
+# The text of a package, as typed and as its catalog file holds it: every
+# package is checked by them before it is written (``check_package``), so a
+# command never writes a file that reading it would refuse.
+TEXT_PARSERS: dict[str, Callable[[Any], str]] = {"name": check_name, "description": check_description,
+                                                 "category": _category}
+
+
 def package_from_mapping(
     package_id: str,
     data: Mapping[str, Any],
@@ -391,8 +402,7 @@ def package_from_mapping(
     """
     check_slug(package_id, "package")
     parsers: dict[str, Callable[[Any], Any]] = {
-        "name": check_name, "description": lambda v: check_text(v, "description", 2000),
-        "category": lambda v: check_line(v, "category", 100, empty=True), "order": _whole(-1_000_000, 1_000_000),
+        **TEXT_PARSERS, "order": _whole(-1_000_000, 1_000_000),
         "status": _one_of(*STATUSES), "visibility": _one_of(*VISIBILITIES), "deleted": _boolean,
         "expiry": parse_expiry_option,
         "contents": lambda v: _parse_contents(v, currency),
@@ -448,8 +458,12 @@ def check_package(package: Package, services: Mapping[str, Service] | None = Non
 
     The CLI calls this on a Package it built from options; the key in the
     error is the catalog key, and ``err.message`` reads well on its own.
+    Its text (name, description, category) is checked by the rules its
+    catalog file is read with (``TEXT_PARSERS``).
     With ``services``, every service named must be there and not deleted.
     """
+    for key, parse in TEXT_PARSERS.items():
+        _parse(key, parse, getattr(package, key))
     c, pay, pol = package.contents, package.payment, package.policies
     included = c.service_ids
     if not included:
@@ -494,6 +508,13 @@ def check_package(package: Package, services: Mapping[str, Service] | None = Non
 def includes_service(package: Package, service_id: str) -> bool:
     included = package.contents.service_ids
     return included == ALL or service_id in included
+
+
+def packages_including(packages: Mapping[str, Package], service_id: str) -> list[str]:
+    """The ids of the catalog packages that include ``service_id`` (a pool of
+    every service does), sorted; a deleted package is left out: it can be
+    neither sold, edited nor deactivated."""
+    return sorted(pid for pid, package in packages.items() if not package.deleted and includes_service(package, service_id))
 
 
 def restriction_count(package: Package) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .text import check_line, toml_shown
+from .text import check_line, check_text, toml_shown
 from ..errors import FieldError, InputError
 from .ids import check_slug
 from .money import money_text, parse_money, parse_percent
@@ -86,6 +86,15 @@ def check_name(value: object, what: str = "name") -> str:
     return check_line(value, what, 200)
 
 
+DESCRIPTION_LIMIT = 2000
+
+
+def check_description(value: object) -> str:
+    """A service's or package's description: text of several lines (line
+    breaks and tabs allowed), as typed and as its catalog file holds it."""
+    return check_text(value, "description", DESCRIPTION_LIMIT)
+
+
 def check_duration(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise InputError(f"duration must be whole minutes, e.g. 60, not {toml_shown(value)}")
@@ -146,9 +155,6 @@ def service_from_mapping(service_id: str, data: Mapping[str, Any], currency: str
     active = data.get("active", True)
     if not isinstance(active, bool):
         raise FieldError("active", "must be true or false")
-    description = data.get("description", "")
-    if not isinstance(description, str):
-        raise FieldError("description", "must be text")
     deleted = data.get("deleted", False)
     if not isinstance(deleted, bool):
         raise FieldError("deleted", "must be true or false")
@@ -160,7 +166,7 @@ def service_from_mapping(service_id: str, data: Mapping[str, Any], currency: str
         tax=field_of("tax", parse_percent) if "tax" in data else Decimal(0),
         active=active,
         providers=field_of("providers", check_providers) if "providers" in data else (),
-        description=description,
+        description=field_of("description", check_description) if "description" in data else "",
         capacity=field_of("capacity", check_capacity) if "capacity" in data else None,
         deleted=deleted,
     )

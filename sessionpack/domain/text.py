@@ -1,14 +1,25 @@
 """Text a person types: one-line fields, and how stored text is shown.
 
 A one-line field (a name, a reason, an actor, an invoice number, a
-reference, a category) holds printable text only: the C0 control
-characters (U+0000 to U+001F, among them ESC, BEL, BS, TAB, CR and LF), DEL
-(U+007F), the C1 controls (U+0080 to U+009F) and the bidirectional
-overrides, embeddings and isolates (U+202A to U+202E, U+2066 to U+2069,
-which reorder what a terminal shows) are refused where the text
-is typed, so no such text can later steer a terminal or add a line to a
-mail header. Text that reaches the program another way (a hand-edited file)
-is shown with those characters escaped (``shown``), never obeyed.
+reference, a category) holds printable text only. Refused where the text is
+typed, so no such text can later steer a terminal, add a line to a mail
+header or pass for other text:
+
+- the controls: C0 (U+0000 to U+001F, among them ESC, BEL, BS, TAB, CR and
+  LF), DEL (U+007F) and C1 (U+0080 to U+009F);
+- the format characters (Unicode Cf), which show nothing of their own: the
+  bidirectional overrides, embeddings and isolates (U+202A to U+202E,
+  U+2066 to U+2069) and marks (U+200E, U+200F, U+061C), which reorder what
+  a terminal shows; the zero-width space and word joiner (U+200B,
+  U+2060); the byte-order mark (U+FEFF); the soft hyphen and the rest; and
+  the zero-width non-joiner and joiner (U+200C, U+200D) but where they
+  join: in an emoji sequence, an Indic conjunct, Persian words;
+- the line and paragraph separators (U+2028, U+2029).
+
+Notes and descriptions (text of several lines) may hold line breaks and
+tabs, nothing else of those. Text that reaches the program another way (a
+hand-edited file) is shown with those characters escaped (``shown``), never
+obeyed.
 
 Text that is not UTF-8 (a byte such as 0xE9 typed in a Latin-1 terminal,
 which Python hands over as a lone surrogate, U+DCE9) is refused the same
@@ -20,19 +31,81 @@ from __future__ import annotations
 from ..errors import InputError
 from .regex import pattern
 
-# C0, DEL and C1: what a terminal or a mail header may treat as an instruction.
-CONTROL_RE = pattern("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-# (and the bidirectional embeddings, overrides and isolates, which reorder
-# what a terminal shows around them; and the surrogates, Cs, which stand
-# for bytes that are not UTF-8).
-# Every one of them is a control, format or surrogate character (Unicode Cc, Cf, Cs), which
-# ``str.isprintable`` answers False for: text it answers True for holds none,
-# and is passed without the pattern (the usual case: most commands never
-# compile it).
+# Every character typed text may not hold (but a joiner that joins): the
+# Unicode general categories Cc (controls), Cf (format characters), Zl and
+# Zp (line and paragraph separators) and Cs (the surrogates, which stand for
+# bytes that are not UTF-8), as ranges of code points
+# (tests/domain/test_user_text.py compares them with the categories of the
+# Unicode the interpreter knows). Each is a character ``str.isprintable``
+# answers False for: text it answers True for holds none, and is passed
+# without the pattern (the usual case: most commands never compile it).
+HIDDEN = (
+    (0x0000, 0x001F), (0x007F, 0x009F),  # C0, DEL and C1
+    (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
+    (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200F),
+    (0x2028, 0x202E),  # the line and paragraph separators, the bidirectional embeddings and overrides
+    (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD),
+    (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+    (0xD800, 0xDFFF),  # the surrogates
+)
+# Those a terminal or a mail header may obey (the rest only hide): the
+# controls, the line and paragraph separators, the bidirectional
+# embeddings, overrides and isolates.
+_OBEYED = ((0x0000, 0x009F), (0x2028, 0x202E), (0x2066, 0x2069))
+
+
+def _char_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    """A pattern of one character in ``ranges``."""
+    return "[" + "".join(chr(low) if low == high else f"{chr(low)}-{chr(high)}" for low, high in ranges) + "]"
+
+
+CONTROL_RE = pattern(_char_class(HIDDEN))
+
+
+def hidden_codes() -> list[int]:
+    """Every code point of ``HIDDEN`` (what CONTROL_RE matches)."""
+    return [code for low, high in HIDDEN for code in range(low, high + 1)]
+
+
+JOINERS = "\u200c\u200d"  # the zero-width non-joiner and joiner: welcome where they join (``_joins``)
+JOINER_RE = pattern(f"[{JOINERS}]")
+
+
+def _joins(text: str, index: int) -> bool:
+    """Whether the joiner at ``text[index]`` does the visible work it is
+    for: after a virama (an Indic conjunct or half form, as in Sinhala
+    ශ්‍රී), between two Arabic letters (a Persian non-joiner), or a joiner
+    between two pictographs (an emoji sequence such as 👩‍👧, a variation
+    selector or skin tone after the first left aside). Anywhere else it
+    only hides: ``Ana Li\u200dma`` would pass for ``Ana Lima``."""
+    import unicodedata
+
+    before = index - 1
+    if before < 0 or index + 1 >= len(text):
+        return False
+    if unicodedata.combining(text[before]) == 9:  # a virama
+        return True
+    after = text[index + 1]
+    if text[index] == "\u200d":
+        while before > 0 and (text[before] in "\ufe0e\ufe0f" or "\U0001f3fb" <= text[before] <= "\U0001f3ff"):
+            before -= 1
+        return unicodedata.category(text[before]) == "So" and unicodedata.category(after) == "So"
+    return all(unicodedata.name(ch, "").startswith("ARABIC LETTER") for ch in (text[before], after))
+
+
+def _refused(text: str, chars=None) -> str | None:  # type: ignore[no-untyped-def]
+    """The first character of ``text`` that ``chars`` (default CONTROL_RE)
+    matches, but a joiner that joins; None when there is none."""
+    if text.isprintable():
+        return None
+    for found in (chars or CONTROL_RE).finditer(text):
+        if found.group() not in JOINERS or not _joins(text, found.start()):
+            return found.group()
+    return None
 
 
 def has_control(value: str) -> bool:
-    return not value.isprintable() and CONTROL_RE.search(value) is not None
+    return _refused(value) is not None
 
 
 def check_line(value: object, what: str, limit: int = 200, empty: bool = False) -> str:
@@ -43,11 +116,11 @@ def check_line(value: object, what: str, limit: int = 200, empty: bool = False) 
     text = value.strip()
     if not text and not empty:
         raise InputError(f"{what} must be non-empty text")
-    found = None if text.isprintable() else CONTROL_RE.search(text)
+    found = _refused(text)
     if found is not None:
-        _refuse_not_utf8(what, found.group())
-        raise InputError(f"{what} must be one line of printable text (it holds the control character "
-                         f"{_escape(found.group())}); type it again without it")
+        _refuse_not_utf8(what, found)
+        raise InputError(f"{what} must be one line of printable text (it holds {_named(found)}); "
+                         "type it again without it")
     if len(text) > limit:
         raise InputError(f"{what} is longer than {limit} characters")
     return text
@@ -66,18 +139,18 @@ def check_reason(reason: str | None) -> str | None:
     return text
 
 
-# Multi-line text (notes, descriptions) may hold line breaks and tabs, nothing else of C0/C1.
-TEXT_CONTROL_RE = pattern("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Text of several lines (notes, descriptions) may hold line breaks and tabs, nothing else of those.
+TEXT_CONTROL_RE = pattern(_char_class(((0x00, 0x08), (0x0B, 0x1F), *HIDDEN[1:])))
 
 
 def check_text(value: object, what: str, limit: int) -> str:
     """Free text of several lines (line breaks and tabs allowed), stripped."""
     if not isinstance(value, str):
         raise InputError(f"{what} must be text")
-    found = None if value.isprintable() else TEXT_CONTROL_RE.search(value.replace("\r\n", "\n"))
+    found = _refused(value.replace("\r\n", "\n"), TEXT_CONTROL_RE)
     if found is not None:
-        _refuse_not_utf8(what, found.group())
-        raise InputError(f"{what} must be printable text (it holds the control character {_escape(found.group())})")
+        _refuse_not_utf8(what, found)
+        raise InputError(f"{what} must be printable text (it holds {_named(found)}); type it again without it")
     if len(value) > limit:
         raise InputError(f"{what} must be text of at most {limit} characters")
     return value.strip()
@@ -93,19 +166,38 @@ def _escape(ch: str) -> str:
     code = ord(ch)
     if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, as Python escapes it
         return f"\\x{code - 0xDC00:02x}"
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def _named(ch: str) -> str:
+    """The character ``ch`` of ``HIDDEN``, in a message: ``the control character \\x1b``."""
+    code = ord(ch)
+    kind = "control" if any(low <= code <= high for low, high in _OBEYED) else "invisible"
+    return f"the {kind} character {_escape(ch)}"
 
 
 def shown(value: str, keep: str = "") -> str:
-    """``value`` with every control character written as an escape (``\\x1b``),
-    for a terminal; ordinary text, and the characters in ``keep`` (say a
-    line break), are returned as they are."""
+    """``value`` with every character of ``HIDDEN`` written as an escape
+    (``\\x1b``, ``\\u200b``), for a terminal; ordinary text, a joiner that
+    joins (``_joins``) and the characters in ``keep`` (say a line break)
+    are returned as they are."""
     if value.isprintable():
         return value
     table = _SHOWN.get(keep)
-    if table is None:  # each control character to its escape, but those kept (the pattern's work, without it)
-        table = _SHOWN[keep] = {code: _escape(chr(code)) for code in _CONTROL_CODES if chr(code) not in keep}
-    return value.translate(table)
+    if table is None:  # each character of HIDDEN to its escape, but those kept and the joiners (the pattern's work, without it)
+        table = _SHOWN[keep] = {code: _escape(chr(code)) for code in hidden_codes() if chr(code) not in keep + JOINERS}
+    text = value.translate(table)
+    if "\u200c" in text or "\u200d" in text:  # a joiner that does not join is escaped too
+        text = JOINER_RE.sub(lambda found: found.group() if _joins(text, found.start()) else _escape(found.group()), text)
+    return text
+
+
+def shown_lines(value: str) -> list[str]:
+    """Text of several lines (notes, a description) as a person reads it:
+    one item per line (a CRLF is one line break), each tab as the spaces to
+    the next tab stop (every 8 columns from the start of its line), every
+    other character of ``HIDDEN`` escaped (``shown``)."""
+    return [shown(line.expandtabs()) for line in value.replace("\r\n", "\n").split("\n")]
 
 
 def toml_shown(value: object, limit: int = 60) -> str:
@@ -148,8 +240,6 @@ def _toml_text(value: object, depth: int) -> str:
     return str(value)
 
 
-_CONTROL_CODES = (*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A),
-                  *range(0xD800, 0xE000))  # what CONTROL_RE matches
 _SHOWN: dict[str, dict[int, str]] = {}  # keep -> the translation table of shown
 
 

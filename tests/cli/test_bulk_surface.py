@@ -82,7 +82,7 @@ def test_a_line_break_in_a_cell_is_recorded_as_lf_whatever_the_file_s_line_ends(
     other = write(tmp_path, f'id,name,notes{end}zz,Zed Zulu,"line1{end}line2{end}line3"{end}', "other.csv")
     ok(practice("client", "add", "--csv", other))
     assert ok_json(practice("client", "show", "zz", "--format", "json"))["notes"] == "line1\nline2\nline3"
-    assert ok(practice("client", "show", "zz")).splitlines()[2:5] == ["notes: line1", "line2", "line3"]
+    assert ok(practice("client", "show", "zz")).splitlines()[2:5] == ["notes: line1", "       line2", "       line3"]
     lf = write(tmp_path, 'id,name,notes\nzz,Zed Zulu,"line1\nline2\nline3"\n', "lf.csv")
     rows = ok_json(practice("client", "add", "--csv", lf, "--format", "json"))
     assert [(row["id"], row["status"]) for row in rows] == [("zz", "unchanged")]

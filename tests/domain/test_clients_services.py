@@ -305,7 +305,7 @@ def test_notes() -> None:
     with pytest.raises(InputError, match=r"^notes must be text of at most 2000 characters$"):
         check_notes("x" * 2001)
     for bad, shown in (("nul\x00", "\\x00"), ("red\x1b[31m", "\\x1b"), ("csi\x9b2J", "\\x9b"), ("del\x7f", "\\x7f")):
-        with pytest.raises(InputError, match=rf"^notes must be printable text \(it holds the control character {re.escape(shown)}\)$"):
+        with pytest.raises(InputError, match=rf"^notes must be printable text \(it holds the control character {re.escape(shown)}\); type it again without it$"):
             check_notes(bad)
 
 
@@ -375,7 +375,7 @@ def test_service_from_mapping() -> None:
         ({"tax": 150}, "tax", "tax rate must be between 0 and 100, not 150"),
         ({"tax": "some"}, "tax", "tax rate must be a percentage like 23 or 6.5, not 'some'"),
         ({"active": "yes"}, "active", "must be true or false"),
-        ({"description": 5}, "description", "must be text"),
+        ({"description": 5}, "description", "description must be text"),
         ({"providers": 5}, "providers", "providers must be a list of names"),
         ({"providers": ["Rita", ""]}, "providers", "provider must be non-empty text"),
     ],
