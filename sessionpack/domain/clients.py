@@ -103,19 +103,23 @@ def notice_kinds(values, option: str) -> set[str]:  # type: ignore[no-untyped-de
     return chosen
 
 
+# A value of each field that passes its check, standing for a field an edit does not give.
+_ACCEPTED = {"name": "x", "email": "", "phone": "", "notes": "", "tags": []}
+
+
 def edit_client(current: Mapping[str, Any], changes: Mapping[str, Any], add_tags=(), remove_tags=(), no_notices=(), notices=()) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """A client-edited event holding only the fields that change.
 
     ``no_notices`` / ``notices``: notice kinds the client stops or starts
     receiving (kept as ``no_notices``, a sorted list, in the record)."""
-    merged = {key: current.get(key) for key in CLIENT_FIELDS}
-    for key, value in changes.items():
-        if value is not None:
-            merged[key] = value
-    tags = list(merged.get("tags") or [])
-    tags = [t for t in tags if t not in set(check_tags(list(remove_tags)))]
-    merged["tags"] = tags + check_tags(list(add_tags))
-    record = client_record(current["id"], merged)
+    # Only what is given is checked: a field as recorded stays as it is, even
+    # one an older sessionpack let in that today's rules refuse (an invisible
+    # character in a name), so an email can be changed without retyping it.
+    given = {key: value for key, value in changes.items() if value is not None}
+    typed = client_record(current["id"], {**{key: _ACCEPTED[key] for key in CLIENT_FIELDS}, **given})
+    record = {key: typed[key] if key in given else current.get(key) for key in CLIENT_FIELDS}
+    removed = set(check_tags(list(remove_tags)))
+    record["tags"] = sorted({t for t in (record.get("tags") or []) if t not in removed} | set(check_tags(list(add_tags))))
     changed = {key: record[key] for key in CLIENT_FIELDS if record[key] != current.get(key)}
     if no_notices or notices:
         from .notice_settings import KINDS

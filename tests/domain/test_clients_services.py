@@ -336,6 +336,18 @@ def test_edit_client() -> None:
         edit_client(current, {"phone": "x"})
 
 
+def test_an_edit_checks_what_it_gives_and_leaves_a_field_as_recorded() -> None:
+    # A name an older sessionpack let in (an invisible character) stays as recorded while the email changes;
+    # typed again, the same name is refused.
+    current = {"id": "ana", "name": "Ana\u200b Lima", "email": "", "phone": "", "notes": "a\u200bb", "tags": ["vip"],
+               "since": "2026-01-01T00:00:00+00:00", "active": True}
+    event = edit_client(current, {"email": "ana@example.com"}, ["new"])
+    assert event["changes"] == {"email": "ana@example.com", "tags": ["new", "vip"]}
+    assert edit_client(current, {"name": "Ana Lima"})["changes"] == {"name": "Ana Lima"}
+    with pytest.raises(InputError, match="invisible character"):
+        edit_client(current, {"name": "Ana\u200b Lima "})
+
+
 # ---------------------------------------------------------------- services
 
 
