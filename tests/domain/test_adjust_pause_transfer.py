@@ -7,7 +7,7 @@ folds one event into two clients' views.
 from __future__ import annotations
 
 import copy
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +18,6 @@ from sessionpack.domain import balances
 from sessionpack.domain.adjustments import Change, parse_change, pick_key, plan_adjust
 from sessionpack.domain.bookings import Session, judge, plan_booking
 from sessionpack.domain.codes import code_hash
-from sessionpack.domain.ledger import apply_to_client, empty_client_view
 from sessionpack.domain.packages import package_from_mapping
 from sessionpack.domain.pauses import plan_pause, plan_resume
 from sessionpack.domain.sales import sell
@@ -26,7 +25,7 @@ from sessionpack.domain.transfers import plan_transfer
 from sessionpack.errors import InputError, RuleError
 from sessionpack.reports.balances import describe_event, history_rows
 
-from practice_data import MASSAGE, SERVICES, THAI, TZ, at
+from practice_data import MASSAGE, SERVICES, THAI, TZ, Journal, at
 
 NOW = at("2027-01-15T09:00")
 SOLD = date(2027, 1, 15)
@@ -38,22 +37,8 @@ def offer(pid: str = "five", **data: Any):  # type: ignore[no-untyped-def]
     return package_from_mapping(pid, base, "EUR", SERVICES)
 
 
-class World:
-    """Client views changed only by folding stamped events (one journal)."""
-
-    def __init__(self, *clients: str) -> None:
-        self.views: dict[str, dict[str, Any]] = {}
-        self.seq = 0
-        for cid in clients or ("ana", "bruno"):
-            self.views[cid] = empty_client_view(cid)
-            self.record({"type": "client-added", "clients": [cid], "client": {"id": cid, "name": cid.title(), "email": "", "tags": []}})
-
-    def record(self, event: dict[str, Any], now: datetime = NOW) -> dict[str, Any]:
-        self.seq += 1
-        stamped = dict(copy.deepcopy(event), seq=self.seq, at=now.isoformat(), actor="tester")
-        for cid in event["clients"]:
-            apply_to_client(self.views[cid], stamped)
-        return stamped
+class World(Journal):
+    """The practice of these tests (``practice_data.Journal``)."""
 
     def sell(self, package: Any, owner: str = "ana", day: date = SOLD) -> str:
         event = sell(self.views[owner], package, currency="EUR", sale_date=day, invoice=f"{self.seq:06d}")

@@ -11,7 +11,6 @@ paused days. Views are built by folding stamped events, as the store does.
 
 from __future__ import annotations
 
-import copy
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,7 +21,6 @@ from sessionpack.domain import ledger  # noqa: F401  (registers every handler fi
 from sessionpack.domain import balances
 from sessionpack.domain.adjustments import plan_adjust
 from sessionpack.domain.bookings import Session, change_status, plan_booking
-from sessionpack.domain.ledger import apply_to_client, empty_client_view
 from sessionpack.domain.packages import package_from_mapping
 from sessionpack.domain.pauses import plan_pause
 from sessionpack.domain.refunds import Refund, plan_close
@@ -33,7 +31,7 @@ from sessionpack.domain.transfers import plan_transfer
 from sessionpack.reports.balances import balance_table_rows, client_summaries
 from sessionpack.reports.statement import header_lines, statement
 
-from practice_data import MASSAGE, SERVICES, THAI, TZ, at
+from practice_data import MASSAGE, SERVICES, THAI, TZ, Journal, at
 
 SAUNA = Service("sauna", "Sauna", 30, Decimal("10.00"))
 CATALOG = dict(SERVICES, sauna=SAUNA)
@@ -50,22 +48,8 @@ MIXED = {"sessions": {"massage": "unlimited", "thai": 2}}
 TEN = {"pool": "count", "amount": 10, "services": ["massage"]}
 
 
-class World:
-    """Client views changed only by folding stamped events (one journal)."""
-
-    def __init__(self) -> None:
-        self.views: dict[str, dict[str, Any]] = {}
-        self.seq = 0
-        for cid in ("ana", "bruno"):
-            self.views[cid] = empty_client_view(cid)
-            self.record({"type": "client-added", "clients": [cid], "client": {"id": cid, "name": cid.title(), "email": "", "tags": []}})
-
-    def record(self, event: dict[str, Any], now: datetime = NOW) -> dict[str, Any]:
-        self.seq += 1
-        stamped = dict(copy.deepcopy(event), seq=self.seq, at=now.isoformat(), actor="tester")
-        for cid in event["clients"]:
-            apply_to_client(self.views[cid], stamped)
-        return stamped
+class World(Journal):
+    """The practice of these tests (``practice_data.Journal``)."""
 
     def pkg(self, cp: str = "ana.p1") -> dict[str, Any]:
         return self.views[cp.split(".p")[0]]["packages"][cp]

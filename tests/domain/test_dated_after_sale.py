@@ -8,7 +8,6 @@ day the package began; on that day itself they are recorded.
 
 from __future__ import annotations
 
-import copy
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -21,7 +20,6 @@ from sessionpack.domain.adjustments import Change, plan_adjust
 from sessionpack.domain.codes import code_hash
 from sessionpack.domain.dating import began, check_not_before
 from sessionpack.domain.imports import ImportCells, plan_import
-from sessionpack.domain.ledger import apply_to_client, empty_client_view
 from sessionpack.domain.packages import package_from_mapping
 from sessionpack.domain.pauses import plan_pause, plan_resume
 from sessionpack.domain.refunds import Refund, plan_close
@@ -29,7 +27,7 @@ from sessionpack.domain.sales import pay, sell
 from sessionpack.domain.transfers import plan_transfer
 from sessionpack.errors import RuleError
 
-from practice_data import SERVICES, TZ, at
+from practice_data import SERVICES, TZ, Journal, at
 
 SALE = date(2026, 3, 10)
 AT_SALE = at("2026-03-10T09:00")
@@ -44,22 +42,10 @@ def offer(**data: Any):  # type: ignore[no-untyped-def]
     return package_from_mapping("five", base, "EUR", SERVICES)
 
 
-class World:
-    """Client views changed only by folding stamped events."""
+class World(Journal):
+    """The practice of these tests (``practice_data.Journal``)."""
 
-    def __init__(self) -> None:
-        self.views: dict[str, dict[str, Any]] = {}
-        self.seq = 0
-        for cid in ("ana", "bruno"):
-            self.views[cid] = empty_client_view(cid)
-            self.record({"type": "client-added", "clients": [cid], "client": {"id": cid, "name": cid, "email": "", "tags": []}})
-
-    def record(self, event: dict[str, Any], now: datetime = AT_SALE) -> dict[str, Any]:
-        self.seq += 1
-        stamped = dict(copy.deepcopy(event), seq=self.seq, at=now.isoformat(), actor="tester")
-        for cid in event["clients"]:
-            apply_to_client(self.views[cid], stamped)
-        return stamped
+    now = AT_SALE
 
     def sell(self, day: date = SALE, now: datetime = AT_SALE, **options: Any) -> dict[str, Any]:
         event = sell(self.views["ana"], offer(), currency="EUR", sale_date=day, invoice=f"{self.seq:06d}", **options)
