@@ -189,12 +189,9 @@ def _json_escapes() -> dict[int, str]:
     JSON escape (past U+FFFF, as its two surrogates: ``\\udb40\\udc41``)."""
     if not _JSON_ESCAPES:
         from ..domain.text import hidden_codes
+        from .streams import json_escape
 
-        for code in hidden_codes():
-            if code > 0xFFFF:
-                _JSON_ESCAPES[code] = f"\\u{0xD7C0 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-            elif code >= 0x7F:
-                _JSON_ESCAPES[code] = f"\\u{code:04x}"
+        _JSON_ESCAPES.update((code, json_escape(code)) for code in hidden_codes() if code >= 0x7F)
     return _JSON_ESCAPES
 
 

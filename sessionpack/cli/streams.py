@@ -107,18 +107,19 @@ def encodable(text: str, encoding: str, json: bool = False) -> str:
     return text.encode(encoding, "sessionpack-json").decode(encoding)
 
 
+def json_escape(code: int) -> str:
+    """The JSON escape of one character: ``\\u00e9``; past U+FFFF its two
+    surrogates, ``\\udb40\\udc41``."""
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 | code >> 10:04x}\\u{0xDC00 | code & 0x3FF:04x}"
+    return f"\\u{code:04x}"
+
+
 def _json_escapes(err: UnicodeError) -> tuple[str, int]:
     if not isinstance(err, UnicodeEncodeError):
         raise err
-    escapes = []
-    for ch in err.object[err.start:err.end]:
-        code = ord(ch)
-        if code > 0xFFFF:  # a surrogate pair
-            code -= 0x10000
-            escapes.append(f"\\u{0xD800 | code >> 10:04x}\\u{0xDC00 | code & 0x3FF:04x}")
-        else:
-            escapes.append(f"\\u{code:04x}")
-    return "".join(escapes), err.end
+    return "".join(json_escape(ord(ch)) for ch in err.object[err.start:err.end]), err.end
 
 
 def guard(stream: Any) -> Guarded:
