@@ -57,7 +57,8 @@ def parse_change(text: str, kind: str, currency: str) -> Change:
     clean = text.strip()
     if kind == "money":
         sign = clean[:1] if clean[:1] in "+-" else ""
-        amount = parse_money(clean[len(sign):], currency, option) if clean[len(sign):] else None
+        rest = clean[len(sign):]
+        amount = parse_money(rest, currency, option) if rest and rest[:1] not in "+-" else None  # (one sign: ++20 is a slip)
         if amount is None:
             raise InputError(f"{option} must be +X, -X or X (an amount like 20 or 20.50), not {text!r}")
         return Change(kind, bool(sign), -amount if sign == "-" else amount)

@@ -107,6 +107,9 @@ def test_parse_change(text: str, kind: str, expected: Change) -> None:
     ("1.5", "minutes", "--minutes must be +N, -N or N (a whole number), not '1.5'"),
     ("+-2", "sessions", "--sessions must be +N, -N or N (a whole number), not '+-2'"),
     ("-", "money", "--money must be +X, -X or X (an amount like 20 or 20.50), not '-'"),
+    ("++20", "money", "--money must be +X, -X or X (an amount like 20 or 20.50), not '++20'"),
+    ("+-20", "money", "--money must be +X, -X or X (an amount like 20 or 20.50), not '+-20'"),
+    ("--20", "money", "--money must be +X, -X or X (an amount like 20 or 20.50), not '--20'"),
     ("+1.234", "money", "--money has more than 2 decimal places for EUR: 1.234"),
 ])
 def test_parse_change_refuses(text: str, kind: str, message: str) -> None:
