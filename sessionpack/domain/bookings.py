@@ -238,7 +238,13 @@ def pick(
             owner = (owners or {}).get(package.rsplit(".p", 1)[0]) or {}
             if package in owner.get("packages", {}):
                 raise cannot_use(session.attendee, package, owner["id"])
-            raise InputError(f"{session.attendee} cannot use client package {package!r}; see 'sessionpack balance {session.attendee}'")
+            from .ids import CLIENT_PACKAGE_RE
+
+            if not CLIENT_PACKAGE_RE.match(package):  # a catalog package's id, say, where a client package's is asked for
+                raise InputError(f"--package {package!r} is not a client package id like {session.attendee}.p1; "
+                                 f"see 'sessionpack balance {session.attendee}'")
+            raise InputError(f"no client package {package!r} that {session.attendee} can use; "
+                             f"see 'sessionpack balance {session.attendee}'")
         verdict = judge(pkg, session, now, tz, private=private)
         if isinstance(verdict, str):
             hint = "" if private else _late_sale_hint(pkg, session, tz)  # (linking is the practice's to do)
@@ -533,7 +539,8 @@ def change_status(
 
     current = booking["status"]
     if current != "booked":
-        raise RuleError(f"booking {booking['id']} is already {current}; nothing was changed")
+        raise RuleError(f"booking {booking['id']} is already {current}; nothing was changed (to change that, undo the command "
+                        f"that did it: 'sessionpack log --client {booking['attendee']}' shows its id)")
     check_marking(booking, action, now, force, tz)
     pkg = owner_view["packages"][booking["package"]] if owner_view and booking.get("package") else None
     if override and pkg is None:

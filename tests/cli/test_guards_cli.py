@@ -301,7 +301,8 @@ def test_a_batch_is_all_or_nothing(shop) -> None:  # type: ignore[no-untyped-def
     booked(shop, "ana", "massage", "2026-12-02T10:00")
     booked(shop, "bob", "massage", "2026-12-01T12:00")
     ok(shop("cancel", "ana.b2"))
-    refused(shop, ("attend", "ana.b1", "ana.b2", "bob.b1"), 1, "booking ana.b2 is already cancelled; nothing was changed",
+    refused(shop, ("attend", "ana.b1", "ana.b2", "bob.b1"), 1, "booking ana.b2 is already cancelled; nothing was changed (to change that, undo the command "
+        "that did it: 'sessionpack log --client ana' shows its id)",
             now="2026-12-03T09:00")
     refused(shop, ("no-show", "ana.b1", "bob.b1"), 1,
             "bob.b1 starts at 2026-12-01 12:00, after now (2026-12-01 11:00): it cannot be marked a no-show before it starts; "

@@ -145,7 +145,8 @@ def test_refund_can_cancel_future_bookings_instead(booked, data_dir: Path) -> No
     rows = ok_json(booked("history", "ana", "--format", "json"))
     assert [r["what"] for r in rows[-3:]] == [
         "ana.b2: cancelled; returned to ana.p1", "ana.b3: cancelled; returned to ana.p1", "refunded ana.p1: full 492.00; voided massage 4"]
-    refused(booked, data_dir, ("cancel", "ana.b3"), 1, "booking ana.b3 is already cancelled; nothing was changed")
+    refused(booked, data_dir, ("cancel", "ana.b3"), 1, "booking ana.b3 is already cancelled; nothing was changed (to change that, undo the command "
+        "that did it: 'sessionpack log --client ana' shows its id)")
     clean(booked)
 
 

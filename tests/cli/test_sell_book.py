@@ -174,7 +174,9 @@ def test_book_refusals_write_nothing(shop, data_dir: Path) -> None:  # type: ign
     refused(shop, data_dir, ("book", "ana", "massage", "2026-12-01T10:00", "--package", "ana.p2"), 1,
             "ana.p2 cannot pay for this session: only on Mondays")
     refused(shop, data_dir, ("book", "ana", "massage", "2026-12-01T10:00", "--package", "ana.p7"), 2,
-            "ana cannot use client package 'ana.p7'; see 'sessionpack balance ana'")
+            "no client package 'ana.p7' that ana can use; see 'sessionpack balance ana'")
+    refused(shop, data_dir, ("book", "ana", "massage", "2026-12-01T10:00", "--package", "five"), 2,
+            "--package 'five' is not a client package id like ana.p1; see 'sessionpack balance ana'")
     refused(shop, data_dir, ("book", "ana", "massage", "2026-12-01T10:00", "--package", "ana.p2", "--no-package"), 2,
             "give either --package or --no-package, not both")
     refused(shop, data_dir, ("book", "ana", "massage", "2026-12-01T10:00", "--count", "3"), 2, "--count and --until need --repeat")
@@ -265,7 +267,8 @@ def test_late_cancel_follows_the_policy_or_a_person(booked, data_dir: Path) -> N
     late = "2026-11-30T11:00"
     assert ok_json(booked("cancel", "ana.b1", "--format", "json", now=late)) == {
         "id": "ana.b1", "status": "late-cancelled", "package": "ana.p1", "outcome": "forfeit", "late": True, "fee": "0.00"}
-    refused(booked, data_dir, ("cancel", "ana.b1"), 1, "booking ana.b1 is already late-cancelled; nothing was changed")
+    refused(booked, data_dir, ("cancel", "ana.b1"), 1, "booking ana.b1 is already late-cancelled; nothing was changed (to change that, undo the command "
+        "that did it: 'sessionpack log --client ana' shows its id)")
     refused(booked, data_dir, ("cancel", "ana.b2", "--return"), 2, "overriding the package's policy needs --reason", now="2026-12-01T11:00")
     refused(booked, data_dir, ("cancel", "ana.b2", "--return", "--forfeit", "--reason", "x"), 2, "give either --return or --forfeit, not both")
     refused(booked, data_dir, ("cancel", "ana.b2", "--reason", " "), 2, "--reason must be one line of 1 to 500 printable characters")
@@ -281,7 +284,8 @@ def test_late_cancel_follows_the_policy_or_a_person(booked, data_dir: Path) -> N
 
 def test_attend_and_no_show(booked, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     assert ok(booked("attend", "ana.b1", now="2026-12-01T11:00")) == "ana.b1: attended\n"
-    refused(booked, data_dir, ("cancel", "ana.b1"), 1, "booking ana.b1 is already attended; nothing was changed")
+    refused(booked, data_dir, ("cancel", "ana.b1"), 1, "booking ana.b1 is already attended; nothing was changed (to change that, undo the command "
+        "that did it: 'sessionpack log --client ana' shows its id)")
     assert ok(booked("no-show", "ana.b2", now="2026-12-02T11:00")) == "ana.b2: no-show; session forfeited\n"
     assert ok_json(booked("no-show", "ana.b3", "--return", "--reason", "hospital", "--format", "json", now="2026-12-03T11:00")) == {
         "id": "ana.b3", "status": "no-show", "package": "ana.p1", "outcome": "return", "late": False, "fee": "0.00"}

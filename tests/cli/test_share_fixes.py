@@ -298,6 +298,6 @@ def test_book_on_a_package_not_shared_with_the_attendee_is_refused_as_link_refus
     refused(shop, shop.data_dir, ("book", "bruno", "massage", "2026-11-23T10:00", "--package", "ana.p1"), 1, message)
     # a package that does not exist stays bad input
     refused(shop, shop.data_dir, ("book", "bruno", "massage", "2026-11-23T10:00", "--package", "ana.p9"), 2,
-            "bruno cannot use client package 'ana.p9'; see 'sessionpack balance bruno'")
+            "no client package 'ana.p9' that bruno can use; see 'sessionpack balance bruno'")
     refused(shop, shop.data_dir, ("book", "bruno", "massage", "2026-11-23T10:00", "--package", "zoe.p1"), 2,
-            "bruno cannot use client package 'zoe.p1'; see 'sessionpack balance bruno'")
+            "no client package 'zoe.p1' that bruno can use; see 'sessionpack balance bruno'")

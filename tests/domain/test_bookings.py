@@ -428,7 +428,7 @@ def test_package_option_refusals() -> None:
     ana.sell(offer())
     with pytest.raises(InputError) as err:
         ana.plan("2026-12-01T10:00", package="ana.p9")
-    assert str(err.value) == "ana cannot use client package 'ana.p9'; see 'sessionpack balance ana'"
+    assert str(err.value) == "no client package 'ana.p9' that ana can use; see 'sessionpack balance ana'"
     with pytest.raises(RuleError) as err:
         ana.plan("2026-12-01T10:00", THAI, package="ana.p1")
     assert str(err.value) == "ana.p1 cannot pay for this session: does not include thai"
@@ -659,7 +659,8 @@ def test_a_changed_booking_cannot_change_again(first, then, word) -> None:  # ty
     before = copy.deepcopy(ana.view)
     with pytest.raises(RuleError) as err:
         change_status(ana.view["bookings"][booking["id"]], ana.view, then, now=after_start, currency="EUR")
-    assert str(err.value) == f"booking ana.b1 is already {word}; nothing was changed"
+    assert str(err.value) == (f"booking ana.b1 is already {word}; nothing was changed (to change that, undo the command that "
+                              "did it: 'sessionpack log --client ana' shows its id)")
     assert ana.view == before
     assert cp in ana.view["packages"]
 
@@ -671,7 +672,8 @@ def test_a_late_cancelled_booking_says_so() -> None:
     ana.change(booking["id"], "cancel", now=LATE)
     with pytest.raises(RuleError) as err:
         change_status(ana.view["bookings"][booking["id"]], ana.view, "cancel", now=LATE, currency="EUR")
-    assert str(err.value) == "booking ana.b1 is already late-cancelled; nothing was changed"
+    assert str(err.value) == ("booking ana.b1 is already late-cancelled; nothing was changed (to change that, undo the command "
+                              "that did it: 'sessionpack log --client ana' shows its id)")
 
 
 CHARGES = [
