@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from ..domain.datetimes import utc_text
 from ..errors import InputError, RuleError
 
 TYPE_CHECKING = False
@@ -75,7 +76,7 @@ def sessions_on(view: dict[str, Any], day: date) -> list[dict[str, Any]]:
     """The client's sessions still booked on ``day`` (practice zone), by start."""
     text = day.isoformat()
     found = [b for b in view["bookings"].values() if b["status"] == "booked" and b["start"][:10] == text]
-    return sorted(found, key=lambda b: (b["start"], int(b["id"].rsplit(".b", 1)[1])))
+    return sorted(found, key=lambda b: (utc_text(b["start"]), int(b["id"].rsplit(".b", 1)[1])))  # (as they happen)
 
 
 def plan_marks(

@@ -352,7 +352,7 @@ def client_relate(
     if fmt is Format.table:
         verb = "Changed the link between" if active_link(a_view, other_id) else "Linked"
         say(f"{verb} {client_id} and {other_id}: {relation_text(client_id, row)}")
-        for line in ended_lines(event, views):
+        for line in ended_lines(event, views, opened.settings.tz):
             say(line)
     else:
         emit_record(fmt, {"client": client_id, "other": other_id, "as": row["as"], "they_are": row["they_are"],
@@ -392,7 +392,7 @@ def client_unrelate(
     views = {client_id: a_view, other_id: b_view}
     if fmt is Format.table:
         say(f"Ended the link between {client_id} and {other_id}")
-        for line in ended_lines(event, views):
+        for line in ended_lines(event, views, opened.settings.tz):
             say(line)
     else:
         emit_record(fmt, {"client": client_id, "other": other_id, "reason": why, **ended_record(event, views)})

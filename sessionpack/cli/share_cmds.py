@@ -88,7 +88,7 @@ def unshare_cmd(
     views = {owner: owner_view, client: user_view}
     if fmt is Format.table:
         say(f"{client_package} is no longer shared with {client}")
-        for line in ended_lines(event, views):
+        for line in ended_lines(event, views, opened.settings.tz):
             say(line)
     else:
         emit_record(fmt, {"id": client_package, "owner": owner, "client": client, "shared_with": shared_with,

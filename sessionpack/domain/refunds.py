@@ -233,10 +233,6 @@ def _void(pkg: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _when(booking: Mapping[str, Any]) -> str:
-    return booking["start"][:16].replace("T", " ")
-
-
 def plan_close(
     owner_view: Mapping[str, Any],
     views: Mapping[str, Mapping[str, Any]],
@@ -264,7 +260,9 @@ def plan_close(
     booked = open_bookings(cp_id, views)
     past = [b for b in booked if datetime.fromisoformat(b["start"]) <= now]
     if past:
-        listed = ", ".join(f"{b['id']} ({_when(b)})" for b in past)
+        from .guards import when_text
+
+        listed = ", ".join(f"{b['id']} ({when_text(b['start'], tz)})" for b in past)
         raise RuleError(f"{cp_id} has past sessions still marked booked: {listed}; mark each attended, no-show or cancelled "
                         f"first (e.g. 'sessionpack attend {past[0]['id']}')")
     working = copy.deepcopy(dict(owner_view))

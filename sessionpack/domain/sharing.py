@@ -26,6 +26,7 @@ from datetime import datetime
 
 from .text import check_reason  # noqa: F401  (re-exported: the one rule for every --reason)
 from ..errors import InputError, RuleError
+from .datetimes import utc_text
 from .ledger import handles
 
 TYPE_CHECKING = False
@@ -119,7 +120,7 @@ def future_bookings(user_view: Mapping[str, Any], cp_ids: Iterable[str], now: da
         if (booking.get("package") in wanted and booking["status"] == "booked"
                 and datetime.fromisoformat(booking["start"]) > now):
             out.append({"id": booking["id"], "start": booking["start"], "package": booking["package"]})
-    return sorted(out, key=lambda b: (b["start"], int(b["id"].rsplit(".b", 1)[1])))
+    return sorted(out, key=lambda b: (utc_text(b["start"]), int(b["id"].rsplit(".b", 1)[1])))  # (as they happen)
 
 
 def _shares_between(owner_view: Mapping[str, Any], user: str) -> list[str]:

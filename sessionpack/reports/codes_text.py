@@ -12,6 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ..domain import balances
+from ..domain.datetimes import utc_text
 from .balances import describes
 
 TYPE_CHECKING = False
@@ -42,7 +43,7 @@ def _booked(pkg: Mapping[str, Any], bookings: Mapping[str, Mapping[str, Any]]) -
             "item": draw["key"],
             "amount": draw["amount"],
         })
-    out.sort(key=lambda s: (s["start"], s["service"] or ""))
+    out.sort(key=lambda s: (utc_text(s["start"]), s["service"] or ""))  # (as they happen: ``when.start_order``)
     return out
 
 

@@ -93,8 +93,11 @@ def ended_record(event: Mapping[str, Any], views: Mapping[str, Mapping[str, Any]
     return {"ended_shares": list(ended), "kept_bookings": kept}
 
 
-def ended_lines(event: Mapping[str, Any], views: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """The same in words: one line per ended share, one per booking that stays."""
+def ended_lines(event: Mapping[str, Any], views: Mapping[str, Mapping[str, Any]], tz: Any) -> list[str]:
+    """The same in words: one line per ended share, one per booking that
+    stays (its time in the practice's zone ``tz``, as ``guards.when_text``)."""
+    from ..domain.guards import when_text
+
     record = ended_record(event, views)
     lines = []
     if event["type"] != "unshared":
@@ -103,7 +106,6 @@ def ended_lines(event: Mapping[str, Any], views: Mapping[str, Mapping[str, Any]]
             user = event["other"] if owner == event["client"] else event["client"]
             lines.append(f"{cp_id} is no longer shared with {user}")
     for b in record["kept_bookings"]:
-        when = b["start"][:16].replace("T", " ")
-        lines.append(f"{b['id']} on {when} still draws on {b['package']}: it stays unless cancelled "
+        lines.append(f"{b['id']} on {when_text(b['start'], tz)} still draws on {b['package']}: it stays unless cancelled "
                      f"('sessionpack cancel {b['id']}') or unlinked ('sessionpack unlink {b['id']}')")
     return lines

@@ -12,7 +12,7 @@ offset.
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -154,3 +154,16 @@ def test_the_client_page_lists_the_repeated_hour_in_the_order_it_happens() -> No
     assert [i["what"] for i in owed(view, "EUR")["items"]] == ["ana.b2", "ana.b1"]
     view = {"bookings": {"ana.b1": booking("ana.b1", LATE, paid="100.00"), "ana.b2": booking("ana.b2", EARLY, paid="100.00")}}
     assert [i["what"] for i in owed_back(view, "EUR")["items"]] == ["ana.b2", "ana.b1"]
+
+
+def test_a_client_s_sessions_of_one_day_come_in_the_order_they_happen_in_the_repeated_hour() -> None:
+    # New York, 2026-11-01: 01:20-04:00 (05:20 UTC) happens before 01:15-05:00 (06:15 UTC), though its text sorts after.
+    from sessionpack.actions.marking import sessions_on
+    from sessionpack.domain.sharing import future_bookings
+
+    first = {"id": "ana.b9", "status": "booked", "start": "2026-11-01T01:20:00-04:00", "package": "ana.p1"}
+    second = {"id": "ana.b2", "status": "booked", "start": "2026-11-01T01:15:00-05:00", "package": "ana.p1"}
+    view = {"bookings": {"ana.b2": second, "ana.b9": first}}
+    assert [b["id"] for b in sessions_on(view, date(2026, 11, 1))] == ["ana.b9", "ana.b2"]
+    before = datetime(2026, 10, 31, 12, 0, tzinfo=ZoneInfo("America/New_York"))
+    assert [b["id"] for b in future_bookings(view, ["ana.p1"], before)] == ["ana.b9", "ana.b2"]
