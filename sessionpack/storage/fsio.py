@@ -24,7 +24,7 @@ from .crash import crash_point, wants
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Iterable
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -182,9 +182,11 @@ def is_leftover(name: str) -> bool:
     return re.match(_TEMP_RE, name) is not None
 
 
-def remove_leftovers(directory: str) -> int:
+def remove_leftovers(directory: str, keep: Iterable[str] = ()) -> int:
     """Remove the temporary files killed commands left in ``directory``
-    (call under the exclusive lock); the number removed."""
+    (call under the exclusive lock), but those of ``keep`` (paths: this
+    command's own, staged for its commit); the number removed."""
+    keep = {os.path.abspath(path) for path in keep}
     removed = 0
     try:
         entries = os.scandir(directory)
@@ -192,7 +194,7 @@ def remove_leftovers(directory: str) -> int:
         return 0
     with entries:
         for entry in entries:
-            if entry.name.startswith(".") and is_leftover(entry.name):
+            if entry.name.startswith(".") and is_leftover(entry.name) and os.path.abspath(entry.path) not in keep:
                 try:
                     os.unlink(entry.path)  # a link is removed, never followed
                     removed += 1

@@ -34,7 +34,7 @@ from .tomlfile import field_problem, read_toml
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Iterator
+    from typing import Any, Callable, Iterable, Iterator
 
     from .encoding import Parts
 
@@ -111,6 +111,9 @@ class Store:
         # folders counted against it so far (inventory).
         self._counts: dict[str, int] | None = None
         self._counted: set[str] = set()
+        # What a crash left for the command's commit to put right (``_repair_later``):
+        # (torn bytes after this offset, or None) when the journal's tail is folded in memory.
+        self._repair_due: tuple[int, int] | None = None
         self._lock_path = os.path.join(root, layout.LOCK)
         self._journal_path = os.path.join(root, layout.JOURNAL)
 
@@ -165,12 +168,14 @@ class Store:
         with DirLock(self._lock_path, exclusive=True):
             self.refuse_links()
             self._check_journal_header()  # never append to a journal of a newer format
-            index = self._make_consistent()
+            index = self._make_consistent(lazily=True)
             tx = Transaction(self, index, writable=True)
             try:
                 yield tx
             finally:
                 tx.discard_staged()  # catalog changes staged for a commit that never came
+                if self._repair_due is not None:  # refused, or nothing to record: what a crash left stays for the next
+                    self._forget_repair()
             if tx.committed:
                 from . import parsed
 
@@ -312,9 +317,11 @@ class Store:
                 self.warnings.append(f"recorded, but the views could not be updated ({view_failure(err)}); "
                                      "the next command that writes brings them up to date from the journal")
 
-    def _make_consistent(self) -> dict[str, Any]:
+    def _make_consistent(self, lazily: bool = False) -> dict[str, Any]:
         """Under the exclusive lock: compare the journal with what the views
-        record, move a torn tail aside, replay the rest into the views."""
+        record, move a torn tail aside, replay the rest into the views. With
+        ``lazily``, what a crash left is folded in memory and put right by the
+        command's commit (``_repair_later``), so a refused command changes nothing."""
         index = self._read_index()
         keep, torn = self._tail_end(index)
         if self._deferred_index is not None:
@@ -323,6 +330,10 @@ class Store:
             # Another command recorded something: what this store holds in memory may be older than the files.
             self._deferred_index = None
             self._fresh_clients, self._fresh_small, self._fresh_files, self._fresh_index = {}, {}, {}, None
+        if lazily:
+            later = self._repair_later(index, keep, torn)
+            if later is not None:
+                return later
         if torn:
             self.move_torn_aside(keep)
         for folder in layout.TEMP_DIRS:
@@ -337,6 +348,63 @@ class Store:
         for folder in layout.VIEW_DIRS:
             remove_leftovers(self.path(folder))  # a command was killed while writing views
         return self._apply(self._tail_events(index, keep), index, keep)
+
+    def _repair_later(self, index: dict[str, Any], keep: int, torn: int) -> dict[str, Any] | None:
+        """The index a writer works from when the repair can wait for its
+        commit: a torn tail is left where it is and the events the views lack
+        are folded in memory, as a reader folds them; ``_before_append`` puts
+        both right just before the command appends its own events. None when
+        the repair must come first: views of another format (a rebuild), or a
+        tail recording catalog changes (the command reads the catalog files)."""
+        if index.get("format") != ledger.VIEW_FORMAT:
+            return None
+        self._check_index_seq(index)
+        events = self._tail_events(index, keep) if index["offset"] != keep else []
+        if any(event.get("type") == "catalog-changed" for event in events):
+            return None
+        self._repair_due = (keep, torn) if (events or torn) else None
+        if not events:
+            self._trust(index)
+            return index
+        self._trust(None)
+        self._remember(self._fold_journal(events))
+        self.pending_events = len(events)
+        self._fresh_index = {"format": ledger.VIEW_FORMAT, "offset": keep, "seq": events[-1]["seq"],
+                             "files": inventory.after(self.root, self._fresh_files)}
+        return self._fresh_index
+
+    def _before_append(self, keep: Iterable[str] = ()) -> bool:
+        """Under the exclusive lock, just before a commit appends: take away
+        what killed commands left (temporary files) and what ``_repair_later``
+        left for now (a torn tail, moved aside); whether the views must then
+        be written whole from memory (the journal's tail was folded there)."""
+        for folder in layout.TEMP_DIRS:
+            remove_leftovers(self.path(folder), keep)  # (``keep``: the command's own files, staged for this commit)
+        if self._repair_due is None:
+            return False
+        (keep, torn), self._repair_due = self._repair_due, None
+        if torn:
+            self.move_torn_aside(keep)
+        if not self.pending_events:
+            return False
+        self.pending_events = 0  # (written with this commit's views)
+        for folder in layout.VIEW_DIRS:
+            remove_leftovers(self.path(folder))  # a command was killed while writing views
+        return True
+
+    def _forget_repair(self) -> None:
+        """A writer that recorded nothing leaves what a crash left to the next
+        one (as a reader does), and forgets what it folded in memory."""
+        keep, torn = self._repair_due or (0, 0)
+        self._repair_due = None
+        if torn:
+            self.warnings.append(
+                f"the journal ends in {torn} bytes of a command that was interrupted while writing them and "
+                "was not recorded; the next command that records something moves them aside")
+        self._fresh_clients, self._fresh_small, self._fresh_files, self._fresh_index = {}, {}, {}, None
+        self._unsettled = None
+        self.pending_events = 0
+        self._trust(None)
 
     def _check_index_seq(self, index: dict[str, Any]) -> None:
         """The index's seq is that of the journal line ending at its offset
@@ -910,6 +978,8 @@ class Transaction:
             return stamped
         parts = folded.parts  # (a fold always has them: journal.encode's bytes, each event encoded once)
         data = "".join(parts.text(record) + "\n" for record in stamped).encode("utf-8")
+        # What a crash left is put right now, not before the command could be refused.
+        whole = store._before_append(keep=[temp for _, temp in self._staged if temp])
         _, end = append_durably(store._journal_path, data)
         del data  # (tens of megabytes for a file of sales: not held while the views are written)
         crash_point("journal-written")
@@ -931,6 +1001,8 @@ class Transaction:
                 store._deferred_index = behind
             return stamped
         try:
+            if whole:  # the journal's tail folded in memory and this commit on top: every view either changed
+                folded = Folded(store._fresh_clients, store._fresh_small, store._fresh_files)
             self.index = store._write_views(folded, stamped, self.index, end)
         except (SessionpackError, OSError) as err:
             self.index = behind

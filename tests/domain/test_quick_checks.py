@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import assume, given, settings
+from hypothesis import example, assume, given, settings
 from hypothesis import strategies as st
 
 from sessionpack.domain import ids, text
@@ -74,6 +74,7 @@ def test_access_codes_are_base32_as_base64_writes_it(raw: bytes) -> None:
 @given(st.datetimes(min_value=__import__("datetime").datetime(2000, 1, 1), max_value=__import__("datetime").datetime(2040, 1, 1)),
        st.datetimes(min_value=__import__("datetime").datetime(2000, 1, 1), max_value=__import__("datetime").datetime(2040, 1, 1)),
        st.sampled_from(["Europe/Lisbon", "Pacific/Kiritimati", "America/Anchorage", "UTC"]))
+@example(__import__("datetime").datetime(2000, 10, 29, 0, 0), __import__("datetime").datetime(2000, 1, 1), "Europe/Lisbon")  # 01:00+01:00, then 01:00+00:00
 def test_human_times_are_written_as_strftime_writes_them(at, now, zone) -> None:  # type: ignore[no-untyped-def]
     from datetime import timezone
     from zoneinfo import ZoneInfo
@@ -84,7 +85,10 @@ def test_human_times_are_written_as_strftime_writes_them(at, now, zone) -> None:
     at, now = at.replace(tzinfo=timezone.utc), now.replace(tzinfo=timezone.utc)
     local = at.astimezone(tz)
     year = "" if local.year == now.astimezone(tz).year else f" {local.year}"
-    expected = f"{local:%a} {local.day} {local:%b}{year} {local:%H:%M}"
+    # A wall-clock time that happens twice (the hour the clocks go back) carries its offset (docs/reports.md).
+    twice = local.replace(tzinfo=None).replace(tzinfo=tz, fold=1 - local.fold).utcoffset() != local.utcoffset()
+    clock = f"{local:%H:%M}" + (f"{local:%z}"[:3] + ":" + f"{local:%z}"[3:] if twice else "")
+    expected = f"{local:%a} {local.day} {local:%b}{year} {clock}"
     assert human_time(at, now, tz) == expected
     assert human_time(at.isoformat(), now, tz) == expected
 

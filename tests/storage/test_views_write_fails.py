@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 
+from tree import tree_hash
 from storage_util import assert_check_clean, inproc, project_env
 
 NOW = "2026-11-20T09:00:00"
@@ -127,11 +128,14 @@ def test_a_sale_re_run_with_its_reference_after_a_failed_view_write_is_unchanged
     first = inproc(root, "sell", "ana", "five", "--ref", "shop-9", "--format", "json")
     assert (first.returncode, first.stderr) == (0, WARNING)
     monkeypatch.delenv("SESSIONPACK_TEST_FAIL_AT")
-    for _ in range(2):  # the reader sees the sale; the re-run, a writer, repairs the views and records nothing
+    for _ in range(2):  # the re-run sees the sale folded in memory, records nothing and so changes nothing
+        before = tree_hash(root)
         again = inproc(root, "sell", "ana", "five", "--ref", "shop-9", "--format", "json")
         assert again.returncode == 0
         assert json.loads(again.stdout) == {**json.loads(first.stdout), "unchanged": True, "code": None}
+        assert tree_hash(root) == before
     assert [e["type"] for e in map(json.loads, (root / "journal.jsonl").read_bytes().splitlines()[1:])].count("sold") == 3
+    assert inproc(root, "client", "add", "zed", "--name", "Zed").returncode == 0  # the next command that records repairs them
     assert_check_clean(root)
 
 
@@ -181,6 +185,7 @@ def test_a_sale_on_a_really_full_disk(template: Path, tmp_path: Path) -> None:
         again = subprocess.run(argv + ["--data-dir", str(root), "sell", "ana", "five", "--ref", "shop-3", "--format", "json"],
                                capture_output=True, text=True, env=env)
         assert again.returncode == 0 and json.loads(again.stdout)["unchanged"] is True
+        assert subprocess.run(argv + ["--data-dir", str(root), "client", "add", "zed", "--name", "Zed"], env=env).returncode == 0
         assert_check_clean(root)
     finally:
         subprocess.run(["umount", str(mount)], capture_output=True)
