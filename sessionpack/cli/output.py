@@ -202,6 +202,12 @@ def json_text(data: Any, indent: int | None = 2) -> str:
         import json
 
         text = json.dumps(_plain(data), ensure_ascii=False, indent=indent)
+    return json_escaped(text)
+
+
+def json_escaped(text: str) -> str:
+    """JSON text with the characters of ``text.HIDDEN`` that ``json`` writes
+    as they are (DEL, C1, U+200B, U+202E...) written as escapes."""
     return text if text.isascii() else text.translate(_json_escapes())
 
 

@@ -73,8 +73,10 @@ class JsonLines:
             "reply_to": message.get("reply_to", ""), "subject": message["subject"], "date": message["date"],
             "message_id": entry["message_id"], "body": message["body"], "facts": entry.get("facts") or {},
         }
-        try:
-            sys.stdout.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
+        from ..cli.output import for_output, json_escaped
+
+        try:  # (what a message holds is escaped as in every JSON output, and kept valid JSON on any output encoding)
+            sys.stdout.write(for_output(json_escaped(json.dumps(line, ensure_ascii=False, sort_keys=True)) + "\n", json=True))
             sys.stdout.flush()
         except (BrokenPipeError, OSError) as err:
             return Outcome("temporary", f"standard output could not be written ({getattr(err, 'strerror', None) or type(err).__name__})")

@@ -459,3 +459,13 @@ def test_sending_mail_needs_a_sender(shop, tmp_path: Path) -> None:  # type: ign
     result = shop("notify", now="2026-12-14T09:00")
     assert (result.exit_code, result.stderr) == (2, "error: settings.toml: [notices] from is needed to send mail with method 'sendmail'; "
                                                     "add e.g. from = \"Studio Lima <studio@example.com>\"\n")
+
+
+def test_json_lines_stay_json_on_an_output_that_is_not_utf8(shop) -> None:  # type: ignore[no-untyped-def]
+    ok(shop("client", "add", "jose", "--name", "José Ñandú", "--email", "jose@example.com"))
+    ok(shop("sell", "jose", "five"))
+    done = shop.proc("notify", "--quiet", now="2026-11-21T08:00", env={"PYTHONIOENCODING": "ascii"})
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.isascii()
+    [notice] = [line for line in map(json.loads, done.stdout.splitlines()) if line["client"] == "jose"]
+    assert (notice["to_name"], notice["to"]) == ("José Ñandú", "jose@example.com")
