@@ -219,13 +219,16 @@ def _remaining(view: Mapping[str, Any], cp_id: str | None) -> dict[str, Any]:
     return {key: row["remaining"] for key, row in balances.balance(view["packages"][cp_id]).items()}
 
 
+ENDED = "-unlimited"  # the change of an unlimited balance that closed: nothing of it is left
+
+
 def _delta(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
     out = {}
     for key, value in after.items():
         old = before.get(key, 0 if not isinstance(value, Decimal) else Decimal(0))
         if value == balances.UNLIMITED or old == balances.UNLIMITED:
-            if value != old:
-                out[key] = value
+            if value != old:  # became unlimited (a reopened pass), or ended (transferred, refunded, expired): as statements say it
+                out[key] = value if value == balances.UNLIMITED else ENDED
             continue
         if value != old:
             out[key] = value - old
@@ -235,8 +238,8 @@ def _delta(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any
 def _fmt(values: Mapping[str, Any], signed: bool = False) -> str:
     parts = []
     for key, value in values.items():
-        if value == balances.UNLIMITED:
-            parts.append(f"{key} unlimited")
+        if value in (balances.UNLIMITED, ENDED):
+            parts.append(f"{key} {value}")
             continue
         text = balances.plain(value)
         if signed and not str(text).startswith("-"):

@@ -5,6 +5,8 @@ changes a byte of the data directory."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from cli_util import ok
@@ -100,4 +102,18 @@ def test_a_pause_adds_no_days_to_a_package_without_expiry(practice) -> None:  # 
     assert lines(read(practice, "statement", "ana"), 6, 7) == [
         "no expiry date (none)",
         "used 0 of 5 · 0 booked · 5 free to book · no expiry",
+    ]
+
+
+def test_history_says_an_unlimited_pass_ended_not_plus_0(practice) -> None:  # type: ignore[no-untyped-def]
+    for args in (("service", "add", "sauna", "--name", "Sauna", "--duration", "30", "--price", "10"),
+                 ("package", "create", "week", "--name", "Sauna week", "--pool", "unlimited", "--services", "sauna",
+                  "--price", "70", "--expires", "10 days"),
+                 ("sell", "ana", "week"),
+                 ("refund", "ana.p1", "--amount", "35", "--reason", "left early", "--yes")):
+        assert practice(*args).exit_code == 0, args
+    rows = json.loads(practice("history", "ana.p1", "--format", "json").stdout)
+    assert [(row["type"], row["change"], row["balance"]) for row in rows] == [
+        ("sold", {"unlimited": "unlimited"}, {"unlimited": "unlimited"}),
+        ("refunded", {"unlimited": "-unlimited"}, {"unlimited": 0}),
     ]
