@@ -135,7 +135,7 @@ class Store:
 
         Events the views have not taken in yet (a command stopped after its
         journal write, before its views) are folded in memory; putting them
-        into the view files is left to the next command that writes. A torn
+        into the view files is left to the next command that records something. A torn
         last line is left where it is (and not read).
         """
         with DirLock(self._lock_path, exclusive=False):
@@ -310,12 +310,12 @@ class Store:
             index = self._read_index()
             keep, torn = self._tail_end(index)
             if torn or keep != deferred["offset"] or index.get("format") != ledger.VIEW_FORMAT:
-                return  # the next command that writes repairs the views from the journal
+                return  # the next command that records something repairs the views from the journal
             try:
                 self._write_views(Folded(self._fresh_clients, self._fresh_small, self._fresh_files), [], deferred, keep)
             except (SessionpackError, OSError) as err:
                 self.warnings.append(f"recorded, but the views could not be updated ({view_failure(err)}); "
-                                     "the next command that writes brings them up to date from the journal")
+                                     "the next command that records something brings them up to date from the journal")
 
     def _make_consistent(self, lazily: bool = False) -> dict[str, Any]:
         """Under the exclusive lock: compare the journal with what the views
@@ -991,9 +991,9 @@ class Transaction:
         try:
             self.place_staged()  # the catalog files the events record (before the index moves past them)
         except OSError as err:
-            store._views_behind = True  # the next command that writes finishes them from the journal's tail
+            store._views_behind = True  # the next command that records something finishes them from the journal's tail
             store.warnings.append(f"recorded, but a catalog file could not be written ({view_failure(err)}); "
-                                  "the next command that writes brings it up to date from the journal")
+                                  "the next command that records something brings it up to date from the journal")
         behind = {"format": ledger.VIEW_FORMAT, "offset": end, "seq": stamped[-1]["seq"]}
         if store._views_behind or store._deferring:  # an earlier commit could not write them, or defer_views
             self.index = behind
@@ -1009,7 +1009,7 @@ class Transaction:
             store._views_behind = True
             store.warnings.append(
                 f"recorded, but the views could not be updated ({view_failure(err)}); "
-                "the next command that writes brings them up to date from the journal"
+                "the next command that records something brings them up to date from the journal"
             )
         return stamped
 

@@ -572,9 +572,9 @@ def run_check(store: Store, full: bool = False) -> CheckResult:
 
     Under the shared lock, writing nothing in the data directory. What a
     crash leaves behind is not damage and is reported as a note, with exit
-    0: a torn last command (the next command that writes moves it aside)
+    0: a torn last command (the next command that records something moves it aside)
     and events recorded in the journal that the views lack (they are folded
-    in memory here and checked like the rest; the next command that writes
+    in memory here and checked like the rest; the next command that records something
     puts them into the view files). A journal shorter than the views is
     damage. A check that finds all in order leaves, when the journal is
     large enough (``checkpoint.worth_keeping``), a checkpoint for the next

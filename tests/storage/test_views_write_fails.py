@@ -25,7 +25,7 @@ from storage_util import assert_check_clean, inproc, project_env
 
 NOW = "2026-11-20T09:00:00"
 WARNING = ("warning: recorded, but the views could not be updated (no space left on the device); "
-           "the next command that writes brings them up to date from the journal\n")
+           "the next command that records something brings them up to date from the journal\n")
 CODE_RE = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){7}\b")  # an access code, shown once
 
 FIVE = {"name": "5 massages", "expiry": "3 months", "contents": {"sessions": {"massage": 5}}, "payment": {"price": "400"}}
