@@ -191,7 +191,6 @@ def bookings_cmd(
             title = f"Past sessions not marked, before {opened.now:%Y-%m-%d %H:%M}"
         else:
             span = _period(opened, start, end, _week)
-            opened.count_folder("days")
             records = [fields[3] for fields in report_shards.day_records(opened, [d.isoformat() for d in span.days()]) if fields[0] == "b"]
             rows = practice.agenda(records, tz, status=status, **filters)
             meta = {"from": span.first.isoformat(), "to": span.last.isoformat(), "currency": opened.settings.currency}
@@ -241,7 +240,6 @@ def sales_cmd(
     span = _period(opened, start, end, _month)
     with opened.reading() as tx:
         _known(tx, client=client, package=package)
-        tx.store.count_folder("days")
         records = [f[3] for f in report_shards.day_records(tx.store, [d.isoformat() for d in span.days()]) if f[0] == "s"]
     rows, totals = practice.sales(records, today.isoformat(), client=client, package=package, status=status)
     total_row = {"date": "total", **{k: totals[k] for k in (*practice.SALE_TOTALS, "refunded")}}
@@ -280,7 +278,6 @@ def usage_cmd(
     draws, bookings = [], {}
     with opened.reading() as tx:
         _known(tx, client=client, service=service, client_package=package)
-        tx.store.count_folder("days")
         for day in span.days():
             for fields in report_shards.day_records(tx.store, [day.isoformat()]):
                 if fields[0] == "d":
@@ -450,7 +447,6 @@ def _liability(start: Optional[str], end: Optional[str], by: By, as_of: Optional
             raise InputError("--as-of gives a snapshot of one day; leave out --from and --to")
         day = parse_day(as_of, today, "--as-of")
         with opened.reading() as tx:
-            tx.store.count_folder("value")
             summaries = list(read_values(tx.store, None, day.isoformat()))
         rows, totals = liability.snapshot(summaries, day, currency)
         columns = ["client", "id", "package", "sold", "left", "unit_value", "held", "age", "band", "expires", "note"]
@@ -461,7 +457,6 @@ def _liability(start: Optional[str], end: Optional[str], by: By, as_of: Optional
     span = _period(opened, start, end, _year)
     first_text = (span.first - timedelta(days=1)).isoformat()
     with opened.reading() as tx:
-        tx.store.count_folder("value")
         if by is By.month:
             constant = [0]
             summaries = list(read_values(tx.store, first_text, span.last.isoformat(), constant))

@@ -96,9 +96,7 @@ def _present(root: str) -> dict[str, os.stat_result]:
             found[name] = os.stat(os.path.join(root, name))
         except FileNotFoundError:
             pass
-    folders = ((layout.CLIENT_VIEWS, ".json"), (layout.OPEN, ".jsonl"), (layout.CODES, ".json"), (layout.REFS, ".json"),
-               (layout.INVOICES, ".json"),
-               *((folder, ".jsonl") for folder in report_shards.FOLDERS))
+    folders = ((layout.CLIENT_VIEWS, ".json"), *inventory.FOLDERS.values())  # (every shard folder, with its files' suffix)
     for folder, suffix in folders:
         try:
             with os.scandir(os.path.join(root, folder)) as entries:

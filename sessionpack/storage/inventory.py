@@ -34,6 +34,11 @@ FOLDERS: dict[str, tuple[str, str]] = {
 _KEY_OF_FOLDER = {folder: key for key, (folder, _) in FOLDERS.items()}
 
 
+def folder_key(folder: str) -> str:
+    """The key of a shard folder (``views/pending`` -> ``pending``)."""
+    return _KEY_OF_FOLDER[folder]
+
+
 def key_of(name: str) -> str | None:
     """The folder key of a view file (relative path), or None when it is not a counted shard file."""
     folder, base = os.path.split(name)
@@ -55,7 +60,7 @@ def count(root: str, key: str) -> int:
 
 def counts(root: str) -> dict[str, int]:
     """Every folder's count, as on disk now."""
-    return {key: count(root, key) for key in FOLDERS}
+    return tally(listed(root))
 
 
 def listed(root: str) -> set[str]:
@@ -122,4 +127,4 @@ def differs(key: str, found: int, expected: int) -> DataDirError:
     )
 
 
-__all__ = ["FOLDERS", "after", "count", "counts", "differs", "key_of", "listed", "moved", "recorded", "tally"]
+__all__ = ["FOLDERS", "after", "folder_key", "count", "counts", "differs", "key_of", "listed", "moved", "recorded", "tally"]

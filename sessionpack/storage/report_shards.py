@@ -42,6 +42,7 @@ from ..domain.ledger import package_fact
 from ..domain.money import quantize
 from ..domain.value_moves import held_on, package_value
 from . import layout
+from .inventory import folder_key
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -77,11 +78,6 @@ def day_file(day: str) -> str:
     if name is None:
         name = _DAY_FILES[day] = os.path.join(DAYS, f"{day}.jsonl")
     return name
-
-
-def is_report_file(name: str) -> bool:
-    folder, base = os.path.split(name)
-    return folder in FOLDERS and base.endswith(".jsonl")
 
 
 # -- what one client view contributes ------------------------------------------------
@@ -609,7 +605,6 @@ def read_pending(store: Any, kinds: bytes = b"sbu") -> list[list[Any]]:
     of the wrong shape, ``diagnose`` checks them with ``pending_line_sound``
     and names the damaged file (checking every line here would cost a tenth
     of a second on a large practice, for a file nobody edits)."""
-    store.count_folder("pending")
     wanted_kinds = {chr(kind) for kind in kinds}
     found = []
     for name in view_names(store, PENDING):
@@ -637,17 +632,12 @@ def shard_names(root: str, folder: str) -> list[str]:
 
 
 def view_names(store: Any, folder: str) -> list[str]:
-    """The files of a report folder as the command sees them: those on disk,
-    with those the events a read folded in memory make or take away."""
+    """The files of a report folder as the command sees them: those on disk
+    (counted against the index: ``Store.count_folder``), with those the
+    events a read folded in memory make or take away."""
+    store.count_folder(folder_key(folder))
     names = set(shard_names(store.root, folder))
     for name, exists in store.fresh_view_names().items():
         if os.path.dirname(name) == folder:
             (names.add if exists else names.discard)(name)
     return sorted(names)
-
-
-def existing(root: str) -> set[str]:
-    found: set[str] = set()
-    for folder in FOLDERS:
-        found.update(shard_names(root, folder))
-    return found

@@ -117,13 +117,6 @@ def ref_shard(reference: str) -> str:
     return REFS.shard(reference)
 
 
-def is_shard(name: str) -> bool:
-    folder, base = os.path.split(name)
-    return ((folder == layout.OPEN and base.endswith(".jsonl"))
-            or ((folder == layout.CODES or folder in _KEYED_BY_FOLDER) and base.endswith(".json"))
-            or report_shards.is_report_file(name))
-
-
 def index_entries(view: dict[str, Any]) -> tuple[set[tuple[str, str]], dict[str, dict[tuple[str, str], dict[str, Any]]]]:
     """What a client view puts in the code shards and in each ``KEYED`` index (by kind)."""
     return ledger.code_entries(view), {keyed.kind: keyed.entries(view) for keyed in KEYED}
@@ -470,15 +463,10 @@ class Builder:
 
 
 def existing(root: str) -> set[str]:
-    """The shard files present (relative paths)."""
-    found = set()
-    for folder, suffix in ((layout.OPEN, ".jsonl"), (layout.CODES, ".json"), (layout.REFS, ".json"), (layout.INVOICES, ".json")):
-        try:
-            names = os.listdir(os.path.join(root, folder))
-        except FileNotFoundError:
-            continue
-        found.update(os.path.join(folder, n) for n in names if n.endswith(suffix) and not n.startswith("."))
-    return found | report_shards.existing(root)
+    """The shard files present (relative paths): those ``inventory`` counts."""
+    from .inventory import listed
+
+    return listed(root)
 
 
 # -- reading ------------------------------------------------------------------------

@@ -254,21 +254,29 @@ class Store:
             return index
         keep, torn = self._tail_end(index)
         if torn:
-            self.warnings.append(
-                f"the journal ends in {torn} bytes of a command that was interrupted while writing them and "
-                "was not recorded; the next command that records something moves them aside"
-            )
+            self._torn_left(torn)
         if keep == index["offset"]:
             self._trust(index)
             return index
+        return self._fold_in_memory(index, self._tail_events(index, keep), keep)
+
+    def _fold_in_memory(self, index: dict[str, Any], events: list[dict[str, Any]], keep: int) -> dict[str, Any]:
+        """Fold the journal's tail after ``index`` (``events``, ending at byte
+        ``keep``) into the views in memory, as if written; the index they
+        would then have."""
         self._trust(None)
-        events = self._tail_events(index, keep)
-        folded = self._fold_journal(events)
-        self._remember(folded)
+        self._remember(self._fold_journal(events))
         self.pending_events = len(events)
         self._fresh_index = {"format": ledger.VIEW_FORMAT, "offset": keep, "seq": events[-1]["seq"] if events else index["seq"],
                              "files": inventory.after(self.root, self._fresh_files)}
         return self._fresh_index
+
+    def _torn_left(self, torn: int) -> None:
+        """Say that the journal ends in a torn command left where it is."""
+        self.warnings.append(
+            f"the journal ends in {torn} bytes of a command that was interrupted while writing them and "
+            "was not recorded; the next command that records something moves them aside"
+        )
 
     def _remember(self, folded: "Folded") -> None:
         self._settle()
@@ -366,12 +374,7 @@ class Store:
         if not events:
             self._trust(index)
             return index
-        self._trust(None)
-        self._remember(self._fold_journal(events))
-        self.pending_events = len(events)
-        self._fresh_index = {"format": ledger.VIEW_FORMAT, "offset": keep, "seq": events[-1]["seq"],
-                             "files": inventory.after(self.root, self._fresh_files)}
-        return self._fresh_index
+        return self._fold_in_memory(index, events, keep)
 
     def _before_append(self, keep: Iterable[str] = ()) -> bool:
         """Under the exclusive lock, just before a commit appends: take away
@@ -395,12 +398,10 @@ class Store:
     def _forget_repair(self) -> None:
         """A writer that recorded nothing leaves what a crash left to the next
         one (as a reader does), and forgets what it folded in memory."""
-        keep, torn = self._repair_due or (0, 0)
+        _, torn = self._repair_due or (0, 0)
         self._repair_due = None
         if torn:
-            self.warnings.append(
-                f"the journal ends in {torn} bytes of a command that was interrupted while writing them and "
-                "was not recorded; the next command that records something moves them aside")
+            self._torn_left(torn)
         self._fresh_clients, self._fresh_small, self._fresh_files, self._fresh_index = {}, {}, {}, None
         self._unsettled = None
         self.pending_events = 0
