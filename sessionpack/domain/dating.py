@@ -22,16 +22,25 @@ if TYPE_CHECKING:
     from typing import Any, Mapping
 
 
+def began_on(pkg: Mapping[str, Any]) -> str:
+    """The ISO day ``pkg`` began: its sale date; for one a transfer brought
+    in, or one imported, the day it was recorded here (``at`` is in the
+    practice zone). The liability report starts its value that day too."""
+    sale = pkg["sale"]
+    if sale.get("transferred_from") or pkg.get("imported"):
+        return (sale.get("at") or sale["date"])[:10]
+    return sale["date"]
+
+
 def began(pkg: Mapping[str, Any]) -> tuple[date, str, str]:
     """(the day ``pkg`` began, how it began, a noun for that), e.g.
     ``(2026-03-01, "was sold on 2026-03-01", "its sale")``."""
     sale = pkg["sale"]
-    if sale.get("transferred_from") or pkg.get("imported"):
-        day = date.fromisoformat((sale.get("at") or sale["date"])[:10])  # ``at`` is in the practice zone
-        if sale.get("transferred_from"):
-            return day, f"was transferred to {pkg['owner']} on {day.isoformat()}", "the transfer"
+    day = date.fromisoformat(began_on(pkg))
+    if sale.get("transferred_from"):
+        return day, f"was transferred to {pkg['owner']} on {day.isoformat()}", "the transfer"
+    if pkg.get("imported"):
         return day, f"was imported on {day.isoformat()}", "its import"
-    day = date.fromisoformat(sale["date"])
     verb = "assigned" if sale.get("assigned") else "sold"
     return day, f"was {verb} on {day.isoformat()}", "its sale"
 

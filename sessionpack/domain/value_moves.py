@@ -35,6 +35,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from . import balances, valuation
+from .dating import began_on
 from .expiry import parse_expiry_option
 from .money import money_text, quantize
 
@@ -144,12 +145,8 @@ def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]], l
     money = balances.is_money(pkg)
     zero = quantize(Decimal(0), currency)
     sale = pkg["sale"]
-    if sale.get("transferred_from"):
-        start_day, start_col = _day(sale.get("at") or sale["date"]), "adjusted"
-    elif pkg.get("imported"):
-        start_day, start_col = _day(sale.get("at") or sale["date"]), "imported"
-    else:
-        start_day, start_col = sale["date"], "sold"
+    start_day = began_on(pkg)  # (the one rule of when a package began: ``dating``)
+    start_col = "adjusted" if sale.get("transferred_from") else "imported" if pkg.get("imported") else "sold"
     imported_left = (pkg.get("imported") or {}).get("remaining") or {}
     units: dict[str, Any] = {}
     moves: list[list[Any]] = []
