@@ -218,3 +218,22 @@ def test_a_memo_entry_is_used_only_with_its_check(shop, data_dir: Path) -> None:
         parsed._MEMOS[str(data_dir)] = {"settings.toml": forged}
         assert parsed.lookup(str(data_dir), "settings.toml", text) is None
     parsed._MEMOS.clear()
+
+
+# -- an internal error is not blamed on a sound view -------------------------------------
+
+
+def test_an_internal_error_after_a_sale_is_not_called_a_damaged_sold_view(shop, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The sold view gains its "invoice" key with the first sale; a command that
+    # read it and then met an internal error called it damaged (exit 3).
+    assert '"invoice":"000001"' in (data_dir / layout.SOLD).read_text(encoding="utf-8")
+
+    def explode(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("sessionpack.domain.sales.sell", explode)
+    before = tree_hash(data_dir)
+    result = shop("sell", "ana", "five")
+    assert (result.exit_code, result.stderr) == (70, "error: internal error (RuntimeError); nothing more was changed. "
+                                                     "Run again with SESSIONPACK_DEBUG=1 to see the details, and report it\n")
+    assert tree_hash(data_dir) == before
