@@ -57,6 +57,7 @@ from ..collector import paused
 from ..domain import ledger
 from ..errors import FileProblem
 from . import checkpoint, inventory, journal, layout, report_shards, shards
+from .forked import collect as _collect, fork as _fork
 from .fsio import open_binary, open_file
 from .small_views import SMALL_VIEWS
 
@@ -711,65 +712,6 @@ class _Range:
 
     def _problem(self, line: int, text: str) -> None:
         self.problem, self.problem_text = line, text
-
-
-def _fork(work: Callable[[], Any]) -> tuple[int, int]:
-    """Run ``work`` in a forked process; (pid, pipe) to ``_collect`` its result."""
-    import pickle
-
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the worker: do the work, send back the result, leave without cleanup
-        code = 0
-        try:
-            os.close(read_end)
-            try:
-                outcome: Any = ("ok", work())
-            except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
-                outcome = ("error", type(err).__module__, type(err).__qualname__, err.args, dict(vars(err)))
-                code = 1
-            with os.fdopen(write_end, "wb", buffering=1 << 20) as pipe:
-                pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)  # written as it is made
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    return pid, read_end
-
-
-def _collect(worker: tuple[int, int]) -> Any:
-    """The result of a ``_fork``ed worker (its exception raised here)."""
-    import pickle
-
-    pid, read_end = worker
-    try:
-        with os.fdopen(read_end, "rb") as pipe:
-            outcome = pickle.load(pipe)  # read as it comes: never the whole answer as bytes too
-    except (EOFError, pickle.UnpicklingError):
-        outcome = None
-    finally:
-        os.waitpid(pid, 0)
-    if outcome is None:
-        raise RuntimeError("a replay worker ended without an answer")
-    if outcome[0] == "error":
-        raise _rebuilt_error(*outcome[1:])
-    return outcome[1]
-
-
-def _rebuilt_error(module: str, qualname: str, args: tuple[Any, ...], attributes: dict[str, Any]) -> BaseException:
-    """The exception a worker met, made again in this process (same class,
-    same message and attributes), so it is reported as if met here."""
-    import importlib
-
-    try:
-        found: Any = importlib.import_module(module)
-        for part in qualname.split("."):
-            found = getattr(found, part)
-        err = found.__new__(found)
-        err.args = args
-        vars(err).update(attributes)
-        return err
-    except Exception:  # noqa: BLE001 - a class that cannot be made again: say what it was
-        return RuntimeError(f"a replay worker failed: {qualname}: {args}")
 
 
 def replay(store: Store, end: int | None = None) -> Replayed:

@@ -228,6 +228,50 @@ def remove_ref(refs: dict[str, list[list[Any]]], reference: str, client: str, cp
 # -- a commit's changes -------------------------------------------------------------
 
 
+_NO_RECORDS = {"seq": 0, "ids": None, "p": {}, "b": {}}  # the fingerprint of a view with nothing in it
+
+
+class Contribution:
+    """What one client view changes in the shards, worked out from the view
+    alone (``contribution``): the report lines to take out and put in (by
+    file), its open-shard lines (sorted), and the access codes, sale
+    references and invoice numbers to take out and put in. ``Changes.apply``
+    puts it into the shard files; the two are apart so that a commit of
+    thousands of clients can work out half of these in another process."""
+
+    __slots__ = ("client", "new_client", "removed", "added", "open", "codes_gone", "codes_new", "keys_gone", "keys_new")
+
+    def __init__(self, client: str, new_client: bool, removed: dict[str, list[bytes]], added: dict[str, list[bytes]],
+                 open_: list[bytes], codes_gone: list[tuple[str, str]], codes_new: list[tuple[str, str]],
+                 keys_gone: list[list[tuple[str, str]]], keys_new: list[list[tuple[str, str, dict[str, Any]]]]) -> None:
+        self.client, self.new_client, self.removed, self.added, self.open = client, new_client, removed, added, open_
+        self.codes_gone, self.codes_new, self.keys_gone, self.keys_new = codes_gone, codes_new, keys_gone, keys_new
+
+    def __reduce__(self) -> tuple[Any, ...]:  # (sent back by a worker process)
+        return Contribution, tuple(getattr(self, name) for name in self.__slots__)
+
+
+def contribution(view: dict[str, Any], before: tuple[set[tuple[str, str]], dict[str, dict[tuple[str, str], dict[str, Any]]]],
+                 reports_before: dict[str, Any] | None = None, parts: Parts | None = None) -> Contribution:
+    """What ``view`` changes in the shards (``before``: its ``index_entries``
+    before the commit; ``reports_before``: its records before it, from
+    ``report_shards.fingerprint``; ``parts``: the commit's encoded parts)."""
+    new_client = reports_before is not None and not reports_before.get("seq")  # its view was empty before
+    facts: dict[str, tuple[Any, Any]] = {}  # each changed package's balance and last day, asked by both kinds of lines
+    removed, added = report_shards.changed_lines(reports_before or _NO_RECORDS, view, facts)
+    lines = sorted(open_lines(view, parts, facts), key=line_key)
+    codes_before, refs_before = before
+    codes_after, refs_after = index_entries(view)
+    keys_gone, keys_new = [], []
+    for keyed in KEYED:
+        kind_before, kind_after = refs_before[keyed.kind], refs_after[keyed.kind]
+        keys_gone.append(sorted(kind_before.keys() - kind_after.keys()))
+        keys_new.append([(reference, cp_id, fields) for (reference, cp_id), fields in sorted(kind_after.items())
+                         if kind_before.get((reference, cp_id)) != fields])
+    return Contribution(view["id"], new_client, removed, added, lines, sorted(codes_before - codes_after),
+                        sorted(codes_after - codes_before), keys_gone, keys_new)
+
+
 class Changes:
     """The shard files a commit changes, computed in memory before any write."""
 
@@ -261,14 +305,15 @@ class Changes:
         """Make the shards reflect ``view`` (``before``: its ``index_entries``
         before the commit; ``reports_before``: its records before it, from
         ``report_shards.fingerprint``)."""
-        client = view["id"]
-        new_client = reports_before is not None and not reports_before.get("seq")  # its view was empty before
-        facts: dict[str, tuple[Any, Any]] = {}  # each changed package's balance and last day, asked by both kinds of lines
-        self._set_reports(view, reports_before or {"seq": 0, "ids": None, "p": {}, "b": {}}, facts)
+        self.apply(contribution(view, before, reports_before, self._parts))
+
+    def apply(self, change: Contribution) -> None:
+        """Put what one client view changes (``contribution``) into the shards."""
+        client = change.client
+        self._set_reports(change.removed, change.added)
         name = open_shard(client)
         by_client = self._open.get(name)
-        lines = open_lines(view, self._parts, facts)
-        if by_client is None and not lines and new_client:
+        if by_client is None and not change.open and change.new_client:
             pass  # a client new in this commit without open packages (a file of new clients): its shard stays as it is
         elif by_client is None:
             by_client = self._open[name] = {}
@@ -281,27 +326,20 @@ class Changes:
                 previous = key
                 by_client.setdefault(key[0], []).append(line)
         if by_client is not None:
-            by_client[client.encode("utf-8")] = sorted(lines, key=line_key)
-        codes_before, refs_before = before
-        codes_after, refs_after = index_entries(view)
-        for code_hash, cp_id in sorted(codes_before - codes_after):
+            by_client[client.encode("utf-8")] = change.open
+        for code_hash, cp_id in change.codes_gone:
             remove_code(self._codes_of(code_hash), code_hash, client, cp_id)
-        for code_hash, cp_id in sorted(codes_after - codes_before):
+        for code_hash, cp_id in change.codes_new:
             add_code(self._codes_of(code_hash), code_hash, client, cp_id)
-        for keyed in KEYED:
-            kind_before, kind_after = refs_before[keyed.kind], refs_after[keyed.kind]
-            for reference, cp_id in sorted(kind_before.keys() - kind_after.keys()):
+        for keyed, gone, new in zip(KEYED, change.keys_gone, change.keys_new):
+            for reference, cp_id in gone:
                 remove_ref(self._refs_of(keyed, reference), reference, client, cp_id)
-            for (reference, cp_id), fields in sorted(kind_after.items()):
-                if kind_before.get((reference, cp_id)) != fields:
-                    add_ref(self._refs_of(keyed, reference), reference, client, cp_id, fields)
+            for reference, cp_id, fields in new:
+                add_ref(self._refs_of(keyed, reference), reference, client, cp_id, fields)
 
-    def _set_reports(self, view: dict[str, Any], before: dict[str, Any], facts: dict[str, tuple[Any, Any]]) -> None:
-        """Take the lines of the records this commit changed out of the report
-        files and put their new lines in (``before``: ``report_shards.fingerprint``
-        of the view before the commit; ``facts``: filled with the balance and last
-        day of each changed package)."""
-        removed, added = report_shards.changed_lines(before, view, facts)
+    def _set_reports(self, removed: dict[str, list[bytes]], added: dict[str, list[bytes]]) -> None:
+        """Take the lines of the records a commit changed out of the report
+        files and put their new lines in (``report_shards.changed_lines``)."""
         for name in sorted(set(removed) | set(added)):
             gone, new = removed.get(name, []), added.get(name, [])
             if sorted(gone) == sorted(new):

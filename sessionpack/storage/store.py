@@ -782,9 +782,11 @@ class Store:
         parts = Parts()  # what is encoded once is spliced into the other files that hold it
 
         def make_shards() -> dict[str, bytes | None]:
+            from .shared_fold import apply_all  # (thousands of client views: a second process takes a part)
+
             changes = shards.Changes(self.root, self.view_bytes, parts)  # on what this store's own commits left, written or not
-            for client_id, view in clients.items():
-                changes.set_client(view, codes_before[client_id], reports_before[client_id])
+            items = [(client_id, view, codes_before[client_id], reports_before[client_id]) for client_id, view in clients.items()]
+            folded.encoded = apply_all(items, changes, parts, encode_view)
             return changes.files()
 
         folded = Folded(clients, {name: small[name] for name in sorted(changed)}, None, parts, make_shards)
@@ -805,7 +807,7 @@ class Store:
         existed = {name: os.path.lexists(self.path(name)) for name in folded.shards} if before is not None else {}
         self._trust(None)  # (until the new index is written)
         write_groups([(shards.prepare(self.root, folded.shards), "shard-written"),
-                      (((layout.client_view_path(self.root, client_id), encode_view(view, parts))
+                      (((layout.client_view_path(self.root, client_id), folded.encoded.pop(client_id, None) or encode_view(view, parts))
                         for client_id, view in folded.clients.items()), "view-written"),
                       (((self.path(name), encode_view(view)) for name, view in folded.small.items()), "small-view-written")])
         crash_point("before-index")
@@ -823,7 +825,7 @@ class Folded:
     id, the small views they changed by file name, and shard file contents;
     ``parts``: what the fold encoded, for the writes of the same commit."""
 
-    __slots__ = ("clients", "small", "shards", "parts", "make_shards")
+    __slots__ = ("clients", "small", "shards", "parts", "make_shards", "encoded")
 
     def __init__(self, clients: dict[str, dict[str, Any]], small: dict[str, dict[str, Any]], shard_files: dict[str, bytes | None] | None,
                  parts: Parts | None = None, make_shards: Callable[[], dict[str, bytes | None]] | None = None) -> None:
@@ -832,6 +834,7 @@ class Folded:
         self.shards = shard_files  # None: not made yet (make_shards)
         self.parts = parts
         self.make_shards = make_shards
+        self.encoded: dict[str, bytes] = {}  # bytes of client views already encoded (by the worker of shared_fold), by client
 
 
 def _before(view: dict[str, Any], seq: int) -> dict[str, Any]:

@@ -1,0 +1,80 @@
+"""Work done in a forked process, its result sent back through a pipe.
+
+The views of different clients are made independently of each other, so
+where there are many (the full replay of ``check``, a commit of a file of
+ten thousand sales) a second process shares the work: ``fork`` starts it
+on a copy of this process (nothing is sent to it: it sees what this
+process holds), ``collect`` reads back its pickled answer, or raises here
+the exception it met, as if met here.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+
+class WorkerLost(RuntimeError):
+    """A worker process that ended without an answer (killed, say)."""
+
+
+def fork(work: Callable[[], Any]) -> tuple[int, int]:
+    """Run ``work`` in a forked process; (pid, pipe) to ``collect`` its result."""
+    import pickle
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: do the work, send back the result, leave without cleanup
+        code = 0
+        try:
+            os.close(read_end)
+            try:
+                outcome: Any = ("ok", work())
+            except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
+                outcome = ("error", type(err).__module__, type(err).__qualname__, err.args, dict(vars(err)))
+                code = 1
+            with os.fdopen(write_end, "wb", buffering=1 << 20) as pipe:
+                pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)  # written as it is made
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return pid, read_end
+
+
+def collect(worker: tuple[int, int]) -> Any:
+    """The result of a ``fork``ed worker (its exception raised here)."""
+    import pickle
+
+    pid, read_end = worker
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            outcome = pickle.load(pipe)  # read as it comes: never the whole answer as bytes too
+    except (EOFError, pickle.UnpicklingError):
+        outcome = None
+    finally:
+        os.waitpid(pid, 0)
+    if outcome is None:
+        raise WorkerLost("a worker process ended without an answer")
+    if outcome[0] == "error":
+        raise _rebuilt_error(*outcome[1:])
+    return outcome[1]
+
+
+def _rebuilt_error(module: str, qualname: str, args: tuple[Any, ...], attributes: dict[str, Any]) -> BaseException:
+    """The exception a worker met, made again in this process (same class,
+    same message and attributes), so it is reported as if met here."""
+    import importlib
+
+    try:
+        found: Any = importlib.import_module(module)
+        for part in qualname.split("."):
+            found = getattr(found, part)
+        err = found.__new__(found)
+        err.args = args
+        vars(err).update(attributes)
+        return err
+    except Exception:  # noqa: BLE001 - a class that cannot be made again: say what it was
+        return RuntimeError(f"a worker process failed: {qualname}: {args}")

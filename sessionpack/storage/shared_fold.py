@@ -1,0 +1,89 @@
+"""A commit's work on thousands of client views, shared with a second process.
+
+What a client view changes in the shards (``shards.contribution``) and its
+file's bytes depend on that view alone. A commit of a few clients works
+them out here, one after the other. A commit of thousands (a file of ten
+thousand sales, each to a new client) spent most of its time there, on one
+of the machine's processors: from ``SHARE_FROM`` client views, on a machine
+with two processors or more, a forked copy of this process works out the
+later part of them and sends back their contributions and their views'
+bytes, while this process works out the first part and puts each into the
+shards as it goes. The worker's answers are then put in, in the same order
+as one process would: the shard files come out the same byte for byte,
+and so do the views (a view's bytes are a function of the view).
+
+The worker only reads what it was forked with and writes nothing but its
+answer to a pipe. If it ends without an answer (killed, say), this
+process does its part itself; an error it met is raised here, as if met
+here (and the commit is refused before anything is written, as it would
+be with one process).
+"""
+
+from __future__ import annotations
+
+import os
+
+from . import shards
+from .forked import WorkerLost, collect, fork
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+    from .encoding import Parts
+
+    # One client view's work: (client id, its view, its index entries before the commit, its records before it).
+    Item = tuple[str, dict[str, Any], Any, dict[str, Any]]
+
+SHARE_FROM = 2000  # client views in one commit from which a second process takes a part of the work
+OWN_SHARE = 0.45  # the part this process works out (it also puts every contribution into the shards)
+
+
+def processes(count: int) -> int:
+    """1, or 2 for a commit of ``count`` client views on a machine that can share it."""
+    if count < SHARE_FROM or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return 1
+    return 2
+
+
+def _work(items: list[Item], parts: Parts | None, encode: Callable[[dict[str, Any], Parts | None], bytes]) -> list[tuple[Any, bytes]]:
+    """The worker's part: each view's contribution and bytes (the collector
+    off: its objects are the parent's, and a collection would copy them)."""
+    import gc
+
+    gc.disable()
+    return [(shards.contribution(view, before, reports, parts), encode(view, parts)) for _, view, before, reports in items]
+
+
+def apply_all(items: list[Item], changes: shards.Changes, parts: Parts | None,
+              encode: Callable[[dict[str, Any], Parts | None], bytes]) -> dict[str, bytes]:
+    """Put the contribution of every view into ``changes``, in order; returns
+    the bytes of the views the worker encoded, by client (the others are
+    encoded when written)."""
+    if processes(len(items)) == 1:
+        for _, view, before, reports in items:
+            changes.apply(shards.contribution(view, before, reports, parts))
+        return {}
+    split = max(1, int(len(items) * OWN_SHARE))
+    # The first view here, before the fork: what its work imports is then
+    # imported for the worker too (an import is never begun in two processes).
+    _, view, before, reports = items[0]
+    changes.apply(shards.contribution(view, before, reports, parts))
+    worker = fork(lambda: _work(items[split:], parts, encode))
+    try:
+        for _, view, before, reports in items[1:split]:
+            changes.apply(shards.contribution(view, before, reports, parts))
+    finally:
+        try:
+            answers = collect(worker)
+        except WorkerLost:
+            answers = None
+    if answers is None:  # the worker is gone: its part is done here
+        for _, view, before, reports in items[split:]:
+            changes.apply(shards.contribution(view, before, reports, parts))
+        return {}
+    encoded: dict[str, bytes] = {}
+    for (client_id, *_), (change, data) in zip(items[split:], answers):
+        changes.apply(change)
+        encoded[client_id] = data
+    return encoded

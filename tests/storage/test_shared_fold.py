@@ -1,0 +1,130 @@
+"""A commit of thousands of client views shares its work with a second process
+(``shared_fold``): the files it leaves are byte for byte those of one process.
+
+The threshold is lowered here so that a file of a few dozen rows is shared.
+Access codes are random; they are made the same in both runs, so that the
+two data directories can be compared whole.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import tomli_w
+
+from sessionpack.storage import forked, shared_fold
+from storage_util import assert_check_clean, inproc
+from tree import tree_hash
+
+ROWS = 30
+FIVE = {"name": "5 massages", "expiry": "3 months", "contents": {"sessions": {"massage": 5}}, "payment": {"price": "400"}}
+
+
+@pytest.fixture
+def twins(practice, data_dir: Path, tmp_path: Path) -> tuple[Path, Path, Path]:  # type: ignore[no-untyped-def]
+    """Two equal practices (ana with a sale and a booking) and a file of sales:
+    new clients (every other one an imported balance) and two more sales to ana."""
+    (data_dir / "packages" / "five.toml").write_text(tomli_w.dumps(FIVE), encoding="utf-8")
+    assert practice("sell", "ana", "five").exit_code == 0
+    assert practice("book", "ana", "massage", "2026-11-24T10:00").exit_code == 0
+    path = tmp_path / "sales.csv"
+    lines = ["client,package,ref,name,email,remaining,date"]
+    for i in range(ROWS):
+        imported = ("3", "2026-10-01") if i % 2 else ("", "")
+        lines.append(f"c{i},five,ref-{i},Client {i},c{i}@example.com,{imported[0]},{imported[1]}")
+    lines += ["ana,five,ref-ana-1,,,,", "ana,five,ref-ana-2,,,2,2026-09-01"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    other = tmp_path / "other"
+    shutil.copytree(data_dir, other)
+    return data_dir, other, path
+
+
+def _same_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+    counter = itertools.count()
+    monkeypatch.setattr("sessionpack.domain.codes.new_code", lambda: f"K{next(counter):07d}")
+
+
+def _session(root: Path, path: Path) -> list[str]:
+    """A file of sales, its undo, and the file again; the outputs."""
+    outputs = []
+    for args in (("sell", "--csv", str(path), "--create-clients", "--format", "json"),
+                 ("undo", "--last", "--reason", "wrong file", "--yes"),
+                 ("sell", "--csv", str(path), "--create-clients", "--format", "json")):
+        result = inproc(root, *args)
+        assert (result.returncode, result.stderr) == (0, ""), (args, result.stderr)
+        outputs.append(result.stdout)
+    return outputs
+
+
+def _forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    made: list[int] = []
+    real = shared_fold.fork
+
+    def counted(work):  # type: ignore[no-untyped-def]
+        made.append(1)
+        return real(work)
+
+    monkeypatch.setattr(shared_fold, "fork", counted)
+    return made
+
+
+def test_a_shared_commit_leaves_the_files_of_one_process(twins: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    one, shared, path = twins
+    _same_codes(monkeypatch)
+    alone = _session(one, path)
+    monkeypatch.setattr(shared_fold, "SHARE_FROM", 2)
+    made = _forks(monkeypatch)
+    _same_codes(monkeypatch)
+    together = _session(shared, path)
+    assert len(made) == 3  # the file, its undo (one event naming every client) and the file again: each shared
+    assert together == alone
+    assert [row["status"] for row in json.loads(together[2])] == ["created"] * (ROWS + 2)
+    assert tree_hash(shared) == tree_hash(one)
+    assert_check_clean(shared)
+    full = inproc(shared, "check", "--full")
+    assert (full.returncode, full.stdout) == (0, "No problems found\n")
+
+
+def test_a_worker_that_ends_without_an_answer_leaves_its_part_to_this_process(twins: tuple[Path, Path, Path],
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    one, shared, path = twins
+    _same_codes(monkeypatch)
+    alone = _session(one, path)
+    monkeypatch.setattr(shared_fold, "SHARE_FROM", 2)
+    monkeypatch.setattr(shared_fold, "_work", lambda *args: os._exit(9))  # as if killed
+    made = _forks(monkeypatch)
+    _same_codes(monkeypatch)
+    assert _session(shared, path) == alone
+    assert len(made) == 3
+    assert tree_hash(shared) == tree_hash(one)
+
+
+def test_an_error_the_worker_meets_is_raised_here_and_nothing_is_recorded(twins: tuple[Path, Path, Path],
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    _, shared, path = twins
+    monkeypatch.setattr(shared_fold, "SHARE_FROM", 2)
+
+    def fails(*args):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(shared_fold, "_work", fails)
+    with pytest.raises(RuntimeError, match="^disk on fire$"):
+        forked.collect(forked.fork(lambda: fails()))
+    before = tree_hash(shared)
+    result = inproc(shared, "sell", "--csv", str(path), "--create-clients")
+    assert (result.returncode, result.stderr) == (70, "error: internal error (RuntimeError); nothing more was changed. "
+                                                      "Run again with SESSIONPACK_DEBUG=1 to see the details, and report it\n")
+    assert tree_hash(shared) == before
+
+
+def test_a_small_commit_is_not_shared(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert shared_fold.processes(shared_fold.SHARE_FROM - 1) == 1
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert shared_fold.processes(shared_fold.SHARE_FROM) == 2
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert shared_fold.processes(shared_fold.SHARE_FROM) == 1
