@@ -26,7 +26,12 @@ def fork(work: Callable[[], Any]) -> tuple[int, int]:
     import pickle
 
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # (no process to be had: the caller decides what then)
+        os.close(read_end)
+        os.close(write_end)
+        raise
     if pid == 0:  # the worker: do the work, send back the result, leave without cleanup
         code = 0
         try:

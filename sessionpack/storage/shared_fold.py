@@ -13,8 +13,8 @@ as one process would: the shard files come out the same byte for byte,
 and so do the views (a view's bytes are a function of the view).
 
 The worker only reads what it was forked with and writes nothing but its
-answer to a pipe. If it ends without an answer (killed, say), this
-process does its part itself; an error it met is raised here, as if met
+answer to a pipe. If no process can be made, or it ends without an answer
+(killed, say), this process does its part itself; an error it met is raised here, as if met
 here (and the commit is refused before anything is written, as it would
 be with one process).
 """
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     Item = tuple[str, dict[str, Any], Any, dict[str, Any]]
 
 SHARE_FROM = 2000  # client views in one commit from which a second process takes a part of the work
-OWN_SHARE = 0.45  # the part this process works out (it also puts every contribution into the shards)
+OWN_SHARE = 0.52  # the part this process works out (a view costs the worker its bytes too, and the copy of what it touches)
 
 
 def processes(count: int) -> int:
@@ -69,7 +69,12 @@ def apply_all(items: list[Item], changes: shards.Changes, parts: Parts | None,
     # imported for the worker too (an import is never begun in two processes).
     _, view, before, reports = items[0]
     changes.apply(shards.contribution(view, before, reports, parts))
-    worker = fork(lambda: _work(items[split:], parts, encode))
+    try:
+        worker = fork(lambda: _work(items[split:], parts, encode))
+    except OSError:  # no process to be had (memory, a process limit): this one does it all
+        for _, view, before, reports in items[1:]:
+            changes.apply(shards.contribution(view, before, reports, parts))
+        return {}
     try:
         for _, view, before, reports in items[1:split]:
             changes.apply(shards.contribution(view, before, reports, parts))

@@ -128,3 +128,23 @@ def test_a_small_commit_is_not_shared(monkeypatch: pytest.MonkeyPatch) -> None:
     assert shared_fold.processes(shared_fold.SHARE_FROM) == 2
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert shared_fold.processes(shared_fold.SHARE_FROM) == 1
+
+
+def test_no_process_to_be_had_leaves_the_work_to_this_process(twins: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    one, shared, path = twins
+    _same_codes(monkeypatch)
+    alone = _session(one, path)
+    monkeypatch.setattr(shared_fold, "SHARE_FROM", 2)
+    tried: list[int] = []
+
+    def no_fork() -> int:
+        tried.append(1)
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    fds_before = len(os.listdir("/proc/self/fd"))
+    _same_codes(monkeypatch)
+    assert _session(shared, path) == alone
+    assert len(tried) == 3
+    assert len(os.listdir("/proc/self/fd")) == fds_before  # (the pipe made for it is closed again)
+    assert tree_hash(shared) == tree_hash(one)
