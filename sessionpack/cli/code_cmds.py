@@ -186,7 +186,7 @@ def code_reset(
     code = codes.new_code()
     with opened.writing() as tx:
         _, pkg = find_client_package(tx, client_package, owner_id)
-        tx.commit([codes.reset(pkg, codes.code_hash(code), reason)])
+        tx.commit([codes.reset(pkg, codes.code_hash(code), reason, today=opened.today)])
     if opened.dry_run:  # nothing recorded: no new code, and the old one still works (null in JSON)
         if fmt is Format.table:
             say(f"Dry run: nothing was recorded (the new access code for {client_package} is made when the reset is; "

@@ -45,7 +45,7 @@ def share_cmd(
     with opened.writing() as tx:
         owner_view = client_view(tx, owner)
         user_view = client_view(tx, client)
-        event = share(owner_view, user_view, client_package)
+        event = share(owner_view, user_view, client_package, today=opened.today)
         tx.commit([event])
         shared_with = (tx.client(owner) or owner_view)["packages"][client_package]["shared_with"]
     if fmt is Format.table:
@@ -82,7 +82,7 @@ def unshare_cmd(
     with opened.writing() as tx:
         owner_view = client_view(tx, owner)
         user_view = client_view(tx, client)
-        event = unshare(owner_view, user_view, client_package, opened.now, why)
+        event = unshare(owner_view, user_view, client_package, opened.now, why, today=opened.today)
         tx.commit([event])
         shared_with = (tx.client(owner) or owner_view)["packages"][client_package]["shared_with"]
     views = {owner: owner_view, client: user_view}

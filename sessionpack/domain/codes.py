@@ -22,6 +22,7 @@ from .text import check_reason
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from datetime import date
     from typing import Any, Callable, Mapping
 
 def __getattr__(name: str) -> Any:
@@ -123,12 +124,17 @@ def find_package(
     return view, pkg
 
 
-def reset(pkg: Mapping[str, Any], new_hash: str, reason: str | None = None) -> dict[str, Any]:
+def reset(pkg: Mapping[str, Any], new_hash: str, reason: str | None = None, today: date | None = None) -> dict[str, Any]:
     """The ``code-reset`` event: ``new_hash`` replaces the package's code.
 
     The old code stops working as soon as the event is recorded. A package
-    sold before codes existed gets its first code this way.
+    sold before codes existed gets its first code this way. ``today``: the
+    day it is recorded on, never before the package began.
     """
+    if today is not None:
+        from .dating import check_not_before
+
+        check_not_before(pkg, today)
     return {
         "type": "code-reset",
         "clients": [pkg["owner"]],

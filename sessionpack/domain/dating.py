@@ -5,7 +5,8 @@ that a transfer brought in, or that was imported from another system,
 begins on the day it was recorded here, the day its value starts in the
 reports (``value_moves``). Before that day it held nothing, so nothing can
 be recorded about it then: no payment, adjustment, pause, resume, transfer,
-refund or cancellation on a day (the command's clock, ``--now``) before it
+refund, cancellation, sharing, end of a sharing or new access code on a
+day (the command's clock, ``--now``) before it
 began, no expiry (``adjust --expires``) before it, no pause starting
 before it. ``check_not_before`` is that one rule; each command's planning
 calls it.

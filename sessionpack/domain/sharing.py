@@ -22,10 +22,11 @@ their draws; the commands list the future ones.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from .text import check_reason  # noqa: F401  (re-exported: the one rule for every --reason)
 from ..errors import InputError, RuleError
+from .dating import check_not_before
 from .datetimes import utc_text
 from .ledger import handles
 
@@ -201,11 +202,14 @@ def _check_not_owner(owner: str, user: str, cp_id: str) -> None:
         raise InputError(f"{owner} owns {cp_id}; name another client to share it with")
 
 
-def share(owner_view: Mapping[str, Any], user_view: Mapping[str, Any], cp_id: str) -> dict[str, Any]:
-    """The ``shared`` event: ``user``'s bookings may draw on ``cp_id`` from now on."""
+def share(owner_view: Mapping[str, Any], user_view: Mapping[str, Any], cp_id: str, today: date | None = None) -> dict[str, Any]:
+    """The ``shared`` event: ``user``'s bookings may draw on ``cp_id`` from now on
+    (``today``: the day it is recorded on, never before the package began)."""
     owner, user = owner_view["id"], user_view["id"]
     pkg = _client_package(owner_view, cp_id)
     _check_not_owner(owner, user, cp_id)
+    if today is not None:
+        check_not_before(pkg, today)
     if user in pkg.get("shared_with", []):
         raise RuleError(f"{cp_id} is already shared with {user}; nothing to change (see 'sessionpack balance {user}')")
     state = pkg.get("status", "active")
@@ -216,7 +220,7 @@ def share(owner_view: Mapping[str, Any], user_view: Mapping[str, Any], cp_id: st
 
 
 def unshare(owner_view: Mapping[str, Any], user_view: Mapping[str, Any], cp_id: str, now: datetime,
-            reason: str | None = None) -> dict[str, Any]:
+            reason: str | None = None, today: date | None = None) -> dict[str, Any]:
     """The ``unshared`` event: ``user``'s future bookings no longer draw on ``cp_id``.
 
     Bookings already made keep their draws (listed in ``kept_bookings``
@@ -225,6 +229,8 @@ def unshare(owner_view: Mapping[str, Any], user_view: Mapping[str, Any], cp_id: 
     owner, user = owner_view["id"], user_view["id"]
     pkg = _client_package(owner_view, cp_id)
     _check_not_owner(owner, user, cp_id)
+    if today is not None:
+        check_not_before(pkg, today)
     if user not in pkg.get("shared_with", []):
         with_whom = ", ".join(pkg.get("shared_with", [])) or "no one"
         raise RuleError(f"{cp_id} is not shared with {user} (shared with: {with_whom}); nothing to change")

@@ -1,7 +1,7 @@
 """Nothing about a client package is dated before its sale, through the CLI.
 
 With a clock (--now) before the sale, pay, adjust, pause, resume, transfer,
-refund and cancel are refused (exit 1, one line naming the sale date, not a
+refund, cancel, share, unshare and code reset are refused (exit 1, one line naming the sale date, not a
 byte of the data directory changed); so are ``adjust --expires`` before the
 sale and a pause starting before it. Without them, the liability report
 showed value held below zero before the package existed.
@@ -32,6 +32,8 @@ def shop(practice, data_dir: Path):  # type: ignore[no-untyped-def]
     ok(practice("sell", "ana", "five", "--unpaid", now=SOLD_AT))  # ana.p2, nothing paid
     ok(practice("sell", "ana", "pass", now=SOLD_AT))  # ana.p3, unlimited
     ok(practice("pause", "ana.p1", "2026-04-01", "2026-04-05", now=SOLD_AT))  # (a pause to resume)
+    ok(practice("client", "relate", "bruno", "ana", "--as", "partner", "--can", "use-packages", now=SOLD_AT))
+    ok(practice("share", "ana.p2", "bruno", now=SOLD_AT))  # (a sharing to end)
     return practice
 
 
@@ -53,6 +55,9 @@ def refused(sp, args: tuple[str, ...], message: str, now: str) -> None:  # type:
     ("ana.p1", ("resume", "ana.p1", "--on", "2026-04-03")),
     ("ana.p1", ("transfer", "ana.p1", "bruno", "--sessions", "2", "--reason", "gift")),
     ("ana.p3", ("transfer", "ana.p3", "bruno", "--all", "--reason", "gift", "--yes")),
+    ("ana.p1", ("share", "ana.p1", "bruno")),
+    ("ana.p2", ("unshare", "ana.p2", "bruno")),
+    ("ana.p1", ("code", "reset", "ana.p1")),
 ])
 def test_a_clock_before_the_sale_is_refused(shop, cp: str, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
     refused(shop, args, BEFORE_SALE.format(cp=cp), now=EARLY)
