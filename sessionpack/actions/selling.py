@@ -26,7 +26,7 @@ from decimal import Decimal
 from ..domain import references, sales
 from ..domain.ids import check_slug
 from ..domain.imports import _amount as read_amount  # (the one reading of an imported amount, for a re-run's cells)
-from ..domain.imports import ACTIVATED, EXPIRES, REMAINING, USED_BEFORE, ImportCells, column, plan_import
+from ..domain.imports import ACTIVATED, EXPIRES, REMAINING, USED_BEFORE, ImportCells, check_unlimited_cell, column, plan_import
 from ..domain.money import money_text, parse_money
 from ..domain.records import field, record
 from ..domain.regex import pattern
@@ -364,7 +364,7 @@ def _recorded_again(req: SaleRequest, got: _Fields, holders: list[list[Any]], pl
     for client, cp_id, fields in holders:
         imported = None
         if req.imports.any():
-            imported = _imported_as_recorded(req.imports, fields.get("imported"), currency, add)
+            imported = _imported_as_recorded(req.imports, fields.get("imported"), currency, add, fields["package"])
             if imported is None:
                 return
         wanted = references.wanted(got.client, got.package, date=date, price=price, invoice=got.invoice, imported=imported)
@@ -379,7 +379,7 @@ def _recorded_again(req: SaleRequest, got: _Fields, holders: list[list[Any]], pl
 
 
 def _imported_as_recorded(cells: ImportCells, was: Mapping[str, Any] | None, currency: str,
-                          add: Callable[[str, Exception], None]) -> dict[str, Any] | None:
+                          add: Callable[[str, Exception], None], package_id: str) -> dict[str, Any] | None:
     """What a row says of an imported balance, in the recorded form of
     ``was`` (a plain ``remaining`` cell stands for its one balance key), to
     compare it with ``was``; None when a cell is refused (``add``).
@@ -402,7 +402,14 @@ def _imported_as_recorded(cells: ImportCells, was: Mapping[str, Any] | None, cur
                 key = keys[0] if len(keys) == 1 else REMAINING
             value: Any = text.strip()
             kept = recorded.get(key)
-            if kept is not None and kept != "unlimited":  # (a key not recorded differs, whatever the cell holds)
+            if kept == "unlimited":  # read as a new row's cell is: a cell a new row would refuse is refused here too
+                try:
+                    check_unlimited_cell(text, key, package_id)
+                except InputError as err:
+                    add(column(kind, suffix), err)
+                    ok = False
+                    continue
+            elif kept is not None:  # (a key not recorded differs, whatever the cell holds)
                 try:
                     value = read_amount(text, key, currency, column(kind, suffix))
                 except InputError as err:

@@ -131,6 +131,12 @@ def _by_key(cells: Mapping[str | None, str], kind: str, totals: Mapping[str, Any
     return out
 
 
+def check_unlimited_cell(text: str, key: str, package_id: str) -> None:
+    """What was left of an unlimited balance is written ``unlimited`` or left empty."""
+    if text.strip() not in ("", balances.UNLIMITED):
+        raise InputError(f"{key} of package {package_id!r} is unlimited: write 'unlimited' or leave it empty, not {text!r}")
+
+
 def plan_import(terms: Mapping[str, Any], cells: ImportCells, *, sold_on: date, today: date,
                 currency: str) -> tuple[dict[str, Any] | None, list[tuple[str, InputError]]]:
     """The ``imported`` object for a package with these ``terms``, and every
@@ -146,8 +152,10 @@ def plan_import(terms: Mapping[str, Any], cells: ImportCells, *, sold_on: date, 
     for key, total in totals.items():
         name, text = given.get(key, (column(REMAINING, None if single else key), ""))
         if total == balances.UNLIMITED:
-            if text.strip() not in ("", balances.UNLIMITED):
-                problems.append((name, InputError(f"{key} of package {package_id!r} is unlimited: write 'unlimited' or leave it empty, not {text!r}")))
+            try:
+                check_unlimited_cell(text, key, package_id)
+            except InputError as err:
+                problems.append((name, err))
             remaining[key] = balances.UNLIMITED
             if key in used_given:
                 problems.append((used_given[key][0], InputError(f"{key} is unlimited: it has no used-before amount; leave the cell empty")))

@@ -413,3 +413,18 @@ def test_a_file_runs_no_hooks_unless_asked(shop, data_dir: Path, tmp_path: Path)
     assert [json.loads(line)["client_package"] for line in log.read_text().splitlines() if line] == ["ana.p2", "bruno.p1"]
     ok(shop("sell", "ana", "five"))  # a single sale runs its hook, as always
     assert len([line for line in log.read_text().splitlines() if line]) == 3
+
+
+def test_a_rerun_reads_an_unlimited_cell_as_a_new_row_does(shop, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # What was left of an unlimited balance is 'unlimited' or empty. A re-run
+    # with 'Unlimited' was a conflict (exit 1), where a new row is refused
+    # for its cell (exit 2).
+    ok(shop("assign", "--csv", write(tmp_path, "client,package,ref,remaining,date\nana,week,w-1,unlimited,2026-11-18\n")))
+    assert [r["status"] for r in ok_json(shop("assign", "--csv", write(tmp_path, "client,package,ref,remaining,date\n"
+                                                                      "ana,week,w-1, unlimited ,2026-11-18\n", "same.csv"),
+                                              "--format", "json"))] == ["unchanged"]
+    for ref, name in (("w-1", "again.csv"), ("w-2", "new.csv")):
+        path = write(tmp_path, f"client,package,ref,remaining,date\nana,week,{ref},Unlimited,2026-11-18\n", name)
+        refused(shop, data_dir, ("assign", "--csv", path), 2, [
+            f"{path}:2:remaining: unlimited of package 'week' is unlimited: write 'unlimited' or leave it empty, not 'Unlimited'",
+            f"error: 1 problem in {path}; nothing was recorded: fix it and run the command again"])
