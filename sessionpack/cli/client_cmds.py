@@ -231,14 +231,15 @@ def show_page(page: dict, opened) -> None:  # type: ignore[no-untyped-def]
     from ..reports.sharing_text import relation_text
     from ..reports.when import human_time
     from .balance_cmds import BALANCE_TABLE
-    from .output import hanging, say_fitted, write_table
+    from .fit import MARKS
+    from .output import hanging, say_fitted, screen, write_table
 
     now, tz, currency = opened.now, opened.settings.tz, opened.settings.currency
     # One-line fields stay one line (a line break a hand-edited journal put there is shown escaped); notes keep theirs.
     say_fitted(f"{shown(page['name'])} ({page['id']})")
     details = [f"email {shown(page['email'])}" if page.get("email") else "", f"phone {shown(page['phone'])}" if page.get("phone") else "",
                f"tags {shown(', '.join(page['tags']))}" if page.get("tags") else "", f"client since {page['since'][:10]}"]
-    say_fitted(" · ".join(part for part in details if part))
+    say_fitted(MARKS[screen().utf8][1].join(part for part in details if part))  # (" | " where the output is not UTF-8)
     if page.get("notes"):
         say_fitted(hanging("notes: ", page["notes"]))
     for row in page["relations"]:

@@ -273,3 +273,12 @@ def test_wrapping_breaks_between_wide_characters_and_keeps_ids_whole() -> None:
     assert wrap("abcdefghij klm", 4) == ["abcd", "efgh", "ij", "klm"]
     assert [id_like(cell) for cell in ("bruno.p1", "2026-03-02", "120.00", "", "ヤマダ", "José", "x" * 65, "a b")] == [
         True, True, True, True, False, False, False, False]
+
+
+def test_client_show_separates_its_details_with_ascii_where_the_output_is_not_utf8(studio: Path) -> None:
+    recorded(studio, "client", "add", "ana", "--name", "Ana Lima", "--email", "ana@example.com", "--phone", "+351 912 345 678")
+    for env, separator in (({"PYTHONIOENCODING": "ascii"}, b" | "), ({"PYTHONIOENCODING": "utf-8", "LANG": "C.UTF-8"}, " · ".encode())):
+        shown = piped(studio, "client", "show", "ana", **env)
+        assert (shown.returncode, shown.stderr) == (0, b"")
+        assert shown.stdout.splitlines()[1] == separator.join([b"email ana@example.com", b"phone +351 912 345 678",
+                                                                b"client since " + shown.stdout.splitlines()[1][-10:]])
