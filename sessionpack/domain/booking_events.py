@@ -56,6 +56,8 @@ def _status_changed(view: dict[str, Any], event: dict[str, Any], me: str) -> Non
         else:
             booking["status"] = _STATUS_AFTER[kind]
         booking["outcome"] = event.get("outcome")
+        if "kept" in event:  # a late-cancel charge: what the booking still draws
+            booking["kept"] = event["kept"]
         if event.get("reason"):
             booking["reason"] = event["reason"]
     cp_id = event.get("package")

@@ -67,7 +67,11 @@ if TYPE_CHECKING:
 # 17: a refunded or cancelled unlimited pool, or one whose expiry is
 #    recorded, has nothing left to book (``balances.balance``: remaining 0),
 #    so the sale lines' state of such a package reads used up.
-VIEW_FORMAT = 17
+# 18: a late-cancel charge keeps what it kept on the booking too (``kept``),
+#    so the agenda shows what the booking draws as it stands; a refund or
+#    cancellation closes what a forced draw took below zero (the value
+#    lines of such a package change).
+VIEW_FORMAT = 18
 
 _CLIENT_HANDLERS: dict[str, Handler] = {}
 

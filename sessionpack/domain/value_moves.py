@@ -305,6 +305,9 @@ def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]], l
                 drops[key] = before - valuation.value_of(parts[key], units[key], currency)
         for key in sorted(left):
             drops[key] = drops.get(key, zero) + left.pop(key)
+        for key, value, amount in _close_overdrawn(parts, units, currency):
+            drops[key] = drops.get(key, zero) + value
+            voided[key] = voided.get(key, 0) + amount
         refund = zero
         if kind == "refunded":
             total = Decimal(sale["total"])
@@ -331,6 +334,21 @@ def package_value(pkg: Mapping[str, Any], events: Iterable[Mapping[str, Any]], l
         "groups": {key: group_of(pkg["terms"], key) for key in parts},
         "expires": (lambda d: d.isoformat() if d else None)(balances.expiry(pkg) if last_day is _NOT_GIVEN else last_day),
     }
+
+
+def _close_overdrawn(parts: Mapping[str, Any], units: dict[str, Any], currency: str) -> list[tuple[str, Decimal, Any]]:
+    """Close what a package forced below zero holds at a refund or a
+    cancellation: each overdrawn key goes back to 0 units, and its (negative)
+    value and units are returned, so a closed package holds nothing. (An
+    expiry leaves an overdrawn key alone: it lapses nothing, and the package
+    shows what its client took beyond what was paid until it is closed.)"""
+    closed = []
+    for key in sorted(units):
+        if units[key] < 0:
+            value = valuation.value_of(parts[key], units[key], currency)
+            closed.append((key, value, units[key]))
+            units[key] = units[key] - units[key]
+    return closed
 
 
 def group_of(terms: Mapping[str, Any], key: str) -> str:

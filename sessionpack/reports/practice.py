@@ -72,6 +72,21 @@ def _draw_text(draw: Mapping[str, Any] | None) -> str:
     return f"{amount} session" + ("" if str(amount) == "1" else "s")
 
 
+def held_draw(booking: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """What a booking draws on its package as it stands: nothing once its
+    draw went back (cancelled in time, a no-show or late cancel whose policy
+    returns it), what a late-cancel charge kept, else what it was booked to
+    draw."""
+    draw = booking.get("draw")
+    if not draw:
+        return None
+    if booking["status"] in ("cancelled", "late-cancelled", "no-show") and (booking.get("outcome") or "return") == "return":
+        return None
+    if booking.get("kept") is not None:
+        return {**draw, "amount": booking["kept"]}
+    return draw
+
+
 # -- bookings -------------------------------------------------------------------------
 
 
@@ -96,7 +111,7 @@ def agenda(bookings: Iterable[Mapping[str, Any]], tz: ZoneInfo, *, client: str |
             "day": start.strftime("%a"), "date": start.date().isoformat(), "time": clock_text(start),
             "booking": b["id"], "attendee": b["attendee"], "service": b["service"], "minutes": int(b["duration"]),
             "provider": b.get("provider") or "", "package": b.get("package") or "regular fee",
-            "draws": _draw_text(b.get("draw")), "fee": fee, "status": b["status"],
+            "draws": _draw_text(held_draw(b)), "fee": fee, "status": b["status"],
             "_order": start_order(b["start"], b["id"]),
         })
     rows.sort(key=itemgetter("_order"))

@@ -520,3 +520,16 @@ def test_an_expiry_that_forfeited_nothing_is_known_as_recorded_by_the_snapshot(s
     assert (row["id"], row["held"], row["expires"], row["note"]) == ("ana.p1", "100.00", "2026-03-11", "")
     march = _liability(sp, "2026-03-14T09:00", "--from", "2026-03-01", "--to", "2026-03-31")
     assert _roll(march["totals"]) == ("0.00", "100.00", "0.00", "0.00", "0.00", "0.00", "100.00")
+
+
+def test_the_agenda_shows_what_each_booking_draws_as_it_stands(example: Path) -> None:
+    """A cancel in time gave diogo.b1's session back; carla.b1's late-cancel
+    charge kept 42.50 of the 85.00 it drew (as usage says); bruno.b2's
+    no-show forfeited its session."""
+    result = run(example, "report", "bookings", "--from", "2026-01-19", "--to", "2026-01-21", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = {line.split(",")[3]: line.split(",")[9:] for line in result.stdout.splitlines()[1:]}
+    assert rows == {"diogo.b1": ["", "0.00", "cancelled"], "carla.b1": ["42.50 credit", "0.00", "late-cancelled"],
+                    "bruno.b2": ["1 session", "0.00", "no-show"]}
+    usage = run(example, "report", "usage", "--from", "2026-01-20", "--to", "2026-01-20", "--format", "csv")
+    assert usage.stdout.splitlines()[1].split(",")[7] == "42.50 credit"

@@ -19,7 +19,7 @@ from sessionpack.domain.packages import package_from_mapping
 from sessionpack.domain.refunds import Refund, plan_close
 from sessionpack.domain.sales import sell
 from sessionpack.domain.services import Service
-from sessionpack.domain.value_moves import held_on, package_value
+from sessionpack.domain.value_moves import held_on, package_value, units_on
 from sessionpack.reports.liability import reconciles, rollforward, snapshot
 
 from practice_data import MASSAGE, NOW, SERVICES, SOLD, THAI, TZ, at
@@ -151,6 +151,28 @@ def test_forfeit_expiry_adjustment_and_refund_columns() -> None:
     assert moves == [("2026-11-20", "sold", "500.00"), ("2026-11-23", "forfeited", "100.00"), ("2026-11-24", "adjusted", "100.00"),
                      ("2026-11-25", "refunded", "100.00"), ("2026-11-25", "refund_difference", "400.00")]
     assert held_on(ana.value(), "2026-11-25") == 0
+
+
+@pytest.mark.parametrize("refund, refunded", [(None, None), (Refund("partial", amount=D("50.00")), "50.00")])
+def test_closing_an_overdrawn_package_closes_its_negative_value_too(refund, refunded) -> None:  # type: ignore[no-untyped-def]
+    ana = Client()
+    ana.sell(offer("p", contents={"pool": "count", "amount": 1, "services": ["massage"]}, payment={"price": "80"}))
+    bid = ana.book("2026-11-23T10:00")
+    ana.mark(bid, "attend", at("2026-11-23T12:00"))
+    # a forced draw took it one session below zero: it holds -80.00 (what its client took beyond what was paid)
+    ana.record({"type": "adjusted", "clients": ["ana"], "client_package": "ana.p1", "changes": {"count": -1}, "expires": None,
+                "reason": "forced", "forfeited": False}, at("2026-11-24T09:00"))
+    assert held_on(ana.value(), "2026-11-24") == D("-80.00")
+    events, _ = plan_close(ana.view, {"ana": ana.view}, "ana.p1", refund=refund, reason="closing it",
+                           cancel_bookings=False, now=at("2026-11-25T09:00"), tz=TZ, currency="EUR")
+    for event in events:
+        ana.record(event, at("2026-11-25T09:00"))
+    summary = ana.value()
+    closing = [(m[1], m[3], m[4]) for m in summary["moves"] if m[0] == "2026-11-25"]
+    expected = [("refund_difference", "-80.00" if refunded is None else "-130.00", -1)]
+    assert closing == ([("refunded", refunded, None)] if refunded else []) + expected
+    assert held_on(summary, "2026-11-25") == 0 and held_on(summary, "2027-06-30") == 0
+    assert units_on(summary, "2026-11-25") == {"count": 0}
 
 
 def test_recorded_expiry_takes_the_value_left_on_the_day_after_the_last() -> None:
