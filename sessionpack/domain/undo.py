@@ -16,7 +16,8 @@ A later command *depends* on an undone one when, folded without it, it no
 longer fits (``fold_without``): its events fail (a booking on a package
 that was never sold), concern a client who would no longer be recorded,
 make again what exists (a client added again since, a client package of
-that id) or leave a balance below zero, more refunded than paid, a
+that id, a share) or end what is no longer there (a resume of a pause, an
+unshare of a share) or leave a balance below zero, more refunded than paid, a
 booked session after its package's last valid day or something free to
 book on a package whose expiry was recorded or that was refunded or
 cancelled, or a share its link does not allow, or place what ``book`` and
@@ -359,7 +360,32 @@ def _makes_existing(view: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
         return view.get("client") is not None
     if kind == "sold":
         return event.get("client_package") in view.get("packages", {})
+    if kind == "shared":
+        return _is_shared(view, event)
     return False
+
+
+def _ends_what_is_not_there(view: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
+    """True when the event ends what the view no longer holds: a resume of a
+    pause that is not there, an unshare of a share that is not (the pause or
+    share was taken back)."""
+    kind = event["type"]
+    if kind == "resumed":
+        pkg = view.get("packages", {}).get(event.get("client_package"))
+        return pkg is not None and not any(p["from"] == event.get("pause_from") for p in pkg.get("pauses", ()))
+    if kind == "unshared":
+        return not _is_shared(view, event)
+    return False
+
+
+def _is_shared(view: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
+    """Whether the package a ``shared``/``unshared`` event names is shared
+    with its user, as this view (the owner's or the user's) holds it."""
+    cp_id, user = event.get("client_package"), event.get("with")
+    if view.get("id") == user:
+        return cp_id in (view.get("shared_in") or {})
+    pkg = view.get("packages", {}).get(cp_id)
+    return pkg is None or user in pkg.get("shared_with", ())
 
 
 def fold_without(client_id: str, events: list[dict[str, Any]], targets: list[tuple[str, list[int]]],
@@ -388,7 +414,7 @@ def fold_without(client_id: str, events: list[dict[str, Any]], targets: list[tup
                 pass
         if not counts(event, excluded):
             continue
-        if _makes_existing(view, event):
+        if _makes_existing(view, event) or _ends_what_is_not_there(view, event):
             return event, view
         if view.get("client") is None and event["type"] not in ("client-added", "undone"):
             return event, view  # the client it concerns would no longer be recorded
