@@ -9,6 +9,7 @@ import typer
 
 from ..errors import InputError, RuleError
 from .app import app, boundary, store, writer
+from .runtime import GLOBALS
 from .output import Col, Format, bulk_work, emit, emit_record, say, warn
 
 LOG_COLUMNS = [Col("id", keep=True), Col("when", keep=True), Col("actor", wide=True), Col("what"), Col("clients"),
@@ -195,7 +196,10 @@ def undo_cmd(
         return
     for item in record["undone"]:
         say(f"Undid {item['command']}: {item['what']}")
-    say(f"Recorded as {undo_id}; 'sessionpack undo {undo_id} --reason ...' does it again")
+    if GLOBALS.dry_run:  # (no instruction to undo what was not recorded)
+        say(f"It would be recorded as {undo_id}")
+    else:
+        say(f"Recorded as {undo_id}; 'sessionpack undo {undo_id} --reason ...' does it again")
     for line in owed:
         say(line)
     for note in notes:
