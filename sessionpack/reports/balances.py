@@ -224,6 +224,9 @@ ENDED = "-unlimited"  # the change of an unlimited balance that closed: nothing 
 
 def _delta(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
     out = {}
+    for key, old in before.items():  # a package an undo took away: all it held goes
+        if key not in after and old != 0:
+            out[key] = ENDED if old == balances.UNLIMITED else -old
     for key, value in after.items():
         old = before.get(key, 0 if not isinstance(value, Decimal) else Decimal(0))
         if value == balances.UNLIMITED or old == balances.UNLIMITED:
@@ -277,8 +280,13 @@ def describe_event(event: Mapping[str, Any], tz: Any = None) -> str:
     if kind in _DESCRIBERS:
         return _DESCRIBERS[kind](event)
     if kind == "undone":
+        # A client's view keeps, of each command undone, the seqs of that
+        # client's own events (``undo.kept_in_view``): a command that did
+        # not touch the client (another client's payment a cascade took
+        # back too) is not the client's to read about.
+        targets = [t for t in event["undo"] if t.get("seqs", True)] or event["undo"]
         taken = "; ".join(f"{t['command']} (an undo: what it undid counts again)" if t.get("what", "").startswith("undid ")
-                          else f"{t['command']} ({t.get('what', 'a command')})" for t in event["undo"])
+                          else f"{t['command']} ({t.get('what', 'a command')})" for t in targets)
         return f"undid {taken}"
     if kind == "catalog-changed":
         verb = "added" if event["before"] is None else "removed" if event["after"] is None else "changed"
