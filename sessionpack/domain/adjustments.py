@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from typing import Any, Mapping
 
 KINDS = ("sessions", "minutes", "money")
-_WHOLE_RE = re.compile(r"^([+-]?)([0-9]{1,7})$")
+_WHOLE_RE = re.compile(r"^([+-]?)([0-9]+)$")
+MOST = 9_999_999  # the largest number of sessions or minutes a change names
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ def parse_change(text: str, kind: str, currency: str) -> Change:
     if not match:
         raise InputError(f"{option} must be +N, -N or N (a whole number), not {text!r}")
     sign, digits = match.groups()
+    if len(digits.lstrip("0")) > len(str(MOST)):
+        raise InputError(f"{option} is too large: {text!r}; use at most {MOST}")
     number = int(digits)
     return Change(kind, bool(sign), -number if sign == "-" else number)
 

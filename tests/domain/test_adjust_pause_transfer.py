@@ -97,6 +97,8 @@ def to(value: Any, kind: str = "sessions") -> Change:
     ("-20.50", "money", Change("money", True, Decimal("-20.50"))),
     ("+20", "money", Change("money", True, Decimal("20.00"))),
     ("100", "money", Change("money", False, Decimal("100.00"))),
+    ("+9999999", "sessions", Change("sessions", True, 9999999)),
+    ("-00009999999", "minutes", Change("minutes", True, -9999999)),
 ])
 def test_parse_change(text: str, kind: str, expected: Change) -> None:
     assert parse_change(text, kind, "EUR") == expected
@@ -111,6 +113,8 @@ def test_parse_change(text: str, kind: str, expected: Change) -> None:
     ("+-20", "money", "--money must be +X, -X or X (an amount like 20 or 20.50), not '+-20'"),
     ("--20", "money", "--money must be +X, -X or X (an amount like 20 or 20.50), not '--20'"),
     ("+1.234", "money", "--money has more than 2 decimal places for EUR: 1.234"),
+    ("+10000000", "sessions", "--sessions is too large: '+10000000'; use at most 9999999"),
+    ("9" * 5000, "minutes", f"--minutes is too large: '{'9' * 5000}'; use at most 9999999"),
 ])
 def test_parse_change_refuses(text: str, kind: str, message: str) -> None:
     with pytest.raises(InputError) as err:
