@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_util import journal, ok, ok_json, refused
+from cli_util import dry_ok, history_of, journal, ok, ok_json, refused
 
 N = "2026-03-02T09:00"
 
@@ -304,3 +304,71 @@ def test_undoing_an_attend_of_a_session_booked_over_another_is_allowed(shop) -> 
     ok(shop("book", "ana", "m", "2026-03-02T08:00", "--allow-overlap"))
     ok(shop("attend", "ana.b1"))
     ok(shop("undo", "--last", "--reason", "not yet"))
+
+
+# -- 8. what ends a pause or a share depends on it ----------------------------------------
+
+
+def test_undoing_a_pause_is_refused_while_its_resume_stands_and_cascade_takes_both(shop, sp, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    ok(shop("sell", "ana", "five"))
+    ok(shop("pause", "ana.p1", "2026-03-10", "2026-03-20", "--reason", "away"))  # c6
+    ok(shop("resume", "ana.p1", "--on", "2026-03-15", "--reason", "back early"))  # c7
+    no(sp, data_dir, ("undo", "c6", "--reason", "the pause was a mistake"),
+       "c6 cannot be undone alone: later commands depend on it: c7 (resumed ana.p1 on 2026-03-15: paused from 2026-03-10 "
+       "to 2026-03-14 (5 days)); undo them first, or add --cascade to undo them too")
+    ok(shop("undo", "c6", "--reason", "the pause was a mistake", "--cascade", "--yes"))
+    assert [(h["type"], h["undone_by"]) for h in history_of(shop, "ana.p1")][1:] == [
+        ("paused", "c8"), ("resumed", "c8")]
+
+
+def test_undoing_a_share_or_an_unshare_is_refused_while_what_came_after_stands(shop, sp, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    ok(shop("sell", "ana", "five"))
+    ok(shop("client", "relate", "bruno", "ana", "--as", "child", "--can", "use-packages"))
+    ok(shop("share", "ana.p1", "bruno"))  # c7
+    ok(shop("unshare", "ana.p1", "bruno", "--reason", "moved out"))  # c8
+    ok(shop("share", "ana.p1", "bruno"))  # c9
+    no(sp, data_dir, ("undo", "c7", "--reason", "shared by mistake"),
+       "c7 cannot be undone alone: later commands depend on it: c8 (ana.p1 no longer shared with bruno); "
+       "undo them first, or add --cascade to undo them too")
+    no(sp, data_dir, ("undo", "c8", "--reason", "unshared by mistake"),
+       "c8 cannot be undone alone: later commands depend on it: c9 (ana.p1 shared with bruno); "
+       "undo them first, or add --cascade to undo them too")
+    ok(shop("undo", "c9", "--reason", "shared twice"))
+    ok(shop("undo", "c8", "--reason", "unshared by mistake"))  # shared again, by c7 alone
+    assert ok_json(shop("balance", "ana", "--format", "json"))[0]["shared_with"] == ["bruno"]
+
+
+def test_undo_dry_run_gives_no_instruction_about_an_undo_never_recorded(shop, sp, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    ok(shop("sell", "ana", "five"))  # c5
+    before = journal(data_dir)
+    result = shop("undo", "c5", "--reason", "sold twice", "--dry-run")
+    assert dry_ok(result) == ("Undid c5: sold five as ana.p1 for 250.00 (invoice 000001, paid 250.00)\n"
+                              "It would be recorded as c6\n")
+    assert journal(data_dir) == before
+
+
+# -- 9. the history of an undo adds up, and names only the client's commands --------------
+
+
+def test_a_package_history_counts_what_an_undo_took_away_so_its_changes_add_up(shop) -> None:  # type: ignore[no-untyped-def]
+    ok(shop("sell", "ana", "five"))
+    ok(shop("transfer", "ana.p1", "bruno", "--sessions", "3", "--reason", "gift"))  # c6
+    ok(shop("book", "bruno", "m", "2026-03-10T10:00"))  # c7
+    ok(shop("undo", "c6", "--reason", "wrong client", "--cascade", "--yes"))  # c8
+    ok(shop("undo", "c8", "--reason", "it was right"))  # c9
+    rows = history_of(shop, "bruno.p1")
+    assert [(r["command"], r["change"]) for r in rows] == [
+        ("c6", {"m": 3}), ("c7", {"m": -1}), ("c8", {"m": -2}), ("c9", {"m": 2})]
+    assert sum(r["change"]["m"] for r in rows) == rows[-1]["balance"]["m"] == 2
+
+
+def test_a_client_history_names_only_the_commands_of_that_client_a_cascade_undid(shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sales = tmp_path / "sales.csv"
+    sales.write_text("client,package,ref,paid\nana,five,r1,\nbruno,five,r2,0\n", encoding="utf-8")
+    ok(shop("sell", "--csv", str(sales)))  # c5
+    ok(shop("pay", "bruno.p1", "150", "--method", "cash"))  # c7
+    ok(shop("undo", "c5", "--reason", "wrong file", "--cascade", "--yes"))
+    [ana_undo] = [r["what"] for r in history_of(shop, "ana") if r["type"] == "undone"]
+    assert ana_undo == "undid c5 (sold 2 packages to 2 clients (file of sales))"
+    [bruno_undo] = [r["what"] for r in history_of(shop, "bruno") if r["type"] == "undone"]
+    assert bruno_undo == "undid c7 (payment of 150.00 on bruno.p1); c5 (sold 2 packages to 2 clients (file of sales))"
