@@ -125,8 +125,66 @@ class _Temps:
         return base in listed
 
 
+class Staged:
+    """New bytes of a file already in a temporary file (``stage``): ``write_groups``
+    flushes and renames it as if it had written it."""
+
+    __slots__ = ("temp",)
+
+    def __init__(self, temp: str) -> None:
+        self.temp = temp
+
+
+def stage(items: Iterable[tuple[str, str, bytes]], folder: str) -> dict[str, str]:
+    """Write each ``(key, path, data)`` to a temporary file in ``folder``
+    (made here, mode 0700; on the file system of the paths), to be flushed
+    and renamed over its path by ``write_groups`` (given as ``Staged``);
+    returns key -> temporary file. A path that is a link is left out: it
+    is refused when written. Nothing is flushed here; a file not renamed
+    in the end is taken away with its folder (``drop_stage``)."""
+    os.mkdir(folder, 0o700)
+    staged: dict[str, str] = {}
+    temps = _Temps()
+    listed: dict[str, set[str]] = {}  # each folder's names, listed once (most paths are new files)
+    for key, path, data in items:
+        head, base = os.path.split(path)
+        names = listed.get(head)
+        if names is None:
+            names = listed[head] = set(os.listdir(head))
+        if base in names and os.path.islink(path):
+            continue
+        tmp = temps.name(folder, base)
+        fd = _open_new(tmp)
+        try:
+            os.fchmod(fd, FILE_MODE)
+            _write_all(fd, data)
+        finally:
+            os.close(fd)
+        staged[key] = tmp
+    return staged
+
+
+def drop_stage(folder: str) -> None:
+    """Take away a ``stage`` folder and what is left in it (nothing once its
+    files were renamed into place)."""
+    try:
+        if os.path.islink(folder):
+            os.unlink(folder)  # (never followed)
+        else:
+            os.rmdir(folder)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _write_temp(path: str, data: bytes, crash: str, pending: list[tuple[str, str, str, str]], temps: _Temps) -> None:
     folder, base = temps.folder(path)
+    if data.__class__ is Staged:  # (written already: ``stage``)
+        pending.append((data.temp, path, crash, folder))  # type: ignore[attr-defined]
+        return
     if temps.may_be_link(folder, base):
         refuse_link(path)
     tmp = temps.name(folder, base)

@@ -10,7 +10,13 @@ whole-practice view such as ``views/sold.json``), ``before-index`` (all
 views, not the index); ``catalog-staged`` (a catalog change recorded in
 the journal, its file not yet moved into place);
 and ``notice-delivered`` (``notify``: a notice delivered, its outcome not
-recorded yet).
+recorded yet); ``views-staged`` (a commit shared with a second process,
+``shared_fold``: every client view's new file written to ``views/clients/.staged``,
+nothing recorded yet).
+
+With ``SESSIONPACK_TEST_SHARE_FROM=N`` a commit of N client views or more is
+shared with a second process on any machine (``share_from``), so that a
+test's file of a few dozen rows meets the points of that path.
 
 With ``SESSIONPACK_TEST_FAIL_AT=NAME`` a write fails there as on a full disk
 (OSError ENOSPC), read when the point is reached: ``views`` (after the
@@ -40,3 +46,9 @@ def wants(name: str) -> bool:
 def fail_point(name: str) -> None:
     if os.environ.get("SESSIONPACK_TEST_FAIL_AT") == name:
         raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def share_from() -> int | None:
+    """``SESSIONPACK_TEST_SHARE_FROM`` as a number, else None."""
+    value = os.environ.get("SESSIONPACK_TEST_SHARE_FROM", "")
+    return int(value) if value.isdigit() else None

@@ -14,6 +14,10 @@ PACKAGES = "packages"
 VIEWS = "views"
 CLIENT_VIEWS = os.path.join(VIEWS, "clients")
 INDEX = os.path.join(VIEWS, "index.json")
+# A commit of thousands of clients: its client views' new files, written by
+# a second process while this one works out the shards, before they are
+# renamed into place (storage/shared_fold.py); gone when the commit ends.
+STAGED = os.path.join(CLIENT_VIEWS, ".staged")
 DIRECTORY = os.path.join(VIEWS, "directory.json")
 SOLD = os.path.join(VIEWS, "sold.json")
 OPEN = os.path.join(VIEWS, "open")  # XX.jsonl: open client packages, by a hash of the owner

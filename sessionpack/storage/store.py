@@ -376,13 +376,18 @@ class Store:
             return index
         return self._fold_in_memory(index, events, keep)
 
-    def _before_append(self, keep: Iterable[str] = ()) -> bool:
+    def _before_append(self, keep: Iterable[str] = (), own_stage: bool = False) -> bool:
         """Under the exclusive lock, just before a commit appends: take away
-        what killed commands left (temporary files) and what ``_repair_later``
+        what killed commands left (temporary files, a folder of staged views
+        unless it is this commit's: ``own_stage``) and what ``_repair_later``
         left for now (a torn tail, moved aside); whether the views must then
         be written whole from memory (the journal's tail was folded there)."""
         for folder in layout.TEMP_DIRS:
             remove_leftovers(self.path(folder), keep)  # (``keep``: the command's own files, staged for this commit)
+        if not own_stage and os.path.lexists(self.path(layout.STAGED)):
+            from .batchio import drop_stage
+
+            drop_stage(self.path(layout.STAGED))
         if self._repair_due is None:
             return False
         (keep, torn), self._repair_due = self._repair_due, None
@@ -786,8 +791,20 @@ class Store:
 
             changes = shards.Changes(self.root, self.view_bytes, parts)  # on what this store's own commits left, written or not
             items = [(client_id, view, codes_before[client_id], reports_before[client_id]) for client_id, view in clients.items()]
-            folded.encoded = apply_all(items, changes, parts, encode_view)
-            return changes.files()
+            stage = None
+            if not later_shards:  # a commit that writes its views: the worker may write their files too
+                folded.stage = stage = self.path(layout.STAGED)
+            root = self.root
+            try:
+                folded.encoded = apply_all(items, changes, parts, encode_view,
+                                           (stage, lambda client_id: layout.client_view_path(root, client_id)) if stage else None)
+                return changes.files()
+            except BaseException:
+                if stage is not None:  # refused before anything is recorded: nothing the worker wrote stays
+                    from .batchio import drop_stage
+
+                    drop_stage(stage)
+                raise
 
         folded = Folded(clients, {name: small[name] for name in sorted(changed)}, None, parts, make_shards)
         if not later_shards:
@@ -825,7 +842,7 @@ class Folded:
     id, the small views they changed by file name, and shard file contents;
     ``parts``: what the fold encoded, for the writes of the same commit."""
 
-    __slots__ = ("clients", "small", "shards", "parts", "make_shards", "encoded")
+    __slots__ = ("clients", "small", "shards", "parts", "make_shards", "encoded", "stage")
 
     def __init__(self, clients: dict[str, dict[str, Any]], small: dict[str, dict[str, Any]], shard_files: dict[str, bytes | None] | None,
                  parts: Parts | None = None, make_shards: Callable[[], dict[str, bytes | None]] | None = None) -> None:
@@ -834,7 +851,8 @@ class Folded:
         self.shards = shard_files  # None: not made yet (make_shards)
         self.parts = parts
         self.make_shards = make_shards
-        self.encoded: dict[str, bytes] = {}  # bytes of client views already encoded (by the worker of shared_fold), by client
+        self.encoded: dict[str, Any] = {}  # client views the worker of shared_fold encoded (bytes) or wrote (batchio.Staged), by client
+        self.stage: str | None = None  # where it may have written them (layout.STAGED), taken away when the commit ends
 
 
 def _before(view: dict[str, Any], seq: int) -> dict[str, Any]:
@@ -980,10 +998,21 @@ class Transaction:
             self.index = {"format": ledger.VIEW_FORMAT, "offset": self.index["offset"], "seq": stamped[-1]["seq"]}
             self.dry_events.extend(stamped)
             return stamped
+        try:
+            return self._record(stamped, folded)
+        finally:
+            if folded.stage is not None:  # what the worker wrote and was not renamed into place (none, once the views are written)
+                from .batchio import drop_stage
+
+                drop_stage(folded.stage)
+
+    def _record(self, stamped: list[dict[str, Any]], folded: "Folded") -> list[dict[str, Any]]:
+        """Append ``stamped`` (folded into ``folded``) to the journal, then write the views."""
+        store = self.store
         parts = folded.parts  # (a fold always has them: journal.encode's bytes, each event encoded once)
         data = "".join(parts.text(record) + "\n" for record in stamped).encode("utf-8")
         # What a crash left is put right now, not before the command could be refused.
-        whole = store._before_append(keep=[temp for _, temp in self._staged if temp])
+        whole = store._before_append(keep=[temp for _, temp in self._staged if temp], own_stage=folded.stage is not None)
         _, end = append_durably(store._journal_path, data)
         del data  # (tens of megabytes for a file of sales: not held while the views are written)
         crash_point("journal-written")

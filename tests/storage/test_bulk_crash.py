@@ -43,24 +43,38 @@ def statuses(root: Path, path: Path) -> list[str]:
     return [row["status"] for row in json.loads(result.stdout)]
 
 
-@pytest.mark.parametrize("point", ["journal-partial", "journal-written", "shard-written", "view-written", "small-view-written", "before-index"])
+POINTS = ["journal-partial", "journal-written", "shard-written", "view-written", "small-view-written", "before-index"]
+NOTHING_RECORDED = ("journal-partial", "views-staged")
+# The same commit shared with a second process (``shared_fold``), which writes
+# the client views' files to views/clients/.staged before anything is recorded.
+SHARED = {"SESSIONPACK_TEST_SHARE_FROM": "2"}
+
+
+@pytest.mark.parametrize("point, shared", [(point, False) for point in POINTS] + [(point, True) for point in ["views-staged", *POINTS]])
 @pytest.mark.parametrize("how", ["reader", "writer"])
-def test_a_kill_during_the_commit_leaves_all_or_nothing(practice, data_dir: Path, sales: Path, point: str, how: str) -> None:
+def test_a_kill_during_the_commit_leaves_all_or_nothing(practice, data_dir: Path, sales: Path, point: str, shared: bool, how: str) -> None:
     journal_before = (data_dir / "journal.jsonl").read_bytes()
-    killed = run(data_dir, "sell", "--csv", str(sales), "--create-clients", env={"SESSIONPACK_TEST_CRASH_AT": point})
+    killed = run(data_dir, "sell", "--csv", str(sales), "--create-clients", env={"SESSIONPACK_TEST_CRASH_AT": point, **(SHARED if shared else {})})
     assert (killed.returncode, killed.stdout) == (-signal.SIGKILL, "")
+    staged = data_dir / "views" / "clients" / ".staged"
+    if shared:  # what the kill left there: every view's file until they are renamed into place one by one
+        left = {"view-written": ROWS - 1, "small-view-written": 0, "before-index": 0}.get(point, ROWS)
+        assert len(list(staged.iterdir())) == left
+    else:
+        assert not staged.exists()
     if how == "reader":  # a reader sees all or nothing, and writes nothing
         before = tree_hash(data_dir)
         seen = run(data_dir, "balance", "c1", "--format", "json")
         assert tree_hash(data_dir) == before
-        if point == "journal-partial":
+        if point in NOTHING_RECORDED:
             assert seen.returncode == 2 and "no client 'c1'" in seen.stderr
         else:
             assert (seen.returncode, json.loads(seen.stdout)[0]["remaining"]) == (0, {"massage": 3})
     after = run(data_dir, "client", "add", "zed", "--name", "Zed")  # the next writer repairs
     assert after.returncode == 0, after.stderr
+    assert not staged.exists()  # (taken away by the next command that records something)
     recorded = sold(data_dir)
-    if point == "journal-partial":
+    if point in NOTHING_RECORDED:
         # Never acknowledged and not whole: none of it is recorded.
         assert recorded == []
         assert (data_dir / "journal.jsonl").read_bytes().startswith(journal_before)

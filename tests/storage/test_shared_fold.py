@@ -148,3 +148,69 @@ def test_no_process_to_be_had_leaves_the_work_to_this_process(twins: tuple[Path,
     assert len(tried) == 3
     assert len(os.listdir("/proc/self/fd")) == fds_before  # (the pipe made for it is closed again)
     assert tree_hash(shared) == tree_hash(one)
+
+
+def test_a_worker_killed_while_writing_the_views_files_leaves_them_to_this_process(twins: tuple[Path, Path, Path],
+                                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from sessionpack.storage import batchio
+
+    one, shared, path = twins
+    _same_codes(monkeypatch)
+    alone = _session(one, path)
+    monkeypatch.setattr(shared_fold, "SHARE_FROM", 2)
+    real = batchio.stage
+
+    def killed_halfway(items, folder):  # type: ignore[no-untyped-def]
+        real(itertools.islice(items, 5), folder)  # five files written, then killed
+        os._exit(9)
+
+    monkeypatch.setattr(batchio, "stage", killed_halfway)
+    made = _forks(monkeypatch)
+    _same_codes(monkeypatch)
+    assert _session(shared, path) == alone
+    assert len(made) == 3
+    assert tree_hash(shared) == tree_hash(one)  # (no .staged folder, nor anything in it, is left)
+
+
+def test_the_worker_writes_every_view_s_file_and_this_process_renames_them(twins: tuple[Path, Path, Path],
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from sessionpack.storage import batchio
+
+    _, shared, path = twins
+    monkeypatch.setattr(shared_fold, "SHARE_FROM", 2)
+    staged: list[str] = []
+    real = batchio._write_temp
+
+    def noted(path, data, *args):  # type: ignore[no-untyped-def]
+        if data.__class__ is batchio.Staged:
+            staged.append(os.path.basename(path))
+        return real(path, data, *args)
+
+    monkeypatch.setattr(batchio, "_write_temp", noted)
+    result = inproc(shared, "sell", "--csv", str(path), "--create-clients")
+    assert result.returncode == 0, result.stderr
+    assert sorted(staged) == sorted(["ana.json", *(f"c{i}.json" for i in range(ROWS))])
+    assert not (shared / "views" / "clients" / ".staged").exists()
+    assert_check_clean(shared)
+
+
+@pytest.mark.parametrize("left", ["files", "link"])
+def test_what_a_killed_command_left_staged_is_taken_away_by_the_next_that_records(practice, data_dir: Path, tmp_path: Path,
+                                                                                   left: str) -> None:
+    staged = data_dir / "views" / "clients" / ".staged"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("not the practice's", encoding="utf-8")
+    if left == "files":
+        staged.mkdir()
+        (staged / ".ana.json.123.abc.tmp").write_text("{half a view", encoding="utf-8")
+    else:
+        staged.symlink_to(outside, target_is_directory=True)
+    before = tree_hash(data_dir)
+    assert inproc(data_dir, "balance", "ana").returncode == 0
+    assert tree_hash(data_dir) == before  # a reader changes nothing
+    result = inproc(data_dir, "client", "add", "zed", "--name", "Zed")
+    assert result.returncode == 0, result.stderr
+    assert not os.path.lexists(staged)
+    assert (outside / "keep.txt").read_text(encoding="utf-8") == "not the practice's"
+    assert_check_clean(data_dir)
