@@ -42,7 +42,7 @@ from __future__ import annotations
 import os
 from itertools import chain, islice
 
-from .crash import crash_point
+from .crash import crash_point, fail_point
 from .fsio import FILE_MODE, LIST_FROM, _write_all, disk_error, listing, open_file, refuse_link
 
 TYPE_CHECKING = False
@@ -141,26 +141,37 @@ def stage(items: Iterable[tuple[str, str, bytes]], folder: str) -> dict[str, str
     and renamed over its path by ``write_groups`` (given as ``Staged``);
     returns key -> temporary file. A path that is a link is left out: it
     is refused when written. Nothing is flushed here; a file not renamed
-    in the end is taken away with its folder (``drop_stage``)."""
-    os.mkdir(folder, 0o700)
+    in the end is taken away with its folder (``drop_stage``). It stops at
+    the first file it cannot write (a full disk): those not staged are
+    written by ``write_groups`` as any other, which says what went wrong."""
     staged: dict[str, str] = {}
     temps = _Temps()
     listed: dict[str, set[str]] = {}  # each folder's names, listed once (most paths are new files)
-    for key, path, data in items:
-        head, base = os.path.split(path)
-        names = listed.get(head)
-        if names is None:
-            names = listed[head] = set(os.listdir(head))
-        if base in names and os.path.islink(path):
-            continue
-        tmp = temps.name(folder, base)
-        fd = _open_new(tmp)
-        try:
-            os.fchmod(fd, FILE_MODE)
-            _write_all(fd, data)
-        finally:
-            os.close(fd)
-        staged[key] = tmp
+    tmp = ""
+    try:
+        os.mkdir(folder, 0o700)
+        for key, path, data in items:
+            head, base = os.path.split(path)
+            names = listed.get(head)
+            if names is None:
+                names = listed[head] = set(os.listdir(head))
+            if base in names and os.path.islink(path):
+                continue
+            tmp = temps.name(folder, base)
+            fd = _open_new(tmp)
+            try:
+                os.fchmod(fd, FILE_MODE)
+                _write_all(fd, data)
+            finally:
+                os.close(fd)
+            staged[key], tmp = tmp, ""
+            fail_point("staging")
+    except OSError:
+        if tmp:  # (the file it could not write whole)
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
     return staged
 
 

@@ -20,8 +20,9 @@ test's file of a few dozen rows meets the points of that path.
 
 With ``SESSIONPACK_TEST_FAIL_AT=NAME`` a write fails there as on a full disk
 (OSError ENOSPC), read when the point is reached: ``views`` (after the
-journal commit, before the first view file) and ``index`` (every view file
-but the index written).
+journal commit, before the first view file), ``index`` (every view file
+but the index written) and ``staging`` (a shared commit's second process,
+after the first client view file it writes to ``views/clients/.staged``).
 """
 
 from __future__ import annotations

@@ -787,12 +787,12 @@ class Store:
         parts = Parts()  # what is encoded once is spliced into the other files that hold it
 
         def make_shards() -> dict[str, bytes | None]:
-            from .shared_fold import apply_all  # (thousands of client views: a second process takes a part)
+            from .shared_fold import apply_all, processes  # (thousands of client views: a second process takes a part)
 
             changes = shards.Changes(self.root, self.view_bytes, parts)  # on what this store's own commits left, written or not
             items = [(client_id, view, codes_before[client_id], reports_before[client_id]) for client_id, view in clients.items()]
             stage = None
-            if not later_shards:  # a commit that writes its views: the worker may write their files too
+            if not later_shards and processes(len(items)) == 2:  # a commit that writes its views: the worker writes their files too
                 folded.stage = stage = self.path(layout.STAGED)
             root = self.root
             try:

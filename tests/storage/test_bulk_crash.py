@@ -93,3 +93,18 @@ def test_a_kill_during_the_commit_leaves_all_or_nothing(practice, data_dir: Path
     assert again.returncode == 0, again.stderr
     assert [e["sale"]["reference"] for e in sold(data_dir)] == [f"ref-{i}" for i in range(ROWS)]
     assert_check_clean(data_dir)
+
+
+def test_a_file_the_second_process_cannot_write_is_written_by_the_command(practice, data_dir: Path, sales: Path) -> None:
+    """A full disk met while staging the views' files (after the first): the
+    command writes the others itself, as with one process, and says nothing."""
+    result = run(data_dir, "sell", "--csv", str(sales), "--create-clients", "--format", "json",
+                 env={"SESSIONPACK_TEST_FAIL_AT": "staging", **SHARED})
+    assert (result.returncode, result.stderr) == (0, "")
+    assert [row["status"] for row in json.loads(result.stdout)] == ["created"] * ROWS
+    assert not (data_dir / "views" / "clients" / ".staged").exists()
+    assert [e["sale"]["reference"] for e in sold(data_dir)] == [f"ref-{i}" for i in range(ROWS)]
+    assert json.loads(inproc(data_dir, "balance", "c1", "--format", "json").stdout)[0]["remaining"] == {"massage": 3}
+    assert_check_clean(data_dir)
+    full = inproc(data_dir, "check", "--full")
+    assert (full.returncode, full.stdout) == (0, "No problems found\n")

@@ -214,3 +214,27 @@ def test_what_a_killed_command_left_staged_is_taken_away_by_the_next_that_record
     assert not os.path.lexists(staged)
     assert (outside / "keep.txt").read_text(encoding="utf-8") == "not the practice's"
     assert_check_clean(data_dir)
+
+
+def test_a_full_disk_met_while_staging_leaves_the_rest_to_this_process(twins: tuple[Path, Path, Path],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from sessionpack.storage import batchio
+
+    one, shared, path = twins
+    _same_codes(monkeypatch)
+    alone = _session(one, path)
+    monkeypatch.setattr(shared_fold, "SHARE_FROM", 2)
+    monkeypatch.setenv("SESSIONPACK_TEST_FAIL_AT", "staging")  # ENOSPC after the first file the worker writes
+    staged: list[str] = []
+    real = batchio._write_temp
+
+    def noted(path, data, *args):  # type: ignore[no-untyped-def]
+        if data.__class__ is batchio.Staged:
+            staged.append(os.path.basename(path))
+        return real(path, data, *args)
+
+    monkeypatch.setattr(batchio, "_write_temp", noted)
+    _same_codes(monkeypatch)
+    assert _session(shared, path) == alone
+    assert len(staged) == 3  # one file each time, the rest written here
+    assert tree_hash(shared) == tree_hash(one)
