@@ -149,7 +149,10 @@ def stage(items: Iterable[tuple[str, str, bytes]], folder: str) -> dict[str, str
     listed: dict[str, set[str]] = {}  # each folder's names, listed once (most paths are new files)
     tmp = ""
     try:
-        os.mkdir(folder, 0o700)
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:  # (made by the worker, for the parts of its answer)
+            pass
         for key, path, data in items:
             head, base = os.path.split(path)
             names = listed.get(head)

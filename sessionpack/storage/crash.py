@@ -11,8 +11,8 @@ views, not the index); ``catalog-staged`` (a catalog change recorded in
 the journal, its file not yet moved into place);
 and ``notice-delivered`` (``notify``: a notice delivered, its outcome not
 recorded yet); ``views-staged`` (a commit shared with a second process,
-``shared_fold``: every client view's new file written to ``views/clients/.staged``,
-nothing recorded yet).
+``shared_fold``: the journal appended, every client view's new file
+written to ``views/clients/.staged``, none renamed into place yet).
 
 With ``SESSIONPACK_TEST_SHARE_FROM=N`` a commit of N client views or more is
 shared with a second process on any machine (``share_from``), so that a

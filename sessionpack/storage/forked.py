@@ -49,6 +49,100 @@ def fork(work: Callable[[], Any]) -> tuple[int, int]:
     return pid, read_end
 
 
+class PartsWorker:
+    """A worker that hands over its answer in parts (``fork_parts``): each
+    part but the last is written to a file (so that the worker never waits
+    for this process to read it) and named on the pipe; ``receive`` reads
+    the next one, ``end`` waits for the worker to end (killing it first
+    when its answer is no longer wanted)."""
+
+    __slots__ = ("pid", "_pipe", "_ended")
+
+    def __init__(self, pid: int, read_end: int) -> None:
+        self.pid = pid
+        self._pipe: Any = os.fdopen(read_end, "rb")
+        self._ended = False
+
+    def receive(self) -> Any:
+        """The next part (the worker's exception raised here; WorkerLost when
+        it ended without it)."""
+        import pickle
+
+        try:
+            outcome = pickle.load(self._pipe)
+        except (EOFError, pickle.UnpicklingError, OSError, ValueError):
+            outcome = None
+        if outcome is None:
+            self.end()
+            raise WorkerLost("a worker process ended without an answer")
+        if outcome[0] == "error":
+            self.end()
+            raise _rebuilt_error(*outcome[1:])
+        if outcome[0] == "part":
+            with open(outcome[1], "rb") as handle:
+                part = pickle.load(handle)
+            os.unlink(outcome[1])
+            return part
+        self.end()
+        return outcome[1]
+
+    def end(self, kill: bool = False) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        if kill:
+            import signal
+
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        self._pipe.close()
+        os.waitpid(self.pid, 0)
+
+
+def fork_parts(work: Callable[[Callable[[Any], None]], Any], folder: str) -> PartsWorker:
+    """Run ``work(hand_over)`` in a forked process: ``hand_over(part)`` writes
+    a part of its answer to a file in ``folder`` (which the work makes) and
+    names it on the pipe; what ``work`` returns is the last part. Read them
+    in order with ``Parts.receive``."""
+    import pickle
+
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        raise
+    if pid == 0:
+        code = 0
+        try:
+            os.close(read_end)
+            pipe = os.fdopen(write_end, "wb", buffering=1 << 20)
+            parts = [0]
+
+            def hand_over(part: Any) -> None:
+                parts[0] += 1
+                path = os.path.join(folder, f".part-{parts[0]}.pickle")
+                with open(path, "wb") as handle:
+                    pickle.dump(part, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(("part", path), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                pipe.flush()
+
+            try:
+                outcome: Any = ("ok", work(hand_over))
+            except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
+                outcome = ("error", type(err).__module__, type(err).__qualname__, err.args, dict(vars(err)))
+                code = 1
+            with pipe:
+                pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return PartsWorker(pid, read_end)
+
+
 def collect(worker: tuple[int, int]) -> Any:
     """The result of a ``fork``ed worker (its exception raised here)."""
     import pickle

@@ -25,7 +25,7 @@ import os
 
 from . import shards
 from .crash import crash_point, share_from
-from .forked import WorkerLost, collect, fork
+from .forked import PartsWorker, WorkerLost, collect, fork, fork_parts
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -52,34 +52,71 @@ def processes(count: int) -> int:
     return 2
 
 
-def _work(items: list[Item], split: int, parts: Parts | None, encode: Callable[[dict[str, Any], Parts | None], bytes],
-          stage: tuple[str, Callable[[str], str]] | None) -> tuple[list[Any], Any]:
+def _work(items: list[Item], split: int, parts: Parts | None,
+          encode: Callable[[dict[str, Any], Parts | None], bytes]) -> tuple[list[Any], list[bytes]]:
     """The worker's part: the contributions of the views from ``split`` on,
-    and either their bytes or, with ``stage`` (folder, path of a client's
-    view), every view's bytes written to a temporary file there (the
-    collector off: its objects are the parent's, and a collection would
-    copy them)."""
+    and their bytes (the collector off: its objects are the parent's, and a
+    collection would copy them)."""
     import gc
 
     gc.disable()
     contributions = [shards.contribution(view, before, reports, parts) for _, view, before, reports in items[split:]]
-    if stage is None:
-        return contributions, [encode(view, parts) for _, view, _, _ in items[split:]]
+    return contributions, [encode(view, parts) for _, view, _, _ in items[split:]]
+
+
+def _work_staged(items: list[Item], split: int, parts: Parts | None, encode: Callable[[dict[str, Any], Parts | None], bytes],
+                 stage: tuple[str, Callable[[str], str]], hand_over: Callable[[Any], None]) -> dict[str, str]:
+    """The worker's part of a commit that writes its views: it hands over
+    the contributions of the views from ``split`` on as soon as they are
+    made, then writes every view's file to the stage folder; returns
+    client -> temporary file (``batchio.stage``)."""
+    import gc
+
     from .batchio import stage as stage_files
 
+    gc.disable()
     folder, path_of = stage
-    return contributions, stage_files(((client_id, path_of(client_id), encode(view, parts)) for client_id, view, _, _ in items), folder)
+    os.mkdir(folder, 0o700)
+    hand_over([shards.contribution(view, before, reports, parts) for _, view, before, reports in items[split:]])
+    return stage_files(((client_id, path_of(client_id), encode(view, parts)) for client_id, view, _, _ in items), folder)
+
+
+class Staging:
+    """The views' files a worker is writing (``apply_all`` with a stage):
+    ``files`` waits for them; ``end`` stops it if they are not wanted."""
+
+    __slots__ = ("worker",)
+
+    def __init__(self, worker: Any) -> None:
+        self.worker = worker
+
+    def files(self) -> dict[str, Any]:
+        """Client -> ``batchio.Staged``, for the views the worker wrote (none
+        if it failed or was lost: they are then written as by one process)."""
+        from .batchio import Staged
+
+        try:
+            made = self.worker.receive()
+        except Exception:  # noqa: BLE001 - whatever stopped it, the views are written here instead
+            return {}
+        finally:
+            self.worker.end()
+        crash_point("views-staged")
+        return {client_id: Staged(temp) for client_id, temp in made.items()}
+
+    def end(self) -> None:
+        self.worker.end(kill=True)
 
 
 def apply_all(items: list[Item], changes: shards.Changes, parts: Parts | None,
               encode: Callable[[dict[str, Any], Parts | None], bytes],
-              stage: tuple[str, Callable[[str], str]] | None = None) -> dict[str, Any]:
+              stage: tuple[str, Callable[[str], str]] | None = None) -> dict[str, Any] | Staging:
     """Put the contribution of every view into ``changes``, in order; returns
-    what the worker made of the views' files, by client: their bytes, or
+    what the worker made of the views' files: their bytes by client, or,
     with ``stage`` (a folder for temporary files, the path of a client's
-    view: a commit that will write them) each view written to a temporary
-    file (``batchio.Staged``), to be renamed into place with the others.
-    A view not there is encoded when written."""
+    view: a commit that will write them), the ``Staging`` of their files,
+    written while this process goes on. A view it did not make is encoded
+    when written."""
     if processes(len(items)) == 1:
         for _, view, before, reports in items:
             changes.apply(shards.contribution(view, before, reports, parts))
@@ -94,11 +131,16 @@ def apply_all(items: list[Item], changes: shards.Changes, parts: Parts | None,
     _, view, before, reports = items[0]
     changes.apply(shards.contribution(view, before, reports, parts))
     try:
-        worker = fork(lambda: _work(items, split, parts, encode, stage))
+        if stage is None:
+            worker: Any = fork(lambda: _work(items, split, parts, encode))
+        else:
+            worker = fork_parts(lambda hand_over: _work_staged(items, split, parts, encode, stage, hand_over), stage[0])
     except OSError:  # no process to be had (memory, a process limit): this one does it all
         for _, view, before, reports in items[1:]:
             changes.apply(shards.contribution(view, before, reports, parts))
         return {}
+    if stage is not None:
+        return _apply_staged(items, split, changes, parts, worker)
     try:
         for _, view, before, reports in items[1:split]:
             changes.apply(shards.contribution(view, before, reports, parts))
@@ -112,12 +154,33 @@ def apply_all(items: list[Item], changes: shards.Changes, parts: Parts | None,
             changes.apply(shards.contribution(view, before, reports, parts))
         return {}
     contributions, made = answers
-    if stage is not None:
-        crash_point("views-staged")
     for change in contributions:
         changes.apply(change)
-    if stage is None:
-        return {client_id: data for (client_id, *_), data in zip(items[split:], made)}
-    from .batchio import Staged
+    return {client_id: data for (client_id, *_), data in zip(items[split:], made)}
 
-    return {client_id: Staged(temp) for client_id, temp in made.items()}
+
+def _apply_staged(items: list[Item], split: int, changes: shards.Changes, parts: Parts | None, worker: PartsWorker) -> dict[str, Any] | Staging:
+    """``apply_all``'s part here when the worker also writes the views' files."""
+    done = False
+    try:
+        for _, view, before, reports in items[1:split]:
+            changes.apply(shards.contribution(view, before, reports, parts))
+        try:
+            contributions = worker.receive()
+        except (WorkerLost, OSError):
+            contributions = None
+        done = True
+    finally:
+        if not done:  # (an error here: the worker's files are not wanted)
+            worker.end(kill=True)
+    if contributions is None:  # the worker is gone: its part is done here, and every view written as by one process
+        for _, view, before, reports in items[split:]:
+            changes.apply(shards.contribution(view, before, reports, parts))
+        return {}
+    try:
+        for change in contributions:
+            changes.apply(change)
+    except BaseException:
+        worker.end(kill=True)
+        raise
+    return Staging(worker)

@@ -796,14 +796,15 @@ class Store:
                 folded.stage = stage = self.path(layout.STAGED)
             root = self.root
             try:
-                folded.encoded = apply_all(items, changes, parts, encode_view,
-                                           (stage, lambda client_id: layout.client_view_path(root, client_id)) if stage else None)
+                made = apply_all(items, changes, parts, encode_view,
+                                 (stage, lambda client_id: layout.client_view_path(root, client_id)) if stage else None)
+                if made.__class__ is dict:
+                    folded.encoded = made  # type: ignore[assignment]
+                else:
+                    folded.staging = made  # (its files are wanted once the journal is appended)
                 return changes.files()
             except BaseException:
-                if stage is not None:  # refused before anything is recorded: nothing the worker wrote stays
-                    from .batchio import drop_stage
-
-                    drop_stage(stage)
+                folded.end_staging()  # refused before anything is recorded: nothing the worker wrote stays
                 raise
 
         folded = Folded(clients, {name: small[name] for name in sorted(changed)}, None, parts, make_shards)
@@ -820,6 +821,8 @@ class Store:
         from .batchio import write_groups  # many files (a file of sales): one flush for all
 
         parts = folded.parts
+        if folded.staging is not None:  # the worker of shared_fold has written the client views' files (or some)
+            folded.encoded.update(folded.staging.files())
         before = self._counts  # None: the files on disk are not what the index says (a repair): count them after
         existed = {name: os.path.lexists(self.path(name)) for name in folded.shards} if before is not None else {}
         self._trust(None)  # (until the new index is written)
@@ -842,7 +845,7 @@ class Folded:
     id, the small views they changed by file name, and shard file contents;
     ``parts``: what the fold encoded, for the writes of the same commit."""
 
-    __slots__ = ("clients", "small", "shards", "parts", "make_shards", "encoded", "stage")
+    __slots__ = ("clients", "small", "shards", "parts", "make_shards", "encoded", "stage", "staging")
 
     def __init__(self, clients: dict[str, dict[str, Any]], small: dict[str, dict[str, Any]], shard_files: dict[str, bytes | None] | None,
                  parts: Parts | None = None, make_shards: Callable[[], dict[str, bytes | None]] | None = None) -> None:
@@ -853,6 +856,17 @@ class Folded:
         self.make_shards = make_shards
         self.encoded: dict[str, Any] = {}  # client views the worker of shared_fold encoded (bytes) or wrote (batchio.Staged), by client
         self.stage: str | None = None  # where it may have written them (layout.STAGED), taken away when the commit ends
+        self.staging: Any = None  # the worker writing them meanwhile (shared_fold.Staging)
+
+    def end_staging(self) -> None:
+        """Stop the worker writing the views' files, if it still is, and take
+        away its folder (with what was not renamed into place)."""
+        if self.staging is not None:
+            self.staging.end()
+        if self.stage is not None:
+            from .batchio import drop_stage
+
+            drop_stage(self.stage)
 
 
 def _before(view: dict[str, Any], seq: int) -> dict[str, Any]:
@@ -1001,10 +1015,7 @@ class Transaction:
         try:
             return self._record(stamped, folded)
         finally:
-            if folded.stage is not None:  # what the worker wrote and was not renamed into place (none, once the views are written)
-                from .batchio import drop_stage
-
-                drop_stage(folded.stage)
+            folded.end_staging()  # what the worker wrote and was not renamed into place (none, once the views are written)
 
     def _record(self, stamped: list[dict[str, Any]], folded: "Folded") -> list[dict[str, Any]]:
         """Append ``stamped`` (folded into ``folded``) to the journal, then write the views."""

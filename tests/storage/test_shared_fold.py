@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import tomli_w
@@ -61,15 +62,22 @@ def _session(root: Path, path: Path) -> list[str]:
     return outputs
 
 
-def _forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    made: list[int] = []
-    real = shared_fold.fork
+def _forks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The workers forked: "fork" for a dry run's, "parts" for a commit's
+    (which hands over its contributions first, then writes the views' files)."""
+    made: list[str] = []
+    real, real_parts = shared_fold.fork, shared_fold.fork_parts
 
     def counted(work):  # type: ignore[no-untyped-def]
-        made.append(1)
+        made.append("fork")
         return real(work)
 
+    def counted_parts(work, folder):  # type: ignore[no-untyped-def]
+        made.append("parts")
+        return real_parts(work, folder)
+
     monkeypatch.setattr(shared_fold, "fork", counted)
+    monkeypatch.setattr(shared_fold, "fork_parts", counted_parts)
     return made
 
 
@@ -81,7 +89,7 @@ def test_a_shared_commit_leaves_the_files_of_one_process(twins: tuple[Path, Path
     made = _forks(monkeypatch)
     _same_codes(monkeypatch)
     together = _session(shared, path)
-    assert len(made) == 3  # the file, its undo (one event naming every client) and the file again: each shared
+    assert made == ["parts"] * 3  # the file, its undo (one event naming every client) and the file again: each shared
     assert together == alone
     assert [row["status"] for row in json.loads(together[2])] == ["created"] * (ROWS + 2)
     assert tree_hash(shared) == tree_hash(one)
@@ -96,11 +104,11 @@ def test_a_worker_that_ends_without_an_answer_leaves_its_part_to_this_process(tw
     _same_codes(monkeypatch)
     alone = _session(one, path)
     monkeypatch.setattr(shared_fold, "SHARE_FROM", 2)
-    monkeypatch.setattr(shared_fold, "_work", lambda *args: os._exit(9))  # as if killed
+    monkeypatch.setattr(shared_fold, "_work_staged", lambda *args: os._exit(9))  # as if killed
     made = _forks(monkeypatch)
     _same_codes(monkeypatch)
     assert _session(shared, path) == alone
-    assert len(made) == 3
+    assert made == ["parts"] * 3
     assert tree_hash(shared) == tree_hash(one)
 
 
@@ -112,7 +120,7 @@ def test_an_error_the_worker_meets_is_raised_here_and_nothing_is_recorded(twins:
     def fails(*args):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(shared_fold, "_work", fails)
+    monkeypatch.setattr(shared_fold, "_work_staged", fails)
     with pytest.raises(RuntimeError, match="^disk on fire$"):
         forked.collect(forked.fork(lambda: fails()))
     before = tree_hash(shared)
@@ -168,7 +176,7 @@ def test_a_worker_killed_while_writing_the_views_files_leaves_them_to_this_proce
     made = _forks(monkeypatch)
     _same_codes(monkeypatch)
     assert _session(shared, path) == alone
-    assert len(made) == 3
+    assert made == ["parts"] * 3
     assert tree_hash(shared) == tree_hash(one)  # (no .staged folder, nor anything in it, is left)
 
 
@@ -238,3 +246,51 @@ def test_a_full_disk_met_while_staging_leaves_the_rest_to_this_process(twins: tu
     assert _session(shared, path) == alone
     assert len(staged) == 3  # one file each time, the rest written here
     assert tree_hash(shared) == tree_hash(one)
+
+
+def test_dry_runs_share_without_writing(twins: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    _, shared, path = twins
+    monkeypatch.setattr(shared_fold, "SHARE_FROM", 2)
+    made = _forks(monkeypatch)
+    for args in (("sell", "--csv", str(path), "--create-clients"), ("undo", "--last", "--reason", "wrong file")):
+        assert inproc(shared, *args).returncode == 0
+        before = tree_hash(shared)
+        dry = inproc(shared, *args, "--dry-run")
+        assert (dry.returncode, dry.stderr) == (0, "warning: dry run: nothing was recorded\n")
+        assert tree_hash(shared) == before
+    assert made == ["parts", "parts"]  # (a dry run never works out its shards here: see the next test)
+
+
+def test_a_fold_shared_without_staging_gives_what_one_process_gives(twins: tuple[Path, Path, Path],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker that sends back the views' bytes (a commit whose views are
+    not written: its shards worked out when read)."""
+    from datetime import datetime
+
+    from sessionpack.domain import ledger
+    from sessionpack.storage import shards
+    from sessionpack.storage.encoding import Parts
+    from sessionpack.storage.store import Store, encode_view, load_settings
+
+    _, shared, path = twins
+    assert inproc(shared, "sell", "--csv", str(path), "--create-clients").returncode == 0
+    settings = load_settings(str(shared))
+    store = Store(str(shared), settings, datetime.fromisoformat("2026-11-20T09:00").replace(tzinfo=settings.tz), "tester")
+    with store.reading() as tx:
+        views = [tx.client(f"c{i}") for i in range(ROWS)] + [tx.client("ana")]
+    empty = [(view["id"], view, shards.index_entries(ledger.empty_client_view(view["id"])),
+              shards.report_shards.fingerprint(ledger.empty_client_view(view["id"]), set())) for view in views]
+
+    def fold(share_from: int) -> tuple[dict[str, bytes | None], dict[str, Any]]:
+        monkeypatch.setattr(shared_fold, "SHARE_FROM", share_from)
+        changes, parts = shards.Changes(str(shared)), Parts()
+        encoded = shared_fold.apply_all(empty, changes, parts, encode_view)
+        return changes.files(), encoded
+
+    made = _forks(monkeypatch)
+    alone_files, alone_encoded = fold(10**9)
+    shared_files, shared_encoded = fold(2)
+    assert made == ["fork"]
+    assert shared_files == alone_files and alone_encoded == {}
+    split = int(len(empty) * shared_fold.OWN_SHARE)
+    assert shared_encoded == {view["id"]: encode_view(view, Parts()) for view in views[split:]}
