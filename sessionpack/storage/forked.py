@@ -118,6 +118,12 @@ def fork_parts(work: Callable[[Callable[[Any], None]], Any], folder: str) -> Par
     if pid == 0:
         code = 0
         try:
+            import signal
+
+            # A Ctrl-C is the command's to handle (it stops this worker if it
+            # stops before its commit); once the commit began, the views
+            # this worker writes are still wanted.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             os.close(read_end)
             pipe = os.fdopen(write_end, "wb", buffering=1 << 20)
             parts = [0]

@@ -97,7 +97,7 @@ class Staging:
 
         try:
             made = self.worker.receive()
-        except Exception:  # noqa: BLE001 - whatever stopped it, the views are written here instead
+        except BaseException:  # noqa: BLE001 - whatever stopped it (the commit is recorded), the views are written here instead
             return {}
         finally:
             self.worker.end()

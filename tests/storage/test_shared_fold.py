@@ -294,3 +294,23 @@ def test_a_fold_shared_without_staging_gives_what_one_process_gives(twins: tuple
     assert shared_files == alone_files and alone_encoded == {}
     split = int(len(empty) * shared_fold.OWN_SHARE)
     assert shared_encoded == {view["id"]: encode_view(view, Parts()) for view in views[split:]}
+
+
+def test_a_worker_stopped_after_the_commit_began_leaves_the_views_to_this_process(twins: tuple[Path, Path, Path],
+                                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever stops the worker while it writes the views' files (here an
+    interrupt it meets), the commit stands and its views are written here."""
+    from sessionpack.storage import batchio
+
+    one, shared, path = twins
+    _same_codes(monkeypatch)
+    alone = _session(one, path)
+    monkeypatch.setattr(shared_fold, "SHARE_FROM", 2)
+
+    def interrupted(items, folder):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batchio, "stage", interrupted)
+    _same_codes(monkeypatch)
+    assert _session(shared, path) == alone
+    assert tree_hash(shared) == tree_hash(one)
