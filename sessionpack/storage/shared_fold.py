@@ -6,17 +6,30 @@ them out here, one after the other. A commit of thousands (a file of ten
 thousand sales, each to a new client) spent most of its time there, on one
 of the machine's processors: from ``SHARE_FROM`` client views, on a machine
 with two processors or more, a forked copy of this process works out the
-later part of them and sends back their contributions and their views'
-bytes, while this process works out the first part and puts each into the
-shards as it goes. The worker's answers are then put in, in the same order
-as one process would: the shard files come out the same byte for byte,
-and so do the views (a view's bytes are a function of the view).
+later part of the contributions while this process works out the first
+part and puts each into the shards as it goes. The worker's are then put
+in, in the same order as one process would: the shard files come out the
+same byte for byte, and so do the views (a view's bytes are a function of
+the view).
 
-The worker only reads what it was forked with and writes nothing but its
-answer to a pipe. If no process can be made, or it ends without an answer
-(killed, say), this process does its part itself; an error it met is raised here, as if met
-here (and the commit is refused before anything is written, as it would
-be with one process).
+A commit that goes on to write its views (``stage``): the worker hands
+over its contributions as soon as they are made (``forked.fork_parts``:
+through a file, so it never waits to be read), then writes every client
+view's file to a temporary file in ``layout.STAGED``, while this process
+puts the shards together and appends the journal. The views are then
+written as usual (``batchio.write_groups``), the staged files renamed into
+place in their turn (``Staging.files``). Otherwise (the shards of a dry
+run, worked out when read) the worker sends back its contributions and
+the bytes of its part of the views.
+
+The worker only reads what it was forked with, and writes nothing but its
+answer and those temporary files. If no process can be made, or it ends
+without an answer (killed, say), this process does its part itself and
+writes every view as one process would; an error it met before the commit
+is raised here, as if met here (and the commit is refused before anything
+is written, as it would be with one process). The stage folder goes when
+the commit ends (``Folded.end_staging``), or with the next command that
+records something after a kill.
 """
 
 from __future__ import annotations
