@@ -81,6 +81,23 @@ def _forks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return made
 
 
+def _staged_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the view files the command renames into place from what
+    the worker staged (``batchio.Staged``), as it writes them."""
+    from sessionpack.storage import batchio
+
+    staged: list[str] = []
+    real = batchio._write_temp
+
+    def noted(path, data, *args):  # type: ignore[no-untyped-def]
+        if data.__class__ is batchio.Staged:
+            staged.append(os.path.basename(path))
+        return real(path, data, *args)
+
+    monkeypatch.setattr(batchio, "_write_temp", noted)
+    return staged
+
+
 def test_a_shared_commit_leaves_the_files_of_one_process(twins: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     one, shared, path = twins
     _same_codes(monkeypatch)
@@ -186,15 +203,7 @@ def test_the_worker_writes_every_view_s_file_and_this_process_renames_them(twins
 
     _, shared, path = twins
     monkeypatch.setattr(shared_fold, "SHARE_FROM", 2)
-    staged: list[str] = []
-    real = batchio._write_temp
-
-    def noted(path, data, *args):  # type: ignore[no-untyped-def]
-        if data.__class__ is batchio.Staged:
-            staged.append(os.path.basename(path))
-        return real(path, data, *args)
-
-    monkeypatch.setattr(batchio, "_write_temp", noted)
+    staged = _staged_writes(monkeypatch)
     result = inproc(shared, "sell", "--csv", str(path), "--create-clients")
     assert result.returncode == 0, result.stderr
     assert sorted(staged) == sorted(["ana.json", *(f"c{i}.json" for i in range(ROWS))])
@@ -233,15 +242,7 @@ def test_a_full_disk_met_while_staging_leaves_the_rest_to_this_process(twins: tu
     alone = _session(one, path)
     monkeypatch.setattr(shared_fold, "SHARE_FROM", 2)
     monkeypatch.setenv("SESSIONPACK_TEST_FAIL_AT", "staging")  # ENOSPC after the first file the worker writes
-    staged: list[str] = []
-    real = batchio._write_temp
-
-    def noted(path, data, *args):  # type: ignore[no-untyped-def]
-        if data.__class__ is batchio.Staged:
-            staged.append(os.path.basename(path))
-        return real(path, data, *args)
-
-    monkeypatch.setattr(batchio, "_write_temp", noted)
+    staged = _staged_writes(monkeypatch)
     _same_codes(monkeypatch)
     assert _session(shared, path) == alone
     assert len(staged) == 3  # one file each time, the rest written here
