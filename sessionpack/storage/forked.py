@@ -21,11 +21,30 @@ class WorkerLost(RuntimeError):
     """A worker process that ended without an answer (killed, say)."""
 
 
+def _end_with(parent: int) -> None:
+    """In a worker: have the kernel kill it when the command that forked it
+    ends (Linux's ``PR_SET_PDEATHSIG``), so that a command killed while its
+    worker runs never leaves it holding the data directory's lock (the lock
+    file's descriptor is the worker's too) or writing there; if the command
+    ended before the request, end now. Elsewhere the worker ends when it
+    finds its answer cannot be written."""
+    try:
+        import ctypes
+
+        if ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0) != 0:  # PR_SET_PDEATHSIG, SIGKILL
+            return
+    except (OSError, AttributeError, ImportError):
+        return
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def fork(work: Callable[[], Any]) -> tuple[int, int]:
     """Run ``work`` in a forked process; (pid, pipe) to ``collect`` its result."""
     import pickle
 
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     try:
         pid = os.fork()
     except OSError:  # (no process to be had: the caller decides what then)
@@ -35,6 +54,7 @@ def fork(work: Callable[[], Any]) -> tuple[int, int]:
     if pid == 0:  # the worker: do the work, send back the result, leave without cleanup
         code = 0
         try:
+            _end_with(parent)
             os.close(read_end)
             try:
                 outcome: Any = ("ok", work())
@@ -109,6 +129,7 @@ def fork_parts(work: Callable[[Callable[[Any], None]], Any], folder: str) -> Par
     import pickle
 
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     try:
         pid = os.fork()
     except OSError:
@@ -118,6 +139,7 @@ def fork_parts(work: Callable[[Callable[[Any], None]], Any], folder: str) -> Par
     if pid == 0:
         code = 0
         try:
+            _end_with(parent)
             import signal
 
             # A Ctrl-C is the command's to handle (it stops this worker if it

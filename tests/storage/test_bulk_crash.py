@@ -58,8 +58,11 @@ def test_a_kill_during_the_commit_leaves_all_or_nothing(practice, data_dir: Path
     assert (killed.returncode, killed.stdout) == (-signal.SIGKILL, "")
     staged = data_dir / "views" / "clients" / ".staged"
     if shared:  # what the kill left there: every view's file until they are renamed into place one by one
-        left = {"view-written": ROWS - 1, "small-view-written": 0, "before-index": 0}.get(point, ROWS)
-        assert len(list(staged.iterdir())) == left
+        left = len(list(staged.iterdir()))
+        if point in ("journal-partial", "journal-written"):  # (the worker, still writing them, ends with the command)
+            assert left <= ROWS
+        else:
+            assert left == {"view-written": ROWS - 1, "small-view-written": 0, "before-index": 0}.get(point, ROWS)
     else:
         assert not staged.exists()
     if how == "reader":  # a reader sees all or nothing, and writes nothing

@@ -315,3 +315,40 @@ def test_a_worker_stopped_after_the_commit_began_leaves_the_views_to_this_proces
     _same_codes(monkeypatch)
     assert _session(shared, path) == alone
     assert tree_hash(shared) == tree_hash(one)
+
+
+@pytest.mark.parametrize("how", ["fork", "fork_parts"])
+def test_a_worker_ends_with_the_command_that_forked_it(tmp_path: Path, how: str) -> None:
+    """A command killed while its worker runs does not leave the worker
+    behind (holding the lock's descriptor, writing views' files)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import os, signal, sys, time\n"
+        "from sessionpack.storage import forked\n"
+        f"if {how!r} == 'fork':\n"
+        "    forked.fork(lambda: time.sleep(60))\n"
+        "else:\n"
+        f"    forked.fork_parts(lambda hand_over: time.sleep(60), {str(tmp_path)!r})\n"
+        "time.sleep(0.5)\n"
+        "print(' '.join(p for p in os.listdir('/proc') if p.isdigit() and open(f'/proc/{p}/stat').read().split()[3] == str(os.getpid())), flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    [worker] = result.stdout.split()
+
+    def alive() -> bool:
+        try:
+            with open(f"/proc/{worker}/stat", encoding="utf-8") as handle:
+                return handle.read().split()[2] != "Z"
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 20
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive()
