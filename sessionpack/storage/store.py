@@ -735,13 +735,17 @@ class Store:
             raise FileProblem(layout.JOURNAL, line, f"does not fit the events before it{why}",
                               "restore the journal from a backup") from None
 
-    def _fold(self, events: list[dict[str, Any]], later_shards: bool = False) -> "Folded":
+    def _fold(self, events: list[dict[str, Any]], later_shards: bool = False, stage_views: bool = False) -> "Folded":
         """The views the events change (client views, small views, shards), in memory.
 
         Loading may fail on a damaged view; ``commit`` folds before it appends,
         so such damage stops the command before anything is written. With
         ``later_shards`` (a dry run) the shard files are left to
         ``Folded.make_shards``, for a command that goes on to read them.
+        With ``stage_views`` (a commit, which writes these views itself
+        once its journal append is done) a second process may write the
+        client views' files meanwhile (``shared_fold``); a repair's fold,
+        whose views are written otherwise, never stages any.
         """
         self._settle()
         from . import shards  # (only a command that records builds shards: readers never load them)
@@ -792,7 +796,7 @@ class Store:
             changes = shards.Changes(self.root, self.view_bytes, parts)  # on what this store's own commits left, written or not
             items = [(client_id, view, codes_before[client_id], reports_before[client_id]) for client_id, view in clients.items()]
             stage = None
-            if not later_shards and processes(len(items)) == 2:  # a commit that writes its views: the worker writes their files too
+            if stage_views and processes(len(items)) == 2:  # a commit that writes its views: the worker writes their files too
                 folded.stage = stage = self.path(layout.STAGED)
             root = self.root
             try:
@@ -1003,7 +1007,7 @@ class Transaction:
         # the command goes on to read them (a file of sales prints its rows
         # from its plan: most of its fold would be for nothing).
         try:
-            folded = store._fold(stamped, later_shards=store.dry_run)
+            folded = store._fold(stamped, later_shards=store.dry_run, stage_views=not store.dry_run)
         except ledger.IdTaken as err:  # the client's view gave out an id again: its counters were changed by hand
             path = os.path.relpath(layout.client_view_path(store.root, err.client), store.root)
             raise FileProblem(path, 1, f"is damaged ({err})", REBUILD) from None

@@ -111,3 +111,27 @@ def test_a_file_the_second_process_cannot_write_is_written_by_the_command(practi
     assert_check_clean(data_dir)
     full = inproc(data_dir, "check", "--full")
     assert (full.returncode, full.stdout) == (0, "No problems found\n")
+
+
+def test_the_repair_after_a_shared_commit_was_killed_stages_nothing(practice, data_dir: Path, sales: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next command folds the killed commit's events again and writes
+    their views itself: its fold shares the shards' work, but no second
+    process writes views' files that nothing would take."""
+    from sessionpack.storage import shared_fold
+
+    killed = run(data_dir, "sell", "--csv", str(sales), "--create-clients", env={"SESSIONPACK_TEST_CRASH_AT": "views-staged", **SHARED})
+    assert killed.returncode == -signal.SIGKILL
+    monkeypatch.setenv("SESSIONPACK_TEST_SHARE_FROM", "2")
+    made: list[str] = []
+    real, real_parts = shared_fold.fork, shared_fold.fork_parts
+    monkeypatch.setattr(shared_fold, "fork", lambda work: made.append("fork") or real(work))
+    monkeypatch.setattr(shared_fold, "fork_parts", lambda work, folder: made.append("parts") or real_parts(work, folder))
+    after = inproc(data_dir, "client", "add", "zed", "--name", "Zed")
+    assert (after.returncode, after.stderr) == (0, "")
+    assert made == ["fork"]  # the repair's fold of the 40 new clients; its views are written whole, from memory
+    assert not (data_dir / "views" / "clients" / ".staged").exists()
+    assert [e["sale"]["reference"] for e in sold(data_dir)] == [f"ref-{i}" for i in range(ROWS)]
+    assert_check_clean(data_dir)
+    full = inproc(data_dir, "check", "--full")
+    assert (full.returncode, full.stdout) == (0, "No problems found\n")
