@@ -14,7 +14,11 @@ real processes:
    event is not in the journal or not in the views), overbooked packages
    (more drawn than held) and ``check`` problems;
 2. kills: writers killed with SIGKILL at random moments (K kills, two
-   writers at a time), then the same counts;
+   writers at a time), then the same counts; and files of 400 sales to new
+   clients, each on a fresh copy and shared with a second process (which
+   writes the views' files meanwhile), killed at random moments: a file
+   recorded in part, a staging folder left after the next writer, or a
+   ``check --full`` problem is counted;
 3. full disks: a view write failing after the journal commit (a 2 MiB tmpfs
    filled to the brim when run as root, else the injected failure of the
    test suite) must exit 0 with the right output; a journal write that does
@@ -265,6 +269,56 @@ def kills(root: str, count: int, clients: int, seed: int = 7) -> dict[str, Any]:
     return {**counts, **audit(root, acknowledged)}
 
 
+# -- 2b. a file of sales, killed ---------------------------------------------------------------------------
+
+FILE_ROWS = 400
+# From this many client views a commit is shared with a second process on any
+# machine, which writes the views' files while the command works out the
+# shards (storage/shared_fold.py): the kills land on that path too.
+FILE_SHARE = {"SESSIONPACK_TEST_SHARE_FROM": "100"}
+
+
+def file_kills(root: str, template: str, scratch: str, count: int, seed: int = 11) -> dict[str, Any]:
+    """A file of sales to new clients, each run on a fresh copy of the
+    practice and killed with SIGKILL at a random moment; then the next
+    writer, and the counts: a file recorded in part, a staging folder left
+    behind, ``check --full`` problems."""
+    rng = random.Random(seed)
+    sales = os.path.join(scratch, "file-kills.csv")
+    with open(sales, "w", encoding="utf-8") as handle:
+        handle.write("client,package,ref,name\n")
+        handle.writelines(f"f{i},ten,file-{i},File Client {i}\n" for i in range(FILE_ROWS))
+    counts = {"kills": 0, "finished_first": 0, "internal_errors": 0, "recorded_whole": 0, "recorded_in_part": 0,
+              "staging_left": 0, "lost": 0, "check_problems": 0}
+    args = [sys.executable, "-m", "sessionpack", "--data-dir"]
+    started = time.monotonic()  # (the file once, whole, on the part's own copy: how long it takes)
+    must(sp(root, "sell", "--csv", sales, "--create-clients", extra=FILE_SHARE))
+    typical = time.monotonic() - started
+    for number in range(count):
+        root = os.path.join(scratch, f"file-kills-{number + 1}")
+        shutil.copytree(template, root)
+        proc = subprocess.Popen([*args, root, "sell", "--csv", sales, "--create-clients"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env(FILE_SHARE))
+        time.sleep(rng.uniform(0.05 * typical, typical))  # (the first run, timed above, is the slowest: nothing cached)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            counts["kills"] += 1
+        proc.communicate()
+        finished = proc.returncode == 0
+        counts["finished_first"] += finished
+        counts["internal_errors"] += proc.returncode == 70
+        sp(root, "client", "add", "after", "--name", "After")  # the next writer: repairs first
+        sold = sum(1 for event in journal_events(root) if event.get("type") == "sold" and event["client_package"].startswith("f"))
+        counts["recorded_whole"] += sold == FILE_ROWS  # (killed after its journal append, or not killed)
+        counts["recorded_in_part"] += sold not in (0, FILE_ROWS)
+        counts["lost"] += finished and sold != FILE_ROWS
+        counts["staging_left"] += os.path.lexists(os.path.join(root, "views", "clients", ".staged"))
+        checked = sp(root, "check", "--full", "--format", "json")
+        counts["check_problems"] += checked.returncode != 0
+        shutil.rmtree(root)
+    return counts
+
+
 # -- 3. full disks ---------------------------------------------------------------------------------------
 
 
@@ -395,35 +449,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--writers", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--kills", type=int, default=200)
+    parser.add_argument("--file-kills", type=int, default=20, help=f"files of {FILE_ROWS} sales killed (2b)")
     parser.add_argument("--disk-runs", type=int, default=5)
     parser.add_argument("--fuzz", type=int, default=50, help="hypothesis examples per property test (suite: 10)")
     parser.add_argument("--torn-mib", type=int, default=100, help="MiB of garbage after the journal's last line")
-    parser.add_argument("--quick", action="store_true", help="3 writers, 3 s, 10 kills, 1 disk run, fuzz 10, 4 MiB torn")
+    parser.add_argument("--quick", action="store_true", help="3 writers, 3 s, 10 kills, 3 file kills, 1 disk run, fuzz 10, 4 MiB torn")
     args = parser.parse_args(argv)
     if args.quick:
-        args.writers, args.seconds, args.kills, args.disk_runs, args.fuzz, args.torn_mib = 3, 3.0, 10, 1, 10, 4
+        args.writers, args.seconds, args.kills, args.file_kills, args.disk_runs, args.fuzz, args.torn_mib = 3, 3.0, 10, 3, 1, 10, 4
     global _HAS_ALLOW_OVERLAP
     _HAS_ALLOW_OVERLAP = "--allow-overlap" in subprocess.run([sys.executable, "-m", "sessionpack", "book", "--help"],
                                                              capture_output=True, text=True, env=env()).stdout
-    results = run_matrix(args.writers, args.seconds, args.kills, args.disk_runs, args.fuzz, torn_mib=args.torn_mib)
+    results = run_matrix(args.writers, args.seconds, args.kills, args.disk_runs, args.fuzz, torn_mib=args.torn_mib,
+                         file_kill_count=args.file_kills)
     print_table(results, " ".join([os.path.relpath(sys.executable, ROOT), "bench/faults.py", *(argv or sys.argv[1:])]))
     os.makedirs(OUT, exist_ok=True)
     path = os.path.join(OUT, f"faults-{datetime.now():%Y%m%dT%H%M%S}.json")
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(results, handle, indent=2)
     bad = any(part.get(key) for part in results["parts"].values() for key in ("lost", "overbooked", "check_problems",
-                                                                              "internal_errors", "tests_failed"))
+                                                                              "internal_errors", "tests_failed",
+                                                                              "recorded_in_part", "staging_left"))
     return 1 if bad else 0
 
 
 def run_matrix(writers: int, seconds: float, kill_count: int, disk_runs: int, fuzz: int, tests: bool = True,
-               clients: int = 12, torn_mib: int = 100) -> dict[str, Any]:
+               clients: int = 12, torn_mib: int = 100, file_kill_count: int = 20) -> dict[str, Any]:
     parts: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as scratch:
         template = os.path.join(scratch, "template")
         make_practice(template, clients=clients)
         for name, run in (("concurrency", lambda root: concurrency(root, writers, seconds, clients)),
                           ("kills", lambda root: kills(root, kill_count, clients)),
+                          ("file kills", lambda root: file_kills(root, template, scratch, file_kill_count)),
                           ("full disk", lambda root: full_disk(template, disk_runs)),
                           ("torn tail", lambda root: torn_tail(root, torn_mib))):
             root = os.path.join(scratch, name.replace(" ", "-"))
@@ -438,7 +496,8 @@ def run_matrix(writers: int, seconds: float, kill_count: int, disk_runs: int, fu
             parts[name] = pytest_part(paths, fuzz if name == "fuzz" else 10)
             parts[name]["seconds"] = round(time.monotonic() - started, 1)
     return {"date": datetime.now().isoformat(timespec="seconds"), "machine": machine(),
-            "settings": {"writers": writers, "seconds": seconds, "kills": kill_count, "disk_runs": disk_runs, "fuzz": fuzz},
+            "settings": {"writers": writers, "seconds": seconds, "kills": kill_count, "file_kills": file_kill_count,
+                         "disk_runs": disk_runs, "fuzz": fuzz},
             "parts": parts}
 
 
