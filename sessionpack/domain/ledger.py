@@ -101,6 +101,12 @@ def empty_client_view(client_id: str) -> dict[str, Any]:
     }
 
 
+# What folding an event raises when it does not fit the events before it (a
+# hand-edited journal line: an id that is not one, a field of the wrong kind):
+# each front end that folds the journal names that line, never an internal error.
+FOLD_ERRORS = (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, IndexError)
+
+
 def dispatch(view: dict[str, Any], event: dict[str, Any]) -> None:
     """Change the view's state by one event (without recording it)."""
     handler = _CLIENT_HANDLERS.get(event["type"])

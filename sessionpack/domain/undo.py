@@ -44,7 +44,7 @@ from .ledger import handles
 # a command holding one cannot be taken back.
 NOTICE_TYPES = frozenset({"notice-pending", "notice-sent", "notice-failed", "notice-suppressed", "notices-checked"})
 
-_FOLD_ERRORS = (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, IndexError)
+_FOLD_ERRORS = ledger.FOLD_ERRORS
 
 
 def command_of(event: Mapping[str, Any]) -> str | None:

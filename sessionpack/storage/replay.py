@@ -70,7 +70,7 @@ if TYPE_CHECKING:
 _EVENTS_MARK = f"\x00events-{secrets.token_hex(8)}\x00"  # stands for a view's events while it is encoded
 _EVENTS_MARK_JSON = jsontext.dumps(_EVENTS_MARK).encode("ascii")
 _LOADS = jsontext.loads
-_DOES_NOT_FIT = (KeyError, TypeError, ValueError, AttributeError)
+_DOES_NOT_FIT = ledger.FOLD_ERRORS
 PARALLEL_FROM = 32 * 1024 * 1024  # journal bytes from which the fold is shared between processes
 OWN_SHARE = 0.96  # of an equal share of the fold's bytes, what this process takes (see _run_shared)
 

@@ -721,14 +721,14 @@ class Store:
         fit the ones before it (a hand-edited line) is named, not a crash."""
         try:
             return self._fold(events)
-        except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, IndexError) as err:
+        except ledger.FOLD_ERRORS as err:
             if isinstance(err, SessionpackError):
                 raise
             line = events[0]["seq"] + 1
             for event in events:  # which one: fold them one by one on fresh copies
                 try:
                     Store(self.root, self.settings, self.now, self.actor)._fold([e for e in events if e["seq"] <= event["seq"]])
-                except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, IndexError):
+                except ledger.FOLD_ERRORS:
                     line = event["seq"] + 1
                     break
             why = f": {err}" if isinstance(err, ledger.IdTaken) else f" ({type(err).__name__})"

@@ -106,6 +106,7 @@ def scanned(path: Path, batches: bool, processes: int) -> dict[str, Any]:
 @example(edits=[("more", 0, b"")], batch=150, processes=1)  # an unfinished end over several batches
 @example(edits=[("more", 0, b"")], batch=700, processes=2)
 @example(edits=[("bytes", 3000, b"\xff")], batch=700, processes=2)
+@example(edits=[("bytes", 257079, b"\\ud800"), ("bytes", 60472, b"\\ud800"), ("bytes", 257082, b"{")], batch=1, processes=1)  # ana{p2
 def test_a_scan_in_batches_ends_as_a_scan_line_by_line(journal: bytes, edits: list[Any], batch: int, processes: int,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     jsontext.engage()

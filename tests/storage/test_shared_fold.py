@@ -330,11 +330,11 @@ def test_a_worker_ends_with_the_command_that_forked_it(tmp_path: Path, how: str)
         "import os, signal, sys, time\n"
         "from sessionpack.storage import forked\n"
         f"if {how!r} == 'fork':\n"
-        "    forked.fork(lambda: time.sleep(60))\n"
+        "    pid, _ = forked.fork(lambda: time.sleep(60))\n"
         "else:\n"
-        f"    forked.fork_parts(lambda hand_over: time.sleep(60), {str(tmp_path)!r})\n"
+        f"    pid = forked.fork_parts(lambda hand_over: time.sleep(60), {str(tmp_path)!r}).pid\n"
         "time.sleep(0.5)\n"
-        "print(' '.join(p for p in os.listdir('/proc') if p.isdigit() and open(f'/proc/{p}/stat').read().split()[3] == str(os.getpid())), flush=True)\n"
+        "print(pid, flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

@@ -222,3 +222,24 @@ def test_a_shorter_edited_line_is_not_called_truncation(sold, data_dir: Path) ->
         3, f"error: journal.jsonl was changed by hand: it holds every event the views record (to event {events}), but "
            f"they end at byte {offset - 1}, not at byte {offset} where the views recorded their end; 'sessionpack check' "
            "names the line that differs (restore the journal from a backup); nothing was changed\n")
+
+
+@pytest.mark.parametrize("undone", [False, True])
+def test_a_hand_edited_client_package_id_is_named_by_check_not_an_internal_error(sold, data_dir: Path, undone: bool) -> None:
+    """A sale whose client package id was broken by hand (``bruno{p1``), alone
+    or after an undo (whose replay folds the client again): check names the
+    line, exit 3."""
+    if undone:
+        assert sold("undo", "--last", "--reason", "sold twice").exit_code == 0
+        assert sold("sell", "bruno", "five").exit_code == 0
+    journal = data_dir / "journal.jsonl"
+    lines = journal.read_bytes().splitlines(keepends=True)
+    [line] = [n for n, raw in enumerate(lines, start=1) if b'"type":"sold"' in raw and b'"bruno.p' in raw][-1:]
+    cp = b'"bruno.p2"' if undone else b'"bruno.p1"'
+    lines[line - 1] = lines[line - 1].replace(cp, cp.replace(b".", b"{"))
+    journal.write_bytes(b"".join(lines))
+    problem = (f"journal.jsonl:{line}: event '{lines[line - 1][:60].decode()}'... does not fit the events before it "
+               "(IndexError: list index out of range)")
+    for args in (("check", "--full"), ("check", "--rebuild")):
+        result = run(data_dir, *args)
+        assert (result.returncode, result.stdout) == (3, f"problem\n{problem}\n"), (args, result.stderr)
