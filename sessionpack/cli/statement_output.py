@@ -65,14 +65,24 @@ def render_statement(fmt: str, view: dict[str, Any], packages: list[dict[str, An
         rows = [dict(entry, package=pkg["id"]) for pkg in packages for entry in pkg["entries"]]
         write_delimited(["package", *COLUMNS], rows, "," if fmt == "csv" else "\t")
         return
+    from .fit import MARKS
+    from .output import screen
+
     lines: list[str] = []
+    # The summary's separator where the output is not UTF-8: " | ", as in the
+    # tables' details (" - " in Markdown, where a bar would need escaping).
+    dot = MARKS[screen().utf8][1] if fmt != "md" or screen().utf8 else " - "
+
+    def headed(pkg: dict[str, Any]) -> list[str]:
+        return [text.replace(" · ", dot) for text in header_lines(pkg, currency)]
+
     if fmt == "md":
         head = _heading(view, opened, span)
         lines.append(f"# {_md_cell(shown(head[0]))}")
         lines.append("")
         lines.extend(f"{_md_line(shown(text))}  " for text in head[1:])
         for pkg in packages:
-            top, *rest = header_lines(pkg, currency)
+            top, *rest = headed(pkg)
             lines += ["", f"## {_md_cell(shown(top))}", ""]
             lines.extend(f"{_md_line(shown(text))}  " for text in rest)
             lines += ["", "| " + " | ".join(COLUMNS) + " |", "|" + "|".join("---" for _ in COLUMNS) + "|"]
@@ -86,8 +96,6 @@ def render_statement(fmt: str, view: dict[str, Any], packages: list[dict[str, An
             for item in back["items"]:
                 lines.append("| " + " | ".join(_md_cell(shown(str(item[c]))) for c in BACK_COLUMNS) + " |")
     else:  # table and text: plain aligned columns; a table on a terminal is fitted to its width
-        from .output import screen
-
         seen = screen()
         fitted = fmt == "table" and seen.terminal
         say = (lambda text: _wrapped(text, seen.width)) if fitted else (lambda text: [text])
@@ -95,7 +103,7 @@ def render_statement(fmt: str, view: dict[str, Any], packages: list[dict[str, An
             lines.extend(say(shown(text)))
         for pkg in packages:
             lines.append("")
-            for text in header_lines(pkg, currency):
+            for text in headed(pkg):
                 lines.extend(say(shown(text)))
             body = [[shown(str(entry[c])) for c in COLUMNS] for entry in pkg["entries"]]
             if fitted:
@@ -111,7 +119,8 @@ def render_statement(fmt: str, view: dict[str, Any], packages: list[dict[str, An
             lines += ["", _owed_back_title(back, currency)]
             lines.extend("  " + line for line in plain_table_lines(list(BACK_HEADERS),
                                                                    [[shown(str(item[c])) for c in BACK_COLUMNS] for item in back["items"]]))
-    out.write("".join(line.rstrip() + "\n" for line in lines))
+    # (Markdown's lines of their own end in two spaces, a hard line break: kept)
+    out.write("".join((line if fmt == "md" else line.rstrip()) + "\n" for line in lines))
 
 
 BACK_COLUMNS = ("what", "date", "status", "paid", "fee", "owed_back")

@@ -147,6 +147,24 @@ def test_an_ascii_output_gets_escapes_in_every_format_and_a_recorded_file_is_no_
                                                                 b"digits and single hyphens (at most 64 characters), e.g. 'ana-lima'\n")
 
 
+def test_a_statement_separates_its_summary_with_what_the_output_can_show(studio: Path) -> None:
+    recorded(studio, "service", "add", "massage", "--name", "Massage", "--duration", "60", "--price", "50")
+    recorded(studio, "package", "create", "two", "--name", "Two", "--service", "massage=2", "--price", "90")
+    recorded(studio, "client", "add", "ana", "--name", "Ana Lima")
+    recorded(studio, "sell", "ana", "two")
+    summary = ("sold 2026-03-02 {s} invoice 000001 {s} 90.00 EUR {s} paid 90.00",
+               "used 0 of 2 {s} 0 booked {s} 2 free to book {s} no expiry")
+
+    def lines(*args: str, **env: str) -> list[bytes]:
+        done = piped(studio, "statement", "ana", *args, **env)
+        assert (done.returncode, done.stderr) == (0, b"")
+        return [line for line in done.stdout.splitlines() if line.startswith((b"sold ", b"used "))]
+
+    assert lines(PYTHONIOENCODING="ascii") == [text.format(s="|").encode() for text in summary]
+    assert lines("--format", "md", PYTHONIOENCODING="ascii") == [text.format(s="-").encode() + b"  " for text in summary]
+    assert lines(PYTHONIOENCODING="utf-8") == [text.format(s="\u00b7").encode("utf-8") for text in summary]
+
+
 @pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "iso-8859-1"}, {"LC_ALL": "C", "PYTHONUTF8": "0"}])
 def test_a_terminal_that_is_not_utf8_gets_an_ascii_table_and_no_traceback(studio: Path, env: dict[str, str]) -> None:
     recorded(studio, "client", "add", "ana", "--name", "Ana Lima")
