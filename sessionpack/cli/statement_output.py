@@ -71,7 +71,8 @@ def render_statement(fmt: str, view: dict[str, Any], packages: list[dict[str, An
     lines: list[str] = []
     # The summary's separator where the output is not UTF-8: " | ", as in the
     # tables' details (" - " in Markdown, where a bar would need escaping).
-    dot = MARKS[screen().utf8][1] if fmt != "md" or screen().utf8 else " - "
+    utf8 = screen().utf8
+    dot = MARKS[utf8][1] if fmt != "md" or utf8 else " - "
 
     def headed(pkg: dict[str, Any]) -> list[str]:
         return [text.replace(" · ", dot) for text in header_lines(pkg, currency)]

@@ -41,6 +41,21 @@ def _booked(view: dict[str, Any], event: dict[str, Any], me: str) -> None:
 
 _DRAW_AFTER = {"attended": "used", "no-show": {"return": None, "forfeit": "forfeited"}, "cancelled": {"return": None, "forfeit": "forfeited", "charge": "forfeited"}}
 _STATUS_AFTER = {"attended": "attended", "no-show": "no-show"}
+_MARKED_AS = {"attended": "attended", "no-show": "no-show", "cancelled": "cancelled", "late-cancelled": "cancelled"}  # status -> event
+
+
+def draw_state_after(kind: str, outcome: str | None) -> str | None:
+    """What a booking's draw becomes when it is marked ``kind`` (attended,
+    no-show, cancelled) with ``outcome``: used, forfeited, or None (given back)."""
+    after = _DRAW_AFTER[kind]
+    return after if isinstance(after, str) else after.get(outcome or "return")
+
+
+def still_draws(status: str, outcome: str | None) -> bool:
+    """Whether a booking in ``status``, marked with ``outcome``, still draws
+    on its package (a booked one does; one whose draw went back does not)."""
+    kind = _MARKED_AS.get(status)
+    return kind is None or draw_state_after(kind, outcome) is not None
 
 
 @handles("attended", "no-show", "cancelled")
@@ -66,8 +81,7 @@ def _status_changed(view: dict[str, Any], event: dict[str, Any], me: str) -> Non
         draw = draws.get(event["booking"])
         if draw is None:
             return
-        after = _DRAW_AFTER[kind]
-        state = after if isinstance(after, str) else after.get(event.get("outcome") or "return")
+        state = draw_state_after(kind, event.get("outcome"))
         if state is None:
             balances.give_back(view["packages"][cp_id], event["booking"])
         else:

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from ..domain import balances, valuation, value_moves
+from ..domain.booking_events import still_draws
 from ..domain.datetimes import clock_text
 from ..domain.text import shown  # noqa: F401  (tables show stored text through the CLI)
 from .when import start_order
@@ -78,9 +79,7 @@ def held_draw(booking: Mapping[str, Any]) -> Mapping[str, Any] | None:
     returns it), what a late-cancel charge kept, else what it was booked to
     draw."""
     draw = booking.get("draw")
-    if not draw:
-        return None
-    if booking["status"] in ("cancelled", "late-cancelled", "no-show") and (booking.get("outcome") or "return") == "return":
+    if not draw or not still_draws(booking["status"], booking.get("outcome")):
         return None
     if booking.get("kept") is not None:
         return {**draw, "amount": booking["kept"]}

@@ -137,7 +137,7 @@ class Staged:
 
 def stage(items: Iterable[tuple[str, str, bytes]], folder: str) -> dict[str, str]:
     """Write each ``(key, path, data)`` to a temporary file in ``folder``
-    (made here, mode 0700; on the file system of the paths), to be flushed
+    (made by the caller, on the file system of the paths), to be flushed
     and renamed over its path by ``write_groups`` (given as ``Staged``);
     returns key -> temporary file. A path that is a link is left out: it
     is refused when written. Nothing is flushed here; a file not renamed
@@ -146,27 +146,14 @@ def stage(items: Iterable[tuple[str, str, bytes]], folder: str) -> dict[str, str
     written by ``write_groups`` as any other, which says what went wrong."""
     staged: dict[str, str] = {}
     temps = _Temps()
-    listed: dict[str, set[str]] = {}  # each folder's names, listed once (most paths are new files)
     tmp = ""
     try:
-        try:
-            os.mkdir(folder, 0o700)
-        except FileExistsError:  # (made by the worker, for the parts of its answer)
-            pass
         for key, path, data in items:
-            head, base = os.path.split(path)
-            names = listed.get(head)
-            if names is None:
-                names = listed[head] = set(os.listdir(head))
-            if base in names and os.path.islink(path):
+            head, base = temps.folder(path)
+            if temps.may_be_link(head, base) and os.path.islink(path):
                 continue
             tmp = temps.name(folder, base)
-            fd = _open_new(tmp)
-            try:
-                os.fchmod(fd, FILE_MODE)
-                _write_all(fd, data)
-            finally:
-                os.close(fd)
+            _write_new(tmp, data)
             staged[key], tmp = tmp, ""
             fail_point("staging")
     except OSError:
@@ -202,8 +189,13 @@ def _write_temp(path: str, data: bytes, crash: str, pending: list[tuple[str, str
     if temps.may_be_link(folder, base):
         refuse_link(path)
     tmp = temps.name(folder, base)
+    pending.append((tmp, path, crash, folder))  # (taken away if anything fails from here)
+    _write_new(tmp, data)
+
+
+def _write_new(tmp: str, data: bytes) -> None:
+    """A new temporary file holding ``data`` (mode 0600), not flushed."""
     fd = _open_new(tmp)
-    pending.append((tmp, path, crash, folder))
     try:
         os.fchmod(fd, FILE_MODE)
         _write_all(fd, data)

@@ -39,10 +39,9 @@ def _end_with(parent: int) -> None:
         os._exit(1)
 
 
-def fork(work: Callable[[], Any]) -> tuple[int, int]:
-    """Run ``work`` in a forked process; (pid, pipe) to ``collect`` its result."""
-    import pickle
-
+def _start(child: Callable[[int], int]) -> tuple[int, int]:
+    """Fork a worker that runs ``child(write end of a pipe)`` and leaves,
+    without cleanup, with the exit code it returns; (pid, read end)."""
     read_end, write_end = os.pipe()
     parent = os.getpid()
     try:
@@ -51,22 +50,39 @@ def fork(work: Callable[[], Any]) -> tuple[int, int]:
         os.close(read_end)
         os.close(write_end)
         raise
-    if pid == 0:  # the worker: do the work, send back the result, leave without cleanup
-        code = 0
+    if pid == 0:
+        code = 1
         try:
             _end_with(parent)
             os.close(read_end)
-            try:
-                outcome: Any = ("ok", work())
-            except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
-                outcome = ("error", type(err).__module__, type(err).__qualname__, err.args, dict(vars(err)))
-                code = 1
-            with os.fdopen(write_end, "wb", buffering=1 << 20) as pipe:
-                pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)  # written as it is made
+            code = child(write_end)
         finally:
             os._exit(code)
     os.close(write_end)
     return pid, read_end
+
+
+def _outcome(work: Callable[..., Any], *args: Any) -> tuple[Any, int]:
+    """What a worker sends back last: ("ok", what ``work(*args)`` returned),
+    or the exception it raised, for the parent to raise (``_rebuilt_error``);
+    and the worker's exit code."""
+    try:
+        return ("ok", work(*args)), 0
+    except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
+        return ("error", type(err).__module__, type(err).__qualname__, err.args, dict(vars(err))), 1
+
+
+def fork(work: Callable[[], Any]) -> tuple[int, int]:
+    """Run ``work`` in a forked process; (pid, pipe) to ``collect`` its result."""
+    import pickle
+
+    def child(write_end: int) -> int:  # do the work, send back the result
+        outcome, code = _outcome(work)
+        with os.fdopen(write_end, "wb", buffering=1 << 20) as pipe:
+            pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)  # written as it is made
+        return code
+
+    return _start(child)
 
 
 class PartsWorker:
@@ -125,50 +141,33 @@ def fork_parts(work: Callable[[Callable[[Any], None]], Any], folder: str) -> Par
     """Run ``work(hand_over)`` in a forked process: ``hand_over(part)`` writes
     a part of its answer to a file in ``folder`` (which the work makes) and
     names it on the pipe; what ``work`` returns is the last part. Read them
-    in order with ``Parts.receive``."""
+    in order with ``PartsWorker.receive``."""
     import pickle
 
-    read_end, write_end = os.pipe()
-    parent = os.getpid()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        raise
-    if pid == 0:
-        code = 0
-        try:
-            _end_with(parent)
-            import signal
+    def child(write_end: int) -> int:
+        import signal
 
-            # A Ctrl-C is the command's to handle (it stops this worker if it
-            # stops before its commit); once the commit began, the views
-            # this worker writes are still wanted.
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            os.close(read_end)
-            pipe = os.fdopen(write_end, "wb", buffering=1 << 20)
-            parts = [0]
+        # A Ctrl-C is the command's to handle (it stops this worker if it
+        # stops before its commit); once the commit began, the views
+        # this worker writes are still wanted.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        pipe = os.fdopen(write_end, "wb", buffering=1 << 20)
+        parts = [0]
 
-            def hand_over(part: Any) -> None:
-                parts[0] += 1
-                path = os.path.join(folder, f".part-{parts[0]}.pickle")
-                with open(path, "wb") as handle:
-                    pickle.dump(part, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(("part", path), pipe, protocol=pickle.HIGHEST_PROTOCOL)
-                pipe.flush()
+        def hand_over(part: Any) -> None:
+            parts[0] += 1
+            path = os.path.join(folder, f".part-{parts[0]}.pickle")
+            with open(path, "wb") as handle:
+                pickle.dump(part, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(("part", path), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            pipe.flush()
 
-            try:
-                outcome: Any = ("ok", work(hand_over))
-            except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
-                outcome = ("error", type(err).__module__, type(err).__qualname__, err.args, dict(vars(err)))
-                code = 1
-            with pipe:
-                pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    return PartsWorker(pid, read_end)
+        outcome, code = _outcome(work, hand_over)
+        with pipe:
+            pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+        return code
+
+    return PartsWorker(*_start(child))
 
 
 def collect(worker: tuple[int, int]) -> Any:

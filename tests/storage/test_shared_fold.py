@@ -352,3 +352,40 @@ def test_a_worker_ends_with_the_command_that_forked_it(tmp_path: Path, how: str)
     while alive() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not alive()
+
+
+@pytest.mark.parametrize("share_from", [10**9, 2])
+def test_a_link_where_a_new_client_s_view_goes_is_never_followed(twins: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path, share_from: int) -> None:
+    """One process or two: the link is refused before anything is recorded,
+    and what it points to is left alone."""
+    _, shared, path = twins
+    outside = tmp_path / "outside.json"
+    outside.write_text("not the practice's", encoding="utf-8")
+    link = shared / "views" / "clients" / "c3.json"
+    link.symlink_to(outside)
+    monkeypatch.setattr(shared_fold, "SHARE_FROM", share_from)
+    before = tree_hash(shared)
+    result = inproc(shared, "sell", "--csv", str(path), "--create-clients")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        3, "", f"error: {link} is a symbolic link; sessionpack never reads or writes through a link inside its data "
+               "directory: put the file itself there (nothing was changed)\n")
+    assert tree_hash(shared) == before
+    assert outside.read_text(encoding="utf-8") == "not the practice's"
+
+
+def test_staging_leaves_out_a_path_that_is_a_link(tmp_path: Path) -> None:
+    """The worker's own look (``batchio.stage``), under the command's: such a
+    path is left for the write that refuses it."""
+    from sessionpack.storage import batchio
+
+    folder, stage = tmp_path / "clients", tmp_path / "clients" / ".staged"
+    stage.mkdir(parents=True)
+    outside = tmp_path / "outside.json"
+    outside.write_text("not the practice's", encoding="utf-8")
+    (folder / "b.json").symlink_to(outside)
+    items = [(name, str(folder / f"{name}.json"), name.encode()) for name in ("a", "b", "c")]
+    staged = batchio.stage(items, str(stage))
+    assert sorted(staged) == ["a", "c"]
+    assert [Path(staged[name]).read_bytes() for name in ("a", "c")] == [b"a", b"c"]
+    assert outside.read_text(encoding="utf-8") == "not the practice's"
